@@ -1,0 +1,33 @@
+package io.homi.runtime.cli;
+
+import java.util.Arrays;
+
+/**
+ * {@code bin/homi}: the runtime's command line. Each subcommand is a class with one job; this
+ * class only dispatches and prints usage.
+ */
+public final class HomiCli {
+  private HomiCli() {}
+
+  public static void main(String[] args) throws Exception {
+    if (args.length == 0 || args[0].equals("-h") || args[0].equals("--help")) {
+      usage();
+      System.exit(args.length == 0 ? 2 : 0);
+    }
+    String[] rest = Arrays.copyOfRange(args, 1, args.length);
+    int rc = switch (args[0]) {
+      default -> {
+        System.err.println("unknown command: " + args[0]);
+        usage();
+        yield 2;
+      }
+    };
+    System.exit(rc);
+  }
+
+  private static void usage() {
+    System.err.println("""
+        usage: homi <command> [args]
+        """);
+  }
+}

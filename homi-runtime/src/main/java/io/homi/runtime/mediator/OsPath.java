@@ -1,0 +1,52 @@
+package io.homi.runtime.mediator;
+
+import com.sun.jna.LastErrorException;
+import com.sun.jna.Memory;
+import io.homi.runtime.os.Libc;
+import java.io.IOException;
+
+/** Buffered pread through the page cache: the path that always works. */
+public final class OsPath implements IoPath {
+  private static final ThreadLocal<Memory> IOVEC = ThreadLocal.withInitial(() -> new Memory(16));
+  private volatile boolean nowaitSupported = true;
+
+  @Override
+  public PathKind kind() {
+    return PathKind.OS;
+  }
+
+  @Override
+  public long read(Namespace ns, long fileOffset, long address, long length) throws IOException {
+    try {
+      return Libc.preadFully(ns.file().fd(), address, length, fileOffset);
+    } catch (LastErrorException e) {
+      throw new IOException("pread " + ns.path() + " at " + fileOffset + ": " + Libc.strerror(e.getErrorCode()), e);
+    }
+  }
+
+  /**
+   * Copies what the page cache already holds, without blocking on the device
+   * (preadv2 with RWF_NOWAIT); returns bytes copied, 0 when nothing was cached or the kernel
+   * lacks the flag. The policy uses it to serve warm data on this path and send the rest elsewhere.
+   */
+  public long readCached(Namespace ns, long fileOffset, long address, long length) {
+    if (!nowaitSupported) return 0;
+    Memory iov = IOVEC.get();
+    long done = 0;
+    while (done < length) {
+      iov.setLong(0, address + done);
+      iov.setLong(8, length - done);
+      long n;
+      try {
+        n = Libc.preadv2(ns.file().fd(), Libc.address(iov), 1, fileOffset + done, Libc.RWF_NOWAIT);
+      } catch (LastErrorException e) {
+        if (e.getErrorCode() == Libc.EINTR) continue;
+        if (e.getErrorCode() != Libc.EAGAIN) nowaitSupported = false; // EOPNOTSUPP, EINVAL: old kernel
+        return done;
+      }
+      if (n <= 0) return done;
+      done += n;
+    }
+    return done;
+  }
+}

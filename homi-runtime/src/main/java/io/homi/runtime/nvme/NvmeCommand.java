@@ -1,0 +1,115 @@
+package io.homi.runtime.nvme;
+
+import java.nio.ByteBuffer;
+
+/**
+ * The 64-byte NVMe submission queue entry, read and written in place in a ring (NVMe base spec,
+ * "Common Command Format"). Only the fields HOMI uses are named; the rest stay zero.
+ *
+ * <pre>
+ * DW0   [7:0] opcode  [15:14] PSDT (0 = PRP, 1 = SGL)  [31:16] CID
+ * DW1   NSID
+ * DW6-9 DPTR: PRP1 (8) + PRP2 (8), or one SGL descriptor: address (8), length (4), id byte at 15
+ * DW10-11 SLBA      DW12 [15:0] NLB, 0-based
+ * </pre>
+ */
+public final class NvmeCommand {
+  public static final int SIZE = 64;
+
+  public static final int OPC_FLUSH = 0x00;
+  public static final int OPC_WRITE = 0x01;
+  public static final int OPC_READ = 0x02;
+
+  public static final int PSDT_PRP = 0;
+  public static final int PSDT_SGL = 1;
+  /** SGL descriptor type 0h (Data Block), subtype 0h (address), in the identifier's upper nibble. */
+  public static final int SGL_DATA_BLOCK = 0x00;
+
+  private NvmeCommand() {}
+
+  /** Writes a read command that lands in one contiguous buffer, described by an SGL data block. */
+  public static void writeReadSgl(ByteBuffer ring, int slot, int cid, int nsid, long slba, int nlb0,
+                                  long address, int length) {
+    int b = slot * SIZE;
+    clear(ring, b);
+    ring.putInt(b, OPC_READ | (PSDT_SGL << 14) | (cid << 16));
+    ring.putInt(b + 4, nsid);
+    ring.putLong(b + 24, address);
+    ring.putInt(b + 32, length);
+    ring.put(b + 39, (byte) (SGL_DATA_BLOCK << 4));
+    ring.putLong(b + 40, slba);
+    ring.putInt(b + 48, nlb0 & 0xffff);
+  }
+
+  /** Writes a read command with PRP data pointers (PRP2: second page or PRP list address). */
+  public static void writeReadPrp(ByteBuffer ring, int slot, int cid, int nsid, long slba, int nlb0,
+                                  long prp1, long prp2) {
+    int b = slot * SIZE;
+    clear(ring, b);
+    ring.putInt(b, OPC_READ | (PSDT_PRP << 14) | (cid << 16));
+    ring.putInt(b + 4, nsid);
+    ring.putLong(b + 24, prp1);
+    ring.putLong(b + 32, prp2);
+    ring.putLong(b + 40, slba);
+    ring.putInt(b + 48, nlb0 & 0xffff);
+  }
+
+  /** Writes an arbitrary opcode (tests and fault injection use this to build invalid commands). */
+  public static void writeRaw(ByteBuffer ring, int slot, int opcode, int cid, int nsid, long slba, int nlb0) {
+    int b = slot * SIZE;
+    clear(ring, b);
+    ring.putInt(b, (opcode & 0xff) | (cid << 16));
+    ring.putInt(b + 4, nsid);
+    ring.putLong(b + 40, slba);
+    ring.putInt(b + 48, nlb0 & 0xffff);
+  }
+
+  private static void clear(ByteBuffer ring, int b) {
+    for (int i = 0; i < SIZE; i += 8) ring.putLong(b + i, 0L);
+  }
+
+  public static int opcode(ByteBuffer ring, int slot) {
+    return ring.getInt(slot * SIZE) & 0xff;
+  }
+
+  public static int psdt(ByteBuffer ring, int slot) {
+    return (ring.getInt(slot * SIZE) >>> 14) & 0x3;
+  }
+
+  public static int cid(ByteBuffer ring, int slot) {
+    return ring.getInt(slot * SIZE) >>> 16;
+  }
+
+  public static int nsid(ByteBuffer ring, int slot) {
+    return ring.getInt(slot * SIZE + 4);
+  }
+
+  public static long prp1(ByteBuffer ring, int slot) {
+    return ring.getLong(slot * SIZE + 24);
+  }
+
+  public static long prp2(ByteBuffer ring, int slot) {
+    return ring.getLong(slot * SIZE + 32);
+  }
+
+  public static long sglAddress(ByteBuffer ring, int slot) {
+    return ring.getLong(slot * SIZE + 24);
+  }
+
+  public static long sglLength(ByteBuffer ring, int slot) {
+    return ring.getInt(slot * SIZE + 32) & 0xffffffffL;
+  }
+
+  public static int sglType(ByteBuffer ring, int slot) {
+    return (ring.get(slot * SIZE + 39) & 0xff) >>> 4;
+  }
+
+  public static long slba(ByteBuffer ring, int slot) {
+    return ring.getLong(slot * SIZE + 40);
+  }
+
+  /** Number of logical blocks, converted from the 0-based field. */
+  public static int blocks(ByteBuffer ring, int slot) {
+    return (ring.getInt(slot * SIZE + 48) & 0xffff) + 1;
+  }
+}
