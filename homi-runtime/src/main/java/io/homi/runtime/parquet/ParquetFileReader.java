@@ -1,0 +1,114 @@
+package io.homi.runtime.parquet;
+
+import io.homi.runtime.HomiConfig;
+import io.homi.runtime.HomiRuntime;
+import io.homi.runtime.io.QueueClient;
+import io.homi.runtime.mediator.Namespace;
+import io.homi.runtime.os.FileIdentity;
+import io.homi.runtime.os.OpenFile;
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.apache.parquet.format.FileMetaData;
+
+/**
+ * One Parquet file opened through the runtime: attached as a namespace (its grant), with its
+ * own queue pair, its footer read and checked, and its schema mapped. Row groups are read
+ * with {@link #openRowGroup}; every byte comes through the mediator.
+ */
+public final class ParquetFileReader implements AutoCloseable {
+  private final HomiRuntime runtime;
+  private final HomiConfig config;
+  private final OpenFile file;
+  private final Namespace ns;
+  private final QueueClient client;
+  private final FileMetaData metadata;
+  private final ParquetSchema schema;
+
+  private ParquetFileReader(HomiRuntime runtime, HomiConfig config, OpenFile file, Namespace ns,
+                            QueueClient client, FileMetaData metadata, ParquetSchema schema) {
+    this.runtime = runtime;
+    this.config = config;
+    this.file = file;
+    this.ns = ns;
+    this.client = client;
+    this.metadata = metadata;
+    this.schema = schema;
+  }
+
+  public static ParquetFileReader open(HomiRuntime runtime, Path path, HomiConfig config) throws IOException {
+    if (!Files.exists(path)) throw new FileNotFoundException("file not found: " + path);
+    if (Files.isDirectory(path)) throw new HomiParquetException("not a Parquet file: " + path + " is a directory");
+    OpenFile file = OpenFile.open(path);
+    Namespace ns = runtime.attach(file);
+    QueueClient client = null;
+    try {
+      client = runtime.newClient(config);
+      FileMetaData md = ParquetFooter.read(client, runtime.buffers(), ns);
+      ParquetSchema schema = ParquetSchema.of(md, file.path());
+      return new ParquetFileReader(runtime, config, file, ns, client, md, schema);
+    } catch (IOException | RuntimeException e) {
+      if (client != null) client.close();
+      runtime.detach(ns);
+      file.close();
+      throw e;
+    }
+  }
+
+  public String path() {
+    return file.path();
+  }
+
+  public FileIdentity identity() {
+    return file.identity();
+  }
+
+  public FileMetaData metadata() {
+    return metadata;
+  }
+
+  public ParquetSchema schema() {
+    return schema;
+  }
+
+  public int rowGroupCount() {
+    return metadata.getRow_groupsSize();
+  }
+
+  public long rowCount(int rowGroup) {
+    return metadata.getRow_groups().get(rowGroup).getNum_rows();
+  }
+
+  /** Fetches the row group's projected column chunks (coalesced) and prepares their decoders. */
+  public RowGroupReader openRowGroup(int rowGroup, List<ColumnDescriptor> columns) throws IOException {
+    if (rowGroup < 0 || rowGroup >= rowGroupCount()) {
+      throw new IllegalArgumentException("row group " + rowGroup + " of " + rowGroupCount() + " in " + path());
+    }
+    return RowGroupReader.open(this, rowGroup, columns);
+  }
+
+  HomiConfig config() {
+    return config;
+  }
+
+  Namespace namespace() {
+    return ns;
+  }
+
+  QueueClient client() {
+    return client;
+  }
+
+  HomiRuntime runtime() {
+    return runtime;
+  }
+
+  @Override
+  public void close() {
+    client.close();
+    runtime.detach(ns);
+    file.close();
+  }
+}

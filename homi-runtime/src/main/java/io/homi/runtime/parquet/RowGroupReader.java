@@ -1,0 +1,108 @@
+package io.homi.runtime.parquet;
+
+import io.homi.runtime.io.ByteRange;
+import io.homi.runtime.io.RangeFetch;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.parquet.format.ColumnChunk;
+import org.apache.parquet.format.ColumnMetaData;
+import org.apache.parquet.format.RowGroup;
+
+/**
+ * One row group's projected column chunks, fetched in one coalesced set of read commands and
+ * decoded batch by batch. The file's identity is re-checked once the bytes are in memory, so a
+ * file changed during the read fails here instead of yielding a mix of old and new data.
+ */
+public final class RowGroupReader implements AutoCloseable {
+  private final RangeFetch fetch;
+  private final List<ColumnChunkReader> readers;
+  private final long rows;
+  private long rowsRead;
+
+  private RowGroupReader(RangeFetch fetch, List<ColumnChunkReader> readers, long rows) {
+    this.fetch = fetch;
+    this.readers = readers;
+    this.rows = rows;
+  }
+
+  static RowGroupReader open(ParquetFileReader f, int index, List<ColumnDescriptor> columns) throws IOException {
+    String file = f.path();
+    RowGroup rg = f.metadata().getRow_groups().get(index);
+    int leaves = f.schema().columns().size();
+    if (rg.getColumnsSize() != leaves) {
+      throw new CorruptParquetException(file, "row group " + index + " has " + rg.getColumnsSize()
+          + " column chunks for " + leaves + " schema columns");
+    }
+    if (rg.getNum_rows() < 0) throw new CorruptParquetException(file, "row group " + index + " has " + rg.getNum_rows() + " rows");
+    long fileSize = f.identity().size();
+    List<ByteRange> ranges = new ArrayList<>();
+    List<ColumnMetaData> metas = new ArrayList<>();
+    for (ColumnDescriptor c : columns) {
+      ColumnChunk cc = rg.getColumns().get(c.index());
+      if (cc.isSetFile_path()) throw new UnsupportedParquetException("column chunk stored in another file (" + cc.getFile_path() + ")", file);
+      if (!cc.isSetMeta_data()) throw new CorruptParquetException(file, "row group " + index + " column '" + c.name() + "' has no metadata");
+      ColumnMetaData md = cc.getMeta_data();
+      ranges.add(chunkRange(file, index, c, md, fileSize));
+      metas.add(md);
+    }
+    RangeFetch fetch = RangeFetch.read(f.client(), f.runtime().buffers(), f.namespace(), ranges, f.config().coalesceGapBytes());
+    try {
+      String changed = f.namespace().checkUnchanged();
+      if (changed != null) throw new HomiParquetException("file changed during the scan: " + file + ": " + changed);
+      List<ColumnChunkReader> readers = new ArrayList<>();
+      for (int i = 0; i < columns.size(); i++) {
+        ByteRange r = ranges.get(i);
+        PageDecompressor d = new PageDecompressor(metas.get(i).getCodec(), f.config().maxPageBytes(), file);
+        readers.add(new ColumnChunkReader(columns.get(i), fetch.slice(r.offset(), (int) r.length()), r.offset(),
+            rg.getNum_rows(), d, file));
+      }
+      return new RowGroupReader(fetch, readers, rg.getNum_rows());
+    } catch (IOException | RuntimeException e) {
+      fetch.close();
+      throw e;
+    }
+  }
+
+  /** Where a chunk's pages lie: from its dictionary page (when present) over its compressed size. */
+  static ByteRange chunkRange(String file, int rg, ColumnDescriptor c, ColumnMetaData md, long fileSize)
+      throws CorruptParquetException {
+    long data = md.getData_page_offset();
+    long start = data;
+    // Some writers store 0 for "no dictionary"; only an offset before the data pages counts.
+    if (md.isSetDictionary_page_offset() && md.getDictionary_page_offset() > 0 && md.getDictionary_page_offset() < data) {
+      start = md.getDictionary_page_offset();
+    }
+    long len = md.getTotal_compressed_size();
+    if (start < 4 || len <= 0 || len > Integer.MAX_VALUE || start + len > fileSize - 8) {
+      throw new CorruptParquetException(file, "row group " + rg + " column '" + c.name() + "': chunk at " + start
+          + " of " + len + " bytes lies outside the file's data (" + fileSize + " bytes)");
+    }
+    return new ByteRange(start, len);
+  }
+
+  public long rows() {
+    return rows;
+  }
+
+  public long rowsLeft() {
+    return rows - rowsRead;
+  }
+
+  /** Decodes the next {@code n} rows of every column into {@code vectors} starting at {@code dst}. */
+  public void read(List<FieldVector> vectors, int dst, int n) throws IOException {
+    if (n > rowsLeft()) throw new IllegalArgumentException(n + " rows asked, " + rowsLeft() + " left");
+    for (int i = 0; i < readers.size(); i++) readers.get(i).read(vectors.get(i), dst, n);
+    rowsRead += n;
+  }
+
+  public long bytesFetched() {
+    return fetch.bytesRead();
+  }
+
+  @Override
+  public void close() {
+    fetch.close();
+  }
+}

@@ -1,0 +1,34 @@
+package io.homi.spark;
+
+import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.connector.read.InputPartition;
+import org.apache.spark.sql.connector.read.PartitionReader;
+import org.apache.spark.sql.connector.read.PartitionReaderFactory;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.sql.vectorized.ColumnarBatch;
+
+/** Columnar readers only: HOMI decodes into Arrow, and Spark consumes the batches directly. */
+final class HomiReaderFactory implements PartitionReaderFactory {
+  private final StructType readSchema;
+  private final HomiOptions options;
+
+  HomiReaderFactory(StructType readSchema, HomiOptions options) {
+    this.readSchema = readSchema;
+    this.options = options;
+  }
+
+  @Override
+  public boolean supportColumnarReads(InputPartition partition) {
+    return true;
+  }
+
+  @Override
+  public PartitionReader<InternalRow> createReader(InputPartition partition) {
+    throw new UnsupportedOperationException("homi produces columnar batches only");
+  }
+
+  @Override
+  public PartitionReader<ColumnarBatch> createColumnarReader(InputPartition partition) {
+    return new HomiColumnarReader((HomiInputPartition) partition, readSchema, options);
+  }
+}
