@@ -95,7 +95,7 @@ public final class InspectCommand {
     for (int i = 0; i < map.extents().size(); i++) {
       Extent e = map.extents().get(i);
       s.append(String.format("  %4d %14d %12d %14s %-22s %-8s %-25s %s%s%n", i, e.logical(), e.length(),
-          e.isHole() ? "-" : Long.toString(e.physical()), e.isHole() ? "hole" : flags(e.flags()),
+          e.physical() < 0 ? "-" : Long.toString(e.physical()), e.isHole() ? "hole" : flags(e.flags()),
           e.use().name().toLowerCase(), e.lba() < 0 ? "-" : "[" + e.lba() + ", " + (e.lba() + e.lbaCount()) + ")",
           paths(e), e.reason() == null ? "" : "  (" + e.reason() + ")"));
     }
@@ -165,7 +165,7 @@ public final class InspectCommand {
         Extent e = map.extents().get(i);
         if (i > 0) s.append(',');
         s.append("{\"logical\":").append(e.logical()).append(",\"length\":").append(e.length())
-            .append(",\"physical\":").append(e.isHole() ? "null" : Long.toString(e.physical()))
+            .append(",\"physical\":").append(e.physical() < 0 ? "null" : Long.toString(e.physical()))
             .append(",\"hole\":").append(e.isHole()).append(",\"flags\":[")
             .append(ExtentFlags.names(e.flags()).stream().map(Json::str).collect(Collectors.joining(",")))
             .append("],\"use\":").append(str(e.use().name().toLowerCase()))

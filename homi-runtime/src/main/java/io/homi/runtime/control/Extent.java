@@ -22,8 +22,9 @@ public record Extent(long logical, long length, long physical, int flags, Extent
     return logical + length;
   }
 
+  /** Nothing allocated here (an OS-only range of a file FIEMAP refused has no address either, but is not a hole). */
   public boolean isHole() {
-    return physical < 0;
+    return physical < 0 && use == ExtentUse.ZEROS;
   }
 
   public boolean contains(long offset) {
