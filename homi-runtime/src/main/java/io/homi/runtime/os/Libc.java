@@ -76,4 +76,29 @@ public final class Libc {
   public static long address(Memory m) {
     return Pointer.nativeValue(m);
   }
+  // --- control plane (extents, invalidation, test files) -------------------------------------
+
+  public static final int O_RDWR = 2;
+  public static final int IN_NONBLOCK = 0x800;
+  public static final int IN_CLOEXEC = 0x80000;
+  public static final int POLLIN = 0x1;
+
+  /** struct statfs into {@code buf} (f_type is its first word on x86-64 and arm64). */
+  public static native int fstatfs(int fd, long buf) throws LastErrorException;
+
+  public static native int fsync(int fd) throws LastErrorException;
+
+  /** mode 0 allocates blocks (ext4/xfs mark them unwritten); used by tests to make known shapes. */
+  public static native int fallocate(int fd, int mode, long offset, long len) throws LastErrorException;
+
+  public static native int inotify_init1(int flags) throws LastErrorException;
+
+  public static native int inotify_add_watch(int fd, String path, int mask) throws LastErrorException;
+
+  public static native int inotify_rm_watch(int fd, int wd) throws LastErrorException;
+
+  public static native long read(int fd, long buf, long count) throws LastErrorException;
+
+  /** poll(2) over {@code nfds} struct pollfd (8 bytes each) at {@code fds}. */
+  public static native int poll(long fds, long nfds, int timeoutMs) throws LastErrorException;
 }
