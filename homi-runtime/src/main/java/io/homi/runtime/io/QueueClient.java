@@ -3,6 +3,7 @@ package io.homi.runtime.io;
 import io.homi.runtime.mediator.Mediator;
 import io.homi.runtime.mediator.Namespace;
 import io.homi.runtime.mediator.PathPolicy;
+import io.homi.runtime.mediator.PathStats;
 import io.homi.runtime.nvme.NvmeCommand;
 import io.homi.runtime.nvme.NvmeCompletion;
 import io.homi.runtime.nvme.NvmeStatus;
@@ -37,6 +38,11 @@ public final class QueueClient implements AutoCloseable {
     this.taskBytes = Math.max(Namespace.LBA_SIZE, task & -(long) Namespace.LBA_SIZE);
     this.cidOffset = new long[65536];
     this.cidLength = new long[65536];
+  }
+
+  /** Bytes and commands per path for this client's queue pair alone. */
+  public PathStats.Snapshot stats() {
+    return mediator.statsOf(qp);
   }
 
   public QueuePair queuePair() {

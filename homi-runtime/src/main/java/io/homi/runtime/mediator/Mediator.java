@@ -141,6 +141,7 @@ public final class Mediator implements AutoCloseable {
       Validated v = validate(c);
       if (v.status != NvmeStatus.SUCCESS) {
         stats.refused();
+        q.stats.refused();
         q.complete(c.cid, v.status, 0);
         continue;
       }
@@ -236,7 +237,7 @@ public final class Mediator implements AutoCloseable {
         long addr = segs[i];
         long len = segs[i + 1];
         long want = Math.max(0, Math.min(len, ns.sizeBytes() - off));
-        long n = want == 0 ? 0 : readSegment(q.policy, ns, off, addr, want);
+        long n = want == 0 ? 0 : readSegment(q, ns, off, addr, want);
         if (n < len) new Pointer(addr + n).setMemory(0, len - n, (byte) 0); // past EOF reads as zeros
         got += n;
         if (n < want) break;
@@ -244,6 +245,7 @@ public final class Mediator implements AutoCloseable {
       }
     } catch (IOException | RuntimeException e) {
       stats.error();
+      q.stats.error();
       q.complete(c.cid, NvmeStatus.UNRECOVERED_READ_ERROR, 0);
       return;
     }
@@ -251,6 +253,7 @@ public final class Mediator implements AutoCloseable {
       // The file is shorter than its grant says: truncated underneath us. Never hand out zeros as data.
       ns.revoke("file shrank below its granted size " + ns.sizeBytes() + " while reading at " + fileOffset);
       stats.error();
+      q.stats.error();
       q.complete(c.cid, NvmeStatus.UNRECOVERED_READ_ERROR, (int) Math.min(got, Integer.MAX_VALUE));
       return;
     }
@@ -258,11 +261,12 @@ public final class Mediator implements AutoCloseable {
   }
 
   /** Serves one contiguous destination segment by the policy, counting bytes per path. */
-  private long readSegment(PathPolicy policy, Namespace ns, long off, long addr, long len) throws IOException {
+  private long readSegment(ServicedQueue q, Namespace ns, long off, long addr, long len) throws IOException {
+    PathPolicy policy = q.policy;
     switch (policy.mode()) {
       case OS -> {
         long n = osPath.read(ns, off, addr, len);
-        stats.served(PathKind.OS, n);
+        served(q, PathKind.OS, n);
         return n;
       }
       case DIRECT -> {
@@ -271,12 +275,12 @@ public final class Mediator implements AutoCloseable {
         }
         long n = directPath.read(ns, off, addr, alignUp(len));
         n = Math.min(n, len);
-        stats.served(PathKind.DIRECT, n);
+        served(q, PathKind.DIRECT, n);
         return n;
       }
       default -> {
         long cached = osPath.readCached(ns, off, addr, len);
-        if (cached > 0) stats.served(PathKind.OS, cached);
+        if (cached > 0) served(q, PathKind.OS, cached);
         if (cached >= len) return cached;
         long o = off + cached;
         long a = addr + cached;
@@ -287,14 +291,25 @@ public final class Mediator implements AutoCloseable {
             && directPath.canServe(ns, o - skew, a - skew, alignUp(rest + skew))) {
           long n = directPath.read(ns, o - skew, a - skew, alignUp(rest + skew));
           long useful = Math.max(0, Math.min(n - skew, rest));
-          stats.served(PathKind.DIRECT, useful);
+          served(q, PathKind.DIRECT, useful);
           return cached + useful;
         }
         long n = osPath.read(ns, o, a, rest);
-        stats.served(PathKind.OS, n);
+        served(q, PathKind.OS, n);
         return cached + n;
       }
     }
+  }
+
+  private void served(ServicedQueue q, PathKind kind, long bytes) {
+    stats.served(kind, bytes);
+    q.stats.served(kind, bytes);
+  }
+
+  /** What this one queue pair's commands did: per-task metrics without other tasks' traffic. */
+  public PathStats.Snapshot statsOf(QueuePair qp) {
+    for (ServicedQueue q : queues) if (q.qp == qp) return q.stats.snapshot();
+    return new PathStats().snapshot();
   }
 
   private static long alignUp(long n) {
@@ -320,6 +335,7 @@ public final class Mediator implements AutoCloseable {
   private static final class ServicedQueue {
     final QueuePair qp;
     final PathPolicy policy;
+    final PathStats stats = new PathStats();
     final AtomicInteger inFlight = new AtomicInteger();
     volatile int sqHead;
     int cqTail;

@@ -4,6 +4,7 @@ import io.homi.runtime.HomiConfig;
 import io.homi.runtime.HomiRuntime;
 import io.homi.runtime.io.QueueClient;
 import io.homi.runtime.mediator.Namespace;
+import io.homi.runtime.mediator.PathStats;
 import io.homi.runtime.os.FileIdentity;
 import io.homi.runtime.os.OpenFile;
 import java.io.FileNotFoundException;
@@ -71,6 +72,11 @@ public final class ParquetFileReader implements AutoCloseable {
 
   public ParquetSchema schema() {
     return schema;
+  }
+
+  /** Bytes and commands per I/O path of this reader's own queue pair, footer included. */
+  public PathStats.Snapshot pathStats() {
+    return client.stats();
   }
 
   public int rowGroupCount() {
