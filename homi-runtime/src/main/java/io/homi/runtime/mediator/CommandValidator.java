@@ -66,15 +66,18 @@ final class CommandValidator {
 
   /**
    * PRP1 covers to the end of its page; PRP2 is the second page, or for longer transfers the
-   * address of a PRP list (one contiguous list: HOMI's MDTS fits in one list of 8-byte
+   * address of a PRP list (quadword aligned; one contiguous list: HOMI's MDTS fits in one list of 8-byte
    * entries, so list chaining is not used). Every entry after PRP1 must be page aligned.
    * Physically contiguous entries merge into one segment, so a read of contiguous pages costs
    * one system call rather than one per page. Null when an entry is malformed.
    */
   private static long[] prpSegments(long prp1, long first, long prp2, long rest) {
     if (rest == 0) return new long[] {prp1, first};
-    if ((prp2 & (PAGE - 1)) != 0) return null;
-    if (rest <= PAGE) return merge(new long[] {prp1, first, prp2, rest}, 4);
+    if (rest <= PAGE) {
+      if ((prp2 & (PAGE - 1)) != 0) return null; // a data page: no offset allowed
+      return merge(new long[] {prp1, first, prp2, rest}, 4);
+    }
+    if ((prp2 & 7) != 0) return null; // a PRP list pointer: quadword aligned, may sit inside a page
     int pages = (int) ((rest + PAGE - 1) / PAGE);
     Pointer list = new Pointer(prp2);
     long[] segs = new long[2 + 2 * pages];

@@ -191,6 +191,11 @@ public final class Mediator implements AutoCloseable {
     return n;
   }
 
+  /** Runs a task on the I/O pool; tests block its threads so fetched reads stay in flight. */
+  void runOnIoForTest(Runnable task) {
+    io.execute(task);
+  }
+
   /** The mediator's SQ head of {@code qp}: how far it has fetched (tests of fairness). */
   int sqHead(QueuePair qp) {
     return byPair.get(qp).sqHead;
