@@ -33,8 +33,9 @@ public final class QueueClient implements AutoCloseable {
   private boolean phase = true;
   private int nextCid;
   private int inFlight;
-  /** The first failed completion of the current read; the rest are drained, then this is thrown. */
+  /** The failed completion of the current read at the lowest offset; the rest are drained, then this is thrown. */
   private HomiIoException failure;
+  private long failureOffset;
 
   public QueueClient(Mediator mediator, int entries, long taskBytes, PathPolicy policy) {
     this(mediator, entries, taskBytes, policy, DEFAULT_STALL_MS);
@@ -143,10 +144,14 @@ public final class QueueClient implements AutoCloseable {
       int cid = NvmeCompletion.cid(dw3);
       NvmeStatus st = NvmeCompletion.status(dw3);
       sqHeadSeen = NvmeCompletion.sqHead(qp.cq(), cqHead);
-      if (st != NvmeStatus.SUCCESS && failure == null) {
+      if (st != NvmeStatus.SUCCESS) {
+        // Completions arrive out of order: report the failure nearest the start of the read.
         String detail = mediator.takeErrorDetail(qp, cid);
-        if (detail == null) detail = ns.revokedReason();
-        failure = new HomiIoException(ns.path(), cidOffset[cid], cidLength[cid], st, detail);
+        if (failure == null || cidOffset[cid] < failureOffset) {
+          if (detail == null) detail = ns.revokedReason();
+          failure = new HomiIoException(ns.path(), cidOffset[cid], cidLength[cid], st, detail);
+          failureOffset = cidOffset[cid];
+        }
       }
       if (++cqHead == qp.cqEntries()) {
         cqHead = 0;
