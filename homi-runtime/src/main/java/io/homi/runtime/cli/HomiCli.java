@@ -16,6 +16,7 @@ public final class HomiCli {
     }
     String[] rest = Arrays.copyOfRange(args, 1, args.length);
     int rc = switch (args[0]) {
+      case "bench" -> BenchIoCommand.run(rest);
       default -> {
         System.err.println("unknown command: " + args[0]);
         usage();
@@ -28,6 +29,7 @@ public final class HomiCli {
   private static void usage() {
     System.err.println("""
         usage: homi <command> [args]
+          bench io <file> [--bs 1m] [--qd 32] [--path os|direct|auto] [--cold|--warm]   GB/s and IOPS per path next to fio
         """);
   }
 }
