@@ -18,8 +18,9 @@ import org.apache.arrow.memory.RootAllocator;
 public final class HomiRuntime {
   /** Largest transfer one command may ask for (NVMe MDTS): 64 MiB. */
   public static final long MDTS_BYTES = 64L << 20;
+  /** Blocking reads in flight across all queues: at least one queue's default depth, so Direct can fill the device. */
   private static final int IO_THREADS = Integer.getInteger("homi.ioThreads",
-      Math.max(8, 2 * Runtime.getRuntime().availableProcessors()));
+      Math.max(HomiConfig.defaults().queueDepth(), 2 * Runtime.getRuntime().availableProcessors()));
 
   private static volatile HomiRuntime instance;
 

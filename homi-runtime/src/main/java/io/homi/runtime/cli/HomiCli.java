@@ -17,6 +17,7 @@ public final class HomiCli {
     String[] rest = Arrays.copyOfRange(args, 1, args.length);
     int rc = switch (args[0]) {
       case "inspect" -> InspectCommand.run(rest);
+      case "bench" -> BenchIoCommand.run(rest);
       default -> {
         System.err.println("unknown command: " + args[0]);
         usage();
@@ -30,6 +31,7 @@ public final class HomiCli {
     System.err.println("""
         usage: homi <command> [args]
           inspect <file> [--json]   identity, device, extents (LBAs, eligible paths), Parquet chunk layout
+          bench io <file> [--bs 1m] [--qd 32] [--path os|direct|auto] [--cold|--warm]   GB/s and IOPS per path next to fio
         """);
   }
 }

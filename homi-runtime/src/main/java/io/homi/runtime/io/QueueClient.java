@@ -12,32 +12,42 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * A host thread's initiator on its own queue pair: splits a read into commands of at most the
+ * A host thread's initiator on its own queue pair: splits reads into commands of at most the
  * task size, keeps as many in flight as the queue allows, and matches completions by CID.
- * Not thread-safe: one client per reader thread, as one NVMe queue per core.
+ * A read fails with {@link HomiIoException} naming the file and offset; it never waits longer
+ * than the stall timeout without a completion. Not thread-safe: one client per reader thread,
+ * as one NVMe queue per core.
  */
 public final class QueueClient implements AutoCloseable {
-  private static final long STALL_NANOS = TimeUnit.SECONDS.toNanos(120);
+  /** Default stall timeout; {@code -Dhomi.stallTimeoutMs} overrides it. */
+  public static final long DEFAULT_STALL_MS = Long.getLong("homi.stallTimeoutMs", 120_000L);
 
   private final Mediator mediator;
   private final QueuePair qp;
   private final long taskBytes;
-  private final long[] cidOffset;
-  private final long[] cidLength;
+  private final long stallNanos;
+  private final long[] cidOffset = new long[65536];
+  private final long[] cidLength = new long[65536];
   private int sqTail;
   private int sqHeadSeen;
   private int cqHead;
   private boolean phase = true;
   private int nextCid;
   private int inFlight;
+  /** The failed completion of the current read at the lowest offset; the rest are drained, then this is thrown. */
+  private HomiIoException failure;
+  private long failureOffset;
 
   public QueueClient(Mediator mediator, int entries, long taskBytes, PathPolicy policy) {
+    this(mediator, entries, taskBytes, policy, DEFAULT_STALL_MS);
+  }
+
+  public QueueClient(Mediator mediator, int entries, long taskBytes, PathPolicy policy, long stallMillis) {
     this.mediator = mediator;
     this.qp = mediator.createQueuePair(entries, entries, policy);
     long task = Math.min(taskBytes, mediator.mdtsBytes());
     this.taskBytes = Math.max(Namespace.LBA_SIZE, task & -(long) Namespace.LBA_SIZE);
-    this.cidOffset = new long[65536];
-    this.cidLength = new long[65536];
+    this.stallNanos = TimeUnit.MILLISECONDS.toNanos(stallMillis);
   }
 
   /** Bytes and commands per path for this client's queue pair alone. */
@@ -49,65 +59,105 @@ public final class QueueClient implements AutoCloseable {
     return qp;
   }
 
+  /** Largest bytes one command asks for: the task size, block aligned, within MDTS. */
+  public long taskBytes() {
+    return taskBytes;
+  }
+
   /**
    * Reads {@code length} bytes at LBA-aligned {@code offset} of {@code ns} into registered
-   * memory at {@code dest}. Throws after every command has completed, so no completion is
-   * ever left pending in the queue.
+   * memory at {@code dest}, which must have room for {@code length} rounded up to 4 KiB (the
+   * block past end of file reads as zeros). Throws after every command has completed, so no
+   * completion is ever left pending in the queue.
    */
   public void read(Namespace ns, long offset, long length, long dest) throws HomiIoException {
-    if ((offset & (Namespace.LBA_SIZE - 1)) != 0) throw new IllegalArgumentException("unaligned offset " + offset);
+    read(ns, new long[] {offset}, new long[] {length}, new long[] {dest});
+  }
+
+  /**
+   * Reads several ranges with all their commands pipelined on this queue (ranges[i] =
+   * offsets[i] + lengths[i] into dests[i]); same rules as the single-range read.
+   */
+  public void read(Namespace ns, long[] offsets, long[] lengths, long[] dests) throws HomiIoException {
+    if (offsets.length != lengths.length || offsets.length != dests.length) {
+      throw new IllegalArgumentException("offsets, lengths and dests differ in length");
+    }
+    for (int i = 0; i < offsets.length; i++) {
+      if ((offsets[i] & (Namespace.LBA_SIZE - 1)) != 0) throw new IllegalArgumentException("unaligned offset " + offsets[i]);
+      if (lengths[i] < 0) throw new IllegalArgumentException("negative length " + lengths[i]);
+    }
     mediator.setWaiter(qp, Thread.currentThread());
     failure = null;
-    long submitted = 0;
+    int range = 0;
+    long within = 0;
     long lastProgress = System.nanoTime();
-    while (submitted < length || inFlight > 0) {
+    while (range < offsets.length || inFlight > 0) {
       boolean progressed = false;
-      while (submitted < length && failure == null && sqHasRoom()) {
-        long n = Math.min(taskBytes, length - submitted);
-        long blocks = (n + Namespace.LBA_SIZE - 1) >>> Namespace.LBA_SHIFT;
-        int cid = nextCid;
-        nextCid = (nextCid + 1) & 0xffff;
-        cidOffset[cid] = offset + submitted;
-        cidLength[cid] = n;
-        NvmeCommand.writeReadSgl(qp.sq(), sqTail, cid, ns.nsid(), (offset + submitted) >>> Namespace.LBA_SHIFT,
-            (int) blocks - 1, dest + submitted, (int) (blocks << Namespace.LBA_SHIFT));
-        sqTail = (sqTail + 1) % qp.sqEntries();
-        submitted += n;
-        inFlight++;
-        progressed = true;
+      while (range < offsets.length && failure == null && sqHasRoom()) {
+        long n = Math.min(taskBytes, lengths[range] - within);
+        if (n > 0) {
+          submit(ns, offsets[range] + within, n, dests[range] + within);
+          within += n;
+          progressed = true;
+        }
+        if (within >= lengths[range]) {
+          range++;
+          within = 0;
+        }
       }
       if (progressed) {
         qp.ringSqTail(sqTail);
         mediator.wake();
       }
       int reaped = reap(ns);
-      if (failure != null && submitted < length) submitted = length; // stop submitting, drain the rest
+      if (failure != null) range = offsets.length; // stop submitting, drain what is in flight
       if (reaped > 0 || progressed) {
         lastProgress = System.nanoTime();
-      } else if (System.nanoTime() - lastProgress > STALL_NANOS) {
+      } else if (System.nanoTime() - lastProgress > stallNanos) {
         throw new HomiIoException("no completion for " + ns.path() + " within "
-            + TimeUnit.NANOSECONDS.toSeconds(STALL_NANOS) + " s (" + inFlight + " commands in flight)");
-      } else {
+            + TimeUnit.NANOSECONDS.toMillis(stallNanos) + " ms (" + inFlight + " commands in flight, first at offset "
+            + firstInFlightOffset() + ")");
+      } else if (inFlight > 0) {
         LockSupport.parkNanos(50_000);
       }
     }
     if (failure != null) throw failure;
   }
 
-  /** The first failed completion of the current read; the rest are drained, then this is thrown. */
-  private HomiIoException failure;
+  private void submit(Namespace ns, long offset, long n, long dest) {
+    long blocks = (n + Namespace.LBA_SIZE - 1) >>> Namespace.LBA_SHIFT;
+    int cid = nextCid;
+    nextCid = (nextCid + 1) & 0xffff;
+    cidOffset[cid] = offset;
+    cidLength[cid] = n;
+    NvmeCommand.writeReadSgl(qp.sq(), sqTail, cid, ns.nsid(), offset >>> Namespace.LBA_SHIFT,
+        (int) blocks - 1, dest, (int) (blocks << Namespace.LBA_SHIFT));
+    sqTail = (sqTail + 1) % qp.sqEntries();
+    inFlight++;
+  }
+
+  /** Offset of the oldest command still in flight (CIDs are issued in order). */
+  private long firstInFlightOffset() {
+    return cidOffset[(nextCid - inFlight) & 0xffff];
+  }
 
   /** Consumes ready CQEs, recording the first failure; returns how many. */
   private int reap(Namespace ns) {
     int n = 0;
-    while (true) {
+    while (inFlight > 0) {
       int dw3 = NvmeCompletion.dw3(qp.cq(), cqHead);
       if (NvmeCompletion.phase(dw3) != phase) break;
       int cid = NvmeCompletion.cid(dw3);
       NvmeStatus st = NvmeCompletion.status(dw3);
       sqHeadSeen = NvmeCompletion.sqHead(qp.cq(), cqHead);
-      if (st != NvmeStatus.SUCCESS && failure == null) {
-        failure = new HomiIoException(ns.path(), cidOffset[cid], cidLength[cid], st, ns.revokedReason());
+      if (st != NvmeStatus.SUCCESS) {
+        // Completions arrive out of order: report the failure nearest the start of the read.
+        String detail = mediator.takeErrorDetail(qp, cid);
+        if (failure == null || cidOffset[cid] < failureOffset) {
+          if (detail == null) detail = ns.revokedReason();
+          failure = new HomiIoException(ns.path(), cidOffset[cid], cidLength[cid], st, detail);
+          failureOffset = cidOffset[cid];
+        }
       }
       if (++cqHead == qp.cqEntries()) {
         cqHead = 0;

@@ -11,7 +11,8 @@ import java.util.List;
 /**
  * Bytes of several ranges of one file, fetched together: ranges are sorted, runs closer than
  * the coalescing gap merge into one read, each run is widened to 4 KiB blocks, and all runs
- * land in one registered buffer. {@link #slice} hands back each requested range.
+ * land in one registered buffer. {@link #slice} hands back each requested range. The client
+ * splits each run into commands of at most its task size, all pipelined on its queue.
  */
 public final class RangeFetch implements AutoCloseable {
   private final HostBuffer buffer;
@@ -42,13 +43,16 @@ public final class RangeFetch implements AutoCloseable {
     RangeFetch fetch = new RangeFetch(buf, registry, fs, bs, len);
     try {
       long at = 0;
+      long[] dests = new long[runs.size()];
       for (int i = 0; i < runs.size(); i++) {
         fs[i] = runs.get(i)[0];
         len[i] = runs.get(i)[1];
         bs[i] = at;
-        client.read(ns, fs[i], len[i], buf.address() + at);
+        dests[i] = buf.address() + at;
         at += len[i];
       }
+      // All runs in one pipelined batch: many small column chunks keep the queue full.
+      client.read(ns, fs, len, dests);
       return fetch;
     } catch (HomiIoException | RuntimeException e) {
       fetch.close();
@@ -67,6 +71,10 @@ public final class RangeFetch implements AutoCloseable {
       if (r.length() == 0) continue;
       long s = r.offset() & ~mask;
       long e = Math.min((r.end() + mask) & ~mask, fileEndAligned);
+      if (e <= s) {
+        throw new IllegalArgumentException("range " + r.offset() + "+" + r.length() + " lies past the end of the file ("
+            + fileSize + " bytes)");
+      }
       if (!runs.isEmpty()) {
         long[] last = runs.get(runs.size() - 1);
         if (s <= last[0] + last[1] + gap) {

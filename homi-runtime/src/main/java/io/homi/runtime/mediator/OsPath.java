@@ -8,6 +8,8 @@ import java.io.IOException;
 /** Buffered pread through the page cache: the path that always works. */
 public final class OsPath implements IoPath {
   private static final ThreadLocal<Memory> IOVEC = ThreadLocal.withInitial(() -> new Memory(16));
+  private static final int EOPNOTSUPP = 95;
+  private static final int ENOSYS = 38;
   private volatile boolean nowaitSupported = true;
 
   @Override
@@ -41,7 +43,9 @@ public final class OsPath implements IoPath {
         n = Libc.preadv2(ns.file().fd(), Libc.address(iov), 1, fileOffset + done, Libc.RWF_NOWAIT);
       } catch (LastErrorException e) {
         if (e.getErrorCode() == Libc.EINTR) continue;
-        if (e.getErrorCode() != Libc.EAGAIN) nowaitSupported = false; // EOPNOTSUPP, EINVAL: old kernel
+        // Only a kernel without the flag turns the probe off; any other error (EISDIR, EIO) is the
+        // file's, and the blocking read that follows reports it.
+        if (e.getErrorCode() == EOPNOTSUPP || e.getErrorCode() == ENOSYS) nowaitSupported = false;
         return done;
       }
       if (n <= 0) return done;

@@ -4,14 +4,28 @@ import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
 
-/** Counters of what the mediator did: bytes and commands per path, refusals and errors. */
+/**
+ * Counters of what the mediator did: bytes and path reads per path, commands that reached
+ * storage ({@code executed}: the proof that a refused command never did), commands served on
+ * the service thread from the page cache ({@code inline}), refusals and errors.
+ */
 public final class PathStats {
   private final EnumMap<PathKind, LongAdder> bytes = new EnumMap<>(PathKind.class);
   private final EnumMap<PathKind, LongAdder> commands = new EnumMap<>(PathKind.class);
   private final LongAdder refused = new LongAdder();
   private final LongAdder errors = new LongAdder();
+  private final LongAdder executed = new LongAdder();
+  private final LongAdder inline = new LongAdder();
+
+  /** Counters of a part (one queue pair) also add into the whole (the mediator's); null at the top. */
+  private final PathStats parent;
 
   public PathStats() {
+    this(null);
+  }
+
+  public PathStats(PathStats parent) {
+    this.parent = parent;
     for (PathKind k : PathKind.values()) {
       bytes.put(k, new LongAdder());
       commands.put(k, new LongAdder());
@@ -19,16 +33,29 @@ public final class PathStats {
   }
 
   void served(PathKind kind, long n) {
+    if (parent != null) parent.served(kind, n);
     bytes.get(kind).add(n);
     commands.get(kind).increment();
   }
 
   void refused() {
+    if (parent != null) parent.refused();
     refused.increment();
   }
 
   void error() {
+    if (parent != null) parent.error();
     errors.increment();
+  }
+
+  void executed() {
+    if (parent != null) parent.executed();
+    executed.increment();
+  }
+
+  void inline() {
+    if (parent != null) parent.inline();
+    inline.increment();
   }
 
   public Snapshot snapshot() {
@@ -38,11 +65,16 @@ public final class PathStats {
       b.put(k, bytes.get(k).sum());
       c.put(k, commands.get(k).sum());
     }
-    return new Snapshot(b, c, refused.sum(), errors.sum());
+    return new Snapshot(b, c, refused.sum(), errors.sum(), executed.sum(), inline.sum());
   }
 
-  /** Immutable counter values; {@link #minus} gives what happened between two snapshots. */
-  public record Snapshot(Map<PathKind, Long> bytes, Map<PathKind, Long> commands, long refused, long errors) {
+  /**
+   * Immutable counter values; {@link #minus} gives what happened between two snapshots.
+   * {@code commands(kind)} counts reads issued on a path (a command split between the page
+   * cache and a cold path counts once on each); {@code executed} counts commands.
+   */
+  public record Snapshot(Map<PathKind, Long> bytes, Map<PathKind, Long> commands, long refused, long errors,
+                         long executed, long inline) {
     public long bytes(PathKind k) {
       return bytes.get(k);
     }
@@ -66,7 +98,8 @@ public final class PathStats {
         b.put(k, bytes(k) - earlier.bytes(k));
         c.put(k, commands(k) - earlier.commands(k));
       }
-      return new Snapshot(b, c, refused - earlier.refused, errors - earlier.errors);
+      return new Snapshot(b, c, refused - earlier.refused, errors - earlier.errors,
+          executed - earlier.executed, inline - earlier.inline);
     }
   }
 }

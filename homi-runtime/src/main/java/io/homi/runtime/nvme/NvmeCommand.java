@@ -64,6 +64,17 @@ public final class NvmeCommand {
     ring.putInt(b + 48, nlb0 & 0xffff);
   }
 
+  /** Rewrites PSDT (DW0 bits 15:14) in place; tests use it to build reserved or mismatched values. */
+  public static void setPsdt(ByteBuffer ring, int slot, int psdt) {
+    int b = slot * SIZE;
+    ring.putInt(b, (ring.getInt(b) & ~(0x3 << 14)) | ((psdt & 0x3) << 14));
+  }
+
+  /** Rewrites the SGL identifier byte (type in bits 7:4, subtype in bits 3:0). */
+  public static void setSglIdentifier(ByteBuffer ring, int slot, int identifier) {
+    ring.put(slot * SIZE + 39, (byte) identifier);
+  }
+
   private static void clear(ByteBuffer ring, int b) {
     for (int i = 0; i < SIZE; i += 8) ring.putLong(b + i, 0L);
   }
@@ -102,6 +113,10 @@ public final class NvmeCommand {
 
   public static int sglType(ByteBuffer ring, int slot) {
     return (ring.get(slot * SIZE + 39) & 0xff) >>> 4;
+  }
+
+  public static int sglSubtype(ByteBuffer ring, int slot) {
+    return ring.get(slot * SIZE + 39) & 0xf;
   }
 
   public static long slba(ByteBuffer ring, int slot) {

@@ -1,0 +1,252 @@
+package io.homi.runtime.cli;
+
+import io.homi.runtime.HomiConfig;
+import io.homi.runtime.io.QueueClient;
+import io.homi.runtime.mediator.BufferRegistry;
+import io.homi.runtime.mediator.Mediator;
+import io.homi.runtime.mediator.Namespace;
+import io.homi.runtime.mediator.NamespaceTable;
+import io.homi.runtime.mediator.PathPolicy;
+import io.homi.runtime.os.HostBuffer;
+import io.homi.runtime.os.Libc;
+import io.homi.runtime.os.OpenFile;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.SplittableRandom;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * {@code homi bench io <file> [--bs 1m] [--qd 32] [--path os|direct|auto] [--cold] [--warm]
+ * [--ops 300000]}: sequential reads of the file through a queue pair and the mediator, per
+ * path, cold (posix_fadvise DONTNEED first) and warm, next to fio with the same block size and
+ * iodepth in the same run, and the ratio; then 4 KiB cached commands/s through one mediator
+ * thread next to the same preadv2 called in a plain loop, which gives the mediator's overhead
+ * per command.
+ */
+public final class BenchIoCommand {
+  private String file;
+  private long bs = 1L << 20;
+  private int qd = 32;
+  private final List<String> paths = new ArrayList<>();
+  private boolean cold = true;
+  private boolean warm = true;
+  private long ops = 300_000;
+
+  public static int run(String[] args) throws Exception {
+    BenchIoCommand b = new BenchIoCommand();
+    String err = b.parse(args);
+    if (err != null) {
+      System.err.println(err + "\nusage: homi bench io <file> [--bs 1m] [--qd 32] [--path os|direct|auto] [--cold|--warm] [--ops N]");
+      return 2;
+    }
+    return b.bench();
+  }
+
+  private String parse(String[] a) {
+    if (a.length < 2 || !a[0].equals("io")) return "bench: only 'bench io <file>' exists";
+    file = a[1];
+    for (int i = 2; i < a.length; i++) {
+      String v = i + 1 < a.length ? a[i + 1] : null;
+      switch (a[i]) {
+        case "--bs" -> { bs = parseBytes(v); i++; }
+        case "--qd" -> { qd = Integer.parseInt(v); i++; }
+        case "--path" -> { paths.add(v.toLowerCase(Locale.ROOT)); i++; }
+        case "--cold" -> warm = false;
+        case "--warm" -> cold = false;
+        case "--ops" -> { ops = Long.parseLong(v); i++; }
+        default -> { return "unknown option " + a[i]; }
+      }
+    }
+    if (paths.isEmpty()) paths.addAll(List.of("os", "direct", "auto"));
+    if (qd < 1 || qd > 4095 || bs < 4096 || (bs & 4095) != 0) return "--qd must be 1..4095 and --bs a multiple of 4k";
+    return null;
+  }
+
+  private static long parseBytes(String v) {
+    String s = v.toLowerCase(Locale.ROOT);
+    long m = s.endsWith("k") ? 1L << 10 : s.endsWith("m") ? 1L << 20 : s.endsWith("g") ? 1L << 30 : 1;
+    return Long.parseLong(m == 1 ? s : s.substring(0, s.length() - 1)) * m;
+  }
+
+  private int bench() throws Exception {
+    Path p = Path.of(file);
+    boolean haveFio = ensureFio();
+    NamespaceTable table = new NamespaceTable();
+    BufferRegistry reg = new BufferRegistry();
+    // Enough I/O threads for every command in flight to be a read in the kernel at once.
+    Mediator.Settings settings = new Mediator.Settings(64L << 20, Math.max(qd, 8), 1, 16, 128L << 10);
+    try (Mediator m = new Mediator(table, reg, settings);
+         OpenFile f = OpenFile.open(p);
+         HostBuffer buf = new HostBuffer((long) qd * bs)) {
+      reg.register(buf.address(), buf.capacity());
+      Namespace ns = table.attach(f);
+      long size = f.size() & -4096L;
+      System.out.printf("file %s, %.2f GiB; bs %s, qd %d; %d CPUs; I/O threads %d; fio %s%n", f.path(),
+          size / (double) (1L << 30), human(bs), qd, Runtime.getRuntime().availableProcessors(), settings.ioThreads(),
+          haveFio ? fioVersion() : "not available");
+      System.out.println("| path | cache | HOMI GB/s | HOMI IOPS | fio GB/s | fio IOPS | HOMI/fio |");
+      System.out.println("|---|---|---|---|---|---|---|");
+      for (String path : paths) {
+        for (String state : states()) {
+          PathPolicy policy = new PathPolicy(PathPolicy.parseMode(path), HomiConfig.defaults().directMinBytes());
+          boolean isCold = state.equals("cold");
+          prepare(f, isCold);
+          double[] homi = homiSeq(m, ns, policy, size, buf);
+          double[] fio = haveFio ? fio(f, path, isCold, size) : null;
+          System.out.printf("| %s | %s | %.2f | %.0f | %s | %s | %s |%n", path, state, homi[0] / 1e9, homi[1],
+              fio == null ? "-" : String.format("%.2f", fio[0] / 1e9), fio == null ? "-" : String.format("%.0f", fio[1]),
+              fio == null ? "-" : String.format("%.0f%%", 100 * homi[0] / fio[0]));
+        }
+      }
+      cachedCommands(m, ns, Math.min(size, 256L << 20), reg);
+    }
+    return 0;
+  }
+
+  private List<String> states() {
+    List<String> s = new ArrayList<>();
+    if (cold) s.add("cold");
+    if (warm) s.add("warm");
+    return s;
+  }
+
+  /** Cold: drop the file's pages (clean pages go, so reads hit the device). Warm: read it once. */
+  private static void prepare(OpenFile f, boolean cold) throws IOException {
+    if (cold) {
+      Libc.posix_fadvise(f.fd(), 0, 0, Libc.POSIX_FADV_DONTNEED);
+    } else {
+      try (HostBuffer b = new HostBuffer(1 << 20)) {
+        for (long o = 0; o < f.size(); o += 1 << 20) Libc.preadFully(f.fd(), b.address(), 1 << 20, o);
+      }
+    }
+  }
+
+  /** Reads the whole file sequentially, bs per command, qd in flight; returns {bytes/s, commands/s}. */
+  private double[] homiSeq(Mediator m, Namespace ns, PathPolicy policy, long size, HostBuffer buf) throws IOException {
+    int n = (int) ((size + bs - 1) / bs);
+    long[] offs = new long[n];
+    long[] lens = new long[n];
+    long[] dests = new long[n];
+    for (int i = 0; i < n; i++) {
+      offs[i] = i * bs;
+      lens[i] = Math.min(bs, size - offs[i]);
+      dests[i] = buf.address() + (i % qd) * bs; // a ring of qd slots: data is not looked at
+    }
+    try (QueueClient c = new QueueClient(m, qd + 1, bs, policy)) {
+      long t0 = System.nanoTime();
+      c.read(ns, offs, lens, dests);
+      double s = (System.nanoTime() - t0) / 1e9;
+      return new double[] {size / s, n / s};
+    }
+  }
+
+  /** 4 KiB random reads of cached data: through the mediator (qd in flight) and by preadv2 in a loop. */
+  private void cachedCommands(Mediator m, Namespace ns, long span, BufferRegistry reg) throws IOException {
+    prepare(ns.file(), false);
+    int n = (int) Math.min(ops, 2_000_000);
+    long blocks = span / 4096;
+    SplittableRandom r = new SplittableRandom(1);
+    long[] offs = new long[n];
+    long[] lens = new long[n];
+    long[] dests = new long[n];
+    try (HostBuffer b = new HostBuffer(64L * 4096)) {
+      reg.register(b.address(), b.capacity());
+      for (int i = 0; i < n; i++) {
+        offs[i] = r.nextLong(blocks) * 4096;
+        lens[i] = 4096;
+        dests[i] = b.address() + (i % 64) * 4096L;
+      }
+      double best = 0;
+      long inlineBefore = m.stats().snapshot().inline();
+      try (QueueClient c = new QueueClient(m, 64, 4096, new PathPolicy(PathPolicy.Mode.AUTO, 256 << 10))) {
+        for (int rep = 0; rep < 3; rep++) {
+          long t0 = System.nanoTime();
+          c.read(ns, offs, lens, dests);
+          best = Math.max(best, n / ((System.nanoTime() - t0) / 1e9));
+        }
+      }
+      long inline = m.stats().snapshot().inline() - inlineBefore;
+      double raw = 0;
+      for (int rep = 0; rep < 3; rep++) {
+        long t0 = System.nanoTime();
+        try (com.sun.jna.Memory iov = new com.sun.jna.Memory(16)) {
+          for (int i = 0; i < n; i++) {
+            iov.setLong(0, dests[i]);
+            iov.setLong(8, 4096);
+            Libc.preadv2(ns.file().fd(), Libc.address(iov), 1, offs[i], Libc.RWF_NOWAIT);
+          }
+        }
+        raw = Math.max(raw, n / ((System.nanoTime() - t0) / 1e9));
+      }
+      reg.unregister(b.address());
+      System.out.printf("%n4 KiB random reads of cached data (%d commands, best of 3, qd 63, one mediator thread):%n", n);
+      System.out.println("| measure | value |");
+      System.out.println("|---|---|");
+      System.out.printf("| HOMI commands/s through one mediator thread | %.0f |%n", best);
+      System.out.printf("| preadv2(RWF_NOWAIT) calls/s in a plain loop (anchor) | %.0f |%n", raw);
+      System.out.printf("| HOMI / anchor | %.0f%% |%n", 100 * best / raw);
+      System.out.printf("| mediator overhead per command (1/HOMI - 1/anchor) | %.2f us |%n", 1e6 / best - 1e6 / raw);
+      System.out.printf("| commands served inline on the service thread | %.1f%% |%n", 100.0 * inline / (3.0 * n));
+    }
+  }
+
+  private boolean ensureFio() {
+    if (runQuiet("fio", "--version") == 0) return true;
+    Path script = Path.of("scripts", "install-test-tools.sh");
+    if (Files.exists(script)) runQuiet("bash", script.toString());
+    else if ("root".equals(System.getProperty("user.name"))) runQuiet("apt-get", "install", "-y", "fio");
+    return runQuiet("fio", "--version") == 0;
+  }
+
+  private static String fioVersion() {
+    try {
+      Process pr = new ProcessBuilder("fio", "--version").redirectErrorStream(true).start();
+      return new String(pr.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+    } catch (IOException e) {
+      return "?";
+    }
+  }
+
+  private static int runQuiet(String... cmd) {
+    try {
+      Process pr = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+      return pr.waitFor();
+    } catch (IOException | InterruptedException e) {
+      return -1;
+    }
+  }
+
+  /**
+   * fio on the same file, same bs and iodepth (libaio): O_DIRECT for the direct path and for
+   * auto when cold (auto sends cold data to Direct), buffered otherwise; {bytes/s, IOPS}.
+   */
+  private double[] fio(OpenFile f, String path, boolean isCold, long size) throws IOException {
+    boolean direct = path.equals("direct") || (path.equals("auto") && isCold);
+    prepare(f, isCold);
+    List<String> cmd = List.of("fio", "--name=homi-anchor", "--filename=" + f.path(), "--rw=read", "--bs=" + bs,
+        "--iodepth=" + qd, "--ioengine=libaio", "--direct=" + (direct ? 1 : 0), "--size=" + size,
+        "--invalidate=" + (isCold ? 1 : 0), "--output-format=json");
+    Process pr = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    String out = new String(pr.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    try {
+      pr.waitFor();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    int readAt = out.indexOf("\"read\"");
+    Matcher bw = Pattern.compile("\"bw_bytes\"\\s*:\\s*([0-9.]+)").matcher(out);
+    Matcher iops = Pattern.compile("\"iops\"\\s*:\\s*([0-9.]+)").matcher(out);
+    if (readAt < 0 || !bw.find(readAt) || !iops.find(readAt)) return null;
+    return new double[] {Double.parseDouble(bw.group(1)), Double.parseDouble(iops.group(1))};
+  }
+
+  private static String human(long b) {
+    return b % (1L << 20) == 0 ? (b >> 20) + "m" : (b >> 10) + "k";
+  }
+}

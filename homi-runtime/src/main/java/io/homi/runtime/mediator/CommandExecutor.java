@@ -1,0 +1,133 @@
+package io.homi.runtime.mediator;
+
+import com.sun.jna.Pointer;
+import java.io.IOException;
+
+/**
+ * Moves the bytes of a validated read into its destination segments by the path its queue's
+ * policy picks, zero-fills the part of the last block past end of file, and counts every byte
+ * against the path that moved it. Thread-safe; runs on I/O threads, and on the service thread
+ * for the non-blocking cached attempt.
+ */
+final class CommandExecutor {
+  static final long PAGE = 4096;
+
+  private final OsPath osPath = new OsPath();
+  private final DirectPath directPath = new DirectPath();
+
+  /** The outcome of a read: bytes of file data moved, and whether the file had them all. */
+  record Outcome(long bytes, boolean complete) {}
+
+  /**
+   * Serves the command only if the page cache holds all of it, without blocking (RWF_NOWAIT);
+   * null when it does not, in which case nothing is counted and the caller queues the command.
+   * Bytes are counted in {@code stats}: the command's queue pair (which adds into the mediator's).
+   */
+  Outcome tryCached(Validated v, PathStats stats) {
+    Namespace ns = v.ns();
+    long off = v.command().fileOffset();
+    long got = 0;
+    long[] segs = v.segments();
+    for (int i = 0; i < segs.length; i += 2) {
+      long want = Math.max(0, Math.min(segs[i + 1], ns.sizeBytes() - off));
+      if (want > 0 && osPath.readCached(ns, off, segs[i], want) < want) return null;
+      off += segs[i + 1];
+      got += want;
+    }
+    stats.executed();
+    stats.inline();
+    // Second pass only once everything is known to be served: zero tails, count bytes.
+    off = v.command().fileOffset();
+    for (int i = 0; i < segs.length; i += 2) {
+      long want = Math.max(0, Math.min(segs[i + 1], ns.sizeBytes() - off));
+      if (want < segs[i + 1]) new Pointer(segs[i] + want).setMemory(0, segs[i + 1] - want, (byte) 0);
+      off += segs[i + 1];
+    }
+    stats.served(PathKind.OS, got);
+    return new Outcome(got, true);
+  }
+
+  /** Serves the command by its policy; may block on the device. */
+  Outcome run(Validated v, PathPolicy policy, PathStats stats) throws IOException {
+    stats.executed();
+    Namespace ns = v.ns();
+    long off = v.command().fileOffset();
+    long expected = Math.max(0, Math.min(v.command().bytes(), ns.sizeBytes() - off));
+    long got = 0;
+    long[] segs = v.segments();
+    for (int i = 0; i < segs.length; i += 2) {
+      long addr = segs[i];
+      long len = segs[i + 1];
+      long want = Math.max(0, Math.min(len, ns.sizeBytes() - off));
+      long n = want == 0 ? 0 : readSegment(policy, stats, ns, off, addr, want);
+      if (n < len) new Pointer(addr + n).setMemory(0, len - n, (byte) 0); // past EOF reads as zeros
+      got += n;
+      if (n < want) break; // the file is shorter than its grant: reported by the caller
+      off += len;
+    }
+    return new Outcome(got, got >= expected);
+  }
+
+  /** Serves one contiguous destination segment by the policy, counting bytes per path. */
+  private long readSegment(PathPolicy policy, PathStats stats, Namespace ns, long off, long addr, long len)
+      throws IOException {
+    switch (policy.mode()) {
+      case OS -> {
+        return counted(stats, PathKind.OS, osPath.read(ns, off, addr, len));
+      }
+      case DIRECT -> {
+        if (!directPath.canServe(ns, off, addr, alignUp(len))) {
+          throw new IOException("homi.path=direct cannot serve " + ns.path() + " at " + off
+              + " (O_DIRECT refused by the file system, or destination not 4 KiB aligned)");
+        }
+        return counted(stats, PathKind.DIRECT, Math.min(len, directPath.read(ns, off, addr, alignUp(len))));
+      }
+      default -> {
+        return auto(policy, stats, ns, off, addr, len);
+      }
+    }
+  }
+
+  /**
+   * {@code auto}: what the page cache holds is copied on the OS path without blocking; a cold
+   * remainder large enough goes to a cold-data path, anything else is a blocking OS read.
+   */
+  private long auto(PathPolicy policy, PathStats stats, Namespace ns, long off, long addr, long len)
+      throws IOException {
+    long cached = osPath.readCached(ns, off, addr, len);
+    if (cached > 0) stats.served(PathKind.OS, cached);
+    if (cached >= len) return cached;
+    long o = off + cached;
+    long a = addr + cached;
+    long rest = len - cached;
+    // Restart the cold remainder at the block boundary below it so O_DIRECT can take it; the
+    // bytes re-read in between are the same file bytes already copied.
+    long skew = o & (PAGE - 1);
+    if (skew == (a & (PAGE - 1)) && skew <= cached && rest + skew >= policy.directMinBytes()) {
+      IoPath cold = coldPath(ns, o - skew, a - skew, alignUp(rest + skew));
+      if (cold != null) {
+        long n = cold.read(ns, o - skew, a - skew, alignUp(rest + skew));
+        return cached + counted(stats, cold.kind(), Math.max(0, Math.min(n - skew, rest)));
+      }
+    }
+    return cached + counted(stats, PathKind.OS, osPath.read(ns, o, a, rest));
+  }
+
+  /**
+   * The path for a cold, aligned remainder under {@code auto}, or null for the OS path. This is
+   * where a Device path (O_DIRECT on the block device by LBA, through the grant's extents)
+   * plugs in: preferred when the grant permits the range, Direct otherwise.
+   */
+  private IoPath coldPath(Namespace ns, long off, long addr, long len) {
+    return directPath.canServe(ns, off, addr, len) ? directPath : null;
+  }
+
+  private static long counted(PathStats stats, PathKind kind, long n) {
+    stats.served(kind, n);
+    return n;
+  }
+
+  private static long alignUp(long n) {
+    return (n + PAGE - 1) & -PAGE;
+  }
+}
