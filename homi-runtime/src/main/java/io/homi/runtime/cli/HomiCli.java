@@ -16,6 +16,8 @@ public final class HomiCli {
     }
     String[] rest = Arrays.copyOfRange(args, 1, args.length);
     int rc = switch (args[0]) {
+      case "doctor" -> DoctorCommand.run(rest);
+      case "gpucheck" -> GpuCheckCommand.run(rest);
       default -> {
         System.err.println("unknown command: " + args[0]);
         usage();
@@ -28,6 +30,8 @@ public final class HomiCli {
   private static void usage() {
     System.err.println("""
         usage: homi <command> [args]
+          doctor [PATH] [--json]    what this machine can do (GPU, cuFile, O_DIRECT, FIEMAP, paths) and why not
+          gpucheck io [--file F] [--size 2g] [--reps 3] [--workers 8]   GPU data path check and timings
         """);
   }
 }
