@@ -18,6 +18,8 @@ public final class HomiCli {
     int rc = switch (args[0]) {
       case "inspect" -> InspectCommand.run(rest);
       case "bench" -> BenchIoCommand.run(rest);
+      case "doctor" -> DoctorCommand.run(rest);
+      case "gpucheck" -> GpuCheckCommand.run(rest);
       default -> {
         System.err.println("unknown command: " + args[0]);
         usage();
@@ -32,6 +34,8 @@ public final class HomiCli {
         usage: homi <command> [args]
           inspect <file> [--json]   identity, device, extents (LBAs, eligible paths), Parquet chunk layout
           bench io <file> [--bs 1m] [--qd 32] [--path os|direct|auto] [--cold|--warm]   GB/s and IOPS per path next to fio
+          doctor [PATH] [--json]    what this machine can do (GPU, cuFile, O_DIRECT, FIEMAP, paths) and why not
+          gpucheck io [--file F] [--size 2g] [--reps 3] [--workers 8]   GPU data path check and timings
         """);
   }
 }

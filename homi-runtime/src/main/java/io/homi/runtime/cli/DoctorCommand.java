@@ -1,0 +1,169 @@
+package io.homi.runtime.cli;
+
+import com.sun.jna.Memory;
+import com.sun.jna.NativeLong;
+import io.homi.runtime.gpu.CuFile;
+import io.homi.runtime.gpu.GpuDevice;
+import io.homi.runtime.gpu.GpuProbe;
+import io.homi.runtime.gpu.Kernels;
+import io.homi.runtime.os.FileIdentity;
+import io.homi.runtime.os.Libc;
+import io.homi.runtime.os.OpenFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * {@code homi doctor [PATH] [--json]}: what this machine can do for HOMI and why not, as a table
+ * of (check | usable | why): GPU driver and device, kernels, cuFile and its mode, O_DIRECT,
+ * FIEMAP and the block device of PATH, and each I/O path (OS, DIRECT, DEVICE, GPU).
+ */
+public final class DoctorCommand {
+  /** One line of the report. */
+  public record Check(String name, boolean usable, String why) {}
+
+  private static final long FS_IOC_FIEMAP = 0xC020660BL;
+
+  private DoctorCommand() {}
+
+  public static int run(String[] args) {
+    boolean json = false;
+    String path = ".";
+    for (String a : args) {
+      if (a.equals("--json")) json = true;
+      else path = a;
+    }
+    List<Check> checks = checks(Path.of(path));
+    System.out.print(json ? toJson(checks) : toTable(checks));
+    return 0;
+  }
+
+  public static List<Check> checks(Path path) {
+    List<Check> out = new ArrayList<>();
+    GpuProbe.Result g = GpuProbe.probe();
+    out.add(new Check("libcuda / driver", g.driverVersion() > 0,
+        g.driverVersion() > 0 ? "driver API " + g.driverLabel() + ", " + g.deviceCount() + " device(s)" : g.reason()));
+    out.add(new Check("GPU device", g.usable(), g.usable()
+        ? String.format("%s (%s), CC %s, %d SMs, %.1f GiB (%.1f free), maps host memory", g.deviceName(), g.pciAddress(),
+            g.computeCapability(), g.multiprocessors(), g.totalBytes() / 1073741824.0, g.freeBytes() / 1073741824.0)
+        : g.reason()));
+    byte[] fatbin = Kernels.fatbin();
+    out.add(new Check("HOMI kernels", fatbin != null && fatbin.length > 0,
+        fatbin == null ? Kernels.RESOURCE + " missing (built without nvcc)" : Kernels.RESOURCE + ", " + fatbin.length + " bytes"));
+    OpenFile f = null;
+    String openErr = null;
+    try {
+      f = OpenFile.open(Files.isDirectory(path) ? firstFile(path) : path);
+    } catch (Exception e) {
+      openErr = e.getMessage();
+    }
+    String cufile = cufile(g, f);
+    CuFile.Mode mode = CuFile.mode();
+    out.add(new Check("libcufile", cufile == null, cufile == null ? "cuFileDriverOpen and cuFileHandleRegister ok, mode " + mode
+        : cufile));
+    try {
+      boolean direct = f != null && f.directFd() >= 0;
+      out.add(new Check("O_DIRECT", direct, f == null ? openErr : direct ? "open(O_DIRECT) ok on " + f.path()
+          : "file system refuses O_DIRECT for " + f.path()));
+      String fiemap = f == null ? openErr : fiemap(f.fd());
+      out.add(new Check("FIEMAP", fiemap == null, fiemap == null ? "ioctl FS_IOC_FIEMAP ok" : fiemap));
+      String blk = f == null ? null : blockDevice(f.identity());
+      out.add(new Check("block device", blk != null && !blk.startsWith("!"), f == null ? openErr
+          : blk.startsWith("!") ? blk.substring(1) : blk));
+      out.add(new Check("path OS", f != null, f != null ? "buffered pread: always available" : openErr));
+      out.add(new Check("path DIRECT", direct, direct ? "O_DIRECT on the file" : "needs O_DIRECT"));
+      boolean dev = fiemap == null && blk != null && !blk.startsWith("!") && direct;
+      out.add(new Check("path DEVICE", false, dev
+          ? "FIEMAP + block device present; the LBA path (module `control`) is not in this build"
+          : "needs FIEMAP, a block device and O_DIRECT"));
+      boolean gpu = g.usable() && fatbin != null;
+      out.add(new Check("path GPU", gpu, !g.usable() ? "no usable GPU: " + g.reason()
+          : fatbin == null ? "no kernels in this build"
+          : cufile == null ? "cuFile (" + mode + ") and pinned staging; GPU-initiated queues in mapped memory"
+          : "pinned staging only (cuFile: " + cufile + ")"));
+    } finally {
+      if (f != null) f.close();
+    }
+    return out;
+  }
+
+  /** Null when cuFile opens and accepts this file's descriptor (the step that fails on unsupported storage). */
+  private static String cufile(GpuProbe.Result g, OpenFile f) {
+    if (!g.usable()) return "not tried: no usable GPU";
+    try (GpuDevice d = GpuDevice.open(0)) {
+      String err = CuFile.open();
+      if (err != null || f == null) return err;
+      int fd = f.directFd() >= 0 ? f.directFd() : f.fd();
+      CuFile.handleDeregister(CuFile.handleRegister(fd, f.path()));
+      return null;
+    } catch (RuntimeException e) {
+      return e.getMessage();
+    }
+  }
+
+  private static Path firstFile(Path dir) throws java.io.IOException {
+    try (var s = Files.walk(dir, 3)) {
+      return s.filter(Files::isRegularFile).findFirst()
+          .orElseThrow(() -> new java.io.IOException("no file under " + dir + " to test"));
+    }
+  }
+
+  /** Null when the ioctl works on this file; otherwise why not. */
+  static String fiemap(int fd) {
+    try (Memory m = new Memory(32 + 56)) { // struct fiemap header, room for one extent
+      m.clear();
+      m.setLong(8, Long.MAX_VALUE); // fm_length
+      m.setInt(24, 1);              // fm_extent_count
+      Libc.ioctl(fd, new NativeLong(FS_IOC_FIEMAP), Libc.address(m));
+      return null;
+    } catch (RuntimeException e) {
+      return "ioctl FS_IOC_FIEMAP: " + Libc.strerror(Libc.errno(e));
+    }
+  }
+
+  /** "name (MAJ:MIN), logical block N B" from sysfs, or "!why" when the file has no block device. */
+  static String blockDevice(FileIdentity id) {
+    String mm = id.devMajor() + ":" + id.devMinor();
+    Path sys = Path.of("/sys/dev/block/" + mm);
+    if (!Files.exists(sys)) return "!" + mm + " is not a block device (tmpfs, overlay or network file system)";
+    try {
+      Path real = sys.toRealPath();
+      String name = real.getFileName().toString();
+      Path q = Files.exists(real.resolve("queue")) ? real.resolve("queue") : real.getParent().resolve("queue");
+      String lbs = Files.exists(q.resolve("logical_block_size")) ? Files.readString(q.resolve("logical_block_size")).trim() : "?";
+      return name + " (" + mm + "), logical block " + lbs + " B";
+    } catch (Exception e) {
+      return "!" + mm + ": " + e.getMessage();
+    }
+  }
+
+  static String toTable(List<Check> checks) {
+    int w = checks.stream().mapToInt(c -> c.name().length()).max().orElse(10);
+    StringBuilder b = new StringBuilder();
+    b.append(String.format("%-" + w + "s | usable | why%n", "check"));
+    b.append("-".repeat(w)).append("-+--------+----\n");
+    for (Check c : checks) b.append(String.format("%-" + w + "s | %-6s | %s%n", c.name(), c.usable() ? "yes" : "no", c.why()));
+    return b.toString();
+  }
+
+  static String toJson(List<Check> checks) {
+    StringBuilder b = new StringBuilder("[\n");
+    for (int i = 0; i < checks.size(); i++) {
+      Check c = checks.get(i);
+      b.append(String.format("  {\"check\": \"%s\", \"usable\": %s, \"why\": \"%s\"}%s%n", esc(c.name()), c.usable(),
+          esc(String.valueOf(c.why())), i + 1 < checks.size() ? "," : ""));
+    }
+    return b.append("]\n").toString();
+  }
+
+  private static String esc(String s) {
+    StringBuilder b = new StringBuilder();
+    for (char ch : s.toCharArray()) {
+      if (ch == '"' || ch == '\\') b.append('\\').append(ch);
+      else if (ch < 0x20) b.append(String.format("\\u%04x", (int) ch));
+      else b.append(ch);
+    }
+    return b.toString();
+  }
+}

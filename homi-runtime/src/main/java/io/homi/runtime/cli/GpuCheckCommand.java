@@ -1,0 +1,244 @@
+package io.homi.runtime.cli;
+
+import io.homi.runtime.gpu.CuFile;
+import io.homi.runtime.gpu.CudaDriver;
+import io.homi.runtime.gpu.DeviceBuffer;
+import io.homi.runtime.gpu.GpuCorrectness;
+import io.homi.runtime.gpu.GpuDevice;
+import io.homi.runtime.gpu.GpuInitiatedReader;
+import io.homi.runtime.gpu.GpuPath;
+import io.homi.runtime.gpu.GpuProbe;
+import io.homi.runtime.gpu.IoBaselines;
+import io.homi.runtime.gpu.Kernels;
+import io.homi.runtime.gpu.Measure;
+import io.homi.runtime.gpu.PinnedBuffer;
+import io.homi.runtime.io.HomiIoException;
+import io.homi.runtime.io.QueueClient;
+import io.homi.runtime.mediator.BufferRegistry;
+import io.homi.runtime.mediator.Mediator;
+import io.homi.runtime.mediator.Namespace;
+import io.homi.runtime.mediator.NamespaceTable;
+import io.homi.runtime.mediator.PathPolicy;
+import io.homi.runtime.nvme.NvmeStatus;
+import io.homi.runtime.os.OpenFile;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code homi gpucheck io [--file F] [--size 2g] [--reps 3] [--workers 8]}: the device check of
+ * the GPU data path. Proves bytes land in GPU memory intact on every GPU path and that commands
+ * outside the grant are refused, then times each path cold and warm next to the anchors
+ * (raw O_DIRECT, pread + cuMemcpy, page cache, pinned H2D) in the same run, and prints a table.
+ */
+public final class GpuCheckCommand {
+  private GpuCheckCommand() {}
+
+  public static int run(String[] args) throws Exception {
+    if (args.length == 0 || !args[0].equals("io")) {
+      System.err.println("usage: homi gpucheck io [--file PATH] [--size 2g] [--reps 3] [--workers 8]");
+      return 2;
+    }
+    Path file = Path.of(System.getProperty("java.io.tmpdir"), "homi-gpucheck.bin");
+    long size = 2L << 30;
+    int reps = 3;
+    int workers = 8;
+    for (int i = 1; i + 1 < args.length; i += 2) {
+      switch (args[i]) {
+        case "--file" -> file = Path.of(args[i + 1]);
+        case "--size" -> size = parseBytes(args[i + 1]);
+        case "--reps" -> reps = Integer.parseInt(args[i + 1]);
+        case "--workers" -> workers = Integer.parseInt(args[i + 1]);
+        default -> {
+          System.err.println("unknown option " + args[i]);
+          return 2;
+        }
+      }
+    }
+    GpuProbe.Result probe = GpuProbe.probe();
+    if (!probe.usable()) {
+      System.out.println("gpucheck io: GPU unusable: " + probe.reason());
+      return 3;
+    }
+    ensureFile(file, size);
+    return new GpuCheckCommand.Check(file, reps, workers, probe).run();
+  }
+
+  /** One run of the check: owns the GPU, the mediator and every buffer until it closes. */
+  private static final class Check {
+    private final Path file;
+    private final int reps;
+    private final int workers;
+    private final GpuProbe.Result probe;
+    private final Map<String, String> correctness = new LinkedHashMap<>();
+    private final List<String[]> rows = new ArrayList<>();
+    private boolean allOk = true;
+
+    Check(Path file, int reps, int workers, GpuProbe.Result probe) {
+      this.file = file;
+      this.reps = reps;
+      this.workers = workers;
+      this.probe = probe;
+    }
+
+    int run() throws Exception {
+      try (GpuDevice gpu = GpuDevice.open(0); Kernels kernels = Kernels.load(); OpenFile f = OpenFile.open(file);
+           Mediator mediator = new Mediator(new NamespaceTable(), new BufferRegistry(), 64L << 20, 2 * workers)) {
+        Namespace ns = mediator.namespaces().attach(f);
+        long size = f.size();
+        String cufileErr = CuFile.open();
+        PathPolicy auto = new PathPolicy(PathPolicy.Mode.AUTO, 256L << 10);
+        try (DeviceBuffer dst = new DeviceBuffer(size + (2 << 20));
+             GpuPath staging = new GpuPath(gpu, GpuPath.Engine.STAGING, workers, 4L << 20);
+             GpuPath cufile = cufileErr == null ? new GpuPath(gpu, GpuPath.Engine.CUFILE, workers, 4L << 20) : null;
+             GpuInitiatedReader gi = new GpuInitiatedReader(kernels, mediator, 32, 8, 1L << 20, auto);
+             GpuInitiatedReader gi4k = new GpuInitiatedReader(kernels, mediator, 64, 31, 4096, auto);
+             IoBaselines base = new IoBaselines(gpu, workers);
+             PinnedBuffer pinned = new PinnedBuffer(256L << 20)) {
+          GpuCorrectness proof = new GpuCorrectness(kernels, ns, dst, 8L << 20);
+          if (cufile != null) record("gpu cufile (" + CuFile.mode() + ")", proof.check(GpuCorrectness.of(cufile, ns, dst), 16, 1));
+          else correctness.put("gpu cufile", "unusable: " + cufileErr);
+          record("gpu staging", proof.check(GpuCorrectness.of(staging, ns, dst), 16, 2));
+          record("gpu-initiated 1 MiB slots", proof.check(GpuCorrectness.of(gi, ns, dst), 16, 3));
+          record("gpu-initiated 4 KiB slots", proof.check(GpuCorrectness.of(gi4k, ns, dst), 8, 4));
+          refusals(gi, mediator, ns, dst);
+
+          String cold = Measure.makeCold(f.fd());
+          Runnable mkCold = () -> Measure.makeCold(f.fd());
+          Runnable warm = () -> { };
+          row("raw O_DIRECT -> host", mkCold, warm, () -> base.parallelRead(f, true), "anchor: " + workers + " threads x 4 MiB");
+          row("page cache pread -> pinned", mkCold, warm, () -> base.parallelRead(f, false), "anchor (warm = page-cache rate)");
+          row("pread + cuMemcpy (1 thread)", mkCold, warm, () -> base.preadMemcpy(f, dst), "anchor: the plain loop");
+          Measure.Result h2d = Measure.median(reps, warm, () -> IoBaselines.pinnedHtoD(pinned, dst, Math.min(size, 4L << 30)));
+          rows.add(new String[] {"pinned H2D (cuMemcpyHtoD 256 MiB)", "-", fmt(h2d.gbPerS()), "-", fmt(h2d.cpuSecPerGb()), "anchor"});
+          if (cufile != null) row("GPU cufile", mkCold, warm, () -> cufile.read(ns, 0, dst.address(), size), "mode " + CuFile.mode());
+          row("GPU staging (O_DIRECT->pinned->H2D)", mkCold, warm, () -> staging.read(ns, 0, dst.address(), size),
+              workers + " workers, 2x4 MiB pinned each");
+          try (GpuPath wide = new GpuPath(gpu, GpuPath.Engine.STAGING, 2 * workers, 4L << 20)) {
+            row("GPU staging, " + 2 * workers + " workers", mkCold, warm, () -> wide.read(ns, 0, dst.address(), size), "same, twice the workers");
+          }
+          row("GPU-initiated 1 MiB cmds", mkCold, warm, () -> giRead(gi, ns, dst, size, 1L << 20),
+              "32 warps x 8 deep, mediator AUTO");
+          long small = Math.min(size, 256L << 20);
+          long t0 = System.nanoTime();
+          giRead(gi4k, ns, dst, small, 4096);
+          double kcmds = (small / 4096.0) / ((System.nanoTime() - t0) / 1e9) / 1e3;
+          row("GPU-initiated 4 KiB cmds (256 MiB)", mkCold, warm, () -> giRead(gi4k, ns, dst, small, 4096),
+              String.format("64 warps x 31 deep; warm %.0fk cmds/s", kcmds));
+          print(size, cold);
+        }
+      }
+      return allOk ? 0 : 1;
+    }
+
+    private long giRead(GpuInitiatedReader r, Namespace ns, DeviceBuffer dst, long bytes, long cmd) throws IOException {
+      List<GpuInitiatedReader.GpuRead> reads = new ArrayList<>();
+      for (long at = 0; at < bytes; at += cmd) {
+        long n = Math.min(cmd, bytes - at);
+        reads.add(new GpuInitiatedReader.GpuRead(at >>> 12, (int) ((n + 4095) / 4096) - 1, 0, at, (int) n));
+      }
+      int[] st = r.run(ns, reads, dst, 0);
+      for (int s : st) if (s != 0) throw new IOException("GPU-initiated command failed with status " + s);
+      return bytes;
+    }
+
+    private void refusals(GpuInitiatedReader gi, Mediator mediator, Namespace ns, DeviceBuffer dst) {
+      // 1. GPU thread asks for LBAs past the grant.
+      int[] st = gi.run(ns, List.of(new GpuInitiatedReader.GpuRead(ns.capacityLbas(), 0, 0, 0, 4096),
+          new GpuInitiatedReader.GpuRead(ns.capacityLbas() - 1, 1, 0, 0, 8192)), dst, 0);
+      boolean lba = st[0] == NvmeStatus.LBA_OUT_OF_RANGE.field() && st[1] == NvmeStatus.LBA_OUT_OF_RANGE.field();
+      expect("refuse GPU cmd past grant (LBA out of range)", lba, st);
+      // 2. GPU thread points the data at pinned memory nobody registered: refused, memory untouched.
+      try (PinnedBuffer rogue = new PinnedBuffer(1 << 20)) {
+        rogue.view(0, 4096).put(0, (byte) 0x77);
+        st = gi.run(ns, List.of(new GpuInitiatedReader.GpuRead(0, 0, 0, 0, 4096)), dst, rogue.address());
+        boolean ok = st[0] == NvmeStatus.DATA_TRANSFER_ERROR.field() && rogue.view(0, 4096).get(0) == 0x77;
+        expect("refuse GPU cmd into unregistered memory", ok, st);
+      }
+      // 3. Host command whose destination is device memory not registered with the mediator.
+      try (QueueClient c = new QueueClient(mediator, 8, 1L << 20, new PathPolicy(PathPolicy.Mode.AUTO, 1L << 20))) {
+        c.read(ns, 0, 4096, dst.address());
+        expect("refuse host cmd into unregistered device memory", false, new int[0]);
+      } catch (HomiIoException e) {
+        expect("refuse host cmd into unregistered device memory", e.status() == NvmeStatus.DATA_TRANSFER_ERROR, new int[0]);
+      }
+    }
+
+    private void record(String path, GpuCorrectness.Outcome o) {
+      correctness.put(path, (o.ok() ? "PASS " : "FAIL ") + o);
+      allOk &= o.ok();
+    }
+
+    private void expect(String what, boolean ok, int[] statuses) {
+      correctness.put(what, ok ? "PASS" : "FAIL statuses " + java.util.Arrays.toString(statuses));
+      allOk &= ok;
+    }
+
+    private void row(String name, Runnable mkCold, Runnable warm, Measure.Run r, String note) throws Exception {
+      try {
+        Measure.Result c = Measure.median(reps, mkCold, r);
+        r.run(); // make sure the file is cached before the warm runs
+        Measure.Result w = Measure.median(reps, warm, r);
+        rows.add(new String[] {name, fmt(c.gbPerS()), fmt(w.gbPerS()), fmt(c.cpuSecPerGb()), fmt(w.cpuSecPerGb()), note});
+      } catch (Exception e) {
+        rows.add(new String[] {name, "-", "-", "-", "-", "FAILED: " + e.getMessage()});
+        allOk = false;
+      }
+    }
+
+    private void print(long size, String coldHow) {
+      System.out.println();
+      System.out.printf("homi gpucheck io: %s, %s, CC %s, %.0f GiB, driver %s | file %s (%.2f GiB) | cold = %s | medians of %d%n",
+          probe.deviceName(), probe.pciAddress(), probe.computeCapability(), probe.totalBytes() / (double) (1L << 30),
+          probe.driverLabel(), file, size / (double) (1L << 30), coldHow, reps);
+      System.out.println();
+      System.out.println("| correctness | result |");
+      System.out.println("|---|---|");
+      correctness.forEach((k, v) -> System.out.println("| " + k + " | " + v + " |"));
+      System.out.println();
+      System.out.println("| path | cold GB/s | warm GB/s | CPU s/GB cold | CPU s/GB warm | note |");
+      System.out.println("|---|---:|---:|---:|---:|---|");
+      for (String[] r : rows) System.out.println("| " + String.join(" | ", r) + " |");
+      System.out.println();
+      System.out.println("overall: " + (allOk ? "PASS" : "FAIL"));
+    }
+  }
+
+  private static String fmt(double v) {
+    return Double.isNaN(v) ? "-" : String.format("%.2f", v);
+  }
+
+  /** Writes {@code size} pseudo-random bytes (xorshift; every 4 KiB block distinct) unless present. */
+  static void ensureFile(Path file, long size) throws IOException {
+    if (Files.exists(file) && Files.size(file) == size) return;
+    ByteBuffer chunk = ByteBuffer.allocate(8 << 20).order(ByteOrder.LITTLE_ENDIAN);
+    long x = 0x9E3779B97F4A7C15L;
+    try (OutputStream out = Files.newOutputStream(file)) {
+      for (long done = 0; done < size; ) {
+        chunk.clear();
+        while (chunk.remaining() >= 8) {
+          x ^= x << 13;
+          x ^= x >>> 7;
+          x ^= x << 17;
+          chunk.putLong(x);
+        }
+        int n = (int) Math.min(chunk.capacity(), size - done);
+        out.write(chunk.array(), 0, n);
+        done += n;
+      }
+    }
+  }
+
+  static long parseBytes(String v) {
+    String s = v.toLowerCase();
+    long mult = s.endsWith("g") ? 1L << 30 : s.endsWith("m") ? 1L << 20 : s.endsWith("k") ? 1L << 10 : 1;
+    return Long.parseLong(mult == 1 ? s : s.substring(0, s.length() - 1)) * mult;
+  }
+}
