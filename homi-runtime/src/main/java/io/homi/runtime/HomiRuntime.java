@@ -1,12 +1,17 @@
 package io.homi.runtime;
 
+import io.homi.runtime.control.BlockDevice;
+import io.homi.runtime.control.ControlPlane;
 import io.homi.runtime.io.QueueClient;
 import io.homi.runtime.mediator.BufferRegistry;
 import io.homi.runtime.mediator.Mediator;
 import io.homi.runtime.mediator.Namespace;
 import io.homi.runtime.mediator.NamespaceTable;
+import io.homi.runtime.mediator.PathPolicy;
 import io.homi.runtime.mediator.PathStats;
+import io.homi.runtime.os.Libc;
 import io.homi.runtime.os.OpenFile;
+import java.io.IOException;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 
@@ -28,6 +33,7 @@ public final class HomiRuntime {
   private final BufferRegistry buffers = new BufferRegistry();
   private final Mediator mediator;
   private final BufferAllocator allocator = new RootAllocator();
+  private final ControlPlane control = new ControlPlane();
 
   private HomiRuntime() {
     this.mediator = new Mediator(namespaces, buffers, MDTS_BYTES, IO_THREADS);
@@ -60,12 +66,50 @@ public final class HomiRuntime {
     return allocator;
   }
 
-  /** Exposes an open file as a namespace under a read-only grant. */
+  /** Exposes an open file as a namespace under a read-only grant (OS and Direct paths only). */
   public Namespace attach(OpenFile file) {
     return namespaces.attach(file);
   }
 
+  /**
+   * Exposes an open file as a namespace; where {@code mode} may use the device path (device,
+   * auto) and this process can open the file's block device, also maps the file's extents and
+   * binds a device grant to the namespace. {@code device} fails clearly when it cannot; {@code auto}
+   * goes on without the device path.
+   */
+  public Namespace attach(OpenFile file, PathPolicy.Mode mode) throws IOException {
+    Namespace ns = namespaces.attach(file);
+    if (mode != PathPolicy.Mode.DEVICE && mode != PathPolicy.Mode.AUTO) return ns;
+    String why = deviceUnavailable(file);
+    try {
+      if (why == null) {
+        mediator.devicePath().bind(ns, control.grant(file));
+        return ns;
+      }
+    } catch (IOException | RuntimeException e) {
+      why = e.getMessage();
+    }
+    if (mode == PathPolicy.Mode.DEVICE) {
+      detach(ns);
+      throw new IOException("homi.path=device cannot read " + file.path() + ": " + why);
+    }
+    return ns;
+  }
+
+  /** Why the device path cannot serve this file's block device, or null when it can. */
+  private String deviceUnavailable(OpenFile file) {
+    BlockDevice d;
+    try {
+      d = BlockDevice.of(file.identity().devMajor(), file.identity().devMinor());
+    } catch (IOException e) {
+      return e.getMessage();
+    }
+    int fd = mediator.devicePath().deviceFd(d);
+    return fd >= 0 ? null : "cannot open " + d.node() + " read-only with O_DIRECT: " + Libc.strerror(-fd);
+  }
+
   public void detach(Namespace ns) {
+    mediator.devicePath().unbind(ns);
     namespaces.detach(ns);
   }
 

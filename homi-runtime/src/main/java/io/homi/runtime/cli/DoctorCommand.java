@@ -74,9 +74,10 @@ public final class DoctorCommand {
       out.add(new Check("path OS", f != null, f != null ? "buffered pread: always available" : openErr));
       out.add(new Check("path DIRECT", direct, direct ? "O_DIRECT on the file" : "needs O_DIRECT"));
       boolean dev = fiemap == null && blk != null && !blk.startsWith("!") && direct;
-      out.add(new Check("path DEVICE", false, dev
-          ? "FIEMAP + block device present; the LBA path (module `control`) is not in this build"
-          : "needs FIEMAP, a block device and O_DIRECT"));
+      String devOpen = dev ? deviceOpen(f.identity()) : null;
+      out.add(new Check("path DEVICE", dev && devOpen == null, !dev ? "needs FIEMAP, a block device and O_DIRECT"
+          : devOpen == null ? "O_DIRECT reads of the block device by LBA, inside each file's grant"
+          : devOpen));
       boolean gpu = g.usable() && fatbin != null;
       out.add(new Check("path GPU", gpu, !g.usable() ? "no usable GPU: " + g.reason()
           : fatbin == null ? "no kernels in this build"
@@ -119,6 +120,23 @@ public final class DoctorCommand {
       return null;
     } catch (RuntimeException e) {
       return "ioctl FS_IOC_FIEMAP: " + Libc.strerror(Libc.errno(e));
+    }
+  }
+
+  /** Null when the file's block device opens read-only with O_DIRECT, else why not. */
+  private static String deviceOpen(FileIdentity id) {
+    try {
+      io.homi.runtime.control.BlockDevice d = io.homi.runtime.control.BlockDevice.of(id.devMajor(), id.devMinor());
+      int fd;
+      try {
+        fd = Libc.open(d.node(), Libc.O_RDONLY | Libc.O_DIRECT | Libc.O_CLOEXEC);
+      } catch (RuntimeException e) {
+        return "cannot open " + d.node() + " read-only: " + Libc.strerror(Libc.errno(e));
+      }
+      Libc.close(fd);
+      return null;
+    } catch (java.io.IOException e) {
+      return e.getMessage();
     }
   }
 

@@ -14,6 +14,11 @@ final class CommandExecutor {
 
   private final OsPath osPath = new OsPath();
   private final DirectPath directPath = new DirectPath();
+  private final DevicePath devicePath;
+
+  CommandExecutor(DevicePath devicePath) {
+    this.devicePath = devicePath;
+  }
 
   /** The outcome of a read: bytes of file data moved, and whether the file had them all. */
   record Outcome(long bytes, boolean complete) {}
@@ -82,6 +87,13 @@ final class CommandExecutor {
         }
         return counted(stats, PathKind.DIRECT, Math.min(len, directPath.read(ns, off, addr, alignUp(len))));
       }
+      case DEVICE -> {
+        if (!devicePath.canServe(ns, off, addr, alignUp(len))) {
+          throw new IOException("homi.path=device cannot serve " + ns.path() + " at " + off
+              + " (no grant for the block device, an OS-only extent, or the device cannot be opened)");
+        }
+        return counted(stats, PathKind.DEVICE, Math.min(len, devicePath.read(ns, off, addr, alignUp(len))));
+      }
       default -> {
         return auto(policy, stats, ns, off, addr, len);
       }
@@ -119,6 +131,7 @@ final class CommandExecutor {
    * plugs in: preferred when the grant permits the range, Direct otherwise.
    */
   private IoPath coldPath(Namespace ns, long off, long addr, long len) {
+    if (devicePath.canServe(ns, off, addr, len)) return devicePath;
     return directPath.canServe(ns, off, addr, len) ? directPath : null;
   }
 

@@ -47,7 +47,11 @@ public final class DevicePath implements IoPath, AutoCloseable {
   /** The descriptor of the device behind {@code grant}, or a negative errno when it cannot be opened. */
   public int deviceFd(Grant grant) {
     BlockDevice d = grant.device();
-    if (d == null) return -1;
+    return d == null ? -1 : deviceFd(d);
+  }
+
+  /** The descriptor of {@code d} opened read-only with O_DIRECT, or a negative errno (remembered). */
+  public int deviceFd(BlockDevice d) {
     return deviceFds.computeIfAbsent(d.node(), node -> {
       try {
         return Libc.open(node, Libc.O_RDONLY | Libc.O_DIRECT | Libc.O_CLOEXEC);

@@ -40,6 +40,7 @@ public final class Mediator implements AutoCloseable {
   private final CommandValidator validator;
   private final CommandExecutor executor;
   private final Settings settings;
+  private final DevicePath devicePath = new DevicePath();
   private final CopyOnWriteArrayList<ServicedQueue> queues = new CopyOnWriteArrayList<>();
   private final ConcurrentHashMap<QueuePair, ServicedQueue> byPair = new ConcurrentHashMap<>();
   private final AtomicInteger nextQueueId = new AtomicInteger(1);
@@ -62,7 +63,7 @@ public final class Mediator implements AutoCloseable {
     this.buffers = buffers;
     this.settings = settings;
     this.validator = new CommandValidator(namespaces, buffers, settings.mdtsBytes());
-    this.executor = new CommandExecutor();
+    this.executor = new CommandExecutor(devicePath);
     AtomicInteger n = new AtomicInteger();
     this.io = Executors.newFixedThreadPool(settings.ioThreads(), r -> {
       Thread t = new Thread(r, "homi-io-" + n.incrementAndGet());
@@ -94,6 +95,11 @@ public final class Mediator implements AutoCloseable {
 
   public long mdtsBytes() {
     return settings.mdtsBytes();
+  }
+
+  /** The block-device path: grants are bound to namespaces here (see HomiRuntime.attach). */
+  public DevicePath devicePath() {
+    return devicePath;
   }
 
   public Settings settings() {
@@ -285,6 +291,7 @@ public final class Mediator implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     for (ServicedQueue q : queues) q.qp.close();
+    devicePath.close();
     queues.clear();
     byPair.clear();
   }

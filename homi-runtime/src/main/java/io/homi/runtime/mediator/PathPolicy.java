@@ -10,7 +10,7 @@ import java.util.Locale;
  * quietly taking another.
  */
 public final class PathPolicy {
-  public enum Mode { AUTO, OS, DIRECT }
+  public enum Mode { AUTO, OS, DIRECT, DEVICE }
 
   private final Mode mode;
   private final long directMinBytes;
@@ -24,8 +24,8 @@ public final class PathPolicy {
     try {
       return Mode.valueOf(s.trim().toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("homi.path must be one of auto, os, direct (device and gpu: not yet"
-          + " available in this build): got '" + s + "'");
+      throw new IllegalArgumentException("homi.path must be one of auto, os, direct, device (gpu output is not"
+          + " available in the reader yet): got '" + s + "'");
     }
   }
 

@@ -43,7 +43,13 @@ public final class ParquetFileReader implements AutoCloseable {
     if (!Files.exists(path)) throw new FileNotFoundException("file not found: " + path);
     if (Files.isDirectory(path)) throw new HomiParquetException("not a Parquet file: " + path + " is a directory");
     OpenFile file = OpenFile.open(path);
-    Namespace ns = runtime.attach(file);
+    Namespace ns;
+    try {
+      ns = runtime.attach(file, config.pathMode());
+    } catch (IOException | RuntimeException e) {
+      file.close();
+      throw e;
+    }
     QueueClient client = null;
     try {
       client = runtime.newClient(config);

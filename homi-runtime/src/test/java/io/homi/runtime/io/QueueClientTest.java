@@ -84,7 +84,8 @@ class QueueClientTest {
     Path p = Path.of("target", "homi-test-data", "client-truncate.bin");
     Files.deleteIfExists(p);
     Files.copy(TestData.file("client-truncate-src.bin", 8L << 20), p);
-    for (PathPolicy.Mode mode : PathPolicy.Mode.values()) {
+    // The paths that read the file's descriptors; the device path's own truncation check is in DevicePathTest.
+    for (PathPolicy.Mode mode : new PathPolicy.Mode[] {PathPolicy.Mode.AUTO, PathPolicy.Mode.OS, PathPolicy.Mode.DIRECT}) {
       try (RandomAccessFile raf = new RandomAccessFile(p.toFile(), "rw")) {
         raf.setLength(8L << 20);
       }
