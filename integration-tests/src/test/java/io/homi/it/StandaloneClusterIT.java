@@ -33,6 +33,9 @@ class StandaloneClusterIT {
     // The Workers build executor command lines with Spark's launcher, which only needs a Spark
     // home with jars when not testing; the executors get this JVM's classpath and module flags.
     Path home = Files.createDirectories(Path.of("target", "spark-home")).toAbsolutePath();
+    // The launcher takes the Scala version from a Spark build tree when testing.
+    Files.createDirectories(home.resolve("launcher/target/scala-2.13"));
+    Files.createDirectories(home.resolve("assembly/target/scala-2.13/jars")); // empty: the classpath is ours
     System.setProperty("spark.testing", "true");
     System.setProperty("spark.test.home", home.toString());
     String flags = ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
