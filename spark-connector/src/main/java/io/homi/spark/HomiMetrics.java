@@ -117,7 +117,7 @@ public final class HomiMetrics {
     private long ioNanos;
 
     void fileDone(PathStats.Snapshot s) {
-      closedFiles = closedFiles == null ? s : plus(closedFiles, s);
+      closedFiles = closedFiles == null ? s : closedFiles.plus(s);
     }
 
     void addRows(long r) { rows += r; }
@@ -133,7 +133,7 @@ public final class HomiMetrics {
 
     /** @param open the statistics of the file being read now, or null */
     CustomTaskMetric[] values(PathStats.Snapshot open) {
-      PathStats.Snapshot s = closedFiles == null ? open : open == null ? closedFiles : plus(closedFiles, open);
+      PathStats.Snapshot s = closedFiles == null ? open : open == null ? closedFiles : closedFiles.plus(open);
       List<CustomTaskMetric> out = new ArrayList<>();
       for (PathKind k : PathKind.values()) out.add(value(bytesName(k), s == null ? 0 : s.bytes(k)));
       out.add(value(COMMANDS, s == null ? 0 : s.totalCommands()));
@@ -146,15 +146,6 @@ public final class HomiMetrics {
       return out.toArray(new CustomTaskMetric[0]);
     }
 
-    private static PathStats.Snapshot plus(PathStats.Snapshot a, PathStats.Snapshot b) {
-      java.util.EnumMap<PathKind, Long> bytes = new java.util.EnumMap<>(PathKind.class);
-      java.util.EnumMap<PathKind, Long> cmds = new java.util.EnumMap<>(PathKind.class);
-      for (PathKind k : PathKind.values()) {
-        bytes.put(k, a.bytes(k) + b.bytes(k));
-        cmds.put(k, a.commands(k) + b.commands(k));
-      }
-      return new PathStats.Snapshot(bytes, cmds, a.refused() + b.refused(), a.errors() + b.errors());
-    }
 
     private static CustomTaskMetric value(String name, long v) {
       return new CustomTaskMetric() {

@@ -33,7 +33,11 @@ final class TableSchemas {
         : SparkSession.active().sessionState().conf().isParquetSchemaMergingEnabled();
     Map<String, StructField> merged = new LinkedHashMap<>();
     Map<String, Path> firstSeen = new LinkedHashMap<>();
-    for (Path f : merge ? files : files.subList(0, 1)) {
+    // Spark sorts the leaf files by path first (ParquetUtils.splitFiles): the same column order
+    // after merging, and the same single footer without it.
+    List<Path> byPath = new ArrayList<>(files);
+    byPath.sort(java.util.Comparator.comparing(Path::toString));
+    for (Path f : merge ? byPath : byPath.subList(0, 1)) {
       for (StructField field : footerSchema(f, homi).fields()) {
         String key = field.name().toLowerCase(Locale.ROOT);
         StructField seen = merged.get(key);
