@@ -14,8 +14,14 @@ import org.apache.parquet.format.TimeUnit;
 record Annotation(Name name, int bitWidth, boolean signed, String unit, boolean utc, int precision, int scale) {
   enum Name { NONE, STRING, ENUM, JSON, BSON, UUID, FLOAT16, DATE, DECIMAL, TIME, TIMESTAMP, INTEGER, INTERVAL, OTHER }
 
-  static Annotation of(SchemaElement e) {
-    if (e.isSetLogicalType() && e.getLogicalType().getSetField() != null) return ofLogical(e, e.getLogicalType());
+  /** The annotation; a LogicalType this Thrift version does not know (a newer writer's) is refused, as parquet-java does. */
+  static Annotation of(SchemaElement e, String file) throws UnsupportedParquetException {
+    if (e.isSetLogicalType()) {
+      if (e.getLogicalType().getSetField() == null) {
+        throw new UnsupportedParquetException("column '" + e.getName() + "' has a logical type unknown to this reader", file);
+      }
+      return ofLogical(e, e.getLogicalType());
+    }
     if (!e.isSetConverted_type()) return simple(Name.NONE);
     ConvertedType ct = e.getConverted_type();
     return switch (ct) {

@@ -25,7 +25,7 @@ final class BooleanPlainValues implements PageValues {
     int i = 0;
     if ((bit & 7) == 0 && (dst & 7) == 0 && count >= 8) {
       int bytes = count >>> 3;
-      out.setBytes(dst >>> 3, data, (int) (bit >>> 3), bytes);
+      Bytes.copy(out, dst >>> 3, data, (int) (bit >>> 3), bytes);
       i = bytes << 3;
     }
     for (; i < count; i++) {

@@ -38,7 +38,7 @@ final class ByteArrayValues implements PageValues {
         BaseVariableWidthVector b = (BaseVariableWidthVector) v;
         for (int i = 0; i < count; i++) {
           int len = checked(s.next());
-          b.setSafe(dst + i, s.buf, s.off, len);
+          Bytes.setValue(b, dst + i, s.buf, s.off, len);
         }
       }
     }

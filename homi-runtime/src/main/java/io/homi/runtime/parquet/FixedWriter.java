@@ -23,7 +23,7 @@ final class FixedWriter {
     int w = c.plainWidth();
     switch (c.kind()) {
       case INT32, UINT16, INT64, FLOAT, DOUBLE, DATE, TIMESTAMP_MICROS ->
-          out.setBytes((long) dst * w, src, at, count * w);
+          Bytes.copy(out, (long) dst * w, src, at, count * w);
       case INT8 -> {
         for (int i = 0; i < count; i++) out.setByte(dst + i, (byte) src.getInt(at + 4 * i));
       }
@@ -61,7 +61,7 @@ final class FixedWriter {
       }
       case FIXED_BINARY -> {
         BaseVariableWidthVector b = (BaseVariableWidthVector) v;
-        for (int i = 0; i < count; i++) b.setSafe(dst + i, src, at + w * i, w);
+        for (int i = 0; i < count; i++) Bytes.setValue(b, dst + i, src, at + w * i, w);
       }
       case FIXED_DECIMAL -> {
         for (int i = 0; i < count; i++) Decimals.putBigEndian(out, dst + i, src, at + w * i, w, context);

@@ -24,7 +24,7 @@ final class TypeMapping {
 
   static Leaf map(SchemaElement e, String file) throws UnsupportedParquetException {
     Type t = e.getType();
-    Annotation a = Annotation.of(e);
+    Annotation a = Annotation.of(e, file);
     String where = "column '" + e.getName() + "': ";
     switch (t) {
       case BOOLEAN:
