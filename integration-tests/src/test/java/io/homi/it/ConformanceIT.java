@@ -19,7 +19,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Every file of apache/parquet-testing's data/ (read in place, never copied): where Spark's own
+ * Every file of apache/parquet-testing's data/ and bad_data/ (read in place, never copied): where Spark's own
  * reader reads it, format("homi") gives the same schema and rows (and the *_expect.csv values
  * where one exists); where Spark fails, homi fails with a clear error naming the file. Files
  * Spark reads that homi does not yet are listed in KNOWN_GAPS, which is asserted both ways, so
@@ -29,10 +29,22 @@ import org.junit.jupiter.params.provider.MethodSource;
 class ConformanceIT extends SparkTestBase {
   /** Nested schemas (struct/list/map): Spark reads them, homi's flat decoder refuses "unsupported". */
   static final Set<String> KNOWN_GAPS = Set.of(
-      "datapage_v2.snappy.parquet", "incorrect_map_schema.parquet", "list_columns.parquet",
-      "nested_lists.snappy.parquet", "nested_maps.snappy.parquet", "nested_structs.rust.parquet",
-      "nonnullable.impala.parquet", "null_list.parquet", "nullable.impala.parquet", "nulls.snappy.parquet",
-      "old_list_structure.parquet", "repeated_no_annotation.parquet", "repeated_primitive_no_list.parquet");
+      "data/datapage_v2.snappy.parquet", "data/incorrect_map_schema.parquet", "data/list_columns.parquet",
+      "data/nested_lists.snappy.parquet", "data/nested_maps.snappy.parquet", "data/nested_structs.rust.parquet",
+      "data/nonnullable.impala.parquet", "data/null_list.parquet", "data/nullable.impala.parquet", "data/nulls.snappy.parquet",
+      "data/old_list_structure.parquet", "data/repeated_no_annotation.parquet", "data/repeated_primitive_no_list.parquet",
+      "bad_data/ARROW-GH-45185.parquet");
+
+  private static final java.util.Map<String, Integer> OUTCOMES = new java.util.TreeMap<>();
+
+  @org.junit.jupiter.api.AfterAll
+  static void printOutcomes() {
+    System.out.println("conformance outcomes: " + OUTCOMES);
+  }
+
+  private static void count(String outcome) {
+    OUTCOMES.merge(outcome, 1, Integer::sum);
+  }
 
   static Path dataDir() {
     String prop = System.getProperty("homi.parquetTesting");
@@ -41,12 +53,14 @@ class ConformanceIT extends SparkTestBase {
     return p;
   }
 
+  /** Files of data/ and bad_data/, relative to the parquet-testing root. */
   static Stream<String> files() throws IOException {
-    Path data = dataDir().resolve("data");
-    if (!Files.isDirectory(data)) return Stream.of("<absent>");
-    try (Stream<Path> s = Files.walk(data)) {
+    Path root = dataDir();
+    if (!Files.isDirectory(root.resolve("data"))) return Stream.of("<absent>");
+    try (Stream<Path> s = Stream.concat(Files.walk(root.resolve("data")),
+        Files.isDirectory(root.resolve("bad_data")) ? Files.walk(root.resolve("bad_data")) : Stream.empty())) {
       return s.filter(Files::isRegularFile)
-          .map(p -> data.relativize(p).toString())
+          .map(p -> root.relativize(p).toString())
           .filter(n -> n.endsWith(".parquet") || n.endsWith(".parquet.encrypted"))
           .sorted().toList().stream();
     }
@@ -55,11 +69,12 @@ class ConformanceIT extends SparkTestBase {
   @ParameterizedTest(name = "{0}")
   @MethodSource("files")
   void homiAgreesWithSpark(String name) throws IOException {
-    Path data = dataDir().resolve("data");
-    Assumptions.assumeTrue(Files.isDirectory(data), "parquet-testing is absent (looked for " + data
-        + "; set -Dhomi.parquetTesting=DIR): conformance skipped");
-    Path file = data.resolve(name);
-    Result ref = read("parquet", file);
+    Path root = dataDir();
+    Assumptions.assumeTrue(Files.isDirectory(root.resolve("data")), "parquet-testing is absent (looked for " + root
+        + "/data; set -Dhomi.parquetTesting=DIR): conformance skipped");
+    Path file = root.resolve(name);
+    Result vectorized = read("parquet", file);
+    Result ref = vectorized;
     if (ref.error != null) {
       // Spark's vectorized reader lacks some encodings (BYTE_STREAM_SPLIT) and has bugs (BYTE_ARRAY
       // decimals of <= 18 digits); Spark's own row-based Parquet reader is then the reference.
@@ -76,19 +91,22 @@ class ConformanceIT extends SparkTestBase {
       assertThat(ref.error).as("Spark reads known gap %s", name).isNull();
       assertThat(homi.error).as("known gap %s: homi refuses it", name).isNotNull();
       assertThat(messages(homi.error)).contains("unsupported").contains(file.toString());
+      count("known gap (nested)");
       return;
     }
     if (ref.error != null) {
       assertThat(homi.error).as("Spark fails on %s (%s) so homi must fail too", name, firstLine(ref.error)).isNotNull();
       assertThat(messages(homi.error)).as("homi's error names the file").contains(file.toString())
           .containsAnyOf("corrupt Parquet file", "unsupported", "not a Parquet file");
+      count("both fail");
       return;
     }
     assertThat(homi.error).as("Spark reads %s; homi must too", name).isNull();
     assertThat(homi.schema).as("schema of %s", name).isEqualTo(ref.schema);
     assertThat(canonical(homi.rows)).as("rows of %s", name).containsExactlyElementsOf(canonical(ref.rows));
-    Path csv = data.resolve(name.replace(".parquet", "_expect.csv"));
+    Path csv = root.resolve(name.replace(".parquet", "_expect.csv"));
     if (Files.exists(csv)) compareWithCsv(homi.rows, csv);
+    count(ref == vectorized ? "equal to Spark (vectorized)" : "equal to Spark (row-based reader)");
   }
 
   @Test

@@ -26,12 +26,10 @@ import org.apache.arrow.memory.RootAllocator;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Corrupt input through the runtime's decoder (no Spark needed): parquet-testing's bad_data and
- * thousands of mutations (footer bytes, page header bytes, lengths set to extremes, truncation)
+ * Corrupt input through the runtime's decoder (no Spark needed; parquet-testing's bad_data is
+ * compared with Spark in ConformanceIT): thousands of mutations (footer bytes, page header bytes, lengths set to extremes, truncation)
  * of valid files covering every encoding and codec. Each read must either succeed or throw an
  * IOException naming the file, within seconds, with Arrow memory capped well below a corrupt
  * length's reach (so an allocation driven by one fails the test rather than passing silently).
@@ -50,23 +48,6 @@ class FuzzDecoderIT {
 
   private static Path testing() {
     return ConformanceIT.dataDir();
-  }
-
-  static List<String> badFiles() throws IOException {
-    Path bad = testing().resolve("bad_data");
-    if (!Files.isDirectory(bad)) return List.of("<absent>");
-    try (var s = Files.list(bad)) {
-      return s.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".parquet")).sorted().toList();
-    }
-  }
-
-  @ParameterizedTest(name = "{0}")
-  @MethodSource("badFiles")
-  void badDataFailsClearly(String name) throws Exception {
-    Path file = testing().resolve("bad_data").resolve(name);
-    Assumptions.assumeTrue(Files.exists(file), "parquet-testing/bad_data is absent: skipped");
-    String outcome = readOrError(file);
-    assertThat(outcome).as("bad_data/%s", name).startsWith("error:").contains(file.toString());
   }
 
   @Test
