@@ -171,7 +171,7 @@ class TypesIT extends SparkTestBase {
     List<List<Object>> expected;
     try {
       expected = ConformanceIT.canonical(parquet.orderBy("id").collectAsList());
-    } catch (RuntimeException e) {
+    } catch (Exception e) { // SparkException is checked, and Scala throws it undeclared
       // Spark's vectorized reader has no BYTE_STREAM_SPLIT, fails on BYTE_ARRAY decimals (NPE) and
       // misreads DELTA_BYTE_ARRAY FIXED_LEN_BYTE_ARRAY decimals of uncompressed v2 pages (value
       // out of range); Spark's row-based Parquet reader is the reference then.

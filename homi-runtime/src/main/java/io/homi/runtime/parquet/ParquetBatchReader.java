@@ -43,10 +43,7 @@ public final class ParquetBatchReader implements AutoCloseable {
         current = null;
       }
       if (nextGroup == rowGroups.length) return 0;
-      int rg = rowGroups[nextGroup++];
-      // An empty row group has no pages to fetch; some writers even leave its chunk offsets at 0.
-      if (file.rowCount(rg) == 0) continue;
-      current = file.openRowGroup(rg, columns);
+      current = file.openRowGroup(rowGroups[nextGroup++], columns);
       bytesFetched += current.bytesFetched();
     }
     int n = (int) Math.min(batchRows, current.rowsLeft());
