@@ -1,14 +1,18 @@
 package io.homi.runtime.gpu;
 
 import com.sun.jna.LastErrorException;
-import io.homi.runtime.mediator.IoPath;
+import com.sun.jna.Memory;
+import io.homi.runtime.mediator.DeviceMemoryPath;
 import io.homi.runtime.mediator.Namespace;
 import io.homi.runtime.mediator.OsPath;
 import io.homi.runtime.mediator.PathKind;
 import io.homi.runtime.os.Libc;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
+import java.util.WeakHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -20,12 +24,15 @@ import java.util.concurrent.atomic.AtomicInteger;
  * (GPUDirect where the platform has it, compatibility mode where not; {@link CuFile#mode()}
  * says which). {@link Engine#STAGING}: each worker reads its share of the range with O_DIRECT
  * (buffered pread where O_DIRECT is refused) into one half of its pinned double buffer while the
- * other half's async host-to-device copy runs, so disk and PCIe overlap.
+ * other half's async host-to-device copy runs, so disk and PCIe overlap; a task whose pages the
+ * page cache holds (mincore, which starts no I/O) is copied from the cache instead.
+ * {@link Engine#AUTO}: cuFile for a file whose handle cuFile accepts, staging otherwise (the
+ * mediator's GPU path uses this; {@link #describe()} says which and why).
  *
  * <p>A read is split into one contiguous share per worker, so every worker streams sequentially.
  */
-public final class GpuPath implements IoPath, AutoCloseable {
-  public enum Engine { CUFILE, STAGING }
+public final class GpuPath implements DeviceMemoryPath, AutoCloseable {
+  public enum Engine { CUFILE, STAGING, AUTO }
 
   private static final long ALIGN = Namespace.LBA_SIZE;
 
@@ -37,6 +44,11 @@ public final class GpuPath implements IoPath, AutoCloseable {
   private final ThreadLocal<Staging> staging;
   private final List<Staging> allStaging = new ArrayList<>();
   private final CuFileHandles handles;
+  /** AUTO: why cuFile is not used at all (null when the driver opened). */
+  private final String cufileUnusable;
+  /** AUTO: files whose cuFile handle was refused, and why; they go through staging. */
+  private final Map<Namespace, String> cufileRefused = Collections.synchronizedMap(new WeakHashMap<>());
+  private volatile String lastRefusal;
   private final OsPath os = new OsPath();
 
   public GpuPath(GpuDevice gpu, Engine engine, int workers, long taskBytes) {
@@ -45,11 +57,10 @@ public final class GpuPath implements IoPath, AutoCloseable {
     this.engine = engine;
     this.workers = workers;
     this.taskBytes = taskBytes;
-    if (engine == Engine.CUFILE) {
-      String err = CuFile.open();
-      if (err != null) throw new CudaException("GPU path (cufile) unusable: " + err);
-    }
-    this.handles = engine == Engine.CUFILE ? new CuFileHandles() : null;
+    String err = engine == Engine.STAGING ? "not asked for" : CuFile.open();
+    if (engine == Engine.CUFILE && err != null) throw new CudaException("GPU path (cufile) unusable: " + err);
+    this.cufileUnusable = err;
+    this.handles = err == null ? new CuFileHandles() : null;
     AtomicInteger n = new AtomicInteger();
     this.pool = Executors.newFixedThreadPool(workers, r -> {
       Thread t = new Thread(() -> {
@@ -77,16 +88,52 @@ public final class GpuPath implements IoPath, AutoCloseable {
     return PathKind.GPU;
   }
 
+  @Override
+  public String describe() {
+    return switch (engine) {
+      case CUFILE -> "cuFile (" + CuFile.mode() + ")";
+      case STAGING -> "pinned staging (O_DIRECT -> pinned -> async H2D), " + workers + " workers";
+      case AUTO -> cufileUnusable != null ? "pinned staging (cuFile unusable: " + cufileUnusable + ")"
+          : lastRefusal != null ? "cuFile (" + CuFile.mode() + "), pinned staging for files cuFile refuses ("
+              + lastRefusal + ")"
+          : "cuFile (" + CuFile.mode() + "), pinned staging for files cuFile refuses";
+    };
+  }
+
+  /** Zeroes device memory with cuMemsetD8 and waits for it (past-EOF tails of mediator commands). */
+  @Override
+  public void zero(long address, long length) {
+    if (length <= 0) return;
+    gpu.bind();
+    CudaDriver.memsetD8Sync(address, (byte) 0, length);
+  }
+
+  /** Whether reads of {@code ns} go through cuFile (else staging). */
+  private boolean viaCufile(Namespace ns) {
+    if (engine == Engine.CUFILE) return true;
+    if (engine == Engine.STAGING || handles == null) return false;
+    if (cufileRefused.containsKey(ns)) return false;
+    try {
+      handles.handle(ns, true);
+      return true;
+    } catch (CudaException e) {
+      lastRefusal = e.getMessage();
+      cufileRefused.put(ns, e.getMessage());
+      return false;
+    }
+  }
+
   /** Reads [fileOffset, fileOffset+length) into device memory at {@code address}; bytes read. */
   @Override
   public long read(Namespace ns, long fileOffset, long address, long length) throws IOException {
     int parts = (int) Math.max(1, Math.min(workers, (length + taskBytes - 1) / taskBytes));
     long share = ((length + parts - 1) / parts + ALIGN - 1) & -ALIGN;
+    boolean cufile = viaCufile(ns);
     List<Future<Long>> fs = new ArrayList<>();
     for (long at = 0; at < length; at += share) {
       long off = at;
       long len = Math.min(share, length - at);
-      fs.add(pool.submit(() -> engine == Engine.CUFILE
+      fs.add(pool.submit(() -> cufile
           ? cufileShare(ns, fileOffset + off, address + off, len)
           : stagedShare(ns, fileOffset + off, address + off, len)));
     }
@@ -124,23 +171,23 @@ public final class GpuPath implements IoPath, AutoCloseable {
     Staging s = staging.get();
     long done = 0;
     int half = 0;
-    boolean probeCache = true;
     while (done < len) {
       long n = Math.min(taskBytes, len - done);
       s.awaitCopy(half); // this half's previous copy must be finished before it is overwritten
       long host = s.half(half);
       long fileAt = off + done;
-      // Warm bytes come from the page cache without blocking. After the first miss the share
-      // goes O_DIRECT without probing again: a NOWAIT probe of cold pages starts readahead that
-      // then races the O_DIRECT read of the same range (measured: cold 4.2 -> 2.0 GB/s on H200).
-      long cached = probeCache ? os.readCached(ns, fileAt, host, n) : 0;
-      if (cached < n && fileAt + cached < ns.sizeBytes()) probeCache = false;
-      if (cached == n || (cached > 0 && fileAt + cached >= ns.sizeBytes())) {
-        s.copy(half, dst + done, host, cached);
-        done += cached;
-        half ^= 1;
-        if (cached < n) break;
-        continue;
+      // Warm bytes come from the page cache; cold ones by O_DIRECT. Residency is asked of
+      // mincore, which starts no I/O: a RWF_NOWAIT probe of cold pages starts readahead that then
+      // races the O_DIRECT read of the same range (measured: cold 4.2 -> 2.0 GB/s on H200).
+      if (s.resident(ns, fileAt, n)) {
+        long cached = os.readCached(ns, fileAt, host, n);
+        if (cached == n || (cached > 0 && fileAt + cached >= ns.sizeBytes())) {
+          s.copy(half, dst + done, host, cached);
+          done += cached;
+          half ^= 1;
+          if (cached < n) break;
+          continue;
+        }
       }
       long skew = fileAt & (ALIGN - 1);
       long got;
@@ -189,10 +236,42 @@ public final class GpuPath implements IoPath, AutoCloseable {
     private final long stream = CudaDriver.streamCreate();
     private final long[] events = {CudaDriver.eventCreate(), CudaDriver.eventCreate()};
     private final boolean[] pending = new boolean[2];
+    private final Memory residency;
 
     Staging(long halfBytes) {
       this.halfBytes = halfBytes;
       this.buf = new PinnedBuffer(2 * halfBytes);
+      this.residency = new Memory(halfBytes / ALIGN + 2);
+    }
+
+    /**
+     * Whether every page of [off, off+len) (clipped at end of file) is in the page cache, by
+     * mincore over a transient mapping of just that range: no I/O, no readahead. False when the
+     * question cannot be asked (the O_DIRECT read is then always correct).
+     */
+    boolean resident(Namespace ns, long off, long len) {
+      long end = Math.min(off + len, ns.sizeBytes());
+      if (end <= off) return true; // nothing to read: the copy path handles EOF
+      long start = off & -ALIGN;
+      long mapLen = ((end - start) + ALIGN - 1) & -ALIGN;
+      long pages = mapLen / ALIGN;
+      if (pages > residency.size()) return false;
+      long addr;
+      try {
+        addr = Libc.mmap(0, mapLen, Libc.PROT_READ, Libc.MAP_SHARED, ns.file().fd(), start);
+      } catch (LastErrorException e) {
+        return false;
+      }
+      if (addr == -1) return false;
+      try {
+        Libc.mincore(addr, mapLen, Libc.address(residency));
+        for (long p = 0; p < pages; p++) if ((residency.getByte(p) & 1) == 0) return false;
+        return true;
+      } catch (LastErrorException e) {
+        return false;
+      } finally {
+        Libc.munmap(addr, mapLen);
+      }
     }
 
     long half(int h) {
@@ -221,6 +300,7 @@ public final class GpuPath implements IoPath, AutoCloseable {
       CudaDriver.eventDestroy(events[1]);
       CudaDriver.streamDestroy(stream);
       buf.close();
+      residency.close();
     }
   }
 }
