@@ -215,6 +215,15 @@ public final class CudaDriver {
     check(cuMemsetD8_v2(dst, value, n), "cuMemsetD8");
   }
 
+  /**
+   * cuMemsetD8 and wait for it: the plain call is asynchronous to the host for device memory, so
+   * it is followed by a synchronize of the legacy default stream it was queued on.
+   */
+  public static void memsetD8Sync(long dst, byte value, long n) {
+    check(cuMemsetD8_v2(dst, value, n), "cuMemsetD8");
+    check(cuStreamSynchronize(0), "cuStreamSynchronize(legacy)");
+  }
+
   public static long streamCreate() {
     long[] v = new long[1];
     check(cuStreamCreate(v, CU_STREAM_NON_BLOCKING), "cuStreamCreate");
