@@ -74,7 +74,10 @@ extern "C" __global__ void homi_dec_fixed(const homi_dec::PageEntry* pages, uint
                                           const uint32_t* pos, const uint32_t* ids, uint8_t* out, uint32_t in_w,
                                           uint32_t out_w, int* status) {
   using namespace homi_dec;
-  for (uint32_t p = blockIdx.x; p < n_pages; p += gridDim.x) {
+  // gridDim.x = n_pages * per: `per` blocks share a page so a few large pages still fill the GPU
+  const uint32_t per = max(1u, gridDim.x / n_pages);
+  for (uint32_t p = blockIdx.x / per; p < n_pages; p += gridDim.x / per) {
+    const uint32_t part = blockIdx.x % per;
     const PageEntry pg = pages[p];
     if (pg.flags & PF_DICT) continue;
     const uint32_t ds = pos[pg.row_start];
@@ -95,7 +98,7 @@ extern "C" __global__ void homi_dec_fixed(const homi_dec::PageEntry* pages, uint
     } else if (!rle && pg.encoding != ENC_PLAIN) {
       continue;  // the host refuses other encodings before launching
     }
-    for (uint32_t i = threadIdx.x; i < pg.num_values; i += blockDim.x) {
+    for (uint32_t i = part * blockDim.x + threadIdx.x; i < pg.num_values; i += per * blockDim.x) {
       const uint32_t r = pg.row_start + i;
       uint64_t v = 0;
       if (valid[r]) {
@@ -181,7 +184,9 @@ extern "C" __global__ void homi_dec_ba_dict(const homi_dec::PageEntry* pages, ui
                                             const uint32_t* pos, const uint32_t* ids, const uint64_t* entry_src,
                                             const uint32_t* entry_len, uint32_t* lens, uint64_t* srcs, int* status) {
   using namespace homi_dec;
-  for (uint32_t p = blockIdx.x; p < n_pages; p += gridDim.x) {
+  const uint32_t per = max(1u, gridDim.x / n_pages);  // as in homi_dec_fixed
+  for (uint32_t p = blockIdx.x / per; p < n_pages; p += gridDim.x / per) {
+    const uint32_t part = blockIdx.x % per;
     const PageEntry pg = pages[p];
     if ((pg.flags & PF_DICT) || !is_dict_enc(pg.encoding)) continue;
     if (pg.aux < 0) {
@@ -189,7 +194,7 @@ extern "C" __global__ void homi_dec_ba_dict(const homi_dec::PageEntry* pages, ui
       continue;
     }
     const PageEntry dp = pages[pg.aux];
-    for (uint32_t i = threadIdx.x; i < pg.num_values; i += blockDim.x) {
+    for (uint32_t i = part * blockDim.x + threadIdx.x; i < pg.num_values; i += per * blockDim.x) {
       const uint32_t r = pg.row_start + i;
       if (!valid[r]) { lens[r] = 0; continue; }
       uint32_t id = ids[pos[r]];

@@ -136,11 +136,11 @@ public final class GpuDecoder implements AutoCloseable {
         if (kind == ValueKind.BOOLEAN) {
           DeviceBuffer bytes = tmp(temps, Math.max(1, rows));
           // the kernel indexes by global row: shift the base so row `base` lands at offset 0
-          k.launch("homi_dec_fixed", Math.max(1, np), 256, cs, pages, np, valid, pos, ids, bytes.address() - base,
+          k.launch("homi_dec_fixed", pageGrid(np), 256, cs, pages, np, valid, pos, ids, bytes.address() - base,
               0, 1, st);
           k.launch("homi_dec_pack_bits", grid(rows / 8 + 1, 256), 256, cs, bytes.address(), (int) rows, values.address());
         } else {
-          k.launch("homi_dec_fixed", Math.max(1, np), 256, cs, pages, np, valid, pos, ids,
+          k.launch("homi_dec_fixed", pageGrid(np), 256, cs, pages, np, valid, pos, ids,
               values.address() - base * outW, inW, outW, st);
         }
       } else {
@@ -149,7 +149,7 @@ public final class GpuDecoder implements AutoCloseable {
           k.launch("homi_dec_dict_strings", (np + 63) / 64, 64, cs, pages, np, entrySrc.address(), entryLen.address(), st);
         }
         k.launch("homi_dec_ba_plain", (np + 31) / 32, 32, cs, pages, np, valid, pos, lens.address(), srcs.address(), st);
-        k.launch("homi_dec_ba_dict", Math.max(1, np), 256, cs, pages, np, valid, pos, ids,
+        k.launch("homi_dec_ba_dict", pageGrid(np), 256, cs, pages, np, valid, pos, ids,
             entrySrc == null ? 0L : entrySrc.address(), entryLen == null ? 0L : entryLen.address(), lens.address(),
             srcs.address(), st);
         scan(temps, "u32", lens.address() + base * 4, (int) rows, offsets.address(), st, cs);
@@ -233,6 +233,12 @@ public final class GpuDecoder implements AutoCloseable {
       m.write(0, tmp, 0, tmp.length);
       if (tmp.length > 0) CudaDriver.copyHtoD(dev, Pointer.nativeValue(m), tmp.length);
     }
+  }
+
+  /** Blocks for a kernel that splits each page over `per` blocks: enough to fill a large GPU. */
+  private static int pageGrid(int pages) {
+    int per = Math.max(1, Math.min(64, (132 * 8 + pages - 1) / Math.max(1, pages)));
+    return Math.max(1, pages) * per;
   }
 
   private static int grid(long items, int block) {

@@ -166,6 +166,29 @@ public final class GpuParquetReader implements AutoCloseable {
     }
   }
 
+  /** The raw-disk anchor: the whole file read with O_DIRECT into pinned staging (no copy, no decode). */
+  public long rawRead(Path file) throws IOException {
+    long size = java.nio.file.Files.size(file);
+    long aligned = (size + ChunkPlan.ALIGN - 1) / ChunkPlan.ALIGN * ChunkPlan.ALIGN;
+    ensureStaging(aligned);
+    int fd = Libc.open(file.toString(), Libc.O_RDONLY | Libc.O_CLOEXEC | Libc.O_DIRECT);
+    try {
+      List<Future<Long>> work = new ArrayList<>();
+      for (long off = 0; off < aligned; off += TASK) {
+        long o = off;
+        long len = Math.min(TASK, aligned - off);
+        work.add(pool.submit(() -> Libc.preadFully(fd, pinned.address() + o, len, o)));
+      }
+      long n = 0;
+      for (Future<Long> f : work) n += f.get();
+      return n;
+    } catch (InterruptedException | java.util.concurrent.ExecutionException e) {
+      throw new IOException("raw read of " + file + ": " + e, e);
+    } finally {
+      Libc.close(fd);
+    }
+  }
+
   public int threads() {
     return threads;
   }
