@@ -131,10 +131,12 @@ def baseline(d, reps):
                 t = pq.read_table(path, use_threads=True)
                 t1 = time.perf_counter()
                 dev = []
+                seen = set()  # chunks of one column may share (slices of) one buffer: copy it once
                 for col in t.columns:
                     for chunk in col.chunks:
                         for b in chunk.buffers():
-                            if b is not None and b.size > 0:
+                            if b is not None and b.size > 0 and b.address not in seen:
+                                seen.add(b.address)
                                 dev.append(cp.asarray(np.frombuffer(b, dtype=np.uint8)))
                 cp.cuda.runtime.deviceSynchronize()
                 t2 = time.perf_counter()

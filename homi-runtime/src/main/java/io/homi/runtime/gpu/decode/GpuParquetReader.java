@@ -98,6 +98,7 @@ public final class GpuParquetReader implements AutoCloseable {
     long stored = 0;
     for (int ci = 0; ci < cols.size(); ci++) {
       int first = table.size();
+      table.startColumn();
       long rows = 0;
       for (ChunkPlan.Chunk c : plan.chunks()) {
         if (c.column() != ci) continue;

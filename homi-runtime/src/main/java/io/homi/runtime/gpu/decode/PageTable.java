@@ -36,6 +36,7 @@ public final class PageTable {
   private final boolean hostDecompress;
   private final List<PageEntry> entries = new ArrayList<>();
   private final ByteArrayOutputStream inflated = new ByteArrayOutputStream();
+  private int columnFirst;
   private long arenaBytes;
   private long dictEntries;
   private int gpuSnappyPages;
@@ -48,7 +49,15 @@ public final class PageTable {
   }
 
   /**
-   * Adds the pages of one column chunk. {@code chunk} holds exactly the chunk's bytes (position 0
+   * Starts a column: the per-column kernels see the column's pages as their own table, so a data
+   * page's dictionary index (aux) counts from here.
+   */
+  public void startColumn() {
+    columnFirst = entries.size();
+  }
+
+  /**
+   * Adds the pages of one column chunk (after {@link #startColumn}). {@code chunk} holds exactly the chunk's bytes (position 0
    * = file offset {@code fileOffset}) and will be uploaded at offset {@code uploadOffset};
    * its {@code rows} rows land at {@code rowStart} of the global row space.
    */
@@ -160,7 +169,7 @@ public final class PageTable {
         if (e.numValues == 0) continue;
         if (PageEntry.isDictEncoding(e.encoding)) {
           if (dictIndex < 0) throw new CorruptParquetException(ctx, "dictionary-encoded page without a dictionary page");
-          e.aux = dictIndex;
+          e.aux = dictIndex - columnFirst;
         }
         left -= e.numValues;
       }
