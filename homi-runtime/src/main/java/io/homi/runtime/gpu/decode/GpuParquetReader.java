@@ -7,10 +7,8 @@ import io.homi.runtime.gpu.PinnedBuffer;
 import io.homi.runtime.os.Libc;
 import io.homi.runtime.parquet.ColumnDescriptor;
 import io.homi.runtime.parquet.CorruptParquetException;
-import io.homi.runtime.parquet.HomiParquetException;
 import io.homi.runtime.parquet.ParquetSchema;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
@@ -165,6 +163,12 @@ public final class GpuParquetReader implements AutoCloseable {
     } finally {
       Libc.close(fd);
     }
+  }
+
+  /** Grows the pinned and device staging to {@code bytes} now, so that timed reads do not allocate. */
+  public void reserve(long bytes) {
+    gpu.bind();
+    ensureStaging((bytes + ChunkPlan.ALIGN - 1) / ChunkPlan.ALIGN * ChunkPlan.ALIGN);
   }
 
   /** The raw-disk anchor: the whole file read with O_DIRECT into pinned staging (no copy, no decode). */

@@ -74,7 +74,8 @@ public final class PageTable {
     int pos = 0;
     while (left > 0) {
       if (pos >= b.limit()) {
-        throw new CorruptParquetException(ctx, "column chunk ends after " + (rows - left) + " of " + rows + " values");
+        throw new CorruptParquetException(ctx, "column chunk ends at file offset " + (fileOffset + pos) + " after "
+            + (rows - left) + " of " + rows + " values");
       }
       PageHeader h;
       Reader in = new Reader(b, pos);
