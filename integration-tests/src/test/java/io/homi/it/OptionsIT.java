@@ -24,6 +24,20 @@ class OptionsIT extends SparkTestBase {
         .satisfies(t -> assertThat(messages(t)).contains("gpu output is not available in this build"));
     assertThatThrownBy(() -> spark.read().format("homi").option("homi.output", "tpu").load(dir.toString()).count())
         .satisfies(t -> assertThat(messages(t)).contains("homi.output must be host or gpu"));
+    // The gpu path is a destination in GPU memory: refused by the CPU-decoding reader, with or without a GPU.
+    assertThatThrownBy(() -> spark.read().format("homi").option("homi.path", "gpu").load(dir.toString()).count())
+        .satisfies(t -> assertThat(messages(t)).contains("homi.path=gpu reads into GPU memory"));
+  }
+
+  @Test
+  void devicePathReadsByLbaOrFailsNamingTheFile() {
+    // Root in a sandbox may still be refused the block device: then the error names file and reason.
+    try {
+      long n = spark.read().format("homi").option("homi.path", "device").load(dir.toString()).count();
+      assertThat(n).isEqualTo(20_000L);
+    } catch (Exception e) {
+      assertThat(messages(e)).contains("homi.path=device cannot read").contains(dir.toString());
+    }
   }
 
   @Test

@@ -36,7 +36,13 @@ public final class HomiOptions implements Serializable {
           + OUTPUT + "=host");
       default -> throw new IllegalArgumentException(OUTPUT + " must be host or gpu: got '" + options.get(OUTPUT) + "'");
     }
-    return new HomiOptions(m);
+    HomiOptions parsed = new HomiOptions(m);
+    if (parsed.config().pathMode() == io.homi.runtime.mediator.PathPolicy.Mode.GPU) {
+      // The gpu path lands bytes in GPU memory; this reader decodes on the CPU from host memory.
+      throw new IllegalArgumentException(HomiConfig.PATH + "=gpu reads into GPU memory, but the Spark reader decodes on"
+          + " the CPU (" + OUTPUT + "=host); use auto, os, direct or device");
+    }
+    return parsed;
   }
 
   public HomiConfig config() {
