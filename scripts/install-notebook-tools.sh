@@ -50,8 +50,8 @@ fi
 # 4. Spark and the HOMI jar for the kernel's JVM: links in target/notebook-lib to the jars the
 #    examples module resolves (Spark and its dependencies) and to the shaded HOMI jar, the one a
 #    user hands to spark-submit --jars (the runtime, JNA and the kernels are inside it). They go on
-#    the JVM's own classpath: Spark's code generator (Janino) cannot compile against classes that
-#    only the notebook's JShell class loader sees.
+#    the JVM's own classpath (Spark's code generator, Janino, cannot compile against classes that
+#    only the notebook's JShell class loader sees) and, for compiling cells, on RJK_CLASSPATH.
 if [[ ! -f $root/examples/target/examples.classpath ]] || ! ls "$root"/spark-connector/target/homi-spark_2.13-*.jar >/dev/null 2>&1; then
   log "building HOMI (mvn -DskipTests package) for the notebook's classpath"
   (cd "$root" && mvn -B -q -DskipTests package) >&2
@@ -71,8 +71,8 @@ while IFS= read -r f; do
   args+="    \"$f\",\n"
 done < "$root/bin/jvm-options"
 tmp=$(mktemp)
-printf '{\n  "argv": [\n    "%s",\n%b    "-cp",\n    "%s",\n    "org.rapaio.jupyter.kernel.MainApp",\n    "{connection_file}"\n  ],\n  "display_name": "Java (HOMI, rapaio %s)",\n  "language": "java",\n  "interrupt_mode": "message",\n  "env": {\n    "RJK_CLASSPATH": "",\n    "RJK_COMPILER_OPTIONS": "--class-path %s",\n    "RJK_INIT_SCRIPT": "",\n    "RJK_TIMEOUT_MILLIS": "-1"\n  }\n}\n' \
-  "$java_home/bin/java" "$args" "$kernel_dir/rapaio-jupyter-kernel.jar:$lib/*" "$rjk_version" "$lib/*" > "$tmp"
+printf '{\n  "argv": [\n    "%s",\n%b    "-cp",\n    "%s",\n    "org.rapaio.jupyter.kernel.MainApp",\n    "{connection_file}"\n  ],\n  "display_name": "Java (HOMI, rapaio %s)",\n  "language": "java",\n  "interrupt_mode": "message",\n  "env": {\n    "RJK_CLASSPATH": "%s",\n    "RJK_COMPILER_OPTIONS": "",\n    "RJK_INIT_SCRIPT": "",\n    "RJK_TIMEOUT_MILLIS": "-1"\n  }\n}\n' \
+  "$java_home/bin/java" "$args" "$kernel_dir/rapaio-jupyter-kernel.jar:$lib/*" "$rjk_version" "$lib/*.jar" > "$tmp"
 if cmp -s "$tmp" "$kernel_dir/kernel.json"; then
   log "kernel homi-java up to date"
   rm -f "$tmp"

@@ -23,7 +23,7 @@ public final class SubmitApp {
       System.out.println("submit: rows=" + r.getLong(0) + " sum=" + r.getLong(1) + " keys=" + r.getLong(2) + " max=" + r.getString(3));
       System.out.println("submit: homi from " + org.apache.spark.sql.connector.catalog.TableProvider.class.getName()
           + " impl " + classJar("io.homi.spark.HomiDataSource"));
-      System.out.println("submit: plan " + df.queryExecution().executedPlan().toString().split("\n")[0].trim());
+      System.out.println("submit: plan " + df.queryExecution().executedPlan().toString().replaceAll("\\s+", " ").trim());
       boolean same = df.orderBy("id").collectAsList().equals(spark.read().parquet(dir).orderBy("id").collectAsList());
       System.out.println("submit: equal to parquet=" + same);
     } finally {
