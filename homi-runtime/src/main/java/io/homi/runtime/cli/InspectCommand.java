@@ -110,8 +110,101 @@ public final class InspectCommand {
               c.length(), extentIndexes(map, c.offset(), c.length())));
         }
       }
+      s.append(layoutMap(map, pq, MAP_WIDTH));
     }
     return s.toString();
+  }
+
+  static final int MAP_WIDTH = 64;
+
+  /**
+   * The file at a glance: one line per row group, the whole file drawn {@code width} cells wide so
+   * every line shares one scale. A column chunk is a box of its own letter ({@code a} for the first
+   * column, {@code b} for the next, ...), {@code |} marks where an extent starts, {@code .} is
+   * outside the row group, and the last column names the extents the row group touches and the
+   * paths that may serve them. A top line draws the extents themselves (digits cycle 0-9, {@code ~}
+   * zeros, {@code !} OS-only) and the footer ({@code F}).
+   */
+  static String layoutMap(ExtentMap map, ParquetLayout pq, int width) {
+    long size = Math.max(1, map.identity().size());
+    StringBuilder s = new StringBuilder();
+    s.append(String.format("map       %d B per cell; %s%n", (size + width - 1) / width, legend(pq)));
+    char[] ext = new char[width];
+    java.util.Arrays.fill(ext, ' ');
+    for (int i = 0; i < map.extents().size(); i++) {
+      Extent e = map.extents().get(i);
+      char mark = switch (e.use()) {
+        case DEVICE -> (char) ('0' + i % 10);
+        case ZEROS -> '~';
+        default -> '!';
+      };
+      fill(ext, e.logical(), e.logical() + e.length(), size, mark);
+    }
+    fill(ext, pq.footerOffset(), pq.footerOffset() + pq.footerLength() + 8, size, 'F');
+    s.append(String.format("  %-9s %s%n", "extents", new String(ext)));
+    for (ParquetLayout.RowGroupRange rg : pq.rowGroups()) {
+      char[] row = new char[width];
+      java.util.Arrays.fill(row, '.');
+      List<Integer> touched = new ArrayList<>();
+      for (int c = 0; c < rg.columns().size(); c++) {
+        ParquetLayout.ColumnRange col = rg.columns().get(c);
+        fill(row, col.offset(), col.end(), size, columnLetter(c));
+        for (int i : extentIndexes(map, col.offset(), col.length())) if (!touched.contains(i)) touched.add(i);
+      }
+      for (int i = 1; i < map.extents().size(); i++) {
+        int cell = cell(map.extents().get(i).logical(), size, width);
+        if (cell < width && row[cell] != '.') row[cell] = '|';
+      }
+      java.util.Set<String> paths = new java.util.LinkedHashSet<>();
+      for (int i : touched) paths.add(paths(map.extents().get(i)));
+      s.append(String.format("  rg %-6d %s  extents %s  %s%n", rg.index(), new String(row), compact(touched), String.join(" + ", paths)));
+    }
+    return s.toString();
+  }
+
+  private static String legend(ParquetLayout pq) {
+    if (pq.rowGroups().isEmpty()) return "no row groups";
+    List<String> parts = new ArrayList<>();
+    List<ParquetLayout.ColumnRange> cols = pq.rowGroups().get(0).columns();
+    for (int c = 0; c < cols.size(); c++) parts.add(columnLetter(c) + "=" + cols.get(c).path());
+    return String.join(" ", parts) + "; | extent boundary";
+  }
+
+  static char columnLetter(int c) {
+    String letters = "abcdefghijklmnopqrstuvwxyzABCDEGHIJKLMNOPQRSTUVWXYZ"; // no F: the footer's
+    return c < letters.length() ? letters.charAt(c) : '*';
+  }
+
+  private static int cell(long offset, long size, int width) {
+    return (int) Math.min(width - 1, offset * width / size);
+  }
+
+  /** Marks the cells of [from, to); a range smaller than a cell still gets one. */
+  private static void fill(char[] row, long from, long to, long size, char mark) {
+    if (to <= from) return;
+    int a = cell(from, size, row.length);
+    int b = Math.max(a, cell(to - 1, size, row.length));
+    for (int i = a; i <= b; i++) row[i] = mark;
+  }
+
+  /** [0, 1, 2, 5] as "0-2,5". */
+  public static String compact(List<Integer> xs) {
+    if (xs.isEmpty()) return "-";
+    List<Integer> v = new ArrayList<>(xs);
+    java.util.Collections.sort(v);
+    StringBuilder b = new StringBuilder();
+    int start = v.get(0);
+    int prev = start;
+    for (int i = 1; i <= v.size(); i++) {
+      if (i < v.size() && v.get(i) == prev + 1) {
+        prev = v.get(i);
+        continue;
+      }
+      if (b.length() > 0) b.append(',');
+      b.append(start == prev ? String.valueOf(start) : start + "-" + prev);
+      if (i < v.size()) start = prev = v.get(i);
+    }
+    return b.toString();
   }
 
   static String flags(int flags) {

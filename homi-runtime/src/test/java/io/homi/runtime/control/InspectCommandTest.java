@@ -50,6 +50,11 @@ class InspectCommandTest {
     assertThat(text.rc).isZero();
     assertThat(text.out).contains("identity  dev").contains("device    /dev/").contains("row group 1:")
         .containsPattern("id\\s+SNAPPY\\s+\\[" + first.offset() + ", " + first.end() + "\\)");
+    // the map: a legend, an extents line ending in the footer, one line per row group with both columns
+    assertThat(text.out).contains("map       ").contains("a=id b=name").containsPattern("(?m)^  extents .*F\\s*$");
+    for (ParquetLayout.RowGroupRange rg : layout.rowGroups()) {
+      assertThat(text.out).containsPattern("(?m)^  rg " + rg.index() + "\\s+[.ab|]*a[.ab|]*b[.ab|]*  extents [0-9,-]+  os,direct");
+    }
   }
 
   @Test
@@ -70,6 +75,12 @@ class InspectCommandTest {
     assertThat(inspect("/nonexistent/file").rc).isEqualTo(1);
     assertThat(inspect().rc).isEqualTo(2);
     assertThat(inspect("a", "b").rc).isEqualTo(2);
+  }
+
+  @Test
+  void extentListsAreCompact() {
+    assertThat(InspectCommand.compact(java.util.List.of(0, 1, 2, 5, 7, 8))).isEqualTo("0-2,5,7-8");
+    assertThat(InspectCommand.compact(java.util.List.of())).isEqualTo("-");
   }
 
   @Test
