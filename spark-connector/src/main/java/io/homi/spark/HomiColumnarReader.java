@@ -4,12 +4,15 @@ import java.io.IOException;
 import org.apache.spark.sql.connector.metric.CustomTaskMetric;
 import org.apache.spark.sql.connector.read.PartitionReader;
 import org.apache.spark.sql.vectorized.ColumnarBatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * An executor's reader for one task: its file slices one after the other, each opened through
  * this JVM's HOMI runtime only when its turn comes, so one file's queue pair is held at a time.
  */
 final class HomiColumnarReader implements PartitionReader<ColumnarBatch> {
+  private static final Logger LOG = LoggerFactory.getLogger(HomiColumnarReader.class);
   private final HomiInputPartition part;
   private final ReadPlan plan;
   private final HomiMetrics.Task metrics = new HomiMetrics.Task();
@@ -58,5 +61,6 @@ final class HomiColumnarReader implements PartitionReader<ColumnarBatch> {
   @Override
   public void close() {
     if (slice != null) closeSlice();
+    if (nextSlice > 0) LOG.info("homi task read {} file slice(s): {}", nextSlice, metrics.summary());
   }
 }

@@ -131,6 +131,19 @@ public final class HomiMetrics {
 
     void addIoNanos(long n) { ioNanos += n; }
 
+    /** One line for the log: rows, row groups, and the bytes each path served for this task. */
+    String summary() {
+      StringBuilder b = new StringBuilder().append(rows).append(" rows, ").append(rowGroupsRead)
+          .append(" row groups read (").append(rowGroupsPruned).append(" pruned), bytes by path:");
+      for (PathKind k : PathKind.values()) {
+        long n = closedFiles == null ? 0 : closedFiles.bytes(k);
+        if (n > 0) b.append(' ').append(k.label()).append('=').append(n);
+      }
+      if (closedFiles == null || closedFiles.totalBytes() == 0) b.append(" none");
+      return b.append(", io wait ").append(ioNanos / 1_000_000).append(" ms, decode ")
+          .append(decodeNanos / 1_000_000).append(" ms").toString();
+    }
+
     /** @param open the statistics of the file being read now, or null */
     CustomTaskMetric[] values(PathStats.Snapshot open) {
       PathStats.Snapshot s = closedFiles == null ? open : open == null ? closedFiles : closedFiles.plus(open);

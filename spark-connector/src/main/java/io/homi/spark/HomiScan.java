@@ -30,6 +30,8 @@ import org.apache.spark.sql.execution.datasources.FileStatusWithMetadata;
 import org.apache.spark.sql.execution.datasources.PartitionDirectory;
 import org.apache.spark.sql.execution.datasources.PartitionedFile;
 import org.apache.spark.sql.types.StructField;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.apache.spark.sql.types.StructType;
 import scala.jdk.javaapi.CollectionConverters;
 
@@ -40,7 +42,9 @@ import scala.jdk.javaapi.CollectionConverters;
  * numbers). Row groups are chosen on the executors, from the footer they read anyway.
  */
 final class HomiScan implements Scan, Batch, SupportsReportStatistics {
+  private static final Logger LOG = LoggerFactory.getLogger(HomiScan.class);
   private final ScanContext table;
+  private InputPartition[] planned;
   private final StructType readSchema;
   private final Predicate[] pushed;
   private final StatsPredicate pruning;
@@ -98,6 +102,12 @@ final class HomiScan implements Scan, Batch, SupportsReportStatistics {
 
   @Override
   public InputPartition[] planInputPartitions() {
+    // Spark asks more than once for the same scan; list and split the files once.
+    if (planned == null) planned = plan();
+    return planned;
+  }
+
+  private InputPartition[] plan() {
     SparkSession spark = SparkSession.active();
     scala.collection.immutable.Seq<PartitionDirectory> dirs = CollectionConverters.asScala(selected()).toSeq();
     long maxSplitBytes = FilePartition$.MODULE$.maxSplitBytes(spark, dirs);
@@ -123,6 +133,9 @@ final class HomiScan implements Scan, Batch, SupportsReportStatistics {
       }
       out[i] = new HomiInputPartition(slices, p.preferredLocations());
     }
+    LOG.info("homi scan of {}: {} file split(s) in {} task(s), columns {}, {}", table.files().roots(), splits.size(),
+        out.length, String.join(",", readSchema.fieldNames()), table.options());
+    if (LOG.isDebugEnabled()) for (PartitionedFile f : splits) LOG.debug("homi split {} [{}, +{})", f.toPath(), f.start(), f.length());
     return out;
   }
 
