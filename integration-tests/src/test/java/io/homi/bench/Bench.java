@@ -83,6 +83,10 @@ public final class Bench {
   /** Generates what is missing, runs, writes the results; returns the report (null for generate only). */
   public static Report run(SparkSession spark, BenchOptions opts, PrintStream log) throws IOException {
     Bench b = new Bench(spark, opts, log);
+    // A refused table fails its Spark job; runs.log keeps the stack trace, the console stays readable.
+    for (String quiet : List.of("org.apache.spark.executor.Executor", "org.apache.spark.scheduler.TaskSetManager")) {
+      org.apache.logging.log4j.core.config.Configurator.setLevel(quiet, org.apache.logging.log4j.Level.OFF);
+    }
     log.println("[homi-bench] " + opts.describe());
     log.println("[homi-bench] data: " + opts.data());
     List<Table> tables = b.prepare();
@@ -265,7 +269,7 @@ public final class Bench {
       df.createOrReplaceTempView(t.view());
       result = spark.sql(q.sql());
       rows = result.collectAsList();
-    } catch (RuntimeException e) {
+    } catch (Exception e) { // SparkException is checked, and Scala throws it undeclared
       run.status = refusal(e);
       details.printf(Locale.ROOT, "%s %s %s %s FAILED: %s%n", t.name(), q.id(), r.label, phase, run.status);
       e.printStackTrace(details);
