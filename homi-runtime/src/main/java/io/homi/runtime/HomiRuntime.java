@@ -2,8 +2,12 @@ package io.homi.runtime;
 
 import io.homi.runtime.control.BlockDevice;
 import io.homi.runtime.control.ControlPlane;
+import io.homi.runtime.gpu.GpuDevice;
+import io.homi.runtime.gpu.GpuPath;
+import io.homi.runtime.gpu.GpuProbe;
 import io.homi.runtime.io.QueueClient;
 import io.homi.runtime.mediator.BufferRegistry;
+import io.homi.runtime.mediator.DeviceMemoryPath;
 import io.homi.runtime.mediator.Mediator;
 import io.homi.runtime.mediator.Namespace;
 import io.homi.runtime.mediator.NamespaceTable;
@@ -26,6 +30,13 @@ public final class HomiRuntime {
   /** Blocking reads in flight across all queues: at least one queue's default depth, so Direct can fill the device. */
   private static final int IO_THREADS = Integer.getInteger("homi.ioThreads",
       Math.max(HomiConfig.defaults().queueDepth(), 2 * Runtime.getRuntime().availableProcessors()));
+  /**
+   * Mediator service threads (queues sharded over them): more lets many GPU-initiated queues be
+   * fetched in parallel. {@code -Dhomi.serviceThreads}; 1 by default (each one spins while busy).
+   */
+  private static final int SERVICE_THREADS = Math.max(1, Integer.getInteger("homi.serviceThreads", 1));
+  /** Workers of the GPU path (each with a pinned double buffer of 2 x 4 MiB). */
+  private static final int GPU_WORKERS = Math.max(1, Integer.getInteger("homi.gpuWorkers", 8));
 
   private static volatile HomiRuntime instance;
 
@@ -36,7 +47,8 @@ public final class HomiRuntime {
   private final ControlPlane control = new ControlPlane();
 
   private HomiRuntime() {
-    this.mediator = new Mediator(namespaces, buffers, MDTS_BYTES, IO_THREADS);
+    this.mediator = new Mediator(namespaces, buffers,
+        Mediator.Settings.of(MDTS_BYTES, IO_THREADS).withServiceThreads(SERVICE_THREADS));
   }
 
   public static HomiRuntime get() {
@@ -78,6 +90,7 @@ public final class HomiRuntime {
    * goes on without the device path.
    */
   public Namespace attach(OpenFile file, PathPolicy.Mode mode) throws IOException {
+    if (mode == PathPolicy.Mode.GPU) gpuPath(); // strict: fails clearly without a usable GPU
     Namespace ns = namespaces.attach(file);
     if (mode != PathPolicy.Mode.DEVICE && mode != PathPolicy.Mode.AUTO) return ns;
     String why = deviceUnavailable(file);
@@ -114,7 +127,32 @@ public final class HomiRuntime {
   }
 
   /** A queue pair and its host initiator, routed by the config's path policy. */
-  public QueueClient newClient(HomiConfig config) {
+  public QueueClient newClient(HomiConfig config) throws IOException {
+    if (config.pathMode() == PathPolicy.Mode.GPU) gpuPath();
     return new QueueClient(mediator, config.queueDepth(), config.taskBytes(), config.policy());
+  }
+
+  /**
+   * The mediator's GPU path (commands into device memory registered as
+   * {@link BufferRegistry.Kind#DEVICE}), attached on first use: cuFile where the platform accepts
+   * the file, pinned staging otherwise. Throws "homi.path=gpu: no usable GPU: why" without one.
+   */
+  public DeviceMemoryPath gpuPath() throws IOException {
+    DeviceMemoryPath p = mediator.gpuPath();
+    if (p != null) return p;
+    synchronized (this) {
+      p = mediator.gpuPath();
+      if (p != null) return p;
+      GpuProbe.Result r = GpuProbe.probe();
+      if (!r.usable()) throw new IOException("homi.path=gpu: no usable GPU: " + r.reason());
+      try {
+        GpuDevice gpu = GpuDevice.open(Integer.getInteger("homi.gpu", 0));
+        GpuPath g = new GpuPath(gpu, GpuPath.Engine.AUTO, GPU_WORKERS, 4L << 20);
+        mediator.setGpuPath(g);
+        return g;
+      } catch (RuntimeException e) {
+        throw new IOException("homi.path=gpu: the GPU path cannot start: " + e.getMessage(), e);
+      }
+    }
   }
 }

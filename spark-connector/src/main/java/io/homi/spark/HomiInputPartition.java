@@ -1,18 +1,23 @@
 package io.homi.spark;
 
-import io.homi.runtime.os.FileIdentity;
-import java.nio.file.Path;
-import java.util.List;
+import java.io.Serializable;
+import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.connector.read.InputPartition;
 
 /**
- * Row groups of one file for one task, with the file's size and mtime at planning time so an
- * executor that finds a different file fails instead of reading it.
+ * One task's byte ranges of files, as Spark's FilePartition packs them. Each range reads the
+ * row groups whose midpoint falls inside it, so every row group is read by exactly one task.
  */
-record HomiInputPartition(String path, int[] rowGroups, long plannedSize, long plannedMtimeNanos)
-    implements InputPartition {
-  static HomiInputPartition of(Path file, FileIdentity id, List<Integer> rowGroups) {
-    return new HomiInputPartition(file.toString(), rowGroups.stream().mapToInt(Integer::intValue).toArray(),
-        id.size(), id.mtimeNanos());
+record HomiInputPartition(Slice[] slices, String[] hosts) implements InputPartition {
+  /**
+   * A byte range of one file, with the file's size and mtime at planning time (an executor that
+   * finds another file fails instead of reading it) and the partition values of its directory.
+   */
+  record Slice(String path, long start, long length, long plannedSize, long plannedMtimeMillis,
+               InternalRow partitionValues) implements Serializable {}
+
+  @Override
+  public String[] preferredLocations() {
+    return hosts;
   }
 }

@@ -1,81 +1,151 @@
 package io.homi.spark;
 
+import io.homi.runtime.mediator.PathKind;
+import io.homi.runtime.mediator.PathStats;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.spark.sql.connector.metric.CustomMetric;
 import org.apache.spark.sql.connector.metric.CustomSumMetric;
 import org.apache.spark.sql.connector.metric.CustomTaskMetric;
 
 /**
  * What HOMI did, shown on the scan node in the Spark UI. Spark instantiates the metric classes
- * by name on the driver, so each is a public class with a no-argument constructor.
+ * by name on the driver, so each is a public class with a no-argument constructor; sizes and
+ * times are summed as raw numbers and only formatted for display.
  */
 public final class HomiMetrics {
-  static final String BYTES = "homiBytesRead";
+  static final String BYTES_OS = "homiBytesOs";
+  static final String BYTES_DIRECT = "homiBytesDirect";
+  static final String BYTES_DEVICE = "homiBytesDevice";
+  static final String BYTES_GPU = "homiBytesGpu";
+  static final String COMMANDS = "homiCommands";
+  static final String REFUSED = "homiRefusedCommands";
   static final String ROWS = "homiRowsDecoded";
+  static final String ROW_GROUPS_READ = "homiRowGroupsRead";
+  static final String ROW_GROUPS_PRUNED = "homiRowGroupsPruned";
   static final String DECODE_MS = "homiDecodeTimeMs";
+  static final String IO_WAIT_MS = "homiIoWaitTimeMs";
 
   private HomiMetrics() {}
 
   static CustomMetric[] supported() {
-    return new CustomMetric[] {new BytesRead(), new RowsDecoded(), new DecodeTime()};
+    return new CustomMetric[] {new BytesOs(), new BytesDirect(), new BytesDevice(), new BytesGpu(), new Commands(),
+        new Refused(), new RowsDecoded(), new RowGroupsRead(), new RowGroupsPruned(), new DecodeTime(), new IoWaitTime()};
   }
 
-  public static final class BytesRead extends CustomSumMetric {
-    @Override
-    public String name() {
-      return BYTES;
-    }
+  static String bytesName(PathKind k) {
+    return switch (k) {
+      case OS -> BYTES_OS;
+      case DIRECT -> BYTES_DIRECT;
+      case DEVICE -> BYTES_DEVICE;
+      case GPU -> BYTES_GPU;
+    };
+  }
 
+  /** A byte count, displayed as "12.3 MiB". */
+  abstract static class SizeMetric extends CustomSumMetric {
     @Override
-    public String description() {
-      return "homi bytes read";
+    public String aggregateTaskMetrics(long[] values) {
+      long sum = 0;
+      for (long v : values) sum += v;
+      return org.apache.spark.util.Utils.bytesToString(sum);
     }
+  }
+
+  public static final class BytesOs extends SizeMetric {
+    public String name() { return BYTES_OS; }
+    public String description() { return "homi bytes read, os path (pread)"; }
+  }
+
+  public static final class BytesDirect extends SizeMetric {
+    public String name() { return BYTES_DIRECT; }
+    public String description() { return "homi bytes read, direct path (O_DIRECT on the file)"; }
+  }
+
+  public static final class BytesDevice extends SizeMetric {
+    public String name() { return BYTES_DEVICE; }
+    public String description() { return "homi bytes read, device path (block device by LBA)"; }
+  }
+
+  public static final class BytesGpu extends SizeMetric {
+    public String name() { return BYTES_GPU; }
+    public String description() { return "homi bytes read, gpu path"; }
+  }
+
+  public static final class Commands extends CustomSumMetric {
+    public String name() { return COMMANDS; }
+    public String description() { return "homi read commands served"; }
+  }
+
+  public static final class Refused extends CustomSumMetric {
+    public String name() { return REFUSED; }
+    public String description() { return "homi read commands refused by the mediator"; }
   }
 
   public static final class RowsDecoded extends CustomSumMetric {
-    @Override
-    public String name() {
-      return ROWS;
-    }
+    public String name() { return ROWS; }
+    public String description() { return "homi rows decoded"; }
+  }
 
-    @Override
-    public String description() {
-      return "homi rows decoded";
-    }
+  public static final class RowGroupsRead extends CustomSumMetric {
+    public String name() { return ROW_GROUPS_READ; }
+    public String description() { return "homi row groups read"; }
+  }
+
+  public static final class RowGroupsPruned extends CustomSumMetric {
+    public String name() { return ROW_GROUPS_PRUNED; }
+    public String description() { return "homi row groups pruned by statistics"; }
   }
 
   public static final class DecodeTime extends CustomSumMetric {
-    @Override
-    public String name() {
-      return DECODE_MS;
-    }
+    public String name() { return DECODE_MS; }
+    public String description() { return "homi decode time (ms)"; }
+  }
 
-    @Override
-    public String description() {
-      return "homi read + decode time (ms)";
-    }
+  public static final class IoWaitTime extends CustomSumMetric {
+    public String name() { return IO_WAIT_MS; }
+    public String description() { return "homi I/O wait time (ms)"; }
   }
 
   /** One task's values, reported through PartitionReader.currentMetricsValues. */
   static final class Task {
-    private long bytes;
+    private PathStats.Snapshot closedFiles; // files this task has finished with
     private long rows;
+    private long rowGroupsRead;
+    private long rowGroupsPruned;
     private long decodeNanos;
+    private long ioNanos;
 
-    void setBytes(long b) {
-      bytes = b;
+    void fileDone(PathStats.Snapshot s) {
+      closedFiles = closedFiles == null ? s : closedFiles.plus(s);
     }
 
-    void addRows(long r) {
-      rows += r;
+    void addRows(long r) { rows += r; }
+
+    void addRowGroups(long read, long pruned) {
+      rowGroupsRead += read;
+      rowGroupsPruned += pruned;
     }
 
-    void addDecodeNanos(long n) {
-      decodeNanos += n;
+    void addDecodeNanos(long n) { decodeNanos += n; }
+
+    void addIoNanos(long n) { ioNanos += n; }
+
+    /** @param open the statistics of the file being read now, or null */
+    CustomTaskMetric[] values(PathStats.Snapshot open) {
+      PathStats.Snapshot s = closedFiles == null ? open : open == null ? closedFiles : closedFiles.plus(open);
+      List<CustomTaskMetric> out = new ArrayList<>();
+      for (PathKind k : PathKind.values()) out.add(value(bytesName(k), s == null ? 0 : s.bytes(k)));
+      out.add(value(COMMANDS, s == null ? 0 : s.totalCommands()));
+      out.add(value(REFUSED, s == null ? 0 : s.refused()));
+      out.add(value(ROWS, rows));
+      out.add(value(ROW_GROUPS_READ, rowGroupsRead));
+      out.add(value(ROW_GROUPS_PRUNED, rowGroupsPruned));
+      out.add(value(DECODE_MS, decodeNanos / 1_000_000));
+      out.add(value(IO_WAIT_MS, ioNanos / 1_000_000));
+      return out.toArray(new CustomTaskMetric[0]);
     }
 
-    CustomTaskMetric[] values() {
-      return new CustomTaskMetric[] {value(BYTES, bytes), value(ROWS, rows), value(DECODE_MS, decodeNanos / 1_000_000)};
-    }
 
     private static CustomTaskMetric value(String name, long v) {
       return new CustomTaskMetric() {

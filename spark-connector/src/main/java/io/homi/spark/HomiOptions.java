@@ -3,14 +3,18 @@ package io.homi.spark;
 import io.homi.runtime.HomiConfig;
 import java.io.Serializable;
 import java.util.HashMap;
+import java.util.Locale;
 import java.util.Map;
 import org.apache.spark.sql.util.CaseInsensitiveStringMap;
 
 /**
  * The reader options of one scan, parsed and checked once on the driver and shipped to the
- * executors with each partition. Unknown values fail at planning with the option's name.
+ * executors with the reader factory. Bad values fail at planning with the option's name.
  */
 public final class HomiOptions implements Serializable {
+  /** Where decoded columns go: host (Arrow on the JVM heap's direct memory) or gpu. */
+  static final String OUTPUT = "homi.output";
+
   private final HashMap<String, String> homiOptions;
   private transient HomiConfig config;
 
@@ -22,7 +26,15 @@ public final class HomiOptions implements Serializable {
   public static HomiOptions from(CaseInsensitiveStringMap options) {
     HashMap<String, String> m = new HashMap<>();
     for (Map.Entry<String, String> e : options.asCaseSensitiveMap().entrySet()) {
-      if (e.getKey().toLowerCase().startsWith("homi.")) m.put(e.getKey(), e.getValue());
+      if (e.getKey().toLowerCase(Locale.ROOT).startsWith("homi.")) m.put(e.getKey(), e.getValue());
+    }
+    String output = options.getOrDefault(OUTPUT, "host").trim().toLowerCase(Locale.ROOT);
+    switch (output) {
+      case "host" -> { }
+      // Strict: a user who asks for device batches must not silently get host batches.
+      case "gpu" -> throw new IllegalArgumentException(OUTPUT + "=gpu: gpu output is not available in this build; use "
+          + OUTPUT + "=host");
+      default -> throw new IllegalArgumentException(OUTPUT + " must be host or gpu: got '" + options.get(OUTPUT) + "'");
     }
     return new HomiOptions(m);
   }
@@ -35,7 +47,7 @@ public final class HomiOptions implements Serializable {
   @Override
   public String toString() {
     HomiConfig c = config();
-    return "path=" + c.pathMode().name().toLowerCase() + ", queueDepth=" + c.queueDepth() + ", taskSize=" + c.taskBytes()
-        + ", batchRows=" + c.batchRows();
+    return "path=" + c.pathMode().name().toLowerCase(Locale.ROOT) + ", queueDepth=" + c.queueDepth() + ", taskSize="
+        + c.taskBytes() + ", batchRows=" + c.batchRows() + ", output=host";
   }
 }

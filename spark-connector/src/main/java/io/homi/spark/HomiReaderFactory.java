@@ -4,17 +4,14 @@ import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.connector.read.InputPartition;
 import org.apache.spark.sql.connector.read.PartitionReader;
 import org.apache.spark.sql.connector.read.PartitionReaderFactory;
-import org.apache.spark.sql.types.StructType;
 import org.apache.spark.sql.vectorized.ColumnarBatch;
 
 /** Columnar readers only: HOMI decodes into Arrow, and Spark consumes the batches directly. */
 final class HomiReaderFactory implements PartitionReaderFactory {
-  private final StructType readSchema;
-  private final HomiOptions options;
+  private final ReadPlan plan;
 
-  HomiReaderFactory(StructType readSchema, HomiOptions options) {
-    this.readSchema = readSchema;
-    this.options = options;
+  HomiReaderFactory(ReadPlan plan) {
+    this.plan = plan;
   }
 
   @Override
@@ -29,6 +26,6 @@ final class HomiReaderFactory implements PartitionReaderFactory {
 
   @Override
   public PartitionReader<ColumnarBatch> createColumnarReader(InputPartition partition) {
-    return new HomiColumnarReader((HomiInputPartition) partition, readSchema, options);
+    return new HomiColumnarReader((HomiInputPartition) partition, plan);
   }
 }

@@ -2,34 +2,55 @@ package io.homi.spark;
 
 import io.homi.runtime.HomiRuntime;
 import io.homi.runtime.parquet.ParquetFileReader;
+import io.homi.runtime.stats.ColumnRange;
+import io.homi.runtime.stats.RowGroupPruner;
+import io.homi.runtime.stats.StatsPredicate;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.OptionalLong;
+import java.util.function.Function;
+import java.util.stream.Collectors;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.connector.expressions.filter.Predicate;
 import org.apache.spark.sql.connector.metric.CustomMetric;
 import org.apache.spark.sql.connector.read.Batch;
 import org.apache.spark.sql.connector.read.InputPartition;
 import org.apache.spark.sql.connector.read.PartitionReaderFactory;
 import org.apache.spark.sql.connector.read.Scan;
+import org.apache.spark.sql.connector.read.Statistics;
+import org.apache.spark.sql.connector.read.SupportsReportStatistics;
+import org.apache.spark.sql.execution.PartitionedFileUtil$;
+import org.apache.spark.sql.execution.datasources.FilePartition;
+import org.apache.spark.sql.execution.datasources.FilePartition$;
+import org.apache.spark.sql.execution.datasources.FileStatusWithMetadata;
+import org.apache.spark.sql.execution.datasources.PartitionDirectory;
+import org.apache.spark.sql.execution.datasources.PartitionedFile;
+import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
+import scala.jdk.javaapi.CollectionConverters;
 
 /**
- * Plans the read: lists the files, reads each footer through the runtime, and packs
- * consecutive row groups of a file into partitions of about spark.sql.files.maxPartitionBytes.
+ * Plans the read like Spark's file sources: partition directories pruned by the pushed
+ * predicates, files split into byte ranges of Spark's maxSplitBytes and packed into tasks by
+ * Spark's own FilePartition code (maxPartitionBytes, openCostInBytes, min/max partition
+ * numbers). Row groups are chosen on the executors, from the footer they read anyway.
  */
-final class HomiScan implements Scan, Batch {
-  private final StructType tableSchema;
+final class HomiScan implements Scan, Batch, SupportsReportStatistics {
+  private final ScanContext table;
   private final StructType readSchema;
-  private final HomiFiles files;
-  private final HomiOptions options;
+  private final Predicate[] pushed;
+  private final StatsPredicate pruning;
+  private List<PartitionDirectory> selected;
 
-  HomiScan(StructType tableSchema, StructType readSchema, HomiFiles files, HomiOptions options) {
-    this.tableSchema = tableSchema;
+  HomiScan(ScanContext table, StructType readSchema, Predicate[] pushed, StatsPredicate pruning) {
+    this.table = table;
     this.readSchema = readSchema;
-    this.files = files;
-    this.options = options;
+    this.pushed = pushed;
+    this.pruning = pruning;
   }
 
   @Override
@@ -39,7 +60,9 @@ final class HomiScan implements Scan, Batch {
 
   @Override
   public String description() {
-    return "HomiScan " + files.roots() + " [" + options + "] ReadSchema: " + readSchema.catalogString();
+    String filters = Arrays.stream(pushed).map(Predicate::toString).collect(Collectors.joining(", ", "[", "]"));
+    return "HomiScan " + table.files().roots() + " [" + table.options() + "] PushedFilters: " + filters
+        + " PartitionSchema: " + table.partitionSchema().catalogString() + " ReadSchema: " + readSchema.catalogString();
   }
 
   @Override
@@ -47,39 +70,97 @@ final class HomiScan implements Scan, Batch {
     return this;
   }
 
+  /** Partition directories that can hold a matching row, judged on their partition values alone. */
+  private List<PartitionDirectory> selected() {
+    if (selected == null) {
+      List<PartitionDirectory> out = new ArrayList<>();
+      for (PartitionDirectory d : table.files().partitions()) {
+        if (RowGroupPruner.mightMatch(pruning, partitionRanges(d.values()))) out.add(d);
+      }
+      selected = out;
+    }
+    return selected;
+  }
+
+  /** A partition's values as degenerate statistics (min = max = value); data columns unknown. */
+  private Function<String, ColumnRange> partitionRanges(InternalRow values) {
+    StructField[] fields = table.partitionSchema().fields();
+    return name -> {
+      for (int i = 0; i < fields.length; i++) {
+        if (!fields[i].name().equalsIgnoreCase(name)) continue;
+        if (values.isNullAt(i)) return new ColumnRange(null, null, 1, 1, true);
+        Object v = HomiPredicates.value(values.get(i, fields[i].dataType()), fields[i].dataType());
+        return v == null ? null : new ColumnRange(v, v, 0, 1, true);
+      }
+      return null;
+    };
+  }
+
   @Override
   public InputPartition[] planInputPartitions() {
-    long maxBytes = SparkSession.active().sessionState().conf().filesMaxPartitionBytes();
-    List<InputPartition> parts = new ArrayList<>();
-    for (Path f : files.list()) {
-      try (ParquetFileReader r = ParquetFileReader.open(HomiRuntime.get(), f, options.config())) {
-        if (!SparkSchemas.toSpark(r.schema()).equals(tableSchema)) {
-          throw new IllegalArgumentException("homi: " + f + " has schema " + SparkSchemas.toSpark(r.schema()).catalogString()
-              + ", unlike the table's " + tableSchema.catalogString() + " (schema merging is not supported yet)");
-        }
-        List<Integer> group = new ArrayList<>();
-        long bytes = 0;
-        for (int rg = 0; rg < r.rowGroupCount(); rg++) {
-          long size = r.metadata().getRow_groups().get(rg).getTotal_byte_size();
-          if (!group.isEmpty() && bytes + size > maxBytes) {
-            parts.add(HomiInputPartition.of(f, r.identity(), group));
-            group.clear();
-            bytes = 0;
-          }
-          group.add(rg);
-          bytes += size;
-        }
-        if (!group.isEmpty()) parts.add(HomiInputPartition.of(f, r.identity(), group));
-      } catch (IOException e) {
-        throw new UncheckedIOException(e.getMessage(), e);
+    SparkSession spark = SparkSession.active();
+    scala.collection.immutable.Seq<PartitionDirectory> dirs = CollectionConverters.asScala(selected()).toSeq();
+    long maxSplitBytes = FilePartition$.MODULE$.maxSplitBytes(spark, dirs);
+    List<PartitionedFile> splits = new ArrayList<>();
+    for (PartitionDirectory d : selected()) {
+      for (FileStatusWithMetadata f : CollectionConverters.asJava(d.files())) {
+        splits.addAll(CollectionConverters.asJava(
+            PartitionedFileUtil$.MODULE$.splitFiles(f, f.getPath(), true, maxSplitBytes, d.values())));
       }
     }
-    return parts.toArray(new InputPartition[0]);
+    // Spark packs the largest splits first; the same order keeps task sizes like Spark's.
+    splits.sort((a, b) -> Long.compare(b.length(), a.length()));
+    List<FilePartition> packed = CollectionConverters.asJava(
+        FilePartition$.MODULE$.getFilePartitions(spark, CollectionConverters.asScala(splits).toSeq(), maxSplitBytes));
+    InputPartition[] out = new InputPartition[packed.size()];
+    for (int i = 0; i < out.length; i++) {
+      FilePartition p = packed.get(i);
+      HomiInputPartition.Slice[] slices = new HomiInputPartition.Slice[p.files().length];
+      for (int j = 0; j < slices.length; j++) {
+        PartitionedFile f = p.files()[j];
+        slices[j] = new HomiInputPartition.Slice(HomiFileIndex.local(f.toPath()).toString(), f.start(), f.length(),
+            f.fileSize(), f.modificationTime(), f.partitionValues().copy());
+      }
+      out[i] = new HomiInputPartition(slices, p.preferredLocations());
+    }
+    return out;
   }
 
   @Override
   public PartitionReaderFactory createReaderFactory() {
-    return new HomiReaderFactory(readSchema, options);
+    return new HomiReaderFactory(new ReadPlan(readSchema, table.dataSchema(), table.partitionSchema(), pruning,
+        table.options()));
+  }
+
+  /** Size of the selected files, and rows from their footers (read through the runtime). */
+  @Override
+  public Statistics estimateStatistics() {
+    long bytes = 0;
+    long rows = 0;
+    for (PartitionDirectory d : selected()) {
+      for (FileStatusWithMetadata f : CollectionConverters.asJava(d.files())) {
+        bytes += f.getLen();
+        try (ParquetFileReader r = ParquetFileReader.open(HomiRuntime.get(), HomiFileIndex.local(f.getPath()),
+            table.options().config())) {
+          rows += r.metadata().getNum_rows();
+        } catch (IOException e) {
+          throw new UncheckedIOException(e.getMessage(), e);
+        }
+      }
+    }
+    long size = bytes;
+    long count = rows;
+    return new Statistics() {
+      @Override
+      public OptionalLong sizeInBytes() {
+        return OptionalLong.of(size);
+      }
+
+      @Override
+      public OptionalLong numRows() {
+        return OptionalLong.of(count);
+      }
+    };
   }
 
   @Override

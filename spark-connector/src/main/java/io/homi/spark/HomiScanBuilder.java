@@ -1,22 +1,29 @@
 package io.homi.spark;
 
+import io.homi.runtime.stats.StatsPredicate;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.spark.sql.connector.expressions.filter.Predicate;
 import org.apache.spark.sql.connector.read.Scan;
 import org.apache.spark.sql.connector.read.ScanBuilder;
 import org.apache.spark.sql.connector.read.SupportsPushDownRequiredColumns;
+import org.apache.spark.sql.connector.read.SupportsPushDownV2Filters;
 import org.apache.spark.sql.types.StructType;
 
-/** Column pruning: only the columns Spark asks for are fetched and decoded. */
-final class HomiScanBuilder implements ScanBuilder, SupportsPushDownRequiredColumns {
-  private final StructType tableSchema;
-  private final HomiFiles files;
-  private final HomiOptions options;
+/**
+ * Column pruning and predicate pushdown. Pushed predicates only prune (partitions, row groups);
+ * all of them are handed back to Spark as post-scan filters, so results never depend on how
+ * much the statistics could prove.
+ */
+final class HomiScanBuilder implements ScanBuilder, SupportsPushDownRequiredColumns, SupportsPushDownV2Filters {
+  private final ScanContext table;
   private StructType readSchema;
+  private Predicate[] pushed = new Predicate[0];
+  private StatsPredicate pruning = StatsPredicate.TRUE;
 
-  HomiScanBuilder(StructType tableSchema, HomiFiles files, HomiOptions options) {
-    this.tableSchema = tableSchema;
-    this.files = files;
-    this.options = options;
-    this.readSchema = tableSchema;
+  HomiScanBuilder(ScanContext table) {
+    this.table = table;
+    this.readSchema = table.schema();
   }
 
   @Override
@@ -25,7 +32,27 @@ final class HomiScanBuilder implements ScanBuilder, SupportsPushDownRequiredColu
   }
 
   @Override
+  public Predicate[] pushPredicates(Predicate[] predicates) {
+    List<Predicate> used = new ArrayList<>();
+    StatsPredicate all = StatsPredicate.TRUE;
+    for (Predicate p : predicates) {
+      StatsPredicate s = HomiPredicates.translate(p, table.schema());
+      if (s == null) continue;
+      used.add(p);
+      all = all == StatsPredicate.TRUE ? s : new StatsPredicate.And(all, s);
+    }
+    pushed = used.toArray(new Predicate[0]);
+    pruning = all;
+    return predicates;
+  }
+
+  @Override
+  public Predicate[] pushedPredicates() {
+    return pushed;
+  }
+
+  @Override
   public Scan build() {
-    return new HomiScan(tableSchema, readSchema, files, options);
+    return new HomiScan(table, readSchema, pushed, pruning);
   }
 }

@@ -20,6 +20,7 @@ public final class HomiCli {
       case "bench" -> BenchIoCommand.run(rest);
       case "doctor" -> DoctorCommand.run(rest);
       case "gpucheck" -> GpuCheckCommand.run(rest);
+      case "gpucheck-decode" -> GpuCheckDecodeCommand.run(rest);
       default -> {
         System.err.println("unknown command: " + args[0]);
         usage();
@@ -36,6 +37,7 @@ public final class HomiCli {
           bench io <file> [--bs 1m] [--qd 32] [--path os|direct|auto] [--cold|--warm]   GB/s and IOPS per path next to fio
           doctor [PATH] [--json]    what this machine can do (GPU, cuFile, O_DIRECT, FIEMAP, paths) and why not
           gpucheck io [--file F] [--size 2g] [--reps 3] [--workers 8]   GPU data path check and timings
+          gpucheck-decode DIR [--reps 3] [--threads 16]   GPU Parquet decode: equality with the CPU decoder, GB/s, vs pyarrow
         """);
   }
 }

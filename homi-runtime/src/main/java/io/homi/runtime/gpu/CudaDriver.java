@@ -215,6 +215,15 @@ public final class CudaDriver {
     check(cuMemsetD8_v2(dst, value, n), "cuMemsetD8");
   }
 
+  /**
+   * cuMemsetD8 and wait for it: the plain call is asynchronous to the host for device memory, so
+   * it is followed by a synchronize of the legacy default stream it was queued on.
+   */
+  public static void memsetD8Sync(long dst, byte value, long n) {
+    check(cuMemsetD8_v2(dst, value, n), "cuMemsetD8");
+    check(cuStreamSynchronize(0), "cuStreamSynchronize(legacy)");
+  }
+
   public static long streamCreate() {
     long[] v = new long[1];
     check(cuStreamCreate(v, CU_STREAM_NON_BLOCKING), "cuStreamCreate");
@@ -271,5 +280,23 @@ public final class CudaDriver {
   /** Launches {@code fn}; {@code params} is the void*[] of argument addresses (see KernelArgs). */
   public static void launch(long fn, int grid, int block, int sharedBytes, long stream, Pointer params, String name) {
     check(cuLaunchKernel(fn, grid, 1, 1, block, 1, 1, sharedBytes, stream, params, null), "cuLaunchKernel(" + name + ")");
+  }
+
+  // ---- appended for GPU page decoding (io.homi.runtime.gpu.decode) ----
+  static native int cuMemcpyDtoHAsync_v2(long dst, long src, long bytes, long stream);
+  static native int cuMemsetD8Async(long dst, byte value, long n, long stream);
+  static native int cuStreamWaitEvent(long stream, long event, int flags);
+
+  public static void copyDtoHAsync(long dst, long src, long bytes, long stream) {
+    check(cuMemcpyDtoHAsync_v2(dst, src, bytes, stream), "cuMemcpyDtoHAsync");
+  }
+
+  public static void memsetD8Async(long dst, byte value, long n, long stream) {
+    check(cuMemsetD8Async(dst, value, n, stream), "cuMemsetD8Async");
+  }
+
+  /** Work later queued on {@code stream} waits for {@code event}'s recorded work. */
+  public static void streamWaitEvent(long stream, long event) {
+    check(cuStreamWaitEvent(stream, event, 0), "cuStreamWaitEvent");
   }
 }

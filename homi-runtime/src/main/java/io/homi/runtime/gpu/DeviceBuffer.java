@@ -27,7 +27,7 @@ public final class DeviceBuffer implements AutoCloseable {
   }
 
   public void fill(byte value) {
-    CudaDriver.memsetD8(address, value, capacity);
+    CudaDriver.memsetD8Sync(address, value, capacity); // done before later copies on other streams
   }
 
   @Override

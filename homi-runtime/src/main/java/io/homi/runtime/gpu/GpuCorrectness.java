@@ -71,7 +71,7 @@ public final class GpuCorrectness {
       } else {
         len = 1 + rnd.nextLong(Math.min(maxLen, size));
         off = rnd.nextLong(size - len + 1);
-        dstOff = rnd.nextLong(1 << 20);
+        dstOff = 4096 + rnd.nextLong(1 << 20); // >= 4 KiB: block-aligned landers start up to 4 KiB before
       }
       total++;
       try {
@@ -94,6 +94,18 @@ public final class GpuCorrectness {
       if (n != len) throw new IOException("host reference read short at " + off);
       return Kernels.hostChecksum(b.address(), len);
     }
+  }
+
+  /**
+   * Lands a range by host-initiated commands into device memory through the mediator's GPU path
+   * (dst registered as device memory): the read starts at the block boundary below the range,
+   * up to 4 KiB before {@code dstOffset}.
+   */
+  public static Lander of(io.homi.runtime.io.QueueClient client, Namespace ns, DeviceBuffer dst) {
+    return (off, len, dstOff) -> {
+      long skew = off & (Namespace.LBA_SIZE - 1);
+      client.read(ns, off - skew, len + skew, dst.address() + dstOff - skew);
+    };
   }
 
   /** Lands requests through GPU-initiated commands; any non-zero status fails the range. */

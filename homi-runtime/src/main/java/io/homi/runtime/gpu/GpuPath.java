@@ -1,14 +1,18 @@
 package io.homi.runtime.gpu;
 
 import com.sun.jna.LastErrorException;
-import io.homi.runtime.mediator.IoPath;
+import com.sun.jna.Memory;
+import io.homi.runtime.mediator.DeviceMemoryPath;
 import io.homi.runtime.mediator.Namespace;
 import io.homi.runtime.mediator.OsPath;
 import io.homi.runtime.mediator.PathKind;
 import io.homi.runtime.os.Libc;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
+import java.util.WeakHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -20,12 +24,15 @@ import java.util.concurrent.atomic.AtomicInteger;
  * (GPUDirect where the platform has it, compatibility mode where not; {@link CuFile#mode()}
  * says which). {@link Engine#STAGING}: each worker reads its share of the range with O_DIRECT
  * (buffered pread where O_DIRECT is refused) into one half of its pinned double buffer while the
- * other half's async host-to-device copy runs, so disk and PCIe overlap.
+ * other half's async host-to-device copy runs, so disk and PCIe overlap; a task whose pages the
+ * page cache holds (mincore, which starts no I/O) is copied from the cache instead.
+ * {@link Engine#AUTO}: cuFile for a file whose handle cuFile accepts, staging otherwise (the
+ * mediator's GPU path uses this; {@link #describe()} says which and why).
  *
  * <p>A read is split into one contiguous share per worker, so every worker streams sequentially.
  */
-public final class GpuPath implements IoPath, AutoCloseable {
-  public enum Engine { CUFILE, STAGING }
+public final class GpuPath implements DeviceMemoryPath, AutoCloseable {
+  public enum Engine { CUFILE, STAGING, AUTO }
 
   private static final long ALIGN = Namespace.LBA_SIZE;
 
@@ -37,7 +44,21 @@ public final class GpuPath implements IoPath, AutoCloseable {
   private final ThreadLocal<Staging> staging;
   private final List<Staging> allStaging = new ArrayList<>();
   private final CuFileHandles handles;
+  /** AUTO: why cuFile is not used at all (null when the driver opened). */
+  private final String cufileUnusable;
+  /** AUTO: files whose cuFile handle was refused, and why; they go through staging. */
+  private final Map<Namespace, String> cufileRefused = Collections.synchronizedMap(new WeakHashMap<>());
+  private volatile String lastRefusal;
   private final OsPath os = new OsPath();
+  /** Read-only mappings used only for mincore residency questions; the 64 most recent files. */
+  private final Map<Namespace, long[]> mappings = new java.util.LinkedHashMap<>(16, 0.75f, true) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<Namespace, long[]> eldest) {
+      if (size() <= 64) return false;
+      unmap(eldest.getValue());
+      return true;
+    }
+  };
 
   public GpuPath(GpuDevice gpu, Engine engine, int workers, long taskBytes) {
     if (taskBytes < ALIGN || taskBytes % ALIGN != 0) throw new IllegalArgumentException("task size " + taskBytes);
@@ -45,11 +66,10 @@ public final class GpuPath implements IoPath, AutoCloseable {
     this.engine = engine;
     this.workers = workers;
     this.taskBytes = taskBytes;
-    if (engine == Engine.CUFILE) {
-      String err = CuFile.open();
-      if (err != null) throw new CudaException("GPU path (cufile) unusable: " + err);
-    }
-    this.handles = engine == Engine.CUFILE ? new CuFileHandles() : null;
+    String err = engine == Engine.STAGING ? "not asked for" : CuFile.open();
+    if (engine == Engine.CUFILE && err != null) throw new CudaException("GPU path (cufile) unusable: " + err);
+    this.cufileUnusable = err;
+    this.handles = err == null ? new CuFileHandles() : null;
     AtomicInteger n = new AtomicInteger();
     this.pool = Executors.newFixedThreadPool(workers, r -> {
       Thread t = new Thread(() -> {
@@ -77,16 +97,107 @@ public final class GpuPath implements IoPath, AutoCloseable {
     return PathKind.GPU;
   }
 
+  @Override
+  public String describe() {
+    return switch (engine) {
+      case CUFILE -> "cuFile (" + CuFile.mode() + ")";
+      case STAGING -> "pinned staging (O_DIRECT -> pinned -> async H2D), " + workers + " workers";
+      case AUTO -> cufileUnusable != null ? "pinned staging (cuFile unusable: " + cufileUnusable + ")"
+          : lastRefusal != null ? "cuFile (" + CuFile.mode() + "), pinned staging for files cuFile refuses ("
+              + lastRefusal + ")"
+          : "cuFile (" + CuFile.mode() + "), pinned staging for files cuFile refuses";
+    };
+  }
+
+  /** Zeroes device memory with cuMemsetD8 and waits for it (past-EOF tails of mediator commands). */
+  @Override
+  public void zero(long address, long length) {
+    if (length <= 0) return;
+    gpu.bind();
+    CudaDriver.memsetD8Sync(address, (byte) 0, length);
+  }
+
+  /**
+   * Whether every page of [off, off+len) (clipped at end of file) is in the page cache, by
+   * mincore over a read-only mapping of the file kept per namespace: no I/O, no readahead, and
+   * no mmap/munmap (TLB shootdowns) per task. False when the question cannot be asked; the
+   * O_DIRECT read is then taken, which is always correct. A mapping evicted while another thread
+   * asks makes mincore fail (false) or answer for other pages: only the choice of path suffers.
+   */
+  private boolean resident(Memory vec, Namespace ns, long off, long len) {
+    long end = Math.min(off + len, ns.sizeBytes());
+    if (end <= off) return true; // nothing to read: the copy path handles EOF
+    long[] m = mapping(ns);
+    if (m[0] <= 0) return false;
+    long start = off & -ALIGN;
+    end = Math.min((end + ALIGN - 1) & -ALIGN, m[1]);
+    long pages = (end - start) / ALIGN;
+    if (pages <= 0 || pages > vec.size()) return false;
+    try {
+      Libc.mincore(m[0] + start, end - start, Libc.address(vec));
+    } catch (LastErrorException e) {
+      return false;
+    }
+    for (long p = 0; p < pages; p++) if ((vec.getByte(p) & 1) == 0) return false;
+    return true;
+  }
+
+  /** {address, length} of the namespace's read-only mapping ({-1, 0} when it cannot be mapped). */
+  private long[] mapping(Namespace ns) {
+    synchronized (mappings) {
+      long[] m = mappings.get(ns);
+      if (m != null) return m;
+      long len = (ns.sizeBytes() + ALIGN - 1) & -ALIGN;
+      long addr = -1;
+      if (len > 0) {
+        try {
+          addr = Libc.mmap(0, len, Libc.PROT_READ, Libc.MAP_SHARED, ns.file().fd(), 0);
+        } catch (LastErrorException e) {
+          addr = -1;
+        }
+      }
+      m = new long[] {addr, addr == -1 ? 0 : len};
+      mappings.put(ns, m);
+      return m;
+    }
+  }
+
+  private static void unmap(long[] m) {
+    if (m[0] > 0) {
+      try {
+        Libc.munmap(m[0], m[1]);
+      } catch (LastErrorException ignored) {
+        // nothing to do: the mapping is gone either way
+      }
+    }
+  }
+
+  /** Whether reads of {@code ns} go through cuFile (else staging). */
+  private boolean viaCufile(Namespace ns) {
+    if (engine == Engine.CUFILE) return true;
+    if (engine == Engine.STAGING || handles == null) return false;
+    if (cufileRefused.containsKey(ns)) return false;
+    try {
+      handles.handle(ns, true);
+      return true;
+    } catch (CudaException e) {
+      lastRefusal = e.getMessage();
+      cufileRefused.put(ns, e.getMessage());
+      return false;
+    }
+  }
+
   /** Reads [fileOffset, fileOffset+length) into device memory at {@code address}; bytes read. */
   @Override
   public long read(Namespace ns, long fileOffset, long address, long length) throws IOException {
     int parts = (int) Math.max(1, Math.min(workers, (length + taskBytes - 1) / taskBytes));
     long share = ((length + parts - 1) / parts + ALIGN - 1) & -ALIGN;
+    boolean cufile = viaCufile(ns);
     List<Future<Long>> fs = new ArrayList<>();
     for (long at = 0; at < length; at += share) {
       long off = at;
       long len = Math.min(share, length - at);
-      fs.add(pool.submit(() -> engine == Engine.CUFILE
+      fs.add(pool.submit(() -> cufile
           ? cufileShare(ns, fileOffset + off, address + off, len)
           : stagedShare(ns, fileOffset + off, address + off, len)));
     }
@@ -124,23 +235,23 @@ public final class GpuPath implements IoPath, AutoCloseable {
     Staging s = staging.get();
     long done = 0;
     int half = 0;
-    boolean probeCache = true;
     while (done < len) {
       long n = Math.min(taskBytes, len - done);
       s.awaitCopy(half); // this half's previous copy must be finished before it is overwritten
       long host = s.half(half);
       long fileAt = off + done;
-      // Warm bytes come from the page cache without blocking. After the first miss the share
-      // goes O_DIRECT without probing again: a NOWAIT probe of cold pages starts readahead that
-      // then races the O_DIRECT read of the same range (measured: cold 4.2 -> 2.0 GB/s on H200).
-      long cached = probeCache ? os.readCached(ns, fileAt, host, n) : 0;
-      if (cached < n && fileAt + cached < ns.sizeBytes()) probeCache = false;
-      if (cached == n || (cached > 0 && fileAt + cached >= ns.sizeBytes())) {
-        s.copy(half, dst + done, host, cached);
-        done += cached;
-        half ^= 1;
-        if (cached < n) break;
-        continue;
+      // Warm bytes come from the page cache; cold ones by O_DIRECT. Residency is asked of
+      // mincore, which starts no I/O: a RWF_NOWAIT probe of cold pages starts readahead that then
+      // races the O_DIRECT read of the same range (measured: cold 4.2 -> 2.0 GB/s on H200).
+      if (resident(s.residency, ns, fileAt, n)) {
+        long cached = os.readCached(ns, fileAt, host, n);
+        if (cached == n || (cached > 0 && fileAt + cached >= ns.sizeBytes())) {
+          s.copy(half, dst + done, host, cached);
+          done += cached;
+          half ^= 1;
+          if (cached < n) break;
+          continue;
+        }
       }
       long skew = fileAt & (ALIGN - 1);
       long got;
@@ -180,6 +291,10 @@ public final class GpuPath implements IoPath, AutoCloseable {
       allStaging.clear();
     }
     if (handles != null) handles.close();
+    synchronized (mappings) {
+      for (long[] m : mappings.values()) unmap(m);
+      mappings.clear();
+    }
   }
 
   /** One worker's pinned double buffer, its stream and one event per half. */
@@ -189,10 +304,12 @@ public final class GpuPath implements IoPath, AutoCloseable {
     private final long stream = CudaDriver.streamCreate();
     private final long[] events = {CudaDriver.eventCreate(), CudaDriver.eventCreate()};
     private final boolean[] pending = new boolean[2];
+    final Memory residency; // mincore's page vector for one task
 
     Staging(long halfBytes) {
       this.halfBytes = halfBytes;
       this.buf = new PinnedBuffer(2 * halfBytes);
+      this.residency = new Memory(halfBytes / ALIGN + 2);
     }
 
     long half(int h) {
@@ -221,6 +338,7 @@ public final class GpuPath implements IoPath, AutoCloseable {
       CudaDriver.eventDestroy(events[1]);
       CudaDriver.streamDestroy(stream);
       buf.close();
+      residency.close();
     }
   }
 }

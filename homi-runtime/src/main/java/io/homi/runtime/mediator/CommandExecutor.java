@@ -8,6 +8,11 @@ import java.io.IOException;
  * policy picks, zero-fills the part of the last block past end of file, and counts every byte
  * against the path that moved it. Thread-safe; runs on I/O threads, and on the service thread
  * for the non-blocking cached attempt.
+ *
+ * <p>Host memory and device memory are written by disjoint code: a command whose segments are
+ * device memory ({@link Validated#device()}) goes to the {@link DeviceMemoryPath} alone, for its
+ * data and for its past-EOF zeros (cuMemsetD8); every host path and host zero fill is reached
+ * only for host segments. Without a GPU path such a command fails before any I/O.
  */
 final class CommandExecutor {
   static final long PAGE = 4096;
@@ -15,9 +20,40 @@ final class CommandExecutor {
   private final OsPath osPath = new OsPath();
   private final DirectPath directPath = new DirectPath();
   private final DevicePath devicePath;
+  private volatile DeviceMemoryPath gpuPath;
 
   CommandExecutor(DevicePath devicePath) {
     this.devicePath = devicePath;
+  }
+
+  void setGpuPath(DeviceMemoryPath path) {
+    this.gpuPath = path;
+  }
+
+  DeviceMemoryPath gpuPath() {
+    return gpuPath;
+  }
+
+  /**
+   * Why this valid command cannot be served under {@code policy} at all (its destination's kind
+   * against the mode and the GPU path), or null when it can. Checked before any I/O.
+   */
+  String refusal(Validated v, PathPolicy policy) {
+    PathPolicy.Mode mode = policy.mode();
+    if (v.device()) {
+      if (mode != PathPolicy.Mode.AUTO && mode != PathPolicy.Mode.GPU) {
+        return "homi.path=" + mode.name().toLowerCase() + " cannot write device memory (destination 0x"
+            + Long.toHexString(v.segments()[0]) + "); use auto or gpu";
+      }
+      if (gpuPath == null) {
+        return "destination 0x" + Long.toHexString(v.segments()[0]) + " is device memory and this mediator has no"
+            + " GPU path (no usable GPU, or none attached)";
+      }
+    } else if (mode == PathPolicy.Mode.GPU) {
+      return "homi.path=gpu writes device memory only: destination 0x" + Long.toHexString(v.segments()[0])
+          + " is host memory";
+    }
+    return null;
   }
 
   /** The outcome of a read: bytes of file data moved, and whether the file had them all. */
@@ -29,6 +65,7 @@ final class CommandExecutor {
    * Bytes are counted in {@code stats}: the command's queue pair (which adds into the mediator's).
    */
   Outcome tryCached(Validated v, PathStats stats) {
+    if (v.device()) return null; // never on the host copy path: device memory is the GPU path's
     Namespace ns = v.ns();
     long off = v.command().fileOffset();
     long got = 0;
@@ -45,7 +82,7 @@ final class CommandExecutor {
     off = v.command().fileOffset();
     for (int i = 0; i < segs.length; i += 2) {
       long want = Math.max(0, Math.min(segs[i + 1], ns.sizeBytes() - off));
-      if (want < segs[i + 1]) new Pointer(segs[i] + want).setMemory(0, segs[i + 1] - want, (byte) 0);
+      if (want < segs[i + 1]) zeroHost(segs[i] + want, segs[i + 1] - want);
       off += segs[i + 1];
     }
     stats.served(PathKind.OS, got);
@@ -54,7 +91,10 @@ final class CommandExecutor {
 
   /** Serves the command by its policy; may block on the device. */
   Outcome run(Validated v, PathPolicy policy, PathStats stats) throws IOException {
+    String refused = refusal(v, policy);
+    if (refused != null) throw new IOException(refused);
     stats.executed();
+    if (v.device()) return runDevice(v, stats);
     Namespace ns = v.ns();
     long off = v.command().fileOffset();
     long expected = Math.max(0, Math.min(v.command().bytes(), ns.sizeBytes() - off));
@@ -65,12 +105,39 @@ final class CommandExecutor {
       long len = segs[i + 1];
       long want = Math.max(0, Math.min(len, ns.sizeBytes() - off));
       long n = want == 0 ? 0 : readSegment(policy, stats, ns, off, addr, want);
-      if (n < len) new Pointer(addr + n).setMemory(0, len - n, (byte) 0); // past EOF reads as zeros
+      if (n < len) zeroHost(addr + n, len - n); // past EOF reads as zeros
       got += n;
       if (n < want) break; // the file is shorter than its grant: reported by the caller
       off += len;
     }
     return new Outcome(got, got >= expected);
+  }
+
+  /** A command into device memory: the GPU path moves the bytes and writes the past-EOF zeros. */
+  private Outcome runDevice(Validated v, PathStats stats) throws IOException {
+    DeviceMemoryPath gpu = gpuPath;
+    if (gpu == null) throw new IOException(refusal(v, new PathPolicy(PathPolicy.Mode.GPU, 0)));
+    Namespace ns = v.ns();
+    long off = v.command().fileOffset();
+    long expected = Math.max(0, Math.min(v.command().bytes(), ns.sizeBytes() - off));
+    long got = 0;
+    long[] segs = v.segments();
+    for (int i = 0; i < segs.length; i += 2) {
+      long addr = segs[i];
+      long len = segs[i + 1];
+      long want = Math.max(0, Math.min(len, ns.sizeBytes() - off));
+      long n = want == 0 ? 0 : counted(stats, PathKind.GPU, Math.min(want, gpu.read(ns, off, addr, want)));
+      if (n < len) gpu.zero(addr + n, len - n); // cuMemsetD8: past EOF reads as zeros
+      got += n;
+      if (n < want) break;
+      off += len;
+    }
+    return new Outcome(got, got >= expected);
+  }
+
+  /** Zero fill of HOST memory; callers reach it only for segments the registry marked host. */
+  private static void zeroHost(long addr, long len) {
+    new Pointer(addr).setMemory(0, len, (byte) 0);
   }
 
   /** Serves one contiguous destination segment by the policy, counting bytes per path. */

@@ -8,7 +8,7 @@ import io.homi.runtime.nvme.NvmeStatus;
  * Checks a fetched command against its grant before any I/O: opcode, namespace, grant state,
  * data pointer format, transfer size (MDTS), LBA range and destination memory. Refusals carry
  * the NVMe status a controller would post. Touches no storage; it reads only a PRP list, and
- * only after checking that the list itself lies in registered memory.
+ * only after checking that the list itself lies in registered host memory.
  */
 final class CommandValidator {
   static final long PAGE = 4096;
@@ -46,7 +46,9 @@ final class CommandValidator {
       if ((c.dptr1() & 3) != 0) return Validated.refuse(c, NvmeStatus.PRP_OFFSET_INVALID);
       long first = Math.min(bytes, PAGE - (c.dptr1() & (PAGE - 1)));
       long rest = bytes - first;
-      if (rest > PAGE && !buffers.contains(c.dptr2(), listBytes(rest))) {
+      // The list is read here, by host code: it must lie in registered HOST memory. A list in
+      // device memory (or anywhere else) is refused before it is dereferenced.
+      if (rest > PAGE && !buffers.contains(c.dptr2(), listBytes(rest), BufferRegistry.Kind.HOST)) {
         return Validated.refuse(c, NvmeStatus.DATA_TRANSFER_ERROR); // the PRP list itself is unreadable
       }
       segs = prpSegments(c.dptr1(), first, c.dptr2(), rest);
@@ -54,10 +56,15 @@ final class CommandValidator {
     } else {
       return Validated.refuse(c, NvmeStatus.INVALID_FIELD); // PSDT 2 (metadata SGL) and 3 (reserved)
     }
+    // Every segment in registered memory, all of one kind: a command writes host memory or
+    // device memory, never both (the two are written by different code).
+    BufferRegistry.Kind kind = null;
     for (int i = 0; i < segs.length; i += 2) {
-      if (!buffers.contains(segs[i], segs[i + 1])) return Validated.refuse(c, NvmeStatus.DATA_TRANSFER_ERROR);
+      BufferRegistry.Kind k = buffers.kindOf(segs[i], segs[i + 1]);
+      if (k == null || (kind != null && k != kind)) return Validated.refuse(c, NvmeStatus.DATA_TRANSFER_ERROR);
+      kind = k;
     }
-    return new Validated(NvmeStatus.SUCCESS, c, ns, segs);
+    return new Validated(NvmeStatus.SUCCESS, c, ns, segs, kind == BufferRegistry.Kind.DEVICE);
   }
 
   private static long listBytes(long rest) {

@@ -25,12 +25,25 @@ import java.util.function.LongFunction;
  */
 public final class Mediator implements AutoCloseable {
   /**
-   * Tunables. {@code serviceThreads}: queues are sharded over them by id. {@code inlineMaxBytes}:
+   * Tunables. {@code serviceThreads}: queues are sharded over them by queue id, so each queue
+   * has one service thread (its SQ head and CQ tail stay single-writer) and a group of GPU
+   * queues (one per warp, consecutive ids) spreads over all of them. {@code inlineMaxBytes}:
    * the largest cached command copied on a service thread (larger ones would delay other queues).
    */
   public record Settings(long mdtsBytes, int ioThreads, int serviceThreads, int budget, long inlineMaxBytes) {
+    public Settings {
+      if (mdtsBytes <= 0 || ioThreads < 1 || serviceThreads < 1 || budget < 1 || inlineMaxBytes < 0) {
+        throw new IllegalArgumentException("bad mediator settings " + mdtsBytes + ", " + ioThreads + ", "
+            + serviceThreads + ", " + budget + ", " + inlineMaxBytes);
+      }
+    }
+
     public static Settings of(long mdtsBytes, int ioThreads) {
       return new Settings(mdtsBytes, ioThreads, 1, 16, 128L << 10);
+    }
+
+    public Settings withServiceThreads(int n) {
+      return new Settings(mdtsBytes, ioThreads, n, budget, inlineMaxBytes);
     }
   }
 
@@ -95,6 +108,19 @@ public final class Mediator implements AutoCloseable {
 
   public long mdtsBytes() {
     return settings.mdtsBytes();
+  }
+
+  /**
+   * Plugs in the path for commands into device memory (regions registered as
+   * {@link BufferRegistry.Kind#DEVICE}); until then such commands are refused. Null detaches it.
+   */
+  public void setGpuPath(DeviceMemoryPath path) {
+    executor.setGpuPath(path);
+  }
+
+  /** The GPU path commands into device memory go to, or null when none is attached. */
+  public DeviceMemoryPath gpuPath() {
+    return executor.gpuPath();
   }
 
   /** The block-device path: grants are bound to namespaces here (see HomiRuntime.attach). */
@@ -242,7 +268,13 @@ public final class Mediator implements AutoCloseable {
       q.complete(c.cid(), true, v.status(), 0, null);
       return;
     }
-    if (q.policy.mode() != PathPolicy.Mode.DIRECT && c.bytes() <= settings.inlineMaxBytes()) {
+    String refused = executor.refusal(v, q.policy);
+    if (refused != null) { // e.g. device memory without a GPU path: refused before any I/O
+      q.stats.refused();
+      q.complete(c.cid(), true, NvmeStatus.DATA_TRANSFER_ERROR, 0, refused);
+      return;
+    }
+    if (!v.device() && q.policy.mode() != PathPolicy.Mode.DIRECT && c.bytes() <= settings.inlineMaxBytes()) {
       CommandExecutor.Outcome o = executor.tryCached(v, q.stats);
       if (o != null) {
         q.complete(c.cid(), true, NvmeStatus.SUCCESS, (int) o.bytes(), null);

@@ -92,14 +92,23 @@ public final class PathStats {
     }
 
     public Snapshot minus(Snapshot earlier) {
+      return combine(earlier, -1);
+    }
+
+    /** Both together: a task's counters over the several files (queue pairs) it read. */
+    public Snapshot plus(Snapshot other) {
+      return combine(other, 1);
+    }
+
+    private Snapshot combine(Snapshot o, long sign) {
       EnumMap<PathKind, Long> b = new EnumMap<>(PathKind.class);
       EnumMap<PathKind, Long> c = new EnumMap<>(PathKind.class);
       for (PathKind k : PathKind.values()) {
-        b.put(k, bytes(k) - earlier.bytes(k));
-        c.put(k, commands(k) - earlier.commands(k));
+        b.put(k, bytes(k) + sign * o.bytes(k));
+        c.put(k, commands(k) + sign * o.commands(k));
       }
-      return new Snapshot(b, c, refused - earlier.refused, errors - earlier.errors,
-          executed - earlier.executed, inline - earlier.inline);
+      return new Snapshot(b, c, refused + sign * o.refused, errors + sign * o.errors,
+          executed + sign * o.executed, inline + sign * o.inline);
     }
   }
 }

@@ -99,6 +99,18 @@ public final class Libc {
 
   public static native long read(int fd, long buf, long count) throws LastErrorException;
 
+  public static final int PROT_READ = 0x1;
+  public static final int MAP_SHARED = 0x01;
+
+  /** mmap(2); the address, or -1 (MAP_FAILED) with errno set. */
+  public static native long mmap(long addr, long length, int prot, int flags, int fd, long offset)
+      throws LastErrorException;
+
+  public static native int munmap(long addr, long length) throws LastErrorException;
+
+  /** mincore(2): one byte per page of [addr, addr+length) into {@code vec}; bit 0 = resident. */
+  public static native int mincore(long addr, long length, long vec) throws LastErrorException;
+
   /** poll(2) over {@code nfds} struct pollfd (8 bytes each) at {@code fds}. */
   public static native int poll(long fds, long nfds, int timeoutMs) throws LastErrorException;
 }

@@ -24,7 +24,7 @@ final class ColumnChunkReader {
   private final String context;
   private final int levelBitWidth;
   private Dictionary dictionary;
-  private RleBitPackedDecoder defs;
+  private LevelDecoder defs;
   private PageValues values;
   private int pageValuesLeft;
   private long valuesRead;
@@ -123,7 +123,7 @@ final class ColumnChunkReader {
       throw new UnsupportedParquetException("dictionary page encoding " + enc + " in column '" + col.name() + "'", file);
     }
     ByteBuffer page = decompressor.decompress(body, h.getUncompressed_page_size(), col.name());
-    dictionary = Dictionary.decode(page, h.getDictionary_page_header().getNum_values(), col.kind(), context);
+    dictionary = Dictionary.decode(page, h.getDictionary_page_header().getNum_values(), col, context);
   }
 
   private boolean startV1(PageHeader h, ByteBuffer body) throws HomiParquetException {
@@ -133,17 +133,24 @@ final class ColumnChunkReader {
     ByteBuffer page = decompressor.decompress(body, h.getUncompressed_page_size(), col.name());
     int p = 0;
     if (col.maxDefinitionLevel() > 0) {
-      if (d.getDefinition_level_encoding() != Encoding.RLE) {
-        throw new UnsupportedParquetException("definition level encoding " + d.getDefinition_level_encoding()
-            + " in column '" + col.name() + "'", file);
+      Encoding le = d.getDefinition_level_encoding();
+      if (le == Encoding.BIT_PACKED) {
+        long len = BitPackedLevels.byteLength(d.getNum_values(), levelBitWidth);
+        if (len > page.limit()) throw new CorruptParquetException(context, "BIT_PACKED definition levels of " + len
+            + " bytes in a " + page.limit() + "-byte page");
+        defs = new BitPackedLevels(page, 0, levelBitWidth, d.getNum_values(), context);
+        p = (int) len;
+      } else if (le == Encoding.RLE) {
+        if (page.limit() < 4) throw new CorruptParquetException(context, "data page too short for its definition levels");
+        int len = page.getInt(0);
+        if (len < 0 || len > page.limit() - 4) throw new CorruptParquetException(context, "definition levels length " + len);
+        defs = new RleBitPackedDecoder(page, 4, 4 + len, levelBitWidth, context);
+        p = 4 + len;
+      } else {
+        throw new UnsupportedParquetException("definition level encoding " + le + " in column '" + col.name() + "'", file);
       }
-      if (page.limit() < 4) throw new CorruptParquetException(context, "data page too short for its definition levels");
-      int len = page.getInt(0);
-      if (len < 0 || len > page.limit() - 4) throw new CorruptParquetException(context, "definition levels length " + len);
-      defs = new RleBitPackedDecoder(page, 4, 4 + len, levelBitWidth, context);
-      p = 4 + len;
     }
-    values = valuesFor(d.getEncoding(), page.slice(p, page.limit() - p).order(ByteOrder.LITTLE_ENDIAN));
+    values = valuesFor(d.getEncoding(), page.slice(p, page.limit() - p).order(ByteOrder.LITTLE_ENDIAN), d.getNum_values());
     pageValuesLeft = d.getNum_values();
     return pageValuesLeft > 0;
   }
@@ -164,26 +171,20 @@ final class ColumnChunkReader {
     ByteBuffer data = (!d.isSetIs_compressed() || d.isIs_compressed())
         ? decompressor.decompress(raw, uncompressed, col.name())
         : raw.order(ByteOrder.LITTLE_ENDIAN);
-    values = valuesFor(d.getEncoding(), data);
+    values = valuesFor(d.getEncoding(), data, d.getNum_values());
     pageValuesLeft = d.getNum_values();
     return pageValuesLeft > 0;
   }
 
   private void checkCount(int n) throws CorruptParquetException {
-    if (n < 0) throw new CorruptParquetException(context, "data page with " + n + " values");
+    // A flat column has one value per row: a page may not claim more than the chunk has left.
+    if (n < 0 || n > totalValues - valuesRead) {
+      throw new CorruptParquetException(context, "data page with " + n + " values where " + (totalValues - valuesRead)
+          + " of the row group's " + totalValues + " remain");
+    }
   }
 
-  private PageValues valuesFor(Encoding e, ByteBuffer data) throws HomiParquetException {
-    return switch (e) {
-      case PLAIN -> new PlainValues(data, col.kind(), context);
-      case PLAIN_DICTIONARY, RLE_DICTIONARY -> new DictionaryValues(dictionary, data, context);
-      case RLE -> {
-        if (col.kind() != ValueKind.BOOLEAN) {
-          throw new CorruptParquetException(context, "RLE value encoding on a non-boolean column");
-        }
-        yield new RleBooleanValues(data, context);
-      }
-      default -> throw new UnsupportedParquetException("encoding " + e + " in column '" + col.name() + "'", file);
-    };
+  private PageValues valuesFor(Encoding e, ByteBuffer data, int pageValues) throws HomiParquetException {
+    return ValueDecoders.forPage(col, e, data, dictionary, pageValues, context, file);
   }
 }

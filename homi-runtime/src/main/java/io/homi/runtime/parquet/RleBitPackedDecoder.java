@@ -8,7 +8,7 @@ import java.util.Arrays;
  * a varint header per run; even = an RLE run of one value, odd = groups of 8 bit-packed values.
  * Reads only inside [start, end) and reports a corrupt run instead of reading past it.
  */
-final class RleBitPackedDecoder {
+final class RleBitPackedDecoder implements LevelDecoder {
   private final ByteBuffer buf;
   private final int end;
   private final int bitWidth;
@@ -37,7 +37,8 @@ final class RleBitPackedDecoder {
   }
 
   /** Fills out[off, off+n) with the next n values. */
-  void readInts(int[] out, int off, int n) throws CorruptParquetException {
+  @Override
+  public void readInts(int[] out, int off, int n) throws CorruptParquetException {
     int i = 0;
     while (i < n) {
       if (rleLeft > 0) {

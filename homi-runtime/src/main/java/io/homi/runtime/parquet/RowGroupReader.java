@@ -36,6 +36,8 @@ public final class RowGroupReader implements AutoCloseable {
           + " column chunks for " + leaves + " schema columns");
     }
     if (rg.getNum_rows() < 0) throw new CorruptParquetException(file, "row group " + index + " has " + rg.getNum_rows() + " rows");
+    // An empty row group has no pages to fetch; some writers even leave its chunk offsets at 0.
+    if (rg.getNum_rows() == 0) return new RowGroupReader(null, List.of(), 0);
     long fileSize = f.identity().size();
     List<ByteRange> ranges = new ArrayList<>();
     List<ColumnMetaData> metas = new ArrayList<>();
@@ -98,11 +100,11 @@ public final class RowGroupReader implements AutoCloseable {
   }
 
   public long bytesFetched() {
-    return fetch.bytesRead();
+    return fetch == null ? 0 : fetch.bytesRead();
   }
 
   @Override
   public void close() {
-    fetch.close();
+    if (fetch != null) fetch.close();
   }
 }

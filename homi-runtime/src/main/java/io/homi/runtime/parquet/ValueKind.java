@@ -1,48 +1,58 @@
 package io.homi.runtime.parquet;
 
-import org.apache.arrow.vector.types.DateUnit;
-import org.apache.arrow.vector.types.FloatingPointPrecision;
-import org.apache.arrow.vector.types.pojo.ArrowType;
-
 /**
- * What a leaf column's values are once decoded: the Arrow type it becomes and how many bytes a
- * PLAIN value takes in the page. Chosen to match the Spark type Spark's own reader gives.
+ * How a leaf column's physical values become Arrow values: the conversion, not the Arrow type
+ * itself (that is in {@link ColumnDescriptor#arrowType()}, e.g. a decimal's precision). Chosen
+ * to give the Spark type Spark 4.1's own reader gives (see {@link TypeMapping}).
  */
 public enum ValueKind {
-  BOOLEAN(new ArrowType.Bool(), 0),
-  INT8(new ArrowType.Int(8, true), 4),
-  INT16(new ArrowType.Int(16, true), 4),
-  INT32(new ArrowType.Int(32, true), 4),
-  INT64(new ArrowType.Int(64, true), 8),
-  FLOAT(new ArrowType.FloatingPoint(FloatingPointPrecision.SINGLE), 4),
-  DOUBLE(new ArrowType.FloatingPoint(FloatingPointPrecision.DOUBLE), 8),
-  DATE(new ArrowType.Date(DateUnit.DAY), 4),
-  STRING(new ArrowType.Utf8(), -1),
-  BINARY(new ArrowType.Binary(), -1);
+  BOOLEAN(0),
+  INT8(4), INT16(4), INT32(4),
+  /** INT32 with INT(8, unsigned): Spark reads ShortType. */
+  UINT8(4),
+  /** INT32 with INT(16, unsigned): Spark reads IntegerType; the value fits as is. */
+  UINT16(4),
+  /** INT32 with INT(32, unsigned): Spark reads LongType, zero-extended. */
+  UINT32(4),
+  INT64(8),
+  /** INT64 with INT(64, unsigned): Spark reads DecimalType(20, 0). */
+  UINT64(8),
+  FLOAT(4), DOUBLE(8), DATE(4),
+  DECIMAL_INT32(4), DECIMAL_INT64(8),
+  /** INT64 TIMESTAMP(MILLIS): Spark holds microseconds. */
+  TIMESTAMP_MILLIS(8),
+  TIMESTAMP_MICROS(8),
+  /** Legacy INT96 timestamps (Julian day + nanos of day), Spark's writer's default. */
+  INT96(12),
+  /** FIXED_LEN_BYTE_ARRAY without annotation: BinaryType; width = the column's type length. */
+  FIXED_BINARY(-2),
+  /** FIXED_LEN_BYTE_ARRAY DECIMAL: big-endian two's complement of the column's type length. */
+  FIXED_DECIMAL(-2),
+  STRING(-1), BINARY(-1),
+  /** BYTE_ARRAY DECIMAL: big-endian two's complement of any length. */
+  DECIMAL_BINARY(-1);
 
-  private final ArrowType arrowType;
   private final int plainWidth;
 
-  ValueKind(ArrowType arrowType, int plainWidth) {
-    this.arrowType = arrowType;
+  ValueKind(int plainWidth) {
     this.plainWidth = plainWidth;
   }
 
-  public ArrowType arrowType() {
-    return arrowType;
-  }
-
-  /** Bytes per PLAIN value in a page; 0 for bit-packed booleans, -1 for length-prefixed bytes. */
-  public int plainWidth() {
+  /** Bytes per PLAIN value: 0 for bit-packed booleans, -1 for byte arrays, -2 for the column's FLBA length. */
+  int plainWidth() {
     return plainWidth;
   }
 
-  public boolean isVariableWidth() {
-    return plainWidth < 0;
+  /** Length-prefixed BYTE_ARRAY values. */
+  public boolean isByteArray() {
+    return plainWidth == -1;
   }
 
   /** True where the Arrow value has the page's width and bytes, so runs copy in bulk. */
-  public boolean copiesAsIs() {
-    return this == INT32 || this == INT64 || this == FLOAT || this == DOUBLE || this == DATE;
+  boolean copiesAsIs() {
+    return switch (this) {
+      case INT32, UINT16, INT64, FLOAT, DOUBLE, DATE, TIMESTAMP_MICROS -> true;
+      default -> false;
+    };
   }
 }

@@ -1,0 +1,259 @@
+package io.homi.runtime.gpu.decode;
+
+import com.sun.jna.Memory;
+import com.sun.jna.Pointer;
+import io.homi.runtime.gpu.CudaDriver;
+import io.homi.runtime.gpu.DeviceBuffer;
+import io.homi.runtime.parquet.ColumnDescriptor;
+import io.homi.runtime.parquet.CorruptParquetException;
+import io.homi.runtime.parquet.ValueKind;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Runs the decode kernels over a page table whose chunk bytes are already in device memory.
+ *
+ * <p>All columns share one global row space (column c's rows at rowBase[c]), so the stages
+ * that work page by page run once for every column together: SNAPPY, v1 level layout,
+ * definition levels, the valid-row scan and the hybrid (dictionary / RLE) values. Then each
+ * column's Arrow buffers are written on its own stream so columns overlap.
+ */
+public final class GpuDecoder implements AutoCloseable {
+  private static final int WARPS_PER_BLOCK = 4;
+  private final DecodeKernels k;
+  private final long[] streams;
+  private final long mainStream;
+
+  /** One column of the input: its pages are table entries [firstPage, firstPage + pageCount). */
+  public record Column(ColumnDescriptor descriptor, long rowBase, long rows, int firstPage, int pageCount) {}
+
+  public GpuDecoder(DecodeKernels kernels, int streams) {
+    this.k = kernels;
+    this.mainStream = CudaDriver.streamCreate();
+    this.streams = new long[streams];
+    for (int i = 0; i < streams; i++) this.streams[i] = CudaDriver.streamCreate();
+  }
+
+  public DeviceBatch decode(String file, PageTable table, List<Column> cols, long chunkDev, long storedBytes) {
+    long t0 = System.nanoTime();
+    long totalRows = cols.stream().mapToLong(Column::rows).sum();
+    if (totalRows > Integer.MAX_VALUE) throw new IllegalArgumentException(totalRows + " rows in one decode; at most 2^31-1");
+    int n = (int) totalRows;
+    int pages = table.size();
+    List<DeviceBuffer> temps = new ArrayList<>();
+    List<DeviceColumn> out = new ArrayList<>();
+    long s = mainStream;
+    try {
+      DeviceBuffer arena = table.arenaBytes() > 0 ? tmp(temps, table.arenaBytes()) : null;
+      byte[] inflated = table.inflatedBytes();
+      DeviceBuffer inflatedDev = inflated.length > 0 ? tmp(temps, inflated.length) : null;
+      if (inflatedDev != null) upload(inflatedDev.address(), ByteBuffer.wrap(inflated));
+      ByteBuffer encoded = table.encode(chunkDev, arena == null ? 0 : arena.address(),
+          inflatedDev == null ? 0 : inflatedDev.address());
+      DeviceBuffer pageDev = tmp(temps, encoded.capacity());
+      upload(pageDev.address(), encoded);
+      long pt = pageDev.address();
+      // status slot 0: the stages over all pages (global page index); slot 1 + i: column i's stages
+      DeviceBuffer status = tmp(temps, 16L * (cols.size() + 1));
+      CudaDriver.memsetD8Async(status.address(), (byte) 0, status.capacity(), s);
+      long st = status.address();
+      DeviceBuffer valid = tmp(temps, Math.max(1, n));
+      DeviceBuffer pos = tmp(temps, (n + 1L) * 4);
+      DeviceBuffer ids = tmp(temps, Math.max(4, n * 4L));
+      int warpGrid = Math.max(1, (pages + WARPS_PER_BLOCK - 1) / WARPS_PER_BLOCK);
+      k.launch("homi_dec_snappy", warpGrid, 32 * WARPS_PER_BLOCK, s, pt, pages, st);
+      k.launch("homi_dec_v1_layout", (pages + 127) / 128, 128, s, pt, pages, st);
+      k.launch("homi_dec_levels", warpGrid, 32 * WARPS_PER_BLOCK, s, pt, pages, valid.address(), st);
+      scan(temps, "u8", valid.address(), n, pos.address(), st, s);
+      k.launch("homi_dec_hybrid_values", warpGrid, 32 * WARPS_PER_BLOCK, s, pt, pages, pos.address(), ids.address(), st);
+
+      // string columns share per-row lengths and per-value source addresses
+      boolean strings = cols.stream().anyMatch(c -> c.descriptor().kind().isVariableWidth());
+      DeviceBuffer lens = strings ? tmp(temps, Math.max(4, n * 4L)) : null;
+      DeviceBuffer srcs = strings ? tmp(temps, Math.max(8, n * 8L)) : null;
+      DeviceBuffer entrySrc = strings && table.dictEntries() > 0 ? tmp(temps, table.dictEntries() * 8) : null;
+      DeviceBuffer entryLen = strings && table.dictEntries() > 0 ? tmp(temps, table.dictEntries() * 4) : null;
+      long shared = CudaDriver.eventCreate();
+      CudaDriver.eventRecord(shared, s);
+      for (int i = 0; i < cols.size(); i++) {
+        long cs = streams[i % streams.length];
+        CudaDriver.streamWaitEvent(cs, shared);
+        out.add(decodeColumn(temps, cols.get(i), pt, valid.address(), pos.address(), ids.address(), lens, srcs,
+            entrySrc, entryLen, st + 16L * (i + 1), cs));
+      }
+      for (long cs : streams) CudaDriver.streamSynchronize(cs);
+      CudaDriver.streamSynchronize(s);
+      CudaDriver.eventDestroy(shared);
+      checkStatus(file, table, cols, st);
+      long[] posHost = new long[cols.size() * 2];
+      for (int i = 0; i < cols.size(); i++) {
+        Column c = cols.get(i);
+        posHost[2 * i] = u32At(pos.address(), c.rowBase());
+        posHost[2 * i + 1] = u32At(pos.address(), c.rowBase() + c.rows());
+      }
+      List<DeviceColumn> finished = new ArrayList<>();
+      for (int i = 0; i < out.size(); i++) {
+        DeviceColumn d = out.get(i);
+        long nulls = cols.get(i).rows() - (posHost[2 * i + 1] - posHost[2 * i]);
+        finished.add(new DeviceColumn(d.column(), d.rows(), nulls, d.validityBuffer(), d.valuesBuffer(),
+            d.offsetsBuffer(), d.dataBytes()));
+      }
+      long event = CudaDriver.eventCreate();
+      CudaDriver.eventRecord(event, s);
+      long t1 = System.nanoTime();
+      DecodeMetrics m = new DecodeMetrics(pages, table.gpuSnappyPages(), table.hostInflatedPages(),
+          table.hostInflatedBytes(), storedBytes, finished.stream().mapToLong(DeviceColumn::arrowBytes).sum(), 0, t1 - t0);
+      out.clear();
+      return new DeviceBatch(finished, cols.isEmpty() ? 0 : cols.get(0).rows(), event, m);
+    } finally {
+      for (long cs : streams) CudaDriver.streamSynchronize(cs);
+      CudaDriver.streamSynchronize(s);
+      temps.forEach(DeviceBuffer::close);
+      out.forEach(DeviceColumn::close);
+    }
+  }
+
+  private DeviceColumn decodeColumn(List<DeviceBuffer> temps, Column c, long pt, long valid, long pos, long ids,
+                                    DeviceBuffer lens, DeviceBuffer srcs, DeviceBuffer entrySrc, DeviceBuffer entryLen,
+                                    long st, long cs) {
+    ValueKind kind = c.descriptor().kind();
+    long rows = c.rows();
+    long base = c.rowBase();
+    long pages = pt + (long) c.firstPage() * PageEntry.BYTES;
+    int np = c.pageCount();
+    DeviceBuffer validity = new DeviceBuffer(Math.max(1, (rows + 7) / 8));
+    DeviceBuffer values = null;
+    DeviceBuffer offsets = null;
+    long dataBytes = 0;
+    try {
+      k.launch("homi_dec_pack_bits", grid(rows / 8 + 1, 256), 256, cs, valid + base, (int) rows, validity.address());
+      if (!kind.isVariableWidth()) {
+        values = new DeviceBuffer(Math.max(1, DeviceColumn.valueBytes(kind, rows)));
+        int outW = kind == ValueKind.BOOLEAN || kind == ValueKind.INT8 ? 1 : kind == ValueKind.INT16 ? 2
+            : kind.plainWidth();
+        int inW = Math.max(0, kind.plainWidth());
+        if (kind == ValueKind.BOOLEAN) {
+          DeviceBuffer bytes = tmp(temps, Math.max(1, rows));
+          // the kernel indexes by global row: shift the base so row `base` lands at offset 0
+          k.launch("homi_dec_fixed", pageGrid(np), 256, cs, pages, np, valid, pos, ids, bytes.address() - base,
+              0, 1, st);
+          k.launch("homi_dec_pack_bits", grid(rows / 8 + 1, 256), 256, cs, bytes.address(), (int) rows, values.address());
+        } else {
+          k.launch("homi_dec_fixed", pageGrid(np), 256, cs, pages, np, valid, pos, ids,
+              values.address() - base * outW, inW, outW, st);
+        }
+      } else {
+        offsets = new DeviceBuffer((rows + 1) * 4);
+        if (entrySrc != null) {
+          k.launch("homi_dec_dict_strings", (np + 63) / 64, 64, cs, pages, np, entrySrc.address(), entryLen.address(), st);
+        }
+        k.launch("homi_dec_ba_plain", (np + 31) / 32, 32, cs, pages, np, valid, pos, lens.address(), srcs.address(), st);
+        k.launch("homi_dec_ba_dict", pageGrid(np), 256, cs, pages, np, valid, pos, ids,
+            entrySrc == null ? 0L : entrySrc.address(), entryLen == null ? 0L : entryLen.address(), lens.address(),
+            srcs.address(), st);
+        scan(temps, "u32", lens.address() + base * 4, (int) rows, offsets.address(), st, cs);
+        CudaDriver.streamSynchronize(cs); // the data size is the last offset
+        dataBytes = u32At(offsets.address(), rows);
+        values = dataBytes > 0 ? new DeviceBuffer(dataBytes) : null;
+        if (values != null) {
+          k.launch("homi_dec_ba_copy", grid(rows, 256), 256, cs, (int) rows, valid + base, pos + base * 4,
+              srcs.address(), offsets.address(), values.address());
+        }
+      }
+      return new DeviceColumn(c.descriptor(), rows, -1, validity, values, offsets, dataBytes);
+    } catch (RuntimeException e) {
+      validity.close();
+      if (values != null) values.close();
+      if (offsets != null) offsets.close();
+      throw e;
+    }
+  }
+
+  /** Exclusive scan of n items (u8 or u32) into n + 1 u32 (the last = the total). */
+  private void scan(List<DeviceBuffer> temps, String type, long in, int n, long out, long st, long stream) {
+    if (n == 0) {
+      CudaDriver.memsetD8Async(out, (byte) 0, 4, stream);
+      return;
+    }
+    int tile = 1024 * 8;
+    int tiles = (n + tile - 1) / tile;
+    DeviceBuffer sums = tmp(temps, tiles * 8L);
+    k.launch("homi_dec_scan_sums_" + type, tiles, 1024, stream, in, n, sums.address());
+    k.launch("homi_dec_scan_tiles", 1, 1024, stream, sums.address(), tiles);
+    k.launch("homi_dec_scan_apply_" + type, tiles, 1024, stream, in, n, sums.address(), out, st);
+  }
+
+  private void checkStatus(String file, PageTable table, List<Column> cols, long st) {
+    int[] s = new int[4 * (cols.size() + 1)];
+    try (Memory m = new Memory(16L * (cols.size() + 1))) {
+      CudaDriver.copyDtoH(Pointer.nativeValue(m), st, m.size());
+      m.read(0, s, 0, s.length);
+    }
+    for (int slot = 0; slot <= cols.size(); slot++) {
+      int code = s[4 * slot];
+      if (code == 0) continue;
+      int page = s[4 * slot + 1];
+      Column col = null;
+      if (slot > 0) {
+        col = cols.get(slot - 1);
+        if (page >= 0) page += col.firstPage();
+      } else {
+        for (Column c : cols) if (page >= c.firstPage() && page < c.firstPage() + c.pageCount()) col = c;
+      }
+      String where = col == null ? "" : " (column '" + col.descriptor().name() + "'"
+          + (page >= 0 && page < table.size() ? ", row group " + table.entry(page).chunk : "") + ")";
+      int detail = s[4 * slot + 2];
+      String what = switch (code) {
+        case 1 -> "SNAPPY data corrupt at byte " + detail + " of page " + page;
+        case 2 -> "definition levels corrupt at byte " + detail + " of page " + page;
+        case 3 -> "dictionary indices / RLE values corrupt at byte " + detail + " of page " + page;
+        case 4 -> "PLAIN values end early at value " + detail + " of page " + page;
+        case 5 -> "dictionary index " + detail + " outside its dictionary in page " + page;
+        case 6 -> "byte array length out of bounds at value " + detail + " of page " + page;
+        case 8 -> "dictionary-encoded page without a dictionary page (page " + page + ")";
+        case 9 -> "string column larger than Arrow's 2 GiB (32-bit offsets)";
+        default -> "decode error " + code + " in page " + page;
+      };
+      throw new GpuDecodeException(new CorruptParquetException(file + where, "GPU decode: " + what));
+    }
+  }
+
+  private static long u32At(long dev, long index) {
+    try (Memory m = new Memory(4)) {
+      CudaDriver.copyDtoH(Pointer.nativeValue(m), dev + index * 4, 4);
+      return m.getInt(0) & 0xffffffffL;
+    }
+  }
+
+  private static void upload(long dev, ByteBuffer b) {
+    try (Memory m = new Memory(Math.max(1, b.remaining()))) {
+      byte[] tmp = new byte[b.remaining()];
+      b.duplicate().get(tmp);
+      m.write(0, tmp, 0, tmp.length);
+      if (tmp.length > 0) CudaDriver.copyHtoD(dev, Pointer.nativeValue(m), tmp.length);
+    }
+  }
+
+  /** Blocks for a kernel that splits each page over `per` blocks: enough to fill a large GPU. */
+  private static int pageGrid(int pages) {
+    int per = Math.max(1, Math.min(64, (132 * 8 + pages - 1) / Math.max(1, pages)));
+    return Math.max(1, pages) * per;
+  }
+
+  private static int grid(long items, int block) {
+    return (int) Math.max(1, Math.min(65535L * 16, (items + block - 1) / block));
+  }
+
+  private static DeviceBuffer tmp(List<DeviceBuffer> temps, long bytes) {
+    DeviceBuffer b = new DeviceBuffer(Math.max(1, bytes));
+    temps.add(b);
+    return b;
+  }
+
+  @Override
+  public void close() {
+    for (long cs : streams) CudaDriver.streamDestroy(cs);
+    CudaDriver.streamDestroy(mainStream);
+  }
+}

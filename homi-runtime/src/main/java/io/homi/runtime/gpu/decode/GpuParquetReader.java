@@ -1,0 +1,209 @@
+package io.homi.runtime.gpu.decode;
+
+import io.homi.runtime.gpu.CudaDriver;
+import io.homi.runtime.gpu.DeviceBuffer;
+import io.homi.runtime.gpu.GpuDevice;
+import io.homi.runtime.gpu.PinnedBuffer;
+import io.homi.runtime.os.Libc;
+import io.homi.runtime.parquet.ColumnDescriptor;
+import io.homi.runtime.parquet.CorruptParquetException;
+import io.homi.runtime.parquet.ParquetSchema;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.apache.parquet.format.FileMetaData;
+import org.apache.parquet.format.Util;
+
+/**
+ * A Parquet file to Arrow columns in GPU memory: footer, chunk plan, reads of the projected
+ * chunks into pinned staging by several threads (buffered, or O_DIRECT for cold reads), each
+ * thread copying its part to the device as it lands, the page table built on the host, then
+ * {@link GpuDecoder}. Staging buffers are kept and grown across files.
+ */
+public final class GpuParquetReader implements AutoCloseable {
+  private static final long TASK = 8L << 20;
+  private final GpuDevice gpu;
+  private final DecodeKernels kernels;
+  private final GpuDecoder decoder;
+  private final ExecutorService pool;
+  private final int threads;
+  private PinnedBuffer pinned;
+  private DeviceBuffer device;
+
+  /** Timings of one read (nanoseconds) next to the batch it produced. */
+  public record Result(DeviceBatch batch, long ioNanos, long pageTableNanos, long decodeNanos, long storedBytes) {
+    public long totalNanos() {
+      return ioNanos + pageTableNanos + decodeNanos;
+    }
+  }
+
+  public GpuParquetReader(GpuDevice gpu, int threads) {
+    this.gpu = gpu;
+    gpu.bind();
+    this.kernels = DecodeKernels.load();
+    this.decoder = new GpuDecoder(kernels, 8);
+    this.threads = threads;
+    this.pool = Executors.newFixedThreadPool(threads, r -> {
+      Thread t = new Thread(r, "homi-gpu-read");
+      t.setDaemon(true);
+      return t;
+    });
+  }
+
+  /** Footer of {@code file} (read with plain file I/O: the footer is small). */
+  public static FileMetaData footer(Path file) throws IOException {
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+      long size = ch.size();
+      if (size < 12) throw new CorruptParquetException(file.toString(), "not a Parquet file: only " + size + " bytes");
+      ByteBuffer tail = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+      ch.read(tail, size - 8);
+      if (tail.getInt(4) != 0x31524150) throw new CorruptParquetException(file.toString(), "no PAR1 magic at the end");
+      long len = tail.getInt(0) & 0xffffffffL;
+      if (len == 0 || len > size - 12) throw new CorruptParquetException(file.toString(), "footer length " + len + " does not fit");
+      ByteBuffer f = ByteBuffer.allocate((int) len);
+      while (f.hasRemaining() && ch.read(f, size - 8 - len + f.position()) > 0) { }
+      f.flip();
+      return Util.readFileMetaData(new java.io.ByteArrayInputStream(f.array(), 0, f.limit()));
+    }
+  }
+
+  /** Reads and decodes {@code columns} (null = all) of every row group of {@code file}. */
+  public Result read(Path file, List<String> columns, boolean direct, boolean hostDecompress) throws IOException {
+    gpu.bind();
+    String name = file.toString();
+    long t0 = System.nanoTime();
+    FileMetaData md = footer(file);
+    ParquetSchema schema = ParquetSchema.of(md, name);
+    List<ColumnDescriptor> cols = new ArrayList<>();
+    if (columns == null) cols.addAll(schema.columns());
+    else for (String c : columns) cols.add(java.util.Objects.requireNonNull(schema.column(c), "no column " + c));
+    long fileSize = java.nio.file.Files.size(file);
+    ChunkPlan plan = ChunkPlan.of(name, md, cols, fileSize);
+    ensureStaging(plan.stageBytes());
+    stage(file, plan, direct);
+    long t1 = System.nanoTime();
+    PageTable table = new PageTable(name, hostDecompress);
+    List<GpuDecoder.Column> dcols = new ArrayList<>();
+    long rowBase = 0;
+    long stored = 0;
+    for (int ci = 0; ci < cols.size(); ci++) {
+      int first = table.size();
+      table.startColumn();
+      long rows = 0;
+      for (ChunkPlan.Chunk c : plan.chunks()) {
+        if (c.column() != ci) continue;
+        ByteBuffer bytes = pinned.view(c.stageOffset(), (int) c.length());
+        table.addChunk(cols.get(ci), bytes, c.fileOffset(), c.stageOffset(), c.codec(), rowBase + rows, c.rows(), c.rowGroup());
+        rows += c.rows();
+        stored += c.length();
+      }
+      dcols.add(new GpuDecoder.Column(cols.get(ci), rowBase, rows, first, table.size() - first));
+      rowBase += rows;
+    }
+    long t2 = System.nanoTime();
+    DeviceBatch batch = decoder.decode(name, table, dcols, device.address(), stored);
+    long t3 = System.nanoTime();
+    return new Result(batch, t1 - t0, t2 - t1, t3 - t2, stored);
+  }
+
+  private void ensureStaging(long bytes) {
+    long need = Math.max(ChunkPlan.ALIGN, bytes);
+    if (pinned != null && pinned.capacity() >= need) return;
+    if (pinned != null) pinned.close();
+    if (device != null) device.close();
+    pinned = null;
+    device = null;
+    pinned = new PinnedBuffer(need);
+    device = new DeviceBuffer(need);
+  }
+
+  /** Reads every run into pinned staging in TASK pieces on the pool; each piece then goes to the device. */
+  private void stage(Path file, ChunkPlan plan, boolean direct) throws IOException {
+    int flags = Libc.O_RDONLY | Libc.O_CLOEXEC | (direct ? Libc.O_DIRECT : 0);
+    int fd;
+    try {
+      fd = Libc.open(file.toString(), flags);
+    } catch (com.sun.jna.LastErrorException e) {
+      throw new IOException("open " + file + (direct ? " with O_DIRECT" : "") + ": " + Libc.strerror(e.getErrorCode()), e);
+    }
+    try {
+      List<Future<?>> work = new ArrayList<>();
+      long ctx = gpu.context();
+      for (ChunkPlan.Run r : plan.runs()) {
+        for (long off = 0; off < r.length(); off += TASK) {
+          long len = Math.min(TASK, r.length() - off);
+          long fileOff = r.fileOffset() + off;
+          long stageOff = r.stageOffset() + off;
+          work.add(pool.submit(() -> {
+            CudaDriver.setCurrent(ctx);
+            long n = Libc.preadFully(fd, pinned.address() + stageOff, len, fileOff);
+            if (n > 0) CudaDriver.copyHtoD(device.address() + stageOff, pinned.address() + stageOff, n);
+            return null;
+          }));
+        }
+      }
+      for (Future<?> f : work) {
+        try {
+          f.get();
+        } catch (java.util.concurrent.ExecutionException e) {
+          throw new IOException("reading " + file + ": " + e.getCause().getMessage(), e.getCause());
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IOException("interrupted reading " + file, e);
+        }
+      }
+    } finally {
+      Libc.close(fd);
+    }
+  }
+
+  /** Grows the pinned and device staging to {@code bytes} now, so that timed reads do not allocate. */
+  public void reserve(long bytes) {
+    gpu.bind();
+    ensureStaging((bytes + ChunkPlan.ALIGN - 1) / ChunkPlan.ALIGN * ChunkPlan.ALIGN);
+  }
+
+  /** The raw-disk anchor: the whole file read with O_DIRECT into pinned staging (no copy, no decode). */
+  public long rawRead(Path file) throws IOException {
+    long size = java.nio.file.Files.size(file);
+    long aligned = (size + ChunkPlan.ALIGN - 1) / ChunkPlan.ALIGN * ChunkPlan.ALIGN;
+    ensureStaging(aligned);
+    int fd = Libc.open(file.toString(), Libc.O_RDONLY | Libc.O_CLOEXEC | Libc.O_DIRECT);
+    try {
+      List<Future<Long>> work = new ArrayList<>();
+      for (long off = 0; off < aligned; off += TASK) {
+        long o = off;
+        long len = Math.min(TASK, aligned - off);
+        work.add(pool.submit(() -> Libc.preadFully(fd, pinned.address() + o, len, o)));
+      }
+      long n = 0;
+      for (Future<Long> f : work) n += f.get();
+      return n;
+    } catch (InterruptedException | java.util.concurrent.ExecutionException e) {
+      throw new IOException("raw read of " + file + ": " + e, e);
+    } finally {
+      Libc.close(fd);
+    }
+  }
+
+  public int threads() {
+    return threads;
+  }
+
+  @Override
+  public void close() {
+    pool.shutdownNow();
+    decoder.close();
+    kernels.close();
+    if (pinned != null) pinned.close();
+    if (device != null) device.close();
+  }
+}

@@ -1,0 +1,311 @@
+package io.homi.runtime.gpu.decode;
+
+import io.homi.runtime.parquet.ColumnDescriptor;
+import io.homi.runtime.parquet.CorruptParquetException;
+import io.homi.runtime.parquet.HomiParquetException;
+import io.homi.runtime.parquet.UnsupportedParquetException;
+import io.homi.runtime.parquet.ValueKind;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.zip.GZIPInputStream;
+import org.apache.parquet.format.CompressionCodec;
+import org.apache.parquet.format.DataPageHeader;
+import org.apache.parquet.format.DataPageHeaderV2;
+import org.apache.parquet.format.Encoding;
+import org.apache.parquet.format.PageHeader;
+import org.apache.parquet.format.Util;
+import org.xerial.snappy.Snappy;
+
+/**
+ * The host half of GPU decoding: walks the page headers of column chunks (Thrift, as the CPU
+ * decoder does) and records, per page, where its bytes are and how they decode. Checks what
+ * the GPU cannot report well (sizes against the chunk, encodings, value counts) and refuses
+ * what the kernels do not decode, naming file, column and file offset.
+ *
+ * <p>SNAPPY pages are decompressed by the GPU into an arena laid out here; other codecs (GZIP),
+ * or SNAPPY when {@code hostDecompress} is set, are decompressed on the host and uploaded.
+ */
+public final class PageTable {
+  private static final int ALIGN = 16;
+  private final String file;
+  private final boolean hostDecompress;
+  private final List<PageEntry> entries = new ArrayList<>();
+  private final ByteArrayOutputStream inflated = new ByteArrayOutputStream();
+  private int columnFirst;
+  private long arenaBytes;
+  private long dictEntries;
+  private int gpuSnappyPages;
+  private int hostInflatedPages;
+  private long hostInflatedBytes;
+
+  public PageTable(String file, boolean hostDecompress) {
+    this.file = file;
+    this.hostDecompress = hostDecompress;
+  }
+
+  /**
+   * Starts a column: the per-column kernels see the column's pages as their own table, so a data
+   * page's dictionary index (aux) counts from here.
+   */
+  public void startColumn() {
+    columnFirst = entries.size();
+  }
+
+  /**
+   * Adds the pages of one column chunk (after {@link #startColumn}). {@code chunk} holds exactly the chunk's bytes (position 0
+   * = file offset {@code fileOffset}) and will be uploaded at offset {@code uploadOffset};
+   * its {@code rows} rows land at {@code rowStart} of the global row space.
+   */
+  public void addChunk(ColumnDescriptor col, ByteBuffer chunk, long fileOffset, long uploadOffset,
+                       CompressionCodec codec, long rowStart, long rows, int chunkIndex) throws HomiParquetException {
+    String ctx = file + " (column '" + col.name() + "')";
+    if (codec != CompressionCodec.UNCOMPRESSED && codec != CompressionCodec.SNAPPY && codec != CompressionCodec.GZIP) {
+      throw new UnsupportedParquetException("compression codec " + codec + " on the GPU path (column '" + col.name() + "')", file);
+    }
+    if (col.maxDefinitionLevel() > 1) throw new UnsupportedParquetException("definition level above 1 (column '" + col.name() + "')", file);
+    ByteBuffer b = chunk.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+    long left = rows;
+    int dictIndex = -1;
+    int pos = 0;
+    while (left > 0) {
+      if (pos >= b.limit()) {
+        throw new CorruptParquetException(ctx, "column chunk ends at file offset " + (fileOffset + pos) + " after "
+            + (rows - left) + " of " + rows + " values");
+      }
+      PageHeader h;
+      Reader in = new Reader(b, pos);
+      try {
+        h = Util.readPageHeader(in);
+      } catch (IOException | RuntimeException e) {
+        throw new CorruptParquetException(ctx, "page header at file offset " + (fileOffset + pos) + " cannot be decoded ("
+            + e.getMessage() + ")", e);
+      }
+      int body = in.pos;
+      int size = h.getCompressed_page_size();
+      if (size < 0 || size > b.limit() - body) {
+        throw new CorruptParquetException(ctx, "page at file offset " + (fileOffset + pos) + " declares " + size
+            + " compressed bytes but the chunk has " + (b.limit() - body) + " left");
+      }
+      int uncompressed = h.getUncompressed_page_size();
+      if (uncompressed < 0) throw new CorruptParquetException(ctx, "uncompressed page size " + uncompressed + " at file offset " + (fileOffset + pos));
+      PageEntry e = new PageEntry();
+      e.srcOff = uploadOffset + body;
+      e.compLen = size;
+      e.dataLen = uncompressed;
+      e.chunk = chunkIndex;
+      e.rowStart = rowStart + (rows - left);
+      boolean add = true;
+      switch (h.getType()) {
+        case DICTIONARY_PAGE -> {
+          if (dictIndex >= 0) throw new CorruptParquetException(ctx, "second dictionary page in one column chunk");
+          if (!h.isSetDictionary_page_header()) throw new CorruptParquetException(ctx, "dictionary page without its header");
+          Encoding enc = h.getDictionary_page_header().getEncoding();
+          if (enc != Encoding.PLAIN && enc != Encoding.PLAIN_DICTIONARY) {
+            throw new UnsupportedParquetException("dictionary page encoding " + enc + " in column '" + col.name() + "'", file);
+          }
+          int n = h.getDictionary_page_header().getNum_values();
+          if (n < 0) throw new CorruptParquetException(ctx, "dictionary page with " + n + " values");
+          e.flags = PageEntry.DICT;
+          e.numValues = n;
+          e.encoding = Encoding.PLAIN.getValue();
+          e.valLen = uncompressed;
+          if (col.kind().isVariableWidth()) {
+            e.aux = (int) dictEntries;
+            dictEntries += n;
+          } else {
+            long need = col.kind() == ValueKind.BOOLEAN ? (n + 7L) / 8 : (long) n * col.kind().plainWidth();
+            if (need > uncompressed) {
+              throw new CorruptParquetException(ctx, "dictionary of " + n + " values needs " + need + " bytes, page has " + uncompressed);
+            }
+          }
+          e.rowStart = 0;
+          placeBytes(e, b, body, size, 0, codec, true, ctx);
+          dictIndex = entries.size();
+        }
+        case DATA_PAGE -> {
+          if (!h.isSetData_page_header()) throw new CorruptParquetException(ctx, "data page without its header");
+          DataPageHeader d = h.getData_page_header();
+          e.numValues = count(d.getNum_values(), left, ctx);
+          e.encoding = encoding(d.getEncoding(), col, ctx);
+          if (col.maxDefinitionLevel() > 0) {
+            if (d.getDefinition_level_encoding() != Encoding.RLE) {
+              throw new UnsupportedParquetException("definition level encoding " + d.getDefinition_level_encoding()
+                  + " in column '" + col.name() + "'", file);
+            }
+            e.flags |= PageEntry.DEF; // the GPU reads the 4-byte level length once the body is uncompressed
+          } else {
+            e.valLen = uncompressed;
+          }
+          placeBytes(e, b, body, size, 0, codec, true, ctx);
+        }
+        case DATA_PAGE_V2 -> {
+          if (!h.isSetData_page_header_v2()) throw new CorruptParquetException(ctx, "v2 data page without its header");
+          DataPageHeaderV2 d = h.getData_page_header_v2();
+          e.numValues = count(d.getNum_values(), left, ctx);
+          e.encoding = encoding(d.getEncoding(), col, ctx);
+          int rl = d.getRepetition_levels_byte_length();
+          int dl = d.getDefinition_levels_byte_length();
+          if (rl < 0 || dl < 0 || (long) rl + dl > size || (long) rl + dl > uncompressed) {
+            throw new CorruptParquetException(ctx, "v2 page level lengths " + rl + "+" + dl + " exceed its " + size + " bytes");
+          }
+          e.flags = PageEntry.V2 | (col.maxDefinitionLevel() > 0 ? PageEntry.DEF : 0);
+          e.defOff = rl;
+          e.defLen = dl;
+          e.valOff = rl + dl;
+          e.valLen = uncompressed - rl - dl;
+          e.prefix = rl + dl;
+          boolean compressed = !d.isSetIs_compressed() || d.isIs_compressed();
+          placeBytes(e, b, body, size, rl + dl, compressed ? codec : CompressionCodec.UNCOMPRESSED, compressed, ctx);
+        }
+        default -> add = false; // index pages and unknown page types carry no values
+      }
+      pos = body + size;
+      if (!add) continue;
+      if ((e.flags & PageEntry.DICT) == 0) {
+        if (e.numValues == 0) continue;
+        if (PageEntry.isDictEncoding(e.encoding)) {
+          if (dictIndex < 0) throw new CorruptParquetException(ctx, "dictionary-encoded page without a dictionary page");
+          e.aux = dictIndex - columnFirst;
+        }
+        left -= e.numValues;
+      }
+      entries.add(e);
+    }
+  }
+
+  private int count(int n, long left, String ctx) throws CorruptParquetException {
+    if (n < 0) throw new CorruptParquetException(ctx, "data page with " + n + " values");
+    return (int) Math.min(n, left); // the CPU decoder also reads exactly the row group's rows
+  }
+
+  private int encoding(Encoding enc, ColumnDescriptor col, String ctx) throws HomiParquetException {
+    return switch (enc) {
+      case PLAIN, PLAIN_DICTIONARY, RLE_DICTIONARY -> enc.getValue();
+      case RLE -> {
+        if (col.kind() != ValueKind.BOOLEAN) throw new CorruptParquetException(ctx, "RLE value encoding on a non-boolean column");
+        yield enc.getValue();
+      }
+      default -> throw new UnsupportedParquetException("encoding " + enc + " in column '" + col.name() + "' on the GPU path", file);
+    };
+  }
+
+  /** Decides where the page's uncompressed bytes come from: in place, the GPU arena, or the host. */
+  private void placeBytes(PageEntry e, ByteBuffer b, int body, int size, int prefix, CompressionCodec codec,
+                          boolean compressed, String ctx) throws HomiParquetException {
+    if (codec == CompressionCodec.UNCOMPRESSED || !compressed) {
+      if (size != e.dataLen) {
+        throw new CorruptParquetException(ctx, "uncompressed page declares " + e.dataLen + " bytes but holds " + size);
+      }
+      e.where = PageEntry.Where.CHUNK;
+      e.dataOff = e.srcOff;
+      return;
+    }
+    if (codec == CompressionCodec.SNAPPY && !hostDecompress) {
+      e.flags |= PageEntry.SNAPPY;
+      e.where = PageEntry.Where.ARENA;
+      e.dataOff = arenaBytes;
+      arenaBytes += (e.dataLen + ALIGN - 1) / ALIGN * ALIGN;
+      gpuSnappyPages++;
+      return;
+    }
+    byte[] out = new byte[e.dataLen];
+    b.get(body, out, 0, prefix);
+    byte[] comp = new byte[size - prefix];
+    b.get(body + prefix, comp);
+    int n;
+    try {
+      if (codec == CompressionCodec.SNAPPY) {
+        if (Snappy.uncompressedLength(comp) != e.dataLen - prefix) throw new IOException("declared length differs from the page header");
+        n = Snappy.uncompress(comp, 0, comp.length, out, prefix);
+      } else {
+        try (InputStream in = new GZIPInputStream(new java.io.ByteArrayInputStream(comp))) {
+          n = in.readNBytes(out, prefix, out.length - prefix);
+          if (in.read() != -1) throw new IOException("more bytes than the page header declares");
+        }
+      }
+    } catch (IOException ex) {
+      throw new CorruptParquetException(ctx, codec + " page cannot be decompressed (" + ex.getMessage() + ")", ex);
+    }
+    if (n != e.dataLen - prefix) throw new CorruptParquetException(ctx, codec + " page decompressed to " + n + " bytes, expected " + (e.dataLen - prefix));
+    e.flags |= PageEntry.HOST_INFLATED;
+    e.where = PageEntry.Where.INFLATED;
+    e.dataOff = inflated.size();
+    inflated.write(out, 0, out.length);
+    while (inflated.size() % ALIGN != 0) inflated.write(0);
+    hostInflatedPages++;
+    hostInflatedBytes += out.length;
+  }
+
+  public int size() {
+    return entries.size();
+  }
+
+  PageEntry entry(int i) {
+    return entries.get(i);
+  }
+
+  /** Device bytes the GPU decompresses into (SNAPPY pages). */
+  public long arenaBytes() {
+    return arenaBytes;
+  }
+
+  /** Bytes decompressed on the host, to upload. */
+  public byte[] inflatedBytes() {
+    return inflated.toByteArray();
+  }
+
+  public long dictEntries() {
+    return dictEntries;
+  }
+
+  public int gpuSnappyPages() {
+    return gpuSnappyPages;
+  }
+
+  public int hostInflatedPages() {
+    return hostInflatedPages;
+  }
+
+  public long hostInflatedBytes() {
+    return hostInflatedBytes;
+  }
+
+  /** The table in the device layout, with every address resolved. */
+  public ByteBuffer encode(long chunkBase, long arenaBase, long inflatedBase) {
+    ByteBuffer out = ByteBuffer.allocateDirect(Math.max(1, entries.size()) * PageEntry.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+    for (PageEntry e : entries) e.write(out, chunkBase, arenaBase, inflatedBase);
+    out.flip();
+    return out;
+  }
+
+  /** An InputStream over a ByteBuffer that remembers where the Thrift reader stopped. */
+  private static final class Reader extends InputStream {
+    private final ByteBuffer b;
+    int pos;
+
+    Reader(ByteBuffer b, int pos) {
+      this.b = b;
+      this.pos = pos;
+    }
+
+    @Override
+    public int read() {
+      return pos < b.limit() ? b.get(pos++) & 0xff : -1;
+    }
+
+    @Override
+    public int read(byte[] dst, int off, int len) {
+      if (len == 0) return 0;
+      int n = Math.min(len, b.limit() - pos);
+      if (n <= 0) return -1;
+      b.get(pos, dst, off, n);
+      pos += n;
+      return n;
+    }
+  }
+}

@@ -1,0 +1,32 @@
+package io.homi.runtime.parquet;
+
+import java.nio.ByteBuffer;
+
+/** RLE_DICTIONARY / PLAIN_DICTIONARY page data: a bit width byte, then hybrid-encoded indices, each checked. */
+final class DictionaryIds {
+  private final RleBitPackedDecoder ids;
+  private final int size;
+  private final String context;
+
+  DictionaryIds(Dictionary dictionary, ByteBuffer data, String context) throws CorruptParquetException {
+    if (dictionary == null) throw new CorruptParquetException(context, "dictionary-encoded page without a dictionary page");
+    this.size = dictionary.size();
+    this.context = context;
+    if (data.limit() == 0) {
+      this.ids = new RleBitPackedDecoder(data, 0, 0, 0, context); // an all-null page stores no ids
+    } else {
+      int bitWidth = data.get(0) & 0xff;
+      if (bitWidth > 32) throw new CorruptParquetException(context, "dictionary index bit width " + bitWidth);
+      this.ids = new RleBitPackedDecoder(data, 1, data.limit(), bitWidth, context);
+    }
+  }
+
+  void read(int[] out, int count) throws CorruptParquetException {
+    ids.readInts(out, 0, count);
+    for (int i = 0; i < count; i++) {
+      if (out[i] < 0 || out[i] >= size) {
+        throw new CorruptParquetException(context, "dictionary index " + out[i] + " outside a dictionary of " + size);
+      }
+    }
+  }
+}

@@ -1,0 +1,22 @@
+package io.homi.runtime.parquet;
+
+import org.apache.arrow.vector.FieldVector;
+
+/** Fixed-width page values: any {@link FixedSource} through the one {@link FixedWriter}. */
+final class FixedValues implements PageValues {
+  private final ColumnDescriptor col;
+  private final FixedSource source;
+  private final String context;
+
+  FixedValues(ColumnDescriptor col, FixedSource source, String context) {
+    this.col = col;
+    this.source = source;
+    this.context = context;
+  }
+
+  @Override
+  public void read(FieldVector v, int dst, int count) throws HomiParquetException {
+    int at = source.next(count);
+    FixedWriter.write(col, v, dst, source.buffer(), at, count, context);
+  }
+}

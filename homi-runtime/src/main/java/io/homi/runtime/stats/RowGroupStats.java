@@ -1,0 +1,82 @@
+package io.homi.runtime.stats;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import org.apache.parquet.format.ColumnChunk;
+import org.apache.parquet.format.ColumnMetaData;
+import org.apache.parquet.format.ColumnOrder;
+import org.apache.parquet.format.FileMetaData;
+import org.apache.parquet.format.RowGroup;
+import org.apache.parquet.format.SchemaElement;
+
+/**
+ * Footer facts per row group that planning needs: where it lies (for the midpoint rule that
+ * assigns it to exactly one split) and the statistics of its top-level leaf columns by name.
+ */
+public final class RowGroupStats {
+  private final FileMetaData footer;
+  private final Map<String, Integer> leafByName = new HashMap<>();
+  private final Map<String, Integer> leafByLowerName = new HashMap<>();
+
+  public RowGroupStats(FileMetaData footer) {
+    this.footer = footer;
+    List<SchemaElement> schema = footer.getSchema();
+    for (int i = 1; i < schema.size(); i++) {
+      String n = schema.get(i).getName();
+      leafByName.putIfAbsent(n, i - 1);
+      leafByLowerName.putIfAbsent(n.toLowerCase(java.util.Locale.ROOT), i - 1);
+    }
+  }
+
+  /**
+   * Start of a row group as parquet-mr computes it: its first column chunk's dictionary page
+   * when there is one, else its first data page.
+   */
+  public static long start(RowGroup rg) {
+    ColumnMetaData first = rg.getColumns().get(0).getMeta_data();
+    long start = first.getData_page_offset();
+    if (first.isSetDictionary_page_offset() && first.getDictionary_page_offset() > 0
+        && first.getDictionary_page_offset() < start) {
+      start = first.getDictionary_page_offset();
+    }
+    return start;
+  }
+
+  /** Compressed bytes of all the row group's column chunks. */
+  public static long compressedSize(RowGroup rg) {
+    long n = 0;
+    for (ColumnChunk c : rg.getColumns()) n += c.getMeta_data().getTotal_compressed_size();
+    return n;
+  }
+
+  /** The byte a row group is owned by: the split holding it reads the row group. */
+  public static long midpoint(RowGroup rg) {
+    return start(rg) + compressedSize(rg) / 2;
+  }
+
+  /** Statistics of row group {@code index}'s columns, looked up by column name. */
+  public Function<String, ColumnRange> ranges(int index) {
+    RowGroup rg = footer.getRow_groups().get(index);
+    return name -> {
+      Integer leaf = leafByName.get(name);
+      if (leaf == null) leaf = leafByLowerName.get(name.toLowerCase(java.util.Locale.ROOT));
+      if (leaf == null || leaf >= rg.getColumnsSize()) return null;
+      ColumnChunk cc = rg.getColumns().get(leaf);
+      if (!cc.isSetMeta_data()) return null;
+      return ColumnRange.of(cc.getMeta_data(), footer.getSchema().get(leaf + 1), typeDefinedOrder(leaf));
+    };
+  }
+
+  /** Whether the row group can hold a matching row. */
+  public boolean mightMatch(int index, StatsPredicate predicate) {
+    return RowGroupPruner.mightMatch(predicate, ranges(index));
+  }
+
+  private boolean typeDefinedOrder(int leaf) {
+    if (!footer.isSetColumn_orders() || leaf >= footer.getColumn_ordersSize()) return false;
+    ColumnOrder o = footer.getColumn_orders().get(leaf);
+    return o.isSetTYPE_ORDER();
+  }
+}

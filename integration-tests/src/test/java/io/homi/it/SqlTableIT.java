@@ -1,0 +1,51 @@
+package io.homi.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Tables created with SQL over the same files answer like USING parquet. */
+class SqlTableIT extends SparkTestBase {
+  private static Path dir;
+
+  @BeforeAll
+  static void data() throws IOException {
+    dir = freshDir("sql");
+    spark.range(0, 10_000, 1, 2).selectExpr("id", "id % 5 AS k", "CAST(id % 3 AS INT) AS part").write()
+        .partitionBy("part").parquet(dir.toString());
+  }
+
+  @AfterEach
+  void drop() {
+    spark.sql("DROP TABLE IF EXISTS h");
+    spark.sql("DROP TABLE IF EXISTS p");
+  }
+
+  private static final String QUERY = "SELECT part, k, count(*) AS n, sum(id) AS total FROM %s WHERE id > 100 "
+      + "GROUP BY part, k ORDER BY part, k";
+
+  @Test
+  void createTableWithPathOption() {
+    spark.sql("CREATE TABLE h USING homi OPTIONS (path '" + dir + "')");
+    spark.sql("CREATE TABLE p USING parquet OPTIONS (path '" + dir + "')");
+    // Spark tracks a parquet table's partitions in the catalog; homi lists the directory each scan.
+    spark.sql("MSCK REPAIR TABLE p");
+    assertThat(spark.sql(String.format(QUERY, "h")).collectAsList())
+        .hasSize(15).isEqualTo(spark.sql(String.format(QUERY, "p")).collectAsList());
+  }
+
+  @Test
+  void createTableWithLocation() {
+    spark.sql("CREATE TABLE h USING homi LOCATION '" + dir + "'");
+    spark.sql("CREATE TABLE p USING parquet LOCATION '" + dir + "'");
+    spark.sql("MSCK REPAIR TABLE p");
+    assertThat(spark.table("h").schema()).isEqualTo(spark.table("p").schema());
+    assertThat(spark.sql(String.format(QUERY, "h")).collectAsList())
+        .isEqualTo(spark.sql(String.format(QUERY, "p")).collectAsList());
+    assertThat(spark.sql("EXPLAIN SELECT * FROM h WHERE k = 1").first().getString(0)).contains("HomiScan");
+  }
+}

@@ -1,0 +1,164 @@
+package io.homi.spark;
+
+import io.homi.runtime.HomiRuntime;
+import io.homi.runtime.mediator.PathStats;
+import io.homi.runtime.parquet.ColumnDescriptor;
+import io.homi.runtime.parquet.HomiParquetException;
+import io.homi.runtime.parquet.ParquetFileReader;
+import io.homi.runtime.parquet.RowGroupReader;
+import io.homi.runtime.stats.RowGroupStats;
+import java.io.IOException;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.ValueVector;
+import org.apache.spark.sql.execution.vectorized.ColumnVectorUtils;
+import org.apache.spark.sql.execution.vectorized.ConstantColumnVector;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.vectorized.ArrowColumnVector;
+import org.apache.spark.sql.vectorized.ColumnVector;
+import org.apache.spark.sql.vectorized.ColumnarBatch;
+
+/**
+ * Reads one byte range of one file: the row groups whose midpoint lies in the range and whose
+ * statistics may match, decoded batch by batch into reused Arrow vectors. Columns the file
+ * lacks are constant nulls and partition columns constant values, each made once per slice.
+ * Fetching a row group's bytes is timed as I/O wait, turning pages into vectors as decode.
+ */
+final class FileSliceReader implements AutoCloseable {
+  private final HomiInputPartition.Slice slice;
+  private final ParquetFileReader file;
+  private final BufferAllocator allocator;
+  private final HomiMetrics.Task metrics;
+  private final int batchRows;
+  private final List<ColumnDescriptor> fileColumns = new ArrayList<>();
+  private final List<FieldVector> vectors = new ArrayList<>();
+  private final ColumnVector[] out;
+  private final List<ConstantColumnVector> constants = new ArrayList<>();
+  private final int[] rowGroups;
+  private int nextGroup;
+  private RowGroupReader current;
+
+  FileSliceReader(HomiInputPartition.Slice slice, ReadPlan plan, HomiMetrics.Task metrics) {
+    this.slice = slice;
+    this.metrics = metrics;
+    this.batchRows = plan.options().config().batchRows();
+    HomiRuntime rt = HomiRuntime.get();
+    try {
+      this.file = ParquetFileReader.open(rt, Paths.get(slice.path()), plan.options().config());
+    } catch (IOException e) {
+      throw new HomiReadException(e);
+    }
+    try {
+      if (file.identity().size() != slice.plannedSize()
+          || file.identity().mtimeNanos() / 1_000_000 != slice.plannedMtimeMillis()) {
+        throw new HomiReadException(new HomiParquetException("file changed since the scan was planned: " + slice.path()));
+      }
+      this.rowGroups = selectRowGroups(plan);
+      this.allocator = rt.allocator().newChildAllocator("homi-task " + slice.path(), 0, Long.MAX_VALUE);
+      this.out = new ColumnVector[plan.readSchema().fields().length];
+      int i = 0;
+      for (StructField f : plan.readSchema().fields()) {
+        int p = indexOf(plan.partitionSchema().fieldNames(), f.name());
+        if (p >= 0) {
+          out[i++] = constant(f.dataType(), p);
+          continue;
+        }
+        ColumnDescriptor c = file.schema().column(f.name());
+        if (c == null) {
+          out[i++] = constant(f.dataType(), -1); // a column of the table that this file lacks
+          continue;
+        }
+        DataType fileType = SparkSchemas.toSpark(c.arrowField());
+        if (!fileType.equals(f.dataType())) {
+          throw new HomiReadException(new HomiParquetException("column '" + f.name() + "' is " + fileType.simpleString()
+              + " in " + slice.path() + " but the table says " + f.dataType().simpleString()));
+        }
+        FieldVector v = c.arrowField().createVector(allocator);
+        fileColumns.add(c);
+        vectors.add(v);
+        out[i++] = new ArrowColumnVector(v);
+      }
+    } catch (RuntimeException e) {
+      close();
+      throw e;
+    }
+  }
+
+  private int[] selectRowGroups(ReadPlan plan) {
+    RowGroupStats stats = new RowGroupStats(file.metadata());
+    List<Integer> chosen = new ArrayList<>();
+    long end = slice.start() + slice.length();
+    int pruned = 0;
+    for (int rg = 0; rg < file.rowGroupCount(); rg++) {
+      long mid = RowGroupStats.midpoint(file.metadata().getRow_groups().get(rg));
+      if (mid < slice.start() || mid >= end) continue;
+      if (stats.mightMatch(rg, plan.pruning())) chosen.add(rg);
+      else pruned++;
+    }
+    metrics.addRowGroups(chosen.size(), pruned);
+    return chosen.stream().mapToInt(Integer::intValue).toArray();
+  }
+
+  private ConstantColumnVector constant(DataType type, int partitionIndex) {
+    ConstantColumnVector v = new ConstantColumnVector(batchRows, type);
+    if (partitionIndex < 0) v.setNull();
+    else ColumnVectorUtils.populate(v, slice.partitionValues(), partitionIndex);
+    constants.add(v);
+    return v;
+  }
+
+  private static int indexOf(String[] names, String name) {
+    for (int i = 0; i < names.length; i++) if (names[i].equalsIgnoreCase(name)) return i;
+    return -1;
+  }
+
+  /** The next batch, or null at the end of the slice. */
+  ColumnarBatch next() throws IOException {
+    while (current == null || current.rowsLeft() == 0) {
+      if (current != null) {
+        current.close();
+        current = null;
+      }
+      if (nextGroup == rowGroups.length) return null;
+      long t0 = System.nanoTime();
+      current = file.openRowGroup(rowGroups[nextGroup++], fileColumns);
+      metrics.addIoNanos(System.nanoTime() - t0);
+    }
+    long t0 = System.nanoTime();
+    int n = (int) Math.min(batchRows, current.rowsLeft());
+    for (FieldVector v : vectors) prepare(v);
+    current.read(vectors, 0, n);
+    for (FieldVector v : vectors) v.setValueCount(n);
+    metrics.addDecodeNanos(System.nanoTime() - t0);
+    metrics.addRows(n);
+    return new ColumnarBatch(out, n);
+  }
+
+  /** Reuses a vector's memory when it still has it (Spark may close batches it is done with). */
+  private void prepare(FieldVector v) {
+    if (v.getValueCapacity() >= batchRows) {
+      v.reset();
+    } else {
+      v.clear();
+      v.setInitialCapacity(batchRows);
+      v.allocateNew();
+    }
+  }
+
+  PathStats.Snapshot pathStats() {
+    return file.pathStats();
+  }
+
+  @Override
+  public void close() {
+    if (current != null) current.close();
+    vectors.forEach(ValueVector::close);
+    constants.forEach(ConstantColumnVector::close);
+    if (file != null) file.close();
+    if (allocator != null) allocator.close();
+  }
+}
