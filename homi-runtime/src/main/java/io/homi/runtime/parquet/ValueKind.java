@@ -39,7 +39,7 @@ public enum ValueKind {
   }
 
   /** Bytes per PLAIN value: 0 for bit-packed booleans, -1 for byte arrays, -2 for the column's FLBA length. */
-  int plainWidth() {
+  public int plainWidth() {
     return plainWidth;
   }
 

@@ -112,6 +112,7 @@ public final class DeviceArrayExport implements AutoCloseable {
       case DATE -> "tdD";
       case STRING -> "u";
       case BINARY -> "z";
+      default -> throw new IllegalArgumentException(k + " is not decoded on the GPU (PageTable.GPU_KINDS)");
     };
   }
 

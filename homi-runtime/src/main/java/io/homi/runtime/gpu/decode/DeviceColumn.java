@@ -70,7 +70,7 @@ public final class DeviceColumn implements AutoCloseable {
   /** Bytes of the Arrow buffers (what a decode produced). */
   public long arrowBytes() {
     return (validity == null ? 0 : validity.capacity()) + (offsets == null ? 0 : offsets.capacity())
-        + (column.kind().isVariableWidth() ? dataBytes : values == null ? 0 : values.capacity());
+        + (column.kind().isByteArray() ? dataBytes : values == null ? 0 : values.capacity());
   }
 
   static long valueBytes(ValueKind kind, long rows) {
@@ -81,6 +81,7 @@ public final class DeviceColumn implements AutoCloseable {
       case INT32, DATE, FLOAT -> rows * 4;
       case INT64, DOUBLE -> rows * 8;
       case STRING, BINARY -> throw new IllegalArgumentException("variable width");
+      default -> throw new IllegalArgumentException(kind + " is not decoded on the GPU (PageTable.GPU_KINDS)");
     };
   }
 

@@ -69,7 +69,7 @@ public final class GpuDecoder implements AutoCloseable {
       k.launch("homi_dec_hybrid_values", warpGrid, 32 * WARPS_PER_BLOCK, s, pt, pages, pos.address(), ids.address(), st);
 
       // string columns share per-row lengths and per-value source addresses
-      boolean strings = cols.stream().anyMatch(c -> c.descriptor().kind().isVariableWidth());
+      boolean strings = cols.stream().anyMatch(c -> c.descriptor().kind().isByteArray());
       DeviceBuffer lens = strings ? tmp(temps, Math.max(4, n * 4L)) : null;
       DeviceBuffer srcs = strings ? tmp(temps, Math.max(8, n * 8L)) : null;
       DeviceBuffer entrySrc = strings && table.dictEntries() > 0 ? tmp(temps, table.dictEntries() * 8) : null;
@@ -128,7 +128,7 @@ public final class GpuDecoder implements AutoCloseable {
     long dataBytes = 0;
     try {
       k.launch("homi_dec_pack_bits", grid(rows / 8 + 1, 256), 256, cs, valid + base, (int) rows, validity.address());
-      if (!kind.isVariableWidth()) {
+      if (!kind.isByteArray()) {
         values = new DeviceBuffer(Math.max(1, DeviceColumn.valueBytes(kind, rows)));
         int outW = kind == ValueKind.BOOLEAN || kind == ValueKind.INT8 ? 1 : kind == ValueKind.INT16 ? 2
             : kind.plainWidth();

@@ -61,6 +61,10 @@ public final class PageTable {
    * = file offset {@code fileOffset}) and will be uploaded at offset {@code uploadOffset};
    * its {@code rows} rows land at {@code rowStart} of the global row space.
    */
+  /** The value kinds the kernels decode; decimals, timestamps, INT96 and unsigned widening stay on the CPU. */
+  static final java.util.Set<ValueKind> GPU_KINDS = java.util.EnumSet.of(ValueKind.BOOLEAN, ValueKind.INT8, ValueKind.INT16,
+      ValueKind.INT32, ValueKind.INT64, ValueKind.FLOAT, ValueKind.DOUBLE, ValueKind.DATE, ValueKind.STRING, ValueKind.BINARY);
+
   public void addChunk(ColumnDescriptor col, ByteBuffer chunk, long fileOffset, long uploadOffset,
                        CompressionCodec codec, long rowStart, long rows, int chunkIndex) throws HomiParquetException {
     String ctx = file + " (column '" + col.name() + "')";
@@ -68,6 +72,10 @@ public final class PageTable {
       throw new UnsupportedParquetException("compression codec " + codec + " on the GPU path (column '" + col.name() + "')", file);
     }
     if (col.maxDefinitionLevel() > 1) throw new UnsupportedParquetException("definition level above 1 (column '" + col.name() + "')", file);
+    if (!GPU_KINDS.contains(col.kind())) {
+      throw new UnsupportedParquetException("column '" + col.name() + "' (" + col.kind() + ") on the GPU path: the kernels decode "
+          + GPU_KINDS, file);
+    }
     ByteBuffer b = chunk.duplicate().order(ByteOrder.LITTLE_ENDIAN);
     long left = rows;
     int dictIndex = -1;
@@ -114,7 +122,7 @@ public final class PageTable {
           e.numValues = n;
           e.encoding = Encoding.PLAIN.getValue();
           e.valLen = uncompressed;
-          if (col.kind().isVariableWidth()) {
+          if (col.kind().isByteArray()) {
             e.aux = (int) dictEntries;
             dictEntries += n;
           } else {
