@@ -1,0 +1,73 @@
+package io.homi.bench;
+
+import java.util.List;
+import java.util.Locale;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.execution.FileSourceScanExec;
+import org.apache.spark.sql.execution.SparkPlan;
+import org.apache.spark.sql.execution.datasources.v2.BatchScanExec;
+import scala.jdk.javaapi.CollectionConverters;
+
+/**
+ * The three readers compared: format("homi"), Spark's default Parquet path (V1 FileSourceScan)
+ * and Spark's V2 ParquetScan (spark.sql.sources.useV1SourceList without parquet). Each load
+ * sets the session's source list for its reader; {@link #scanOf} names the leaf scan that ran,
+ * so a run on the wrong path is caught instead of measured.
+ */
+enum Reader {
+  HOMI("homi"), V1("spark-v1"), V2("spark-v2");
+
+  static final String V1_LIST = "spark.sql.sources.useV1SourceList";
+
+  final String label;
+
+  Reader(String label) {
+    this.label = label;
+  }
+
+  static Reader parse(String s) {
+    return switch (s.toLowerCase(Locale.ROOT)) {
+      case "homi" -> HOMI;
+      case "v1", "spark-v1", "parquet" -> V1;
+      case "v2", "spark-v2" -> V2;
+      default -> throw new IllegalArgumentException("unknown reader " + s + " (homi, v1, v2)");
+    };
+  }
+
+  /** Loads {@code path} through this reader; the source list stays set until the next load. */
+  Dataset<Row> load(SparkSession spark, String path, String defaultV1List) {
+    spark.conf().set(V1_LIST, this == V2 ? withoutParquet(defaultV1List) : defaultV1List);
+    return this == HOMI ? spark.read().format("homi").load(path) : spark.read().format("parquet").load(path);
+  }
+
+  private static String withoutParquet(String list) {
+    return String.join(",", java.util.Arrays.stream(list.split(",")).map(String::trim)
+        .filter(s -> !s.equalsIgnoreCase("parquet")).toList());
+  }
+
+  /** The scan the physical plan uses: "FileSourceScan parquet", "BatchScan ParquetScan", "BatchScan HomiScan". */
+  static String scanOf(Dataset<Row> df) {
+    SparkPlan plan = df.queryExecution().sparkPlan();
+    List<SparkPlan> leaves = CollectionConverters.asJava(plan.collectLeaves());
+    StringBuilder b = new StringBuilder();
+    for (SparkPlan leaf : leaves) {
+      String s;
+      if (leaf instanceof FileSourceScanExec f) s = "FileSourceScan " + f.relation().fileFormat().toString().toLowerCase(Locale.ROOT);
+      else if (leaf instanceof BatchScanExec bs) s = "BatchScan " + bs.scan().getClass().getSimpleName();
+      else s = leaf.getClass().getSimpleName();
+      if (b.indexOf(s) < 0) b.append(b.length() == 0 ? "" : "+").append(s);
+    }
+    return b.toString();
+  }
+
+  /** Whether {@code scan} (from {@link #scanOf}) is this reader's scan. */
+  boolean ran(String scan) {
+    return switch (this) {
+      case HOMI -> scan.equals("BatchScan HomiScan");
+      case V1 -> scan.equals("FileSourceScan parquet");
+      case V2 -> scan.equals("BatchScan ParquetScan");
+    };
+  }
+}
