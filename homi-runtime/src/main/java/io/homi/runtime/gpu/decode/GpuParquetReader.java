@@ -85,8 +85,26 @@ public final class GpuParquetReader implements AutoCloseable {
     List<ColumnDescriptor> cols = new ArrayList<>();
     if (columns == null) cols.addAll(schema.columns());
     else for (String c : columns) cols.add(java.util.Objects.requireNonNull(schema.column(c), "no column " + c));
+    return read(file, md, cols, null, direct, hostDecompress, t0);
+  }
+
+  /**
+   * Reads and decodes {@code cols} of {@code rowGroups} (null = all) of {@code file}, whose footer
+   * the caller has: one device batch, the row groups one after the other. A column, encoding or
+   * codec the kernels do not decode raises {@link io.homi.runtime.parquet.UnsupportedParquetException}
+   * before any kernel runs. Calls are serialised: the staging buffers are this reader's.
+   */
+  public Result read(Path file, FileMetaData md, List<ColumnDescriptor> cols, int[] rowGroups, boolean direct,
+                     boolean hostDecompress) throws IOException {
+    gpu.bind();
+    return read(file, md, cols, rowGroups, direct, hostDecompress, System.nanoTime());
+  }
+
+  private synchronized Result read(Path file, FileMetaData md, List<ColumnDescriptor> cols, int[] rowGroups, boolean direct,
+                                   boolean hostDecompress, long t0) throws IOException {
+    String name = file.toString();
     long fileSize = java.nio.file.Files.size(file);
-    ChunkPlan plan = ChunkPlan.of(name, md, cols, fileSize);
+    ChunkPlan plan = ChunkPlan.of(name, md, cols, rowGroups, fileSize);
     ensureStaging(plan.stageBytes());
     stage(file, plan, direct);
     long t1 = System.nanoTime();
