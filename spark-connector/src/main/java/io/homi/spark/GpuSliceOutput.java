@@ -1,6 +1,7 @@
 package io.homi.spark;
 
 import io.homi.runtime.gpu.decode.GpuRowGroups;
+import io.homi.runtime.gpu.decode.MediatorSource;
 import io.homi.runtime.parquet.ColumnDescriptor;
 import io.homi.runtime.parquet.UnsupportedParquetException;
 import java.io.IOException;
@@ -25,6 +26,9 @@ final class GpuSliceOutput implements AutoCloseable {
   private final GpuRowGroups gpu; // null: gpu-or-host without a usable GPU
   private final HomiMetrics.Task metrics;
   private GpuRowGroups.Batch current;
+  private MediatorSource source; // the slice's file on the mediator's GPU path, opened at its first GPU row group
+  /** How chunk bytes reach the GPU: {@code mediator} (default: NVMe-format commands, GPU path) or {@code pread}. */
+  private static final boolean MEDIATED = !"pread".equals(System.getProperty("homi.gpuDecode.read", "mediator"));
 
   private GpuSliceOutput(GpuRowGroups gpu, HomiMetrics.Task metrics) {
     this.gpu = gpu;
@@ -61,7 +65,8 @@ final class GpuSliceOutput implements AutoCloseable {
     String refused = GpuRowGroups.refusal(md, cols, rg);
     if (refused != null) return refused(file, rg, refused);
     try {
-      current = gpu.decode(file, md, cols, rg, allocator);
+      if (MEDIATED && source == null) source = MediatorSource.open(io.homi.runtime.HomiRuntime.get(), file, 64);
+      current = gpu.decode(file, md, cols, rg, source, allocator);
     } catch (UnsupportedParquetException e) {
       return refused(file, rg, e.getMessage());
     }
@@ -92,5 +97,10 @@ final class GpuSliceOutput implements AutoCloseable {
   @Override
   public void close() {
     release();
+    if (source != null) {
+      metrics.fileDone(source.stats()); // bytes on the GPU path, in the per-path byte metrics
+      source.close();
+      source = null;
+    }
   }
 }

@@ -5,6 +5,7 @@ import io.homi.runtime.HomiRuntime;
 import io.homi.runtime.gpu.GpuProbe;
 import io.homi.runtime.gpu.decode.GpuRowGroups;
 import io.homi.runtime.gpu.decode.LazyHostColumn;
+import io.homi.runtime.gpu.decode.MediatorSource;
 import io.homi.runtime.parquet.ColumnDescriptor;
 import io.homi.runtime.parquet.ParquetBatchReader;
 import io.homi.runtime.parquet.ParquetFileReader;
@@ -50,11 +51,16 @@ final class RowGroupCheck {
     HomiRuntime rt = HomiRuntime.get();
     BufferAllocator alloc = rt.allocator().newChildAllocator("row-group-check", 0, Long.MAX_VALUE);
     GpuRowGroups gpu = GpuRowGroups.shared();
+    boolean mediated = Arrays.asList(args).contains("--mediator");
+    io.homi.runtime.mediator.PathStats.Snapshot bytes = null;
+    String how = "pread into pinned staging";
     long gpuGroups = 0, refusedGroups = 0, columns = 0, rows = 0, cells = 0, earlyCopies = 0;
     int bad = 0;
     TreeMap<String, Integer> reasons = new TreeMap<>();
     for (Path f : files) {
-      try (ParquetFileReader file = ParquetFileReader.open(rt, f, HomiConfig.defaults())) {
+      try (ParquetFileReader file = ParquetFileReader.open(rt, f, HomiConfig.defaults());
+           MediatorSource source = mediated ? MediatorSource.open(rt, f, 64) : null) {
+        if (source != null) how = "mediator GPU path (" + source.describe() + ")";
         List<ColumnDescriptor> all = file.schema().columns();
         List<ColumnDescriptor> decodable = new ArrayList<>();
         for (ColumnDescriptor c : all) {
@@ -67,7 +73,7 @@ final class RowGroupCheck {
             GpuRowGroups.Batch b = null;
             if (why == null) {
               try {
-                b = gpu.decode(f, file.metadata(), cols, rg, alloc);
+                b = gpu.decode(f, file.metadata(), cols, rg, source, alloc);
               } catch (UnsupportedParquetException e) {
                 why = e.getMessage();
               }
@@ -91,6 +97,7 @@ final class RowGroupCheck {
             }
           }
         }
+        if (source != null) bytes = bytes == null ? source.stats() : bytes.plus(source.stats());
       } catch (RuntimeException | IOException e) {
         bad++;
         System.out.println("FAILED " + f + ": " + e);
@@ -101,7 +108,18 @@ final class RowGroupCheck {
         + "group decodes on the GPU (%d columns, %d rows, %d cells) %s; copied to host before first read: %d; %d row group "
         + "decodes refused -> CPU decoder %s", files.size(), gpuGroups, columns, rows, cells,
         bad == 0 ? "all equal to the CPU decoder" : bad + " MISMATCHED/FAILED", earlyCopies, refusedGroups, reasons));
-    return bad == 0 && earlyCopies == 0 && gpuGroups > 0 ? 0 : 1;
+    StringBuilder paths = new StringBuilder("chunk bytes read by " + how);
+    if (bytes != null) {
+      paths.append(", by path:");
+      for (io.homi.runtime.mediator.PathKind k : io.homi.runtime.mediator.PathKind.values()) {
+        if (bytes.bytes(k) > 0) paths.append(' ').append(k.label()).append('=').append(bytes.bytes(k));
+      }
+      paths.append(", ").append(bytes.totalCommands()).append(" commands, ").append(bytes.refused()).append(" refused");
+    }
+    System.out.println(paths);
+    boolean pathOk = bytes == null || (bytes.bytes(io.homi.runtime.mediator.PathKind.GPU) > 0
+        && bytes.totalBytes() == bytes.bytes(io.homi.runtime.mediator.PathKind.GPU));
+    return bad == 0 && earlyCopies == 0 && gpuGroups > 0 && pathOk ? 0 : 1;
   }
 
   private static List<String> compare(ParquetFileReader file, int rg, List<ColumnDescriptor> cols, GpuRowGroups.Batch batch,

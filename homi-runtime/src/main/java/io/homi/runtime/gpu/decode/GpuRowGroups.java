@@ -91,7 +91,14 @@ public final class GpuRowGroups {
 
   /** Row group {@code rg}'s {@code cols} in GPU memory; host copies (when read) come from {@code host}. */
   public Batch decode(Path file, FileMetaData md, List<ColumnDescriptor> cols, int rg, BufferAllocator host) throws IOException {
-    GpuParquetReader.Result r = reader.read(file, md, cols, new int[] {rg}, false, false);
+    return decode(file, md, cols, rg, null, host);
+  }
+
+  /** As {@link #decode(Path, FileMetaData, List, int, BufferAllocator)}, the bytes read by {@code source} when not null. */
+  public Batch decode(Path file, FileMetaData md, List<ColumnDescriptor> cols, int rg, MediatorSource source,
+                      BufferAllocator host) throws IOException {
+    GpuParquetReader.Result r = source == null ? reader.read(file, md, cols, new int[] {rg}, false, false)
+        : reader.read(file, md, cols, new int[] {rg}, source, false);
     DeviceBatch b = r.batch();
     List<LazyHostColumn> out = new ArrayList<>();
     for (DeviceColumn c : b.columns()) out.add(new LazyHostColumn(gpu, b, c, host));
