@@ -19,6 +19,7 @@ final class CommandExecutor {
 
   private final OsPath osPath = new OsPath();
   private final DirectPath directPath = new DirectPath();
+  private final PageResidency residency = new PageResidency();
   private final DevicePath devicePath;
   private volatile DeviceMemoryPath gpuPath;
 
@@ -62,9 +63,13 @@ final class CommandExecutor {
   /**
    * Serves the command only if the page cache holds all of it, without blocking (RWF_NOWAIT);
    * null when it does not, in which case nothing is counted and the caller queues the command.
+   * Under {@code auto}, a segment large enough to go to a cold-data path is first asked of
+   * mincore ({@link #coldCandidate}): a RWF_NOWAIT miss would start readahead of pages that the
+   * O_DIRECT read then fetches a second time. Smaller segments are probed by RWF_NOWAIT alone
+   * (one system call): their cold remainder is a buffered read, which readahead only helps.
    * Bytes are counted in {@code stats}: the command's queue pair (which adds into the mediator's).
    */
-  Outcome tryCached(Validated v, PathStats stats) {
+  Outcome tryCached(Validated v, PathPolicy policy, PathStats stats) {
     if (v.device()) return null; // never on the host copy path: device memory is the GPU path's
     Namespace ns = v.ns();
     long off = v.command().fileOffset();
@@ -72,6 +77,7 @@ final class CommandExecutor {
     long[] segs = v.segments();
     for (int i = 0; i < segs.length; i += 2) {
       long want = Math.max(0, Math.min(segs[i + 1], ns.sizeBytes() - off));
+      if (want > 0 && coldCandidate(policy, off, want) && residency.residentPrefix(ns, off, want) < want) return null;
       if (want > 0 && osPath.readCached(ns, off, segs[i], want) < want) return null;
       off += segs[i + 1];
       got += want;
@@ -173,7 +179,15 @@ final class CommandExecutor {
    */
   private long auto(PathPolicy policy, PathStats stats, Namespace ns, long off, long addr, long len)
       throws IOException {
-    long cached = osPath.readCached(ns, off, addr, len);
+    long cached;
+    long prefix = coldCandidate(policy, off, len) ? residency.residentPrefix(ns, off, len) : PageResidency.UNKNOWN;
+    if (prefix == PageResidency.UNKNOWN) {
+      cached = osPath.readCached(ns, off, addr, len); // small (or cannot ask): probe by RWF_NOWAIT
+    } else {
+      // Only the pages mincore saw resident are copied; the cold rest is never probed, so no
+      // readahead starts for the range the cold path is about to read.
+      cached = prefix == 0 ? 0 : osPath.readCached(ns, off, addr, Math.min(prefix, len));
+    }
     if (cached > 0) stats.served(PathKind.OS, cached);
     if (cached >= len) return cached;
     long o = off + cached;
@@ -200,6 +214,19 @@ final class CommandExecutor {
   private IoPath coldPath(Namespace ns, long off, long addr, long len) {
     if (devicePath.canServe(ns, off, addr, len)) return devicePath;
     return directPath.canServe(ns, off, addr, len) ? directPath : null;
+  }
+
+  /**
+   * Under {@code auto}: whether a cold remainder of this segment could be large enough for a
+   * cold-data path, so residency must be asked of mincore rather than probed by RWF_NOWAIT.
+   */
+  private static boolean coldCandidate(PathPolicy policy, long off, long len) {
+    return policy.mode() == PathPolicy.Mode.AUTO && len + (off & (PAGE - 1)) >= policy.directMinBytes();
+  }
+
+  /** Unmaps the residency mappings. */
+  void close() {
+    residency.close();
   }
 
   private static long counted(PathStats stats, PathKind kind, long n) {

@@ -275,7 +275,7 @@ public final class Mediator implements AutoCloseable {
       return;
     }
     if (!v.device() && q.policy.mode() != PathPolicy.Mode.DIRECT && c.bytes() <= settings.inlineMaxBytes()) {
-      CommandExecutor.Outcome o = executor.tryCached(v, q.stats);
+      CommandExecutor.Outcome o = executor.tryCached(v, q.policy, q.stats);
       if (o != null) {
         q.complete(c.cid(), true, NvmeStatus.SUCCESS, (int) o.bytes(), null);
         return;
@@ -324,6 +324,7 @@ public final class Mediator implements AutoCloseable {
     }
     for (ServicedQueue q : queues) q.qp.close();
     devicePath.close();
+    executor.close();
     queues.clear();
     byPair.clear();
   }
