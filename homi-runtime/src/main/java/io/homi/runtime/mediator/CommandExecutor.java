@@ -61,29 +61,28 @@ final class CommandExecutor {
   record Outcome(long bytes, boolean complete) {}
 
   /**
-   * Serves the command only if the page cache holds all of it, without blocking (RWF_NOWAIT);
-   * null when it does not, in which case nothing is counted and the caller queues the command.
+   * Serves the command only if the page cache holds all of it, without blocking (RWF_NOWAIT),
+   * and returns its bytes of file data; -1 when it does not, in which case nothing is counted and
+   * the caller queues the command.
    * Under {@code auto}, a segment large enough to go to a cold-data path is first asked of
    * mincore ({@link #coldCandidate}): a RWF_NOWAIT miss would start readahead of pages that the
    * O_DIRECT read then fetches a second time. Smaller segments are probed by RWF_NOWAIT alone
    * (one system call): their cold remainder is a buffered read, which readahead only helps.
    * Bytes are counted in {@code stats}: the command's queue pair (which adds into the mediator's).
    */
-  Outcome tryCached(Validated v, PathPolicy policy, PathStats stats) {
-    if (v.device()) return null; // never on the host copy path: device memory is the GPU path's
+  long tryCached(Validated v, PathPolicy policy, PathStats stats) {
+    if (v.device()) return -1; // never on the host copy path: device memory is the GPU path's
     Namespace ns = v.ns();
     long off = v.command().fileOffset();
     long got = 0;
     long[] segs = v.segments();
     for (int i = 0; i < segs.length; i += 2) {
       long want = Math.max(0, Math.min(segs[i + 1], ns.sizeBytes() - off));
-      if (want > 0 && coldCandidate(policy, off, want) && residency.residentPrefix(ns, off, want) < want) return null;
-      if (want > 0 && osPath.readCached(ns, off, segs[i], want) < want) return null;
+      if (want > 0 && coldCandidate(policy, off, want) && residency.residentPrefix(ns, off, want) < want) return -1;
+      if (want > 0 && osPath.readCached(ns, off, segs[i], want) < want) return -1;
       off += segs[i + 1];
       got += want;
     }
-    stats.executed();
-    stats.inline();
     // Second pass only once everything is known to be served: zero tails, count bytes.
     off = v.command().fileOffset();
     for (int i = 0; i < segs.length; i += 2) {
@@ -91,8 +90,8 @@ final class CommandExecutor {
       if (want < segs[i + 1]) zeroHost(segs[i] + want, segs[i + 1] - want);
       off += segs[i + 1];
     }
-    stats.served(PathKind.OS, got);
-    return new Outcome(got, true);
+    stats.servedInline(PathKind.OS, got);
+    return got;
   }
 
   /** Serves the command by its policy; may block on the device. */
