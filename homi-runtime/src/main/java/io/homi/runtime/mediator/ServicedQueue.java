@@ -4,7 +4,6 @@ import io.homi.runtime.nvme.NvmeCompletion;
 import io.homi.runtime.nvme.NvmeStatus;
 import io.homi.runtime.nvme.QueuePair;
 import java.lang.invoke.VarHandle;
-import java.util.BitSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
@@ -24,7 +23,8 @@ final class ServicedQueue {
   final AtomicInteger inFlight = new AtomicInteger();
   /** Why a command failed, by CID, for the initiator to put into its exception. */
   private final ConcurrentHashMap<Integer, String> errorDetail = new ConcurrentHashMap<>();
-  private final BitSet cidsInFlight = new BitSet(65536);
+  /** One bit per CID (a plain bitmap: BitSet.clear rescans its words in use on every call). */
+  private final long[] cidsInFlight = new long[65536 / 64];
   /** Written by the service thread only; read by completing threads under the lock. */
   volatile int sqHead;
   private int cqTail;
@@ -71,8 +71,10 @@ final class ServicedQueue {
 
   /** Marks a fetched CID busy; false when it is already in flight (a Command ID Conflict). */
   synchronized boolean claimCid(int cid) {
-    if (cidsInFlight.get(cid)) return false;
-    cidsInFlight.set(cid);
+    long bit = 1L << cid; // shifts use the low 6 bits
+    int w = cid >>> 6;
+    if ((cidsInFlight[w] & bit) != 0) return false;
+    cidsInFlight[w] |= bit;
     return true;
   }
 
@@ -107,7 +109,7 @@ final class ServicedQueue {
   }
 
   private void post(int cid, boolean ownsCid, NvmeStatus status, int result) {
-    if (ownsCid) cidsInFlight.clear(cid);
+    if (ownsCid) cidsInFlight[cid >>> 6] &= ~(1L << cid);
     NvmeCompletion.post(qp.cq(), cqTail, result, sqHead, qp.id(), cid, phase, status);
     if (++cqTail == qp.cqEntries()) {
       cqTail = 0;
