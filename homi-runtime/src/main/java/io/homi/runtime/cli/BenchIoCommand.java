@@ -128,7 +128,10 @@ public final class BenchIoCommand {
           }
         }
       }
-      if (cachedPhase) cachedCommands(m, ns, Math.min(size, 256L << 20), reg);
+      if (cachedPhase) {
+        cachedCommands(m, ns, Math.min(size, 256L << 20), reg, false);
+        cachedCommands(m, ns, Math.min(size, 256L << 20), reg, true);
+      }
       System.out.printf("load average at the end: %s%n", loadAverage());
     }
     return 0;
@@ -171,9 +174,14 @@ public final class BenchIoCommand {
     }
   }
 
-  /** 4 KiB random reads of cached data: through the mediator (qd in flight) and by preadv2 in a loop. */
-  private void cachedCommands(Mediator m, Namespace ns, long span, BufferRegistry reg) throws IOException {
-    progress("cached 4 KiB commands: warming %d MiB of the file ...", span >> 20);
+  /**
+   * 4 KiB reads of cached data, random or sequential: through the mediator (qd in flight) and by
+   * preadv2 in a loop (one call per 4 KiB, the same offsets), interleaved.
+   */
+  private void cachedCommands(Mediator m, Namespace ns, long span, BufferRegistry reg, boolean sequential)
+      throws IOException {
+    String kind = sequential ? "sequential" : "random";
+    progress("cached 4 KiB " + kind + " commands: warming %d MiB of the file ...", span >> 20);
     prepare(ns.file(), false);
     int n = (int) Math.min(ops, 2_000_000);
     long blocks = span / 4096;
@@ -184,14 +192,14 @@ public final class BenchIoCommand {
     try (HostBuffer b = new HostBuffer(64L * 4096)) {
       reg.register(b.address(), b.capacity());
       for (int i = 0; i < n; i++) {
-        offs[i] = r.nextLong(blocks) * 4096;
+        offs[i] = (sequential ? i % blocks : r.nextLong(blocks)) * 4096;
         lens[i] = 4096;
         dests[i] = b.address() + (i % 64) * 4096L;
       }
       double[] homi = new double[reps];
       double[] raw = new double[reps];
       long inlineBefore = m.stats().snapshot().inline();
-      progress("cached 4 KiB commands: %d commands x (1 warm-up + %d runs), HOMI and the plain loop interleaved ...", n, reps);
+      progress("cached 4 KiB " + kind + " commands: %d commands x (1 warm-up + %d runs), HOMI and the plain loop interleaved ...", n, reps);
       try (QueueClient c = new QueueClient(m, 64, 4096, new PathPolicy(PathPolicy.Mode.AUTO, 256 << 10));
            com.sun.jna.Memory iov = new com.sun.jna.Memory(16)) {
         c.read(ns, offs, lens, dests); // JIT warm-up of both sides, not counted
@@ -204,7 +212,7 @@ public final class BenchIoCommand {
           t0 = System.nanoTime();
           plainLoop(ns, iov, offs, dests);
           raw[rep] = n / ((System.nanoTime() - t0) / 1e9);
-          progress("cached 4 KiB commands: rep %d/%d: HOMI %.0f/s, plain preadv2 loop %.0f/s", rep + 1, reps,
+          progress("cached 4 KiB " + kind + " commands: rep %d/%d: HOMI %.0f/s, plain preadv2 loop %.0f/s", rep + 1, reps,
               homi[rep], raw[rep]);
         }
       }
@@ -212,8 +220,8 @@ public final class BenchIoCommand {
       double best = median(homi);
       double anchor = median(raw);
       reg.unregister(b.address());
-      System.out.printf("%n4 KiB random reads of cached data (%d commands, median of %d interleaved runs, qd 63, one mediator"
-          + " thread):%n", n, reps);
+      System.out.printf("%n4 KiB %s reads of cached data (%d commands, median of %d interleaved runs, qd 63, one mediator"
+          + " thread):%n", kind, n, reps);
       System.out.println("| measure | value |");
       System.out.println("|---|---|");
       System.out.printf("| HOMI commands/s through one mediator thread | %.0f |%n", best);

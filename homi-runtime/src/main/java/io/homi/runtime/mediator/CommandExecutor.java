@@ -1,6 +1,7 @@
 package io.homi.runtime.mediator;
 
 import com.sun.jna.Pointer;
+import io.homi.runtime.os.Libc;
 import java.io.IOException;
 
 /**
@@ -92,6 +93,59 @@ final class CommandExecutor {
     }
     stats.servedInline(PathKind.OS, got);
     return got;
+  }
+
+  /** Most iovecs in one vectored read of a run of commands. */
+  static final int RUN_IOVECS = 256;
+  private static final ThreadLocal<com.sun.jna.Memory> RUN_IOV =
+      ThreadLocal.withInitial(() -> new com.sun.jna.Memory(16L * RUN_IOVECS));
+
+  /**
+   * Whether this command may join a run of file-contiguous commands served by one vectored
+   * {@code preadv2(RWF_NOWAIT)} on the service thread: host memory, wholly inside the file (no
+   * zero tail), on a policy that copies cached data, and under {@code auto} too small to be sent
+   * to a cold path (so the RWF_NOWAIT probe is the right question).
+   */
+  boolean batchable(Validated v, PathPolicy policy) {
+    if (v.device() || v.segments().length > 2 * 16) return false;
+    PathPolicy.Mode mode = policy.mode();
+    if (mode != PathPolicy.Mode.OS && mode != PathPolicy.Mode.AUTO) return false;
+    long off = v.command().fileOffset();
+    long bytes = v.command().bytes();
+    if (off + bytes > v.ns().sizeBytes()) return false;
+    return mode == PathPolicy.Mode.OS || !coldCandidate(policy, off, bytes);
+  }
+
+  /**
+   * Serves the first {@code k} commands of {@code run} (batchable, same namespace, each starting
+   * where the previous one ends in the file) with one vectored RWF_NOWAIT read; returns how many
+   * leading commands the page cache fully served (counted inline). The rest are the caller's to
+   * serve one by one; a command the read only partly filled is simply read again.
+   */
+  int tryCachedRun(Validated[] run, int k, PathStats stats) {
+    com.sun.jna.Memory iov = RUN_IOV.get();
+    int n = 0;
+    int cmds = 0;
+    for (; cmds < k; cmds++) {
+      long[] segs = run[cmds].segments();
+      if (n + segs.length / 2 > RUN_IOVECS) break;
+      for (int i = 0; i < segs.length; i += 2, n++) {
+        iov.setLong(16L * n, segs[i]);
+        iov.setLong(16L * n + 8, segs[i + 1]);
+      }
+    }
+    Namespace ns = run[0].ns();
+    long got = osPath.readCachedVector(ns, run[0].command().fileOffset(), Libc.address(iov), n);
+    int served = 0;
+    long acc = 0;
+    for (int i = 0; i < cmds; i++) {
+      long b = run[i].command().bytes();
+      if (acc + b > got) break;
+      acc += b;
+      served++;
+      stats.servedInline(PathKind.OS, b);
+    }
+    return served;
   }
 
   /** Serves the command by its policy; may block on the device. */

@@ -147,7 +147,7 @@ public final class Mediator implements AutoCloseable {
                                    LongFunction<QueueMemory> allocator) {
     QueueMemory mem = allocator.apply(QueuePair.bytesNeeded(sqEntries, cqEntries));
     QueuePair qp = new QueuePair(nextQueueId.getAndIncrement(), sqEntries, cqEntries, mem);
-    ServicedQueue q = new ServicedQueue(qp, policy, stats);
+    ServicedQueue q = new ServicedQueue(qp, policy, stats, settings.budget());
     byPair.put(qp, q);
     queues.add(q);
     wake();
@@ -290,6 +290,7 @@ public final class Mediator implements AutoCloseable {
       q.sqHead = head;
       dispatch(q, c);
     }
+    flushRun(q);
     q.flushBatch();
     return taken;
   }
@@ -313,16 +314,44 @@ public final class Mediator implements AutoCloseable {
       return;
     }
     if (!v.device() && q.policy.mode() != PathPolicy.Mode.DIRECT && c.bytes() <= settings.inlineMaxBytes()) {
-      long n = executor.tryCached(v, q.policy, q.stats);
-      if (n >= 0) {
-        q.completeInBatch(c.cid(), (int) n);
+      if (executor.batchable(v, q.policy)) {
+        // File-contiguous cached commands of one fetch batch are served by one vectored read.
+        if (q.runLength > 0 && (q.run[0].ns() != v.ns() || q.runEnd != c.fileOffset())) flushRun(q);
+        q.run[q.runLength++] = v;
+        q.runEnd = c.fileOffset() + c.bytes();
         return;
       }
+      serveInlineOrQueue(q, v);
+      return;
     }
+    queue(q, v);
+  }
+
+  /** Serves the queue's pending run: one vectored cached read, then one by one what it left. */
+  private void flushRun(ServicedQueue q) {
+    int k = q.runLength;
+    if (k == 0) return;
+    q.runLength = 0;
+    int served = k == 1 ? 0 : executor.tryCachedRun(q.run, k, q.stats);
+    for (int i = 0; i < k; i++) {
+      Validated v = q.run[i];
+      q.run[i] = null;
+      if (i < served) q.completeInBatch(v.command().cid(), (int) v.command().bytes());
+      else serveInlineOrQueue(q, v);
+    }
+  }
+
+  private void serveInlineOrQueue(ServicedQueue q, Validated v) {
+    long n = executor.tryCached(v, q.policy, q.stats);
+    if (n >= 0) q.completeInBatch(v.command().cid(), (int) n);
+    else queue(q, v);
+  }
+
+  private void queue(ServicedQueue q, Validated v) {
     try {
       io.execute(() -> execute(q, v));
     } catch (RejectedExecutionException e) {
-      q.complete(c.cid(), true, NvmeStatus.INTERNAL_ERROR, 0, "mediator is shut down");
+      q.complete(v.command().cid(), true, NvmeStatus.INTERNAL_ERROR, 0, "mediator is shut down");
     }
   }
 

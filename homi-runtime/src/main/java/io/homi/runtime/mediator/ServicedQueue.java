@@ -41,11 +41,16 @@ final class ServicedQueue {
   static final int WAITER_PARKED = 2;
   volatile boolean deleted;
   /** Successful inline completions of the current fetch batch (service thread only), posted together. */
+  /** The current run of file-contiguous cached commands (service thread only; see Mediator#serve). */
+  final Validated[] run;
+  int runLength;
+  long runEnd;
   private final int[] batchCid;
   private final int[] batchResult;
   private int batchCount;
 
-  ServicedQueue(QueuePair qp, PathPolicy policy, PathStats mediatorStats) {
+  ServicedQueue(QueuePair qp, PathPolicy policy, PathStats mediatorStats, int budget) {
+    this.run = new Validated[budget];
     this.qp = qp;
     this.policy = policy;
     this.stats = new PathStats(mediatorStats);
