@@ -14,7 +14,8 @@ import java.util.Map;
  * shootdowns) per question. Thread-safe. The answer is advice for choosing a path, never a
  * guarantee: pages may be evicted right after, and a mapping evicted while another thread asks
  * makes that question fail ({@link #UNKNOWN}) or answer for other pages; only the path choice
- * suffers, never the data.
+ * suffers, never the data. A mapping holds its file open: mappings of namespaces revoked (or
+ * detached) since are dropped whenever a new file is mapped, and all of them on {@link #close}.
  */
 public final class PageResidency implements AutoCloseable {
   /** The question could not be asked (file cannot be mapped, mincore failed). */
@@ -78,6 +79,13 @@ public final class PageResidency implements AutoCloseable {
     return residentPrefix(ns, off, len) >= len;
   }
 
+  /** How many files are mapped now (tests). */
+  int mapped() {
+    synchronized (mappings) {
+      return mappings.size();
+    }
+  }
+
   /** Drops the mapping of {@code ns} (when its namespace is detached or its file closed). */
   public void forget(Namespace ns) {
     synchronized (mappings) {
@@ -92,6 +100,13 @@ public final class PageResidency implements AutoCloseable {
       long[] m = mappings.get(ns);
       if (m != null) return m;
       if (closed) return new long[] {-1, 0};
+      // A mapping keeps its file's inode (and a deleted file's blocks) alive: drop those of
+      // namespaces detached or revoked since, whenever a new one is mapped.
+      mappings.entrySet().removeIf(e -> {
+        if (!e.getKey().isRevoked()) return false;
+        unmap(e.getValue());
+        return true;
+      });
       long len = (ns.sizeBytes() + PAGE - 1) & -PAGE;
       long addr = -1;
       if (len > 0 && !ns.isRevoked()) {

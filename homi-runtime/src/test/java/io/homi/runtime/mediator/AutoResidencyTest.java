@@ -62,6 +62,11 @@ class AutoResidencyTest {
       assertThat(r.residentPrefix(ns, SIZE + 4096, 4096)).isEqualTo(4096);
       drop(f);
       assertThat(r.residentPrefix(ns, 0, SIZE)).isZero();
+      // a detached namespace's mapping goes when the next file is mapped
+      t.detach(ns);
+      Namespace again = t.attach(f);
+      assertThat(r.residentPrefix(again, 0, SIZE)).isZero();
+      assertThat(r.mapped()).isEqualTo(1);
     }
   }
 
