@@ -44,6 +44,7 @@ public final class ChunkPlan {
     List<Raw> raws = new ArrayList<>();
     for (int ci = 0; ci < columns.size(); ci++) {
       ColumnDescriptor c = columns.get(ci);
+      if (c.isNested()) throw new UnsupportedParquetException("nested column '" + c.name() + "' on the GPU decode path", file);
       for (int g = 0; g < md.getRow_groupsSize(); g++) {
         RowGroup rg = md.getRow_groups().get(g);
         if (rg.getNum_rows() < 0) throw new CorruptParquetException(file, "row group " + g + " has " + rg.getNum_rows() + " rows");
