@@ -12,7 +12,7 @@ import org.apache.parquet.format.TimeUnit;
  * to UTC, UINT_8 is INT(8, unsigned), ...). Spark's reader decides on this normalized view.
  */
 record Annotation(Name name, int bitWidth, boolean signed, String unit, boolean utc, int precision, int scale) {
-  enum Name { NONE, STRING, ENUM, JSON, BSON, UUID, FLOAT16, DATE, DECIMAL, TIME, TIMESTAMP, INTEGER, INTERVAL, OTHER }
+  enum Name { NONE, STRING, ENUM, JSON, BSON, UUID, FLOAT16, DATE, DECIMAL, TIME, TIMESTAMP, INTEGER, INTERVAL, UNKNOWN, OTHER }
 
   /** The annotation; a LogicalType this Thrift version does not know (a newer writer's) is refused, as parquet-java does. */
   static Annotation of(SchemaElement e, String file) throws UnsupportedParquetException {
@@ -65,6 +65,7 @@ record Annotation(Name name, int bitWidth, boolean signed, String unit, boolean 
           lt.getTIMESTAMP().isIsAdjustedToUTC(), 0, 0);
     }
     if (lt.isSetINTEGER()) return integer(lt.getINTEGER().getBitWidth(), lt.getINTEGER().isIsSigned());
+    if (lt.isSetUNKNOWN()) return simple(Name.UNKNOWN);
     return simple(Name.OTHER);
   }
 

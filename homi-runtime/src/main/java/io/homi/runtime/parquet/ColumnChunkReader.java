@@ -128,6 +128,7 @@ final class ColumnChunkReader implements ColumnReader {
   }
 
   private void writeValues(FieldVector v, int at, int count) throws HomiParquetException {
+    if (col.kind() == ValueKind.NULL) return;
     NestedColumnReader.ensure(v, at + count);
     values.read(v, at, count);
     Validity.setRange(v, at, count);
@@ -160,7 +161,9 @@ final class ColumnChunkReader implements ColumnReader {
       if (pageValuesLeft == 0) nextDataPage();
       int k = Math.min(n - done, pageValuesLeft);
       int at = dst + done;
-      if (col.maxDefinitionLevel() == 0) {
+      if (col.kind() == ValueKind.NULL) {
+        if (col.maxDefinitionLevel() > 0) defs.readInts(levels, 0, k);
+      } else if (col.maxDefinitionLevel() == 0) {
         values.read(v, at, k);
         Validity.setRange(v, at, k);
       } else {
@@ -227,6 +230,7 @@ final class ColumnChunkReader implements ColumnReader {
   private void readDictionary(PageHeader h, ByteBuffer body) throws HomiParquetException {
     if (dictionary != null) throw new CorruptParquetException(context, "second dictionary page in one column chunk");
     if (!h.isSetDictionary_page_header()) throw new CorruptParquetException(context, "dictionary page without its header");
+    if (col.kind() == ValueKind.NULL) return; // NullType: values are never looked at
     Encoding enc = h.getDictionary_page_header().getEncoding();
     if (enc != Encoding.PLAIN && enc != Encoding.PLAIN_DICTIONARY) {
       throw new UnsupportedParquetException("dictionary page encoding " + enc + " in column '" + col.name() + "'", file);
@@ -306,6 +310,7 @@ final class ColumnChunkReader implements ColumnReader {
   }
 
   private PageValues valuesFor(Encoding e, ByteBuffer data, int pageValues) throws HomiParquetException {
+    if (col.kind() == ValueKind.NULL) return (v, dst, count) -> { };
     return ValueDecoders.forPage(col, e, data, dictionary, pageValues, context, file);
   }
 }

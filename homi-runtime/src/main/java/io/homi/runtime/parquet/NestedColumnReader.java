@@ -118,6 +118,7 @@ final class NestedColumnReader implements ColumnReader {
 
   /** Grows a vector until it holds {@code n} values. */
   static void ensure(FieldVector v, int n) {
+    if (v instanceof org.apache.arrow.vector.NullVector) return; // holds no buffers
     while (v.getValueCapacity() < n) v.reAlloc();
   }
 }

@@ -14,6 +14,7 @@ import org.apache.arrow.vector.types.pojo.FieldType;
  *       {@code def >= slotDef} (the enclosing value exists and this is not a continuation of a
  *       deeper list);</li>
  *   <li>the slot's value is non-null when {@code def >= def};</li>
+ *   <li>a struct's fields have a slot wherever the struct has one (null or not);</li>
  *   <li>for arrays and maps, the child ({@code children.get(0)}: the element, or the map's entries
  *       struct of key and value) has slots at {@code def + 1} and {@code slotRep + 1}.</li>
  * </ul>

@@ -75,7 +75,7 @@ public final class ParquetSchema {
         int typeLength = c.e().isSetType_length() ? c.e().getType_length() : 0;
         cols.add(new ColumnDescriptor(b.leaves++, c.name(), c.e().getType(), typeLength, leaf.kind(), leaf.arrowType(), maxDef));
       } else {
-        NestedField n = b.convert(c, c.name(), 0, 0, 0, 0, true, 1);
+        NestedField n = b.convert(c, c.name(), 0, 0, 0, 0, 0, true, 1);
         cols.add(ColumnDescriptor.nested(n));
       }
     }
@@ -108,17 +108,18 @@ public final class ParquetSchema {
     }
 
     /**
-     * Spark's conversion of one field. {@code d}/{@code r}: where the field's slot opens in the
-     * levels; {@code pd}/{@code pr}: the parent's real Parquet levels (a leaf's must agree with
+     * Spark's conversion of one field. {@code slot}/{@code r}: where the field's slot opens in
+     * the levels (a struct's fields have a slot wherever the struct has one, null or not);
+     * {@code d}: the definition level at which the enclosing value is non-null; {@code pd}/{@code pr}: the parent's real Parquet levels (a leaf's must agree with
      * the levels its Spark shape implies, or the file's layout is refused). {@code struct}: the
      * field is a struct member, where REPEATED means an array of non-null elements.
      */
-    NestedField convert(Elem t, String path, int d, int r, int pd, int pr, boolean struct, int depth)
+    NestedField convert(Elem t, String path, int slot, int d, int r, int pd, int pr, boolean struct, int depth)
         throws HomiParquetException {
       FieldRepetitionType rep = t.rep();
       if (struct && rep == FieldRepetitionType.REPEATED) {
-        NestedField element = convert(t, path, d + 1, r + 1, pd, pr, false, depth + 1);
-        return new NestedField(NestedField.Kind.LIST, t.name(), d, r, d, List.of(element), null);
+        NestedField element = convert(t, path, d + 1, d + 1, r + 1, pd, pr, false, depth + 1);
+        return new NestedField(NestedField.Kind.LIST, t.name(), slot, r, d, List.of(element), null);
       }
       int td = pd + (rep == FieldRepetitionType.REQUIRED ? 0 : 1);
       int tr = pr + (rep == FieldRepetitionType.REPEATED ? 1 : 0);
@@ -129,7 +130,7 @@ public final class ParquetSchema {
         int typeLength = t.e().isSetType_length() ? t.e().getType_length() : 0;
         ColumnDescriptor c = new ColumnDescriptor(leaves++, path, t.e().getType(), typeLength, leaf.kind(), leaf.arrowType(),
             td, tr, null);
-        return new NestedField(NestedField.Kind.LEAF, t.name(), d, r, own, List.of(), c);
+        return new NestedField(NestedField.Kind.LEAF, t.name(), slot, r, own, List.of(), c);
       }
       if (t.children().isEmpty()) throw unsupported(path, "a group with no fields");
       switch (groupAnnotation(t.e(), path)) {
@@ -141,32 +142,32 @@ public final class ParquetSchema {
           NestedField element;
           String ep = path + "." + repeated.name();
           if (isElementType(repeated, t.name())) {
-            element = convert(repeated, ep, own + 1, r + 1, td, tr, false, depth + 1);
+            element = convert(repeated, ep, own + 1, own + 1, r + 1, td, tr, false, depth + 1);
           } else {
             if (repeated.children().size() != 1) throw unsupported(path, "Invalid list type");
             Elem e = repeated.children().get(0);
             if (e.rep() == FieldRepetitionType.REPEATED) throw unsupported(path, "Invalid list type (repeated element)");
-            element = convert(e, ep + "." + e.name(), own + 1, r + 1, td + 1, tr + 1, false, depth + 2);
+            element = convert(e, ep + "." + e.name(), own + 1, own + 1, r + 1, td + 1, tr + 1, false, depth + 2);
           }
-          return new NestedField(NestedField.Kind.LIST, t.name(), d, r, own, List.of(element), null);
+          return new NestedField(NestedField.Kind.LIST, t.name(), slot, r, own, List.of(element), null);
         }
         case "MAP": {
           if (t.children().size() != 1 || t.children().get(0).primitive()) throw unsupported(path, "Invalid map type");
           Elem kv = t.children().get(0);
           if (kv.rep() != FieldRepetitionType.REPEATED || kv.children().size() != 2) throw unsupported(path, "Invalid map type");
           String kp = path + "." + kv.name();
-          NestedField key = convert(kv.children().get(0), kp + "." + kv.children().get(0).name(), own + 1, r + 1, td + 1, tr + 1,
+          NestedField key = convert(kv.children().get(0), kp + "." + kv.children().get(0).name(), own + 1, own + 1, r + 1, td + 1, tr + 1,
               false, depth + 2);
-          NestedField value = convert(kv.children().get(1), kp + "." + kv.children().get(1).name(), own + 1, r + 1, td + 1,
+          NestedField value = convert(kv.children().get(1), kp + "." + kv.children().get(1).name(), own + 1, own + 1, r + 1, td + 1,
               tr + 1, false, depth + 2);
           NestedField entries = new NestedField(NestedField.Kind.STRUCT, "entries", own + 1, r + 1, own + 1,
               List.of(key, value), null);
-          return new NestedField(NestedField.Kind.MAP, t.name(), d, r, own, List.of(entries), null);
+          return new NestedField(NestedField.Kind.MAP, t.name(), slot, r, own, List.of(entries), null);
         }
         default: {
           List<NestedField> fields = new ArrayList<>();
-          for (Elem c : t.children()) fields.add(convert(c, path + "." + c.name(), own, r, td, tr, true, depth + 1));
-          return new NestedField(NestedField.Kind.STRUCT, t.name(), d, r, own, fields, null);
+          for (Elem c : t.children()) fields.add(convert(c, path + "." + c.name(), slot, own, r, td, tr, true, depth + 1));
+          return new NestedField(NestedField.Kind.STRUCT, t.name(), slot, r, own, fields, null);
         }
       }
     }
