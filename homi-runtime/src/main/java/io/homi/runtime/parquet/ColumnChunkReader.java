@@ -100,7 +100,10 @@ final class ColumnChunkReader implements ColumnReader {
           }
           records++;
         } else if (records == 0) {
-          throw new CorruptParquetException(context, "a record starts with repetition level " + r);
+          // Only a chunk's first entry can get here (a batch resumes at a level-0 entry). Spark's
+          // reader (parquet-java) starts a record there whatever its level: so does homi.
+          r = 0;
+          records++;
         }
         if (r > maxRep || d > maxDef || r < 0 || d < 0) {
           throw new CorruptParquetException(context, "levels (rep " + r + ", def " + d + ") above the maximum (" + maxRep
