@@ -46,6 +46,12 @@ final class ColumnChunkReader implements ColumnReader {
     this.repBitWidth = 32 - Integer.numberOfLeadingZeros(col.maxRepetitionLevel());
   }
 
+  /**
+   * Most level entries one batch of a nested leaf may hold (two int arrays of this size): a few
+   * bytes of RLE can claim billions of entries, so the levels of one batch are bounded.
+   */
+  static final int MAX_BATCH_ENTRIES = 1 << 25;
+
   /** The repetition and definition levels of a nested leaf's entries in one batch. */
   static final class Levels {
     int[] rep = new int[1024];
@@ -108,6 +114,10 @@ final class ColumnChunkReader implements ColumnReader {
         if (r > maxRep || d > maxDef || r < 0 || d < 0) {
           throw new CorruptParquetException(context, "levels (rep " + r + ", def " + d + ") above the maximum (" + maxRep
               + ", " + maxDef + ")");
+        }
+        if (out.size == MAX_BATCH_ENTRIES) {
+          throw new HomiParquetException("a batch of " + n + " rows of " + context + " holds more than "
+              + MAX_BATCH_ENTRIES + " nested values; lower homi.batchRows");
         }
         out.add(r, d);
         if (d == maxDef) {
