@@ -20,7 +20,9 @@ record Annotation(Name name, int bitWidth, boolean signed, String unit, boolean 
       if (e.getLogicalType().getSetField() == null) {
         throw new UnsupportedParquetException("column '" + e.getName() + "' has a logical type unknown to this reader", file);
       }
-      return ofLogical(e, e.getLogicalType());
+      // parquet-java: a converted type that disagrees with the logical type wins; UNKNOWN has no
+      // converted type of its own (INTERVAL columns carry UNKNOWN + INTERVAL).
+      if (!(e.getLogicalType().isSetUNKNOWN() && e.isSetConverted_type())) return ofLogical(e, e.getLogicalType());
     }
     if (!e.isSetConverted_type()) return simple(Name.NONE);
     ConvertedType ct = e.getConverted_type();
