@@ -27,13 +27,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 @Timeout(300)
 class ConformanceIT extends SparkTestBase {
-  /** Nested schemas (struct/list/map): Spark reads them, homi's flat decoder refuses "unsupported". */
-  static final Set<String> KNOWN_GAPS = Set.of(
-      "data/datapage_v2.snappy.parquet", "data/incorrect_map_schema.parquet", "data/list_columns.parquet",
-      "data/nested_lists.snappy.parquet", "data/nested_maps.snappy.parquet", "data/nested_structs.rust.parquet",
-      "data/nonnullable.impala.parquet", "data/null_list.parquet", "data/nullable.impala.parquet", "data/nulls.snappy.parquet",
-      "data/old_list_structure.parquet", "data/repeated_no_annotation.parquet", "data/repeated_primitive_no_list.parquet",
-      "bad_data/ARROW-GH-45185.parquet");
+  /** Files Spark reads that homi does not (yet). Empty: every file Spark reads, homi reads equally. */
+  static final Set<String> KNOWN_GAPS = Set.of();
 
   private static final java.util.Map<String, Integer> OUTCOMES = new java.util.TreeMap<>();
 

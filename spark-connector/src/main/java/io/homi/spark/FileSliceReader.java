@@ -14,6 +14,7 @@ import java.util.List;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.ValueVector;
+import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.spark.sql.execution.vectorized.ColumnVectorUtils;
 import org.apache.spark.sql.execution.vectorized.ConstantColumnVector;
 import org.apache.spark.sql.types.DataType;
@@ -141,12 +142,30 @@ final class FileSliceReader implements AutoCloseable {
     }
     long t0 = System.nanoTime();
     int n = (int) Math.min(batchRows, current.rowsLeft());
-    for (FieldVector v : vectors) prepare(v);
+    for (int k = 0; k < vectors.size(); k++) {
+      FieldVector v = vectors.get(k);
+      Field f = fileColumns.get(k).arrowField();
+      if (!f.getChildren().isEmpty() && !intact(v, f)) {
+        // Closing a batch closes struct vectors' children for good: build the column anew.
+        v.close();
+        v = f.createVector(allocator);
+        vectors.set(k, v);
+        out[fileSlots.get(k)] = new ArrowColumnVector(v);
+      }
+      prepare(v);
+    }
     current.read(vectors, 0, n);
     for (FieldVector v : vectors) v.setValueCount(n);
     metrics.addDecodeNanos(System.nanoTime() - t0);
     metrics.addRows(n);
     return new ColumnarBatch(out, n);
+  }
+
+  private static boolean intact(FieldVector v, Field f) {
+    List<FieldVector> cs = v.getChildrenFromFields();
+    if (cs.size() != f.getChildren().size()) return false;
+    for (int i = 0; i < cs.size(); i++) if (!intact(cs.get(i), f.getChildren().get(i))) return false;
+    return true;
   }
 
   /** Reuses a vector's memory when it still has it (Spark may close batches it is done with). */

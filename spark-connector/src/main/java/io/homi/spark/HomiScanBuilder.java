@@ -28,7 +28,14 @@ final class HomiScanBuilder implements ScanBuilder, SupportsPushDownRequiredColu
 
   @Override
   public void pruneColumns(StructType requiredSchema) {
-    this.readSchema = requiredSchema;
+    // Spark may prune inside structs (nested schema pruning); homi prunes whole top-level
+    // columns, so a pruned nested column is read whole, with the type the file gives it.
+    org.apache.spark.sql.types.StructField[] fs = requiredSchema.fields().clone();
+    for (int i = 0; i < fs.length; i++) {
+      org.apache.spark.sql.types.StructField full = TableSchemas.find(table.schema(), fs[i].name());
+      if (full != null && !(full.dataType() instanceof org.apache.spark.sql.types.AtomicType)) fs[i] = full;
+    }
+    this.readSchema = new StructType(fs);
   }
 
   @Override

@@ -29,6 +29,7 @@ final class SparkSchemas {
   static DataType toSpark(Field f) {
     ArrowType t = f.getType();
     if (t instanceof ArrowType.Bool) return DataTypes.BooleanType;
+    if (t instanceof ArrowType.Null) return DataTypes.NullType;
     if (t instanceof ArrowType.Int i) {
       return switch (i.getBitWidth()) {
         case 8 -> DataTypes.ByteType;

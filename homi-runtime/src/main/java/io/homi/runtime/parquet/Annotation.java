@@ -12,7 +12,7 @@ import org.apache.parquet.format.TimeUnit;
  * to UTC, UINT_8 is INT(8, unsigned), ...). Spark's reader decides on this normalized view.
  */
 record Annotation(Name name, int bitWidth, boolean signed, String unit, boolean utc, int precision, int scale) {
-  enum Name { NONE, STRING, ENUM, JSON, BSON, UUID, FLOAT16, DATE, DECIMAL, TIME, TIMESTAMP, INTEGER, INTERVAL, OTHER }
+  enum Name { NONE, STRING, ENUM, JSON, BSON, UUID, FLOAT16, DATE, DECIMAL, TIME, TIMESTAMP, INTEGER, INTERVAL, UNKNOWN, OTHER }
 
   /** The annotation; a LogicalType this Thrift version does not know (a newer writer's) is refused, as parquet-java does. */
   static Annotation of(SchemaElement e, String file) throws UnsupportedParquetException {
@@ -20,7 +20,9 @@ record Annotation(Name name, int bitWidth, boolean signed, String unit, boolean 
       if (e.getLogicalType().getSetField() == null) {
         throw new UnsupportedParquetException("column '" + e.getName() + "' has a logical type unknown to this reader", file);
       }
-      return ofLogical(e, e.getLogicalType());
+      // parquet-java: a converted type that disagrees with the logical type wins; UNKNOWN has no
+      // converted type of its own (INTERVAL columns carry UNKNOWN + INTERVAL).
+      if (!(e.getLogicalType().isSetUNKNOWN() && e.isSetConverted_type())) return ofLogical(e, e.getLogicalType());
     }
     if (!e.isSetConverted_type()) return simple(Name.NONE);
     ConvertedType ct = e.getConverted_type();
@@ -65,6 +67,7 @@ record Annotation(Name name, int bitWidth, boolean signed, String unit, boolean 
           lt.getTIMESTAMP().isIsAdjustedToUTC(), 0, 0);
     }
     if (lt.isSetINTEGER()) return integer(lt.getINTEGER().getBitWidth(), lt.getINTEGER().isIsSigned());
+    if (lt.isSetUNKNOWN()) return simple(Name.UNKNOWN);
     return simple(Name.OTHER);
   }
 

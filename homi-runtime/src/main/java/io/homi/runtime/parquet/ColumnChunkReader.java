@@ -15,7 +15,7 @@ import org.apache.parquet.format.Util;
  * (Thrift), the dictionary page, data pages v1 and v2, definition levels, values. Reads exactly
  * the row group's row count and fails, naming column and file, if the pages hold fewer.
  */
-final class ColumnChunkReader {
+final class ColumnChunkReader implements ColumnReader {
   private final ColumnDescriptor col;
   private final ByteBuffer chunk;
   private final long chunkFileOffset;
@@ -23,8 +23,10 @@ final class ColumnChunkReader {
   private final String file;
   private final String context;
   private final int levelBitWidth;
+  private final int repBitWidth;
   private Dictionary dictionary;
   private LevelDecoder defs;
+  private LevelDecoder reps;
   private PageValues values;
   private int pageValuesLeft;
   private long valuesRead;
@@ -41,17 +43,140 @@ final class ColumnChunkReader {
     this.file = file;
     this.context = file + " (column '" + col.name() + "')";
     this.levelBitWidth = 32 - Integer.numberOfLeadingZeros(col.maxDefinitionLevel());
+    this.repBitWidth = 32 - Integer.numberOfLeadingZeros(col.maxRepetitionLevel());
+  }
+
+  /**
+   * Most level entries one batch of a nested leaf may hold (two int arrays of this size): a few
+   * bytes of RLE can claim billions of entries, so the levels of one batch are bounded.
+   */
+  static final int MAX_BATCH_ENTRIES = 1 << 25;
+
+  /** The repetition and definition levels of a nested leaf's entries in one batch. */
+  static final class Levels {
+    int[] rep = new int[1024];
+    int[] def = new int[1024];
+    int size;
+
+    void add(int r, int d) {
+      if (size == rep.length) {
+        rep = java.util.Arrays.copyOf(rep, size * 2);
+        def = java.util.Arrays.copyOf(def, size * 2);
+      }
+      rep[size] = r;
+      def[size] = d;
+      size++;
+    }
+  }
+
+  private int[] bufRep;
+  private int[] bufDef;
+  private int bufPos;
+  private int bufLen;
+
+  /**
+   * Reads the next {@code n} records of a leaf inside a nested column: every level entry into
+   * {@code out}, and the leaf's values into {@code leafVec} at its slots (entries whose
+   * definition level reaches {@code slotDef}; a value where it reaches the maximum).
+   *
+   * @return the number of leaf slots written
+   */
+  int readRecords(int n, Levels out, FieldVector leafVec, int slotDef) throws HomiParquetException {
+    if (bufRep == null) {
+      bufRep = new int[1024];
+      bufDef = new int[1024];
+    }
+    out.size = 0;
+    int maxDef = col.maxDefinitionLevel();
+    int maxRep = col.maxRepetitionLevel();
+    int records = 0;
+    int slot = 0;
+    boolean stop = false;
+    while (!stop) {
+      if (bufPos == bufLen && !fill()) break;
+      int runStart = -1;
+      int i = bufPos;
+      for (; i < bufLen; i++) {
+        int r = bufRep[i];
+        int d = bufDef[i];
+        if (r == 0) {
+          if (records == n) {
+            stop = true;
+            break;
+          }
+          records++;
+        } else if (records == 0) {
+          // Only a chunk's first entry can get here (a batch resumes at a level-0 entry). Spark's
+          // reader (parquet-java) starts a record there whatever its level: so does homi.
+          r = 0;
+          records++;
+        }
+        if (r > maxRep || d > maxDef || r < 0 || d < 0) {
+          throw new CorruptParquetException(context, "levels (rep " + r + ", def " + d + ") above the maximum (" + maxRep
+              + ", " + maxDef + ")");
+        }
+        if (out.size == MAX_BATCH_ENTRIES) {
+          throw new HomiParquetException("a batch of " + n + " rows of " + context + " holds more than "
+              + MAX_BATCH_ENTRIES + " nested values; lower homi.batchRows");
+        }
+        out.add(r, d);
+        if (d == maxDef) {
+          if (runStart < 0) runStart = slot;
+          slot++;
+          continue;
+        }
+        if (runStart >= 0) {
+          writeValues(leafVec, runStart, slot - runStart);
+          runStart = -1;
+        }
+        if (d >= slotDef) slot++;
+      }
+      if (runStart >= 0) writeValues(leafVec, runStart, slot - runStart);
+      bufPos = i;
+    }
+    if (records != n) {
+      throw new CorruptParquetException(context, "column chunk ends after " + records + " of " + n + " records asked");
+    }
+    return slot;
+  }
+
+  private void writeValues(FieldVector v, int at, int count) throws HomiParquetException {
+    if (col.kind() == ValueKind.NULL) return;
+    NestedColumnReader.ensure(v, at + count);
+    values.read(v, at, count);
+    Validity.setRange(v, at, count);
+  }
+
+  /** Next level entries of the current page into the buffer; false at the end of the chunk. */
+  private boolean fill() throws HomiParquetException {
+    if (pageValuesLeft == 0) {
+      if (valuesRead >= totalValues || !chunk.hasRemaining()) return false;
+      nextDataPage();
+    }
+    int k = Math.min(bufRep.length, pageValuesLeft);
+    if (col.maxRepetitionLevel() > 0) reps.readInts(bufRep, 0, k);
+    else java.util.Arrays.fill(bufRep, 0, k, 0);
+    if (col.maxDefinitionLevel() > 0) defs.readInts(bufDef, 0, k);
+    else java.util.Arrays.fill(bufDef, 0, k, 0);
+    pageValuesLeft -= k;
+    valuesRead += k;
+    bufPos = 0;
+    bufLen = k;
+    return true;
   }
 
   /** Decodes the next {@code n} rows into positions [dst, dst+n) of {@code v}. */
-  void read(FieldVector v, int dst, int n) throws HomiParquetException {
+  @Override
+  public void read(FieldVector v, int dst, int n) throws HomiParquetException {
     if (levels.length < n) levels = new int[n];
     int done = 0;
     while (done < n) {
       if (pageValuesLeft == 0) nextDataPage();
       int k = Math.min(n - done, pageValuesLeft);
       int at = dst + done;
-      if (col.maxDefinitionLevel() == 0) {
+      if (col.kind() == ValueKind.NULL) {
+        if (col.maxDefinitionLevel() > 0) defs.readInts(levels, 0, k);
+      } else if (col.maxDefinitionLevel() == 0) {
         values.read(v, at, k);
         Validity.setRange(v, at, k);
       } else {
@@ -118,6 +243,7 @@ final class ColumnChunkReader {
   private void readDictionary(PageHeader h, ByteBuffer body) throws HomiParquetException {
     if (dictionary != null) throw new CorruptParquetException(context, "second dictionary page in one column chunk");
     if (!h.isSetDictionary_page_header()) throw new CorruptParquetException(context, "dictionary page without its header");
+    if (col.kind() == ValueKind.NULL) return; // NullType: values are never looked at
     Encoding enc = h.getDictionary_page_header().getEncoding();
     if (enc != Encoding.PLAIN && enc != Encoding.PLAIN_DICTIONARY) {
       throw new UnsupportedParquetException("dictionary page encoding " + enc + " in column '" + col.name() + "'", file);
@@ -132,27 +258,37 @@ final class ColumnChunkReader {
     checkCount(d.getNum_values());
     ByteBuffer page = decompressor.decompress(body, h.getUncompressed_page_size(), col.name());
     int p = 0;
+    if (col.maxRepetitionLevel() > 0) {
+      reps = levelsV1(d.getRepetition_level_encoding(), page, p, repBitWidth, d.getNum_values(), "repetition");
+      p = levelsEnd;
+    }
     if (col.maxDefinitionLevel() > 0) {
-      Encoding le = d.getDefinition_level_encoding();
-      if (le == Encoding.BIT_PACKED) {
-        long len = BitPackedLevels.byteLength(d.getNum_values(), levelBitWidth);
-        if (len > page.limit()) throw new CorruptParquetException(context, "BIT_PACKED definition levels of " + len
-            + " bytes in a " + page.limit() + "-byte page");
-        defs = new BitPackedLevels(page, 0, levelBitWidth, d.getNum_values(), context);
-        p = (int) len;
-      } else if (le == Encoding.RLE) {
-        if (page.limit() < 4) throw new CorruptParquetException(context, "data page too short for its definition levels");
-        int len = page.getInt(0);
-        if (len < 0 || len > page.limit() - 4) throw new CorruptParquetException(context, "definition levels length " + len);
-        defs = new RleBitPackedDecoder(page, 4, 4 + len, levelBitWidth, context);
-        p = 4 + len;
-      } else {
-        throw new UnsupportedParquetException("definition level encoding " + le + " in column '" + col.name() + "'", file);
-      }
+      defs = levelsV1(d.getDefinition_level_encoding(), page, p, levelBitWidth, d.getNum_values(), "definition");
+      p = levelsEnd;
     }
     values = valuesFor(d.getEncoding(), page.slice(p, page.limit() - p).order(ByteOrder.LITTLE_ENDIAN), d.getNum_values());
     pageValuesLeft = d.getNum_values();
     return pageValuesLeft > 0;
+  }
+
+  private int levelsEnd;
+
+  private LevelDecoder levelsV1(Encoding le, ByteBuffer page, int p, int width, int count, String what)
+      throws HomiParquetException {
+    if (le == Encoding.BIT_PACKED) {
+      long len = BitPackedLevels.byteLength(count, width);
+      if (len > page.limit() - p) throw new CorruptParquetException(context, "BIT_PACKED " + what + " levels of " + len
+          + " bytes in a " + page.limit() + "-byte page");
+      levelsEnd = p + (int) len;
+      return new BitPackedLevels(page, p, width, count, context);
+    } else if (le == Encoding.RLE) {
+      if (page.limit() - p < 4) throw new CorruptParquetException(context, "data page too short for its " + what + " levels");
+      int len = page.getInt(p);
+      if (len < 0 || len > page.limit() - p - 4) throw new CorruptParquetException(context, what + " levels length " + len);
+      levelsEnd = p + 4 + len;
+      return new RleBitPackedDecoder(page, p + 4, p + 4 + len, width, context);
+    }
+    throw new UnsupportedParquetException(what + " level encoding " + le + " in column '" + col.name() + "'", file);
   }
 
   private boolean startV2(PageHeader h, ByteBuffer body) throws HomiParquetException {
@@ -165,6 +301,7 @@ final class ColumnChunkReader {
       throw new CorruptParquetException(context, "v2 page level lengths " + rl + "+" + dl + " exceed its "
           + body.limit() + " bytes");
     }
+    if (col.maxRepetitionLevel() > 0) reps = new RleBitPackedDecoder(body, 0, rl, repBitWidth, context);
     if (col.maxDefinitionLevel() > 0) defs = new RleBitPackedDecoder(body, rl, rl + dl, levelBitWidth, context);
     ByteBuffer raw = body.slice(rl + dl, body.limit() - rl - dl);
     int uncompressed = h.getUncompressed_page_size() - rl - dl;
@@ -177,7 +314,8 @@ final class ColumnChunkReader {
   }
 
   private void checkCount(int n) throws CorruptParquetException {
-    // A flat column has one value per row: a page may not claim more than the chunk has left.
+    // A flat column has one value per row, a nested leaf num_values level entries: a page may
+    // not claim more than the chunk has left.
     if (n < 0 || n > totalValues - valuesRead) {
       throw new CorruptParquetException(context, "data page with " + n + " values where " + (totalValues - valuesRead)
           + " of the row group's " + totalValues + " remain");
@@ -185,6 +323,7 @@ final class ColumnChunkReader {
   }
 
   private PageValues valuesFor(Encoding e, ByteBuffer data, int pageValues) throws HomiParquetException {
+    if (col.kind() == ValueKind.NULL) return (v, dst, count) -> { };
     return ValueDecoders.forPage(col, e, data, dictionary, pageValues, context, file);
   }
 }

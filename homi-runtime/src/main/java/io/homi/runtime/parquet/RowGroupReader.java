@@ -17,11 +17,11 @@ import org.apache.parquet.format.RowGroup;
  */
 public final class RowGroupReader implements AutoCloseable {
   private final RangeFetch fetch;
-  private final List<ColumnChunkReader> readers;
+  private final List<ColumnReader> readers;
   private final long rows;
   private long rowsRead;
 
-  private RowGroupReader(RangeFetch fetch, List<ColumnChunkReader> readers, long rows) {
+  private RowGroupReader(RangeFetch fetch, List<ColumnReader> readers, long rows) {
     this.fetch = fetch;
     this.readers = readers;
     this.rows = rows;
@@ -30,7 +30,7 @@ public final class RowGroupReader implements AutoCloseable {
   static RowGroupReader open(ParquetFileReader f, int index, List<ColumnDescriptor> columns) throws IOException {
     String file = f.path();
     RowGroup rg = f.metadata().getRow_groups().get(index);
-    int leaves = f.schema().columns().size();
+    int leaves = f.schema().leafCount();
     if (rg.getColumnsSize() != leaves) {
       throw new CorruptParquetException(file, "row group " + index + " has " + rg.getColumnsSize()
           + " column chunks for " + leaves + " schema columns");
@@ -41,7 +41,9 @@ public final class RowGroupReader implements AutoCloseable {
     long fileSize = f.identity().size();
     List<ByteRange> ranges = new ArrayList<>();
     List<ColumnMetaData> metas = new ArrayList<>();
-    for (ColumnDescriptor c : columns) {
+    List<ColumnDescriptor> leafColumns = new ArrayList<>();
+    for (ColumnDescriptor top : columns) leafColumns.addAll(top.isNested() ? top.nested().leaves() : List.of(top));
+    for (ColumnDescriptor c : leafColumns) {
       ColumnChunk cc = rg.getColumns().get(c.index());
       if (cc.isSetFile_path()) throw new UnsupportedParquetException("column chunk stored in another file (" + cc.getFile_path() + ")", file);
       if (!cc.isSetMeta_data()) throw new CorruptParquetException(file, "row group " + index + " column '" + c.name() + "' has no metadata");
@@ -53,12 +55,32 @@ public final class RowGroupReader implements AutoCloseable {
     try {
       String changed = f.namespace().checkUnchanged();
       if (changed != null) throw new HomiParquetException("file changed during the scan: " + file + ": " + changed);
-      List<ColumnChunkReader> readers = new ArrayList<>();
-      for (int i = 0; i < columns.size(); i++) {
+      List<ColumnChunkReader> chunks = new ArrayList<>();
+      for (int i = 0; i < leafColumns.size(); i++) {
         ByteRange r = ranges.get(i);
+        ColumnDescriptor c = leafColumns.get(i);
         PageDecompressor d = new PageDecompressor(metas.get(i).getCodec(), f.config().maxPageBytes(), file);
-        readers.add(new ColumnChunkReader(columns.get(i), fetch.slice(r.offset(), (int) r.length()), r.offset(),
-            rg.getNum_rows(), d, file));
+        // A flat column has one level entry per row; a nested leaf the chunk's num_values.
+        long values = rg.getNum_rows();
+        if (c.maxRepetitionLevel() > 0) {
+          values = metas.get(i).getNum_values();
+          if (values < rg.getNum_rows()) {
+            throw new CorruptParquetException(file, "row group " + index + " column '" + c.name() + "' has " + values
+                + " values for " + rg.getNum_rows() + " rows");
+          }
+        }
+        chunks.add(new ColumnChunkReader(c, fetch.slice(r.offset(), (int) r.length()), r.offset(), values, d, file));
+      }
+      List<ColumnReader> readers = new ArrayList<>();
+      int at = 0;
+      for (ColumnDescriptor top : columns) {
+        if (!top.isNested()) {
+          readers.add(chunks.get(at++));
+        } else {
+          int k = top.nested().leaves().size();
+          readers.add(new NestedColumnReader(top.nested(), chunks.subList(at, at + k), file));
+          at += k;
+        }
       }
       return new RowGroupReader(fetch, readers, rg.getNum_rows());
     } catch (IOException | RuntimeException e) {

@@ -26,6 +26,8 @@ final class TypeMapping {
     Type t = e.getType();
     Annotation a = Annotation.of(e, file);
     String where = "column '" + e.getName() + "': ";
+    // Spark: UnknownLogicalTypeAnnotation (the Null logical type) reads as NullType, any physical type.
+    if (a.name() == Annotation.Name.UNKNOWN) return leaf(ValueKind.NULL, new ArrowType.Null());
     switch (t) {
       case BOOLEAN:
         if (a.name() == Annotation.Name.NONE) return leaf(ValueKind.BOOLEAN, new ArrowType.Bool());

@@ -30,7 +30,9 @@ public enum ValueKind {
   FIXED_DECIMAL(-2),
   STRING(-1), BINARY(-1),
   /** BYTE_ARRAY DECIMAL: big-endian two's complement of any length. */
-  DECIMAL_BINARY(-1);
+  DECIMAL_BINARY(-1),
+  /** The Null (UNKNOWN) logical type: Spark's NullType; values are never decoded. */
+  NULL(-3);
 
   private final int plainWidth;
 

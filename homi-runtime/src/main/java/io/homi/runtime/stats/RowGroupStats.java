@@ -19,14 +19,37 @@ public final class RowGroupStats {
   private final FileMetaData footer;
   private final Map<String, Integer> leafByName = new HashMap<>();
   private final Map<String, Integer> leafByLowerName = new HashMap<>();
+  /** Schema element index of each top-level primitive column's leaf index. */
+  private final Map<Integer, Integer> elementOfLeaf = new HashMap<>();
 
   public RowGroupStats(FileMetaData footer) {
     this.footer = footer;
     List<SchemaElement> schema = footer.getSchema();
-    for (int i = 1; i < schema.size(); i++) {
-      String n = schema.get(i).getName();
-      leafByName.putIfAbsent(n, i - 1);
-      leafByLowerName.putIfAbsent(n.toLowerCase(java.util.Locale.ROOT), i - 1);
+    // Only top-level primitive columns have statistics a predicate can use; a nested column's
+    // leaves shift the chunk index of every column after it, so walk the tree counting leaves.
+    int leaf = 0;
+    int i = 1;
+    while (i < schema.size()) {
+      SchemaElement e = schema.get(i);
+      int n = e.isSetNum_children() ? e.getNum_children() : 0;
+      if (n <= 0) {
+        if (e.getRepetition_type() != org.apache.parquet.format.FieldRepetitionType.REPEATED) {
+          leafByName.putIfAbsent(e.getName(), leaf);
+          leafByLowerName.putIfAbsent(e.getName().toLowerCase(java.util.Locale.ROOT), leaf);
+          elementOfLeaf.put(leaf, i);
+        }
+        leaf++;
+        i++;
+        continue;
+      }
+      long pending = 1; // skip the group's subtree, counting its leaves
+      while (pending > 0 && i < schema.size()) {
+        SchemaElement g = schema.get(i++);
+        pending--;
+        int k = g.isSetNum_children() ? g.getNum_children() : 0;
+        if (k > 0) pending += k;
+        else leaf++;
+      }
     }
   }
 
@@ -65,7 +88,7 @@ public final class RowGroupStats {
       if (leaf == null || leaf >= rg.getColumnsSize()) return null;
       ColumnChunk cc = rg.getColumns().get(leaf);
       if (!cc.isSetMeta_data()) return null;
-      return ColumnRange.of(cc.getMeta_data(), footer.getSchema().get(leaf + 1), typeDefinedOrder(leaf));
+      return ColumnRange.of(cc.getMeta_data(), footer.getSchema().get(elementOfLeaf.get(leaf)), typeDefinedOrder(leaf));
     };
   }
 

@@ -51,6 +51,7 @@ public final class ChunkPlan {
     List<Raw> raws = new ArrayList<>();
     for (int ci = 0; ci < columns.size(); ci++) {
       ColumnDescriptor c = columns.get(ci);
+      if (c.isNested()) throw new UnsupportedParquetException("nested column '" + c.name() + "' on the GPU decode path", file);
       for (int g : groups) {
         if (g < 0 || g >= md.getRow_groupsSize()) throw new CorruptParquetException(file, "no row group " + g);
         RowGroup rg = md.getRow_groups().get(g);
