@@ -9,7 +9,7 @@ import java.util.Map;
  * the same names work as JVM system properties (-Dhomi.path=direct) and as Spark options.
  */
 public record HomiConfig(PathPolicy.Mode pathMode, int queueDepth, long taskBytes, int batchRows,
-                         long coalesceGapBytes, long directMinBytes, long maxPageBytes) {
+                         long coalesceGapBytes, long directMinBytes, long maxPageBytes, boolean verifyChecksums) {
   public static final String PATH = "homi.path";
   public static final String QUEUE_DEPTH = "homi.queueDepth";
   public static final String TASK_SIZE = "homi.taskSize";
@@ -17,9 +17,10 @@ public record HomiConfig(PathPolicy.Mode pathMode, int queueDepth, long taskByte
   public static final String COALESCE_GAP = "homi.coalesceGap";
   public static final String DIRECT_MIN = "homi.directMinBytes";
   public static final String MAX_PAGE = "homi.maxPageBytes";
+  public static final String VERIFY_CHECKSUMS = "homi.verifyChecksums";
 
   public static HomiConfig defaults() {
-    return new HomiConfig(PathPolicy.Mode.AUTO, 64, 4L << 20, 4096, 1L << 20, 256L << 10, 256L << 20);
+    return new HomiConfig(PathPolicy.Mode.AUTO, 64, 4L << 20, 4096, 1L << 20, 256L << 10, 256L << 20, false);
   }
 
   /** Reads options by name, case-insensitively; unknown values fail with the option's name. */
@@ -34,7 +35,18 @@ public record HomiConfig(PathPolicy.Mode pathMode, int queueDepth, long taskByte
         (int) positive(o, BATCH_ROWS, d.batchRows, 1, 1 << 24),
         positive(o, COALESCE_GAP, d.coalesceGapBytes, 0, 1L << 30),
         positive(o, DIRECT_MIN, d.directMinBytes, 0, Long.MAX_VALUE),
-        positive(o, MAX_PAGE, d.maxPageBytes, 1024, Integer.MAX_VALUE - 64));
+        positive(o, MAX_PAGE, d.maxPageBytes, 1024, Integer.MAX_VALUE - 64),
+        bool(o, VERIFY_CHECKSUMS, d.verifyChecksums));
+  }
+
+  private static boolean bool(Map<String, String> o, String key, boolean dflt) {
+    String v = o.get(key.toLowerCase(Locale.ROOT));
+    if (v == null) return dflt;
+    return switch (v.trim().toLowerCase(Locale.ROOT)) {
+      case "true" -> true;
+      case "false" -> false;
+      default -> throw new IllegalArgumentException(key + " must be true or false: got '" + v + "'");
+    };
   }
 
   public PathPolicy policy() {

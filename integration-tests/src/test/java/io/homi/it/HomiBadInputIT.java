@@ -9,7 +9,13 @@ import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.stream.Stream;
+import io.homi.runtime.HomiConfig;
+import io.homi.runtime.HomiRuntime;
+import io.homi.runtime.parquet.ParquetFileReader;
+import org.apache.parquet.format.ColumnMetaData;
+import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -91,5 +97,39 @@ class HomiBadInputIT extends SparkTestBase {
   @Test
   void aGoodFileStillReads() {
     assertThat(spark.read().format("homi").load(good.toString()).count()).isEqualTo(20_000L);
+  }
+
+  @Test
+  void pageChecksumsAreVerifiedWhenAsked() throws IOException {
+    Path dir = freshDir("crc-source");
+    spark.range(0, 5_000).selectExpr("id", "CAST(id AS DOUBLE) * 1.5 AS d").coalesce(1).write()
+        .option("compression", "none").option("parquet.enable.dictionary", "false")
+        .option("parquet.page.write-checksum.enabled", "true").parquet(dir.toString());
+    Path clean;
+    try (Stream<Path> s = Files.list(dir)) {
+      clean = s.filter(p -> p.toString().endsWith(".parquet")).findFirst().orElseThrow();
+    }
+    List<Row> expected = spark.read().parquet(clean.toString()).orderBy("id").collectAsList();
+    // Clean file, verification on: every stored CRC matches what HOMI computes.
+    assertThat(spark.read().format("homi").option("homi.verifyChecksums", "true").load(clean.toString())
+        .orderBy("id").collectAsList()).isEqualTo(expected);
+
+    // One byte flipped inside the last data page of column d (its values, not its header).
+    long chunkEnd;
+    try (ParquetFileReader r = ParquetFileReader.open(HomiRuntime.get(), clean, HomiConfig.defaults())) {
+      ColumnMetaData md = r.metadata().getRow_groups().get(0).getColumns().get(1).getMeta_data();
+      chunkEnd = md.getData_page_offset() + md.getTotal_compressed_size();
+    }
+    byte[] all = Files.readAllBytes(clean);
+    all[(int) chunkEnd - 3] ^= 0x40;
+    Path bad = freshDir("crc-flipped").resolve("flipped.parquet");
+    Files.createDirectories(bad.getParent());
+    Files.write(bad, all);
+
+    assertThat(spark.read().format("homi").load(bad.toString()).orderBy("id").collectAsList())
+        .as("without verification the flipped byte is silently a different value").isNotEqualTo(expected);
+    Throwable t = catchThrowable(() -> spark.read().format("homi").option("homi.verifyChecksums", "true")
+        .load(bad.toString()).collectAsList());
+    assertThat(messages(t)).contains(bad.toString()).contains("fails its CRC32 check").contains("column 'd'");
   }
 }

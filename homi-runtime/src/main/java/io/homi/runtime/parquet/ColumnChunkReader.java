@@ -24,6 +24,8 @@ final class ColumnChunkReader implements ColumnReader {
   private final String context;
   private final int levelBitWidth;
   private final int repBitWidth;
+  /** homi.verifyChecksums: check each page's CRC32 (when its header has one) before decoding it. */
+  private final boolean verifyChecksums;
   private Dictionary dictionary;
   private LevelDecoder defs;
   private LevelDecoder reps;
@@ -34,7 +36,8 @@ final class ColumnChunkReader implements ColumnReader {
   private int[] levels = new int[1024];
 
   ColumnChunkReader(ColumnDescriptor col, ByteBuffer chunk, long chunkFileOffset, long totalValues,
-                    PageDecompressor decompressor, String file) {
+                    PageDecompressor decompressor, String file, boolean verifyChecksums) {
+    this.verifyChecksums = verifyChecksums;
     this.col = col;
     this.chunk = chunk.order(ByteOrder.LITTLE_ENDIAN);
     this.chunkFileOffset = chunkFileOffset;
@@ -227,6 +230,7 @@ final class ColumnChunkReader implements ColumnReader {
       }
       ByteBuffer body = chunk.slice(bodyStart, size).order(ByteOrder.LITTLE_ENDIAN);
       chunk.position(bodyStart + size);
+      if (verifyChecksums && h.isSetCrc()) checkCrc(h.getCrc(), body, chunkFileOffset + headerStart);
       switch (h.getType()) {
         case DICTIONARY_PAGE -> readDictionary(h, body);
         case DATA_PAGE -> {
@@ -237,6 +241,16 @@ final class ColumnChunkReader implements ColumnReader {
         }
         default -> { } // index pages and unknown page types carry no values
       }
+    }
+  }
+
+  /** The format's page CRC: CRC32 of the page's bytes as stored (after the header, compressed). */
+  private void checkCrc(int expected, ByteBuffer body, long pageOffset) throws CorruptParquetException {
+    java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+    crc.update(body.duplicate());
+    if ((int) crc.getValue() != expected) {
+      throw new CorruptParquetException(context, String.format("page at file offset %d fails its CRC32 check"
+          + " (stored %08x, computed %08x)", pageOffset, expected, (int) crc.getValue()));
     }
   }
 

@@ -69,7 +69,8 @@ public final class RowGroupReader implements AutoCloseable {
                 + " values for " + rg.getNum_rows() + " rows");
           }
         }
-        chunks.add(new ColumnChunkReader(c, fetch.slice(r.offset(), (int) r.length()), r.offset(), values, d, file));
+        chunks.add(new ColumnChunkReader(c, fetch.slice(r.offset(), (int) r.length()), r.offset(), values, d, file,
+            f.config().verifyChecksums()));
       }
       List<ColumnReader> readers = new ArrayList<>();
       int at = 0;
