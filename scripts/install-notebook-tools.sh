@@ -62,9 +62,28 @@ tr ':' '\n' < "$root/examples/target/examples.classpath" | grep -v -E '/(homi-ru
   while read -r j; do [[ -n $j ]] && ln -s "$j" "$lib/"; done
 log "$(ls "$lib" | wc -l) jars linked in $lib (HOMI: $(ls "$lib" | grep homi-spark))"
 
-# 5. the kernel spec: notebook code runs inside the kernel's JVM, so that JVM gets Spark's flags
-mkdir -p "$kernel_dir"
+# 5. the kernel spec: notebook code runs inside the kernel's JVM, so that JVM gets Spark's flags,
+#    and a logging.properties ahead of the kernel jar on its classpath. The kernel reads
+#    "logging.properties" from its class path when it starts; its own sets java.util.logging's root
+#    level to FINEST. Spark then installs the JUL-to-SLF4J bridge on that root logger, and the bridge
+#    formats every record it gets before Log4j decides whether it is wanted. So Janino's FINER
+#    tracing (Logger.entering in UnitCompiler.tryAssignmentConversion) is formatted, and formatting
+#    its arguments calls Janino's IClass.toString() on the type of the literal `null`, which throws
+#    StringIndexOutOfBoundsException: generated code containing `cond ? null : x` (an ordering on a
+#    nullable string, say) fails with "InternalCompilerException ... Compiling compare(InternalRow a,
+#    InternalRow b)", and whole-stage codegen quietly falls back elsewhere. Same format, root at INFO.
+#    (RJK_INIT_SCRIPT cannot do this: the kernel runs it before it reads its logging.properties.)
+mkdir -p "$kernel_dir/conf"
 cp -f "$jar" "$kernel_dir/rapaio-jupyter-kernel.jar"
+cat > "$kernel_dir/conf/logging.properties" <<'PROPS'
+# rapaio-jupyter-kernel's logging.properties with the root level at INFO instead of FINEST
+# (written by HOMI's scripts/install-notebook-tools.sh; see there why)
+handlers= java.util.logging.ConsoleHandler
+.level= INFO
+java.util.logging.ConsoleHandler.level = INFO
+java.util.logging.ConsoleHandler.formatter = java.util.logging.SimpleFormatter
+java.util.logging.SimpleFormatter.format=[%1$tF %1$tT] [%4$-7s] %5$s %n
+PROPS
 args=""
 while IFS= read -r f; do
   [[ -z $f || $f == \#* ]] && continue
@@ -72,7 +91,8 @@ while IFS= read -r f; do
 done < "$root/bin/jvm-options"
 tmp=$(mktemp)
 printf '{\n  "argv": [\n    "%s",\n%b    "-cp",\n    "%s",\n    "org.rapaio.jupyter.kernel.MainApp",\n    "{connection_file}"\n  ],\n  "display_name": "Java (HOMI, rapaio %s)",\n  "language": "java",\n  "interrupt_mode": "message",\n  "env": {\n    "RJK_CLASSPATH": "%s",\n    "RJK_COMPILER_OPTIONS": "",\n    "RJK_INIT_SCRIPT": "",\n    "RJK_TIMEOUT_MILLIS": "-1"\n  }\n}\n' \
-  "$java_home/bin/java" "$args" "$kernel_dir/rapaio-jupyter-kernel.jar:$lib/*" "$rjk_version" "$lib/*.jar" > "$tmp"
+  "$java_home/bin/java" "$args" "$kernel_dir/conf:$kernel_dir/rapaio-jupyter-kernel.jar:$lib/*" "$rjk_version" \
+  "$lib/*.jar" > "$tmp"
 if cmp -s "$tmp" "$kernel_dir/kernel.json"; then
   log "kernel homi-java up to date"
   rm -f "$tmp"

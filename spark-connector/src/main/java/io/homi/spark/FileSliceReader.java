@@ -38,6 +38,8 @@ final class FileSliceReader implements AutoCloseable {
   private final ColumnVector[] out;
   private final List<ConstantColumnVector> constants = new ArrayList<>();
   private final int[] rowGroups;
+  private final List<Integer> fileSlots = new ArrayList<>(); // out[] index of each file column
+  private final GpuSliceOutput gpu; // homi.output=gpu / gpu-or-host, else null
   private int nextGroup;
   private RowGroupReader current;
 
@@ -79,8 +81,10 @@ final class FileSliceReader implements AutoCloseable {
         FieldVector v = c.arrowField().createVector(allocator);
         fileColumns.add(c);
         vectors.add(v);
+        fileSlots.add(i);
         out[i++] = HomiColumnVector.wrap(v); // unchecked reads for flat types, ArrowColumnVector otherwise
       }
+      this.gpu = GpuSliceOutput.open(plan.options(), metrics);
     } catch (RuntimeException e) {
       close();
       throw e;
@@ -117,14 +121,21 @@ final class FileSliceReader implements AutoCloseable {
 
   /** The next batch, or null at the end of the slice. */
   ColumnarBatch next() throws IOException {
+    if (gpu != null) gpu.release();
     while (current == null || current.rowsLeft() == 0) {
       if (current != null) {
         current.close();
         current = null;
       }
       if (nextGroup == rowGroups.length) return null;
+      int rg = rowGroups[nextGroup++];
+      if (gpu != null) {
+        ColumnarBatch b = gpu.read(Paths.get(slice.path()), file.metadata(), fileColumns, rg, out,
+            fileSlots.stream().mapToInt(Integer::intValue).toArray(), allocator);
+        if (b != null) return b; // else the CPU decodes this row group
+      }
       long t0 = System.nanoTime();
-      current = file.openRowGroup(rowGroups[nextGroup++], fileColumns);
+      current = file.openRowGroup(rg, fileColumns);
       metrics.addIoNanos(System.nanoTime() - t0);
     }
     long t0 = System.nanoTime();
@@ -155,6 +166,7 @@ final class FileSliceReader implements AutoCloseable {
 
   @Override
   public void close() {
+    if (gpu != null) gpu.close();
     if (current != null) current.close();
     vectors.forEach(ValueVector::close);
     constants.forEach(ConstantColumnVector::close);

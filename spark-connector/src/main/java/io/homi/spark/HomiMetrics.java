@@ -25,12 +25,17 @@ public final class HomiMetrics {
   static final String ROW_GROUPS_PRUNED = "homiRowGroupsPruned";
   static final String DECODE_MS = "homiDecodeTimeMs";
   static final String IO_WAIT_MS = "homiIoWaitTimeMs";
+  static final String GPU_ROW_GROUPS = "homiGpuRowGroups";
+  static final String GPU_BYTES = "homiGpuStagedBytes";
+  static final String GPU_REFUSED = "homiGpuRefusedRowGroups";
+  static final String HOST_FALLBACK = "homiHostFallbackRowGroups";
 
   private HomiMetrics() {}
 
   static CustomMetric[] supported() {
     return new CustomMetric[] {new BytesOs(), new BytesDirect(), new BytesDevice(), new BytesGpu(), new Commands(),
-        new Refused(), new RowsDecoded(), new RowGroupsRead(), new RowGroupsPruned(), new DecodeTime(), new IoWaitTime()};
+        new Refused(), new RowsDecoded(), new RowGroupsRead(), new RowGroupsPruned(), new DecodeTime(), new IoWaitTime(),
+        new GpuRowGroups(), new GpuBytes(), new GpuRefused(), new HostFallback()};
   }
 
   static String bytesName(PathKind k) {
@@ -107,6 +112,26 @@ public final class HomiMetrics {
     public String description() { return "homi I/O wait time (ms)"; }
   }
 
+  public static final class GpuRowGroups extends CustomSumMetric {
+    public String name() { return GPU_ROW_GROUPS; }
+    public String description() { return "homi row groups decoded on the GPU (homi.output=gpu)"; }
+  }
+
+  public static final class GpuBytes extends SizeMetric {
+    public String name() { return GPU_BYTES; }
+    public String description() { return "homi bytes staged into GPU memory for GPU decode"; }
+  }
+
+  public static final class GpuRefused extends CustomSumMetric {
+    public String name() { return GPU_REFUSED; }
+    public String description() { return "homi row groups the GPU decoder refused, decoded on the CPU"; }
+  }
+
+  public static final class HostFallback extends CustomSumMetric {
+    public String name() { return HOST_FALLBACK; }
+    public String description() { return "homi row groups on host output: gpu-or-host without a usable GPU"; }
+  }
+
   /** One task's values, reported through PartitionReader.currentMetricsValues. */
   static final class Task {
     private PathStats.Snapshot closedFiles; // files this task has finished with
@@ -115,6 +140,19 @@ public final class HomiMetrics {
     private long rowGroupsPruned;
     private long decodeNanos;
     private long ioNanos;
+    private long gpuRowGroups;
+    private long gpuBytes;
+    private long gpuRefused;
+    private long hostFallback;
+
+    void addGpuRowGroup(long stagedBytes) {
+      gpuRowGroups++;
+      gpuBytes += stagedBytes;
+    }
+
+    void addGpuRefusedRowGroups(long n) { gpuRefused += n; }
+
+    void addHostFallbackRowGroups(long n) { hostFallback += n; }
 
     void fileDone(PathStats.Snapshot s) {
       closedFiles = closedFiles == null ? s : closedFiles.plus(s);
@@ -140,6 +178,11 @@ public final class HomiMetrics {
         if (n > 0) b.append(' ').append(k.label()).append('=').append(n);
       }
       if (closedFiles == null || closedFiles.totalBytes() == 0) b.append(" none");
+      if (gpuRowGroups + gpuRefused > 0) {
+        b.append(", ").append(gpuRowGroups).append(" row group(s) decoded on the GPU (").append(gpuBytes)
+            .append(" bytes staged), ").append(gpuRefused).append(" refused by the GPU decoder (CPU)");
+      }
+      if (hostFallback > 0) b.append(", ").append(hostFallback).append(" row group(s) on host output (no usable GPU)");
       return b.append(", io wait ").append(ioNanos / 1_000_000).append(" ms, decode ")
           .append(decodeNanos / 1_000_000).append(" ms").toString();
     }
@@ -156,6 +199,10 @@ public final class HomiMetrics {
       out.add(value(ROW_GROUPS_PRUNED, rowGroupsPruned));
       out.add(value(DECODE_MS, decodeNanos / 1_000_000));
       out.add(value(IO_WAIT_MS, ioNanos / 1_000_000));
+      out.add(value(GPU_ROW_GROUPS, gpuRowGroups));
+      out.add(value(GPU_BYTES, gpuBytes));
+      out.add(value(GPU_REFUSED, gpuRefused));
+      out.add(value(HOST_FALLBACK, hostFallback));
       return out.toArray(new CustomTaskMetric[0]);
     }
 

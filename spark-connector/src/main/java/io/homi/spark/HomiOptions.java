@@ -12,14 +12,28 @@ import org.apache.spark.sql.util.CaseInsensitiveStringMap;
  * executors with the reader factory. Bad values fail at planning with the option's name.
  */
 public final class HomiOptions implements Serializable {
-  /** Where decoded columns go: host (Arrow on the JVM heap's direct memory) or gpu. */
+  /** Where decoded columns go: host (Arrow in direct memory), gpu, or gpu-or-host. */
   static final String OUTPUT = "homi.output";
 
+  /** The values of {@link #OUTPUT}. */
+  enum Output {
+    /** Arrow host vectors, decoded on the CPU. */
+    HOST,
+    /** Device columns ({@link DeviceColumnVector}); fails naming the reason where no GPU is usable. */
+    GPU,
+    /** Device columns where a GPU is usable, host vectors otherwise (said in the log and the metrics). */
+    GPU_OR_HOST
+  }
+
   private final HashMap<String, String> homiOptions;
+  private final Output output;
+  private final String hostReason; // planning-time reason why gpu-or-host reads on the host, or null
   private transient HomiConfig config;
 
-  private HomiOptions(HashMap<String, String> homiOptions) {
+  private HomiOptions(HashMap<String, String> homiOptions, Output output, String hostReason) {
     this.homiOptions = homiOptions;
+    this.output = output;
+    this.hostReason = hostReason;
     this.config = HomiConfig.from(homiOptions);
   }
 
@@ -28,21 +42,37 @@ public final class HomiOptions implements Serializable {
     for (Map.Entry<String, String> e : options.asCaseSensitiveMap().entrySet()) {
       if (e.getKey().toLowerCase(Locale.ROOT).startsWith("homi.")) m.put(e.getKey(), e.getValue());
     }
-    String output = options.getOrDefault(OUTPUT, "host").trim().toLowerCase(Locale.ROOT);
-    switch (output) {
-      case "host" -> { }
-      // Strict: a user who asks for device batches must not silently get host batches.
-      case "gpu" -> throw new IllegalArgumentException(OUTPUT + "=gpu: gpu output is not available in this build; use "
-          + OUTPUT + "=host");
-      default -> throw new IllegalArgumentException(OUTPUT + " must be host or gpu: got '" + options.get(OUTPUT) + "'");
+    String value = options.getOrDefault(OUTPUT, "host").trim().toLowerCase(Locale.ROOT);
+    Output output = switch (value) {
+      case "host" -> Output.HOST;
+      case "gpu" -> Output.GPU;
+      case "gpu-or-host" -> Output.GPU_OR_HOST;
+      default -> throw new IllegalArgumentException(OUTPUT + " must be host, gpu or gpu-or-host: got '" + options.get(OUTPUT) + "'");
+    };
+    String hostReason = null;
+    if (output != Output.HOST) {
+      // Checked here too (the executors check again): planning on a machine with no usable GPU.
+      io.homi.runtime.gpu.GpuProbe.Result probe = io.homi.runtime.gpu.GpuProbe.probe();
+      if (!probe.usable()) {
+        // Strict: a user who asks for device batches must not silently get host batches.
+        if (output == Output.GPU) {
+          throw new IllegalArgumentException(OUTPUT + "=gpu: no usable GPU: " + probe.reason() + "; use " + OUTPUT
+              + "=gpu-or-host to fall back to host batches");
+        }
+        hostReason = "no usable GPU: " + probe.reason();
+      }
     }
-    HomiOptions parsed = new HomiOptions(m);
+    HomiOptions parsed = new HomiOptions(m, output, hostReason);
     if (parsed.config().pathMode() == io.homi.runtime.mediator.PathPolicy.Mode.GPU) {
       // The gpu path lands bytes in GPU memory; this reader decodes on the CPU from host memory.
       throw new IllegalArgumentException(HomiConfig.PATH + "=gpu reads into GPU memory, but the Spark reader decodes on"
           + " the CPU (" + OUTPUT + "=host); use auto, os, direct or device");
     }
     return parsed;
+  }
+
+  Output output() {
+    return output;
   }
 
   public HomiConfig config() {
@@ -54,6 +84,14 @@ public final class HomiOptions implements Serializable {
   public String toString() {
     HomiConfig c = config();
     return "path=" + c.pathMode().name().toLowerCase(Locale.ROOT) + ", queueDepth=" + c.queueDepth() + ", taskSize="
-        + c.taskBytes() + ", batchRows=" + c.batchRows() + ", output=host";
+        + c.taskBytes() + ", batchRows=" + c.batchRows() + ", output=" + outputLabel();
+  }
+
+  private String outputLabel() {
+    return switch (output) {
+      case HOST -> "host";
+      case GPU -> "gpu";
+      case GPU_OR_HOST -> hostReason == null ? "gpu-or-host" : "gpu-or-host: host (" + hostReason + ")";
+    };
   }
 }

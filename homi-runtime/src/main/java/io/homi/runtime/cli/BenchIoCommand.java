@@ -23,11 +23,12 @@ import java.util.regex.Pattern;
 
 /**
  * {@code homi bench io <file> [--bs 1m] [--qd 32] [--path os|direct|auto] [--cold] [--warm]
- * [--ops 300000]}: sequential reads of the file through a queue pair and the mediator, per
- * path, cold (posix_fadvise DONTNEED first) and warm, next to fio with the same block size and
- * iodepth in the same run, and the ratio; then 4 KiB cached commands/s through one mediator
- * thread next to the same preadv2 called in a plain loop, which gives the mediator's overhead
- * per command.
+ * [--ops 300000] [--reps 5] [--only seq|cached]}: sequential reads of the file through a queue
+ * pair and the mediator, per path, cold (posix_fadvise DONTNEED first) and warm, next to fio
+ * with the same block size and iodepth in the same run, and the ratio; then 4 KiB cached
+ * commands/s through one mediator thread next to the same preadv2 called in a plain loop
+ * (repetitions interleaved, medians), which gives the mediator's overhead per command.
+ * Progress of every phase goes to stderr; the tables go to stdout.
  */
 public final class BenchIoCommand {
   private String file;
@@ -37,12 +38,16 @@ public final class BenchIoCommand {
   private boolean cold = true;
   private boolean warm = true;
   private long ops = 300_000;
+  private int reps = 5;
+  private boolean seqPhase = true;
+  private boolean cachedPhase = true;
 
   public static int run(String[] args) throws Exception {
     BenchIoCommand b = new BenchIoCommand();
     String err = b.parse(args);
     if (err != null) {
-      System.err.println(err + "\nusage: homi bench io <file> [--bs 1m] [--qd 32] [--path os|direct|auto] [--cold|--warm] [--ops N]");
+      System.err.println(err + "\nusage: homi bench io <file> [--bs 1m] [--qd 32] [--path os|direct|auto] [--cold|--warm] [--ops N]"
+          + " [--reps N] [--only seq|cached]");
       return 2;
     }
     return b.bench();
@@ -60,11 +65,19 @@ public final class BenchIoCommand {
         case "--cold" -> warm = false;
         case "--warm" -> cold = false;
         case "--ops" -> { ops = Long.parseLong(v); i++; }
+        case "--reps" -> { reps = Integer.parseInt(v); i++; }
+        case "--only" -> {
+          if (!"seq".equals(v) && !"cached".equals(v)) return "--only takes seq or cached";
+          seqPhase = v.equals("seq");
+          cachedPhase = v.equals("cached");
+          i++;
+        }
         default -> { return "unknown option " + a[i]; }
       }
     }
     if (paths.isEmpty()) paths.addAll(List.of("os", "direct", "auto"));
     if (qd < 1 || qd > 4095 || bs < 4096 || (bs & 4095) != 0) return "--qd must be 1..4095 and --bs a multiple of 4k";
+    if (reps < 1 || ops < 1) return "--reps and --ops must be at least 1";
     return null;
   }
 
@@ -87,24 +100,39 @@ public final class BenchIoCommand {
       reg.register(buf.address(), buf.capacity());
       Namespace ns = table.attach(f);
       long size = f.size() & -4096L;
-      System.out.printf("file %s, %.2f GiB; bs %s, qd %d; %d CPUs; I/O threads %d; fio %s%n", f.path(),
-          size / (double) (1L << 30), human(bs), qd, Runtime.getRuntime().availableProcessors(), settings.ioThreads(),
-          haveFio ? fioVersion() : "not available");
-      System.out.println("| path | cache | HOMI GB/s | HOMI IOPS | fio GB/s | fio IOPS | HOMI/fio |");
-      System.out.println("|---|---|---|---|---|---|---|");
-      for (String path : paths) {
-        for (String state : states()) {
-          PathPolicy policy = new PathPolicy(PathPolicy.parseMode(path), HomiConfig.defaults().directMinBytes());
-          boolean isCold = state.equals("cold");
-          prepare(f, isCold);
-          double[] homi = homiSeq(m, ns, policy, size, buf);
-          double[] fio = haveFio ? fio(f, path, isCold, size) : null;
-          System.out.printf("| %s | %s | %.2f | %.0f | %s | %s | %s |%n", path, state, homi[0] / 1e9, homi[1],
-              fio == null ? "-" : String.format("%.2f", fio[0] / 1e9), fio == null ? "-" : String.format("%.0f", fio[1]),
-              fio == null ? "-" : String.format("%.0f%%", 100 * homi[0] / fio[0]));
+      System.out.printf("file %s, %.2f GiB; bs %s, qd %d; %d CPUs; I/O threads %d; fio %s; load average %s%n",
+          f.path(), size / (double) (1L << 30), human(bs), qd, Runtime.getRuntime().availableProcessors(),
+          settings.ioThreads(), haveFio ? fioVersion() : "not available", loadAverage());
+      if (seqPhase) {
+        System.out.println("| path | cache | HOMI GB/s | HOMI IOPS | fio GB/s | fio IOPS | HOMI/fio |");
+        System.out.println("|---|---|---|---|---|---|---|");
+        int phases = paths.size() * states().size();
+        int phase = 0;
+        for (String path : paths) {
+          for (String state : states()) {
+            PathPolicy policy = new PathPolicy(PathPolicy.parseMode(path), HomiConfig.defaults().directMinBytes());
+            boolean isCold = state.equals("cold");
+            phase++;
+            progress("[%d/%d] %s %s: HOMI, %.2f GiB at bs %s ...", phase, phases, path, state,
+                size / (double) (1L << 30), human(bs));
+            prepare(f, isCold);
+            long t0 = System.nanoTime();
+            double[] homi = homiSeq(m, ns, policy, size, buf);
+            progress("[%d/%d] %s %s: HOMI %.2f GB/s (%.1f s)%s", phase, phases, path, state, homi[0] / 1e9,
+                (System.nanoTime() - t0) / 1e9, haveFio ? "; fio ..." : "");
+            double[] fio = haveFio ? fio(f, path, isCold, size) : null;
+            if (fio != null) progress("[%d/%d] %s %s: fio %.2f GB/s", phase, phases, path, state, fio[0] / 1e9);
+            System.out.printf("| %s | %s | %.2f | %.0f | %s | %s | %s |%n", path, state, homi[0] / 1e9, homi[1],
+                fio == null ? "-" : String.format("%.2f", fio[0] / 1e9), fio == null ? "-" : String.format("%.0f", fio[1]),
+                fio == null ? "-" : String.format("%.0f%%", 100 * homi[0] / fio[0]));
+          }
         }
       }
-      cachedCommands(m, ns, Math.min(size, 256L << 20), reg);
+      if (cachedPhase) {
+        cachedCommands(m, ns, Math.min(size, 256L << 20), reg, false);
+        cachedCommands(m, ns, Math.min(size, 256L << 20), reg, true);
+      }
+      System.out.printf("load average at the end: %s%n", loadAverage());
     }
     return 0;
   }
@@ -146,8 +174,14 @@ public final class BenchIoCommand {
     }
   }
 
-  /** 4 KiB random reads of cached data: through the mediator (qd in flight) and by preadv2 in a loop. */
-  private void cachedCommands(Mediator m, Namespace ns, long span, BufferRegistry reg) throws IOException {
+  /**
+   * 4 KiB reads of cached data, random or sequential: through the mediator (qd in flight) and by
+   * preadv2 in a loop (one call per 4 KiB, the same offsets), interleaved.
+   */
+  private void cachedCommands(Mediator m, Namespace ns, long span, BufferRegistry reg, boolean sequential)
+      throws IOException {
+    String kind = sequential ? "sequential" : "random";
+    progress("cached 4 KiB " + kind + " commands: warming %d MiB of the file ...", span >> 20);
     prepare(ns.file(), false);
     int n = (int) Math.min(ops, 2_000_000);
     long blocks = span / 4096;
@@ -158,41 +192,87 @@ public final class BenchIoCommand {
     try (HostBuffer b = new HostBuffer(64L * 4096)) {
       reg.register(b.address(), b.capacity());
       for (int i = 0; i < n; i++) {
-        offs[i] = r.nextLong(blocks) * 4096;
+        offs[i] = (sequential ? i % blocks : r.nextLong(blocks)) * 4096;
         lens[i] = 4096;
         dests[i] = b.address() + (i % 64) * 4096L;
       }
-      double best = 0;
+      double[] homi = new double[reps];
+      double[] raw = new double[reps];
       long inlineBefore = m.stats().snapshot().inline();
-      try (QueueClient c = new QueueClient(m, 64, 4096, new PathPolicy(PathPolicy.Mode.AUTO, 256 << 10))) {
-        for (int rep = 0; rep < 3; rep++) {
+      progress("cached 4 KiB " + kind + " commands: %d commands x (1 warm-up + %d runs), HOMI and the plain loop interleaved ...", n, reps);
+      try (QueueClient c = new QueueClient(m, 64, 4096, new PathPolicy(PathPolicy.Mode.AUTO, 256 << 10));
+           com.sun.jna.Memory iov = new com.sun.jna.Memory(16)) {
+        c.read(ns, offs, lens, dests); // JIT warm-up of both sides, not counted
+        plainLoop(ns, iov, offs, dests);
+        inlineBefore = m.stats().snapshot().inline();
+        for (int rep = 0; rep < reps; rep++) {
           long t0 = System.nanoTime();
           c.read(ns, offs, lens, dests);
-          best = Math.max(best, n / ((System.nanoTime() - t0) / 1e9));
+          homi[rep] = n / ((System.nanoTime() - t0) / 1e9);
+          t0 = System.nanoTime();
+          plainLoop(ns, iov, offs, dests);
+          raw[rep] = n / ((System.nanoTime() - t0) / 1e9);
+          progress("cached 4 KiB " + kind + " commands: rep %d/%d: HOMI %.0f/s, plain preadv2 loop %.0f/s", rep + 1, reps,
+              homi[rep], raw[rep]);
         }
       }
       long inline = m.stats().snapshot().inline() - inlineBefore;
-      double raw = 0;
-      for (int rep = 0; rep < 3; rep++) {
-        long t0 = System.nanoTime();
-        try (com.sun.jna.Memory iov = new com.sun.jna.Memory(16)) {
-          for (int i = 0; i < n; i++) {
-            iov.setLong(0, dests[i]);
-            iov.setLong(8, 4096);
-            Libc.preadv2(ns.file().fd(), Libc.address(iov), 1, offs[i], Libc.RWF_NOWAIT);
-          }
-        }
-        raw = Math.max(raw, n / ((System.nanoTime() - t0) / 1e9));
-      }
+      double best = median(homi);
+      double anchor = median(raw);
       reg.unregister(b.address());
-      System.out.printf("%n4 KiB random reads of cached data (%d commands, best of 3, qd 63, one mediator thread):%n", n);
+      System.out.printf("%n4 KiB %s reads of cached data (%d commands, median of %d interleaved runs, qd 63, one mediator"
+          + " thread):%n", kind, n, reps);
       System.out.println("| measure | value |");
       System.out.println("|---|---|");
       System.out.printf("| HOMI commands/s through one mediator thread | %.0f |%n", best);
-      System.out.printf("| preadv2(RWF_NOWAIT) calls/s in a plain loop (anchor) | %.0f |%n", raw);
-      System.out.printf("| HOMI / anchor | %.0f%% |%n", 100 * best / raw);
-      System.out.printf("| mediator overhead per command (1/HOMI - 1/anchor) | %.2f us |%n", 1e6 / best - 1e6 / raw);
-      System.out.printf("| commands served inline on the service thread | %.1f%% |%n", 100.0 * inline / (3.0 * n));
+      System.out.printf("| preadv2(RWF_NOWAIT) calls/s in a plain loop (anchor) | %.0f |%n", anchor);
+      System.out.printf("| HOMI / anchor | %.0f%% |%n", 100 * best / anchor);
+      System.out.printf("| mediator overhead per command (1/HOMI - 1/anchor) | %.2f us |%n", 1e6 / best - 1e6 / anchor);
+      System.out.printf("| commands served inline on the service thread | %.1f%% |%n", 100.0 * inline / ((double) reps * n));
+      System.out.printf("| HOMI runs (commands/s) | %s |%n", list(homi));
+      System.out.printf("| anchor runs (calls/s) | %s |%n", list(raw));
+    }
+  }
+
+  private static void plainLoop(Namespace ns, com.sun.jna.Memory iov, long[] offs, long[] dests) {
+    long iovAddr = Libc.address(iov);
+    int fd = ns.file().fd();
+    for (int i = 0; i < offs.length; i++) {
+      iov.setLong(0, dests[i]);
+      iov.setLong(8, 4096);
+      try {
+        Libc.preadv2(fd, iovAddr, 1, offs[i], Libc.RWF_NOWAIT);
+      } catch (com.sun.jna.LastErrorException e) {
+        // EAGAIN: a page was evicted under memory pressure from others; the call was still made
+      }
+    }
+  }
+
+  private static double median(double[] v) {
+    double[] s = v.clone();
+    java.util.Arrays.sort(s);
+    return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+  }
+
+  private static String list(double[] v) {
+    StringBuilder b = new StringBuilder();
+    for (double d : v) b.append(b.length() == 0 ? "" : ", ").append(String.format("%.0f", d));
+    return b.toString();
+  }
+
+  /** Progress of a long phase, on stderr so the tables on stdout stay clean to paste. */
+  private static void progress(String fmt, Object... args) {
+    System.err.printf("[bench %s] %s%n", java.time.LocalTime.now().withNano(0), String.format(fmt, args));
+    System.err.flush();
+  }
+
+  /** /proc/loadavg's first three fields: how busy the (shared) machine was. */
+  private static String loadAverage() {
+    try {
+      String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+      return f[0] + " " + f[1] + " " + f[2];
+    } catch (IOException | RuntimeException e) {
+      return "?";
     }
   }
 

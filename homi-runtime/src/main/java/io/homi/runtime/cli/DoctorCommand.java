@@ -15,9 +15,12 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * {@code homi doctor [PATH] [--json]}: what this machine can do for HOMI and why not, as a table
- * of (check | usable | why): GPU driver and device, kernels, cuFile and its mode, O_DIRECT,
- * FIEMAP and the block device of PATH, and each I/O path (OS, DIRECT, DEVICE, GPU).
+ * {@code homi doctor [PATH] [--json]}: what this machine can do for HOMI and why not. First one
+ * line naming the I/O paths HOMI can read through here and why each other one cannot, then a
+ * table of (check | usable | why), unusable rows marked {@code NO} and long reasons wrapped to
+ * $COLUMNS (or 100): GPU driver and device, kernels, cuFile and its mode, O_DIRECT, FIEMAP and the
+ * block device of PATH, and each I/O path (OS, DIRECT, DEVICE, GPU). {@code --json} gives the same
+ * rows under "checks" and the line as "summary".
  */
 public final class DoctorCommand {
   /** One line of the report. */
@@ -35,8 +38,37 @@ public final class DoctorCommand {
       else path = a;
     }
     List<Check> checks = checks(Path.of(path));
-    System.out.print(json ? toJson(checks) : toTable(checks));
+    int width = terminalWidth(System.getenv("COLUMNS"));
+    System.out.print(json ? toJson(checks)
+        : String.join("\n  ", wrap(summary(checks), width - 2)) + "\n\n" + toTable(checks, width));
     return 0;
+  }
+
+  /** $COLUMNS when it is a sensible width, else 100. */
+  public static int terminalWidth(String columns) {
+    try {
+      int w = Integer.parseInt(columns == null ? "" : columns.trim());
+      return w >= 40 ? w : 100;
+    } catch (NumberFormatException e) {
+      return 100;
+    }
+  }
+
+  /**
+   * One line saying which I/O paths HOMI can read through here, then each one it cannot and why:
+   * {@code HOMI can read via: os, direct (device: no - cannot open /dev/vda ...; gpu: no - ...)}.
+   */
+  public static String summary(List<Check> checks) {
+    List<String> yes = new ArrayList<>();
+    List<String> no = new ArrayList<>();
+    for (Check c : checks) {
+      if (!c.name().startsWith("path ")) continue;
+      String p = c.name().substring(5).toLowerCase(java.util.Locale.ROOT);
+      if (c.usable()) yes.add(p);
+      else no.add(p + ": no - " + c.why());
+    }
+    return "HOMI can read via: " + (yes.isEmpty() ? "nothing" : String.join(", ", yes))
+        + (no.isEmpty() ? "" : " (" + String.join("; ", no) + ")");
   }
 
   public static List<Check> checks(Path path) {
@@ -156,23 +188,57 @@ public final class DoctorCommand {
     }
   }
 
-  static String toTable(List<Check> checks) {
-    int w = checks.stream().mapToInt(c -> c.name().length()).max().orElse(10);
+  /** The table at 100 columns. */
+  public static String toTable(List<Check> checks) {
+    return toTable(checks, 100);
+  }
+
+  /**
+   * check | usable | why, one row per check; an unusable row says {@code NO} so it stands out, and
+   * a long why wraps at word boundaries to {@code width} columns under its own column.
+   */
+  public static String toTable(List<Check> checks, int width) {
+    int w = Math.max("check".length(), checks.stream().mapToInt(c -> c.name().length()).max().orElse(10));
+    String head = "%-" + w + "s | %-6s | ";
+    int whyWidth = Math.max(20, width - String.format(head, "", "").length());
     StringBuilder b = new StringBuilder();
-    b.append(String.format("%-" + w + "s | usable | why%n", "check"));
-    b.append("-".repeat(w)).append("-+--------+----\n");
-    for (Check c : checks) b.append(String.format("%-" + w + "s | %-6s | %s%n", c.name(), c.usable() ? "yes" : "no", c.why()));
+    b.append(String.format(head, "check", "usable")).append("why\n");
+    b.append("-".repeat(w)).append("-+--------+-").append("-".repeat(Math.min(whyWidth, 40))).append('\n');
+    for (Check c : checks) {
+      List<String> lines = wrap(String.valueOf(c.why()), whyWidth);
+      for (int i = 0; i < lines.size(); i++) {
+        b.append(i == 0 ? String.format(head, c.name(), c.usable() ? "yes" : "NO") : String.format(head, "", ""))
+            .append(lines.get(i)).append('\n');
+      }
+    }
     return b.toString();
   }
 
-  static String toJson(List<Check> checks) {
-    StringBuilder b = new StringBuilder("[\n");
+  /** Splits text into lines of at most width characters at spaces (a longer word gets a line of its own). */
+  public static List<String> wrap(String text, int width) {
+    List<String> lines = new ArrayList<>();
+    StringBuilder line = new StringBuilder();
+    for (String word : text.trim().split("\\s+")) {
+      if (line.length() > 0 && line.length() + 1 + word.length() > width) {
+        lines.add(line.toString());
+        line.setLength(0);
+      }
+      if (line.length() > 0) line.append(' ');
+      line.append(word);
+    }
+    lines.add(line.toString());
+    return lines;
+  }
+
+  /** {"summary": the summary line, "checks": [{"check", "usable", "why"}, ...]}. */
+  public static String toJson(List<Check> checks) {
+    StringBuilder b = new StringBuilder("{\n  \"summary\": \"").append(esc(summary(checks))).append("\",\n  \"checks\": [\n");
     for (int i = 0; i < checks.size(); i++) {
       Check c = checks.get(i);
-      b.append(String.format("  {\"check\": \"%s\", \"usable\": %s, \"why\": \"%s\"}%s%n", esc(c.name()), c.usable(),
+      b.append(String.format("    {\"check\": \"%s\", \"usable\": %s, \"why\": \"%s\"}%s%n", esc(c.name()), c.usable(),
           esc(String.valueOf(c.why())), i + 1 < checks.size() ? "," : ""));
     }
-    return b.append("]\n").toString();
+    return b.append("  ]\n}\n").toString();
   }
 
   private static String esc(String s) {

@@ -31,9 +31,11 @@ public final class GpuCheckDecodeCommand {
 
   public static int run(String[] args) throws Exception {
     if (args.length == 0) {
-      System.err.println("usage: homi gpucheck-decode DIR [--reps 3] [--threads 16] [--skip-perf] [--skip-check]");
+      System.err.println("usage: homi gpucheck-decode DIR [--reps 3] [--threads 16] [--skip-perf] [--skip-check]"
+          + " | DIR... --row-groups");
       return 2;
     }
+    if (java.util.Arrays.asList(args).contains("--row-groups")) return RowGroupCheck.run(args);
     Path dir = Path.of(args[0]);
     int reps = 3;
     int threads = 16;

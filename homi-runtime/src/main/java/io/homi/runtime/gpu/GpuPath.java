@@ -5,6 +5,7 @@ import com.sun.jna.Memory;
 import io.homi.runtime.mediator.DeviceMemoryPath;
 import io.homi.runtime.mediator.Namespace;
 import io.homi.runtime.mediator.OsPath;
+import io.homi.runtime.mediator.PageResidency;
 import io.homi.runtime.mediator.PathKind;
 import io.homi.runtime.os.Libc;
 import java.io.IOException;
@@ -50,15 +51,8 @@ public final class GpuPath implements DeviceMemoryPath, AutoCloseable {
   private final Map<Namespace, String> cufileRefused = Collections.synchronizedMap(new WeakHashMap<>());
   private volatile String lastRefusal;
   private final OsPath os = new OsPath();
-  /** Read-only mappings used only for mincore residency questions; the 64 most recent files. */
-  private final Map<Namespace, long[]> mappings = new java.util.LinkedHashMap<>(16, 0.75f, true) {
-    @Override
-    protected boolean removeEldestEntry(Map.Entry<Namespace, long[]> eldest) {
-      if (size() <= 64) return false;
-      unmap(eldest.getValue());
-      return true;
-    }
-  };
+  /** Residency questions (mincore over a per-file read-only mapping; starts no I/O). */
+  private final PageResidency residency = new PageResidency();
 
   public GpuPath(GpuDevice gpu, Engine engine, int workers, long taskBytes) {
     if (taskBytes < ALIGN || taskBytes % ALIGN != 0) throw new IllegalArgumentException("task size " + taskBytes);
@@ -115,61 +109,6 @@ public final class GpuPath implements DeviceMemoryPath, AutoCloseable {
     if (length <= 0) return;
     gpu.bind();
     CudaDriver.memsetD8Sync(address, (byte) 0, length);
-  }
-
-  /**
-   * Whether every page of [off, off+len) (clipped at end of file) is in the page cache, by
-   * mincore over a read-only mapping of the file kept per namespace: no I/O, no readahead, and
-   * no mmap/munmap (TLB shootdowns) per task. False when the question cannot be asked; the
-   * O_DIRECT read is then taken, which is always correct. A mapping evicted while another thread
-   * asks makes mincore fail (false) or answer for other pages: only the choice of path suffers.
-   */
-  private boolean resident(Memory vec, Namespace ns, long off, long len) {
-    long end = Math.min(off + len, ns.sizeBytes());
-    if (end <= off) return true; // nothing to read: the copy path handles EOF
-    long[] m = mapping(ns);
-    if (m[0] <= 0) return false;
-    long start = off & -ALIGN;
-    end = Math.min((end + ALIGN - 1) & -ALIGN, m[1]);
-    long pages = (end - start) / ALIGN;
-    if (pages <= 0 || pages > vec.size()) return false;
-    try {
-      Libc.mincore(m[0] + start, end - start, Libc.address(vec));
-    } catch (LastErrorException e) {
-      return false;
-    }
-    for (long p = 0; p < pages; p++) if ((vec.getByte(p) & 1) == 0) return false;
-    return true;
-  }
-
-  /** {address, length} of the namespace's read-only mapping ({-1, 0} when it cannot be mapped). */
-  private long[] mapping(Namespace ns) {
-    synchronized (mappings) {
-      long[] m = mappings.get(ns);
-      if (m != null) return m;
-      long len = (ns.sizeBytes() + ALIGN - 1) & -ALIGN;
-      long addr = -1;
-      if (len > 0) {
-        try {
-          addr = Libc.mmap(0, len, Libc.PROT_READ, Libc.MAP_SHARED, ns.file().fd(), 0);
-        } catch (LastErrorException e) {
-          addr = -1;
-        }
-      }
-      m = new long[] {addr, addr == -1 ? 0 : len};
-      mappings.put(ns, m);
-      return m;
-    }
-  }
-
-  private static void unmap(long[] m) {
-    if (m[0] > 0) {
-      try {
-        Libc.munmap(m[0], m[1]);
-      } catch (LastErrorException ignored) {
-        // nothing to do: the mapping is gone either way
-      }
-    }
   }
 
   /** Whether reads of {@code ns} go through cuFile (else staging). */
@@ -243,7 +182,7 @@ public final class GpuPath implements DeviceMemoryPath, AutoCloseable {
       // Warm bytes come from the page cache; cold ones by O_DIRECT. Residency is asked of
       // mincore, which starts no I/O: a RWF_NOWAIT probe of cold pages starts readahead that then
       // races the O_DIRECT read of the same range (measured: cold 4.2 -> 2.0 GB/s on H200).
-      if (resident(s.residency, ns, fileAt, n)) {
+      if (residency.resident(ns, fileAt, n)) {
         long cached = os.readCached(ns, fileAt, host, n);
         if (cached == n || (cached > 0 && fileAt + cached >= ns.sizeBytes())) {
           s.copy(half, dst + done, host, cached);
@@ -291,10 +230,7 @@ public final class GpuPath implements DeviceMemoryPath, AutoCloseable {
       allStaging.clear();
     }
     if (handles != null) handles.close();
-    synchronized (mappings) {
-      for (long[] m : mappings.values()) unmap(m);
-      mappings.clear();
-    }
+    residency.close();
   }
 
   /** One worker's pinned double buffer, its stream and one event per half. */
@@ -304,12 +240,10 @@ public final class GpuPath implements DeviceMemoryPath, AutoCloseable {
     private final long stream = CudaDriver.streamCreate();
     private final long[] events = {CudaDriver.eventCreate(), CudaDriver.eventCreate()};
     private final boolean[] pending = new boolean[2];
-    final Memory residency; // mincore's page vector for one task
 
     Staging(long halfBytes) {
       this.halfBytes = halfBytes;
       this.buf = new PinnedBuffer(2 * halfBytes);
-      this.residency = new Memory(halfBytes / ALIGN + 2);
     }
 
     long half(int h) {
@@ -338,7 +272,6 @@ public final class GpuPath implements DeviceMemoryPath, AutoCloseable {
       CudaDriver.eventDestroy(events[1]);
       CudaDriver.streamDestroy(stream);
       buf.close();
-      residency.close();
     }
   }
 }

@@ -22,6 +22,9 @@ public final class QueueClient implements AutoCloseable {
   /** Default stall timeout; {@code -Dhomi.stallTimeoutMs} overrides it. */
   public static final long DEFAULT_STALL_MS = Long.getLong("homi.stallTimeoutMs", 120_000L);
 
+  /** Polls of an empty CQ before parking (each a spin-wait hint, some tens of ns). */
+  private static final int SPINS = 256;
+
   private final Mediator mediator;
   private final QueuePair qp;
   private final long taskBytes;
@@ -91,6 +94,7 @@ public final class QueueClient implements AutoCloseable {
     int range = 0;
     long within = 0;
     long lastProgress = System.nanoTime();
+    int idle = 0;
     while (range < offsets.length || inFlight > 0) {
       boolean progressed = false;
       while (range < offsets.length && failure == null && sqHasRoom()) {
@@ -113,12 +117,20 @@ public final class QueueClient implements AutoCloseable {
       if (failure != null) range = offsets.length; // stop submitting, drain what is in flight
       if (reaped > 0 || progressed) {
         lastProgress = System.nanoTime();
+        idle = 0;
+      } else if (inFlight > 0 && ++idle < SPINS) {
+        Thread.onSpinWait(); // a cached command completes in microseconds: parking would cost more
       } else if (System.nanoTime() - lastProgress > stallNanos) {
         throw new HomiIoException("no completion for " + ns.path() + " within "
             + TimeUnit.NANOSECONDS.toMillis(stallNanos) + " ms (" + inFlight + " commands in flight, first at offset "
             + firstInFlightOffset() + ")");
       } else if (inFlight > 0) {
-        LockSupport.parkNanos(50_000);
+        // Say we park, then look once more: a completion posted in between is seen here, and
+        // one posted later unparks us (the mediator unparks only a waiter that may be parked).
+        mediator.waiterParking(qp, true);
+        if (!completionReady()) LockSupport.parkNanos(50_000);
+        mediator.waiterParking(qp, false);
+        idle = 0;
       }
     }
     if (failure != null) throw failure;
@@ -171,6 +183,10 @@ public final class QueueClient implements AutoCloseable {
       mediator.wake();
     }
     return n;
+  }
+
+  private boolean completionReady() {
+    return NvmeCompletion.phase(NvmeCompletion.dw3(qp.cq(), cqHead)) == phase;
   }
 
   private boolean sqHasRoom() {

@@ -22,6 +22,8 @@ public final class BufferRegistry {
   private record Region(long length, Kind kind) {}
 
   private final ConcurrentSkipListMap<Long, Region> regions = new ConcurrentSkipListMap<>();
+  /** Bumped on every change, so a cached lookup ({@link Lookup}) can tell it may be stale. */
+  private volatile long version;
 
   /** Registers host memory (the common case). */
   public void register(long address, long length) {
@@ -33,10 +35,12 @@ public final class BufferRegistry {
       throw new IllegalArgumentException("bad region " + address + "+" + length);
     }
     regions.put(address, new Region(length, java.util.Objects.requireNonNull(kind, "kind")));
+    version++;
   }
 
   public void unregister(long address) {
     regions.remove(address);
+    version++;
   }
 
   /** True when [address, address+length) lies wholly inside one registered region, of any kind. */
@@ -47,6 +51,31 @@ public final class BufferRegistry {
   /** True when [address, address+length) lies wholly inside one registered region of {@code kind}. */
   public boolean contains(long address, long length, Kind kind) {
     return kindOf(address, length) == kind;
+  }
+
+  /**
+   * The region a lookup last found, with the registry version it was found under: consecutive
+   * commands nearly always land in the same buffer, so the validator asks this first and the
+   * skip list only on a miss or after any change to the registry.
+   */
+  record Lookup(long start, long end, Kind kind, long version) {
+    boolean holds(long address, long length, long current) {
+      return version == current && address >= start && length >= 0 && address + length >= address
+          && address + length <= end;
+    }
+  }
+
+  long version() {
+    return version;
+  }
+
+  /** The region holding [address, address+length) as a {@link Lookup}, or null when none does. */
+  Lookup lookup(long address, long length) {
+    long v = version;
+    if (length < 0 || address <= 0 || address + length < address) return null;
+    Map.Entry<Long, Region> e = regions.floorEntry(address);
+    if (e == null || address + length > e.getKey() + e.getValue().length()) return null;
+    return new Lookup(e.getKey(), e.getKey() + e.getValue().length(), e.getValue().kind(), v);
   }
 
   /** The kind of the one registered region holding [address, address+length), or null when none does. */

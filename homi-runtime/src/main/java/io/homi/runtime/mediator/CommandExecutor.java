@@ -1,6 +1,7 @@
 package io.homi.runtime.mediator;
 
 import com.sun.jna.Pointer;
+import io.homi.runtime.os.Libc;
 import java.io.IOException;
 
 /**
@@ -19,6 +20,7 @@ final class CommandExecutor {
 
   private final OsPath osPath = new OsPath();
   private final DirectPath directPath = new DirectPath();
+  private final PageResidency residency = new PageResidency();
   private final DevicePath devicePath;
   private volatile DeviceMemoryPath gpuPath;
 
@@ -60,24 +62,28 @@ final class CommandExecutor {
   record Outcome(long bytes, boolean complete) {}
 
   /**
-   * Serves the command only if the page cache holds all of it, without blocking (RWF_NOWAIT);
-   * null when it does not, in which case nothing is counted and the caller queues the command.
+   * Serves the command only if the page cache holds all of it, without blocking (RWF_NOWAIT),
+   * and returns its bytes of file data; -1 when it does not, in which case nothing is counted and
+   * the caller queues the command.
+   * Under {@code auto}, a segment large enough to go to a cold-data path is first asked of
+   * mincore ({@link #coldCandidate}): a RWF_NOWAIT miss would start readahead of pages that the
+   * O_DIRECT read then fetches a second time. Smaller segments are probed by RWF_NOWAIT alone
+   * (one system call): their cold remainder is a buffered read, which readahead only helps.
    * Bytes are counted in {@code stats}: the command's queue pair (which adds into the mediator's).
    */
-  Outcome tryCached(Validated v, PathStats stats) {
-    if (v.device()) return null; // never on the host copy path: device memory is the GPU path's
+  long tryCached(Validated v, PathPolicy policy, PathStats stats) {
+    if (v.device()) return -1; // never on the host copy path: device memory is the GPU path's
     Namespace ns = v.ns();
     long off = v.command().fileOffset();
     long got = 0;
     long[] segs = v.segments();
     for (int i = 0; i < segs.length; i += 2) {
       long want = Math.max(0, Math.min(segs[i + 1], ns.sizeBytes() - off));
-      if (want > 0 && osPath.readCached(ns, off, segs[i], want) < want) return null;
+      if (want > 0 && coldCandidate(policy, off, want) && residency.residentPrefix(ns, off, want) < want) return -1;
+      if (want > 0 && osPath.readCached(ns, off, segs[i], want) < want) return -1;
       off += segs[i + 1];
       got += want;
     }
-    stats.executed();
-    stats.inline();
     // Second pass only once everything is known to be served: zero tails, count bytes.
     off = v.command().fileOffset();
     for (int i = 0; i < segs.length; i += 2) {
@@ -85,8 +91,61 @@ final class CommandExecutor {
       if (want < segs[i + 1]) zeroHost(segs[i] + want, segs[i + 1] - want);
       off += segs[i + 1];
     }
-    stats.served(PathKind.OS, got);
-    return new Outcome(got, true);
+    stats.servedInline(PathKind.OS, got);
+    return got;
+  }
+
+  /** Most iovecs in one vectored read of a run of commands. */
+  static final int RUN_IOVECS = 256;
+  private static final ThreadLocal<com.sun.jna.Memory> RUN_IOV =
+      ThreadLocal.withInitial(() -> new com.sun.jna.Memory(16L * RUN_IOVECS));
+
+  /**
+   * Whether this command may join a run of file-contiguous commands served by one vectored
+   * {@code preadv2(RWF_NOWAIT)} on the service thread: host memory, wholly inside the file (no
+   * zero tail), on a policy that copies cached data, and under {@code auto} too small to be sent
+   * to a cold path (so the RWF_NOWAIT probe is the right question).
+   */
+  boolean batchable(Validated v, PathPolicy policy) {
+    if (v.device() || v.segments().length > 2 * 16) return false;
+    PathPolicy.Mode mode = policy.mode();
+    if (mode != PathPolicy.Mode.OS && mode != PathPolicy.Mode.AUTO) return false;
+    long off = v.command().fileOffset();
+    long bytes = v.command().bytes();
+    if (off + bytes > v.ns().sizeBytes()) return false;
+    return mode == PathPolicy.Mode.OS || !coldCandidate(policy, off, bytes);
+  }
+
+  /**
+   * Serves the first {@code k} commands of {@code run} (batchable, same namespace, each starting
+   * where the previous one ends in the file) with one vectored RWF_NOWAIT read; returns how many
+   * leading commands the page cache fully served (counted inline). The rest are the caller's to
+   * serve one by one; a command the read only partly filled is simply read again.
+   */
+  int tryCachedRun(Validated[] run, int k, PathStats stats) {
+    com.sun.jna.Memory iov = RUN_IOV.get();
+    int n = 0;
+    int cmds = 0;
+    for (; cmds < k; cmds++) {
+      long[] segs = run[cmds].segments();
+      if (n + segs.length / 2 > RUN_IOVECS) break;
+      for (int i = 0; i < segs.length; i += 2, n++) {
+        iov.setLong(16L * n, segs[i]);
+        iov.setLong(16L * n + 8, segs[i + 1]);
+      }
+    }
+    Namespace ns = run[0].ns();
+    long got = osPath.readCachedVector(ns, run[0].command().fileOffset(), Libc.address(iov), n);
+    int served = 0;
+    long acc = 0;
+    for (int i = 0; i < cmds; i++) {
+      long b = run[i].command().bytes();
+      if (acc + b > got) break;
+      acc += b;
+      served++;
+      stats.servedInline(PathKind.OS, b);
+    }
+    return served;
   }
 
   /** Serves the command by its policy; may block on the device. */
@@ -173,7 +232,15 @@ final class CommandExecutor {
    */
   private long auto(PathPolicy policy, PathStats stats, Namespace ns, long off, long addr, long len)
       throws IOException {
-    long cached = osPath.readCached(ns, off, addr, len);
+    long cached;
+    long prefix = coldCandidate(policy, off, len) ? residency.residentPrefix(ns, off, len) : PageResidency.UNKNOWN;
+    if (prefix == PageResidency.UNKNOWN) {
+      cached = osPath.readCached(ns, off, addr, len); // small (or cannot ask): probe by RWF_NOWAIT
+    } else {
+      // Only the pages mincore saw resident are copied; the cold rest is never probed, so no
+      // readahead starts for the range the cold path is about to read.
+      cached = prefix == 0 ? 0 : osPath.readCached(ns, off, addr, Math.min(prefix, len));
+    }
     if (cached > 0) stats.served(PathKind.OS, cached);
     if (cached >= len) return cached;
     long o = off + cached;
@@ -200,6 +267,19 @@ final class CommandExecutor {
   private IoPath coldPath(Namespace ns, long off, long addr, long len) {
     if (devicePath.canServe(ns, off, addr, len)) return devicePath;
     return directPath.canServe(ns, off, addr, len) ? directPath : null;
+  }
+
+  /**
+   * Under {@code auto}: whether a cold remainder of this segment could be large enough for a
+   * cold-data path, so residency must be asked of mincore rather than probed by RWF_NOWAIT.
+   */
+  private static boolean coldCandidate(PathPolicy policy, long off, long len) {
+    return policy.mode() == PathPolicy.Mode.AUTO && len + (off & (PAGE - 1)) >= policy.directMinBytes();
+  }
+
+  /** Unmaps the residency mappings. */
+  void close() {
+    residency.close();
   }
 
   private static long counted(PathStats stats, PathKind kind, long n) {

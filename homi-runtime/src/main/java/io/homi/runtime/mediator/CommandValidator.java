@@ -16,6 +16,8 @@ final class CommandValidator {
   private final NamespaceTable namespaces;
   private final BufferRegistry buffers;
   private final long mdtsBytes;
+  /** The last region a destination was found in (racy between service threads, always consistent). */
+  private volatile BufferRegistry.Lookup last;
 
   CommandValidator(NamespaceTable namespaces, BufferRegistry buffers, long mdtsBytes) {
     this.namespaces = namespaces;
@@ -60,11 +62,20 @@ final class CommandValidator {
     // device memory, never both (the two are written by different code).
     BufferRegistry.Kind kind = null;
     for (int i = 0; i < segs.length; i += 2) {
-      BufferRegistry.Kind k = buffers.kindOf(segs[i], segs[i + 1]);
+      BufferRegistry.Kind k = kindOf(segs[i], segs[i + 1]);
       if (k == null || (kind != null && k != kind)) return Validated.refuse(c, NvmeStatus.DATA_TRANSFER_ERROR);
       kind = k;
     }
     return new Validated(NvmeStatus.SUCCESS, c, ns, segs, kind == BufferRegistry.Kind.DEVICE);
+  }
+
+  private BufferRegistry.Kind kindOf(long address, long length) {
+    BufferRegistry.Lookup l = last;
+    if (l != null && l.holds(address, length, buffers.version())) return l.kind();
+    l = buffers.lookup(address, length);
+    if (l == null) return null;
+    last = l;
+    return l.kind();
   }
 
   private static long listBytes(long rest) {

@@ -5,6 +5,7 @@ import io.homi.runtime.nvme.NvmeStatus;
 import io.homi.runtime.nvme.QueueMemory;
 import io.homi.runtime.nvme.QueuePair;
 import java.io.IOException;
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
@@ -12,6 +13,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongFunction;
 
@@ -60,6 +62,8 @@ public final class Mediator implements AutoCloseable {
   private final ExecutorService io;
   private final Thread[] service;
   private final long[] passes;
+  /** 1 while service thread i is about to park or parked: only then does {@link #wake} unpark it. */
+  private final AtomicIntegerArray sleeping;
   private volatile boolean running = true;
 
   public Mediator(NamespaceTable namespaces, BufferRegistry buffers, long mdtsBytes, int ioThreads) {
@@ -86,6 +90,7 @@ public final class Mediator implements AutoCloseable {
     int s = start ? Math.max(1, settings.serviceThreads()) : 0;
     this.service = new Thread[s];
     this.passes = new long[s];
+    this.sleeping = new AtomicIntegerArray(Math.max(1, s));
     for (int i = 0; i < s; i++) {
       int shard = i;
       service[i] = new Thread(() -> serviceLoop(shard), "homi-mediator-" + i);
@@ -142,7 +147,7 @@ public final class Mediator implements AutoCloseable {
                                    LongFunction<QueueMemory> allocator) {
     QueueMemory mem = allocator.apply(QueuePair.bytesNeeded(sqEntries, cqEntries));
     QueuePair qp = new QueuePair(nextQueueId.getAndIncrement(), sqEntries, cqEntries, mem);
-    ServicedQueue q = new ServicedQueue(qp, policy, stats);
+    ServicedQueue q = new ServicedQueue(qp, policy, stats, settings.budget());
     byPair.put(qp, q);
     queues.add(q);
     wake();
@@ -177,15 +182,34 @@ public final class Mediator implements AutoCloseable {
     if (q != null) q.waiter = waiter;
   }
 
+  /**
+   * The registered waiter says it is about to park ({@code true}: it must look at its CQ once
+   * more after this call, then park) or is running again ({@code false}). A waiter that says so
+   * is unparked only while it may be parked, rather than on every completion.
+   */
+  public void waiterParking(QueuePair qp, boolean parking) {
+    ServicedQueue q = byPair.get(qp);
+    if (q == null) return;
+    q.waiterState = parking ? ServicedQueue.WAITER_PARKED : ServicedQueue.WAITER_RUNNING;
+    if (parking) VarHandle.fullFence(); // the state store before the caller's CQ check
+  }
+
   /** Why the command {@code cid} on {@code qp} failed, once; null when nothing was recorded. */
   public String takeErrorDetail(QueuePair qp, int cid) {
     ServicedQueue q = byPair.get(qp);
     return q == null ? null : q.takeErrorDetail(cid);
   }
 
-  /** Host initiators call this after ringing a doorbell; GPU initiators are found by polling. */
+  /**
+   * Host initiators call this after ringing a doorbell; GPU initiators are found by polling.
+   * Only a service thread that is parking is unparked: a spinning one sees the doorbell anyway
+   * (it looks at every queue once more after saying it parks, so no doorbell is missed).
+   */
   public void wake() {
-    for (Thread t : service) LockSupport.unpark(t);
+    VarHandle.fullFence(); // the doorbell store before the read of the flags
+    for (int i = 0; i < service.length; i++) {
+      if (sleeping.get(i) != 0) LockSupport.unpark(service[i]);
+    }
   }
 
   private synchronized long passesOf(int i) {
@@ -211,7 +235,16 @@ public final class Mediator implements AutoCloseable {
         Thread.onSpinWait();
       } else {
         // Parked until a host doorbell wakes us; the timeout bounds how late a GPU doorbell is seen.
-        LockSupport.parkNanos(idle < 1024 ? 20_000 : 1_000_000);
+        // Say so first, then look once more: a doorbell rung before the flag was seen is served now.
+        sleeping.set(shard, 1);
+        VarHandle.fullFence(); // the flag before the doorbell reads below
+        boolean late = false;
+        for (ServicedQueue q : queues) {
+          if (q.qp.id() % shards == shard) late |= serve(q) > 0;
+        }
+        if (late) idle = 0;
+        else LockSupport.parkNanos(idle < 1024 ? 20_000 : 1_000_000);
+        sleeping.set(shard, 0);
       }
     }
   }
@@ -245,14 +278,20 @@ public final class Mediator implements AutoCloseable {
     QueuePair qp = q.qp;
     int tail = qp.sqTail();
     if (tail < 0 || tail >= qp.sqEntries()) return 0; // invalid doorbell value: ignored, as a controller would
-    int taken = 0;
-    while (q.sqHead != tail && taken < settings.budget()) {
-      if (!q.reserveCompletionSlot()) break; // CQ full: back-pressure, the SQ waits
-      Command c = Command.read(qp.sq(), q.sqHead);
-      q.sqHead = (q.sqHead + 1) % qp.sqEntries();
-      taken++;
+    int head = q.sqHead;
+    int pending = Math.floorMod(tail - head, qp.sqEntries());
+    if (pending == 0) return 0;
+    // CQ slots for the whole batch under one lock; fewer (or none) when the CQ is full:
+    // back-pressure, the rest of the SQ waits.
+    int taken = q.reserveCompletionSlots(Math.min(pending, settings.budget()));
+    for (int i = 0; i < taken; i++) {
+      Command c = Command.read(qp.sq(), head);
+      head = head + 1 == qp.sqEntries() ? 0 : head + 1;
+      q.sqHead = head;
       dispatch(q, c);
     }
+    flushRun(q);
+    q.flushBatch();
     return taken;
   }
 
@@ -275,16 +314,44 @@ public final class Mediator implements AutoCloseable {
       return;
     }
     if (!v.device() && q.policy.mode() != PathPolicy.Mode.DIRECT && c.bytes() <= settings.inlineMaxBytes()) {
-      CommandExecutor.Outcome o = executor.tryCached(v, q.stats);
-      if (o != null) {
-        q.complete(c.cid(), true, NvmeStatus.SUCCESS, (int) o.bytes(), null);
+      if (executor.batchable(v, q.policy)) {
+        // File-contiguous cached commands of one fetch batch are served by one vectored read.
+        if (q.runLength > 0 && (q.run[0].ns() != v.ns() || q.runEnd != c.fileOffset())) flushRun(q);
+        q.run[q.runLength++] = v;
+        q.runEnd = c.fileOffset() + c.bytes();
         return;
       }
+      serveInlineOrQueue(q, v);
+      return;
     }
+    queue(q, v);
+  }
+
+  /** Serves the queue's pending run: one vectored cached read, then one by one what it left. */
+  private void flushRun(ServicedQueue q) {
+    int k = q.runLength;
+    if (k == 0) return;
+    q.runLength = 0;
+    int served = k == 1 ? 0 : executor.tryCachedRun(q.run, k, q.stats);
+    for (int i = 0; i < k; i++) {
+      Validated v = q.run[i];
+      q.run[i] = null;
+      if (i < served) q.completeInBatch(v.command().cid(), (int) v.command().bytes());
+      else serveInlineOrQueue(q, v);
+    }
+  }
+
+  private void serveInlineOrQueue(ServicedQueue q, Validated v) {
+    long n = executor.tryCached(v, q.policy, q.stats);
+    if (n >= 0) q.completeInBatch(v.command().cid(), (int) n);
+    else queue(q, v);
+  }
+
+  private void queue(ServicedQueue q, Validated v) {
     try {
       io.execute(() -> execute(q, v));
     } catch (RejectedExecutionException e) {
-      q.complete(c.cid(), true, NvmeStatus.INTERNAL_ERROR, 0, "mediator is shut down");
+      q.complete(v.command().cid(), true, NvmeStatus.INTERNAL_ERROR, 0, "mediator is shut down");
     }
   }
 
@@ -314,7 +381,7 @@ public final class Mediator implements AutoCloseable {
   @Override
   public void close() {
     running = false;
-    wake();
+    for (Thread t : service) LockSupport.unpark(t);
     io.shutdown();
     try {
       for (Thread t : service) t.join(2000);
@@ -324,6 +391,7 @@ public final class Mediator implements AutoCloseable {
     }
     for (ServicedQueue q : queues) q.qp.close();
     devicePath.close();
+    executor.close();
     queues.clear();
     byPair.clear();
   }

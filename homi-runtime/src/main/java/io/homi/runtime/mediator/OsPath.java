@@ -27,6 +27,24 @@ public final class OsPath implements IoPath {
   }
 
   /**
+   * One {@code preadv2(RWF_NOWAIT)} of {@code iovcnt} iovecs at {@code iov} (file-contiguous
+   * from {@code fileOffset}, scattered in memory): what the page cache holds from there on, in
+   * one system call for several commands. Returns bytes copied; 0 on any error or a miss.
+   */
+  public long readCachedVector(Namespace ns, long fileOffset, long iov, int iovcnt) {
+    if (!nowaitSupported) return 0;
+    while (true) {
+      try {
+        return Math.max(0, Libc.preadv2(ns.file().fd(), iov, iovcnt, fileOffset, Libc.RWF_NOWAIT));
+      } catch (LastErrorException e) {
+        if (e.getErrorCode() == Libc.EINTR) continue;
+        if (e.getErrorCode() == EOPNOTSUPP || e.getErrorCode() == ENOSYS) nowaitSupported = false;
+        return 0;
+      }
+    }
+  }
+
+  /**
    * Copies what the page cache already holds, without blocking on the device
    * (preadv2 with RWF_NOWAIT); returns bytes copied, 0 when nothing was cached or the kernel
    * lacks the flag. The policy uses it to serve warm data on this path and send the rest elsewhere.

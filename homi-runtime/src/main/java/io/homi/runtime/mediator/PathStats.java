@@ -38,6 +38,15 @@ public final class PathStats {
     commands.get(kind).increment();
   }
 
+  /** A command served on the service thread: executed, inline and its bytes, in one walk up. */
+  void servedInline(PathKind kind, long n) {
+    if (parent != null) parent.servedInline(kind, n);
+    executed.increment();
+    inline.increment();
+    bytes.get(kind).add(n);
+    commands.get(kind).increment();
+  }
+
   void refused() {
     if (parent != null) parent.refused();
     refused.increment();

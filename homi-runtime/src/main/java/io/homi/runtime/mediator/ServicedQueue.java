@@ -3,7 +3,7 @@ package io.homi.runtime.mediator;
 import io.homi.runtime.nvme.NvmeCompletion;
 import io.homi.runtime.nvme.NvmeStatus;
 import io.homi.runtime.nvme.QueuePair;
-import java.util.BitSet;
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
@@ -23,38 +23,63 @@ final class ServicedQueue {
   final AtomicInteger inFlight = new AtomicInteger();
   /** Why a command failed, by CID, for the initiator to put into its exception. */
   private final ConcurrentHashMap<Integer, String> errorDetail = new ConcurrentHashMap<>();
-  private final BitSet cidsInFlight = new BitSet(65536);
+  /** One bit per CID (a plain bitmap: BitSet.clear rescans its words in use on every call). */
+  private final long[] cidsInFlight = new long[65536 / 64];
   /** Written by the service thread only; read by completing threads under the lock. */
   volatile int sqHead;
   private int cqTail;
   private boolean phase = true; // NVMe: the first pass through a zeroed CQ posts phase 1
   volatile Thread waiter;
+  /**
+   * What the waiter said it is doing: {@link #WAITER_UNKNOWN} (it never says: unpark it on every
+   * completion), {@link #WAITER_RUNNING} (it will look at the CQ before it parks: no unpark
+   * needed) or {@link #WAITER_PARKED}.
+   */
+  volatile int waiterState = WAITER_UNKNOWN;
+  static final int WAITER_UNKNOWN = 0;
+  static final int WAITER_RUNNING = 1;
+  static final int WAITER_PARKED = 2;
   volatile boolean deleted;
+  /** Successful inline completions of the current fetch batch (service thread only), posted together. */
+  /** The current run of file-contiguous cached commands (service thread only; see Mediator#serve). */
+  final Validated[] run;
+  int runLength;
+  long runEnd;
+  private final int[] batchCid;
+  private final int[] batchResult;
+  private int batchCount;
 
-  ServicedQueue(QueuePair qp, PathPolicy policy, PathStats mediatorStats) {
+  ServicedQueue(QueuePair qp, PathPolicy policy, PathStats mediatorStats, int budget) {
+    this.run = new Validated[budget];
     this.qp = qp;
     this.policy = policy;
     this.stats = new PathStats(mediatorStats);
+    this.batchCid = new int[qp.cqEntries()];
+    this.batchResult = new int[qp.cqEntries()];
   }
 
   /**
-   * Claims a CQ slot for a command about to be fetched; false when none is free. The initiator's
-   * CQ head doorbell is untrusted: a value outside the ring is treated as "nothing consumed".
+   * Claims up to {@code want} CQ slots for commands about to be fetched, under one lock; returns
+   * how many (0 when the CQ is full: back-pressure). The initiator's CQ head doorbell is
+   * untrusted: a value outside the ring is treated as "nothing consumed".
    */
-  synchronized boolean reserveCompletionSlot() {
+  synchronized int reserveCompletionSlots(int want) {
     int n = qp.cqEntries();
     int head = qp.cqHead();
-    if (head < 0 || head >= n) return false;
+    if (head < 0 || head >= n || want <= 0) return 0;
     int occupied = Math.floorMod(cqTail - head, n);
-    if (occupied + inFlight.get() >= n - 1) return false;
-    inFlight.incrementAndGet();
-    return true;
+    int free = n - 1 - occupied - inFlight.get();
+    int got = Math.max(0, Math.min(free, want));
+    if (got > 0) inFlight.addAndGet(got);
+    return got;
   }
 
   /** Marks a fetched CID busy; false when it is already in flight (a Command ID Conflict). */
   synchronized boolean claimCid(int cid) {
-    if (cidsInFlight.get(cid)) return false;
-    cidsInFlight.set(cid);
+    long bit = 1L << cid; // shifts use the low 6 bits
+    int w = cid >>> 6;
+    if ((cidsInFlight[w] & bit) != 0) return false;
+    cidsInFlight[w] |= bit;
     return true;
   }
 
@@ -62,16 +87,52 @@ final class ServicedQueue {
   void complete(int cid, boolean ownsCid, NvmeStatus status, int result, String detail) {
     if (detail != null) errorDetail.put(cid, detail);
     synchronized (this) {
-      if (ownsCid) cidsInFlight.clear(cid);
-      NvmeCompletion.post(qp.cq(), cqTail, result, sqHead, qp.id(), cid, phase, status);
-      if (++cqTail == qp.cqEntries()) {
-        cqTail = 0;
-        phase = !phase;
-      }
-      inFlight.decrementAndGet();
+      post(cid, ownsCid, status, result);
     }
+    signalWaiter();
+  }
+
+  /**
+   * A successful completion of a command served on the service thread, posted with the rest of
+   * its fetch batch by {@link #flushBatch} (one lock and at most one wakeup per batch instead of
+   * one per command). Service thread only; the CID was claimed.
+   */
+  void completeInBatch(int cid, int result) {
+    batchCid[batchCount] = cid;
+    batchResult[batchCount] = result;
+    batchCount++;
+  }
+
+  /** Posts the batch's completions (service thread, after each fetch batch). */
+  void flushBatch() {
+    if (batchCount == 0) return;
+    synchronized (this) {
+      for (int i = 0; i < batchCount; i++) post(batchCid[i], true, NvmeStatus.SUCCESS, batchResult[i]);
+    }
+    batchCount = 0;
+    signalWaiter();
+  }
+
+  private void post(int cid, boolean ownsCid, NvmeStatus status, int result) {
+    if (ownsCid) cidsInFlight[cid >>> 6] &= ~(1L << cid);
+    NvmeCompletion.post(qp.cq(), cqTail, result, sqHead, qp.id(), cid, phase, status);
+    if (++cqTail == qp.cqEntries()) {
+      cqTail = 0;
+      phase = !phase;
+    }
+    inFlight.decrementAndGet();
+  }
+
+  /**
+   * Wakes the waiter when it may be parked. The fence orders the CQE store before the read of
+   * its state; the waiter orders its state store before its CQ check the same way, so one of
+   * the two always sees the other (and a missed case costs at most its park timeout).
+   */
+  private void signalWaiter() {
     Thread w = waiter;
-    if (w != null) LockSupport.unpark(w);
+    if (w == null) return;
+    VarHandle.fullFence();
+    if (waiterState != WAITER_RUNNING) LockSupport.unpark(w);
   }
 
   String takeErrorDetail(int cid) {

@@ -49,10 +49,13 @@ public enum NvmeStatus {
     return this == SUCCESS ? 0 : (1 << 14) | (sct << 8) | sc;
   }
 
+  private static final NvmeStatus[] VALUES = values();
+
   public static NvmeStatus fromField(int field) {
     int sct = (field >>> 8) & 0x7;
     int sc = field & 0xff;
-    for (NvmeStatus s : values()) {
+    if ((sct | sc) == 0) return SUCCESS; // the common case: no search, no values() copy per completion
+    for (NvmeStatus s : VALUES) {
       if (s.sct == sct && s.sc == sc) return s;
     }
     return INTERNAL_ERROR;

@@ -40,11 +40,19 @@ public final class ChunkPlan {
   /** Chunks in column-major order (all row groups of column 0, then column 1, ...). */
   public static ChunkPlan of(String file, FileMetaData md, List<ColumnDescriptor> columns, long fileSize)
       throws HomiParquetException {
+    return of(file, md, columns, null, fileSize);
+  }
+
+  /** The plan of {@code rowGroups} only (null = all), in that order, column-major. */
+  public static ChunkPlan of(String file, FileMetaData md, List<ColumnDescriptor> columns, int[] rowGroups, long fileSize)
+      throws HomiParquetException {
+    int[] groups = rowGroups != null ? rowGroups : java.util.stream.IntStream.range(0, md.getRow_groupsSize()).toArray();
     record Raw(int column, int rg, long start, long len, long rows, org.apache.parquet.format.CompressionCodec codec) {}
     List<Raw> raws = new ArrayList<>();
     for (int ci = 0; ci < columns.size(); ci++) {
       ColumnDescriptor c = columns.get(ci);
-      for (int g = 0; g < md.getRow_groupsSize(); g++) {
+      for (int g : groups) {
+        if (g < 0 || g >= md.getRow_groupsSize()) throw new CorruptParquetException(file, "no row group " + g);
         RowGroup rg = md.getRow_groups().get(g);
         if (rg.getNum_rows() < 0) throw new CorruptParquetException(file, "row group " + g + " has " + rg.getNum_rows() + " rows");
         ColumnChunk cc = rg.getColumns().get(c.index());

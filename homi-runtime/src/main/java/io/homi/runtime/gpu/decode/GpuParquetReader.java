@@ -85,10 +85,40 @@ public final class GpuParquetReader implements AutoCloseable {
     List<ColumnDescriptor> cols = new ArrayList<>();
     if (columns == null) cols.addAll(schema.columns());
     else for (String c : columns) cols.add(java.util.Objects.requireNonNull(schema.column(c), "no column " + c));
+    return read(file, md, cols, null, direct, hostDecompress, null, t0);
+  }
+
+  /**
+   * Reads and decodes {@code cols} of {@code rowGroups} (null = all) of {@code file}, whose footer
+   * the caller has: one device batch, the row groups one after the other. A column, encoding or
+   * codec the kernels do not decode raises {@link io.homi.runtime.parquet.UnsupportedParquetException}
+   * before any kernel runs. Calls are serialised: the staging buffers are this reader's.
+   */
+  public Result read(Path file, FileMetaData md, List<ColumnDescriptor> cols, int[] rowGroups, boolean direct,
+                     boolean hostDecompress) throws IOException {
+    gpu.bind();
+    return read(file, md, cols, rowGroups, direct, hostDecompress, null, System.nanoTime());
+  }
+
+  /**
+   * As {@link #read(Path, FileMetaData, List, int[], boolean, boolean)}, the chunk bytes read by
+   * {@code source} (the mediator's GPU path, straight into device staging) instead of plain
+   * pread; the host page table then works on a device-to-host copy of them.
+   */
+  public Result read(Path file, FileMetaData md, List<ColumnDescriptor> cols, int[] rowGroups, MediatorSource source,
+                     boolean hostDecompress) throws IOException {
+    gpu.bind();
+    return read(file, md, cols, rowGroups, false, hostDecompress, source, System.nanoTime());
+  }
+
+  private synchronized Result read(Path file, FileMetaData md, List<ColumnDescriptor> cols, int[] rowGroups, boolean direct,
+                                   boolean hostDecompress, MediatorSource source, long t0) throws IOException {
+    String name = file.toString();
     long fileSize = java.nio.file.Files.size(file);
-    ChunkPlan plan = ChunkPlan.of(name, md, cols, fileSize);
+    ChunkPlan plan = ChunkPlan.of(name, md, cols, rowGroups, fileSize);
     ensureStaging(plan.stageBytes());
-    stage(file, plan, direct);
+    if (source != null) stageThroughMediator(plan, source);
+    else stage(file, plan, direct);
     long t1 = System.nanoTime();
     PageTable table = new PageTable(name, hostDecompress);
     List<GpuDecoder.Column> dcols = new ArrayList<>();
@@ -114,9 +144,43 @@ public final class GpuParquetReader implements AutoCloseable {
     return new Result(batch, t1 - t0, t2 - t1, t3 - t2, stored);
   }
 
+  /** Chunk runs read by the mediator into device staging, then copied back for the host page table. */
+  private void stageThroughMediator(ChunkPlan plan, MediatorSource source) throws IOException {
+    if (registeredIn != source.buffers() || registeredAt != device.address()) {
+      unregisterDevice();
+      source.buffers().register(device.address(), device.capacity(), io.homi.runtime.mediator.BufferRegistry.Kind.DEVICE);
+      registeredIn = source.buffers();
+      registeredAt = device.address();
+    }
+    int n = plan.runs().size();
+    long[] offsets = new long[n];
+    long[] lengths = new long[n];
+    long[] dests = new long[n];
+    for (int i = 0; i < n; i++) {
+      ChunkPlan.Run r = plan.runs().get(i);
+      offsets[i] = r.fileOffset();
+      lengths[i] = r.length();
+      dests[i] = device.address() + r.stageOffset();
+    }
+    source.read(offsets, lengths, dests);
+    for (ChunkPlan.Run r : plan.runs()) {
+      CudaDriver.copyDtoH(pinned.address() + r.stageOffset(), device.address() + r.stageOffset(), r.length());
+    }
+  }
+
+  private io.homi.runtime.mediator.BufferRegistry registeredIn;
+  private long registeredAt;
+
+  private void unregisterDevice() {
+    if (registeredIn != null) registeredIn.unregister(registeredAt);
+    registeredIn = null;
+    registeredAt = 0;
+  }
+
   private void ensureStaging(long bytes) {
     long need = Math.max(ChunkPlan.ALIGN, bytes);
     if (pinned != null && pinned.capacity() >= need) return;
+    unregisterDevice();
     if (pinned != null) pinned.close();
     if (device != null) device.close();
     pinned = null;
@@ -203,6 +267,7 @@ public final class GpuParquetReader implements AutoCloseable {
     pool.shutdownNow();
     decoder.close();
     kernels.close();
+    unregisterDevice();
     if (pinned != null) pinned.close();
     if (device != null) device.close();
   }

@@ -1,0 +1,58 @@
+package io.homi.runtime.gpu.decode;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assumptions.assumeThat;
+
+import io.homi.runtime.gpu.GpuProbe;
+import io.homi.runtime.parquet.ParquetSchema;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.apache.parquet.format.FileMetaData;
+import org.apache.parquet.hadoop.metadata.CompressionCodecName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** What the Spark reader's GPU output decides without a GPU: refusals from the footer, one row group's plan. */
+class GpuRowGroupsTest {
+  @TempDir Path dir;
+
+  @Test
+  void refusalComesFromTheFooterAndNamesTheColumn() throws Exception {
+    Path ok = DecodeTestFiles.write(dir.resolve("ok.parquet"), 5000, 0.1, CompressionCodecName.SNAPPY, false, true, 1024,
+        16 * 1024, 1);
+    FileMetaData md = GpuParquetReader.footer(ok);
+    ParquetSchema schema = ParquetSchema.of(md, ok.toString());
+    assertThat(md.getRow_groupsSize()).isGreaterThan(1);
+    for (int rg = 0; rg < md.getRow_groupsSize(); rg++) assertThat(GpuRowGroups.refusal(md, schema.columns(), rg)).isNull();
+    assertThat(GpuRowGroups.refusal(md, List.of(), 0)).isEqualTo("no file columns to decode");
+
+    Path zstd = DecodeTestFiles.write(dir.resolve("zstd.parquet"), 500, 0.1, CompressionCodecName.ZSTD, false, true, 1024,
+        1 << 20, 2);
+    FileMetaData zmd = GpuParquetReader.footer(zstd);
+    assertThat(GpuRowGroups.refusal(zmd, ParquetSchema.of(zmd, zstd.toString()).columns(), 0))
+        .isEqualTo("column 'b' is ZSTD");
+  }
+
+  @Test
+  void oneRowGroupsPlanHoldsOnlyItsChunks() throws Exception {
+    Path f = DecodeTestFiles.write(dir.resolve("rg.parquet"), 5000, 0.1, CompressionCodecName.UNCOMPRESSED, false, true, 1024,
+        16 * 1024, 3);
+    FileMetaData md = GpuParquetReader.footer(f);
+    ParquetSchema schema = ParquetSchema.of(md, f.toString());
+    int last = md.getRow_groupsSize() - 1;
+    ChunkPlan plan = ChunkPlan.of(f.toString(), md, schema.columns(), new int[] {last}, Files.size(f));
+    assertThat(plan.chunks()).hasSize(schema.columns().size())
+        .allSatisfy(c -> assertThat(c.rowGroup()).isEqualTo(last))
+        .allSatisfy(c -> assertThat(c.rows()).isEqualTo(md.getRow_groups().get(last).getNum_rows()));
+    long chunkBytes = plan.chunks().stream().mapToLong(ChunkPlan.Chunk::length).sum();
+    assertThat(plan.stageBytes()).isGreaterThanOrEqualTo(chunkBytes)
+        .isLessThan(ChunkPlan.of(f.toString(), md, schema.columns(), Files.size(f)).stageBytes());
+  }
+
+  @Test
+  void withoutAGpuTheReasonIsTheProbes() {
+    assumeThat(GpuProbe.probe().usable()).isFalse();
+    assertThat(GpuRowGroups.unavailableReason()).isEqualTo("no usable GPU: " + GpuProbe.probe().reason());
+  }
+}
