@@ -19,7 +19,6 @@ import org.apache.spark.sql.execution.vectorized.ColumnVectorUtils;
 import org.apache.spark.sql.execution.vectorized.ConstantColumnVector;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.StructField;
-import org.apache.spark.sql.vectorized.ArrowColumnVector;
 import org.apache.spark.sql.vectorized.ColumnVector;
 import org.apache.spark.sql.vectorized.ColumnarBatch;
 
@@ -84,7 +83,7 @@ final class FileSliceReader implements AutoCloseable {
         fileColumns.add(c);
         vectors.add(v);
         fileSlots.add(i);
-        out[i++] = new ArrowColumnVector(v);
+        out[i++] = HomiColumnVector.wrap(v); // unchecked reads for flat types, ArrowColumnVector otherwise
       }
       this.gpu = GpuSliceOutput.open(plan.options(), metrics);
     } catch (RuntimeException e) {
@@ -158,6 +157,7 @@ final class FileSliceReader implements AutoCloseable {
     for (FieldVector v : vectors) v.setValueCount(n);
     metrics.addDecodeNanos(System.nanoTime() - t0);
     metrics.addRows(n);
+    HomiColumnVector.refresh(out); // buffer addresses of this batch
     return new ColumnarBatch(out, n);
   }
 
