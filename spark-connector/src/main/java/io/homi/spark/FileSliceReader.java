@@ -149,7 +149,7 @@ final class FileSliceReader implements AutoCloseable {
         v.close();
         v = f.createVector(allocator);
         vectors.set(k, v);
-        out[fileSlots.get(k)] = new ArrowColumnVector(v);
+        out[fileSlots.get(k)] = HomiColumnVector.wrap(v);
       }
       prepare(v);
     }
