@@ -8,6 +8,8 @@ import java.nio.ByteOrder;
  * the page buffer: fixed-width entries in PLAIN layout, byte arrays packed end to end.
  */
 final class Dictionary {
+  private int[] ints;
+  private long[] longs;
   private final int size;
   private final int width; // fixed-width entries; -1 for byte arrays
   private final ByteBuffer data;
@@ -76,6 +78,26 @@ final class Dictionary {
   }
 
   /** Fixed-width entries in PLAIN layout. */
+  /** 4-byte entries as an int array, built on first use: the dictionary gather's hot loop reads it. */
+  int[] ints() {
+    if (ints == null) {
+      int[] a = new int[size()];
+      for (int i = 0; i < a.length; i++) a[i] = fixedData().getInt(4 * i);
+      ints = a;
+    }
+    return ints;
+  }
+
+  /** 8-byte entries as a long array, built on first use. */
+  long[] longs() {
+    if (longs == null) {
+      long[] a = new long[size()];
+      for (int i = 0; i < a.length; i++) a[i] = fixedData().getLong(8 * i);
+      longs = a;
+    }
+    return longs;
+  }
+
   ByteBuffer fixedData() {
     return data;
   }

@@ -1,6 +1,8 @@
 package io.homi.runtime.parquet;
 
 import java.nio.ByteBuffer;
+import org.apache.arrow.memory.ArrowBuf;
+import org.apache.arrow.memory.util.MemoryUtil;
 
 /** Dictionary-encoded fixed-width values gathered into PLAIN layout. */
 final class DictionaryFixedSource implements FixedSource {
@@ -34,6 +36,32 @@ final class DictionaryFixedSource implements FixedSource {
       }
     }
     return 0;
+  }
+
+  /**
+   * Gathers the next {@code count} 4- or 8-byte values straight into Arrow memory at
+   * {@code byteOffset} of {@code out}: one pass and one bounds check for the run, where going
+   * through {@link #next} would gather into scratch and copy again. Ids are checked on read.
+   */
+  void gatherInto(ArrowBuf out, long byteOffset, int count) throws CorruptParquetException {
+    int w = dictionary.width();
+    if (byteOffset < 0 || byteOffset + (long) count * w > out.capacity()) {
+      throw new IndexOutOfBoundsException(byteOffset + " + " + count + " x " + w + " > " + out.capacity());
+    }
+    if (idx.length < count) idx = new int[count];
+    ids.read(idx, count);
+    long addr = out.memoryAddress() + byteOffset;
+    if (w == 4) {
+      int[] d = dictionary.ints();
+      for (int i = 0; i < count; i++) MemoryUtil.putInt(addr + 4L * i, d[idx[i]]);
+    } else {
+      long[] d = dictionary.longs();
+      for (int i = 0; i < count; i++) MemoryUtil.putLong(addr + 8L * i, d[idx[i]]);
+    }
+  }
+
+  int width() {
+    return dictionary.width();
   }
 
   @Override

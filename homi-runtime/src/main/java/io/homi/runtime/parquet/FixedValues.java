@@ -16,6 +16,11 @@ final class FixedValues implements PageValues {
 
   @Override
   public void read(FieldVector v, int dst, int count) throws HomiParquetException {
+    // Dictionary ids of a column whose Arrow layout is the page's: gather straight into the vector.
+    if (source instanceof DictionaryFixedSource d && col.kind().copiesAsIs() && (d.width() == 4 || d.width() == 8)) {
+      d.gatherInto(v.getDataBuffer(), (long) dst * d.width(), count);
+      return;
+    }
     int at = source.next(count);
     FixedWriter.write(col, v, dst, source.buffer(), at, count, context);
   }
