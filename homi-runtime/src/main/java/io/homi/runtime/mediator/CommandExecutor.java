@@ -155,27 +155,49 @@ final class CommandExecutor {
     stats.executed();
     if (v.device()) return runDevice(v, stats);
     Namespace ns = v.ns();
-    long off = v.command().fileOffset();
-    long expected = Math.max(0, Math.min(v.command().bytes(), ns.sizeBytes() - off));
-    long got = 0;
-    long[] segs = v.segments();
-    for (int i = 0; i < segs.length; i += 2) {
-      long addr = segs[i];
-      long len = segs[i + 1];
-      long want = Math.max(0, Math.min(len, ns.sizeBytes() - off));
-      long n = want == 0 ? 0 : readSegment(policy, stats, ns, off, addr, want);
-      if (n < len) zeroHost(addr + n, len - n); // past EOF reads as zeros
-      got += n;
-      if (n < want) break; // the file is shorter than its grant: reported by the caller
-      off += len;
-    }
-    return new Outcome(got, got >= expected);
+    return walk(v, new SegmentIo() {
+      @Override
+      public long read(long off, long addr, long want) throws IOException {
+        return readSegment(policy, stats, ns, off, addr, want);
+      }
+
+      @Override
+      public void zero(long addr, long len) {
+        zeroHost(addr, len);
+      }
+    });
   }
 
   /** A command into device memory: the GPU path moves the bytes and writes the past-EOF zeros. */
   private Outcome runDevice(Validated v, PathStats stats) throws IOException {
     DeviceMemoryPath gpu = gpuPath;
     if (gpu == null) throw new IOException(refusal(v, new PathPolicy(PathPolicy.Mode.GPU, 0)));
+    Namespace ns = v.ns();
+    return walk(v, new SegmentIo() {
+      @Override
+      public long read(long off, long addr, long want) throws IOException {
+        return counted(stats, PathKind.GPU, Math.min(want, gpu.read(ns, off, addr, want)));
+      }
+
+      @Override
+      public void zero(long addr, long len) throws IOException {
+        gpu.zero(addr, len); // cuMemsetD8
+      }
+    });
+  }
+
+  /** How one destination segment is filled: host and device memory differ only in these two steps. */
+  private interface SegmentIo {
+    long read(long fileOffset, long address, long want) throws IOException;
+
+    void zero(long address, long length) throws IOException;
+  }
+
+  /**
+   * Walks a command's destination segments through consecutive file bytes; past end of file a
+   * segment reads as zeros, and a short read stops the walk (the caller reports it).
+   */
+  private static Outcome walk(Validated v, SegmentIo io) throws IOException {
     Namespace ns = v.ns();
     long off = v.command().fileOffset();
     long expected = Math.max(0, Math.min(v.command().bytes(), ns.sizeBytes() - off));
@@ -185,10 +207,10 @@ final class CommandExecutor {
       long addr = segs[i];
       long len = segs[i + 1];
       long want = Math.max(0, Math.min(len, ns.sizeBytes() - off));
-      long n = want == 0 ? 0 : counted(stats, PathKind.GPU, Math.min(want, gpu.read(ns, off, addr, want)));
-      if (n < len) gpu.zero(addr + n, len - n); // cuMemsetD8: past EOF reads as zeros
+      long n = want == 0 ? 0 : io.read(off, addr, want);
+      if (n < len) io.zero(addr + n, len - n);
       got += n;
-      if (n < want) break;
+      if (n < want) break; // the file is shorter than its grant
       off += len;
     }
     return new Outcome(got, got >= expected);

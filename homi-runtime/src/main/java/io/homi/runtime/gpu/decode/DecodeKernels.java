@@ -1,5 +1,6 @@
 package io.homi.runtime.gpu.decode;
 
+import io.homi.runtime.gpu.KernelArgs;
 import io.homi.runtime.gpu.CudaDriver;
 import io.homi.runtime.gpu.CudaException;
 import io.homi.runtime.gpu.Kernels;
@@ -32,7 +33,7 @@ public final class DecodeKernels implements AutoCloseable {
 
   void launch(String name, int grid, int block, long stream, Object... args) {
     if (grid <= 0) return;
-    try (Args a = Args.of(args)) {
+    try (KernelArgs a = KernelArgs.of(args)) {
       CudaDriver.launch(fns.get(name), grid, block, 0, stream, a.pointer(), name);
     }
   }
