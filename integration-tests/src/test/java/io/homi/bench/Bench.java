@@ -37,6 +37,9 @@ public final class Bench {
     }
   }
 
+  /** Seconds between progress lines while a table is generated. */
+  static final long PROGRESS_SECONDS = Long.getLong("homi.bench.progressSeconds", 5);
+
   private final SparkSession spark;
   private final BenchOptions opts;
   private final PrintStream log;
@@ -119,7 +122,8 @@ public final class Bench {
       for (String codec : opts.codecs()) {
         String name = "lineitem" + (opts.doubleDecimals() ? "-double" : "") + "-" + codec;
         Path dir = opts.data().resolve(name + "-sf" + BenchOptions.fmt(opts.sf()) + "-" + rg + "-f" + opts.files());
-        generate(dir, () -> Lineitem.generate(spark, opts.sf(), opts.files(), opts.doubleDecimals()), codec);
+        generate(dir, () -> Lineitem.generate(spark, opts.sf(), opts.files(), opts.doubleDecimals()), codec,
+            Lineitem.rows(opts.sf()), Lineitem.GENERATED::sum);
         tables.add(describe(name, "lineitem", dir, lineitemQueries()));
       }
     }
@@ -130,22 +134,34 @@ public final class Bench {
         generate(dir, () -> {
           spark.range(0, opts.typeRows(), 1, opts.files()).createOrReplaceTempView("homi_bench_range");
           return spark.sql("SELECT " + tt.select() + " FROM homi_bench_range");
-        }, "snappy");
+        }, "snappy", opts.typeRows(), null);
         tables.add(describe("type-" + tt.name(), "t", dir, List.of(new Query("type_" + tt.name(), tt.query()))));
       }
     }
     return tables;
   }
 
-  private void generate(Path dir, java.util.function.Supplier<Dataset<Row>> data, String codec) throws IOException {
+  /**
+   * Writes the table unless a finished one is there; progress goes to stderr every few seconds
+   * ({@code liveRows}: the generator's row counter, or null).
+   */
+  private void generate(Path dir, java.util.function.Supplier<Dataset<Row>> data, String codec, long rows,
+                        java.util.function.LongSupplier liveRows) throws IOException {
     Path done = dir.resolve("_homi_bench_done");
     if (Files.exists(done) && !opts.regen()) return;
     log.printf(Locale.ROOT, "[homi-bench] generating %s (%s) ...%n", dir.getFileName(), codec);
     long t0 = System.nanoTime();
-    data.get().write().mode("overwrite")
-        .option("compression", codec)
-        .option("parquet.block.size", String.valueOf(opts.rowGroupBytes()))
-        .parquet(dir.toString());
+    long before = liveRows == null ? 0 : liveRows.getAsLong();
+    String name = opts.data().relativize(dir).toString();
+    try (GenerationProgress p = new GenerationProgress(spark.sparkContext(), name, rows, dir,
+        liveRows == null ? null : () -> liveRows.getAsLong() - before, System.err, PROGRESS_SECONDS)) {
+      data.get().write().mode("overwrite")
+          .option("compression", codec)
+          .option("parquet.block.size", String.valueOf(opts.rowGroupBytes()))
+          .parquet(dir.toString());
+      p.stopTimer();
+      System.err.println(p.line());
+    }
     Files.writeString(done, opts.describe() + "\n");
     log.printf(Locale.ROOT, "[homi-bench]   done in %.1f s%n", (System.nanoTime() - t0) / 1e9);
   }

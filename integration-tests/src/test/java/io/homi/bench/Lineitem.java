@@ -50,6 +50,12 @@ final class Lineitem {
       + "upon without with within do may might shall will would can could should ought to must will have to "
       + "shall have to could have to should have to must have to need to try to").split(" ");
 
+  /**
+   * Rows generated so far in this JVM (all partitions run here under a local master): the live
+   * row count of the bench's progress lines. Executors of a cluster count in their own JVMs.
+   */
+  static final java.util.concurrent.atomic.LongAdder GENERATED = new java.util.concurrent.atomic.LongAdder();
+
   private Lineitem() {}
 
   static long rows(double sf) {
@@ -178,6 +184,7 @@ final class Lineitem {
             line = 0;
           }
           Row r = make(row, order, line);
+          GENERATED.increment();
           row++;
           line++;
           return r;
