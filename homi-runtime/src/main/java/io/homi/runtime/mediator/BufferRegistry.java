@@ -22,6 +22,9 @@ public final class BufferRegistry {
   private record Region(long length, Kind kind) {}
 
   private final ConcurrentSkipListMap<Long, Region> regions = new ConcurrentSkipListMap<>();
+  /** Bytes registered now, and the most registered at once since the last {@link #resetPeak()}: what reads may hold. */
+  private final java.util.concurrent.atomic.AtomicLong registeredBytes = new java.util.concurrent.atomic.AtomicLong();
+  private final java.util.concurrent.atomic.AtomicLong peakBytes = new java.util.concurrent.atomic.AtomicLong();
   /** Bumped on every change, so a cached lookup ({@link Lookup}) can tell it may be stale. */
   private volatile long version;
 
@@ -34,13 +37,31 @@ public final class BufferRegistry {
     if (address <= 0 || length <= 0 || address + length < address) {
       throw new IllegalArgumentException("bad region " + address + "+" + length);
     }
-    regions.put(address, new Region(length, java.util.Objects.requireNonNull(kind, "kind")));
+    Region old = regions.put(address, new Region(length, java.util.Objects.requireNonNull(kind, "kind")));
+    long now = registeredBytes.addAndGet(length - (old == null ? 0 : old.length()));
+    peakBytes.accumulateAndGet(now, Math::max);
     version++;
   }
 
   public void unregister(long address) {
-    regions.remove(address);
+    Region old = regions.remove(address);
+    if (old != null) registeredBytes.addAndGet(-old.length());
     version++;
+  }
+
+  /** Bytes of all regions registered now (host and device). */
+  public long registeredBytes() {
+    return registeredBytes.get();
+  }
+
+  /** The most bytes registered at once since the last {@link #resetPeak()} (or since creation). */
+  public long peakRegisteredBytes() {
+    return peakBytes.get();
+  }
+
+  /** Starts a new peak from what is registered now (a test measures one scan's peak this way). */
+  public void resetPeak() {
+    peakBytes.set(registeredBytes.get());
   }
 
   /** True when [address, address+length) lies wholly inside one registered region, of any kind. */
