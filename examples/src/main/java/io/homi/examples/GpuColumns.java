@@ -1,154 +1,192 @@
 package io.homi.examples;
 
-import com.sun.jna.Memory;
-import com.sun.jna.Pointer;
+import io.homi.runtime.HomiConfig;
 import io.homi.runtime.HomiRuntime;
-import io.homi.runtime.control.ParquetLayout;
-import io.homi.runtime.gpu.CuFile;
-import io.homi.runtime.gpu.CudaDriver;
-import io.homi.runtime.gpu.DeviceBuffer;
-import io.homi.runtime.gpu.GpuDevice;
-import io.homi.runtime.gpu.GpuPath;
 import io.homi.runtime.gpu.GpuProbe;
-import io.homi.runtime.mediator.Namespace;
-import io.homi.runtime.os.OpenFile;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
+import io.homi.runtime.gpu.decode.DeviceColumn;
+import io.homi.runtime.gpu.decode.GpuRowGroups;
+import io.homi.runtime.gpu.decode.LazyHostColumn;
+import io.homi.runtime.parquet.ColumnDescriptor;
+import io.homi.runtime.parquet.ParquetBatchReader;
+import io.homi.runtime.parquet.ParquetFileReader;
+import io.homi.runtime.parquet.UnsupportedParquetException;
+import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
+import java.util.Objects;
 import java.util.stream.Stream;
-import java.util.zip.CRC32;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.FieldVector;
 
 /**
- * Reads a Parquet file's projected column chunks into GPU memory through HOMI's GPU path
- * (cuFile where the platform has it, a pinned staging pipeline otherwise; it says which), then
- * copies each chunk back and checks it byte for byte against the file. Where no GPU is usable it
- * prints why and exits 0, so it is safe to run anywhere.
- *
- * <p>The GPU decode of those chunks into Arrow device columns is the next step of the GPU work;
- * until it lands, this example stops at the column chunks in device memory.
+ * Reads a Parquet file into decoded Arrow columns in GPU memory, one device batch per row group,
+ * with the runtime's GPU decoder ({@link GpuRowGroups}: the class the Spark reader uses for
+ * {@code homi.output=gpu}): the column chunks are read into pinned staging and copied to the GPU,
+ * CUDA kernels decode the pages into Arrow device buffers (validity, offsets, values). For each
+ * column it prints the device buffers' sizes and the first values copied back to the host, and
+ * checks every row against the CPU decoder on the same row group. Without a usable GPU (or
+ * without the kernels) it prints why and exits 0, so it is safe to run anywhere.
  *
  * <p>Usage: GpuColumns [parquet file or directory] [columns, comma separated]
- * (defaults: writes 1,000,000 trips under target/homi-examples/trips_gpu; columns fare,km,city)
+ * (defaults: writes 1,000,000 trips under target/homi-examples/trips_gpu; every column)
  */
 public final class GpuColumns {
+  private static final int SHOWN = 3;
+
   private GpuColumns() {}
 
-  /** One column chunk landed in device memory. */
-  record Landed(int rowGroup, String column, long fileOffset, long bytes, long deviceOffset, boolean intact) {}
-
   public static void main(String[] args) throws Exception {
+    int rc = run(args, System.out);
+    if (rc != 0) System.exit(rc);
+  }
+
+  /** Runs the example, printing to {@code out}: 0 when done or skipped, 1 when a GPU column differs from the CPU decode. */
+  static int run(String[] args, PrintStream out) throws Exception {
+    String unavailable = GpuRowGroups.unavailableReason();
+    if (unavailable != null) {
+      out.println("GPU columns: skipped: " + unavailable);
+      out.println("(bin/homi doctor shows every path and why; the CPU examples run anywhere)");
+      return 0;
+    }
     GpuProbe.Result g = GpuProbe.probe();
-    if (!g.usable()) {
-      System.out.println("GPU columns: skipped: no usable GPU: " + g.reason());
-      System.out.println("(bin/homi doctor shows every path and why; the CPU examples run anywhere)");
-      return;
-    }
-    Set<String> cols = Set.of((args.length > 1 ? args[1] : "fare,km,city").split(","));
-    Path file = args.length > 0 ? Path.of(args[0]) : null;
-    if (file == null) file = generate(Path.of("target/homi-examples/trips_gpu").toAbsolutePath());
+    Path file = args.length > 0 ? Path.of(args[0]) : generate(Path.of("target/homi-examples/trips_gpu").toAbsolutePath());
     if (Files.isDirectory(file)) file = firstParquet(file);
-    System.out.printf("GPU      %s (%s), CC %s, %.1f GiB, driver %s%n", g.deviceName(), g.pciAddress(), g.computeCapability(),
+    List<String> names = args.length > 1 ? Arrays.asList(args[1].split(",")) : null;
+    out.printf("GPU      %s (%s), CC %s, %.1f GiB, driver %s%n", g.deviceName(), g.pciAddress(), g.computeCapability(),
         g.totalBytes() / 1073741824.0, g.driverLabel());
-    run(file, cols);
+    return decodeAndCheck(file, names, out);
   }
 
-  static List<Landed> run(Path file, Set<String> cols) throws Exception {
-    ParquetLayout layout = ParquetLayout.read(file);
-    List<ParquetLayout.ColumnRange> chunks = new ArrayList<>();
-    List<Integer> groups = new ArrayList<>();
-    for (ParquetLayout.RowGroupRange rg : layout.rowGroups()) {
-      for (ParquetLayout.ColumnRange c : rg.columns()) {
-        if (cols.contains(c.path())) {
-          chunks.add(c);
-          groups.add(rg.index());
-        }
-      }
-    }
-    if (chunks.isEmpty()) throw new IllegalArgumentException("none of the columns " + cols + " in " + file);
-    long total = chunks.stream().mapToLong(ParquetLayout.ColumnRange::length).sum();
-    String cufileErr = CuFile.open();
-    GpuPath.Engine engine = cufileErr == null ? GpuPath.Engine.CUFILE : GpuPath.Engine.STAGING;
-    System.out.printf("file     %s, %d row groups; columns %s: %d chunks, %,d bytes%n", file, layout.rowGroups().size(), cols,
-        chunks.size(), total);
-    System.out.println("engine   " + (engine == GpuPath.Engine.CUFILE ? "cuFile, mode " + CuFile.mode()
-        : "pinned staging (O_DIRECT -> pinned -> H2D); cuFile: " + cufileErr));
-
-    List<Landed> out = new ArrayList<>();
+  private static int decodeAndCheck(Path path, List<String> names, PrintStream out) throws Exception {
     HomiRuntime rt = HomiRuntime.get();
-    // each chunk at a 4 KiB-aligned place in one device buffer, as a decoder would want them
-    long[] at = new long[chunks.size()];
-    long cap = 0;
-    for (int i = 0; i < chunks.size(); i++) {
-      at[i] = cap;
-      cap += (chunks.get(i).length() + 4095) & -4096L;
-    }
-    try (GpuDevice gpu = GpuDevice.open(0); OpenFile f = OpenFile.open(file); DeviceBuffer dst = new DeviceBuffer(cap);
-         FileChannel ch = FileChannel.open(file)) {
-      Namespace ns = rt.attach(f);
-      try {
-        double ms;
-        try {
-          ms = land(gpu, engine, ns, chunks, dst, at);
-        } catch (java.io.IOException | RuntimeException e) {
-          if (engine != GpuPath.Engine.CUFILE) throw e;
-          // cuFile opened, but refused this file (its file system, say): the staging pipeline serves it
-          System.out.println("engine   cuFile refused this file (" + e.getMessage() + "); using pinned staging");
-          engine = GpuPath.Engine.STAGING;
-          ms = land(gpu, engine, ns, chunks, dst, at);
+    GpuRowGroups gpu = GpuRowGroups.shared();
+    int bad = 0;
+    long rows = 0;
+    long deviceBytes = 0;
+    try (BufferAllocator alloc = rt.allocator().newChildAllocator("gpu-columns", 0, Long.MAX_VALUE);
+         ParquetFileReader file = ParquetFileReader.open(rt, path, HomiConfig.defaults())) {
+      List<ColumnDescriptor> cols = decodable(file, names, out);
+      out.printf("file     %s, %d row groups, %,d bytes; columns decoded on the GPU: %s%n", path, file.rowGroupCount(),
+          Files.size(path), cols.stream().map(ColumnDescriptor::name).toList());
+      if (cols.isEmpty()) {
+        out.println("none of the chosen columns can be decoded on the GPU");
+        return 1;
+      }
+      for (int rg = 0; rg < file.rowGroupCount(); rg++) {
+        String why = GpuRowGroups.refusal(file.metadata(), cols, rg);
+        GpuRowGroups.Batch batch = null;
+        if (why == null) {
+          try {
+            batch = gpu.decode(path, file.metadata(), cols, rg, alloc);
+          } catch (UnsupportedParquetException e) {
+            why = e.getMessage();
+          }
         }
-        for (int i = 0; i < chunks.size(); i++) {
-          ParquetLayout.ColumnRange c = chunks.get(i);
-          out.add(new Landed(groups.get(i), c.path(), c.offset(), c.length(), at[i], sameBytes(ch, c, dst.address() + at[i])));
+        if (batch == null) {
+          out.printf("%nrow group %d: not decoded on the GPU: %s%n", rg, why);
+          continue;
         }
-        System.out.printf("%n%-9s %-10s %14s %12s %14s  %s%n", "row group", "column", "file offset", "bytes", "device offset", "intact");
-        for (Landed l : out) {
-          System.out.printf("%-9d %-10s %14d %,12d %14d  %s%n", l.rowGroup(), l.column(), l.fileOffset(), l.bytes(), l.deviceOffset(),
-              l.intact() ? "yes" : "NO");
+        try (GpuRowGroups.Batch b = batch) {
+          out.printf("%nrow group %d: %,d rows, chunks read in %.1f ms, decoded on the GPU in %.1f ms%n", rg, b.rows(),
+              b.ioNanos() / 1e6, b.decodeNanos() / 1e6);
+          out.printf("  %-12s %-7s %8s  %-44s %-8s %s%n", "column", "kind", "nulls", "device buffers (bytes)", "= CPU", "first values, copied back");
+          Map<String, String> mismatches = compareWithCpu(file, rg, cols, b, alloc);
+          for (LazyHostColumn c : b.columns()) {
+            DeviceColumn d = c.device();
+            String name = d.column().name();
+            String equal = mismatches.get(name);
+            if (equal != null) bad++;
+            deviceBytes += d.arrowBytes();
+            out.printf("  %-12s %-7s %8d  %-44s %-8s %s%n", name, d.column().kind(), d.nullCount(), buffers(d),
+                equal == null ? "yes" : "NO", firstValues(c.host()));
+            if (equal != null) out.println("    " + equal);
+          }
+          rows += b.rows();
         }
-        System.out.printf("%n%,d bytes of column chunks in GPU memory by %s in %.1f ms (%.2f GB/s), every chunk checked against the file: %s%n",
-            total, engine == GpuPath.Engine.CUFILE ? "cuFile" : "pinned staging", ms, total / ms / 1e6,
-            out.stream().allMatch(Landed::intact) ? "intact" : "MISMATCH");
-      } finally {
-        rt.detach(ns);
       }
     }
-    if (!out.stream().allMatch(Landed::intact)) System.exit(1);
-    return out;
+    out.printf("%n%,d rows, %,d bytes of Arrow columns decoded in GPU memory; every value equal to the CPU decoder: %s%n", rows,
+        deviceBytes, bad == 0 ? "yes" : "NO (" + bad + " columns differ)");
+    return bad == 0 ? 0 : 1;
   }
 
-  /** Reads every chunk into the device buffer through one GPU path; milliseconds taken. */
-  private static double land(GpuDevice gpu, GpuPath.Engine engine, Namespace ns, List<ParquetLayout.ColumnRange> chunks,
-                             DeviceBuffer dst, long[] at) throws java.io.IOException {
-    try (GpuPath path = new GpuPath(gpu, engine, 4, 4L << 20)) {
-      long t0 = System.nanoTime();
-      for (int i = 0; i < chunks.size(); i++) {
-        ParquetLayout.ColumnRange c = chunks.get(i);
-        long n = path.read(ns, c.offset(), dst.address() + at[i], c.length());
-        if (n != c.length()) throw new java.io.IOException("short read " + n + " of " + c.length() + " at " + c.offset());
+  /** The chosen columns (all when {@code names} is null) that the GPU decodes; the others are listed with the reason. */
+  private static List<ColumnDescriptor> decodable(ParquetFileReader file, List<String> names, PrintStream out) {
+    List<ColumnDescriptor> chosen = new ArrayList<>();
+    if (names == null) {
+      chosen.addAll(file.schema().columns());
+    } else {
+      for (String n : names) {
+        chosen.add(file.schema().columns().stream().filter(c -> c.name().equals(n.trim())).findFirst()
+            .orElseThrow(() -> new IllegalArgumentException("no column '" + n + "' in " + file.path())));
       }
-      CudaDriver.synchronize();
-      return (System.nanoTime() - t0) / 1e6;
     }
+    List<ColumnDescriptor> onGpu = new ArrayList<>();
+    for (ColumnDescriptor c : chosen) {
+      String why = file.rowGroupCount() == 0 ? null : GpuRowGroups.refusal(file.metadata(), List.of(c), 0);
+      if (why == null) onGpu.add(c);
+      else out.printf("column   %s stays on the CPU: %s%n", c.name(), why);
+    }
+    return onGpu;
   }
 
-  /** Copies the chunk back from the device and compares CRC32s with the file's bytes. */
-  private static boolean sameBytes(FileChannel ch, ParquetLayout.ColumnRange c, long devicePtr) throws java.io.IOException {
-    ByteBuffer want = ByteBuffer.allocate((int) c.length());
-    while (want.hasRemaining()) {
-      if (ch.read(want, c.offset() + want.position()) < 0) break;
+  /** "validity 125,000, offsets 4,000,004, data 9,876,543" (bytes of each Arrow buffer in GPU memory). */
+  private static String buffers(DeviceColumn d) {
+    long[] b = d.bufferBytes();
+    return b.length == 3 ? String.format("validity %,d, offsets %,d, data %,d", b[0], b[1], b[2])
+        : String.format("validity %,d, values %,d", b[0], b[1]);
+  }
+
+  private static String firstValues(FieldVector v) {
+    List<String> s = new ArrayList<>();
+    for (int i = 0; i < Math.min(SHOWN, v.getValueCount()); i++) {
+      Object o = v.getObject(i);
+      s.add(o instanceof byte[] bytes ? "0x" + HexFormat.of().formatHex(bytes, 0, Math.min(bytes.length, 8)) : String.valueOf(o));
     }
-    try (Memory host = new Memory(c.length())) {
-      CudaDriver.copyDtoH(Pointer.nativeValue(host), devicePtr, c.length());
-      CRC32 a = new CRC32();
-      a.update(want.flip());
-      CRC32 b = new CRC32();
-      b.update(host.getByteBuffer(0, c.length()));
-      return a.getValue() == b.getValue();
+    return String.join(", ", s);
+  }
+
+  /**
+   * Per column, the first difference between the GPU's columns (copied back) and the CPU decoder
+   * on the same row group and columns; a column that agrees row for row is absent.
+   */
+  private static Map<String, String> compareWithCpu(ParquetFileReader file, int rg, List<ColumnDescriptor> cols,
+                                                    GpuRowGroups.Batch gpu, BufferAllocator alloc) throws Exception {
+    Map<String, String> bad = new LinkedHashMap<>();
+    try (ParquetBatchReader r = new ParquetBatchReader(file, new int[] {rg}, cols, alloc, 64 * 1024)) {
+      long row = 0;
+      int n;
+      while ((n = r.next()) > 0) {
+        for (int c = 0; c < cols.size(); c++) {
+          String name = cols.get(c).name();
+          FieldVector cpu = r.vectors().get(c);
+          FieldVector g = gpu.columns().get(c).host();
+          for (int i = 0; i < n && !bad.containsKey(name); i++) {
+            long at = row + i;
+            if (at >= g.getValueCount()) {
+              bad.put(name, "the GPU column has " + g.getValueCount() + " rows, the CPU decoder more");
+              break;
+            }
+            Object a = cpu.getObject(i);
+            Object b = g.getObject((int) at);
+            boolean same = a instanceof byte[] x && b instanceof byte[] y ? Arrays.equals(x, y) : Objects.equals(a, b);
+            if (!same) bad.put(name, "row " + at + ": CPU " + a + ", GPU " + b);
+          }
+        }
+        row += n;
+      }
+      for (int c = 0; c < cols.size(); c++) {
+        long gpuRows = gpu.columns().get(c).host().getValueCount();
+        if (gpuRows != row) bad.putIfAbsent(cols.get(c).name(), "GPU " + gpuRows + " rows, CPU " + row);
+      }
     }
+    return bad;
   }
 
   private static Path generate(Path dir) throws Exception {

@@ -67,6 +67,13 @@ public final class DeviceColumn implements AutoCloseable {
     return offsets == null ? new long[] {v, d} : new long[] {v, offsets.address(), d};
   }
 
+  /** Bytes of each Arrow buffer, in the order of {@link #bufferAddresses()} (used bytes for byte-array data); 0 = absent. */
+  public long[] bufferBytes() {
+    long v = validity == null ? 0 : validity.capacity();
+    long d = values == null ? 0 : column.kind().isByteArray() ? dataBytes : values.capacity();
+    return offsets == null ? new long[] {v, d} : new long[] {v, offsets.capacity(), d};
+  }
+
   /** Bytes of the Arrow buffers (what a decode produced). */
   public long arrowBytes() {
     return (validity == null ? 0 : validity.capacity()) + (offsets == null ? 0 : offsets.capacity())
