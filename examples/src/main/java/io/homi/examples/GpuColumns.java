@@ -95,7 +95,7 @@ public final class GpuColumns {
         try (GpuRowGroups.Batch b = batch) {
           out.printf("%nrow group %d: %,d rows, chunks read in %.1f ms, decoded on the GPU in %.1f ms%n", rg, b.rows(),
               b.ioNanos() / 1e6, b.decodeNanos() / 1e6);
-          out.printf("  %-12s %-7s %8s  %-44s %-8s %s%n", "column", "kind", "nulls", "device buffers (bytes)", "= CPU", "first values, copied back");
+          out.printf("  %-12s %-7s %8s  %-52s %-6s %s%n", "column", "kind", "nulls", "device buffers (bytes)", "= CPU", "first values, copied back");
           Map<String, String> mismatches = compareWithCpu(file, rg, cols, b, alloc);
           for (LazyHostColumn c : b.columns()) {
             DeviceColumn d = c.device();
@@ -103,7 +103,7 @@ public final class GpuColumns {
             String equal = mismatches.get(name);
             if (equal != null) bad++;
             deviceBytes += d.arrowBytes();
-            out.printf("  %-12s %-7s %8d  %-44s %-8s %s%n", name, d.column().kind(), d.nullCount(), buffers(d),
+            out.printf("  %-12s %-7s %8d  %-52s %-6s %s%n", name, d.column().kind(), d.nullCount(), buffers(d),
                 equal == null ? "yes" : "NO", firstValues(c.host()));
             if (equal != null) out.println("    " + equal);
           }
