@@ -129,6 +129,11 @@ public final class GpuCheckDecodeCommand {
         t.unsupported, t.skippedColumns);
     System.out.println(line);
     table.add(line);
+    for (String l : DeltaCorruptionCheck.run(reader, dir, Files.createTempDirectory("homi-corrupt"))) {
+      System.out.println(l);
+      table.add(l);
+      if (l.startsWith("FAIL")) t.bad++;
+    }
     return t.bad;
   }
 
