@@ -117,6 +117,25 @@ def decimal(unscaled, precision, scale):
     return pa.Array.from_buffers(pa.decimal128(precision, scale), len(unscaled), [None, pa.py_buffer(words.tobytes())])
 
 
+def decimal_wide(n, precision, scale):
+    """Decimal128 values beyond 64 bits (high word random within the precision)."""
+    bound = max(1, 10**precision // 2**64 // 2)
+    words = np.empty((n, 2), dtype=np.int64)
+    words[:, 0] = rng.integers(I64_MIN, I64_MAX, n, dtype=np.int64, endpoint=True)
+    words[:, 1] = rng.integers(-bound, bound, n)
+    return pa.Array.from_buffers(pa.decimal128(precision, scale), n, [None, pa.py_buffer(words.tobytes())])
+
+
+def flba_decimal_columns(n):
+    """Decimals as FIXED_LEN_BYTE_ARRAY (pyarrow's default): 4, 8, 9 and 16 bytes."""
+    return {
+        "fdec9": decimal(rng.integers(-10**9 + 1, 10**9, n), 9, 2),
+        "fdec18": decimal(rng.integers(-10**18 + 1, 10**18, n), 18, 4),
+        "fdec20": decimal_wide(n, 20, 2),
+        "fdec38": decimal_wide(n, 38, 10),
+    }
+
+
 def decimal_columns(n):
     """Decimals (stored as INT32 / INT64 where pyarrow can), timestamps, unsigned ints: the kinds the GPU converts."""
     u = rng.integers(0, 2**63, n, dtype=np.int64).astype(np.uint64) * np.uint64(2)
@@ -165,6 +184,19 @@ def write_check_more(d):
             write_pq(t, f"{d}/m{k:02d}_types_n{n}_null{density}_{comp}_v{ver}_{'dict' if dic else 'plain'}_p{page}.parquet",
                      compression=comp, data_page_version=ver, use_dictionary=dic, data_page_size=page, row_group_size=rg)
             k += 1
+        ft = pa.table({name: with_nulls(a, density) for name, a in flba_decimal_columns(n).items()})
+        for comp, ver, dic, page in [("snappy", "1.0", True, 700), ("zstd", "2.0", False, 4096)]:
+            pq.write_table(ft, f"{d}/m{k:02d}_flba_n{n}_null{density}_{comp}_v{ver}_{'dict' if dic else 'plain'}_p{page}.parquet",
+                           compression=comp, data_page_version=ver, use_dictionary=dic, data_page_size=page,
+                           write_statistics=False)
+            k += 1
+        try:
+            pq.write_table(ft, f"{d}/m{k:02d}_flbabss_n{n}_null{density}_none.parquet", compression="none",
+                           use_dictionary=False, column_encoding={c: "BYTE_STREAM_SPLIT" for c in ft.column_names},
+                           write_statistics=False)
+        except Exception as e:
+            print("no BYTE_STREAM_SPLIT for FIXED_LEN_BYTE_ARRAY:", e)
+        k += 1
         try:
             cols = ["fbss", "dbss", "i32", "i64", "dec9", "dec18"]
             write_pq(t.select(cols), f"{d}/m{k:02d}_bss_n{n}_null{density}_zstd.parquet", compression="zstd",
@@ -181,12 +213,14 @@ def write_types(d, n=10_000_000):
     c = base_columns(n)
     c.update(delta_columns(n))
     c.update(decimal_columns(n))
+    c.update(flba_decimal_columns(n))
     plan = [(col, enc, ["none", "snappy"]) for col, enc in [
         ("i32", "plain"), ("i32lo", "dict"), ("i64", "plain"), ("f", "plain"), ("d", "plain"), ("dlo", "dict"),
         ("dt", "dict"), ("b", "plain"), ("s", "plain"), ("s", "dict"), ("i8", "plain")]]
     plan += [("dsorted", "delta", ["none", "snappy"]), ("dext32", "delta", ["none"]), ("dmixed", "delta", ["none"]),
              ("dts_us", "delta", ["none"]), ("i64", "plain", ["zstd", "lz4", "gzip"]), ("dec18", "plain", ["none"]),
-             ("dec9", "dict", ["none"]), ("ts_ms", "plain", ["none"]), ("dbss", "bss", ["none"])]
+             ("dec9", "dict", ["none"]), ("ts_ms", "plain", ["none"]), ("dbss", "bss", ["none"]),
+             ("fdec38", "flba", ["none"]), ("fdec9", "flba", ["none"])]
     for col, enc, comps in plan:
         t = pa.table({col: with_nulls(c[col], 0.1)})
         kw = {"use_dictionary": enc == "dict", "dictionary_pagesize_limit": 64 << 20}
@@ -195,7 +229,10 @@ def write_types(d, n=10_000_000):
         if enc == "bss":
             kw["column_encoding"] = {col: "BYTE_STREAM_SPLIT"}
         for comp in comps:
-            write_pq(t, f"{d}/{col}_{enc}_{comp}.parquet", compression=comp, **kw)
+            if enc == "flba":  # pyarrow's default decimal storage
+                pq.write_table(t, f"{d}/{col}_{enc}_{comp}.parquet", compression=comp, write_statistics=False, **kw)
+            else:
+                write_pq(t, f"{d}/{col}_{enc}_{comp}.parquet", compression=comp, **kw)
 
 
 def lineitem(n):

@@ -30,6 +30,7 @@ enum Conv : uint32_t {
   CONV_MILLIS = 2,   // INT64 milliseconds -> microseconds, overflow is an error
   CONV_ZEXT = 3,     // UINT32 -> int64, zero-extended
   CONV_UDEC128 = 4,  // UINT64 -> Decimal128(20, 0), high word 0
+  CONV_BEDEC = 5,    // FIXED_LEN_BYTE_ARRAY decimal: in_w (1..16) big-endian two's complement bytes -> Decimal128
 };
 
 struct PageEntry {

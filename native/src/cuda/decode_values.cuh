@@ -112,6 +112,31 @@ extern "C" __global__ void homi_dec_fixed(const homi_dec::PageEntry* pages, uint
     for (uint32_t i = part * blockDim.x + threadIdx.x; i < pg.num_values; i += per * blockDim.x) {
       const uint32_t r = pg.row_start + i;
       uint64_t v = 0;
+      if (conv == CONV_BEDEC) {  // PLAIN, dictionary or BYTE_STREAM_SPLIT bytes, big-endian, sign-extended
+        uint64_t lo = 0, hi = 0;
+        if (valid[r]) {
+          uint64_t idx = pos[r] - ds;
+          if (dict) {
+            idx = ids[pos[r]];
+            if (idx >= dict_n) { fail(status, E_DICT_INDEX, p, (int)idx); idx = 0; }
+          }
+          if (!bss && (idx + 1) * in_w > vlen) {
+            fail(status, E_PLAIN_SHORT, p, (int)idx);
+          } else {
+            auto byte_at = [&](uint32_t b) -> uint64_t {
+              return bss ? vals[(uint64_t)b * streams + idx] : vals[idx * in_w + b];
+            };
+            lo = hi = (byte_at(0) & 0x80) ? ~0ull : 0ull;
+            for (uint32_t b = 0; b < in_w; b++) {
+              hi = (hi << 8) | (lo >> 56);
+              lo = (lo << 8) | byte_at(b);
+            }
+          }
+        }
+        ((uint64_t*)out)[2 * (uint64_t)r] = lo;
+        ((uint64_t*)out)[2 * (uint64_t)r + 1] = hi;
+        continue;
+      }
       if (valid[r]) {
         uint64_t idx = pos[r] - ds;  // the value's position among the page's stored values
         if (dict || rle) {

@@ -20,7 +20,7 @@ import org.apache.parquet.format.Util;
  * Part of {@code homi gpucheck-decode}: corrupt DELTA_BINARY_PACKED pages must fail the GPU decode
  * through the kernels' status word with an error naming file, column and what is wrong. Takes the
  * first data page of the first column of parquet-testing's {@code delta_binary_packed.parquet}
- * (uncompressed, v1, required) and writes two broken copies: a bit width of 65 in the first
+ * (uncompressed, data page v2) and writes two broken copies: a bit width of 65 in the first
  * miniblock, and a block size of 5 (not a multiple of 128).
  */
 final class DeltaCorruptionCheck {
@@ -39,11 +39,13 @@ final class DeltaCorruptionCheck {
     ByteArrayInputStream in = new ByteArrayInputStream(all, off, all.length - off);
     int before = in.available();
     PageHeader h = Util.readPageHeader(in);
-    if (h.getType() != PageType.DATA_PAGE || cc.getMeta_data().getCodec() != CompressionCodec.UNCOMPRESSED) {
-      out.add("FAIL delta corruption check: expected an uncompressed v1 data page first in " + src);
+    if (h.getType() != PageType.DATA_PAGE_V2 || cc.getMeta_data().getCodec() != CompressionCodec.UNCOMPRESSED) {
+      out.add("FAIL delta corruption check: expected an uncompressed v2 data page first in " + src);
       return out;
     }
-    int values = off + before - in.available(); // required column: the values start right after the header
+    // v2: the level bytes come first, then the values
+    int values = off + before - in.available() + h.getData_page_header_v2().getRepetition_levels_byte_length()
+        + h.getData_page_header_v2().getDefinition_levels_byte_length();
     int[] at = {values};
     for (int i = 0; i < 5; i++) varint(all, at); // block size, miniblocks, count, first value, first min delta
     out.add(expect(reader, tmp.resolve("delta_width65.parquet"), all, at[0], (byte) 65, column,

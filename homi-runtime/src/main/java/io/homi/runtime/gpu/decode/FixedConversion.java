@@ -8,7 +8,7 @@ import io.homi.runtime.parquet.ValueKind;
  * width per row and the conversion ({@code homi_dec::Conv} in native/src/cuda/decode_common.cuh).
  */
 final class FixedConversion {
-  static final int NONE = 0, DEC128 = 1, MILLIS = 2, ZEXT = 3, UDEC128 = 4;
+  static final int NONE = 0, DEC128 = 1, MILLIS = 2, ZEXT = 3, UDEC128 = 4, BEDEC = 5;
 
   private FixedConversion() {}
 
@@ -19,7 +19,7 @@ final class FixedConversion {
       case INT16, UINT8 -> 2;
       case INT32, UINT16, DATE, FLOAT -> 4;
       case INT64, UINT32, DOUBLE, TIMESTAMP_MILLIS, TIMESTAMP_MICROS -> 8;
-      case DECIMAL_INT32, DECIMAL_INT64, UINT64 -> 16; // Decimal128
+      case DECIMAL_INT32, DECIMAL_INT64, UINT64, FIXED_DECIMAL -> 16; // Decimal128
       default -> throw new IllegalArgumentException(kind + " is not decoded on the GPU (PageTable.GPU_KINDS)");
     };
   }
@@ -28,10 +28,16 @@ final class FixedConversion {
     return switch (kind) {
       case DECIMAL_INT32, DECIMAL_INT64 -> DEC128;
       case UINT64 -> UDEC128;
+      case FIXED_DECIMAL -> BEDEC;
       case UINT32 -> ZEXT;
       case TIMESTAMP_MILLIS -> MILLIS;
       default -> NONE;
     };
+  }
+
+  /** Stored bytes per PLAIN value: FIXED_LEN_BYTE_ARRAY decimals have the column's type length. */
+  static int storedWidth(io.homi.runtime.parquet.ColumnDescriptor c) {
+    return c.kind() == ValueKind.FIXED_DECIMAL ? c.typeLength() : Math.max(0, c.kind().plainWidth());
   }
 
   /** Bytes of the Arrow values buffer for {@code rows} rows. */

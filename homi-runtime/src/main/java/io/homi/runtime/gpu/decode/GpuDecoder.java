@@ -143,7 +143,7 @@ public final class GpuDecoder implements AutoCloseable {
       if (!kind.isByteArray()) {
         values = new DeviceBuffer(Math.max(1, DeviceColumn.valueBytes(kind, rows)));
         int outW = FixedConversion.outWidth(kind);
-        int inW = Math.max(0, kind.plainWidth());
+        int inW = FixedConversion.storedWidth(c.descriptor());
         int conv = FixedConversion.conv(kind);
         if (kind == ValueKind.BOOLEAN) {
           DeviceBuffer bytes = tmp(temps, Math.max(1, rows));

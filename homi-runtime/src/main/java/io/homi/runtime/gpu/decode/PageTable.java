@@ -67,13 +67,13 @@ public final class PageTable {
    * its {@code rows} rows land at {@code rowStart} of the global row space.
    */
   /**
-   * The value kinds the kernels decode (conversions in {@link FixedConversion}); INT96, FIXED_LEN_BYTE_ARRAY
-   * and BYTE_ARRAY decimals stay on the CPU.
+   * The value kinds the kernels decode (conversions in {@link FixedConversion}; FIXED_LEN_BYTE_ARRAY decimals
+   * of at most 16 bytes); INT96, unannotated FIXED_LEN_BYTE_ARRAY and BYTE_ARRAY decimals stay on the CPU.
    */
   static final java.util.Set<ValueKind> GPU_KINDS = java.util.EnumSet.of(ValueKind.BOOLEAN, ValueKind.INT8, ValueKind.INT16,
       ValueKind.INT32, ValueKind.INT64, ValueKind.FLOAT, ValueKind.DOUBLE, ValueKind.DATE, ValueKind.STRING, ValueKind.BINARY,
       ValueKind.DECIMAL_INT32, ValueKind.DECIMAL_INT64, ValueKind.TIMESTAMP_MILLIS, ValueKind.TIMESTAMP_MICROS,
-      ValueKind.UINT8, ValueKind.UINT16, ValueKind.UINT32, ValueKind.UINT64);
+      ValueKind.UINT8, ValueKind.UINT16, ValueKind.UINT32, ValueKind.UINT64, ValueKind.FIXED_DECIMAL);
 
   /**
    * Whether pages of this codec can be decoded: UNCOMPRESSED in place, SNAPPY by the GPU, and every codec
@@ -93,6 +93,10 @@ public final class PageTable {
     if (!GPU_KINDS.contains(col.kind())) {
       throw new UnsupportedParquetException("column '" + col.name() + "' (" + col.kind() + ") on the GPU path: the kernels decode "
           + GPU_KINDS, file);
+    }
+    if (col.kind() == ValueKind.FIXED_DECIMAL && (col.typeLength() < 1 || col.typeLength() > 16)) {
+      throw new UnsupportedParquetException("column '" + col.name() + "': FIXED_LEN_BYTE_ARRAY(" + col.typeLength()
+          + ") decimal on the GPU path (at most 16 bytes)", file);
     }
     ByteBuffer b = chunk.duplicate().order(ByteOrder.LITTLE_ENDIAN);
     long left = rows;
@@ -144,7 +148,7 @@ public final class PageTable {
             e.aux = (int) dictEntries;
             dictEntries += n;
           } else {
-            long need = col.kind() == ValueKind.BOOLEAN ? (n + 7L) / 8 : (long) n * col.kind().plainWidth();
+            long need = col.kind() == ValueKind.BOOLEAN ? (n + 7L) / 8 : (long) n * FixedConversion.storedWidth(col);
             if (need > uncompressed) {
               throw new CorruptParquetException(ctx, "dictionary of " + n + " values needs " + need + " bytes, page has " + uncompressed);
             }
