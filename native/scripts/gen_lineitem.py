@@ -184,6 +184,12 @@ def write_check_more(d):
             write_pq(t, f"{d}/m{k:02d}_types_n{n}_null{density}_{comp}_v{ver}_{'dict' if dic else 'plain'}_p{page}.parquet",
                      compression=comp, data_page_version=ver, use_dictionary=dic, data_page_size=page, row_group_size=rg)
             k += 1
+        st = t.select(["s", "bin", "long"])
+        for comp, ver, page in [("none", "1.0", 333), ("snappy", "2.0", 4096), ("zstd", "1.0", 1 << 20)]:
+            write_pq(st, f"{d}/m{k:02d}_dlba_n{n}_null{density}_{comp}_v{ver}_p{page}.parquet", compression=comp,
+                     data_page_version=ver, use_dictionary=False, data_page_size=page,
+                     column_encoding={c: "DELTA_LENGTH_BYTE_ARRAY" for c in st.column_names})
+            k += 1
         ft = pa.table({name: with_nulls(a, density) for name, a in flba_decimal_columns(n).items()})
         for comp, ver, dic, page in [("snappy", "1.0", True, 700), ("zstd", "2.0", False, 4096)]:
             pq.write_table(ft, f"{d}/m{k:02d}_flba_n{n}_null{density}_{comp}_v{ver}_{'dict' if dic else 'plain'}_p{page}.parquet",
@@ -220,12 +226,14 @@ def write_types(d, n=10_000_000):
     plan += [("dsorted", "delta", ["none", "snappy"]), ("dext32", "delta", ["none"]), ("dmixed", "delta", ["none"]),
              ("dts_us", "delta", ["none"]), ("i64", "plain", ["zstd", "lz4", "gzip"]), ("dec18", "plain", ["none"]),
              ("dec9", "dict", ["none"]), ("ts_ms", "plain", ["none"]), ("dbss", "bss", ["none"]),
-             ("fdec38", "flba", ["none"]), ("fdec9", "flba", ["none"])]
+             ("fdec38", "flba", ["none"]), ("fdec9", "flba", ["none"]), ("s", "dlba", ["none", "zstd"])]
     for col, enc, comps in plan:
         t = pa.table({col: with_nulls(c[col], 0.1)})
         kw = {"use_dictionary": enc == "dict", "dictionary_pagesize_limit": 64 << 20}
         if enc == "delta":
             kw["column_encoding"] = {col: "DELTA_BINARY_PACKED"}
+        if enc == "dlba":
+            kw["column_encoding"] = {col: "DELTA_LENGTH_BYTE_ARRAY"}
         if enc == "bss":
             kw["column_encoding"] = {col: "BYTE_STREAM_SPLIT"}
         for comp in comps:

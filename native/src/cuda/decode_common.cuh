@@ -18,7 +18,8 @@ enum PageFlags : uint16_t {
 
 // Parquet Encoding enum values used here.
 enum Enc : uint16_t {
-  ENC_PLAIN = 0, ENC_PLAIN_DICTIONARY = 2, ENC_RLE = 3, ENC_DELTA_BINARY_PACKED = 5, ENC_RLE_DICTIONARY = 8,
+  ENC_PLAIN = 0, ENC_PLAIN_DICTIONARY = 2, ENC_RLE = 3, ENC_DELTA_BINARY_PACKED = 5, ENC_DELTA_LENGTH_BYTE_ARRAY = 6,
+  ENC_RLE_DICTIONARY = 8,
   ENC_BYTE_STREAM_SPLIT = 9,
 };
 
@@ -48,7 +49,8 @@ struct PageEntry {
   uint32_t val_len;     // 52
   uint16_t encoding;    // 56 values encoding (Enc)
   uint16_t flags;       // 58 PageFlags
-  int32_t aux;          // 60 data page: index of its dictionary page or -1; dictionary page: first entry
+  int32_t aux;          // 60 data page: index of its dictionary page or -1 (DELTA_LENGTH_BYTE_ARRAY: set by
+                        //    homi_dec_delta to where the bytes start after the lengths); dictionary page: first entry
 };
 static_assert(sizeof(PageEntry) == 64, "PageEntry layout is shared with Java (PageTable)");
 

@@ -161,6 +161,10 @@ public final class GpuDecoder implements AutoCloseable {
           k.launch("homi_dec_dict_strings", (np + 63) / 64, 64, cs, pages, np, entrySrc.address(), entryLen.address(), st);
         }
         k.launch("homi_dec_ba_plain", (np + 31) / 32, 32, cs, pages, np, valid, pos, lens.address(), srcs.address(), st);
+        if (dvals != 0) {
+          k.launch("homi_dec_ba_dlba", (np + WARPS_PER_BLOCK - 1) / WARPS_PER_BLOCK, 32 * WARPS_PER_BLOCK, cs, pages, np, valid,
+              pos, dvals, lens.address(), srcs.address(), st);
+        }
         k.launch("homi_dec_ba_dict", pageGrid(np), 256, cs, pages, np, valid, pos, ids,
             entrySrc == null ? 0L : entrySrc.address(), entryLen == null ? 0L : entryLen.address(), lens.address(),
             srcs.address(), st);

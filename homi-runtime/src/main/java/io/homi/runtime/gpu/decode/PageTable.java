@@ -223,6 +223,13 @@ public final class PageTable {
         deltaPages++;
         yield enc.getValue();
       }
+      case DELTA_LENGTH_BYTE_ARRAY -> {
+        if (!col.kind().isByteArray()) {
+          throw new CorruptParquetException(ctx, "DELTA_LENGTH_BYTE_ARRAY cannot encode a " + col.physicalType() + " column");
+        }
+        deltaPages++; // its lengths are a DELTA_BINARY_PACKED stream
+        yield enc.getValue();
+      }
       case BYTE_STREAM_SPLIT -> {
         if (col.kind() == ValueKind.BOOLEAN || col.kind().isByteArray()) {
           throw new CorruptParquetException(ctx, "BYTE_STREAM_SPLIT cannot encode a " + col.physicalType() + " column");
