@@ -3,7 +3,8 @@
 
   gen_lineitem.py DIR [--rows 20000000]   writes DIR/check/*.parquet (correctness: every type and
       encoding the GPU path decodes, nulls at several densities, tiny pages, several row groups,
-      data page v1 and v2, snappy/none/gzip/zstd/lz4, DELTA_BINARY_PACKED, BYTE_STREAM_SPLIT, decimals,
+      data page v1 and v2, snappy/none/gzip/zstd/lz4, DELTA_BINARY_PACKED (bit widths 0..64, wrap-around),
+      DELTA_LENGTH_BYTE_ARRAY, BYTE_STREAM_SPLIT, decimals as INT32/INT64/FIXED_LEN_BYTE_ARRAY,
       timestamps, unsigned ints), DIR/types/*.parquet (decode GB/s per type and
       encoding) and DIR/lineitem_{snappy,none}.parquet (a TPC-H lineitem-like table, no decimals:
       the HOMI decoders map those to nothing yet).

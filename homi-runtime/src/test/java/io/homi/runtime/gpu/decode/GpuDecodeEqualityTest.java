@@ -18,7 +18,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * GPU decode copied back equals the CPU decoder (the reference) on parquet-java files: every
  * type, nulls at several densities, small pages, several row groups, v1 and v2, dictionary and
- * PLAIN, SNAPPY on the GPU and on the host, GZIP on the host. Needs a GPU: skipped without one,
+ * PLAIN, SNAPPY on the GPU and on the host, GZIP on the host; and integer-stored kinds (decimals,
+ * timestamps, INT8/16, DATE) as DELTA_BINARY_PACKED through ZSTD / LZ4_RAW / GZIP. Needs a GPU: skipped without one,
  * saying why; on the device machine `homi gpucheck-decode` runs the same comparison at scale.
  */
 class GpuDecodeEqualityTest {
