@@ -3,9 +3,12 @@
 
   gen_lineitem.py DIR [--rows 20000000]   writes DIR/check/*.parquet (correctness: every type and
       encoding the GPU path decodes, nulls at several densities, tiny pages, several row groups,
-      data page v1 and v2, snappy/none/gzip), DIR/types/*.parquet (decode GB/s per type and
+      data page v1 and v2, snappy/none/gzip/zstd/lz4, DELTA_BINARY_PACKED (bit widths 0..64, wrap-around),
+      DELTA_LENGTH_BYTE_ARRAY, BYTE_STREAM_SPLIT, decimals as INT32/INT64/FIXED_LEN_BYTE_ARRAY,
+      timestamps, unsigned ints), DIR/types/*.parquet (decode GB/s per type and
       encoding) and DIR/lineitem_{snappy,none}.parquet (a TPC-H lineitem-like table, no decimals:
       the HOMI decoders map those to nothing yet).
+  gen_lineitem.py DIR --no-lineitem ...  the same without the lineitem files.
   gen_lineitem.py DIR --baseline [--reps 3]  times pyarrow pq.read_table (all cores) + a cupy copy of
       every Arrow buffer to the GPU, warm and cold (drop_caches), writes DIR/baseline.tsv.
 """
@@ -74,15 +77,171 @@ def write_check(d):
         k += 1
 
 
+I64_MIN, I64_MAX = -2**63, 2**63 - 1
+
+
+def delta_columns(n):
+    """INT32/INT64 columns for DELTA_BINARY_PACKED: bit widths 0..64 (constant, small steps, widths that change
+    every 37 values, full-range and extreme values whose deltas wrap around mod 2^64 / 2^32), negative deltas."""
+    i = np.arange(n, dtype=np.int64)
+    bits = (i // 37) % 64
+    steps = rng.integers(I64_MIN, I64_MAX, n, dtype=np.int64, endpoint=True) >> (63 - bits)
+    ext64 = rng.integers(I64_MIN, I64_MAX, n, dtype=np.int64, endpoint=True)
+    pick = rng.random(n)
+    ext64[pick < 0.2] = I64_MIN
+    ext64[(pick >= 0.2) & (pick < 0.4)] = I64_MAX
+    ext32 = rng.integers(-2**31, 2**31 - 1, n, dtype=np.int64, endpoint=True).astype(np.int32)
+    ext32[pick < 0.25] = -2**31
+    ext32[(pick >= 0.25) & (pick < 0.5)] = 2**31 - 1
+    with np.errstate(over="ignore"):
+        mixed = np.cumsum(steps)  # wraps mod 2^64 like the encoder's deltas
+    return {
+        "dconst": pa.array(np.full(n, 42, dtype=np.int64)),
+        "dsorted": pa.array(np.sort(rng.integers(1, max(2, n // 3), n))),
+        "ddesc": pa.array((10**9 - 3 * i).astype(np.int32)),
+        "dmixed": pa.array(mixed),
+        "dext64": pa.array(ext64),
+        "dext32": pa.array(ext32),
+        "d8": pa.array(rng.integers(-128, 128, n).astype(np.int8)),
+        "d16": pa.array(rng.integers(-2**15, 2**15, n).astype(np.int16)),
+        "ddate": pa.array(rng.integers(-50000, 50000, n).astype(np.int32)).cast(pa.date32()),
+        "dts_ms": pa.array(rng.integers(-2**40, 2**40, n)).cast(pa.timestamp("ms")),
+        "dts_us": pa.array(rng.integers(-2**52, 2**52, n)).cast(pa.timestamp("us", tz="UTC")),
+    }
+
+
+def decimal(unscaled, precision, scale):
+    """A Decimal128 array from unscaled int64 values (16-byte little-endian two's complement)."""
+    words = np.empty((len(unscaled), 2), dtype=np.int64)
+    words[:, 0] = unscaled
+    words[:, 1] = unscaled >> 63
+    return pa.Array.from_buffers(pa.decimal128(precision, scale), len(unscaled), [None, pa.py_buffer(words.tobytes())])
+
+
+def decimal_wide(n, precision, scale):
+    """Decimal128 values beyond 64 bits (high word random within the precision)."""
+    bound = max(1, 10**precision // 2**64 // 2)
+    words = np.empty((n, 2), dtype=np.int64)
+    words[:, 0] = rng.integers(I64_MIN, I64_MAX, n, dtype=np.int64, endpoint=True)
+    words[:, 1] = rng.integers(-bound, bound, n)
+    return pa.Array.from_buffers(pa.decimal128(precision, scale), n, [None, pa.py_buffer(words.tobytes())])
+
+
+def flba_decimal_columns(n):
+    """Decimals as FIXED_LEN_BYTE_ARRAY (pyarrow's default): 4, 8, 9 and 16 bytes."""
+    return {
+        "fdec9": decimal(rng.integers(-10**9 + 1, 10**9, n), 9, 2),
+        "fdec18": decimal(rng.integers(-10**18 + 1, 10**18, n), 18, 4),
+        "fdec20": decimal_wide(n, 20, 2),
+        "fdec38": decimal_wide(n, 38, 10),
+    }
+
+
+def decimal_columns(n):
+    """Decimals (stored as INT32 / INT64 where pyarrow can), timestamps, unsigned ints: the kinds the GPU converts."""
+    u = rng.integers(0, 2**63, n, dtype=np.int64).astype(np.uint64) * np.uint64(2)
+    return {
+        "dec9": decimal(rng.integers(-10**9 + 1, 10**9, n), 9, 2),
+        "dec18": decimal(rng.integers(-10**18 + 1, 10**18, n), 18, 4),
+        "ts_ms": pa.array(rng.integers(-2**40, 2**40, n)).cast(pa.timestamp("ms")),
+        "ts_us": pa.array(rng.integers(-2**52, 2**52, n)).cast(pa.timestamp("us", tz="UTC")),
+        "u8": pa.array(rng.integers(0, 256, n).astype(np.uint8)),
+        "u16": pa.array(rng.integers(0, 2**16, n).astype(np.uint16)),
+        "u32": pa.array(rng.integers(0, 2**32, n).astype(np.uint32)),
+        "u64": pa.array(u + np.uint64(1)),
+        "fbss": pa.array(rng.standard_normal(n).astype(np.float32)),
+        "dbss": pa.array(rng.standard_normal(n)),
+    }
+
+
+def write_pq(t, name, **kw):
+    """Decimals as INT32/INT64 where this pyarrow can (store_decimal_as_integer); FIXED_LEN_BYTE_ARRAY otherwise."""
+    try:
+        pq.write_table(t, name, store_decimal_as_integer=True, write_statistics=False, **kw)
+    except TypeError:
+        pq.write_table(t, name, write_statistics=False, **kw)
+
+
+def write_check_more(d):
+    """DELTA_BINARY_PACKED, ZSTD / LZ4_RAW, decimals, timestamps, unsigned ints, BYTE_STREAM_SPLIT."""
+    os.makedirs(d, exist_ok=True)
+    k = 0
+    for n, density in [(1, 0.5), (7, 0.0), (129, 0.0), (1000, 0.3), (20000, 0.01), (20000, 0.5), (30001, 0.99),
+                       (5000, 1.0)]:
+        dc = {name: with_nulls(a, density) for name, a in delta_columns(n).items()}
+        t = pa.table(dc)
+        enc = {c: "DELTA_BINARY_PACKED" for c in dc}
+        for comp, ver, page, rg in [("none", "1.0", 333, None), ("snappy", "2.0", 4096, 7777), ("zstd", "1.0", 1 << 20, None),
+                                    ("lz4", "2.0", 700, 3333), ("gzip", "1.0", 100, 2500)]:
+            write_pq(t, f"{d}/m{k:02d}_delta_n{n}_null{density}_{comp}_v{ver}_p{page}.parquet", compression=comp,
+                     data_page_version=ver, use_dictionary=False, column_encoding=enc, data_page_size=page,
+                     row_group_size=rg)
+            k += 1
+        bc = {name: with_nulls(a, density) for name, a in base_columns(n).items()}
+        bc.update({name: with_nulls(a, density) for name, a in decimal_columns(n).items()})
+        t = pa.table(bc)
+        for comp, ver, dic, page, rg in [("zstd", "1.0", True, 2000, 5000), ("lz4", "2.0", False, 333, 9000),
+                                         ("zstd", "2.0", False, 4096, None), ("lz4", "1.0", True, 1 << 20, None)]:
+            write_pq(t, f"{d}/m{k:02d}_types_n{n}_null{density}_{comp}_v{ver}_{'dict' if dic else 'plain'}_p{page}.parquet",
+                     compression=comp, data_page_version=ver, use_dictionary=dic, data_page_size=page, row_group_size=rg)
+            k += 1
+        st = t.select(["s", "bin", "long"])
+        for comp, ver, page in [("none", "1.0", 333), ("snappy", "2.0", 4096), ("zstd", "1.0", 1 << 20)]:
+            write_pq(st, f"{d}/m{k:02d}_dlba_n{n}_null{density}_{comp}_v{ver}_p{page}.parquet", compression=comp,
+                     data_page_version=ver, use_dictionary=False, data_page_size=page,
+                     column_encoding={c: "DELTA_LENGTH_BYTE_ARRAY" for c in st.column_names})
+            k += 1
+        ft = pa.table({name: with_nulls(a, density) for name, a in flba_decimal_columns(n).items()})
+        for comp, ver, dic, page in [("snappy", "1.0", True, 700), ("zstd", "2.0", False, 4096)]:
+            pq.write_table(ft, f"{d}/m{k:02d}_flba_n{n}_null{density}_{comp}_v{ver}_{'dict' if dic else 'plain'}_p{page}.parquet",
+                           compression=comp, data_page_version=ver, use_dictionary=dic, data_page_size=page,
+                           write_statistics=False)
+            k += 1
+        try:
+            pq.write_table(ft, f"{d}/m{k:02d}_flbabss_n{n}_null{density}_none.parquet", compression="none",
+                           use_dictionary=False, column_encoding={c: "BYTE_STREAM_SPLIT" for c in ft.column_names},
+                           write_statistics=False)
+        except Exception as e:
+            print("no BYTE_STREAM_SPLIT for FIXED_LEN_BYTE_ARRAY:", e)
+        k += 1
+        try:
+            cols = ["fbss", "dbss", "i32", "i64", "dec9", "dec18"]
+            write_pq(t.select(cols), f"{d}/m{k:02d}_bss_n{n}_null{density}_zstd.parquet", compression="zstd",
+                     use_dictionary=False, column_encoding={c: "BYTE_STREAM_SPLIT" for c in cols}, data_page_size=1000)
+        except Exception as e:  # older pyarrow: BYTE_STREAM_SPLIT for floats only
+            write_pq(t.select(["fbss", "dbss"]), f"{d}/m{k:02d}_bss_n{n}_null{density}_zstd.parquet", compression="zstd",
+                     use_dictionary=False, column_encoding={c: "BYTE_STREAM_SPLIT" for c in ["fbss", "dbss"]})
+            print("BYTE_STREAM_SPLIT for floats only:", e)
+        k += 1
+
+
 def write_types(d, n=10_000_000):
     os.makedirs(d, exist_ok=True)
     c = base_columns(n)
-    for col, enc in [("i32", "plain"), ("i32lo", "dict"), ("i64", "plain"), ("f", "plain"), ("d", "plain"),
-                     ("dlo", "dict"), ("dt", "dict"), ("b", "plain"), ("s", "plain"), ("s", "dict"), ("i8", "plain")]:
+    c.update(delta_columns(n))
+    c.update(decimal_columns(n))
+    c.update(flba_decimal_columns(n))
+    plan = [(col, enc, ["none", "snappy"]) for col, enc in [
+        ("i32", "plain"), ("i32lo", "dict"), ("i64", "plain"), ("f", "plain"), ("d", "plain"), ("dlo", "dict"),
+        ("dt", "dict"), ("b", "plain"), ("s", "plain"), ("s", "dict"), ("i8", "plain")]]
+    plan += [("dsorted", "delta", ["none", "snappy"]), ("dext32", "delta", ["none"]), ("dmixed", "delta", ["none"]),
+             ("dts_us", "delta", ["none"]), ("i64", "plain", ["zstd", "lz4", "gzip"]), ("dec18", "plain", ["none"]),
+             ("dec9", "dict", ["none"]), ("ts_ms", "plain", ["none"]), ("dbss", "bss", ["none"]),
+             ("fdec38", "flba", ["none"]), ("fdec9", "flba", ["none"]), ("s", "dlba", ["none", "zstd"])]
+    for col, enc, comps in plan:
         t = pa.table({col: with_nulls(c[col], 0.1)})
-        for comp in ["none", "snappy"]:
-            pq.write_table(t, f"{d}/{col}_{enc}_{comp}.parquet", compression=comp, use_dictionary=(enc == "dict"),
-                           dictionary_pagesize_limit=64 << 20, write_statistics=False)
+        kw = {"use_dictionary": enc == "dict", "dictionary_pagesize_limit": 64 << 20}
+        if enc == "delta":
+            kw["column_encoding"] = {col: "DELTA_BINARY_PACKED"}
+        if enc == "dlba":
+            kw["column_encoding"] = {col: "DELTA_LENGTH_BYTE_ARRAY"}
+        if enc == "bss":
+            kw["column_encoding"] = {col: "BYTE_STREAM_SPLIT"}
+        for comp in comps:
+            if enc == "flba":  # pyarrow's default decimal storage
+                pq.write_table(t, f"{d}/{col}_{enc}_{comp}.parquet", compression=comp, write_statistics=False, **kw)
+            else:
+                write_pq(t, f"{d}/{col}_{enc}_{comp}.parquet", compression=comp, **kw)
 
 
 def lineitem(n):
@@ -159,8 +318,10 @@ if __name__ == "__main__":
     n = int(args[args.index("--rows") + 1]) if "--rows" in args else 20_000_000
     t0 = time.time()
     write_check(f"{d}/check")
+    write_check_more(f"{d}/check")
     write_types(f"{d}/types", int(args[args.index("--type-rows") + 1]) if "--type-rows" in args else 10_000_000)
-    t = lineitem(n)
-    for comp in ["snappy", "none"]:
-        pq.write_table(t, f"{d}/lineitem_{comp}.parquet", compression=comp, row_group_size=1 << 20)
+    if "--no-lineitem" not in args:
+        t = lineitem(n)
+        for comp in ["snappy", "none"]:
+            pq.write_table(t, f"{d}/lineitem_{comp}.parquet", compression=comp, row_group_size=1 << 20)
     print(f"generated in {time.time() - t0:.0f}s:", {f: os.path.getsize(f"{d}/{f}") for f in os.listdir(d) if f.endswith(".parquet")}, flush=True)

@@ -17,7 +17,22 @@ enum PageFlags : uint16_t {
 };
 
 // Parquet Encoding enum values used here.
-enum Enc : uint16_t { ENC_PLAIN = 0, ENC_PLAIN_DICTIONARY = 2, ENC_RLE = 3, ENC_RLE_DICTIONARY = 8 };
+enum Enc : uint16_t {
+  ENC_PLAIN = 0, ENC_PLAIN_DICTIONARY = 2, ENC_RLE = 3, ENC_DELTA_BINARY_PACKED = 5, ENC_DELTA_LENGTH_BYTE_ARRAY = 6,
+  ENC_RLE_DICTIONARY = 8,
+  ENC_BYTE_STREAM_SPLIT = 9,
+};
+
+// How homi_dec_fixed turns a stored value into the Arrow value (io.homi.runtime.parquet.FixedWriter's
+// conversions; GpuDecoder picks one per ValueKind).
+enum Conv : uint32_t {
+  CONV_NONE = 0,     // the low out_w bytes (INT8/INT16 truncation included)
+  CONV_DEC128 = 1,   // signed -> Decimal128 (16 bytes, sign-extended)
+  CONV_MILLIS = 2,   // INT64 milliseconds -> microseconds, overflow is an error
+  CONV_ZEXT = 3,     // UINT32 -> int64, zero-extended
+  CONV_UDEC128 = 4,  // UINT64 -> Decimal128(20, 0), high word 0
+  CONV_BEDEC = 5,    // FIXED_LEN_BYTE_ARRAY decimal: in_w (1..16) big-endian two's complement bytes -> Decimal128
+};
 
 struct PageEntry {
   uint64_t src;         //  0 device address of the page body as stored
@@ -34,7 +49,8 @@ struct PageEntry {
   uint32_t val_len;     // 52
   uint16_t encoding;    // 56 values encoding (Enc)
   uint16_t flags;       // 58 PageFlags
-  int32_t aux;          // 60 data page: index of its dictionary page or -1; dictionary page: first entry
+  int32_t aux;          // 60 data page: index of its dictionary page or -1 (DELTA_LENGTH_BYTE_ARRAY: set by
+                        //    homi_dec_delta to where the bytes start after the lengths); dictionary page: first entry
 };
 static_assert(sizeof(PageEntry) == 64, "PageEntry layout is shared with Java (PageTable)");
 
@@ -42,6 +58,7 @@ static_assert(sizeof(PageEntry) == 64, "PageEntry layout is shared with Java (Pa
 enum Err : int {
   E_SNAPPY = 1, E_LEVELS = 2, E_IDS = 3, E_PLAIN_SHORT = 4, E_DICT_INDEX = 5, E_BYTE_ARRAY = 6,
   E_DEF_LEVEL = 7, E_NO_DICT = 8, E_OFFSETS_OVERFLOW = 9, E_COUNT = 10,
+  E_DELTA_HEADER = 11, E_DELTA_WIDTH = 12, E_DELTA_COUNT = 13, E_DELTA_SHORT = 14, E_TS_OVERFLOW = 15, E_BSS = 16,
 };
 
 __device__ inline void fail(int* status, int code, int page, int detail) {

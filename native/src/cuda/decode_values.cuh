@@ -68,11 +68,13 @@ extern "C" __global__ void homi_dec_hybrid_values(const homi_dec::PageEntry* pag
 }
 
 // Fixed-width values, one block per page: out_w bytes per row (in_w = the stored width; INT8 and
-// INT16 are stored as 4 bytes and truncated as the CPU decoder does). Null rows get zeros.
+// INT16 are stored as 4 bytes and truncated as the CPU decoder does; out_w 16 = Decimal128).
+// `conv` (Conv) converts the stored value. Null rows get zeros.
 // Booleans (in_w == 0) produce one byte per row here; homi_dec_pack_bits packs them.
+// DELTA_BINARY_PACKED pages were decoded by homi_dec_delta into dvals (at pos[]).
 extern "C" __global__ void homi_dec_fixed(const homi_dec::PageEntry* pages, uint32_t n_pages, const uint8_t* valid,
-                                          const uint32_t* pos, const uint32_t* ids, uint8_t* out, uint32_t in_w,
-                                          uint32_t out_w, int* status) {
+                                          const uint32_t* pos, const uint32_t* ids, const uint64_t* dvals, uint8_t* out,
+                                          uint32_t in_w, uint32_t out_w, uint32_t conv, int* status) {
   using namespace homi_dec;
   // gridDim.x = n_pages * per: `per` blocks share a page so a few large pages still fill the GPU
   const uint32_t per = max(1u, gridDim.x / n_pages);
@@ -83,9 +85,12 @@ extern "C" __global__ void homi_dec_fixed(const homi_dec::PageEntry* pages, uint
     const uint32_t ds = pos[pg.row_start];
     const bool dict = is_dict_enc(pg.encoding);
     const bool rle = pg.encoding == ENC_RLE;
+    const bool delta = pg.encoding == ENC_DELTA_BINARY_PACKED;
+    const bool bss = pg.encoding == ENC_BYTE_STREAM_SPLIT;
     const uint8_t* vals = (const uint8_t*)pg.data + pg.val_off;
     uint32_t vlen = pg.val_len;
     uint32_t dict_n = 0;
+    uint32_t streams = 0;  // BYTE_STREAM_SPLIT: values per byte stream
     if (dict) {
       if (pg.aux < 0) {
         if (threadIdx.x == 0) fail(status, E_NO_DICT, p, 0);
@@ -95,12 +100,43 @@ extern "C" __global__ void homi_dec_fixed(const homi_dec::PageEntry* pages, uint
       vals = (const uint8_t*)dp.data + dp.val_off;
       vlen = dp.val_len;
       dict_n = dp.num_values;
-    } else if (!rle && pg.encoding != ENC_PLAIN) {
+    } else if (bss) {
+      if (in_w == 0 || vlen % in_w != 0 || vlen / in_w < page_values(pg, pos)) {
+        if (threadIdx.x == 0) fail(status, E_BSS, p, (int)vlen);
+        continue;
+      }
+      streams = vlen / in_w;
+    } else if (!rle && !delta && pg.encoding != ENC_PLAIN) {
       continue;  // the host refuses other encodings before launching
     }
     for (uint32_t i = part * blockDim.x + threadIdx.x; i < pg.num_values; i += per * blockDim.x) {
       const uint32_t r = pg.row_start + i;
       uint64_t v = 0;
+      if (conv == CONV_BEDEC) {  // PLAIN, dictionary or BYTE_STREAM_SPLIT bytes, big-endian, sign-extended
+        uint64_t lo = 0, hi = 0;
+        if (valid[r]) {
+          uint64_t idx = pos[r] - ds;
+          if (dict) {
+            idx = ids[pos[r]];
+            if (idx >= dict_n) { fail(status, E_DICT_INDEX, p, (int)idx); idx = 0; }
+          }
+          if (!bss && (idx + 1) * in_w > vlen) {
+            fail(status, E_PLAIN_SHORT, p, (int)idx);
+          } else {
+            auto byte_at = [&](uint32_t b) -> uint64_t {
+              return bss ? vals[(uint64_t)b * streams + idx] : vals[idx * in_w + b];
+            };
+            lo = hi = (byte_at(0) & 0x80) ? ~0ull : 0ull;
+            for (uint32_t b = 0; b < in_w; b++) {
+              hi = (hi << 8) | (lo >> 56);
+              lo = (lo << 8) | byte_at(b);
+            }
+          }
+        }
+        ((uint64_t*)out)[2 * (uint64_t)r] = lo;
+        ((uint64_t*)out)[2 * (uint64_t)r + 1] = hi;
+        continue;
+      }
       if (valid[r]) {
         uint64_t idx = pos[r] - ds;  // the value's position among the page's stored values
         if (dict || rle) {
@@ -110,7 +146,11 @@ extern "C" __global__ void homi_dec_fixed(const homi_dec::PageEntry* pages, uint
             idx = 0;
           }
         }
-        if (rle) {
+        if (delta) {
+          v = dvals[pos[r]];
+        } else if (bss) {
+          for (uint32_t b = 0; b < in_w; b++) v |= (uint64_t)vals[(uint64_t)b * streams + idx] << (8 * b);
+        } else if (rle) {
           v = idx;
         } else if (in_w == 0) {
           if (idx >= (uint64_t)vlen * 8) {
@@ -123,11 +163,26 @@ extern "C" __global__ void homi_dec_fixed(const homi_dec::PageEntry* pages, uint
         } else {
           v = in_w == 8 ? load_u64(vals + idx * 8) : load_u32(vals + idx * 4);
         }
+        if (in_w == 4 && conv == CONV_DEC128) v = (uint64_t)(int64_t)(int32_t)(uint32_t)v;
+        if (in_w == 4 && conv == CONV_ZEXT) v = (uint32_t)v;
+        if (conv == CONV_MILLIS) {
+          const int64_t ms = (int64_t)v;
+          if (ms > INT64_MAX / 1000 || ms < INT64_MIN / 1000) {
+            fail(status, E_TS_OVERFLOW, p, (int)i);
+            v = 0;
+          } else {
+            v = (uint64_t)(ms * 1000);
+          }
+        }
       }
       switch (out_w) {
         case 1: out[r] = (uint8_t)v; break;
         case 2: ((uint16_t*)out)[r] = (uint16_t)v; break;
         case 4: ((uint32_t*)out)[r] = (uint32_t)v; break;
+        case 16:
+          ((uint64_t*)out)[2 * (uint64_t)r] = v;
+          ((uint64_t*)out)[2 * (uint64_t)r + 1] = conv == CONV_UDEC128 ? 0 : (uint64_t)((int64_t)v >> 63);
+          break;
         default: ((uint64_t*)out)[r] = v; break;
       }
     }

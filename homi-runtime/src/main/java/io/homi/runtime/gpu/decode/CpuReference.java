@@ -20,13 +20,20 @@ public final class CpuReference {
 
   /** Mismatch descriptions (at most 10); empty when every row of every column agrees. */
   public static List<String> compare(Path file, List<FieldVector> gpu) throws IOException {
+    return compare(file, gpu, null);
+  }
+
+  /** As {@link #compare(Path, List)} for the named columns only ({@code null} = all, in file order). */
+  public static List<String> compare(Path file, List<FieldVector> gpu, List<String> names) throws IOException {
     List<String> bad = new java.util.ArrayList<>();
     HomiRuntime rt = HomiRuntime.get();
     try (ParquetFileReader f = ParquetFileReader.open(rt, file, HomiConfig.defaults())) {
       int[] groups = java.util.stream.IntStream.range(0, f.rowGroupCount()).toArray();
-      try (ParquetBatchReader r = new ParquetBatchReader(f, groups, f.schema().columns(), rt.allocator(), 64 * 1024)) {
-        if (gpu.size() != f.schema().columns().size()) {
-          bad.add(file + ": GPU gave " + gpu.size() + " columns, the file has " + f.schema().columns().size());
+      List<io.homi.runtime.parquet.ColumnDescriptor> cols = names == null ? f.schema().columns()
+          : f.schema().columns().stream().filter(c -> names.contains(c.name())).toList();
+      try (ParquetBatchReader r = new ParquetBatchReader(f, groups, cols, rt.allocator(), 64 * 1024)) {
+        if (gpu.size() != cols.size()) {
+          bad.add(file + ": GPU gave " + gpu.size() + " columns, the reference has " + cols.size());
           return bad;
         }
         long row = 0;

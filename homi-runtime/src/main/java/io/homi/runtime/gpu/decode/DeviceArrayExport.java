@@ -25,7 +25,12 @@ public final class DeviceArrayExport implements AutoCloseable {
   static final long FLAG_NULLABLE = 2;
 
   /** One column as exported: Arrow buffers in C order (validity, [offsets,] values) as device addresses. */
-  public record Column(String name, ValueKind kind, long length, long nullCount, long[] buffers) {}
+  public record Column(String name, ValueKind kind, long length, long nullCount, long[] buffers, String format) {
+    /** A column whose C Data Interface format follows from its kind alone (no decimals or timestamps). */
+    public Column(String name, ValueKind kind, long length, long nullCount, long[] buffers) {
+      this(name, kind, length, nullCount, buffers, DeviceArrayExport.format(kind));
+    }
+  }
 
   /** release(struct ArrowArray*) / release(struct ArrowSchema*): marks released (release = NULL). */
   public interface Release extends Callback {
@@ -60,7 +65,7 @@ public final class DeviceArrayExport implements AutoCloseable {
       for (int b = 0; b < c.buffers().length; b++) bufs.setLong(8L * b, c.buffers()[b]);
       Memory child = array(c.length(), c.nullCount(), c.buffers().length, 0, bufs, null);
       childPtrs.setPointer(8L * i, child);
-      schemaPtrs.setPointer(8L * i, schema(format(c.kind()), c.name(), FLAG_NULLABLE, 0, null));
+      schemaPtrs.setPointer(8L * i, schema(c.format(), c.name(), FLAG_NULLABLE, 0, null));
     }
     Memory parentBufs = mem(8);
     parentBufs.setLong(0, 0); // a struct's validity: absent (no null rows)
@@ -80,7 +85,8 @@ public final class DeviceArrayExport implements AutoCloseable {
   public static DeviceArrayExport of(DeviceBatch batch, int deviceId) {
     List<Column> cols = new ArrayList<>();
     for (DeviceColumn c : batch.columns()) {
-      cols.add(new Column(c.column().name(), c.column().kind(), c.rows(), c.nullCount(), c.bufferAddresses()));
+      cols.add(new Column(c.column().name(), c.column().kind(), c.rows(), c.nullCount(), c.bufferAddresses(),
+          format(c.column())));
     }
     return new DeviceArrayExport(cols, batch.rows(), deviceId, batch.syncEvent());
   }
@@ -100,13 +106,31 @@ public final class DeviceArrayExport implements AutoCloseable {
     return Pointer.nativeValue(schema);
   }
 
+  /** The C Data Interface format of a decoded column: decimals and timestamps need the Arrow type's parameters. */
+  static String format(io.homi.runtime.parquet.ColumnDescriptor c) {
+    org.apache.arrow.vector.types.pojo.ArrowType t = c.arrowType();
+    if (t instanceof org.apache.arrow.vector.types.pojo.ArrowType.Decimal d) return "d:" + d.getPrecision() + "," + d.getScale();
+    if (t instanceof org.apache.arrow.vector.types.pojo.ArrowType.Timestamp ts) {
+      String unit = switch (ts.getUnit()) {
+        case SECOND -> "s";
+        case MILLISECOND -> "m";
+        case MICROSECOND -> "u";
+        case NANOSECOND -> "n";
+      };
+      return "ts" + unit + ":" + (ts.getTimezone() == null ? "" : ts.getTimezone());
+    }
+    return format(c.kind());
+  }
+
   static String format(ValueKind k) {
     return switch (k) {
       case BOOLEAN -> "b";
       case INT8 -> "c";
       case INT16 -> "s";
       case INT32 -> "i";
-      case INT64 -> "l";
+      case INT64, UINT32 -> "l";
+      case UINT8 -> "s";
+      case UINT16 -> "i";
       case FLOAT -> "f";
       case DOUBLE -> "g";
       case DATE -> "tdD";

@@ -81,15 +81,7 @@ public final class DeviceColumn implements AutoCloseable {
   }
 
   static long valueBytes(ValueKind kind, long rows) {
-    return switch (kind) {
-      case BOOLEAN -> (rows + 7) / 8;
-      case INT8 -> rows;
-      case INT16 -> rows * 2;
-      case INT32, DATE, FLOAT -> rows * 4;
-      case INT64, DOUBLE -> rows * 8;
-      case STRING, BINARY -> throw new IllegalArgumentException("variable width");
-      default -> throw new IllegalArgumentException(kind + " is not decoded on the GPU (PageTable.GPU_KINDS)");
-    };
+    return FixedConversion.valueBytes(kind, rows);
   }
 
   /** Copies the column to a new Arrow host vector (the caller closes it). */

@@ -46,9 +46,14 @@ public final class GpuDecoder implements AutoCloseable {
     long s = mainStream;
     try {
       DeviceBuffer arena = table.arenaBytes() > 0 ? tmp(temps, table.arenaBytes()) : null;
-      byte[] inflated = table.inflatedBytes();
-      DeviceBuffer inflatedDev = inflated.length > 0 ? tmp(temps, inflated.length) : null;
-      if (inflatedDev != null) upload(inflatedDev.address(), ByteBuffer.wrap(inflated));
+      // host-decompressed pages: uploaded from where PageTable.inflate put them (pinned when from GpuParquetReader)
+      DeviceBuffer inflatedDev = table.inflatedSize() > 0 ? tmp(temps, table.inflatedSize()) : null;
+      if (inflatedDev != null) {
+        ByteBuffer host = table.inflated();
+        if (host == null) throw new IllegalStateException("PageTable.inflate was not called before decode");
+        CudaDriver.copyHtoD(inflatedDev.address(), Pointer.nativeValue(com.sun.jna.Native.getDirectBufferPointer(host)),
+            table.inflatedSize());
+      }
       ByteBuffer encoded = table.encode(chunkDev, arena == null ? 0 : arena.address(),
           inflatedDev == null ? 0 : inflatedDev.address());
       DeviceBuffer pageDev = tmp(temps, encoded.capacity());
@@ -67,6 +72,11 @@ public final class GpuDecoder implements AutoCloseable {
       k.launch("homi_dec_levels", warpGrid, 32 * WARPS_PER_BLOCK, s, pt, pages, valid.address(), st);
       scan(temps, "u8", valid.address(), n, pos.address(), st, s);
       k.launch("homi_dec_hybrid_values", warpGrid, 32 * WARPS_PER_BLOCK, s, pt, pages, pos.address(), ids.address(), st);
+      // DELTA_BINARY_PACKED pages: 8 bytes per stored value, only when the table has such pages
+      DeviceBuffer dvals = table.deltaPages() > 0 ? tmp(temps, Math.max(8, n * 8L)) : null;
+      if (dvals != null) {
+        k.launch("homi_dec_delta", warpGrid, 32 * WARPS_PER_BLOCK, s, pt, pages, pos.address(), dvals.address(), st);
+      }
 
       // string columns share per-row lengths and per-value source addresses
       boolean strings = cols.stream().anyMatch(c -> c.descriptor().kind().isByteArray());
@@ -79,7 +89,8 @@ public final class GpuDecoder implements AutoCloseable {
       for (int i = 0; i < cols.size(); i++) {
         long cs = streams[i % streams.length];
         CudaDriver.streamWaitEvent(cs, shared);
-        out.add(decodeColumn(temps, cols.get(i), pt, valid.address(), pos.address(), ids.address(), lens, srcs,
+        out.add(decodeColumn(temps, cols.get(i), pt, valid.address(), pos.address(), ids.address(),
+            dvals == null ? 0L : dvals.address(), lens, srcs,
             entrySrc, entryLen, st + 16L * (i + 1), cs));
       }
       for (long cs : streams) CudaDriver.streamSynchronize(cs);
@@ -103,7 +114,8 @@ public final class GpuDecoder implements AutoCloseable {
       CudaDriver.eventRecord(event, s);
       long t1 = System.nanoTime();
       DecodeMetrics m = new DecodeMetrics(pages, table.gpuSnappyPages(), table.hostInflatedPages(),
-          table.hostInflatedBytes(), storedBytes, finished.stream().mapToLong(DeviceColumn::arrowBytes).sum(), 0, t1 - t0);
+          table.hostInflatedBytes(), storedBytes, finished.stream().mapToLong(DeviceColumn::arrowBytes).sum(), 0, t1 - t0,
+          table.hostInflatedByCodec(), table.deltaPages());
       out.clear();
       return new DeviceBatch(finished, cols.isEmpty() ? 0 : cols.get(0).rows(), event, m);
     } finally {
@@ -114,7 +126,7 @@ public final class GpuDecoder implements AutoCloseable {
     }
   }
 
-  private DeviceColumn decodeColumn(List<DeviceBuffer> temps, Column c, long pt, long valid, long pos, long ids,
+  private DeviceColumn decodeColumn(List<DeviceBuffer> temps, Column c, long pt, long valid, long pos, long ids, long dvals,
                                     DeviceBuffer lens, DeviceBuffer srcs, DeviceBuffer entrySrc, DeviceBuffer entryLen,
                                     long st, long cs) {
     ValueKind kind = c.descriptor().kind();
@@ -130,18 +142,18 @@ public final class GpuDecoder implements AutoCloseable {
       k.launch("homi_dec_pack_bits", grid(rows / 8 + 1, 256), 256, cs, valid + base, (int) rows, validity.address());
       if (!kind.isByteArray()) {
         values = new DeviceBuffer(Math.max(1, DeviceColumn.valueBytes(kind, rows)));
-        int outW = kind == ValueKind.BOOLEAN || kind == ValueKind.INT8 ? 1 : kind == ValueKind.INT16 ? 2
-            : kind.plainWidth();
-        int inW = Math.max(0, kind.plainWidth());
+        int outW = FixedConversion.outWidth(kind);
+        int inW = FixedConversion.storedWidth(c.descriptor());
+        int conv = FixedConversion.conv(kind);
         if (kind == ValueKind.BOOLEAN) {
           DeviceBuffer bytes = tmp(temps, Math.max(1, rows));
           // the kernel indexes by global row: shift the base so row `base` lands at offset 0
-          k.launch("homi_dec_fixed", pageGrid(np), 256, cs, pages, np, valid, pos, ids, bytes.address() - base,
-              0, 1, st);
+          k.launch("homi_dec_fixed", pageGrid(np), 256, cs, pages, np, valid, pos, ids, dvals, bytes.address() - base,
+              0, 1, 0, st);
           k.launch("homi_dec_pack_bits", grid(rows / 8 + 1, 256), 256, cs, bytes.address(), (int) rows, values.address());
         } else {
-          k.launch("homi_dec_fixed", pageGrid(np), 256, cs, pages, np, valid, pos, ids,
-              values.address() - base * outW, inW, outW, st);
+          k.launch("homi_dec_fixed", pageGrid(np), 256, cs, pages, np, valid, pos, ids, dvals,
+              values.address() - base * outW, inW, outW, conv, st);
         }
       } else {
         offsets = new DeviceBuffer((rows + 1) * 4);
@@ -149,6 +161,10 @@ public final class GpuDecoder implements AutoCloseable {
           k.launch("homi_dec_dict_strings", (np + 63) / 64, 64, cs, pages, np, entrySrc.address(), entryLen.address(), st);
         }
         k.launch("homi_dec_ba_plain", (np + 31) / 32, 32, cs, pages, np, valid, pos, lens.address(), srcs.address(), st);
+        if (dvals != 0) {
+          k.launch("homi_dec_ba_dlba", (np + WARPS_PER_BLOCK - 1) / WARPS_PER_BLOCK, 32 * WARPS_PER_BLOCK, cs, pages, np, valid,
+              pos, dvals, lens.address(), srcs.address(), st);
+        }
         k.launch("homi_dec_ba_dict", pageGrid(np), 256, cs, pages, np, valid, pos, ids,
             entrySrc == null ? 0L : entrySrc.address(), entryLen == null ? 0L : entryLen.address(), lens.address(),
             srcs.address(), st);
@@ -213,6 +229,12 @@ public final class GpuDecoder implements AutoCloseable {
         case 6 -> "byte array length out of bounds at value " + detail + " of page " + page;
         case 8 -> "dictionary-encoded page without a dictionary page (page " + page + ")";
         case 9 -> "string column larger than Arrow's 2 GiB (32-bit offsets)";
+        case 11 -> "DELTA_BINARY_PACKED header corrupt at byte " + detail + " of page " + page;
+        case 12 -> "DELTA_BINARY_PACKED bit width " + detail + " (at most 64) in page " + page;
+        case 13 -> "DELTA_BINARY_PACKED header holds " + detail + " values, fewer than the non-null rows of page " + page;
+        case 14 -> "DELTA_BINARY_PACKED miniblock past the end of page " + page + " (byte " + detail + ")";
+        case 15 -> "timestamp milliseconds overflow microseconds at value " + detail + " of page " + page;
+        case 16 -> "BYTE_STREAM_SPLIT page of " + detail + " bytes does not hold its values (page " + page + ")";
         default -> "decode error " + code + " in page " + page;
       };
       throw new GpuDecodeException(new CorruptParquetException(file + where, "GPU decode: " + what));

@@ -37,6 +37,7 @@ public final class GpuParquetReader implements AutoCloseable {
   private final int threads;
   private PinnedBuffer pinned;
   private DeviceBuffer device;
+  private PinnedBuffer inflatePinned; // host-decompressed pages (PageTable.inflate), grown across files
 
   /** Timings of one read (nanoseconds) next to the batch it produced. */
   public record Result(DeviceBatch batch, long ioNanos, long pageTableNanos, long decodeNanos, long storedBytes) {
@@ -137,6 +138,15 @@ public final class GpuParquetReader implements AutoCloseable {
       }
       dcols.add(new GpuDecoder.Column(cols.get(ci), rowBase, rows, first, table.size() - first));
       rowBase += rows;
+    }
+    if (table.inflatedSize() > 0) {
+      // other codecs: the CPU decoder's codecs on this reader's threads, straight into pinned memory
+      if (inflatePinned == null || inflatePinned.capacity() < table.inflatedSize()) {
+        if (inflatePinned != null) inflatePinned.close();
+        inflatePinned = null;
+        inflatePinned = new PinnedBuffer(table.inflatedSize());
+      }
+      table.inflate(inflatePinned.view(0, (int) table.inflatedSize()), pool);
     }
     long t2 = System.nanoTime();
     DeviceBatch batch = decoder.decode(name, table, dcols, device.address(), stored);
@@ -270,5 +280,6 @@ public final class GpuParquetReader implements AutoCloseable {
     unregisterDevice();
     if (pinned != null) pinned.close();
     if (device != null) device.close();
+    if (inflatePinned != null) inflatePinned.close();
   }
 }

@@ -81,7 +81,7 @@ public final class GpuRowGroups {
       ColumnChunk cc = g.getColumns().get(c.index());
       if (cc.isSetMeta_data()) {
         CompressionCodec codec = cc.getMeta_data().getCodec();
-        if (codec != CompressionCodec.UNCOMPRESSED && codec != CompressionCodec.SNAPPY && codec != CompressionCodec.GZIP) {
+        if (!PageTable.supportsCodec(codec)) {
           return "column '" + c.name() + "' is " + codec;
         }
       }

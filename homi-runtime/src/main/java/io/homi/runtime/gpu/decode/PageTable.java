@@ -5,21 +5,21 @@ import io.homi.runtime.parquet.CorruptParquetException;
 import io.homi.runtime.parquet.HomiParquetException;
 import io.homi.runtime.parquet.UnsupportedParquetException;
 import io.homi.runtime.parquet.ValueKind;
-import java.io.ByteArrayOutputStream;
+import io.homi.runtime.parquet.codec.Codecs;
+import io.homi.runtime.parquet.codec.PageCodec;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.zip.GZIPInputStream;
 import org.apache.parquet.format.CompressionCodec;
 import org.apache.parquet.format.DataPageHeader;
 import org.apache.parquet.format.DataPageHeaderV2;
 import org.apache.parquet.format.Encoding;
 import org.apache.parquet.format.PageHeader;
+import org.apache.parquet.format.Type;
 import org.apache.parquet.format.Util;
-import org.xerial.snappy.Snappy;
 
 /**
  * The host half of GPU decoding: walks the page headers of column chunks (Thrift, as the CPU
@@ -27,20 +27,25 @@ import org.xerial.snappy.Snappy;
  * the GPU cannot report well (sizes against the chunk, encodings, value counts) and refuses
  * what the kernels do not decode, naming file, column and file offset.
  *
- * <p>SNAPPY pages are decompressed by the GPU into an arena laid out here; other codecs (GZIP),
- * or SNAPPY when {@code hostDecompress} is set, are decompressed on the host and uploaded.
+ * <p>SNAPPY pages are decompressed by the GPU into an arena laid out here; other codecs (GZIP, ZSTD,
+ * LZ4_RAW, Hadoop LZ4, with the CPU decoder's {@link Codecs}), or SNAPPY when {@code hostDecompress}
+ * is set, are decompressed on the host and uploaded.
  */
 public final class PageTable {
   private static final int ALIGN = 16;
   private final String file;
   private final boolean hostDecompress;
   private final List<PageEntry> entries = new ArrayList<>();
-  private final ByteArrayOutputStream inflated = new ByteArrayOutputStream();
+  private final List<HostPage> hostPages = new ArrayList<>();
+  private long inflatedSize;
+  private ByteBuffer inflated;
   private int columnFirst;
   private long arenaBytes;
   private long dictEntries;
   private int gpuSnappyPages;
   private int hostInflatedPages;
+  private int deltaPages;
+  private final java.util.Map<CompressionCodec, Integer> hostInflatedByCodec = new java.util.EnumMap<>(CompressionCodec.class);
   private long hostInflatedBytes;
 
   public PageTable(String file, boolean hostDecompress) {
@@ -61,20 +66,37 @@ public final class PageTable {
    * = file offset {@code fileOffset}) and will be uploaded at offset {@code uploadOffset};
    * its {@code rows} rows land at {@code rowStart} of the global row space.
    */
-  /** The value kinds the kernels decode; decimals, timestamps, INT96 and unsigned widening stay on the CPU. */
+  /**
+   * The value kinds the kernels decode (conversions in {@link FixedConversion}; FIXED_LEN_BYTE_ARRAY decimals
+   * of at most 16 bytes); INT96, unannotated FIXED_LEN_BYTE_ARRAY and BYTE_ARRAY decimals stay on the CPU.
+   */
   static final java.util.Set<ValueKind> GPU_KINDS = java.util.EnumSet.of(ValueKind.BOOLEAN, ValueKind.INT8, ValueKind.INT16,
-      ValueKind.INT32, ValueKind.INT64, ValueKind.FLOAT, ValueKind.DOUBLE, ValueKind.DATE, ValueKind.STRING, ValueKind.BINARY);
+      ValueKind.INT32, ValueKind.INT64, ValueKind.FLOAT, ValueKind.DOUBLE, ValueKind.DATE, ValueKind.STRING, ValueKind.BINARY,
+      ValueKind.DECIMAL_INT32, ValueKind.DECIMAL_INT64, ValueKind.TIMESTAMP_MILLIS, ValueKind.TIMESTAMP_MICROS,
+      ValueKind.UINT8, ValueKind.UINT16, ValueKind.UINT32, ValueKind.UINT64, ValueKind.FIXED_DECIMAL);
+
+  /**
+   * Whether pages of this codec can be decoded: UNCOMPRESSED in place, SNAPPY by the GPU, and every codec
+   * the CPU decoder has ({@link Codecs}: GZIP, ZSTD, LZ4_RAW, Hadoop LZ4) decompressed on the host first.
+   */
+  public static boolean supportsCodec(CompressionCodec codec) {
+    return codec == CompressionCodec.UNCOMPRESSED || codec == CompressionCodec.SNAPPY || Codecs.forCodec(codec) != null;
+  }
 
   public void addChunk(ColumnDescriptor col, ByteBuffer chunk, long fileOffset, long uploadOffset,
                        CompressionCodec codec, long rowStart, long rows, int chunkIndex) throws HomiParquetException {
     String ctx = file + " (column '" + col.name() + "')";
-    if (codec != CompressionCodec.UNCOMPRESSED && codec != CompressionCodec.SNAPPY && codec != CompressionCodec.GZIP) {
+    if (!supportsCodec(codec)) {
       throw new UnsupportedParquetException("compression codec " + codec + " on the GPU path (column '" + col.name() + "')", file);
     }
     if (col.maxDefinitionLevel() > 1) throw new UnsupportedParquetException("definition level above 1 (column '" + col.name() + "')", file);
     if (!GPU_KINDS.contains(col.kind())) {
       throw new UnsupportedParquetException("column '" + col.name() + "' (" + col.kind() + ") on the GPU path: the kernels decode "
           + GPU_KINDS, file);
+    }
+    if (col.kind() == ValueKind.FIXED_DECIMAL && (col.typeLength() < 1 || col.typeLength() > 16)) {
+      throw new UnsupportedParquetException("column '" + col.name() + "': FIXED_LEN_BYTE_ARRAY(" + col.typeLength()
+          + ") decimal on the GPU path (at most 16 bytes)", file);
     }
     ByteBuffer b = chunk.duplicate().order(ByteOrder.LITTLE_ENDIAN);
     long left = rows;
@@ -126,7 +148,7 @@ public final class PageTable {
             e.aux = (int) dictEntries;
             dictEntries += n;
           } else {
-            long need = col.kind() == ValueKind.BOOLEAN ? (n + 7L) / 8 : (long) n * col.kind().plainWidth();
+            long need = col.kind() == ValueKind.BOOLEAN ? (n + 7L) / 8 : (long) n * FixedConversion.storedWidth(col);
             if (need > uncompressed) {
               throw new CorruptParquetException(ctx, "dictionary of " + n + " values needs " + need + " bytes, page has " + uncompressed);
             }
@@ -194,6 +216,26 @@ public final class PageTable {
   private int encoding(Encoding enc, ColumnDescriptor col, String ctx) throws HomiParquetException {
     return switch (enc) {
       case PLAIN, PLAIN_DICTIONARY, RLE_DICTIONARY -> enc.getValue();
+      case DELTA_BINARY_PACKED -> {
+        if (col.physicalType() != Type.INT32 && col.physicalType() != Type.INT64) {
+          throw new CorruptParquetException(ctx, "DELTA_BINARY_PACKED cannot encode a " + col.physicalType() + " column");
+        }
+        deltaPages++;
+        yield enc.getValue();
+      }
+      case DELTA_LENGTH_BYTE_ARRAY -> {
+        if (!col.kind().isByteArray()) {
+          throw new CorruptParquetException(ctx, "DELTA_LENGTH_BYTE_ARRAY cannot encode a " + col.physicalType() + " column");
+        }
+        deltaPages++; // its lengths are a DELTA_BINARY_PACKED stream
+        yield enc.getValue();
+      }
+      case BYTE_STREAM_SPLIT -> {
+        if (col.kind() == ValueKind.BOOLEAN || col.kind().isByteArray()) {
+          throw new CorruptParquetException(ctx, "BYTE_STREAM_SPLIT cannot encode a " + col.physicalType() + " column");
+        }
+        yield enc.getValue();
+      }
       case RLE -> {
         if (col.kind() != ValueKind.BOOLEAN) throw new CorruptParquetException(ctx, "RLE value encoding on a non-boolean column");
         yield enc.getValue();
@@ -221,32 +263,76 @@ public final class PageTable {
       gpuSnappyPages++;
       return;
     }
-    byte[] out = new byte[e.dataLen];
-    b.get(body, out, 0, prefix);
-    byte[] comp = new byte[size - prefix];
-    b.get(body + prefix, comp);
-    int n;
-    try {
-      if (codec == CompressionCodec.SNAPPY) {
-        if (Snappy.uncompressedLength(comp) != e.dataLen - prefix) throw new IOException("declared length differs from the page header");
-        n = Snappy.uncompress(comp, 0, comp.length, out, prefix);
-      } else {
-        try (InputStream in = new GZIPInputStream(new java.io.ByteArrayInputStream(comp))) {
-          n = in.readNBytes(out, prefix, out.length - prefix);
-          if (in.read() != -1) throw new IOException("more bytes than the page header declares");
-        }
-      }
-    } catch (IOException ex) {
-      throw new CorruptParquetException(ctx, codec + " page cannot be decompressed (" + ex.getMessage() + ")", ex);
-    }
-    if (n != e.dataLen - prefix) throw new CorruptParquetException(ctx, codec + " page decompressed to " + n + " bytes, expected " + (e.dataLen - prefix));
+    // another codec (or SNAPPY by request): laid out now, decompressed by inflate() in parallel
     e.flags |= PageEntry.HOST_INFLATED;
     e.where = PageEntry.Where.INFLATED;
-    e.dataOff = inflated.size();
-    inflated.write(out, 0, out.length);
-    while (inflated.size() % ALIGN != 0) inflated.write(0);
+    e.dataOff = inflatedSize;
+    hostPages.add(new HostPage(b.slice(body, size), prefix, e.dataLen, inflatedSize, codec, ctx));
+    inflatedSize += (e.dataLen + ALIGN - 1L) / ALIGN * ALIGN;
+    if (inflatedSize > Integer.MAX_VALUE) {
+      throw new UnsupportedParquetException("more than 2 GiB of host-decompressed pages in one GPU decode", file);
+    }
     hostInflatedPages++;
-    hostInflatedBytes += out.length;
+    hostInflatedBytes += e.dataLen;
+    hostInflatedByCodec.merge(codec, 1, Integer::sum);
+  }
+
+  /** A page the host decompresses: its stored body (v2 level bytes first, stored as is) and where it goes. */
+  private record HostPage(ByteBuffer body, int prefix, int dataLen, long dataOff, CompressionCodec codec, String ctx) {}
+
+  /** Each thread's codecs (they keep scratch buffers between pages). */
+  private static final ThreadLocal<java.util.Map<CompressionCodec, PageCodec>> CODECS =
+      ThreadLocal.withInitial(() -> new java.util.EnumMap<>(CompressionCodec.class));
+
+  /**
+   * Decompresses every host-route page into {@code dst} (direct, ideally pinned: it is uploaded from
+   * there; at least {@link #inflatedSize} bytes) with the CPU decoder's codecs, pages in parallel on
+   * {@code pool} (null: this thread). Errors name file, column and codec.
+   */
+  public void inflate(ByteBuffer dst, java.util.concurrent.ExecutorService pool) throws HomiParquetException {
+    if (dst.capacity() < inflatedSize) throw new IllegalArgumentException(dst.capacity() + " < " + inflatedSize + " bytes");
+    inflated = dst;
+    if (pool == null || hostPages.size() < 2) {
+      for (HostPage h : hostPages) inflateOne(h, dst);
+      return;
+    }
+    List<java.util.concurrent.Future<Object>> work = new ArrayList<>();
+    for (HostPage h : hostPages) {
+      work.add(pool.submit(() -> {
+        inflateOne(h, dst);
+        return null;
+      }));
+    }
+    HomiParquetException first = null;
+    for (java.util.concurrent.Future<Object> f : work) {
+      try {
+        f.get();
+      } catch (java.util.concurrent.ExecutionException ex) {
+        if (first == null) {
+          first = ex.getCause() instanceof HomiParquetException hp ? hp
+              : new CorruptParquetException(file, "host decompression failed (" + ex.getCause() + ")", ex.getCause());
+        }
+      } catch (InterruptedException ex) {
+        Thread.currentThread().interrupt();
+        throw new CorruptParquetException(file, "interrupted while decompressing pages", ex);
+      }
+    }
+    if (first != null) throw first;
+  }
+
+  private static void inflateOne(HostPage h, ByteBuffer dst) throws HomiParquetException {
+    ByteBuffer out = dst.slice((int) h.dataOff(), h.dataLen()).order(ByteOrder.LITTLE_ENDIAN);
+    out.put(0, h.body(), 0, h.prefix());
+    int want = h.dataLen() - h.prefix();
+    int n;
+    try {
+      PageCodec c = CODECS.get().computeIfAbsent(h.codec(), Codecs::forCodec);
+      if (c == null) throw new IOException("no decompressor for " + h.codec());
+      n = c.decompress(h.body().slice(h.prefix(), h.body().limit() - h.prefix()), out.slice(h.prefix(), want));
+    } catch (IOException | RuntimeException ex) {
+      throw new CorruptParquetException(h.ctx(), h.codec() + " page cannot be decompressed (" + ex.getMessage() + ")", ex);
+    }
+    if (n != want) throw new CorruptParquetException(h.ctx(), h.codec() + " page decompressed to " + n + " bytes, expected " + want);
   }
 
   public int size() {
@@ -262,9 +348,22 @@ public final class PageTable {
     return arenaBytes;
   }
 
-  /** Bytes decompressed on the host, to upload. */
-  public byte[] inflatedBytes() {
-    return inflated.toByteArray();
+  /** Bytes of the host-decompressed pages, laid out 16-byte aligned (what {@link #inflate} fills). */
+  public long inflatedSize() {
+    return inflatedSize;
+  }
+
+  /** The decompressed pages after {@link #inflate} (null before). */
+  public ByteBuffer inflated() {
+    return inflated;
+  }
+
+  /** A copy of the host-decompressed pages, inflated here (on this thread) if {@link #inflate} has not run. */
+  public byte[] inflatedBytes() throws HomiParquetException {
+    if (inflated == null) inflate(ByteBuffer.allocateDirect((int) inflatedSize), null);
+    byte[] out = new byte[(int) inflatedSize];
+    inflated.get(0, out);
+    return out;
   }
 
   public long dictEntries() {
@@ -277,6 +376,16 @@ public final class PageTable {
 
   public int hostInflatedPages() {
     return hostInflatedPages;
+  }
+
+  /** DELTA_BINARY_PACKED data pages (the decoder allocates their value buffer only when > 0). */
+  public int deltaPages() {
+    return deltaPages;
+  }
+
+  /** Host-decompressed pages per codec (SNAPPY here only with hostDecompress). */
+  public java.util.Map<CompressionCodec, Integer> hostInflatedByCodec() {
+    return java.util.Collections.unmodifiableMap(hostInflatedByCodec);
   }
 
   public long hostInflatedBytes() {

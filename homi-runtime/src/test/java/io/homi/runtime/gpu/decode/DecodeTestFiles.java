@@ -28,7 +28,67 @@ final class DecodeTestFiles {
         required binary raw;
       }""");
 
+  /** Integer-stored kinds (parquet-java's v2 writer encodes them DELTA_BINARY_PACKED without a dictionary). */
+  static final MessageType INT_SCHEMA = MessageTypeParser.parseMessageType("""
+      message ints {
+        optional int32 i32;
+        required int64 i64;
+        optional int64 small64;
+        optional int32 i8 (INT_8);
+        optional int32 i16 (INT_16);
+        optional int32 dt (DATE);
+        optional int32 dec9 (DECIMAL(9, 2));
+        optional int64 dec18 (DECIMAL(18, 4));
+        optional int64 tsm (TIMESTAMP_MILLIS);
+        optional int64 tsu (TIMESTAMP_MICROS);
+        optional double d;
+      }""");
+
   private DecodeTestFiles() {}
+
+  /**
+   * A file of {@link #INT_SCHEMA}: full-range and extreme values (deltas that wrap around mod 2^64 and
+   * 2^32), runs of equal values (bit width 0), small steps and descending runs (negative deltas).
+   */
+  static Path writeInts(Path p, int rows, double nulls, CompressionCodecName codec, boolean v2, boolean dict,
+                        int pageSize, long seed) throws IOException {
+    Random r = new Random(seed);
+    SimpleGroupFactory g = new SimpleGroupFactory(INT_SCHEMA);
+    try (ParquetWriter<Group> w = ExampleParquetWriter.builder(new org.apache.hadoop.fs.Path(p.toUri()))
+        .withConf(new Configuration()).withType(INT_SCHEMA).withCompressionCodec(codec).withDictionaryEncoding(dict)
+        .withWriterVersion(v2 ? ParquetProperties.WriterVersion.PARQUET_2_0 : ParquetProperties.WriterVersion.PARQUET_1_0)
+        .withPageSize(pageSize).withDictionaryPageSize(64 * 1024).withRowGroupSize(256L * 1024).build()) {
+      for (int i = 0; i < rows; i++) {
+        Group row = g.newGroup();
+        int phase = (i / 300) % 4; // 0 extremes, 1 constant, 2 ascending, 3 descending
+        long big = switch (phase) {
+          case 0 -> r.nextInt(3) == 0 ? Long.MIN_VALUE : r.nextInt(2) == 0 ? Long.MAX_VALUE : r.nextLong();
+          case 1 -> 7L;
+          case 2 -> i * 1000L + r.nextInt(5);
+          default -> -i * 77L;
+        };
+        int small = switch (phase) {
+          case 0 -> r.nextInt(3) == 0 ? Integer.MIN_VALUE : r.nextInt(2) == 0 ? Integer.MAX_VALUE : r.nextInt();
+          case 1 -> -3;
+          case 2 -> i;
+          default -> -i * 5;
+        };
+        if (r.nextDouble() >= nulls) row.add("i32", small);
+        row.add("i64", big);
+        if (r.nextDouble() >= nulls) row.add("small64", (long) (i % 1000) - 500);
+        if (r.nextDouble() >= nulls) row.add("i8", r.nextInt(256) - 128);
+        if (r.nextDouble() >= nulls) row.add("i16", r.nextInt(65536) - 32768);
+        if (r.nextDouble() >= nulls) row.add("dt", 18000 + r.nextInt(400) - (phase == 3 ? i : 0));
+        if (r.nextDouble() >= nulls) row.add("dec9", r.nextInt(1_999_999_999) - 999_999_999);
+        if (r.nextDouble() >= nulls) row.add("dec18", r.nextLong() % 1_000_000_000_000_000_000L);
+        if (r.nextDouble() >= nulls) row.add("tsm", r.nextLong() % (Long.MAX_VALUE / 1000));
+        if (r.nextDouble() >= nulls) row.add("tsu", big);
+        if (r.nextDouble() >= nulls) row.add("d", r.nextInt(50) / 4.0);
+        w.write(row);
+      }
+    }
+    return p;
+  }
 
   static Path write(Path p, int rows, double nulls, CompressionCodecName codec, boolean v2, boolean dict, int pageSize,
                     int rowGroupSize, long seed) throws IOException {

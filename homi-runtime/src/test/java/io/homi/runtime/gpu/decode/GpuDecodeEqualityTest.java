@@ -18,7 +18,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * GPU decode copied back equals the CPU decoder (the reference) on parquet-java files: every
  * type, nulls at several densities, small pages, several row groups, v1 and v2, dictionary and
- * PLAIN, SNAPPY on the GPU and on the host, GZIP on the host. Needs a GPU: skipped without one,
+ * PLAIN, SNAPPY on the GPU and on the host, GZIP on the host; and integer-stored kinds (decimals,
+ * timestamps, INT8/16, DATE) as DELTA_BINARY_PACKED through ZSTD / LZ4_RAW / GZIP. Needs a GPU: skipped without one,
  * saying why; on the device machine `homi gpucheck-decode` runs the same comparison at scale.
  */
 class GpuDecodeEqualityTest {
@@ -51,6 +52,39 @@ class GpuDecodeEqualityTest {
       try {
         // the CPU decoder reads no GZIP: its snappy twin (same seed, same rows) is the reference
         assertThat(CpuReference.compare(plain, v)).isEmpty();
+      } finally {
+        v.forEach(FieldVector::close);
+      }
+    }
+  }
+
+  /** DELTA_BINARY_PACKED (v2, no dictionary) and PLAIN / dictionary of decimals, timestamps, INT8/16, through every codec. */
+  @ParameterizedTest(name = "ints: {0} rows, nulls {1}, {2}, v2={3}, dict={4}, page {5}")
+  @CsvSource({
+      "1, 0.5, UNCOMPRESSED, true, false, 1024",
+      "20000, 0.0, UNCOMPRESSED, true, false, 4096",
+      "20000, 0.5, SNAPPY, true, false, 333",
+      "20000, 0.1, ZSTD, true, false, 2048",
+      "20000, 0.99, LZ4_RAW, true, false, 700",
+      "5000, 1.0, ZSTD, true, false, 1024",
+      "20000, 0.1, ZSTD, false, true, 2048",
+      "20000, 0.1, GZIP, false, false, 1500",
+  })
+  void integerKindsAndDeltaEqualCpu(int rows, double nulls, CompressionCodecName codec, boolean v2, boolean dict, int page)
+      throws Exception {
+    GpuProbe.Result probe = GpuProbe.probe();
+    assumeTrue(probe.usable(), "no usable GPU here (" + probe.reason() + "): the device check covers GPU decoding");
+    assumeTrue(Kernels.fatbin() != null, "homi-native was built without nvcc: no kernels");
+    Path f = DecodeTestFiles.writeInts(dir.resolve("i.parquet"), rows, nulls, codec, v2, dict, page, 43);
+    try (GpuDevice gpu = GpuDevice.open(0); GpuParquetReader r = new GpuParquetReader(gpu, 4);
+         DeviceBatch b = r.read(f, null, false, false).batch()) {
+      if (v2 && !dict && nulls < 1.0) assertThat(b.metrics().deltaPages()).isPositive();
+      if (codec != CompressionCodecName.UNCOMPRESSED && codec != CompressionCodecName.SNAPPY) {
+        assertThat(b.metrics().hostInflatedPages()).isPositive();
+      }
+      List<FieldVector> v = b.toVectors(HomiRuntime.get().allocator());
+      try {
+        assertThat(CpuReference.compare(f, v)).isEmpty();
       } finally {
         v.forEach(FieldVector::close);
       }

@@ -31,7 +31,23 @@ class GpuRowGroupsTest {
         1 << 20, 2);
     FileMetaData zmd = GpuParquetReader.footer(zstd);
     assertThat(GpuRowGroups.refusal(zmd, ParquetSchema.of(zmd, zstd.toString()).columns(), 0))
-        .isEqualTo("column 'b' is ZSTD");
+        .as("ZSTD pages are decompressed on the host, then decoded on the GPU").isNull();
+
+    Path fixed = dir.resolve("fixed.parquet");
+    org.apache.parquet.schema.MessageType schema2 = org.apache.parquet.schema.MessageTypeParser.parseMessageType(
+        "message m { optional int64 id; optional fixed_len_byte_array(8) fb; }");
+    try (org.apache.parquet.hadoop.ParquetWriter<org.apache.parquet.example.data.Group> w =
+             org.apache.parquet.hadoop.example.ExampleParquetWriter.builder(new org.apache.hadoop.fs.Path(fixed.toUri()))
+                 .withConf(new org.apache.hadoop.conf.Configuration()).withType(schema2).build()) {
+      org.apache.parquet.example.data.simple.SimpleGroupFactory g =
+          new org.apache.parquet.example.data.simple.SimpleGroupFactory(schema2);
+      w.write(g.newGroup().append("id", 1L).append("fb",
+          org.apache.parquet.io.api.Binary.fromConstantByteArray(new byte[] {0, 0, 0, 0, 0, 0, 1, 2})));
+    }
+    FileMetaData fmd = GpuParquetReader.footer(fixed);
+    assertThat(GpuRowGroups.refusal(fmd, ParquetSchema.of(fmd, fixed.toString()).columns(), 0))
+        .as("FIXED_LEN_BYTE_ARRAY decimals decode on the GPU; unannotated ones (BinaryType) do not")
+        .isEqualTo("column 'fb' is FIXED_BINARY");
   }
 
   @Test

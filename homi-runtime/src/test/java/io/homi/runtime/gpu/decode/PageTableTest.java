@@ -195,10 +195,71 @@ class PageTableTest {
 
   @Test
   void encodingsTheKernelsLackAreRefusedByName() throws Exception {
-    // parquet-java's v2 writer encodes int32 without a dictionary as DELTA_BINARY_PACKED
+    // parquet-java's v2 writer encodes binary without a dictionary as DELTA_BYTE_ARRAY
     Path f = DecodeTestFiles.write(dir.resolve("g.parquet"), 2_000, 0.0, CompressionCodecName.UNCOMPRESSED, true, false,
         1024, 1 << 20, 6);
     assertThatThrownBy(() -> walk(f, false, null)).isInstanceOf(UnsupportedParquetException.class)
-        .hasMessageContaining("DELTA").hasMessageContaining("GPU path");
+        .hasMessageContaining("DELTA_BYTE_ARRAY").hasMessageContaining("GPU path");
+  }
+
+  @Test
+  void deltaBinaryPackedPagesOfEveryIntegerKindAreTabled() throws Exception {
+    // parquet-java's v2 writer without a dictionary: DELTA_BINARY_PACKED for every INT32/INT64 column
+    Path f = DecodeTestFiles.writeInts(dir.resolve("h.parquet"), 5_000, 0.2, CompressionCodecName.UNCOMPRESSED, true,
+        false, 1024, 7);
+    int ncol = DecodeTestFiles.INT_SCHEMA.getColumns().size();
+    int[] first = new int[ncol + 1];
+    PageTable t = walk(f, false, new long[ncol], first);
+    first[ncol] = t.size();
+    ParquetSchema schema = ParquetSchema.of(GpuParquetReader.footer(f), f.toString());
+    int delta = 0;
+    for (int c = 0; c < ncol; c++) {
+      boolean ints = schema.columns().get(c).physicalType() != org.apache.parquet.format.Type.DOUBLE;
+      for (int i = first[c]; i < first[c + 1]; i++) {
+        PageEntry e = t.entry(i);
+        assertThat(e.flags & PageEntry.V2).isNotZero();
+        if (ints) {
+          assertThat(e.encoding).as("column %s page %d", schema.columns().get(c).name(), i)
+              .isEqualTo(org.apache.parquet.format.Encoding.DELTA_BINARY_PACKED.getValue());
+          delta++;
+        }
+      }
+    }
+    assertThat(delta).as("several delta pages per column").isGreaterThan(2 * (ncol - 1));
+    assertThat(t.deltaPages()).isEqualTo(delta);
+    assertThat(GpuRowGroups.refusal(GpuParquetReader.footer(f), schema.columns(), 0))
+        .as("decimals and timestamps are GPU kinds now").isNull();
+  }
+
+  /** Every page of a compressed file, inflated on the host, equals the same page of its uncompressed twin. */
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.CsvSource({"ZSTD, false", "ZSTD, true", "LZ4_RAW, false", "LZ4_RAW, true",
+      "GZIP, true"})
+  void otherCodecsInflateOnTheHostToTheUncompressedBytes(CompressionCodecName codec, boolean v2) throws Exception {
+    Path plain = DecodeTestFiles.write(dir.resolve("p.parquet"), 6_000, 0.1, CompressionCodecName.UNCOMPRESSED, v2, true,
+        2048, 1 << 20, 8, v2);
+    Path comp = DecodeTestFiles.write(dir.resolve("z.parquet"), 6_000, 0.1, codec, v2, true, 2048, 1 << 20, 8, v2);
+    PageTable twin = walk(plain, false, null);
+    PageTable host = walk(comp, false, null);
+    assertThat(host.size()).isEqualTo(twin.size());
+    assertThat(host.hostInflatedPages()).isEqualTo(host.size());
+    assertThat(host.hostInflatedByCodec()).containsEntry(
+        org.apache.parquet.format.CompressionCodec.valueOf(codec.name()), host.size());
+    assertThat(GpuRowGroups.refusal(GpuParquetReader.footer(comp), ParquetSchema.of(GpuParquetReader.footer(comp),
+        comp.toString()).columns(), 0)).isNull();
+    byte[] inflated = host.inflatedBytes();
+    byte[] file = Files.readAllBytes(plain);
+    ChunkPlan plan = ChunkPlan.of(plain.toString(), GpuParquetReader.footer(plain), ParquetSchema.of(
+        GpuParquetReader.footer(plain), plain.toString()).columns(), file.length);
+    ByteBuffer stage = stage(plain, plan);
+    for (int i = 0; i < host.size(); i++) {
+      PageEntry h = host.entry(i);
+      PageEntry p = twin.entry(i);
+      assertThat(h.dataLen).isEqualTo(p.dataLen);
+      byte[] want = new byte[p.dataLen];
+      stage.get((int) p.dataOff, want);
+      assertThat(java.util.Arrays.copyOfRange(inflated, (int) h.dataOff, (int) h.dataOff + h.dataLen))
+          .as("page %d", i).isEqualTo(want);
+    }
   }
 }
