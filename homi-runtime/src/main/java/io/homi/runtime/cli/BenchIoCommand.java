@@ -95,17 +95,18 @@ public final class BenchIoCommand {
     // Enough I/O threads for every command in flight to be a read in the kernel at once.
     Mediator.Settings settings = new Mediator.Settings(64L << 20, Math.max(qd, 8), 1, 16, 128L << 10);
     try (Mediator m = new Mediator(table, reg, settings);
+         Mediator pool = new Mediator(table, reg, settings.withDirectRing(0));
          OpenFile f = OpenFile.open(p);
          HostBuffer buf = new HostBuffer((long) qd * bs)) {
       reg.register(buf.address(), buf.capacity());
       Namespace ns = table.attach(f);
       long size = f.size() & -4096L;
-      System.out.printf("file %s, %.2f GiB; bs %s, qd %d; %d CPUs; I/O threads %d; fio %s; load average %s%n",
+      System.out.printf("file %s, %.2f GiB; bs %s, qd %d; %d CPUs; I/O threads %d; Direct reads: %s; fio %s; load average %s%n",
           f.path(), size / (double) (1L << 30), human(bs), qd, Runtime.getRuntime().availableProcessors(),
-          settings.ioThreads(), haveFio ? fioVersion() : "not available", loadAverage());
+          settings.ioThreads(), m.directEngine(), haveFio ? fioVersion() : "not available", loadAverage());
       if (seqPhase) {
-        System.out.println("| path | cache | HOMI GB/s | HOMI IOPS | fio GB/s | fio IOPS | HOMI/fio |");
-        System.out.println("|---|---|---|---|---|---|---|");
+        System.out.println("| path | cache | HOMI GB/s | HOMI IOPS | fio GB/s | fio IOPS | HOMI/fio | disk under HOMI | disk under fio |");
+        System.out.println("|---|---|---|---|---|---|---|---|---|");
         int phases = paths.size() * states().size();
         int phase = 0;
         for (String path : paths) {
@@ -113,18 +114,34 @@ public final class BenchIoCommand {
             PathPolicy policy = new PathPolicy(PathPolicy.parseMode(path), HomiConfig.defaults().directMinBytes());
             boolean isCold = state.equals("cold");
             phase++;
-            progress("[%d/%d] %s %s: HOMI, %.2f GiB at bs %s ...", phase, phases, path, state,
-                size / (double) (1L << 30), human(bs));
-            prepare(f, isCold);
-            long t0 = System.nanoTime();
-            double[] homi = homiSeq(m, ns, policy, size, buf);
-            progress("[%d/%d] %s %s: HOMI %.2f GB/s (%.1f s)%s", phase, phases, path, state, homi[0] / 1e9,
-                (System.nanoTime() - t0) / 1e9, haveFio ? "; fio ..." : "");
-            double[] fio = haveFio ? fio(f, path, isCold, size) : null;
+            // Direct runs on both engines where io_uring works: the ring, then the I/O thread pool.
+            List<Mediator> engines = path.equals("direct") && m.directRing() ? List.of(m, pool) : List.of(m);
+            List<String> rows = new ArrayList<>();
+            List<double[]> homis = new ArrayList<>();
+            for (Mediator e : engines) {
+              String label = engines.size() == 1 ? path : path + (e == m ? " (io_uring)" : " (thread pool)");
+              progress("[%d/%d] %s %s: HOMI, %.2f GiB at bs %s ...", phase, phases, label, state,
+                  size / (double) (1L << 30), human(bs));
+              prepare(f, isCold);
+              long t0 = System.nanoTime();
+              DiskStats d0 = DiskStats.sample(f.identity());
+              double[] homi = homiSeq(e, ns, policy, size, buf);
+              String homiDisk = DiskStats.between(d0, DiskStats.sample(f.identity()));
+              progress("[%d/%d] %s %s: HOMI %.2f GB/s (%.1f s)", phase, phases, label, state, homi[0] / 1e9,
+                  (System.nanoTime() - t0) / 1e9);
+              rows.add(String.format("| %s | %s | %.2f | %.0f |", label, state, homi[0] / 1e9, homi[1]));
+              homis.add(new double[] {homi[0], homi[1]});
+              rows.set(rows.size() - 1, rows.get(rows.size() - 1) + "%s" + " | " + homiDisk);
+            }
+            String[] fioDisk = {"-"};
+            double[] fio = haveFio ? fio(f, path, isCold, size, fioDisk) : null;
             if (fio != null) progress("[%d/%d] %s %s: fio %.2f GB/s", phase, phases, path, state, fio[0] / 1e9);
-            System.out.printf("| %s | %s | %.2f | %.0f | %s | %s | %s |%n", path, state, homi[0] / 1e9, homi[1],
-                fio == null ? "-" : String.format("%.2f", fio[0] / 1e9), fio == null ? "-" : String.format("%.0f", fio[1]),
-                fio == null ? "-" : String.format("%.0f%%", 100 * homi[0] / fio[0]));
+            for (int i = 0; i < rows.size(); i++) {
+              String fioCells = String.format(" %s | %s | %s", fio == null ? "-" : String.format("%.2f", fio[0] / 1e9),
+                  fio == null ? "-" : String.format("%.0f", fio[1]),
+                  fio == null ? "-" : String.format("%.0f%%", 100 * homis.get(i)[0] / fio[0]));
+              System.out.println(String.format(rows.get(i), fioCells) + " | " + fioDisk[0] + " |");
+            }
           }
         }
       }
@@ -306,12 +323,13 @@ public final class BenchIoCommand {
    * fio on the same file, same bs and iodepth (libaio): O_DIRECT for the direct path and for
    * auto when cold (auto sends cold data to Direct), buffered otherwise; {bytes/s, IOPS}.
    */
-  private double[] fio(OpenFile f, String path, boolean isCold, long size) throws IOException {
+  private double[] fio(OpenFile f, String path, boolean isCold, long size, String[] disk) throws IOException {
     boolean direct = path.equals("direct") || (path.equals("auto") && isCold);
     prepare(f, isCold);
     List<String> cmd = List.of("fio", "--name=homi-anchor", "--filename=" + f.path(), "--rw=read", "--bs=" + bs,
         "--iodepth=" + qd, "--ioengine=libaio", "--direct=" + (direct ? 1 : 0), "--size=" + size,
         "--invalidate=" + (isCold ? 1 : 0), "--output-format=json");
+    DiskStats d0 = DiskStats.sample(f.identity()); // includes fio's start-up: its qd reads a little low
     Process pr = new ProcessBuilder(cmd).redirectErrorStream(true).start();
     String out = new String(pr.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     try {
@@ -319,6 +337,7 @@ public final class BenchIoCommand {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    disk[0] = DiskStats.between(d0, DiskStats.sample(f.identity()));
     int readAt = out.indexOf("\"read\"");
     Matcher bw = Pattern.compile("\"bw_bytes\"\\s*:\\s*([0-9.]+)").matcher(out);
     Matcher iops = Pattern.compile("\"iops\"\\s*:\\s*([0-9.]+)").matcher(out);

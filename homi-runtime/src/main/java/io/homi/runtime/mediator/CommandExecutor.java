@@ -217,7 +217,7 @@ final class CommandExecutor {
   }
 
   /** Zero fill of HOST memory; callers reach it only for segments the registry marked host. */
-  private static void zeroHost(long addr, long len) {
+  static void zeroHost(long addr, long len) {
     new Pointer(addr).setMemory(0, len, (byte) 0);
   }
 
