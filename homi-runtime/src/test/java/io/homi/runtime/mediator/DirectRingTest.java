@@ -64,6 +64,16 @@ class DirectRingTest {
   }
 
   @Test
+  void whereIoUringSetupFailsThePoolServesAndSaysWhy() throws Exception {
+    // More SQEs than the kernel allows (32768): io_uring_setup fails with EINVAL, as it would
+    // with EPERM under a seccomp filter or io_uring_disabled; the mediator falls back.
+    try (Mediator m = mediator(new NamespaceTable(), new BufferRegistry(), 1 << 16)) {
+      assertThat(m.directRing()).isFalse();
+      assertThat(m.directEngine()).startsWith("I/O thread pool").contains("io_uring_setup failed");
+    }
+  }
+
+  @Test
   void aFailedReadCompletesAsUnrecoveredReadErrorNamingTheFile() throws Exception {
     Path p = TestData.file("direct-ring-error.bin", 1L << 20);
     NamespaceTable t = new NamespaceTable();
