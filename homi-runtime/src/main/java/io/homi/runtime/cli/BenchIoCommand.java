@@ -146,8 +146,8 @@ public final class BenchIoCommand {
         }
       }
       if (cachedPhase) {
-        cachedCommands(m, ns, Math.min(size, 256L << 20), reg, false);
-        cachedCommands(m, ns, Math.min(size, 256L << 20), reg, true);
+        cachedCommands(m, m.directRing() ? pool : null, ns, Math.min(size, 256L << 20), reg, false);
+        cachedCommands(m, m.directRing() ? pool : null, ns, Math.min(size, 256L << 20), reg, true);
       }
       System.out.printf("load average at the end: %s%n", loadAverage());
     }
@@ -195,7 +195,11 @@ public final class BenchIoCommand {
    * 4 KiB reads of cached data, random or sequential: through the mediator (qd in flight) and by
    * preadv2 in a loop (one call per 4 KiB, the same offsets), interleaved.
    */
-  private void cachedCommands(Mediator m, Namespace ns, long span, BufferRegistry reg, boolean sequential)
+  /**
+   * {@code noRing}: a mediator without io_uring (one preadv2 per random command), measured in
+   * the same interleaving, or null where io_uring is unavailable anyway.
+   */
+  private void cachedCommands(Mediator m, Mediator noRing, Namespace ns, long span, BufferRegistry reg, boolean sequential)
       throws IOException {
     String kind = sequential ? "sequential" : "random";
     progress("cached 4 KiB " + kind + " commands: warming %d MiB of the file ...", span >> 20);
@@ -214,26 +218,35 @@ public final class BenchIoCommand {
         dests[i] = b.address() + (i % 64) * 4096L;
       }
       double[] homi = new double[reps];
+      double[] plain = new double[reps];
       double[] raw = new double[reps];
       long inlineBefore = m.stats().snapshot().inline();
       progress("cached 4 KiB " + kind + " commands: %d commands x (1 warm-up + %d runs), HOMI and the plain loop interleaved ...", n, reps);
-      try (QueueClient c = new QueueClient(m, 64, 4096, new PathPolicy(PathPolicy.Mode.AUTO, 256 << 10));
+      PathPolicy auto = new PathPolicy(PathPolicy.Mode.AUTO, 256 << 10);
+      try (QueueClient c = new QueueClient(m, 64, 4096, auto);
+           QueueClient c2 = noRing == null ? null : new QueueClient(noRing, 64, 4096, auto);
            com.sun.jna.Memory iov = new com.sun.jna.Memory(16)) {
-        c.read(ns, offs, lens, dests); // JIT warm-up of both sides, not counted
+        c.read(ns, offs, lens, dests); // JIT warm-up of every side, not counted
+        if (c2 != null) c2.read(ns, offs, lens, dests);
         plainLoop(ns, iov, offs, dests);
         inlineBefore = m.stats().snapshot().inline();
         for (int rep = 0; rep < reps; rep++) {
           long t0 = System.nanoTime();
           c.read(ns, offs, lens, dests);
           homi[rep] = n / ((System.nanoTime() - t0) / 1e9);
+          if (c2 != null) {
+            t0 = System.nanoTime();
+            c2.read(ns, offs, lens, dests);
+            plain[rep] = n / ((System.nanoTime() - t0) / 1e9);
+          }
           t0 = System.nanoTime();
           plainLoop(ns, iov, offs, dests);
           raw[rep] = n / ((System.nanoTime() - t0) / 1e9);
-          progress("cached 4 KiB " + kind + " commands: rep %d/%d: HOMI %.0f/s, plain preadv2 loop %.0f/s", rep + 1, reps,
-              homi[rep], raw[rep]);
+          progress("cached 4 KiB " + kind + " commands: rep %d/%d: HOMI %.0f/s, HOMI without io_uring %.0f/s,"
+              + " plain preadv2 loop %.0f/s", rep + 1, reps, homi[rep], plain[rep], raw[rep]);
         }
       }
-      long inline = m.stats().snapshot().inline() - inlineBefore;
+      long inline = m.stats().snapshot().inline() - inlineBefore; // of m alone: c2 counts on its own mediator
       double best = median(homi);
       double anchor = median(raw);
       reg.unregister(b.address());
@@ -244,9 +257,13 @@ public final class BenchIoCommand {
       System.out.printf("| HOMI commands/s through one mediator thread | %.0f |%n", best);
       System.out.printf("| preadv2(RWF_NOWAIT) calls/s in a plain loop (anchor) | %.0f |%n", anchor);
       System.out.printf("| HOMI / anchor | %.0f%% |%n", 100 * best / anchor);
+      if (noRing != null) {
+        System.out.printf("| HOMI without io_uring (one preadv2 per command), commands/s | %.0f |%n", median(plain));
+      }
       System.out.printf("| mediator overhead per command (1/HOMI - 1/anchor) | %.2f us |%n", 1e6 / best - 1e6 / anchor);
       System.out.printf("| commands served inline on the service thread | %.1f%% |%n", 100.0 * inline / ((double) reps * n));
       System.out.printf("| HOMI runs (commands/s) | %s |%n", list(homi));
+      if (noRing != null) System.out.printf("| HOMI without io_uring runs (commands/s) | %s |%n", list(plain));
       System.out.printf("| anchor runs (calls/s) | %s |%n", list(raw));
     }
   }

@@ -82,6 +82,11 @@ public final class Mediator implements AutoCloseable {
   private final ExecutorService io;
   /** Direct reads in flight through io_uring; null where it cannot be set up (then the I/O pool). */
   private final DirectRing ring;
+  /** Random cached commands of a fetch batch copied by one io_uring_enter (off with the ring, or where it fails). */
+  private volatile boolean cachedBatches;
+  private final ThreadLocal<CachedBatch> batches = new ThreadLocal<>();
+  private final java.util.concurrent.ConcurrentLinkedQueue<CachedBatch> openBatches =
+      new java.util.concurrent.ConcurrentLinkedQueue<>();
   private final String directEngine;
   private final Thread[] service;
   private final long[] passes;
@@ -123,6 +128,7 @@ public final class Mediator implements AutoCloseable {
       }
     }
     this.ring = r;
+    this.cachedBatches = r != null;
     this.directEngine = engine;
     int s = start ? Math.max(1, settings.serviceThreads()) : 0;
     this.service = new Thread[s];
@@ -338,6 +344,7 @@ public final class Mediator implements AutoCloseable {
       dispatch(q, c);
     }
     flushRun(q);
+    flushSingles(q);
     q.flushBatch();
     if (ring != null) ring.flush(); // the batch's Direct reads: one io_uring_enter
     return taken;
@@ -380,6 +387,11 @@ public final class Mediator implements AutoCloseable {
     int k = q.runLength;
     if (k == 0) return;
     q.runLength = 0;
+    if (k == 1 && cachedBatches && CachedBatch.accepts(q.run[0]) && q.singlesLength < q.singles.length) {
+      q.singles[q.singlesLength++] = q.run[0]; // served with the batch's other singles by one io_uring_enter
+      q.run[0] = null;
+      return;
+    }
     int served = k == 1 ? 0 : executor.tryCachedRun(q.run, k, q.stats);
     for (int i = 0; i < k; i++) {
       Validated v = q.run[i];
@@ -387,6 +399,46 @@ public final class Mediator implements AutoCloseable {
       if (i < served) q.completeInBatch(v.command().cid(), (int) v.command().bytes());
       else serveInlineOrQueue(q, v);
     }
+  }
+
+  /**
+   * Serves the batch's single cached commands: two or more by one io_uring submission of
+   * RWF_NOWAIT reads ({@link CachedBatch}, one per service thread); what it did not serve (and
+   * a lone command) the old way, by preadv2 or on the I/O pool.
+   */
+  private void flushSingles(ServicedQueue q) {
+    int k = q.singlesLength;
+    if (k == 0) return;
+    q.singlesLength = 0;
+    CachedBatch batch = k >= 2 ? cachedBatch() : null;
+    if (batch != null) batch.read(q.singles, k, q.singleServed);
+    for (int i = 0; i < k; i++) {
+      Validated v = q.singles[i];
+      q.singles[i] = null;
+      if (batch != null && q.singleServed[i]) {
+        int bytes = (int) v.command().bytes();
+        q.stats.servedInline(PathKind.OS, bytes);
+        q.stats.ringed();
+        q.completeInBatch(v.command().cid(), bytes);
+      } else {
+        serveInlineOrQueue(q, v);
+      }
+    }
+  }
+
+  /** This service thread's io_uring for cached batches, or null (unavailable, or turned off). */
+  private CachedBatch cachedBatch() {
+    CachedBatch b = batches.get();
+    if (b != null) return b.broken() ? null : b;
+    try {
+      b = CachedBatch.open();
+    } catch (IOException | RuntimeException | LinkageError e) {
+      cachedBatches = false;
+      return null;
+    }
+    openBatches.add(b);
+    batches.set(b);
+    return b;
   }
 
   private void serveInlineOrQueue(ServicedQueue q, Validated v) {
@@ -452,6 +504,8 @@ public final class Mediator implements AutoCloseable {
     }
     for (ServicedQueue q : queues) q.qp.close();
     if (ring != null) ring.close();
+    for (CachedBatch b : openBatches) b.close();
+    openBatches.clear();
     devicePath.close();
     executor.close();
     queues.clear();

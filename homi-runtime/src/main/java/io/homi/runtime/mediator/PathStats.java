@@ -63,7 +63,10 @@ public final class PathStats {
     executed.increment();
   }
 
-  /** A command whose O_DIRECT reads went through io_uring rather than the I/O thread pool. */
+  /**
+   * A command served through io_uring: its O_DIRECT reads (rather than on the I/O thread pool),
+   * or a cached read copied with others of its fetch batch by one submission.
+   */
   void ringed() {
     if (parent != null) parent.ringed();
     ringed.increment();
@@ -88,8 +91,9 @@ public final class PathStats {
    * Immutable counter values; {@link #minus} gives what happened between two snapshots.
    * {@code commands(kind)} counts reads issued on a path (a command split between the page
    * cache and a cold path counts once on each); {@code executed} counts commands, {@code ringed}
-   * those of them whose Direct reads went through io_uring (none where io_uring is unavailable:
-   * then the I/O thread pool serves them).
+   * those of them served through io_uring (Direct reads, and cached reads batched into one
+   * submission); none where io_uring is unavailable: then the I/O thread pool and one preadv2
+   * per command serve them.
    */
   public record Snapshot(Map<PathKind, Long> bytes, Map<PathKind, Long> commands, long refused, long errors,
                          long executed, long inline, long ringed) {

@@ -155,15 +155,20 @@ public final class IoUring implements AutoCloseable {
    * Submitter only; nothing reaches the kernel before {@link #submit}.
    */
   public boolean prepareRead(int fd, long address, int length, long fileOffset, long userData) {
-    return prepare(IORING_OP_READ, fd, address, length, fileOffset, userData);
+    return prepare(IORING_OP_READ, fd, address, length, fileOffset, 0, userData);
+  }
+
+  /** As {@link #prepareRead}, with preadv2 flags ({@link Libc#RWF_NOWAIT}: only what the page cache holds). */
+  public boolean prepareRead(int fd, long address, int length, long fileOffset, int rwFlags, long userData) {
+    return prepare(IORING_OP_READ, fd, address, length, fileOffset, rwFlags, userData);
   }
 
   /** A no-op: completes at once with result 0 (wakes a reaper waiting in {@link #waitForCompletions}). */
   public boolean prepareNop(long userData) {
-    return prepare(IORING_OP_NOP, -1, 0, 0, 0, userData);
+    return prepare(IORING_OP_NOP, -1, 0, 0, 0, 0, userData);
   }
 
-  private boolean prepare(byte op, int fd, long address, int length, long fileOffset, long userData) {
+  private boolean prepare(byte op, int fd, long address, int length, long fileOffset, int rwFlags, long userData) {
     if (closed) throw new IllegalStateException("io_uring is closed");
     if (inFlight.get() >= capacity || prepared >= sqEntries) return false;
     int head = (int) INT.getAcquire(sqRing, sqHeadOff);
@@ -176,6 +181,7 @@ public final class IoUring implements AutoCloseable {
     sqes.putLong(base + 8, fileOffset);
     sqes.putLong(base + 16, address);
     sqes.putInt(base + 24, length);
+    sqes.putInt(base + 28, rwFlags);
     sqes.putLong(base + 32, userData);
     sqRing.putInt(sqArrayOff + 4 * idx, idx);
     sqTail++;
@@ -201,6 +207,25 @@ public final class IoUring implements AutoCloseable {
       } catch (LastErrorException e) {
         if (e.getErrorCode() == Libc.EINTR) continue;
         throw new IOException("io_uring_enter (submit " + n + ") failed: " + Libc.strerror(e.getErrorCode()), e);
+      }
+    }
+  }
+
+  /**
+   * Hands every prepared SQE to the kernel and waits for {@code min} completions, in one
+   * {@code io_uring_enter}: for RWF_NOWAIT reads, which finish (or fail with EAGAIN) during
+   * submission, one system call for a whole batch. Returns how many SQEs the kernel took.
+   */
+  public int submitAndWait(int min) throws IOException {
+    int n = prepared;
+    while (true) {
+      try {
+        int took = (int) syscall(SYS_IO_URING_ENTER, ringFd, n, min, IORING_ENTER_GETEVENTS, 0, 0);
+        prepared -= took;
+        return took;
+      } catch (LastErrorException e) {
+        if (e.getErrorCode() == Libc.EINTR) continue;
+        throw new IOException("io_uring_enter (submit " + n + ", wait " + min + ") failed: " + Libc.strerror(e.getErrorCode()), e);
       }
     }
   }
