@@ -97,8 +97,12 @@ public final class BenchIoCommand {
     try (Mediator m = new Mediator(table, reg, settings);
          Mediator pool = new Mediator(table, reg, settings.withDirectRing(0));
          OpenFile f = OpenFile.open(p);
-         HostBuffer buf = new HostBuffer((long) qd * bs)) {
+         // Destinations as the reader's RangeFetch allocates them (2 MiB pages), and plain 4 KiB
+         // pages for the Direct comparison row: the page size decides how many DMA segments a read is.
+         HostBuffer buf = new HostBuffer((long) qd * bs, true);
+         HostBuffer plainBuf = new HostBuffer((long) qd * bs, false)) {
       reg.register(buf.address(), buf.capacity());
+      reg.register(plainBuf.address(), plainBuf.capacity());
       Namespace ns = table.attach(f);
       long size = f.size() & -4096L;
       System.out.printf("file %s, %.2f GiB; bs %s, qd %d; %d CPUs; I/O threads %d; Direct reads: %s; fio %s; load average %s%n",
@@ -114,18 +118,21 @@ public final class BenchIoCommand {
             PathPolicy policy = new PathPolicy(PathPolicy.parseMode(path), HomiConfig.defaults().directMinBytes());
             boolean isCold = state.equals("cold");
             phase++;
-            // Direct runs on both engines where io_uring works: the ring, then the I/O thread pool.
-            List<Mediator> engines = path.equals("direct") && m.directRing() ? List.of(m, pool) : List.of(m);
+            // Direct also runs on the I/O thread pool (where io_uring works) and into 4 KiB pages.
+            List<Mediator> engines = !path.equals("direct") ? List.of(m) : m.directRing() ? List.of(m, pool, m) : List.of(m, m);
             List<String> rows = new ArrayList<>();
             List<double[]> homis = new ArrayList<>();
-            for (Mediator e : engines) {
-              String label = engines.size() == 1 ? path : path + (e == m ? " (io_uring)" : " (thread pool)");
+            for (int k = 0; k < engines.size(); k++) {
+              Mediator e = engines.get(k);
+              boolean plainPages = k == engines.size() - 1 && k > 0;
+              String label = engines.size() == 1 ? path : path + " (" + (e == m ? "io_uring" : "thread pool")
+                  + (plainPages ? ", 4k pages" : ", 2m pages") + ")";
               progress("[%d/%d] %s %s: HOMI, %.2f GiB at bs %s ...", phase, phases, label, state,
                   size / (double) (1L << 30), human(bs));
               prepare(f, isCold);
               long t0 = System.nanoTime();
               DiskStats d0 = DiskStats.sample(f.identity());
-              double[] homi = homiSeq(e, ns, policy, size, buf);
+              double[] homi = homiSeq(e, ns, policy, size, plainPages ? plainBuf : buf);
               String homiDisk = DiskStats.between(d0, DiskStats.sample(f.identity()));
               progress("[%d/%d] %s %s: HOMI %.2f GB/s (%.1f s)", phase, phases, label, state, homi[0] / 1e9,
                   (System.nanoTime() - t0) / 1e9);
