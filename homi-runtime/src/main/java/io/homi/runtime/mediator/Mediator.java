@@ -448,7 +448,9 @@ public final class Mediator implements AutoCloseable {
   }
 
   private void queue(ServicedQueue q, Validated v) {
-    if (ring != null && q.policy.mode() == PathPolicy.Mode.DIRECT && DirectRing.accepts(v)) {
+    // Direct commands, and under auto the cold ones that would all go to Direct, through the ring.
+    if (ring != null && DirectRing.accepts(v)
+        && (q.policy.mode() == PathPolicy.Mode.DIRECT || executor.coldForDirect(v, q.policy))) {
       ring.queue(q, v);
       return;
     }
