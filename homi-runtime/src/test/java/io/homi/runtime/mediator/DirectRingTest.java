@@ -2,13 +2,17 @@ package io.homi.runtime.mediator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.homi.runtime.io.HomiIoException;
 import io.homi.runtime.io.QueueClient;
 import io.homi.runtime.nvme.NvmeStatus;
 import io.homi.runtime.os.HostBuffer;
+import io.homi.runtime.os.Libc;
 import io.homi.runtime.os.OpenFile;
+import java.nio.channels.FileChannel;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -61,6 +65,36 @@ class DirectRingTest {
   @Test
   void withTheRingOffTheThreadPoolServesDirect() throws Exception {
     readWholeFile(0, 1L << 20, 33, false);
+  }
+
+  @Test
+  void autoSendsWhollyColdCommandsThroughTheRing() throws Exception {
+    Path p = TestData.file("direct-ring-auto.bin", 8L << 20);
+    NamespaceTable t = new NamespaceTable();
+    BufferRegistry reg = new BufferRegistry();
+    try (Mediator m = mediator(t, reg, 64);
+         OpenFile f = OpenFile.open(p);
+         HostBuffer buf = TestData.buffer(reg, 8L << 20);
+         QueueClient c = new QueueClient(m, 16, 1L << 20, new PathPolicy(PathPolicy.Mode.AUTO, 256L << 10))) {
+      Namespace ns = t.attach(f);
+      try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+        ch.force(true); // dirty pages would stay cached
+      }
+      Libc.posix_fadvise(f.fd(), 0, 0, Libc.POSIX_FADV_DONTNEED);
+      try (PageResidency r = new PageResidency()) {
+        assumeTrue(r.residentPrefix(ns, 0, 8L << 20) == 0, "the page cache kept the file");
+      }
+      c.read(ns, 0, 8L << 20, buf.address());
+      assertThat(TestData.matchesWords(buf.view(0, 8 << 20), 0, 8 << 20, 0)).isTrue();
+      PathStats.Snapshot s = c.stats();
+      assertThat(s.ringed()).isEqualTo(8);
+      assertThat(s.bytes(PathKind.DIRECT)).isEqualTo(8L << 20);
+      assertThat(s.bytes(PathKind.OS)).isZero();
+      // warm now: the same read is the OS path's, not the ring's
+      Libc.preadFully(f.fd(), buf.address(), 8L << 20, 0);
+      c.read(ns, 0, 8L << 20, buf.address());
+      assertThat(c.stats().minus(s).ringed()).isZero();
+    }
   }
 
   @Test
