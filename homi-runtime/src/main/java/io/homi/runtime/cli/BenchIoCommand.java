@@ -265,7 +265,7 @@ public final class BenchIoCommand {
       System.out.printf("| preadv2(RWF_NOWAIT) calls/s in a plain loop (anchor) | %.0f |%n", anchor);
       System.out.printf("| HOMI / anchor | %.0f%% |%n", 100 * best / anchor);
       if (noRing != null) {
-        System.out.printf("| HOMI without io_uring (one preadv2 per command), commands/s | %.0f |%n", median(plain));
+        System.out.printf("| HOMI without io_uring (old path: preadv2 per random command), commands/s | %.0f |%n", median(plain));
       }
       System.out.printf("| mediator overhead per command (1/HOMI - 1/anchor) | %.2f us |%n", 1e6 / best - 1e6 / anchor);
       System.out.printf("| commands served inline on the service thread | %.1f%% |%n", 100.0 * inline / ((double) reps * n));

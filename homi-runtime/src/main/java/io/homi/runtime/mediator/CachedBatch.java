@@ -3,6 +3,7 @@ package io.homi.runtime.mediator;
 import io.homi.runtime.os.IoUring;
 import io.homi.runtime.os.Libc;
 import java.io.IOException;
+import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
  * Cached reads of one fetch batch that cannot share a vectored call (random offsets) copied by
@@ -82,5 +83,43 @@ final class CachedBatch implements AutoCloseable {
   @Override
   public void close() {
     ring.close();
+  }
+
+  /** One batch ring per service thread, made on first use; all closed with the mediator. */
+  static final class PerThread implements AutoCloseable {
+    private final ThreadLocal<CachedBatch> mine = new ThreadLocal<>();
+    private final ConcurrentLinkedQueue<CachedBatch> all = new ConcurrentLinkedQueue<>();
+    private volatile boolean enabled;
+
+    PerThread(boolean enabled) {
+      this.enabled = enabled;
+    }
+
+    boolean enabled() {
+      return enabled;
+    }
+
+    /** This thread's ring, or null where io_uring cannot be set up (then off for good) or failed. */
+    CachedBatch get() {
+      CachedBatch b = mine.get();
+      if (b != null) return b.broken() ? null : b;
+      if (!enabled) return null;
+      try {
+        b = CachedBatch.open();
+      } catch (IOException | RuntimeException | LinkageError e) {
+        enabled = false;
+        return null;
+      }
+      all.add(b);
+      mine.set(b);
+      return b;
+    }
+
+    @Override
+    public void close() {
+      enabled = false;
+      for (CachedBatch b : all) b.close();
+      all.clear();
+    }
   }
 }

@@ -21,8 +21,10 @@ import java.util.function.LongFunction;
  * The host mediator: service threads poll many queue pairs round-robin, fetching at most a
  * budget of commands per visit; every command is validated before storage is touched
  * ({@link CommandValidator}); a valid read the page cache already holds is copied right there
- * without blocking, anything else runs on the I/O pool (blocking preads, O_DIRECT reads in
- * parallel to fill the device) by the queue's {@link PathPolicy} ({@link CommandExecutor}).
+ * without blocking (random ones of a fetch batch by one io_uring submission, {@link CachedBatch}),
+ * Direct reads (and auto's wholly cold ones) are kept in flight by one io_uring
+ * ({@link DirectRing}), anything else runs on the I/O pool (blocking preads; O_DIRECT reads too
+ * where io_uring cannot be set up) by the queue's {@link PathPolicy} ({@link CommandExecutor}).
  * Completions carry NVMe status codes; CQ slots are reserved at fetch ({@link ServicedQueue}).
  */
 public final class Mediator implements AutoCloseable {
@@ -82,11 +84,8 @@ public final class Mediator implements AutoCloseable {
   private final ExecutorService io;
   /** Direct reads in flight through io_uring; null where it cannot be set up (then the I/O pool). */
   private final DirectRing ring;
-  /** Random cached commands of a fetch batch copied by one io_uring_enter (off with the ring, or where it fails). */
-  private volatile boolean cachedBatches;
-  private final ThreadLocal<CachedBatch> batches = new ThreadLocal<>();
-  private final java.util.concurrent.ConcurrentLinkedQueue<CachedBatch> openBatches =
-      new java.util.concurrent.ConcurrentLinkedQueue<>();
+  /** Random cached commands of a fetch batch copied by one io_uring_enter (off with the ring). */
+  private final CachedBatch.PerThread batches;
   private final String directEngine;
   private final Thread[] service;
   private final long[] passes;
@@ -128,7 +127,7 @@ public final class Mediator implements AutoCloseable {
       }
     }
     this.ring = r;
-    this.cachedBatches = r != null;
+    this.batches = new CachedBatch.PerThread(r != null);
     this.directEngine = engine;
     int s = start ? Math.max(1, settings.serviceThreads()) : 0;
     this.service = new Thread[s];
@@ -387,7 +386,7 @@ public final class Mediator implements AutoCloseable {
     int k = q.runLength;
     if (k == 0) return;
     q.runLength = 0;
-    if (k == 1 && cachedBatches && CachedBatch.accepts(q.run[0]) && q.singlesLength < q.singles.length) {
+    if (k == 1 && batches.enabled() && CachedBatch.accepts(q.run[0]) && q.singlesLength < q.singles.length) {
       q.singles[q.singlesLength++] = q.run[0]; // served with the batch's other singles by one io_uring_enter
       q.run[0] = null;
       return;
@@ -410,7 +409,7 @@ public final class Mediator implements AutoCloseable {
     int k = q.singlesLength;
     if (k == 0) return;
     q.singlesLength = 0;
-    CachedBatch batch = k >= 2 ? cachedBatch() : null;
+    CachedBatch batch = k >= 2 ? batches.get() : null;
     if (batch != null) batch.read(q.singles, k, q.singleServed);
     for (int i = 0; i < k; i++) {
       Validated v = q.singles[i];
@@ -424,21 +423,6 @@ public final class Mediator implements AutoCloseable {
         serveInlineOrQueue(q, v);
       }
     }
-  }
-
-  /** This service thread's io_uring for cached batches, or null (unavailable, or turned off). */
-  private CachedBatch cachedBatch() {
-    CachedBatch b = batches.get();
-    if (b != null) return b.broken() ? null : b;
-    try {
-      b = CachedBatch.open();
-    } catch (IOException | RuntimeException | LinkageError e) {
-      cachedBatches = false;
-      return null;
-    }
-    openBatches.add(b);
-    batches.set(b);
-    return b;
   }
 
   private void serveInlineOrQueue(ServicedQueue q, Validated v) {
@@ -506,8 +490,7 @@ public final class Mediator implements AutoCloseable {
     }
     for (ServicedQueue q : queues) q.qp.close();
     if (ring != null) ring.close();
-    for (CachedBatch b : openBatches) b.close();
-    openBatches.clear();
+    batches.close();
     devicePath.close();
     executor.close();
     queues.clear();

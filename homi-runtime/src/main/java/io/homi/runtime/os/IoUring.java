@@ -91,8 +91,16 @@ public final class IoUring implements AutoCloseable {
     this.cqRingLen = cqesOff + (long) CQE_BYTES * cqEntries;
     this.sqesLen = (long) SQE_BYTES * sqEntries;
     this.sqRingAddr = map(sqRingLen, IORING_OFF_SQ_RING);
-    this.cqRingAddr = map(cqRingLen, IORING_OFF_CQ_RING);
-    this.sqesAddr = map(sqesLen, IORING_OFF_SQES);
+    long cq = 0;
+    try {
+      cq = map(cqRingLen, IORING_OFF_CQ_RING);
+      this.sqesAddr = map(sqesLen, IORING_OFF_SQES);
+    } catch (IOException e) {
+      if (cq != 0) Libc.munmap(cq, cqRingLen);
+      Libc.munmap(sqRingAddr, sqRingLen);
+      throw e;
+    }
+    this.cqRingAddr = cq;
     this.sqRing = new Pointer(sqRingAddr).getByteBuffer(0, sqRingLen).order(ByteOrder.LITTLE_ENDIAN);
     this.cqRing = new Pointer(cqRingAddr).getByteBuffer(0, cqRingLen).order(ByteOrder.LITTLE_ENDIAN);
     this.sqes = new Pointer(sqesAddr).getByteBuffer(0, sqesLen).order(ByteOrder.LITTLE_ENDIAN);
