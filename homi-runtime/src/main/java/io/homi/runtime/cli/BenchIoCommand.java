@@ -28,7 +28,10 @@ import java.util.regex.Pattern;
  * with the same block size and iodepth in the same run, and the ratio; then 4 KiB cached
  * commands/s through one mediator thread next to the same preadv2 called in a plain loop
  * (repetitions interleaved, medians), which gives the mediator's overhead per command.
- * Progress of every phase goes to stderr; the tables go to stdout.
+ * Direct also runs on the I/O thread pool and into 4 KiB pages, and the cached commands through
+ * a mediator without io_uring, in the same run; each sequential phase shows what the disk saw
+ * ({@link DiskStats}: reads in flight and request size). Progress of every phase goes to stderr;
+ * the tables go to stdout.
  */
 public final class BenchIoCommand {
   private String file;
