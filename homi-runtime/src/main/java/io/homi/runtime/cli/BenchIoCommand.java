@@ -28,7 +28,10 @@ import java.util.regex.Pattern;
  * with the same block size and iodepth in the same run, and the ratio; then 4 KiB cached
  * commands/s through one mediator thread next to the same preadv2 called in a plain loop
  * (repetitions interleaved, medians), which gives the mediator's overhead per command.
- * Progress of every phase goes to stderr; the tables go to stdout.
+ * Direct also runs on the I/O thread pool and into 4 KiB pages, and the cached commands through
+ * a mediator without io_uring, in the same run; each sequential phase shows what the disk saw
+ * ({@link DiskStats}: reads in flight and request size). Progress of every phase goes to stderr;
+ * the tables go to stdout.
  */
 public final class BenchIoCommand {
   private String file;
@@ -95,17 +98,22 @@ public final class BenchIoCommand {
     // Enough I/O threads for every command in flight to be a read in the kernel at once.
     Mediator.Settings settings = new Mediator.Settings(64L << 20, Math.max(qd, 8), 1, 16, 128L << 10);
     try (Mediator m = new Mediator(table, reg, settings);
+         Mediator pool = new Mediator(table, reg, settings.withDirectRing(0));
          OpenFile f = OpenFile.open(p);
-         HostBuffer buf = new HostBuffer((long) qd * bs)) {
+         // Destinations as the reader's RangeFetch allocates them (2 MiB pages), and plain 4 KiB
+         // pages for the Direct comparison row: the page size decides how many DMA segments a read is.
+         HostBuffer buf = new HostBuffer((long) qd * bs, true);
+         HostBuffer plainBuf = new HostBuffer((long) qd * bs, false)) {
       reg.register(buf.address(), buf.capacity());
+      reg.register(plainBuf.address(), plainBuf.capacity());
       Namespace ns = table.attach(f);
       long size = f.size() & -4096L;
-      System.out.printf("file %s, %.2f GiB; bs %s, qd %d; %d CPUs; I/O threads %d; fio %s; load average %s%n",
+      System.out.printf("file %s, %.2f GiB; bs %s, qd %d; %d CPUs; I/O threads %d; Direct reads: %s; fio %s; load average %s%n",
           f.path(), size / (double) (1L << 30), human(bs), qd, Runtime.getRuntime().availableProcessors(),
-          settings.ioThreads(), haveFio ? fioVersion() : "not available", loadAverage());
+          settings.ioThreads(), m.directEngine(), haveFio ? fioVersion() : "not available", loadAverage());
       if (seqPhase) {
-        System.out.println("| path | cache | HOMI GB/s | HOMI IOPS | fio GB/s | fio IOPS | HOMI/fio |");
-        System.out.println("|---|---|---|---|---|---|---|");
+        System.out.println("| path | cache | HOMI GB/s | HOMI IOPS | fio GB/s | fio IOPS | HOMI/fio | disk under HOMI | disk under fio |");
+        System.out.println("|---|---|---|---|---|---|---|---|---|");
         int phases = paths.size() * states().size();
         int phase = 0;
         for (String path : paths) {
@@ -113,24 +121,43 @@ public final class BenchIoCommand {
             PathPolicy policy = new PathPolicy(PathPolicy.parseMode(path), HomiConfig.defaults().directMinBytes());
             boolean isCold = state.equals("cold");
             phase++;
-            progress("[%d/%d] %s %s: HOMI, %.2f GiB at bs %s ...", phase, phases, path, state,
-                size / (double) (1L << 30), human(bs));
-            prepare(f, isCold);
-            long t0 = System.nanoTime();
-            double[] homi = homiSeq(m, ns, policy, size, buf);
-            progress("[%d/%d] %s %s: HOMI %.2f GB/s (%.1f s)%s", phase, phases, path, state, homi[0] / 1e9,
-                (System.nanoTime() - t0) / 1e9, haveFio ? "; fio ..." : "");
-            double[] fio = haveFio ? fio(f, path, isCold, size) : null;
+            // Direct also runs on the I/O thread pool (where io_uring works) and into 4 KiB pages.
+            List<Mediator> engines = !path.equals("direct") ? List.of(m) : m.directRing() ? List.of(m, pool, m) : List.of(m, m);
+            List<String> rows = new ArrayList<>();
+            List<double[]> homis = new ArrayList<>();
+            for (int k = 0; k < engines.size(); k++) {
+              Mediator e = engines.get(k);
+              boolean plainPages = k == engines.size() - 1 && k > 0;
+              String label = engines.size() == 1 ? path : path + " (" + (e == m ? "io_uring" : "thread pool")
+                  + (plainPages ? ", 4k pages" : ", 2m pages") + ")";
+              progress("[%d/%d] %s %s: HOMI, %.2f GiB at bs %s ...", phase, phases, label, state,
+                  size / (double) (1L << 30), human(bs));
+              prepare(f, isCold);
+              long t0 = System.nanoTime();
+              DiskStats d0 = DiskStats.sample(f.identity());
+              double[] homi = homiSeq(e, ns, policy, size, plainPages ? plainBuf : buf);
+              String homiDisk = DiskStats.between(d0, DiskStats.sample(f.identity()));
+              progress("[%d/%d] %s %s: HOMI %.2f GB/s (%.1f s)", phase, phases, label, state, homi[0] / 1e9,
+                  (System.nanoTime() - t0) / 1e9);
+              rows.add(String.format("| %s | %s | %.2f | %.0f |", label, state, homi[0] / 1e9, homi[1]));
+              homis.add(new double[] {homi[0], homi[1]});
+              rows.set(rows.size() - 1, rows.get(rows.size() - 1) + "%s" + " | " + homiDisk);
+            }
+            String[] fioDisk = {"-"};
+            double[] fio = haveFio ? fio(f, path, isCold, size, fioDisk) : null;
             if (fio != null) progress("[%d/%d] %s %s: fio %.2f GB/s", phase, phases, path, state, fio[0] / 1e9);
-            System.out.printf("| %s | %s | %.2f | %.0f | %s | %s | %s |%n", path, state, homi[0] / 1e9, homi[1],
-                fio == null ? "-" : String.format("%.2f", fio[0] / 1e9), fio == null ? "-" : String.format("%.0f", fio[1]),
-                fio == null ? "-" : String.format("%.0f%%", 100 * homi[0] / fio[0]));
+            for (int i = 0; i < rows.size(); i++) {
+              String fioCells = String.format(" %s | %s | %s", fio == null ? "-" : String.format("%.2f", fio[0] / 1e9),
+                  fio == null ? "-" : String.format("%.0f", fio[1]),
+                  fio == null ? "-" : String.format("%.0f%%", 100 * homis.get(i)[0] / fio[0]));
+              System.out.println(String.format(rows.get(i), fioCells) + " | " + fioDisk[0] + " |");
+            }
           }
         }
       }
       if (cachedPhase) {
-        cachedCommands(m, ns, Math.min(size, 256L << 20), reg, false);
-        cachedCommands(m, ns, Math.min(size, 256L << 20), reg, true);
+        cachedCommands(m, m.directRing() ? pool : null, ns, Math.min(size, 256L << 20), reg, false);
+        cachedCommands(m, m.directRing() ? pool : null, ns, Math.min(size, 256L << 20), reg, true);
       }
       System.out.printf("load average at the end: %s%n", loadAverage());
     }
@@ -178,7 +205,11 @@ public final class BenchIoCommand {
    * 4 KiB reads of cached data, random or sequential: through the mediator (qd in flight) and by
    * preadv2 in a loop (one call per 4 KiB, the same offsets), interleaved.
    */
-  private void cachedCommands(Mediator m, Namespace ns, long span, BufferRegistry reg, boolean sequential)
+  /**
+   * {@code noRing}: a mediator without io_uring (one preadv2 per random command), measured in
+   * the same interleaving, or null where io_uring is unavailable anyway.
+   */
+  private void cachedCommands(Mediator m, Mediator noRing, Namespace ns, long span, BufferRegistry reg, boolean sequential)
       throws IOException {
     String kind = sequential ? "sequential" : "random";
     progress("cached 4 KiB " + kind + " commands: warming %d MiB of the file ...", span >> 20);
@@ -197,26 +228,35 @@ public final class BenchIoCommand {
         dests[i] = b.address() + (i % 64) * 4096L;
       }
       double[] homi = new double[reps];
+      double[] plain = new double[reps];
       double[] raw = new double[reps];
       long inlineBefore = m.stats().snapshot().inline();
       progress("cached 4 KiB " + kind + " commands: %d commands x (1 warm-up + %d runs), HOMI and the plain loop interleaved ...", n, reps);
-      try (QueueClient c = new QueueClient(m, 64, 4096, new PathPolicy(PathPolicy.Mode.AUTO, 256 << 10));
+      PathPolicy auto = new PathPolicy(PathPolicy.Mode.AUTO, 256 << 10);
+      try (QueueClient c = new QueueClient(m, 64, 4096, auto);
+           QueueClient c2 = noRing == null ? null : new QueueClient(noRing, 64, 4096, auto);
            com.sun.jna.Memory iov = new com.sun.jna.Memory(16)) {
-        c.read(ns, offs, lens, dests); // JIT warm-up of both sides, not counted
+        c.read(ns, offs, lens, dests); // JIT warm-up of every side, not counted
+        if (c2 != null) c2.read(ns, offs, lens, dests);
         plainLoop(ns, iov, offs, dests);
         inlineBefore = m.stats().snapshot().inline();
         for (int rep = 0; rep < reps; rep++) {
           long t0 = System.nanoTime();
           c.read(ns, offs, lens, dests);
           homi[rep] = n / ((System.nanoTime() - t0) / 1e9);
+          if (c2 != null) {
+            t0 = System.nanoTime();
+            c2.read(ns, offs, lens, dests);
+            plain[rep] = n / ((System.nanoTime() - t0) / 1e9);
+          }
           t0 = System.nanoTime();
           plainLoop(ns, iov, offs, dests);
           raw[rep] = n / ((System.nanoTime() - t0) / 1e9);
-          progress("cached 4 KiB " + kind + " commands: rep %d/%d: HOMI %.0f/s, plain preadv2 loop %.0f/s", rep + 1, reps,
-              homi[rep], raw[rep]);
+          progress("cached 4 KiB " + kind + " commands: rep %d/%d: HOMI %.0f/s, HOMI without io_uring %.0f/s,"
+              + " plain preadv2 loop %.0f/s", rep + 1, reps, homi[rep], plain[rep], raw[rep]);
         }
       }
-      long inline = m.stats().snapshot().inline() - inlineBefore;
+      long inline = m.stats().snapshot().inline() - inlineBefore; // of m alone: c2 counts on its own mediator
       double best = median(homi);
       double anchor = median(raw);
       reg.unregister(b.address());
@@ -227,9 +267,13 @@ public final class BenchIoCommand {
       System.out.printf("| HOMI commands/s through one mediator thread | %.0f |%n", best);
       System.out.printf("| preadv2(RWF_NOWAIT) calls/s in a plain loop (anchor) | %.0f |%n", anchor);
       System.out.printf("| HOMI / anchor | %.0f%% |%n", 100 * best / anchor);
+      if (noRing != null) {
+        System.out.printf("| HOMI without io_uring (old path: preadv2 per random command), commands/s | %.0f |%n", median(plain));
+      }
       System.out.printf("| mediator overhead per command (1/HOMI - 1/anchor) | %.2f us |%n", 1e6 / best - 1e6 / anchor);
       System.out.printf("| commands served inline on the service thread | %.1f%% |%n", 100.0 * inline / ((double) reps * n));
       System.out.printf("| HOMI runs (commands/s) | %s |%n", list(homi));
+      if (noRing != null) System.out.printf("| HOMI without io_uring runs (commands/s) | %s |%n", list(plain));
       System.out.printf("| anchor runs (calls/s) | %s |%n", list(raw));
     }
   }
@@ -306,12 +350,13 @@ public final class BenchIoCommand {
    * fio on the same file, same bs and iodepth (libaio): O_DIRECT for the direct path and for
    * auto when cold (auto sends cold data to Direct), buffered otherwise; {bytes/s, IOPS}.
    */
-  private double[] fio(OpenFile f, String path, boolean isCold, long size) throws IOException {
+  private double[] fio(OpenFile f, String path, boolean isCold, long size, String[] disk) throws IOException {
     boolean direct = path.equals("direct") || (path.equals("auto") && isCold);
     prepare(f, isCold);
     List<String> cmd = List.of("fio", "--name=homi-anchor", "--filename=" + f.path(), "--rw=read", "--bs=" + bs,
         "--iodepth=" + qd, "--ioengine=libaio", "--direct=" + (direct ? 1 : 0), "--size=" + size,
         "--invalidate=" + (isCold ? 1 : 0), "--output-format=json");
+    DiskStats d0 = DiskStats.sample(f.identity()); // includes fio's start-up: its qd reads a little low
     Process pr = new ProcessBuilder(cmd).redirectErrorStream(true).start();
     String out = new String(pr.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     try {
@@ -319,6 +364,7 @@ public final class BenchIoCommand {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    disk[0] = DiskStats.between(d0, DiskStats.sample(f.identity()));
     int readAt = out.indexOf("\"read\"");
     Matcher bw = Pattern.compile("\"bw_bytes\"\\s*:\\s*([0-9.]+)").matcher(out);
     Matcher iops = Pattern.compile("\"iops\"\\s*:\\s*([0-9.]+)").matcher(out);

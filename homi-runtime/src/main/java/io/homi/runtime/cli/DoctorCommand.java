@@ -7,6 +7,7 @@ import io.homi.runtime.gpu.GpuDevice;
 import io.homi.runtime.gpu.GpuProbe;
 import io.homi.runtime.gpu.Kernels;
 import io.homi.runtime.os.FileIdentity;
+import io.homi.runtime.os.IoUring;
 import io.homi.runtime.os.Libc;
 import io.homi.runtime.os.OpenFile;
 import java.nio.file.Files;
@@ -18,7 +19,7 @@ import java.util.List;
  * {@code homi doctor [PATH] [--json]}: what this machine can do for HOMI and why not. First one
  * line naming the I/O paths HOMI can read through here and why each other one cannot, then a
  * table of (check | usable | why), unusable rows marked {@code NO} and long reasons wrapped to
- * $COLUMNS (or 100): GPU driver and device, kernels, cuFile and its mode, O_DIRECT, FIEMAP and the
+ * $COLUMNS (or 100): GPU driver and device, kernels, cuFile and its mode, O_DIRECT, io_uring, FIEMAP and the
  * block device of PATH, and each I/O path (OS, DIRECT, DEVICE, GPU). {@code --json} gives the same
  * rows under "checks" and the line as "summary".
  */
@@ -104,7 +105,12 @@ public final class DoctorCommand {
       out.add(new Check("block device", blk != null && !blk.startsWith("!"), f == null ? openErr
           : blk.startsWith("!") ? blk.substring(1) : blk));
       out.add(new Check("path OS", f != null, f != null ? "buffered pread: always available" : openErr));
-      out.add(new Check("path DIRECT", direct, direct ? "O_DIRECT on the file" : "needs O_DIRECT"));
+      String uring = ioUring();
+      out.add(new Check("io_uring", uring == null, uring == null
+          ? "io_uring_setup ok: Direct reads kept in flight by one ring from the mediator thread"
+          : uring + "; Direct reads fall back to the I/O thread pool"));
+      out.add(new Check("path DIRECT", direct, !direct ? "needs O_DIRECT"
+          : "O_DIRECT on the file, " + (uring == null ? "reads in flight through io_uring" : "reads on the I/O thread pool")));
       boolean dev = fiemap == null && blk != null && !blk.startsWith("!") && direct;
       String devOpen = dev ? deviceOpen(f.identity()) : null;
       out.add(new Check("path DEVICE", dev && devOpen == null, !dev ? "needs FIEMAP, a block device and O_DIRECT"
@@ -119,6 +125,15 @@ public final class DoctorCommand {
       if (f != null) f.close();
     }
     return out;
+  }
+
+  /** Null when an io_uring can be set up here (what the mediator's Direct reads use), else why not. */
+  private static String ioUring() {
+    try (IoUring r = IoUring.open(8)) {
+      return null;
+    } catch (java.io.IOException | RuntimeException | LinkageError e) {
+      return e.getMessage();
+    }
   }
 
   /** Null when cuFile opens and accepts this file's descriptor (the step that fails on unsupported storage). */

@@ -15,6 +15,9 @@ import java.util.List;
  * splits each run into commands of at most its task size, all pipelined on its queue.
  */
 public final class RangeFetch implements AutoCloseable {
+  /** Fetches at least this large get transparent huge pages (see {@link HostBuffer#HostBuffer(long, boolean)}). */
+  static final long HUGE_PAGES_FROM = 8L << 20;
+
   private final HostBuffer buffer;
   private final BufferRegistry registry;
   private final long[] runFileStart;
@@ -35,7 +38,9 @@ public final class RangeFetch implements AutoCloseable {
     List<long[]> runs = plan(ranges, coalesceGap, ns.sizeBytes());
     long total = 0;
     for (long[] r : runs) total += r[1];
-    HostBuffer buf = new HostBuffer(Math.max(total, Namespace.LBA_SIZE));
+    // Large fetches in 2 MiB pages: an O_DIRECT command into them is a few DMA segments, not one
+    // per 4 KiB page, so the device is not handed the command split at its segment limit.
+    HostBuffer buf = new HostBuffer(Math.max(total, Namespace.LBA_SIZE), total >= HUGE_PAGES_FROM);
     long[] fs = new long[runs.size()];
     long[] bs = new long[runs.size()];
     long[] len = new long[runs.size()];

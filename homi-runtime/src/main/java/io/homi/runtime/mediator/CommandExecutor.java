@@ -217,7 +217,7 @@ final class CommandExecutor {
   }
 
   /** Zero fill of HOST memory; callers reach it only for segments the registry marked host. */
-  private static void zeroHost(long addr, long len) {
+  static void zeroHost(long addr, long len) {
     new Pointer(addr).setMemory(0, len, (byte) 0);
   }
 
@@ -289,6 +289,29 @@ final class CommandExecutor {
   private IoPath coldPath(Namespace ns, long off, long addr, long len) {
     if (devicePath.canServe(ns, off, addr, len)) return devicePath;
     return directPath.canServe(ns, off, addr, len) ? directPath : null;
+  }
+
+  /**
+   * Under {@code auto}: whether this host command is cold from its first byte (mincore) in every
+   * segment, each large enough for a cold path, and Direct is that path (no Device grant serves
+   * it): then {@link #auto} would read it all by O_DIRECT, and the Direct ring can take it whole.
+   * Asked on the service thread before queueing; reading nothing, it starts no readahead.
+   */
+  boolean coldForDirect(Validated v, PathPolicy policy) {
+    if (v.device() || policy.mode() != PathPolicy.Mode.AUTO) return false;
+    Namespace ns = v.ns();
+    long off = v.command().fileOffset();
+    long[] segs = v.segments();
+    for (int i = 0; i < segs.length; i += 2) {
+      long want = Math.max(0, Math.min(segs[i + 1], ns.sizeBytes() - off));
+      if (want > 0) {
+        if (!coldCandidate(policy, off, want) || residency.residentPrefix(ns, off, want) != 0) return false;
+        if (devicePath.canServe(ns, off, segs[i], alignUp(want))) return false;
+        if (!directPath.canServe(ns, off, segs[i], alignUp(want))) return false;
+      }
+      off += segs[i + 1];
+    }
+    return true;
   }
 
   /**

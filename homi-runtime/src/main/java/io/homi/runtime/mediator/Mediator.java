@@ -21,8 +21,10 @@ import java.util.function.LongFunction;
  * The host mediator: service threads poll many queue pairs round-robin, fetching at most a
  * budget of commands per visit; every command is validated before storage is touched
  * ({@link CommandValidator}); a valid read the page cache already holds is copied right there
- * without blocking, anything else runs on the I/O pool (blocking preads, O_DIRECT reads in
- * parallel to fill the device) by the queue's {@link PathPolicy} ({@link CommandExecutor}).
+ * without blocking (random ones of a fetch batch by one io_uring submission, {@link CachedBatch}),
+ * Direct reads (and auto's wholly cold ones) are kept in flight by one io_uring
+ * ({@link DirectRing}), anything else runs on the I/O pool (blocking preads; O_DIRECT reads too
+ * where io_uring cannot be set up) by the queue's {@link PathPolicy} ({@link CommandExecutor}).
  * Completions carry NVMe status codes; CQ slots are reserved at fetch ({@link ServicedQueue}).
  */
 public final class Mediator implements AutoCloseable {
@@ -32,12 +34,19 @@ public final class Mediator implements AutoCloseable {
    * queues (one per warp, consecutive ids) spreads over all of them. {@code inlineMaxBytes}:
    * the largest cached command copied on a service thread (larger ones would delay other queues).
    */
-  public record Settings(long mdtsBytes, int ioThreads, int serviceThreads, int budget, long inlineMaxBytes) {
+  public record Settings(long mdtsBytes, int ioThreads, int serviceThreads, int budget, long inlineMaxBytes,
+                         int directRingEntries) {
     public Settings {
-      if (mdtsBytes <= 0 || ioThreads < 1 || serviceThreads < 1 || budget < 1 || inlineMaxBytes < 0) {
+      if (mdtsBytes <= 0 || ioThreads < 1 || serviceThreads < 1 || budget < 1 || inlineMaxBytes < 0
+          || (directRingEntries != 0 && Integer.bitCount(directRingEntries) != 1)) {
         throw new IllegalArgumentException("bad mediator settings " + mdtsBytes + ", " + ioThreads + ", "
-            + serviceThreads + ", " + budget + ", " + inlineMaxBytes);
+            + serviceThreads + ", " + budget + ", " + inlineMaxBytes + ", " + directRingEntries);
       }
+    }
+
+    /** Direct reads through io_uring where it can be set up ({@code -Dhomi.uring=false}: never). */
+    public Settings(long mdtsBytes, int ioThreads, int serviceThreads, int budget, long inlineMaxBytes) {
+      this(mdtsBytes, ioThreads, serviceThreads, budget, inlineMaxBytes, USE_URING ? URING_ENTRIES : 0);
     }
 
     public static Settings of(long mdtsBytes, int ioThreads) {
@@ -45,9 +54,22 @@ public final class Mediator implements AutoCloseable {
     }
 
     public Settings withServiceThreads(int n) {
-      return new Settings(mdtsBytes, ioThreads, n, budget, inlineMaxBytes);
+      return new Settings(mdtsBytes, ioThreads, n, budget, inlineMaxBytes, directRingEntries);
+    }
+
+    /**
+     * SQEs of the io_uring that keeps Direct reads in flight (a power of two; it keeps twice as
+     * many reads in flight); 0: Direct reads on the I/O thread pool even where io_uring works.
+     */
+    public Settings withDirectRing(int entries) {
+      return new Settings(mdtsBytes, ioThreads, serviceThreads, budget, inlineMaxBytes, entries);
     }
   }
+
+  /** {@code -Dhomi.uring=false} keeps Direct reads on the I/O thread pool (A/B measurements). */
+  static final boolean USE_URING = Boolean.parseBoolean(System.getProperty("homi.uring", "true"));
+  /** SQEs of the Direct ring; the kernel gives twice as many CQEs, the reads it keeps in flight. */
+  static final int URING_ENTRIES = 256;
 
   private final NamespaceTable namespaces;
   private final BufferRegistry buffers;
@@ -60,6 +82,11 @@ public final class Mediator implements AutoCloseable {
   private final ConcurrentHashMap<QueuePair, ServicedQueue> byPair = new ConcurrentHashMap<>();
   private final AtomicInteger nextQueueId = new AtomicInteger(1);
   private final ExecutorService io;
+  /** Direct reads in flight through io_uring; null where it cannot be set up (then the I/O pool). */
+  private final DirectRing ring;
+  /** Random cached commands of a fetch batch copied by one io_uring_enter (off with the ring). */
+  private final CachedBatch.PerThread batches;
+  private final String directEngine;
   private final Thread[] service;
   private final long[] passes;
   /** 1 while service thread i is about to park or parked: only then does {@link #wake} unpark it. */
@@ -87,6 +114,21 @@ public final class Mediator implements AutoCloseable {
       t.setDaemon(true);
       return t;
     });
+    DirectRing r = null;
+    String engine;
+    if (settings.directRingEntries() == 0) {
+      engine = "I/O thread pool (" + settings.ioThreads() + " threads; io_uring turned off)";
+    } else {
+      try {
+        r = DirectRing.open(settings.directRingEntries(), this::finish);
+        engine = "io_uring (" + r.capacity() + " reads in flight at most)";
+      } catch (IOException | RuntimeException | LinkageError e) {
+        engine = "I/O thread pool (" + settings.ioThreads() + " threads; " + e.getMessage() + ")";
+      }
+    }
+    this.ring = r;
+    this.batches = new CachedBatch.PerThread(r != null);
+    this.directEngine = engine;
     int s = start ? Math.max(1, settings.serviceThreads()) : 0;
     this.service = new Thread[s];
     this.passes = new long[s];
@@ -135,6 +177,16 @@ public final class Mediator implements AutoCloseable {
 
   public Settings settings() {
     return settings;
+  }
+
+  /** What keeps Direct reads in flight here: io_uring, or the I/O thread pool and why. */
+  public String directEngine() {
+    return directEngine;
+  }
+
+  /** Whether Direct reads go through io_uring. */
+  public boolean directRing() {
+    return ring != null;
   }
 
   /** A queue pair in host memory whose commands the given policy routes, served from now on. */
@@ -291,7 +343,9 @@ public final class Mediator implements AutoCloseable {
       dispatch(q, c);
     }
     flushRun(q);
+    flushSingles(q);
     q.flushBatch();
+    if (ring != null) ring.flush(); // the batch's Direct reads: one io_uring_enter
     return taken;
   }
 
@@ -332,12 +386,42 @@ public final class Mediator implements AutoCloseable {
     int k = q.runLength;
     if (k == 0) return;
     q.runLength = 0;
+    if (k == 1 && batches.enabled() && CachedBatch.accepts(q.run[0]) && q.singlesLength < q.singles.length) {
+      q.singles[q.singlesLength++] = q.run[0]; // served with the batch's other singles by one io_uring_enter
+      q.run[0] = null;
+      return;
+    }
     int served = k == 1 ? 0 : executor.tryCachedRun(q.run, k, q.stats);
     for (int i = 0; i < k; i++) {
       Validated v = q.run[i];
       q.run[i] = null;
       if (i < served) q.completeInBatch(v.command().cid(), (int) v.command().bytes());
       else serveInlineOrQueue(q, v);
+    }
+  }
+
+  /**
+   * Serves the batch's single cached commands: two or more by one io_uring submission of
+   * RWF_NOWAIT reads ({@link CachedBatch}, one per service thread); what it did not serve (and
+   * a lone command) the old way, by preadv2 or on the I/O pool.
+   */
+  private void flushSingles(ServicedQueue q) {
+    int k = q.singlesLength;
+    if (k == 0) return;
+    q.singlesLength = 0;
+    CachedBatch batch = k >= 2 ? batches.get() : null;
+    if (batch != null) batch.read(q.singles, k, q.singleServed);
+    for (int i = 0; i < k; i++) {
+      Validated v = q.singles[i];
+      q.singles[i] = null;
+      if (batch != null && q.singleServed[i]) {
+        int bytes = (int) v.command().bytes();
+        q.stats.servedInline(PathKind.OS, bytes);
+        q.stats.ringed();
+        q.completeInBatch(v.command().cid(), bytes);
+      } else {
+        serveInlineOrQueue(q, v);
+      }
     }
   }
 
@@ -348,6 +432,12 @@ public final class Mediator implements AutoCloseable {
   }
 
   private void queue(ServicedQueue q, Validated v) {
+    // Direct commands, and under auto the cold ones that would all go to Direct, through the ring.
+    if (ring != null && DirectRing.accepts(v)
+        && (q.policy.mode() == PathPolicy.Mode.DIRECT || executor.coldForDirect(v, q.policy))) {
+      ring.queue(q, v);
+      return;
+    }
     try {
       io.execute(() -> execute(q, v));
     } catch (RejectedExecutionException e) {
@@ -356,14 +446,23 @@ public final class Mediator implements AutoCloseable {
   }
 
   private void execute(ServicedQueue q, Validated v) {
-    Command c = v.command();
-    Namespace ns = v.ns();
-    CommandExecutor.Outcome o;
+    CommandExecutor.Outcome o = null;
+    Exception error = null;
     try {
       o = executor.run(v, q.policy, q.stats);
     } catch (IOException | RuntimeException e) {
+      error = e;
+    }
+    finish(q, v, o, error);
+  }
+
+  /** Completes an executed command: its error, a short read (truncated file), or success. */
+  private void finish(ServicedQueue q, Validated v, CommandExecutor.Outcome o, Exception error) {
+    Command c = v.command();
+    Namespace ns = v.ns();
+    if (error != null) {
       q.stats.error();
-      q.complete(c.cid(), true, NvmeStatus.UNRECOVERED_READ_ERROR, 0, String.valueOf(e.getMessage()));
+      q.complete(c.cid(), true, NvmeStatus.UNRECOVERED_READ_ERROR, 0, String.valueOf(error.getMessage()));
       return;
     }
     if (!o.complete()) {
@@ -390,6 +489,8 @@ public final class Mediator implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     for (ServicedQueue q : queues) q.qp.close();
+    if (ring != null) ring.close();
+    batches.close();
     devicePath.close();
     executor.close();
     queues.clear();

@@ -16,6 +16,7 @@ public final class PathStats {
   private final LongAdder errors = new LongAdder();
   private final LongAdder executed = new LongAdder();
   private final LongAdder inline = new LongAdder();
+  private final LongAdder ringed = new LongAdder();
 
   /** Counters of a part (one queue pair) also add into the whole (the mediator's); null at the top. */
   private final PathStats parent;
@@ -62,6 +63,15 @@ public final class PathStats {
     executed.increment();
   }
 
+  /**
+   * A command served through io_uring: its O_DIRECT reads (rather than on the I/O thread pool),
+   * or a cached read copied with others of its fetch batch by one submission.
+   */
+  void ringed() {
+    if (parent != null) parent.ringed();
+    ringed.increment();
+  }
+
   void inline() {
     if (parent != null) parent.inline();
     inline.increment();
@@ -74,16 +84,19 @@ public final class PathStats {
       b.put(k, bytes.get(k).sum());
       c.put(k, commands.get(k).sum());
     }
-    return new Snapshot(b, c, refused.sum(), errors.sum(), executed.sum(), inline.sum());
+    return new Snapshot(b, c, refused.sum(), errors.sum(), executed.sum(), inline.sum(), ringed.sum());
   }
 
   /**
    * Immutable counter values; {@link #minus} gives what happened between two snapshots.
    * {@code commands(kind)} counts reads issued on a path (a command split between the page
-   * cache and a cold path counts once on each); {@code executed} counts commands.
+   * cache and a cold path counts once on each); {@code executed} counts commands, {@code ringed}
+   * those of them served through io_uring (Direct reads, and cached reads batched into one
+   * submission); none where io_uring is unavailable: then the I/O thread pool and one preadv2
+   * per command serve them.
    */
   public record Snapshot(Map<PathKind, Long> bytes, Map<PathKind, Long> commands, long refused, long errors,
-                         long executed, long inline) {
+                         long executed, long inline, long ringed) {
     public long bytes(PathKind k) {
       return bytes.get(k);
     }
@@ -117,7 +130,7 @@ public final class PathStats {
         c.put(k, commands(k) + sign * o.commands(k));
       }
       return new Snapshot(b, c, refused + sign * o.refused, errors + sign * o.errors,
-          executed + sign * o.executed, inline + sign * o.inline);
+          executed + sign * o.executed, inline + sign * o.inline, ringed + sign * o.ringed);
     }
   }
 }

@@ -45,12 +45,18 @@ final class ServicedQueue {
   final Validated[] run;
   int runLength;
   long runEnd;
+  /** Cached commands of the fetch batch that joined no run, for one io_uring batch (service thread only). */
+  final Validated[] singles;
+  final boolean[] singleServed;
+  int singlesLength;
   private final int[] batchCid;
   private final int[] batchResult;
   private int batchCount;
 
   ServicedQueue(QueuePair qp, PathPolicy policy, PathStats mediatorStats, int budget) {
     this.run = new Validated[budget];
+    this.singles = new Validated[budget];
+    this.singleServed = new boolean[budget];
     this.qp = qp;
     this.policy = policy;
     this.stats = new PathStats(mediatorStats);

@@ -16,12 +16,32 @@ public final class HostBuffer implements AutoCloseable {
   private final long capacity;
 
   public HostBuffer(long capacity) {
-    if (capacity <= 0) throw new IllegalArgumentException("capacity " + capacity);
-    this.memory = new Memory(capacity + ALIGNMENT);
-    long raw = Libc.address(memory);
-    this.address = (raw + ALIGNMENT - 1) & -(long) ALIGNMENT;
-    this.capacity = capacity;
+    this(capacity, false);
   }
+
+  /**
+   * {@code hugePages}: 2 MiB aligned and advised as transparent huge pages (where the kernel
+   * has them; else plain pages, silently). An O_DIRECT read into such memory is one physically
+   * contiguous DMA segment per 2 MiB instead of one per 4 KiB page, so a large read is not split
+   * at the device's segment limit (virtio-blk: 254) and adjacent reads can merge.
+   */
+  public HostBuffer(long capacity, boolean hugePages) {
+    if (capacity <= 0) throw new IllegalArgumentException("capacity " + capacity);
+    long align = hugePages ? HUGE_PAGE : ALIGNMENT;
+    this.memory = new Memory(capacity + align);
+    long raw = Libc.address(memory);
+    this.address = (raw + align - 1) & -align;
+    this.capacity = capacity;
+    if (hugePages) {
+      try {
+        Libc.madvise(address, capacity & -HUGE_PAGE, Libc.MADV_HUGEPAGE);
+      } catch (RuntimeException e) {
+        // THP off or unsupported: plain pages, correct either way
+      }
+    }
+  }
+
+  private static final long HUGE_PAGE = 2L << 20;
 
   public long address() {
     return address;

@@ -108,6 +108,11 @@ public final class Libc {
 
   public static native int munmap(long addr, long length) throws LastErrorException;
 
+  /** madvise(2) advice: back the range with transparent huge pages where the kernel can. */
+  public static final int MADV_HUGEPAGE = 14;
+
+  public static native int madvise(long addr, long length, int advice) throws LastErrorException;
+
   /** mincore(2): one byte per page of [addr, addr+length) into {@code vec}; bit 0 = resident. */
   public static native int mincore(long addr, long length, long vec) throws LastErrorException;
 
