@@ -4,8 +4,8 @@
   gen_lineitem.py DIR [--rows 20000000]   writes DIR/check/*.parquet (correctness: every type and
       encoding the GPU path decodes, nulls at several densities, tiny pages, several row groups,
       data page v1 and v2, snappy/none/gzip/zstd/lz4, DELTA_BINARY_PACKED (bit widths 0..64, wrap-around),
-      DELTA_LENGTH_BYTE_ARRAY, BYTE_STREAM_SPLIT, decimals as INT32/INT64/FIXED_LEN_BYTE_ARRAY,
-      timestamps, unsigned ints), DIR/types/*.parquet (decode GB/s per type and
+      DELTA_LENGTH_BYTE_ARRAY, DELTA_BYTE_ARRAY, BYTE_STREAM_SPLIT, decimals as INT32/INT64/FIXED_LEN_BYTE_ARRAY,
+      timestamps incl. INT96, unsigned ints), DIR/types/*.parquet (decode GB/s per type and
       encoding) and DIR/lineitem_{snappy,none}.parquet (a TPC-H lineitem-like table, no decimals:
       the HOMI decoders map those to nothing yet).
   gen_lineitem.py DIR --no-lineitem ...  the same without the lineitem files.
@@ -154,6 +154,27 @@ def decimal_columns(n):
     }
 
 
+def dba_columns(n):
+    """Strings for DELTA_BYTE_ARRAY: sorted (long shared prefixes), repeated (prefix = the whole previous value),
+    random with empty ones, and long values with a common 150-byte head (prefixes > 64 bytes)."""
+    words = strings(n, min(20000, max(1, n // 3)), 0, 30)
+    heads = pa.array(["h" * 150 + "".join(chr(97 + c) for c in rng.integers(0, 26, rng.integers(0, 300))) for _ in range(200)])
+    return {
+        "sorted": words.take(pa.compute.sort_indices(words)),
+        "rep": strings(n, 3, 0, 12),
+        "rnd": strings(n, 5000, 0, 40).cast(pa.binary()),
+        "longp": heads.take(pa.array(rng.integers(0, 200, n))),
+    }
+
+
+def int96_columns(n):
+    """Timestamps written as INT96 (use_deprecated_int96_timestamps): nanoseconds, before and after 1970."""
+    ns = rng.integers(-2**62, 2**62, n)
+    near = rng.integers(1_500_000_000 * 10**9, 1_800_000_000 * 10**9, n)
+    return {"t96": pa.array(ns, pa.timestamp("ns")), "t96near": pa.array(near, pa.timestamp("ns", tz="UTC")),
+            "t96lo": pa.array(rng.integers(0, 40, n) * 86_400 * 10**9 + 123_456_789, pa.timestamp("ns"))}
+
+
 def write_pq(t, name, **kw):
     """Decimals as INT32/INT64 where this pyarrow can (store_decimal_as_integer); FIXED_LEN_BYTE_ARRAY otherwise."""
     try:
@@ -213,6 +234,18 @@ def write_check_more(d):
                      use_dictionary=False, column_encoding={c: "BYTE_STREAM_SPLIT" for c in ["fbss", "dbss"]})
             print("BYTE_STREAM_SPLIT for floats only:", e)
         k += 1
+        dt = pa.table({name: with_nulls(a, density) for name, a in dba_columns(n).items()})
+        for comp, ver, page in [("none", "1.0", 333), ("snappy", "2.0", 4096), ("zstd", "1.0", 1 << 20), ("lz4", "2.0", 100)]:
+            pq.write_table(dt, f"{d}/m{k:02d}_dba_n{n}_null{density}_{comp}_v{ver}_p{page}.parquet", compression=comp,
+                           data_page_version=ver, use_dictionary=False, data_page_size=page, write_statistics=False,
+                           column_encoding={c: "DELTA_BYTE_ARRAY" for c in dt.column_names})
+            k += 1
+        it = pa.table({name: with_nulls(a, density) for name, a in int96_columns(n).items()})
+        for comp, ver, dic, page in [("none", "1.0", False, 333), ("snappy", "2.0", True, 4096), ("zstd", "1.0", True, 700)]:
+            pq.write_table(it, f"{d}/m{k:02d}_int96_n{n}_null{density}_{comp}_v{ver}_{'dict' if dic else 'plain'}.parquet",
+                           compression=comp, data_page_version=ver, use_dictionary=dic, data_page_size=page,
+                           use_deprecated_int96_timestamps=True, write_statistics=False)
+            k += 1
 
 
 def write_types(d, n=10_000_000):
@@ -221,13 +254,17 @@ def write_types(d, n=10_000_000):
     c.update(delta_columns(n))
     c.update(decimal_columns(n))
     c.update(flba_decimal_columns(n))
+    c.update(dba_columns(n))
+    c.update(int96_columns(n))
     plan = [(col, enc, ["none", "snappy"]) for col, enc in [
         ("i32", "plain"), ("i32lo", "dict"), ("i64", "plain"), ("f", "plain"), ("d", "plain"), ("dlo", "dict"),
         ("dt", "dict"), ("b", "plain"), ("s", "plain"), ("s", "dict"), ("i8", "plain")]]
     plan += [("dsorted", "delta", ["none", "snappy"]), ("dext32", "delta", ["none"]), ("dmixed", "delta", ["none"]),
              ("dts_us", "delta", ["none"]), ("i64", "plain", ["zstd", "lz4", "gzip"]), ("dec18", "plain", ["none"]),
              ("dec9", "dict", ["none"]), ("ts_ms", "plain", ["none"]), ("dbss", "bss", ["none"]),
-             ("fdec38", "flba", ["none"]), ("fdec9", "flba", ["none"]), ("s", "dlba", ["none", "zstd"])]
+             ("fdec38", "flba", ["none"]), ("fdec9", "flba", ["none"]), ("s", "dlba", ["none", "zstd"]),
+             ("sorted", "dba", ["none", "zstd"]), ("s", "dba", ["none"]), ("t96near", "int96", ["none"]),
+             ("t96lo", "int96dict", ["none"])]
     for col, enc, comps in plan:
         t = pa.table({col: with_nulls(c[col], 0.1)})
         kw = {"use_dictionary": enc == "dict", "dictionary_pagesize_limit": 64 << 20}
@@ -237,8 +274,13 @@ def write_types(d, n=10_000_000):
             kw["column_encoding"] = {col: "DELTA_LENGTH_BYTE_ARRAY"}
         if enc == "bss":
             kw["column_encoding"] = {col: "BYTE_STREAM_SPLIT"}
+        if enc == "dba":
+            kw["column_encoding"] = {col: "DELTA_BYTE_ARRAY"}
+        if enc.startswith("int96"):
+            kw["use_deprecated_int96_timestamps"] = True
+            kw["use_dictionary"] = enc == "int96dict"
         for comp in comps:
-            if enc == "flba":  # pyarrow's default decimal storage
+            if enc in ("flba", "dba") or enc.startswith("int96"):  # pyarrow's default decimal storage; plain write_table
                 pq.write_table(t, f"{d}/{col}_{enc}_{comp}.parquet", compression=comp, write_statistics=False, **kw)
             else:
                 write_pq(t, f"{d}/{col}_{enc}_{comp}.parquet", compression=comp, **kw)

@@ -19,6 +19,7 @@ enum PageFlags : uint16_t {
 // Parquet Encoding enum values used here.
 enum Enc : uint16_t {
   ENC_PLAIN = 0, ENC_PLAIN_DICTIONARY = 2, ENC_RLE = 3, ENC_DELTA_BINARY_PACKED = 5, ENC_DELTA_LENGTH_BYTE_ARRAY = 6,
+  ENC_DELTA_BYTE_ARRAY = 7,
   ENC_RLE_DICTIONARY = 8,
   ENC_BYTE_STREAM_SPLIT = 9,
 };
@@ -32,6 +33,7 @@ enum Conv : uint32_t {
   CONV_ZEXT = 3,     // UINT32 -> int64, zero-extended
   CONV_UDEC128 = 4,  // UINT64 -> Decimal128(20, 0), high word 0
   CONV_BEDEC = 5,    // FIXED_LEN_BYTE_ARRAY decimal: in_w (1..16) big-endian two's complement bytes -> Decimal128
+  CONV_INT96 = 6,    // INT96 timestamp (in_w 12: nanos of day int64 LE, Julian day int32 LE) -> microseconds, as FixedWriter
 };
 
 struct PageEntry {
@@ -49,8 +51,8 @@ struct PageEntry {
   uint32_t val_len;     // 52
   uint16_t encoding;    // 56 values encoding (Enc)
   uint16_t flags;       // 58 PageFlags
-  int32_t aux;          // 60 data page: index of its dictionary page or -1 (DELTA_LENGTH_BYTE_ARRAY: set by
-                        //    homi_dec_delta to where the bytes start after the lengths); dictionary page: first entry
+  int32_t aux;          // 60 data page: index of its dictionary page or -1 (DELTA_LENGTH_BYTE_ARRAY / DELTA_BYTE_ARRAY:
+                        //    set by homi_dec_delta to where the bytes start after the lengths); dictionary page: first entry
 };
 static_assert(sizeof(PageEntry) == 64, "PageEntry layout is shared with Java (PageTable)");
 
@@ -59,6 +61,7 @@ enum Err : int {
   E_SNAPPY = 1, E_LEVELS = 2, E_IDS = 3, E_PLAIN_SHORT = 4, E_DICT_INDEX = 5, E_BYTE_ARRAY = 6,
   E_DEF_LEVEL = 7, E_NO_DICT = 8, E_OFFSETS_OVERFLOW = 9, E_COUNT = 10,
   E_DELTA_HEADER = 11, E_DELTA_WIDTH = 12, E_DELTA_COUNT = 13, E_DELTA_SHORT = 14, E_TS_OVERFLOW = 15, E_BSS = 16,
+  E_DBA_LENGTH = 17, E_DBA_PREFIX = 18,
 };
 
 __device__ inline void fail(int* status, int code, int page, int detail) {
@@ -140,6 +143,16 @@ __device__ inline uint32_t load_u32(const uint8_t* p) {
 __device__ inline uint64_t load_u64(const uint8_t* p) {
   if (((uintptr_t)p & 7) == 0) return *(const uint64_t*)p;
   return (uint64_t)load_u32(p) | ((uint64_t)load_u32(p + 4) << 32);
+}
+
+// An INT96 timestamp at p (nanos of day, int64 LE; Julian day, int32 LE) as microseconds since the
+// epoch, exactly as the CPU decoder's FixedWriter (Spark's fromJulianDay, no rebase): Java long
+// arithmetic, i.e. a wrapping product (done unsigned here) and division truncating toward zero.
+__device__ inline uint64_t int96_micros(const uint8_t* p) {
+  const int64_t nanos = (int64_t)load_u64(p);
+  const int64_t days = (int64_t)(int32_t)load_u32(p + 8);
+  const uint64_t day_us = (uint64_t)(days - 2440588) * 86400000000ull;
+  return day_us + (uint64_t)(nanos / 1000);
 }
 
 }  // namespace homi_dec

@@ -7,6 +7,7 @@
 // Values land densely at dvals[pos[row_start] ...], as ids do for dictionary pages.
 // DELTA_LENGTH_BYTE_ARRAY pages start with such a stream of the values' lengths: decoded the same
 // way, and the byte offset where the stream ends (the values' bytes begin) goes to the page's aux.
+// DELTA_BYTE_ARRAY pages (prefix lengths, suffix lengths, suffix bytes): decode_dba.cuh.
 #pragma once
 #include "decode_common.cuh"
 
@@ -44,6 +45,82 @@ __device__ inline uint64_t delta_bits(const uint8_t* p, const uint8_t* end, uint
 
 }  // namespace homi_dec
 
+namespace homi_dec {
+
+// One DELTA_BINARY_PACKED stream in [p, end), a whole warp together: `need` values are read
+// (store(k, v) gets each, lanes in parallel; the caller keeps what it wants) and p ends where the
+// stream's last needed miniblock ends. Values are summed mod 2^64. Returns 0, or an Err code with
+// `detail` (a byte offset from `start`, a bit width or a count). `n` = the values the page needs.
+template <typename Store>
+__device__ int delta_stream(const uint8_t*& p, const uint8_t* start, const uint8_t* end, uint32_t n, bool whole,
+                            Store store, int& detail) {
+  const int lane = threadIdx.x & 31;
+  uint64_t block, mbs, count, first;
+  if (!delta_varint(p, end, block) || !delta_varint(p, end, mbs) || !delta_varint(p, end, count) ||
+      !delta_varint(p, end, first)) {
+    detail = (int)(p - start);
+    return E_DELTA_HEADER;
+  }
+  if (block == 0 || block % 128 != 0 || block > (1u << 20) || mbs == 0 || block % mbs != 0 || (block / mbs) % 8 != 0) {
+    detail = (int)(p - start);
+    return E_DELTA_HEADER;
+  }
+  if (count < n || count > 0x7fffffffull) {  // the page's non-null rows need that many values
+    detail = (int)min(count, (uint64_t)0x7fffffff);
+    return E_DELTA_COUNT;
+  }
+  const uint32_t per_mb = (uint32_t)(block / mbs);
+  // whole: the stream is read to its end (what follows starts there); else values past n are skipped
+  const uint32_t need = whole ? (uint32_t)count : n;
+  uint64_t last = delta_zigzag(first);
+  if (lane == 0 && need > 0) store(0u, last);
+  uint32_t k = 1;  // values read
+  while (k < need) {
+    uint64_t zz;
+    if (!delta_varint(p, end, zz) || (uint64_t)(end - p) < mbs) {
+      detail = (int)(p - start);
+      return E_DELTA_HEADER;
+    }
+    const uint64_t min_delta = delta_zigzag(zz);
+    const uint8_t* widths = p;
+    p += mbs;
+    for (uint32_t mb = 0; mb < mbs && k < need; mb++) {
+      const uint32_t bw = widths[mb];
+      if (bw > 64) {
+        detail = (int)bw;
+        return E_DELTA_WIDTH;
+      }
+      const uint32_t take = min(per_mb, need - k);
+      if ((uint64_t)(p - start) * 8 + (uint64_t)take * bw > (uint64_t)(end - start) * 8) {
+        detail = (int)(p - start);
+        return E_DELTA_SHORT;
+      }
+      for (uint32_t c = 0; c < take; c += 32) {
+        const uint32_t i = c + lane;
+        uint64_t d = min_delta;
+        if (i < take && bw > 0) d += delta_bits(p, end, (uint64_t)i * bw, bw);
+        // inclusive warp scan of the deltas: value i = last + deltas 0..i
+        for (int o = 1; o < 32; o <<= 1) {
+          uint64_t t = __shfl_up_sync(0xffffffffu, d, o);
+          if (lane >= o) d += t;
+        }
+        const uint64_t v = last + d;
+        if (i < take) store(k + i, v);
+        last = __shfl_sync(0xffffffffu, v, (int)min(31u, take - 1 - c));
+      }
+      k += take;
+      const uint64_t bytes = (uint64_t)per_mb * bw / 8;
+      p = (uint64_t)(end - p) < bytes ? end : p + bytes;
+    }
+  }
+  return 0;
+}
+
+}  // namespace homi_dec
+
+// DELTA_BYTE_ARRAY pages hold two such streams, prefix lengths then suffix lengths (then the suffix
+// bytes): both are read whole, each length checked to be 0..INT32_MAX (DeltaBinaryPackedDecoder.readAllInts),
+// and stored packed as dvals[pos] = prefix | suffix << 32; aux = where the suffix bytes start.
 extern "C" __global__ void homi_dec_delta(homi_dec::PageEntry* pages, uint32_t n_pages, const uint32_t* pos,
                                           uint64_t* dvals, int* status) {
   using namespace homi_dec;
@@ -52,7 +129,8 @@ extern "C" __global__ void homi_dec_delta(homi_dec::PageEntry* pages, uint32_t n
   for (uint32_t w = blockIdx.x * (blockDim.x / 32) + threadIdx.x / 32; w < n_pages; w += warps) {
     const PageEntry pg = pages[w];
     const bool lengths = pg.encoding == ENC_DELTA_LENGTH_BYTE_ARRAY;
-    if ((pg.flags & PF_DICT) || (pg.encoding != ENC_DELTA_BINARY_PACKED && !lengths)) continue;
+    const bool dba = pg.encoding == ENC_DELTA_BYTE_ARRAY;
+    if ((pg.flags & PF_DICT) || (pg.encoding != ENC_DELTA_BINARY_PACKED && !lengths && !dba)) continue;
     const uint32_t n = page_values(pg, pos);
     if (n == 0) continue;  // an all-null page: nothing to read
     if ((uint64_t)pg.val_off + pg.val_len > pg.data_len) {
@@ -63,69 +141,34 @@ extern "C" __global__ void homi_dec_delta(homi_dec::PageEntry* pages, uint32_t n
     const uint8_t* start = (const uint8_t*)pg.data + pg.val_off;
     const uint8_t* end = start + pg.val_len;
     const uint8_t* p = start;
-    uint64_t block, mbs, count, first;
-    if (!delta_varint(p, end, block) || !delta_varint(p, end, mbs) || !delta_varint(p, end, count) ||
-        !delta_varint(p, end, first)) {
-      if (lane == 0) fail(status, E_DELTA_HEADER, w, (int)(p - start));
-      continue;
-    }
-    if (block == 0 || block % 128 != 0 || block > (1u << 20) || mbs == 0 || block % mbs != 0 || (block / mbs) % 8 != 0) {
-      if (lane == 0) fail(status, E_DELTA_HEADER, w, (int)(p - start));
-      continue;
-    }
-    if (count < n || count > 0x7fffffffull) {  // the page's non-null rows need that many values
-      if (lane == 0) fail(status, E_DELTA_COUNT, w, (int)min(count, (uint64_t)0x7fffffff));
-      continue;
-    }
-    const uint32_t per_mb = (uint32_t)(block / mbs);
-    // lengths: the whole stream is read (its end is where the bytes start); values past n are not stored
-    const uint32_t need = lengths ? (uint32_t)count : n;
-    uint64_t last = delta_zigzag(first);
-    if (lane == 0) out[0] = last;
-    uint32_t k = 1;  // values read
-    bool bad = false;
-    while (k < need && !bad) {
-      uint64_t zz;
-      if (!delta_varint(p, end, zz) || (uint64_t)(end - p) < mbs) {
-        if (lane == 0) fail(status, E_DELTA_HEADER, w, (int)(p - start));
-        bad = true;
-        break;
+    int detail = 0, err;
+    if (dba) {
+      bool range = true;  // every length 0..INT32_MAX, as the CPU decoder requires
+      err = delta_stream(p, start, end, n, true, [&](uint32_t k, uint64_t v) {
+        if (v > 0x7fffffffull) range = false;
+        if (k < n) out[k] = v;
+      }, detail);
+      __syncwarp();  // the suffix stream below ORs into words other lanes wrote
+      if (!err) {
+        err = delta_stream(p, start, end, n, true, [&](uint32_t k, uint64_t v) {
+          if (v > 0x7fffffffull) range = false;
+          if (k < n) out[k] |= v << 32;
+        }, detail);
       }
-      const uint64_t min_delta = delta_zigzag(zz);
-      const uint8_t* widths = p;
-      p += mbs;
-      for (uint32_t mb = 0; mb < mbs && k < need; mb++) {
-        const uint32_t bw = widths[mb];
-        if (bw > 64) {
-          if (lane == 0) fail(status, E_DELTA_WIDTH, w, (int)bw);
-          bad = true;
-          break;
-        }
-        const uint32_t take = min(per_mb, need - k);
-        if ((uint64_t)(p - start) * 8 + (uint64_t)take * bw > (uint64_t)pg.val_len * 8) {
-          if (lane == 0) fail(status, E_DELTA_SHORT, w, (int)(p - start));
-          bad = true;
-          break;
-        }
-        for (uint32_t c = 0; c < take; c += 32) {
-          const uint32_t i = c + lane;
-          uint64_t d = min_delta;
-          if (i < take && bw > 0) d += delta_bits(p, end, (uint64_t)i * bw, bw);
-          // inclusive warp scan of the deltas: value i = last + deltas 0..i
-          for (int o = 1; o < 32; o <<= 1) {
-            uint64_t t = __shfl_up_sync(0xffffffffu, d, o);
-            if (lane >= o) d += t;
-          }
-          const uint64_t v = last + d;
-          if (i < take && k + i < n) out[k + i] = v;
-          last = __shfl_sync(0xffffffffu, v, (int)min(31u, take - 1 - c));
-        }
-        k += take;
-        const uint64_t bytes = (uint64_t)per_mb * bw / 8;
-        p = (uint64_t)(end - p) < bytes ? end : p + bytes;
+      if (!err && __any_sync(0xffffffffu, !range)) {
+        err = E_DBA_LENGTH;
+        detail = -1;
       }
+    } else {
+      err = delta_stream(p, start, end, n, lengths, [&](uint32_t k, uint64_t v) {
+        if (k < n) out[k] = v;
+      }, detail);
     }
-    if (lengths && !bad && lane == 0) pages[w].aux = (int32_t)(p - start);
+    if (err) {
+      if (lane == 0) fail(status, err, w, detail);
+    } else if ((lengths || dba) && lane == 0) {
+      pages[w].aux = (int32_t)(p - start);
+    }
     __syncwarp();
   }
 }

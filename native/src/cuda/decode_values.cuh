@@ -160,6 +160,8 @@ extern "C" __global__ void homi_dec_fixed(const homi_dec::PageEntry* pages, uint
           }
         } else if ((idx + 1) * in_w > vlen) {
           fail(status, E_PLAIN_SHORT, p, (int)idx);
+        } else if (conv == CONV_INT96) {
+          v = int96_micros(vals + idx * 12);
         } else {
           v = in_w == 8 ? load_u64(vals + idx * 8) : load_u32(vals + idx * 4);
         }
@@ -266,7 +268,7 @@ extern "C" __global__ void homi_dec_ba_dict(const homi_dec::PageEntry* pages, ui
 }
 
 // Copies each non-null row's bytes to data + offsets[r]: a warp per 32 rows, each lane one row,
-// then the warp together for the long ones.
+// then the warp together for the long ones. Rows whose source address is 0 are left alone.
 extern "C" __global__ void homi_dec_ba_copy(uint32_t n_rows, const uint8_t* valid, const uint32_t* pos,
                                             const uint64_t* srcs, const uint32_t* offsets, uint8_t* data) {
   const int lane = threadIdx.x & 31;
@@ -277,9 +279,11 @@ extern "C" __global__ void homi_dec_ba_copy(uint32_t n_rows, const uint8_t* vali
     const uint8_t* src = nullptr;
     uint8_t* dst = nullptr;
     if (r < n_rows && valid[r]) {
-      len = offsets[r + 1] - offsets[r];
       src = (const uint8_t*)srcs[pos[r]];
-      dst = data + offsets[r];
+      if (src != nullptr) {  // null: a row another kernel writes (DELTA_BYTE_ARRAY) or a corrupt one
+        len = offsets[r + 1] - offsets[r];
+        dst = data + offsets[r];
+      }
     }
     const bool long_one = len > 64;
     if (!long_one) for (uint32_t b = 0; b < len; b++) dst[b] = src[b];

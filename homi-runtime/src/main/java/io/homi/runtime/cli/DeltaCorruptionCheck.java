@@ -21,7 +21,7 @@ import org.apache.parquet.format.Util;
  * through the kernels' status word with an error naming file, column and what is wrong. Takes the
  * first data page of the first column of parquet-testing's {@code delta_binary_packed.parquet}
  * (uncompressed, data page v2) and writes two broken copies: a bit width of 65 in the first
- * miniblock, and a block size of 5 (not a multiple of 128).
+ * miniblock, and a block size of 5 (not a multiple of 128). And one DELTA_BYTE_ARRAY case ({@link #deltaByteArray}).
  */
 final class DeltaCorruptionCheck {
   private DeltaCorruptionCheck() {}
@@ -52,7 +52,38 @@ final class DeltaCorruptionCheck {
         "DELTA_BINARY_PACKED bit width 65"));
     out.add(expect(reader, tmp.resolve("delta_block5.parquet"), all, values, (byte) 5, column,
         "DELTA_BINARY_PACKED header corrupt"));
+    deltaByteArray(reader, checkDir, tmp, out);
     return out;
+  }
+
+  /**
+   * DELTA_BYTE_ARRAY: parquet-testing's {@code delta_encoding_required_column.parquet}, column 10 ({@code c_customer_id},
+   * an uncompressed v2 page), with the prefix stream's first value set from 0 to 1: the first value's prefix is then longer
+   * than the (empty) value before it, which the kernels must report through the status word.
+   */
+  private static void deltaByteArray(GpuParquetReader reader, Path checkDir, Path tmp, List<String> out) throws IOException {
+    Path src = checkDir.resolve("delta_encoding_required_column.parquet");
+    if (!Files.exists(src)) return;
+    byte[] all = Files.readAllBytes(src);
+    ColumnChunk cc = GpuParquetReader.footer(src).getRow_groups().get(0).getColumns().get(9);
+    String column = String.join(".", cc.getMeta_data().getPath_in_schema());
+    int off = (int) cc.getMeta_data().getData_page_offset();
+    ByteArrayInputStream in = new ByteArrayInputStream(all, off, all.length - off);
+    int before = in.available();
+    PageHeader h = Util.readPageHeader(in);
+    if (h.getType() != PageType.DATA_PAGE_V2 || cc.getMeta_data().getCodec() != CompressionCodec.UNCOMPRESSED) {
+      out.add("FAIL DELTA_BYTE_ARRAY corruption check: expected an uncompressed v2 data page first in column " + column);
+      return;
+    }
+    int[] at = {off + before - in.available() + h.getData_page_header_v2().getRepetition_levels_byte_length()
+        + h.getData_page_header_v2().getDefinition_levels_byte_length()};
+    for (int i = 0; i < 3; i++) varint(all, at); // block size, miniblocks, count; then the first prefix
+    if (all[at[0]] != 0) {
+      out.add("FAIL DELTA_BYTE_ARRAY corruption check: the first prefix of column " + column + " is not 0");
+      return;
+    }
+    out.add(expect(reader, tmp.resolve("dba_prefix1.parquet"), all, at[0], (byte) 2, column,
+        "DELTA_BYTE_ARRAY prefix of value 0 longer than the previous value"));
   }
 
   private static String expect(GpuParquetReader reader, Path f, byte[] good, int pos, byte value, String column,

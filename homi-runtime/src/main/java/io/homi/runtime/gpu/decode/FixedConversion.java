@@ -8,7 +8,7 @@ import io.homi.runtime.parquet.ValueKind;
  * width per row and the conversion ({@code homi_dec::Conv} in native/src/cuda/decode_common.cuh).
  */
 final class FixedConversion {
-  static final int NONE = 0, DEC128 = 1, MILLIS = 2, ZEXT = 3, UDEC128 = 4, BEDEC = 5;
+  static final int NONE = 0, DEC128 = 1, MILLIS = 2, ZEXT = 3, UDEC128 = 4, BEDEC = 5, INT96 = 6;
 
   private FixedConversion() {}
 
@@ -18,7 +18,7 @@ final class FixedConversion {
       case BOOLEAN, INT8 -> 1;
       case INT16, UINT8 -> 2;
       case INT32, UINT16, DATE, FLOAT -> 4;
-      case INT64, UINT32, DOUBLE, TIMESTAMP_MILLIS, TIMESTAMP_MICROS -> 8;
+      case INT64, UINT32, DOUBLE, TIMESTAMP_MILLIS, TIMESTAMP_MICROS, INT96 -> 8;
       case DECIMAL_INT32, DECIMAL_INT64, UINT64, FIXED_DECIMAL -> 16; // Decimal128
       default -> throw new IllegalArgumentException(kind + " is not decoded on the GPU (PageTable.GPU_KINDS)");
     };
@@ -31,6 +31,7 @@ final class FixedConversion {
       case FIXED_DECIMAL -> BEDEC;
       case UINT32 -> ZEXT;
       case TIMESTAMP_MILLIS -> MILLIS;
+      case INT96 -> INT96; // 12 stored bytes -> microseconds (FixedWriter's Julian day arithmetic)
       default -> NONE;
     };
   }

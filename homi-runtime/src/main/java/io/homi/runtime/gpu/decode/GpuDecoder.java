@@ -164,6 +164,8 @@ public final class GpuDecoder implements AutoCloseable {
         if (dvals != 0) {
           k.launch("homi_dec_ba_dlba", (np + WARPS_PER_BLOCK - 1) / WARPS_PER_BLOCK, 32 * WARPS_PER_BLOCK, cs, pages, np, valid,
               pos, dvals, lens.address(), srcs.address(), st);
+          k.launch("homi_dec_ba_dba_lens", (np + WARPS_PER_BLOCK - 1) / WARPS_PER_BLOCK, 32 * WARPS_PER_BLOCK, cs, pages, np,
+              valid, pos, dvals, lens.address(), srcs.address(), st);
         }
         k.launch("homi_dec_ba_dict", pageGrid(np), 256, cs, pages, np, valid, pos, ids,
             entrySrc == null ? 0L : entrySrc.address(), entryLen == null ? 0L : entryLen.address(), lens.address(),
@@ -175,6 +177,10 @@ public final class GpuDecoder implements AutoCloseable {
         if (values != null) {
           k.launch("homi_dec_ba_copy", grid(rows, 256), 256, cs, (int) rows, valid + base, pos + base * 4,
               srcs.address(), offsets.address(), values.address());
+          if (dvals != 0) { // DELTA_BYTE_ARRAY values, in order per page (offsets indexed by global row)
+            k.launch("homi_dec_ba_dba_copy", (np + WARPS_PER_BLOCK - 1) / WARPS_PER_BLOCK, 32 * WARPS_PER_BLOCK, cs, pages, np,
+                valid, pos, dvals, offsets.address() - base * 4, values.address(), st);
+          }
         }
       }
       return new DeviceColumn(c.descriptor(), rows, -1, validity, values, offsets, dataBytes);
@@ -235,6 +241,9 @@ public final class GpuDecoder implements AutoCloseable {
         case 14 -> "DELTA_BINARY_PACKED miniblock past the end of page " + page + " (byte " + detail + ")";
         case 15 -> "timestamp milliseconds overflow microseconds at value " + detail + " of page " + page;
         case 16 -> "BYTE_STREAM_SPLIT page of " + detail + " bytes does not hold its values (page " + page + ")";
+        case 17 -> detail < 0 ? "DELTA_BYTE_ARRAY prefix or suffix length outside 0..2^31-1 in page " + page
+            : "DELTA_BYTE_ARRAY value " + detail + " longer than 2^31-1 bytes in page " + page;
+        case 18 -> "DELTA_BYTE_ARRAY prefix of value " + detail + " longer than the previous value in page " + page;
         default -> "decode error " + code + " in page " + page;
       };
       throw new GpuDecodeException(new CorruptParquetException(file + where, "GPU decode: " + what));

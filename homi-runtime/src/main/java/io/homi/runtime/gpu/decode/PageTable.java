@@ -68,12 +68,12 @@ public final class PageTable {
    */
   /**
    * The value kinds the kernels decode (conversions in {@link FixedConversion}; FIXED_LEN_BYTE_ARRAY decimals
-   * of at most 16 bytes); INT96, unannotated FIXED_LEN_BYTE_ARRAY and BYTE_ARRAY decimals stay on the CPU.
+   * of at most 16 bytes; INT96 timestamps); unannotated FIXED_LEN_BYTE_ARRAY and BYTE_ARRAY decimals stay on the CPU.
    */
   static final java.util.Set<ValueKind> GPU_KINDS = java.util.EnumSet.of(ValueKind.BOOLEAN, ValueKind.INT8, ValueKind.INT16,
       ValueKind.INT32, ValueKind.INT64, ValueKind.FLOAT, ValueKind.DOUBLE, ValueKind.DATE, ValueKind.STRING, ValueKind.BINARY,
       ValueKind.DECIMAL_INT32, ValueKind.DECIMAL_INT64, ValueKind.TIMESTAMP_MILLIS, ValueKind.TIMESTAMP_MICROS,
-      ValueKind.UINT8, ValueKind.UINT16, ValueKind.UINT32, ValueKind.UINT64, ValueKind.FIXED_DECIMAL);
+      ValueKind.UINT8, ValueKind.UINT16, ValueKind.UINT32, ValueKind.UINT64, ValueKind.FIXED_DECIMAL, ValueKind.INT96);
 
   /**
    * Whether pages of this codec can be decoded: UNCOMPRESSED in place, SNAPPY by the GPU, and every codec
@@ -230,8 +230,19 @@ public final class PageTable {
         deltaPages++; // its lengths are a DELTA_BINARY_PACKED stream
         yield enc.getValue();
       }
+      case DELTA_BYTE_ARRAY -> {
+        if (!col.kind().isByteArray()) {
+          if (col.physicalType() == Type.FIXED_LEN_BYTE_ARRAY) {
+            throw new UnsupportedParquetException("DELTA_BYTE_ARRAY on FIXED_LEN_BYTE_ARRAY column '" + col.name()
+                + "' on the GPU path", file);
+          }
+          throw new CorruptParquetException(ctx, "DELTA_BYTE_ARRAY cannot encode a " + col.physicalType() + " column");
+        }
+        deltaPages++; // its prefix and suffix lengths are DELTA_BINARY_PACKED streams
+        yield enc.getValue();
+      }
       case BYTE_STREAM_SPLIT -> {
-        if (col.kind() == ValueKind.BOOLEAN || col.kind().isByteArray()) {
+        if (col.kind() == ValueKind.BOOLEAN || col.kind().isByteArray() || col.physicalType() == Type.INT96) {
           throw new CorruptParquetException(ctx, "BYTE_STREAM_SPLIT cannot encode a " + col.physicalType() + " column");
         }
         yield enc.getValue();

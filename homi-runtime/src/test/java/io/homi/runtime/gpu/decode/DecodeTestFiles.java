@@ -44,7 +44,67 @@ final class DecodeTestFiles {
         optional double d;
       }""");
 
+  /**
+   * Byte arrays (parquet-java's v2 writer encodes them DELTA_BYTE_ARRAY without a dictionary, and falls back to it
+   * from a dictionary) and INT96 timestamps (dictionary, or PLAIN).
+   */
+  static final MessageType STRING_SCHEMA = MessageTypeParser.parseMessageType("""
+      message strs {
+        optional binary sorted (UTF8);
+        required binary rep;
+        optional binary rnd;
+        optional binary longp (UTF8);
+        optional int96 t96;
+        required int96 t96x;
+      }""");
+
   private DecodeTestFiles() {}
+
+  /**
+   * A file of {@link #STRING_SCHEMA}: sorted strings (long shared prefixes), runs of one value (prefix = the whole
+   * previous value), random bytes with empty values, values over 64 bytes sharing 150-byte heads; INT96 timestamps
+   * of plausible days and nanos, and (t96x) any 12 bytes, extremes included (the conversion wraps as Java's does).
+   */
+  static Path writeStrings(Path p, int rows, double nulls, CompressionCodecName codec, boolean v2, boolean dict,
+                           int pageSize, long seed) throws IOException {
+    Random r = new Random(seed);
+    SimpleGroupFactory g = new SimpleGroupFactory(STRING_SCHEMA);
+    String[] words = new String[Math.max(1, rows / 3)];
+    for (int i = 0; i < words.length; i++) words[i] = Long.toString(r.nextLong() & 0xffffffffffL, 7 + r.nextInt(30));
+    java.util.Arrays.sort(words);
+    try (ParquetWriter<Group> w = ExampleParquetWriter.builder(new org.apache.hadoop.fs.Path(p.toUri()))
+        .withConf(new Configuration()).withType(STRING_SCHEMA).withCompressionCodec(codec).withDictionaryEncoding(dict)
+        .withWriterVersion(v2 ? ParquetProperties.WriterVersion.PARQUET_2_0 : ParquetProperties.WriterVersion.PARQUET_1_0)
+        .withPageSize(pageSize).withDictionaryPageSize(16 * 1024).withRowGroupSize(256L * 1024).build()) {
+      for (int i = 0; i < rows; i++) {
+        Group row = g.newGroup();
+        if (r.nextDouble() >= nulls) row.add("sorted", words[(int) ((long) i * words.length / rows)] + (i % 5 == 0 ? "é" : ""));
+        row.add("rep", "run" + (i / 50) % 3);
+        if (r.nextDouble() >= nulls) {
+          byte[] b = new byte[r.nextInt(4) == 0 ? 0 : r.nextInt(40)];
+          r.nextBytes(b);
+          row.add("rnd", org.apache.parquet.io.api.Binary.fromConstantByteArray(b));
+        }
+        if (r.nextDouble() >= nulls) row.add("longp", "h".repeat(150) + Integer.toString(r.nextInt(1 << 20), 36).repeat(r.nextInt(40)));
+        if (r.nextDouble() >= nulls) row.add("t96", int96(r.nextLong() % 86_400_000_000_000L, 2_440_588 + r.nextInt(40_000) - 20_000));
+        row.add("t96x", switch (i % 4) {
+          case 0 -> int96(Long.MAX_VALUE, Integer.MAX_VALUE);
+          case 1 -> int96(Long.MIN_VALUE, Integer.MIN_VALUE);
+          case 2 -> int96(-999, 0);
+          default -> int96(r.nextLong(), r.nextInt());
+        });
+        w.write(row);
+      }
+    }
+    return p;
+  }
+
+  /** An INT96 value: nanos of day (8 bytes LE), then the Julian day (4 bytes LE). */
+  static org.apache.parquet.io.api.Binary int96(long nanos, int julianDay) {
+    java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(12).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    b.putLong(nanos).putInt(julianDay);
+    return org.apache.parquet.io.api.Binary.fromConstantByteArray(b.array());
+  }
 
   /**
    * A file of {@link #INT_SCHEMA}: full-range and extreme values (deltas that wrap around mod 2^64 and

@@ -12,8 +12,9 @@ import org.junit.jupiter.api.Test;
 /**
  * Writes the parquet-java half of the GPU decode device check into {@code -Dhomi.deviceFiles=DIR}
  * (the device machine has pyarrow but no parquet-java): {@link DecodeTestFiles#writeInts} with
- * DELTA_BINARY_PACKED (v2, no dictionary) and dictionary/PLAIN (v1) pages, and the base types, through
- * every codec the GPU path takes. Copy DIR to the device payload's {@code jfiles/}
+ * DELTA_BINARY_PACKED (v2, no dictionary) and dictionary/PLAIN (v1) pages, the base types, and
+ * {@link DecodeTestFiles#writeStrings} (DELTA_BYTE_ARRAY byte arrays from the v2 writer, INT96 timestamps dictionary
+ * and PLAIN) through every codec the GPU path takes. Copy DIR to the device payload's {@code jfiles/}
  * (native/scripts/device_check_decode.sh). Skipped unless the property is set.
  */
 class DeviceCheckFilesTest {
@@ -34,6 +35,11 @@ class DeviceCheckFilesTest {
       }
       DecodeTestFiles.write(d.resolve(String.format("j%02d_types_%s.parquet", k++, c)), 12000, 0.3, c, false, true, 1500,
           64 * 1024, 7, false);
+      for (boolean v2 : new boolean[] {true, false}) {
+        DecodeTestFiles.writeStrings(d.resolve(String.format("j%02d_strings_%s_v2%s.parquet", k, c, v2)),
+            5000 + 9000 * (k % 2), v2 ? 0.1 : 0.6, c, v2, !v2 || c.ordinal() % 2 == 0, 600 + 1100 * (k % 3), 300 + k);
+        k++;
+      }
     }
     try (Stream<Path> s = Files.list(d)) {
       assertThat(s.filter(p -> p.getFileName().toString().startsWith("j")).count()).isEqualTo(k);

@@ -90,4 +90,32 @@ class GpuDecodeEqualityTest {
       }
     }
   }
+
+  /** DELTA_BYTE_ARRAY byte arrays (v2; with a dictionary, its fallback) and INT96 timestamps (PLAIN, dictionary). */
+  @ParameterizedTest(name = "strings: {0} rows, nulls {1}, {2}, v2={3}, dict={4}, page {5}")
+  @CsvSource({
+      "1, 0.0, UNCOMPRESSED, true, false, 1024",
+      "20000, 0.0, UNCOMPRESSED, true, false, 4096",
+      "20000, 0.3, SNAPPY, true, false, 333",
+      "20000, 0.1, ZSTD, true, true, 2048",
+      "5000, 1.0, LZ4_RAW, true, false, 700",
+      "20000, 0.5, GZIP, false, true, 1500",
+  })
+  void deltaByteArrayAndInt96EqualCpu(int rows, double nulls, CompressionCodecName codec, boolean v2, boolean dict, int page)
+      throws Exception {
+    GpuProbe.Result probe = GpuProbe.probe();
+    assumeTrue(probe.usable(), "no usable GPU here (" + probe.reason() + "): the device check covers GPU decoding");
+    assumeTrue(Kernels.fatbin() != null, "homi-native was built without nvcc: no kernels");
+    Path f = DecodeTestFiles.writeStrings(dir.resolve("s.parquet"), rows, nulls, codec, v2, dict, page, 47);
+    try (GpuDevice gpu = GpuDevice.open(0); GpuParquetReader r = new GpuParquetReader(gpu, 4);
+         DeviceBatch b = r.read(f, null, false, false).batch()) {
+      if (v2 && !dict) assertThat(b.metrics().deltaPages()).isPositive();
+      List<FieldVector> v = b.toVectors(HomiRuntime.get().allocator());
+      try {
+        assertThat(CpuReference.compare(f, v)).isEmpty();
+      } finally {
+        v.forEach(FieldVector::close);
+      }
+    }
+  }
 }

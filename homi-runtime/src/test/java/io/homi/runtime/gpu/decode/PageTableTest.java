@@ -194,12 +194,50 @@ class PageTableTest {
   }
 
   @Test
+  void deltaByteArrayAndInt96PagesAreTabled() throws Exception {
+    // parquet-java's v2 writer without a dictionary: DELTA_BYTE_ARRAY for binary, PLAIN for INT96
+    Path f = DecodeTestFiles.writeStrings(dir.resolve("g.parquet"), 4_000, 0.1, CompressionCodecName.UNCOMPRESSED, true,
+        false, 1024, 6);
+    int ncol = DecodeTestFiles.STRING_SCHEMA.getColumns().size();
+    int[] first = new int[ncol + 1];
+    PageTable t = walk(f, false, new long[ncol], first);
+    first[ncol] = t.size();
+    ParquetSchema schema = ParquetSchema.of(GpuParquetReader.footer(f), f.toString());
+    int dba = 0;
+    for (int c = 0; c < ncol; c++) {
+      ColumnDescriptor col = schema.columns().get(c);
+      for (int i = first[c]; i < first[c + 1]; i++) {
+        int expected = (col.kind().isByteArray() ? org.apache.parquet.format.Encoding.DELTA_BYTE_ARRAY
+            : org.apache.parquet.format.Encoding.PLAIN).getValue();
+        assertThat(t.entry(i).encoding).as("column %s page %d", col.name(), i).isEqualTo(expected);
+        if (col.kind().isByteArray()) dba++;
+      }
+    }
+    assertThat(dba).as("several DELTA_BYTE_ARRAY pages per string column").isGreaterThan(8);
+    assertThat(t.deltaPages()).as("their lengths take the delta kernel").isEqualTo(dba);
+    assertThat(schema.columns().get(4).kind()).isEqualTo(io.homi.runtime.parquet.ValueKind.INT96);
+    assertThat(GpuRowGroups.refusal(GpuParquetReader.footer(f), schema.columns(), 0)).as("INT96 is a GPU kind").isNull();
+  }
+
+  @Test
   void encodingsTheKernelsLackAreRefusedByName() throws Exception {
-    // parquet-java's v2 writer encodes binary without a dictionary as DELTA_BYTE_ARRAY
-    Path f = DecodeTestFiles.write(dir.resolve("g.parquet"), 2_000, 0.0, CompressionCodecName.UNCOMPRESSED, true, false,
-        1024, 1 << 20, 6);
+    // parquet-java's v2 writer encodes FIXED_LEN_BYTE_ARRAY without a dictionary as DELTA_BYTE_ARRAY
+    org.apache.parquet.schema.MessageType schema = org.apache.parquet.schema.MessageTypeParser.parseMessageType(
+        "message m { required fixed_len_byte_array(16) d (DECIMAL(38, 2)); }");
+    Path f = dir.resolve("flba.parquet");
+    try (org.apache.parquet.hadoop.ParquetWriter<org.apache.parquet.example.data.Group> w =
+             org.apache.parquet.hadoop.example.ExampleParquetWriter.builder(new org.apache.hadoop.fs.Path(f.toUri()))
+                 .withConf(new org.apache.hadoop.conf.Configuration()).withType(schema).withDictionaryEncoding(false)
+                 .withWriterVersion(org.apache.parquet.column.ParquetProperties.WriterVersion.PARQUET_2_0).build()) {
+      org.apache.parquet.example.data.simple.SimpleGroupFactory g = new org.apache.parquet.example.data.simple.SimpleGroupFactory(schema);
+      for (int i = 0; i < 500; i++) {
+        byte[] v = new byte[16];
+        v[15] = (byte) i;
+        w.write(g.newGroup().append("d", org.apache.parquet.io.api.Binary.fromConstantByteArray(v)));
+      }
+    }
     assertThatThrownBy(() -> walk(f, false, null)).isInstanceOf(UnsupportedParquetException.class)
-        .hasMessageContaining("DELTA_BYTE_ARRAY").hasMessageContaining("GPU path");
+        .hasMessageContaining("DELTA_BYTE_ARRAY").hasMessageContaining("FIXED_LEN_BYTE_ARRAY").hasMessageContaining("GPU path");
   }
 
   @Test
