@@ -88,7 +88,8 @@ final class FileSliceReader implements AutoCloseable {
         out[i++] = HomiColumnVector.wrap(v); // unchecked reads for flat types, ArrowColumnVector otherwise
       }
       this.gpu = GpuSliceOutput.open(plan.options(), metrics);
-      this.filter = new RowGroupFilter(file, plan.pruning(), fileColumns);
+      // The GPU decoder reads whole row groups: page selection is for the CPU decoder only.
+      this.filter = new RowGroupFilter(file, plan.pruning(), gpu == null ? fileColumns : List.of());
     } catch (RuntimeException e) {
       close();
       throw e;

@@ -105,31 +105,27 @@ public final class RowGroupFilter {
       }
     }
     if (filterLeaves.isEmpty()) return WHOLE;
-    Set<Integer> offsetLeaves = new HashSet<>(filterLeaves.values());
-    for (ColumnDescriptor c : columns) offsetLeaves.add(c.index());
-    PageIndexReader.PageIndexes idx = file.readPageIndexes(rg, new HashSet<>(filterLeaves.values()), offsetLeaves);
-    for (ColumnDescriptor c : columns) {
-      if (!idx.offsetIndexes().containsKey(c.index())) return WHOLE; // a projected chunk without pages listed
-    }
+    // First the filter columns' indexes alone: when they keep every row, nothing more is read.
+    Set<Integer> filterSet = new HashSet<>(filterLeaves.values());
+    PageIndexReader.PageIndexes idx = file.readPageIndexes(rg, filterSet, filterSet);
     long rows = group.getNum_rows();
     Map<String, ColumnPages> pages = new HashMap<>();
     for (Map.Entry<String, Integer> e : filterLeaves.entrySet()) {
       ColumnPages p = pages(group, e.getValue(), idx, rows);
       if (p != null) pages.put(e.getKey(), p);
     }
-    RowRanges keep = PageIndexPruner.candidates(predicate, rows, name -> {
-      ColumnPages p = pages.get(name);
-      if (p != null) return p;
-      Integer leaf = stats.leaf(name); // the predicate may spell the name in another case
-      for (Map.Entry<String, Integer> e : filterLeaves.entrySet()) {
-        if (leaf != null && leaf.equals(e.getValue())) return pages.get(e.getKey());
-      }
-      return null;
-    });
+    if (pages.isEmpty()) return WHOLE;
+    RowRanges keep = PageIndexPruner.candidates(predicate, rows, pages::get);
+    if (!keep.isEmpty() && keep.rowCount() == rows) return WHOLE;
+    Set<Integer> missing = new HashSet<>();
+    for (ColumnDescriptor c : columns) if (!idx.offsetIndexes().containsKey(c.index())) missing.add(c.index());
+    Map<Integer, OffsetIndex> offsets = new HashMap<>(idx.offsetIndexes());
+    if (!missing.isEmpty()) offsets.putAll(file.readPageIndexes(rg, Set.of(), missing).offsetIndexes());
     Map<Integer, OffsetIndex> projected = new HashMap<>();
     int total = 0;
     for (ColumnDescriptor c : columns) {
-      OffsetIndex oi = idx.offsetIndexes().get(c.index());
+      OffsetIndex oi = offsets.get(c.index());
+      if (oi == null) return WHOLE; // a projected chunk without its pages listed: read it whole
       projected.put(c.index(), oi);
       total += oi.getPage_locationsSize();
     }
