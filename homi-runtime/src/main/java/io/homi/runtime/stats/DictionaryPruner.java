@@ -1,6 +1,10 @@
 package io.homi.runtime.stats;
 
+import java.math.BigDecimal;
+import java.nio.ByteBuffer;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Function;
 
 /**
@@ -32,13 +36,9 @@ public final class DictionaryPruner {
       return d == null || contains(d, c.value());
     }
     if (p instanceof StatsPredicate.In in) {
-      List<Object> d = null;
-      for (Object v : in.values()) {
-        if (v == null) continue;
-        if (d == null) d = dictionary.apply(in.column());
-        if (d == null || contains(d, v)) return true;
-      }
-      return false; // IN with only nulls (or nothing) matches no row
+      if (in.values().stream().allMatch(java.util.Objects::isNull)) return false; // matches no row
+      List<Object> d = dictionary.apply(in.column());
+      return d == null || containsAny(d, in.values());
     }
     return true;
   }
@@ -56,6 +56,45 @@ public final class DictionaryPruner {
       }
     }
     return false;
+  }
+
+  /** IN: one pass over the dictionary per literal, or for long lists one hashing of the entries. */
+  private static boolean containsAny(List<Object> dictionary, List<Object> literals) {
+    Set<Object> keys = literals.size() > 4 ? keys(dictionary) : null;
+    for (Object v : literals) {
+      if (v == null) continue;
+      Object k = key(v);
+      boolean hit = keys != null && k != null && (keys.isEmpty() || keys.iterator().next().getClass() == k.getClass())
+          ? keys.contains(k) : contains(dictionary, v);
+      if (hit) return true;
+    }
+    return false;
+  }
+
+  /** Entries as hash keys equal exactly when Spark's equality holds, or null when one has no key. */
+  private static Set<Object> keys(List<Object> dictionary) {
+    Set<Object> out = new HashSet<>();
+    Class<?> kind = null;
+    for (Object v : dictionary) {
+      Object k = key(v);
+      if (k == null || (kind != null && k.getClass() != kind)) return null; // compare one by one instead
+      kind = k.getClass();
+      out.add(k);
+    }
+    return out;
+  }
+
+  /**
+   * A value's hash key: numbers by value (integers and decimals alike), doubles with one NaN
+   * and one zero, byte arrays by content; null for anything else.
+   */
+  private static Object key(Object v) {
+    if (v instanceof Long l) return BigDecimal.valueOf(l).stripTrailingZeros();
+    if (v instanceof BigDecimal b) return b.signum() == 0 ? BigDecimal.ZERO : b.stripTrailingZeros();
+    if (v instanceof Double d) return d.isNaN() ? Double.NaN : d == 0.0 ? 0.0 : d;
+    if (v instanceof byte[] b) return ByteBuffer.wrap(b);
+    if (v instanceof Boolean b) return b;
+    return null;
   }
 
   /** Names of the columns an equality leaf of {@code p} tests: the dictionaries worth reading. */

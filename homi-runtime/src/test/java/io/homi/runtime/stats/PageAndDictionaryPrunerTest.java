@@ -95,6 +95,20 @@ class PageAndDictionaryPrunerTest {
   }
 
   @Test
+  void longInListsHashTheDictionaryWithTheSameEquality() {
+    assertThat(dict(new In("code", List.of(1L, 3L, 5L, 7L, 9L, 11L)))).isFalse();
+    assertThat(dict(new In("code", List.of(1L, 3L, 5L, 7L, 9L, 98L)))).isTrue();
+    assertThat(dict(new In("city", List.of(bytes("a"), bytes("b"), bytes("c"), bytes("d"), bytes("zurich"))))).isTrue();
+    assertThat(dict(new In("city", List.of(bytes("a"), bytes("b"), bytes("c"), bytes("d"), bytes("zuric"))))).isFalse();
+    assertThat(dict(new In("dec", List.of(new BigDecimal("1"), new BigDecimal("2"), new BigDecimal("3"),
+        new BigDecimal("4"), new BigDecimal("2.5000"))))).isTrue();
+    assertThat(dict(new In("dbl", List.of(2.0, 3.0, 4.0, 5.0, 0.0)))).as("-0.0 = 0.0").isTrue();
+    assertThat(dict(new In("dbl", List.of(2.0, 3.0, 4.0, 5.0, Double.NaN)))).isTrue();
+    assertThat(dict(new In("dbl", List.of(2.0, 3.0, 4.0, 5.0, 6.0)))).isFalse();
+    assertThat(dict(new In("code", List.of()))).as("IN of only nulls").isFalse();
+  }
+
+  @Test
   void doublesFollowSparkEquality() {
     assertThat(dict(new Compare("dbl", Op.EQ, 0.0))).as("-0.0 = 0.0").isTrue();
     assertThat(dict(new Compare("dbl", Op.EQ, Double.NaN))).as("NaN = NaN").isTrue();
