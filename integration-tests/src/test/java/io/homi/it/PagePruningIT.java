@@ -107,6 +107,33 @@ class PagePruningIT extends SparkTestBase {
     assertThat(few.get("homiRowsDecoded")).isBetween(500L, 2_000L);
   }
 
+  @Test
+  void aCorruptOffsetIndexFailsNamingTheFileAndTheIndex() throws IOException {
+    Path bad = java.nio.file.Files.createDirectories(freshDir("page-pruning-bad"));
+    Path src;
+    try (var s = java.nio.file.Files.list(wide)) {
+      src = s.filter(f -> f.toString().endsWith(".parquet")).findFirst().orElseThrow();
+    }
+    Path file = java.nio.file.Files.copy(src, bad.resolve("part-0.parquet"));
+    long at;
+    int len;
+    try (var r = io.homi.runtime.parquet.ParquetFileReader.open(io.homi.runtime.HomiRuntime.get(), file,
+        io.homi.runtime.HomiConfig.defaults())) {
+      var chunk = r.metadata().getRow_groups().get(0).getColumns().get(0);
+      at = chunk.getOffset_index_offset();
+      len = chunk.getOffset_index_length();
+    }
+    byte[] junk = new byte[len];
+    java.util.Arrays.fill(junk, (byte) 0xff);
+    try (var ch = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.WRITE)) {
+      ch.write(java.nio.ByteBuffer.wrap(junk), at);
+    }
+    Throwable t = org.assertj.core.api.Assertions.catchThrowable(() -> spark.read().format("homi")
+        .load(bad.toString()).where("id = 5").collectAsList());
+    assertThat(messages(t)).contains("corrupt Parquet file").contains("part-0.parquet")
+        .contains("offset index at " + at);
+  }
+
   /** A query that returns no row with either reader; the homi scan's metrics. */
   static Map<String, Long> count(Path path, String where, String cols) {
     Dataset<Row> homi = spark.read().format("homi").option("homi.coalesceGap", "0").option("homi.path", "os")
