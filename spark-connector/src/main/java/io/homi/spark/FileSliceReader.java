@@ -43,6 +43,7 @@ final class FileSliceReader implements AutoCloseable {
   private final List<Integer> fileSlots = new ArrayList<>(); // out[] index of each file column
   private final GpuSliceOutput gpu; // homi.output=gpu / gpu-or-host, else null
   private final RowGroupFilter filter; // dictionary and page-index pruning, per row group
+  private static final boolean READ_PRUNING = !"false".equals(System.getProperty("homi.readPruning"));
   private int nextGroup;
   private RowGroupReader current;
 
@@ -89,7 +90,8 @@ final class FileSliceReader implements AutoCloseable {
       }
       this.gpu = GpuSliceOutput.open(plan.options(), metrics);
       // The GPU decoder reads whole row groups: page selection is for the CPU decoder only.
-      this.filter = new RowGroupFilter(file, plan.pruning(), gpu == null ? fileColumns : List.of());
+      // -Dhomi.readPruning=false (executor JVM) turns dictionary and page-index pruning off, for A/B runs.
+      this.filter = new RowGroupFilter(file, READ_PRUNING ? plan.pruning() : null, gpu == null ? fileColumns : List.of());
     } catch (RuntimeException e) {
       close();
       throw e;
