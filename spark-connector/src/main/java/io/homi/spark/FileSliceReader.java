@@ -5,6 +5,7 @@ import io.homi.runtime.mediator.PathStats;
 import io.homi.runtime.parquet.ColumnDescriptor;
 import io.homi.runtime.parquet.HomiParquetException;
 import io.homi.runtime.parquet.ParquetFileReader;
+import io.homi.runtime.parquet.RowGroupFilter;
 import io.homi.runtime.parquet.RowGroupReader;
 import io.homi.runtime.stats.RowGroupStats;
 import java.io.IOException;
@@ -41,6 +42,8 @@ final class FileSliceReader implements AutoCloseable {
   private final int[] rowGroups;
   private final List<Integer> fileSlots = new ArrayList<>(); // out[] index of each file column
   private final GpuSliceOutput gpu; // homi.output=gpu / gpu-or-host, else null
+  private final RowGroupFilter filter; // dictionary and page-index pruning, per row group
+  private static final boolean READ_PRUNING = !"false".equals(System.getProperty("homi.readPruning"));
   private int nextGroup;
   private RowGroupReader current;
 
@@ -86,6 +89,9 @@ final class FileSliceReader implements AutoCloseable {
         out[i++] = HomiColumnVector.wrap(v); // unchecked reads for flat types, ArrowColumnVector otherwise
       }
       this.gpu = GpuSliceOutput.open(plan.options(), metrics);
+      // The GPU decoder reads whole row groups: page selection is for the CPU decoder only.
+      // -Dhomi.readPruning=false (executor JVM) turns dictionary and page-index pruning off, for A/B runs.
+      this.filter = new RowGroupFilter(file, READ_PRUNING ? plan.pruning() : null, gpu == null ? fileColumns : List.of());
     } catch (RuntimeException e) {
       close();
       throw e;
@@ -105,6 +111,19 @@ final class FileSliceReader implements AutoCloseable {
     }
     metrics.addRowGroups(chosen.size(), pruned);
     return chosen.stream().mapToInt(Integer::intValue).toArray();
+  }
+
+  /** Dictionary and page-index pruning of a row group about to be read; reading them is I/O wait. */
+  private RowGroupFilter.Decision decide(int rg) throws IOException {
+    long t0 = System.nanoTime();
+    RowGroupFilter.Decision d = filter.decide(rg);
+    metrics.addIoNanos(System.nanoTime() - t0);
+    if (d.prunedByDictionary()) metrics.rowGroupPrunedByDictionary();
+    if (d.prunedByPageIndex()) {
+      metrics.rowGroupPrunedByPageIndex();
+      metrics.addPagesPruned(d.pagesSkipped());
+    }
+    return d;
   }
 
   private ConstantColumnVector constant(DataType type, int partitionIndex) {
@@ -130,14 +149,17 @@ final class FileSliceReader implements AutoCloseable {
       }
       if (nextGroup == rowGroups.length) return null;
       int rg = rowGroups[nextGroup++];
+      RowGroupFilter.Decision pages = decide(rg);
+      if (pages.skip()) continue;
       if (gpu != null) {
         ColumnarBatch b = gpu.read(Paths.get(slice.path()), file.metadata(), fileColumns, rg, out,
             fileSlots.stream().mapToInt(Integer::intValue).toArray(), allocator);
         if (b != null) return b; // else the CPU decodes this row group
       }
       long t0 = System.nanoTime();
-      current = file.openRowGroup(rg, fileColumns);
+      current = file.openRowGroup(rg, fileColumns, pages.pages());
       metrics.addIoNanos(System.nanoTime() - t0);
+      metrics.addPagesPruned(pages.pagesSkipped());
     }
     long t0 = System.nanoTime();
     int n = (int) Math.min(batchRows, current.rowsLeft());

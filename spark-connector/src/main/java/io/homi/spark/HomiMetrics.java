@@ -23,6 +23,8 @@ public final class HomiMetrics {
   static final String ROWS = "homiRowsDecoded";
   static final String ROW_GROUPS_READ = "homiRowGroupsRead";
   static final String ROW_GROUPS_PRUNED = "homiRowGroupsPruned";
+  static final String ROW_GROUPS_DICT_PRUNED = "homiRowGroupsPrunedByDictionary";
+  static final String PAGES_PRUNED = "homiPagesPruned";
   static final String DECODE_MS = "homiDecodeTimeMs";
   static final String IO_WAIT_MS = "homiIoWaitTimeMs";
   static final String GPU_ROW_GROUPS = "homiGpuRowGroups";
@@ -34,7 +36,8 @@ public final class HomiMetrics {
 
   static CustomMetric[] supported() {
     return new CustomMetric[] {new BytesOs(), new BytesDirect(), new BytesDevice(), new BytesGpu(), new Commands(),
-        new Refused(), new RowsDecoded(), new RowGroupsRead(), new RowGroupsPruned(), new DecodeTime(), new IoWaitTime(),
+        new Refused(), new RowsDecoded(), new RowGroupsRead(), new RowGroupsPruned(), new RowGroupsPrunedByDictionary(), new PagesPruned(),
+        new DecodeTime(), new IoWaitTime(),
         new GpuRowGroups(), new GpuBytes(), new GpuRefused(), new HostFallback()};
   }
 
@@ -99,7 +102,17 @@ public final class HomiMetrics {
 
   public static final class RowGroupsPruned extends CustomSumMetric {
     public String name() { return ROW_GROUPS_PRUNED; }
-    public String description() { return "homi row groups pruned by statistics"; }
+    public String description() { return "homi row groups pruned by statistics (min/max, page index)"; }
+  }
+
+  public static final class RowGroupsPrunedByDictionary extends CustomSumMetric {
+    public String name() { return ROW_GROUPS_DICT_PRUNED; }
+    public String description() { return "homi row groups pruned by dictionary"; }
+  }
+
+  public static final class PagesPruned extends CustomSumMetric {
+    public String name() { return PAGES_PRUNED; }
+    public String description() { return "homi pages pruned by the page index"; }
   }
 
   public static final class DecodeTime extends CustomSumMetric {
@@ -138,6 +151,8 @@ public final class HomiMetrics {
     private long rows;
     private long rowGroupsRead;
     private long rowGroupsPruned;
+    private long rowGroupsPrunedByDictionary;
+    private long pagesPruned;
     private long decodeNanos;
     private long ioNanos;
     private long gpuRowGroups;
@@ -165,6 +180,21 @@ public final class HomiMetrics {
       rowGroupsPruned += pruned;
     }
 
+    /** A row group counted as read whose dictionary proved that no row matches. */
+    void rowGroupPrunedByDictionary() {
+      rowGroupsRead--;
+      rowGroupsPrunedByDictionary++;
+    }
+
+    /** A row group counted as read in which the page index left no page that may match. */
+    void rowGroupPrunedByPageIndex() {
+      rowGroupsRead--;
+      rowGroupsPruned++;
+    }
+
+    /** Data pages of projected columns left unread. */
+    void addPagesPruned(long n) { pagesPruned += n; }
+
     void addDecodeNanos(long n) { decodeNanos += n; }
 
     void addIoNanos(long n) { ioNanos += n; }
@@ -172,7 +202,9 @@ public final class HomiMetrics {
     /** One line for the log: rows, row groups, and the bytes each path served for this task. */
     String summary() {
       StringBuilder b = new StringBuilder().append(rows).append(" rows, ").append(rowGroupsRead)
-          .append(" row groups read (").append(rowGroupsPruned).append(" pruned), bytes by path:");
+          .append(" row groups read (").append(rowGroupsPruned).append(" pruned by statistics, ")
+          .append(rowGroupsPrunedByDictionary).append(" by dictionary), ").append(pagesPruned)
+          .append(" pages pruned, bytes by path:");
       for (PathKind k : PathKind.values()) {
         long n = closedFiles == null ? 0 : closedFiles.bytes(k);
         if (n > 0) b.append(' ').append(k.label()).append('=').append(n);
@@ -197,6 +229,8 @@ public final class HomiMetrics {
       out.add(value(ROWS, rows));
       out.add(value(ROW_GROUPS_READ, rowGroupsRead));
       out.add(value(ROW_GROUPS_PRUNED, rowGroupsPruned));
+      out.add(value(ROW_GROUPS_DICT_PRUNED, rowGroupsPrunedByDictionary));
+      out.add(value(PAGES_PRUNED, pagesPruned));
       out.add(value(DECODE_MS, decodeNanos / 1_000_000));
       out.add(value(IO_WAIT_MS, ioNanos / 1_000_000));
       out.add(value(GPU_ROW_GROUPS, gpuRowGroups));

@@ -98,7 +98,33 @@ public final class ParquetFileReader implements AutoCloseable {
     if (rowGroup < 0 || rowGroup >= rowGroupCount()) {
       throw new IllegalArgumentException("row group " + rowGroup + " of " + rowGroupCount() + " in " + path());
     }
-    return RowGroupReader.open(this, rowGroup, columns);
+    return RowGroupReader.open(this, rowGroup, columns, null);
+  }
+
+  /**
+   * As {@link #openRowGroup(int, List)}, reading only the data pages {@code pages} selects (and
+   * each chunk's dictionary page); null reads whole chunks. Flat columns only.
+   */
+  public RowGroupReader openRowGroup(int rowGroup, List<ColumnDescriptor> columns, PageSelection pages)
+      throws IOException {
+    if (rowGroup < 0 || rowGroup >= rowGroupCount()) {
+      throw new IllegalArgumentException("row group " + rowGroup + " of " + rowGroupCount() + " in " + path());
+    }
+    return RowGroupReader.open(this, rowGroup, columns, pages);
+  }
+
+  /** The row group's ColumnIndexes and OffsetIndexes of these leaves (those it has), read through the runtime. */
+  public PageIndexReader.PageIndexes readPageIndexes(int rowGroup, java.util.Set<Integer> columnIndexLeaves,
+                                                     java.util.Set<Integer> offsetIndexLeaves) throws IOException {
+    return PageIndexReader.read(this, rowGroup, columnIndexLeaves, offsetIndexLeaves);
+  }
+
+  /**
+   * Every entry of a top-level column's dictionary in row group {@code rowGroup}, as PLAIN
+   * bytes, or null when not every data page of the chunk is known to be dictionary-encoded.
+   */
+  public List<byte[]> readDictionary(int rowGroup, ColumnDescriptor column) throws IOException {
+    return DictionaryPageReader.read(this, rowGroup, column);
   }
 
   HomiConfig config() {

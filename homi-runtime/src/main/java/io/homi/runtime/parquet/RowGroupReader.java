@@ -19,15 +19,22 @@ public final class RowGroupReader implements AutoCloseable {
   private final RangeFetch fetch;
   private final List<ColumnReader> readers;
   private final long rows;
+  private final SelectedRowsReader selected; // page-index pruning, else null
   private long rowsRead;
 
-  private RowGroupReader(RangeFetch fetch, List<ColumnReader> readers, long rows) {
+  private RowGroupReader(RangeFetch fetch, List<ColumnReader> readers, long rows, SelectedRowsReader selected) {
     this.fetch = fetch;
     this.readers = readers;
     this.rows = rows;
+    this.selected = selected;
   }
 
-  static RowGroupReader open(ParquetFileReader f, int index, List<ColumnDescriptor> columns) throws IOException {
+  /**
+   * @param pages the data pages to read (page-index pruning; flat columns only), or null for
+   *     whole chunks
+   */
+  static RowGroupReader open(ParquetFileReader f, int index, List<ColumnDescriptor> columns, PageSelection pages)
+      throws IOException {
     String file = f.path();
     RowGroup rg = f.metadata().getRow_groups().get(index);
     int leaves = f.schema().leafCount();
@@ -37,9 +44,10 @@ public final class RowGroupReader implements AutoCloseable {
     }
     if (rg.getNum_rows() < 0) throw new CorruptParquetException(file, "row group " + index + " has " + rg.getNum_rows() + " rows");
     // An empty row group has no pages to fetch; some writers even leave its chunk offsets at 0.
-    if (rg.getNum_rows() == 0) return new RowGroupReader(null, List.of(), 0);
+    if (rg.getNum_rows() == 0) return new RowGroupReader(null, List.of(), 0, null);
     long fileSize = f.identity().size();
     List<ByteRange> ranges = new ArrayList<>();
+    List<ByteRange> fetched = new ArrayList<>(); // whole chunks, or the selected pages
     List<ColumnMetaData> metas = new ArrayList<>();
     List<ColumnDescriptor> leafColumns = new ArrayList<>();
     for (ColumnDescriptor top : columns) leafColumns.addAll(top.isNested() ? top.nested().leaves() : List.of(top));
@@ -48,10 +56,18 @@ public final class RowGroupReader implements AutoCloseable {
       if (cc.isSetFile_path()) throw new UnsupportedParquetException("column chunk stored in another file (" + cc.getFile_path() + ")", file);
       if (!cc.isSetMeta_data()) throw new CorruptParquetException(file, "row group " + index + " column '" + c.name() + "' has no metadata");
       ColumnMetaData md = cc.getMeta_data();
-      ranges.add(chunkRange(file, index, c, md, fileSize));
+      ByteRange whole = chunkRange(file, index, c, md, fileSize);
+      ranges.add(whole);
       metas.add(md);
+      if (pages == null) {
+        fetched.add(whole);
+      } else if (c.maxRepetitionLevel() > 0 || !pages.covers(c.index())) {
+        throw new IllegalArgumentException("page selection without column '" + c.name() + "' of " + file);
+      } else {
+        fetched.addAll(pages.ranges(c.index(), whole));
+      }
     }
-    RangeFetch fetch = RangeFetch.read(f.client(), f.runtime().buffers(), f.namespace(), ranges, f.config().coalesceGapBytes());
+    RangeFetch fetch = RangeFetch.read(f.client(), f.runtime().buffers(), f.namespace(), fetched, f.config().coalesceGapBytes());
     try {
       String changed = f.namespace().checkUnchanged();
       if (changed != null) throw new HomiParquetException("file changed during the scan: " + file + ": " + changed);
@@ -61,7 +77,7 @@ public final class RowGroupReader implements AutoCloseable {
         ColumnDescriptor c = leafColumns.get(i);
         PageDecompressor d = new PageDecompressor(metas.get(i).getCodec(), f.config().maxPageBytes(), file);
         // A flat column has one level entry per row; a nested leaf the chunk's num_values.
-        long values = rg.getNum_rows();
+        long values = pages == null ? rg.getNum_rows() : pages.yielded(c.index()).rowCount();
         if (c.maxRepetitionLevel() > 0) {
           values = metas.get(i).getNum_values();
           if (values < rg.getNum_rows()) {
@@ -69,8 +85,10 @@ public final class RowGroupReader implements AutoCloseable {
                 + " values for " + rg.getNum_rows() + " rows");
           }
         }
-        chunks.add(new ColumnChunkReader(c, fetch.slice(r.offset(), (int) r.length()), r.offset(), values, d, file,
-            f.config().verifyChecksums()));
+        // Selected pages are gathered end to end (page offsets in messages are then relative).
+        java.nio.ByteBuffer bytes = pages == null ? fetch.slice(r.offset(), (int) r.length())
+            : pages.gather(fetch, c.index(), r);
+        chunks.add(new ColumnChunkReader(c, bytes, r.offset(), values, d, file, f.config().verifyChecksums()));
       }
       List<ColumnReader> readers = new ArrayList<>();
       int at = 0;
@@ -83,7 +101,9 @@ public final class RowGroupReader implements AutoCloseable {
           at += k;
         }
       }
-      return new RowGroupReader(fetch, readers, rg.getNum_rows());
+      if (pages == null) return new RowGroupReader(fetch, readers, rg.getNum_rows(), null);
+      return new RowGroupReader(fetch, readers, pages.rowCount(),
+          new SelectedRowsReader(readers, leafColumns, pages, f.runtime().allocator()));
     } catch (IOException | RuntimeException e) {
       fetch.close();
       throw e;
@@ -118,7 +138,8 @@ public final class RowGroupReader implements AutoCloseable {
   /** Decodes the next {@code n} rows of every column into {@code vectors} starting at {@code dst}. */
   public void read(List<FieldVector> vectors, int dst, int n) throws IOException {
     if (n > rowsLeft()) throw new IllegalArgumentException(n + " rows asked, " + rowsLeft() + " left");
-    for (int i = 0; i < readers.size(); i++) readers.get(i).read(vectors.get(i), dst, n);
+    if (selected != null) selected.read(vectors, dst, n);
+    else for (int i = 0; i < readers.size(); i++) readers.get(i).read(vectors.get(i), dst, n);
     rowsRead += n;
   }
 
@@ -128,6 +149,7 @@ public final class RowGroupReader implements AutoCloseable {
 
   @Override
   public void close() {
+    if (selected != null) selected.close();
     if (fetch != null) fetch.close();
   }
 }

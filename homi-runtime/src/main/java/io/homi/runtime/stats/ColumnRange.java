@@ -79,6 +79,43 @@ public record ColumnRange(Object min, Object max, long nullCount, long numValues
     return new ColumnRange(min, max, nulls, values, exact);
   }
 
+  /**
+   * Page {@code page} of a ColumnIndex, by the same rules as a chunk's statistics: byte arrays
+   * only under TYPE_ORDER, unusable types give no bounds. Page bounds may be truncated, so they
+   * are never exact; a null page (every value null) proves only that; the page's null count is
+   * used when the index has them. The page's value count is unknown, so only a null page is
+   * "all null".
+   */
+  public static ColumnRange ofPage(org.apache.parquet.format.ColumnIndex ci, int page, ColumnMetaData md,
+                                   SchemaElement element, boolean typeDefinedOrder) {
+    long nulls = ci.isSetNull_counts() && page < ci.getNull_countsSize() ? ci.getNull_counts().get(page) : -1;
+    if (ci.getNull_pages().get(page)) return new ColumnRange(null, null, 1, 1, false);
+    boolean binaryPhysical = md.getType() == org.apache.parquet.format.Type.BYTE_ARRAY
+        || md.getType() == org.apache.parquet.format.Type.FIXED_LEN_BYTE_ARRAY;
+    Decoder d = decoder(md, element);
+    if (d == null || (binaryPhysical && !typeDefinedOrder)) return new ColumnRange(null, null, nulls, Long.MAX_VALUE, false);
+    Object min = d.decode(bytes(ci.getMin_values().get(page)));
+    Object max = d.decode(bytes(ci.getMax_values().get(page)));
+    if (min == null || max == null || isNaN(min) || isNaN(max)) return new ColumnRange(null, null, nulls, Long.MAX_VALUE, false);
+    return new ColumnRange(min, max, nulls, Long.MAX_VALUE, false);
+  }
+
+  /**
+   * One PLAIN-encoded value (a dictionary entry: fixed width, or a byte array without its length
+   * prefix) in the literal domain, or null where the column's values have none (unsigned, INT96...).
+   */
+  public static Object plainValue(byte[] raw, ColumnMetaData md, SchemaElement element) {
+    Decoder d = decoder(md, element);
+    return d == null ? null : d.decode(raw);
+  }
+
+  private static byte[] bytes(ByteBuffer b) {
+    ByteBuffer d = b.duplicate();
+    byte[] out = new byte[d.remaining()];
+    d.get(out);
+    return out;
+  }
+
   private static boolean isNaN(Object o) {
     return o instanceof Double v && v.isNaN();
   }

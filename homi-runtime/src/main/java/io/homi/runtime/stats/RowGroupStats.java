@@ -97,7 +97,18 @@ public final class RowGroupStats {
     return RowGroupPruner.mightMatch(predicate, ranges(index));
   }
 
-  private boolean typeDefinedOrder(int leaf) {
+  /** Leaf (column chunk) index of the top-level primitive column with this name, or null. */
+  public Integer leaf(String name) {
+    Integer leaf = leafByName.get(name);
+    return leaf != null ? leaf : leafByLowerName.get(name.toLowerCase(java.util.Locale.ROOT));
+  }
+
+  /** The schema element of a top-level primitive column's leaf (from {@link #leaf}). */
+  public SchemaElement element(int leaf) {
+    return footer.getSchema().get(elementOfLeaf.get(leaf));
+  }
+
+  public boolean typeDefinedOrder(int leaf) {
     if (!footer.isSetColumn_orders() || leaf >= footer.getColumn_ordersSize()) return false;
     ColumnOrder o = footer.getColumn_orders().get(leaf);
     return o.isSetTYPE_ORDER();
