@@ -15,7 +15,11 @@ import io.homi.runtime.mediator.PathPolicy;
 import io.homi.runtime.mediator.PathStats;
 import io.homi.runtime.os.Libc;
 import io.homi.runtime.os.OpenFile;
+import io.homi.runtime.parquet.FooterCache;
 import java.io.IOException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 
@@ -45,6 +49,8 @@ public final class HomiRuntime {
   private final Mediator mediator;
   private final BufferAllocator allocator = new RootAllocator();
   private final ControlPlane control = new ControlPlane();
+  private final FooterCache footers = new FooterCache();
+  private volatile ExecutorService prefetch;
 
   private HomiRuntime() {
     this.mediator = new Mediator(namespaces, buffers,
@@ -76,6 +82,34 @@ public final class HomiRuntime {
 
   public BufferAllocator allocator() {
     return allocator;
+  }
+
+  /** Parsed footers of the files this JVM opened, keyed by path and file identity. */
+  public FooterCache footers() {
+    return footers;
+  }
+
+  /**
+   * Daemon threads that fetch row groups ahead of the decoding thread ({@code homi.prefetchRowGroups}).
+   * Each reader keeps at most its own bound in flight, so the threads in use never exceed the
+   * readers fetching ahead at that moment; idle threads end after a minute.
+   */
+  public ExecutorService prefetchPool() {
+    ExecutorService p = prefetch;
+    if (p == null) {
+      synchronized (this) {
+        p = prefetch;
+        if (p == null) {
+          AtomicInteger n = new AtomicInteger();
+          prefetch = p = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "homi-prefetch-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+          });
+        }
+      }
+    }
+    return p;
   }
 
   /** Exposes an open file as a namespace under a read-only grant (OS and Direct paths only). */

@@ -6,6 +6,7 @@ import io.homi.runtime.parquet.ColumnDescriptor;
 import io.homi.runtime.parquet.HomiParquetException;
 import io.homi.runtime.parquet.ParquetFileReader;
 import io.homi.runtime.parquet.RowGroupFilter;
+import io.homi.runtime.parquet.RowGroupPipeline;
 import io.homi.runtime.parquet.RowGroupReader;
 import io.homi.runtime.stats.RowGroupStats;
 import java.io.IOException;
@@ -27,7 +28,9 @@ import org.apache.spark.sql.vectorized.ColumnarBatch;
  * Reads one byte range of one file: the row groups whose midpoint lies in the range and whose
  * statistics may match, decoded batch by batch into reused Arrow vectors. Columns the file
  * lacks are constant nulls and partition columns constant values, each made once per slice.
- * Fetching a row group's bytes is timed as I/O wait, turning pages into vectors as decode.
+ * Row groups come from a {@link RowGroupPipeline} that fetches the next one(s) while this one
+ * decodes ({@code homi.prefetchRowGroups}); waiting for a row group's bytes is timed as I/O wait,
+ * turning pages into vectors as decode.
  */
 final class FileSliceReader implements AutoCloseable {
   private final HomiInputPartition.Slice slice;
@@ -44,6 +47,7 @@ final class FileSliceReader implements AutoCloseable {
   private final GpuSliceOutput gpu; // homi.output=gpu / gpu-or-host, else null
   private final RowGroupFilter filter; // dictionary and page-index pruning, per row group
   private static final boolean READ_PRUNING = !"false".equals(System.getProperty("homi.readPruning"));
+  private final RowGroupPipeline pipeline; // CPU decoding (gpu == null) only
   private int nextGroup;
   private RowGroupReader current;
 
@@ -92,6 +96,9 @@ final class FileSliceReader implements AutoCloseable {
       // The GPU decoder reads whole row groups: page selection is for the CPU decoder only.
       // -Dhomi.readPruning=false (executor JVM) turns dictionary and page-index pruning off, for A/B runs.
       this.filter = new RowGroupFilter(file, READ_PRUNING ? plan.pruning() : null, gpu == null ? fileColumns : List.of());
+      // The GPU output reads its row groups itself: fetching them ahead for the CPU would be waste.
+      this.pipeline = gpu != null ? null
+          : new RowGroupPipeline(file, fileColumns, rowGroups, plan.options().prefetchRowGroups());
     } catch (RuntimeException e) {
       close();
       throw e;
@@ -201,6 +208,21 @@ final class FileSliceReader implements AutoCloseable {
     }
   }
 
+  /** Starts fetching this slice's first row group(s), at most {@code budget}, before its first batch. */
+  void startPrefetch(int budget) {
+    if (pipeline != null) pipeline.start(budget);
+  }
+
+  /** True when every row group of this slice has been fetched or is in flight: the next slice may start. */
+  boolean allFetchesIssued() {
+    return pipeline == null || pipeline.allIssued();
+  }
+
+  /** Row groups of this slice fetched or in flight beyond the one being decoded. */
+  int fetchesPending() {
+    return pipeline == null ? 0 : pipeline.pending();
+  }
+
   PathStats.Snapshot pathStats() {
     return file.pathStats();
   }
@@ -208,6 +230,7 @@ final class FileSliceReader implements AutoCloseable {
   @Override
   public void close() {
     if (gpu != null) gpu.close();
+    if (pipeline != null) pipeline.close(); // waits for fetches in flight before the file goes
     if (current != null) current.close();
     vectors.forEach(ValueVector::close);
     constants.forEach(ConstantColumnVector::close);

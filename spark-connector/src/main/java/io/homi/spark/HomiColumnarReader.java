@@ -1,5 +1,6 @@
 package io.homi.spark;
 
+import io.homi.runtime.mediator.PathStats;
 import java.io.IOException;
 import org.apache.spark.sql.connector.metric.CustomTaskMetric;
 import org.apache.spark.sql.connector.read.PartitionReader;
@@ -9,7 +10,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * An executor's reader for one task: its file slices one after the other, each opened through
- * this JVM's HOMI runtime only when its turn comes, so one file's queue pair is held at a time.
+ * this JVM's HOMI runtime. With {@code homi.prefetchRowGroups} > 0 the next slice is opened as
+ * soon as the current one has issued its last fetch, and its first row group fetched while the
+ * current one decodes (one file's row group per file is common), within the same bound: at most
+ * that many row groups fetched ahead of the one being decoded, over both slices.
  */
 final class HomiColumnarReader implements PartitionReader<ColumnarBatch> {
   private static final Logger LOG = LoggerFactory.getLogger(HomiColumnarReader.class);
@@ -18,6 +22,7 @@ final class HomiColumnarReader implements PartitionReader<ColumnarBatch> {
   private final HomiMetrics.Task metrics = new HomiMetrics.Task();
   private int nextSlice;
   private FileSliceReader slice;
+  private FileSliceReader upcoming; // the next slice, opened early to fetch ahead, or null
   private ColumnarBatch current;
 
   HomiColumnarReader(HomiInputPartition part, ReadPlan plan) {
@@ -29,17 +34,35 @@ final class HomiColumnarReader implements PartitionReader<ColumnarBatch> {
   public boolean next() throws IOException {
     while (true) {
       if (slice == null) {
-        if (nextSlice == part.slices().length) return false;
-        slice = new FileSliceReader(part.slices()[nextSlice++], plan, metrics);
+        if (upcoming != null) {
+          slice = upcoming;
+          upcoming = null;
+        } else {
+          if (nextSlice == part.slices().length) return false;
+          slice = new FileSliceReader(part.slices()[nextSlice++], plan, metrics);
+        }
       }
       try {
         current = slice.next();
       } catch (IOException e) {
         throw new HomiReadException(e);
       }
-      if (current != null) return true;
+      if (current != null) {
+        openUpcomingEarly();
+        return true;
+      }
       closeSlice();
     }
+  }
+
+  /** Once the current slice has nothing left to fetch, starts fetching the next slice's first row group(s). */
+  private void openUpcomingEarly() {
+    int ahead = plan.options().prefetchRowGroups();
+    if (ahead == 0 || upcoming != null || nextSlice == part.slices().length || !slice.allFetchesIssued()) return;
+    int budget = ahead - slice.fetchesPending();
+    if (budget <= 0) return;
+    upcoming = new FileSliceReader(part.slices()[nextSlice++], plan, metrics);
+    upcoming.startPrefetch(budget);
   }
 
   @Override
@@ -49,7 +72,9 @@ final class HomiColumnarReader implements PartitionReader<ColumnarBatch> {
 
   @Override
   public CustomTaskMetric[] currentMetricsValues() {
-    return metrics.values(slice == null ? null : slice.pathStats());
+    PathStats.Snapshot open = slice == null ? null : slice.pathStats();
+    if (upcoming != null) open = open == null ? upcoming.pathStats() : open.plus(upcoming.pathStats());
+    return metrics.values(open);
   }
 
   private void closeSlice() {
@@ -61,6 +86,11 @@ final class HomiColumnarReader implements PartitionReader<ColumnarBatch> {
   @Override
   public void close() {
     if (slice != null) closeSlice();
+    if (upcoming != null) {
+      slice = upcoming;
+      upcoming = null;
+      closeSlice();
+    }
     if (nextSlice > 0) LOG.info("homi task read {} file slice(s): {}", nextSlice, metrics.summary());
   }
 }

@@ -14,6 +14,9 @@ import org.apache.spark.sql.util.CaseInsensitiveStringMap;
 public final class HomiOptions implements Serializable {
   /** Where decoded columns go: host (Arrow in direct memory), gpu, or gpu-or-host. */
   static final String OUTPUT = "homi.output";
+  /** Row groups a task fetches ahead of the one it decodes (0: fetch each when needed). */
+  static final String PREFETCH_ROW_GROUPS = "homi.prefetchRowGroups";
+  static final int MAX_PREFETCH_ROW_GROUPS = 8;
 
   /** The values of {@link #OUTPUT}. */
   enum Output {
@@ -28,6 +31,7 @@ public final class HomiOptions implements Serializable {
   private final HashMap<String, String> homiOptions;
   private final Output output;
   private final String hostReason; // planning-time reason why gpu-or-host reads on the host, or null
+  private final int prefetchRowGroups;
   private transient HomiConfig config;
 
   private HomiOptions(HashMap<String, String> homiOptions, Output output, String hostReason) {
@@ -35,6 +39,7 @@ public final class HomiOptions implements Serializable {
     this.output = output;
     this.hostReason = hostReason;
     this.config = HomiConfig.from(homiOptions);
+    this.prefetchRowGroups = prefetchRowGroups(homiOptions);
   }
 
   public static HomiOptions from(CaseInsensitiveStringMap options) {
@@ -75,6 +80,27 @@ public final class HomiOptions implements Serializable {
     return output;
   }
 
+  /** {@link #PREFETCH_ROW_GROUPS}: 1 by default, 0..{@link #MAX_PREFETCH_ROW_GROUPS}. */
+  int prefetchRowGroups() {
+    return prefetchRowGroups;
+  }
+
+  private static int prefetchRowGroups(Map<String, String> homiOptions) {
+    String v = null;
+    for (Map.Entry<String, String> e : homiOptions.entrySet()) {
+      if (e.getKey().equalsIgnoreCase(PREFETCH_ROW_GROUPS)) v = e.getValue();
+    }
+    if (v == null) return 1;
+    try {
+      int n = Integer.parseInt(v.trim());
+      if (n >= 0 && n <= MAX_PREFETCH_ROW_GROUPS) return n;
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw new IllegalArgumentException(PREFETCH_ROW_GROUPS + " must be an integer in [0, " + MAX_PREFETCH_ROW_GROUPS
+        + "]: got '" + v + "'");
+  }
+
   public HomiConfig config() {
     if (config == null) config = HomiConfig.from(homiOptions);
     return config;
@@ -84,7 +110,8 @@ public final class HomiOptions implements Serializable {
   public String toString() {
     HomiConfig c = config();
     return "path=" + c.pathMode().name().toLowerCase(Locale.ROOT) + ", queueDepth=" + c.queueDepth() + ", taskSize="
-        + c.taskBytes() + ", batchRows=" + c.batchRows() + ", output=" + outputLabel();
+        + c.taskBytes() + ", batchRows=" + c.batchRows() + ", prefetchRowGroups=" + prefetchRowGroups + ", output="
+        + outputLabel();
   }
 
   private String outputLabel() {

@@ -15,18 +15,20 @@ import java.util.List;
 import org.apache.parquet.format.FileMetaData;
 
 /**
- * One Parquet file opened through the runtime: attached as a namespace (its grant), with its
- * own queue pair, its footer read and checked, and its schema mapped. Row groups are read
- * with {@link #openRowGroup}; every byte comes through the mediator.
+ * One Parquet file opened through the runtime: its footer read and checked (or taken from the
+ * JVM's {@link FooterCache} when the file's identity matches the cached one) and its schema
+ * mapped. The namespace (grant) and queue pair are set up on the first read that needs them,
+ * so a reader that only plans (schema, statistics) costs no grant when the footer is cached.
+ * Row groups are read with {@link #openRowGroup}; every byte comes through the mediator.
  */
 public final class ParquetFileReader implements AutoCloseable {
   private final HomiRuntime runtime;
   private final HomiConfig config;
   private final OpenFile file;
-  private final Namespace ns;
-  private final QueueClient client;
   private final FileMetaData metadata;
   private final ParquetSchema schema;
+  private volatile Namespace ns;
+  private volatile QueueClient client;
 
   private ParquetFileReader(HomiRuntime runtime, HomiConfig config, OpenFile file, Namespace ns,
                             QueueClient client, FileMetaData metadata, ParquetSchema schema) {
@@ -43,6 +45,9 @@ public final class ParquetFileReader implements AutoCloseable {
     if (!Files.exists(path)) throw new FileNotFoundException("file not found: " + path);
     if (Files.isDirectory(path)) throw new HomiParquetException("not a Parquet file: " + path + " is a directory");
     OpenFile file = OpenFile.open(path);
+    // The identity comes from the descriptor just opened: a rewritten file misses the cache.
+    FooterCache.Footer cached = runtime.footers().get(file.path(), file.identity());
+    if (cached != null) return new ParquetFileReader(runtime, config, file, null, null, cached.metadata(), cached.schema());
     Namespace ns;
     try {
       ns = runtime.attach(file, config.pathMode());
@@ -55,6 +60,7 @@ public final class ParquetFileReader implements AutoCloseable {
       client = runtime.newClient(config);
       FileMetaData md = ParquetFooter.read(client, runtime.buffers(), ns);
       ParquetSchema schema = ParquetSchema.of(md, file.path());
+      runtime.footers().put(file.path(), file.identity(), new FooterCache.Footer(md, schema));
       return new ParquetFileReader(runtime, config, file, ns, client, md, schema);
     } catch (IOException | RuntimeException e) {
       if (client != null) client.close();
@@ -82,7 +88,8 @@ public final class ParquetFileReader implements AutoCloseable {
 
   /** Bytes and commands per I/O path of this reader's own queue pair, footer included. */
   public PathStats.Snapshot pathStats() {
-    return client.stats();
+    QueueClient c = client;
+    return c == null ? new PathStats().snapshot() : c.stats();
   }
 
   public int rowGroupCount() {
@@ -131,12 +138,28 @@ public final class ParquetFileReader implements AutoCloseable {
     return config;
   }
 
-  Namespace namespace() {
+  /** The file's namespace, attached (grant, extent map, watch) on first use. */
+  Namespace namespace() throws IOException {
+    attach();
     return ns;
   }
 
-  QueueClient client() {
+  /** This reader's queue pair, created on first use; one thread at a time reads through it. */
+  QueueClient client() throws IOException {
+    attach();
     return client;
+  }
+
+  private synchronized void attach() throws IOException {
+    if (client != null) return;
+    Namespace n = runtime.attach(file, config.pathMode());
+    try {
+      client = runtime.newClient(config);
+      ns = n;
+    } catch (IOException | RuntimeException e) {
+      runtime.detach(n);
+      throw e;
+    }
   }
 
   HomiRuntime runtime() {
@@ -144,9 +167,9 @@ public final class ParquetFileReader implements AutoCloseable {
   }
 
   @Override
-  public void close() {
-    client.close();
-    runtime.detach(ns);
+  public synchronized void close() {
+    if (client != null) client.close();
+    if (ns != null) runtime.detach(ns);
     file.close();
   }
 }
