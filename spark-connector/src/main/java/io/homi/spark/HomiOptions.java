@@ -80,7 +80,10 @@ public final class HomiOptions implements Serializable {
     return output;
   }
 
-  /** {@link #PREFETCH_ROW_GROUPS}: 1 by default, 0..{@link #MAX_PREFETCH_ROW_GROUPS}. */
+  /**
+   * {@link #PREFETCH_ROW_GROUPS}: 0..{@link #MAX_PREFETCH_ROW_GROUPS}; when the scan does not set
+   * it, the driver JVM's {@code -Dhomi.prefetchRowGroups}, else 1.
+   */
   int prefetchRowGroups() {
     return prefetchRowGroups;
   }
@@ -90,6 +93,7 @@ public final class HomiOptions implements Serializable {
     for (Map.Entry<String, String> e : homiOptions.entrySet()) {
       if (e.getKey().equalsIgnoreCase(PREFETCH_ROW_GROUPS)) v = e.getValue();
     }
+    if (v == null) v = System.getProperty(PREFETCH_ROW_GROUPS); // the JVM's default (e.g. an A/B benchmark)
     if (v == null) return 1;
     try {
       int n = Integer.parseInt(v.trim());

@@ -105,6 +105,7 @@ public final class RowGroupPipeline implements AutoCloseable {
 
   private RowGroupReader fetch(int rg) {
     try {
+      file.client().waitPatiently(); // every fetch of this file runs here, off the decoding thread
       return file.openRowGroup(rg, columns);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
