@@ -47,7 +47,7 @@ final class FileSliceReader implements AutoCloseable {
   private final GpuSliceOutput gpu; // homi.output=gpu / gpu-or-host, else null
   private final RowGroupFilter filter; // dictionary and page-index pruning, per row group
   private static final boolean READ_PRUNING = !"false".equals(System.getProperty("homi.readPruning"));
-  private final RowGroupPipeline pipeline; // CPU decoding (gpu == null) only
+  private final RowGroupPipeline<Opened> pipeline; // CPU decoding (gpu == null) only
   private int nextGroup;
   private RowGroupReader current;
 
@@ -98,7 +98,7 @@ final class FileSliceReader implements AutoCloseable {
       this.filter = new RowGroupFilter(file, READ_PRUNING ? plan.pruning() : null, gpu == null ? fileColumns : List.of());
       // The GPU output reads its row groups itself: fetching them ahead for the CPU would be waste.
       this.pipeline = gpu != null ? null
-          : new RowGroupPipeline(file, fileColumns, rowGroups, plan.options().prefetchRowGroups());
+          : new RowGroupPipeline<>(file, rowGroups, plan.options().prefetchRowGroups(), this::open);
     } catch (RuntimeException e) {
       close();
       throw e;
@@ -120,17 +120,38 @@ final class FileSliceReader implements AutoCloseable {
     return chosen.stream().mapToInt(Integer::intValue).toArray();
   }
 
+  /**
+   * A row group as the pipeline opens it, maybe on a prefetch thread: the pruning decision
+   * (dictionary pages, page indexes: read through the file's queue pair) and, unless it skips the
+   * row group, the selected pages' bytes. Metrics are recorded when the task takes it.
+   */
+  private record Opened(RowGroupFilter.Decision decision, RowGroupReader reader) implements AutoCloseable {
+    @Override
+    public void close() {
+      if (reader != null) reader.close();
+    }
+  }
+
+  private Opened open(int rg) throws IOException {
+    RowGroupFilter.Decision d = filter.decide(rg);
+    return new Opened(d, d.skip() ? null : file.openRowGroup(rg, fileColumns, d.pages()));
+  }
+
   /** Dictionary and page-index pruning of a row group about to be read; reading them is I/O wait. */
   private RowGroupFilter.Decision decide(int rg) throws IOException {
     long t0 = System.nanoTime();
     RowGroupFilter.Decision d = filter.decide(rg);
     metrics.addIoNanos(System.nanoTime() - t0);
+    record(d);
+    return d;
+  }
+
+  private void record(RowGroupFilter.Decision d) {
     if (d.prunedByDictionary()) metrics.rowGroupPrunedByDictionary();
     if (d.prunedByPageIndex()) {
       metrics.rowGroupPrunedByPageIndex();
       metrics.addPagesPruned(d.pagesSkipped());
     }
-    return d;
   }
 
   private ConstantColumnVector constant(DataType type, int partitionIndex) {
@@ -153,6 +174,17 @@ final class FileSliceReader implements AutoCloseable {
       if (current != null) {
         current.close();
         current = null;
+      }
+      if (pipeline != null) {
+        if (!pipeline.hasNext()) return null;
+        long t0 = System.nanoTime();
+        Opened o = pipeline.next(); // rowGroups in order, filtered and fetched ahead where allowed
+        metrics.addIoNanos(System.nanoTime() - t0);
+        record(o.decision());
+        if (o.reader() == null) continue;
+        current = o.reader();
+        metrics.addPagesPruned(o.decision().pagesSkipped());
+        continue;
       }
       if (nextGroup == rowGroups.length) return null;
       int rg = rowGroups[nextGroup++];

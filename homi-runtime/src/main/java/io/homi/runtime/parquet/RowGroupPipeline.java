@@ -16,27 +16,45 @@ import java.util.concurrent.ExecutorService;
  * caller's thread when asked, as before). Fetches run one after another (each starts when the
  * previous one has finished), since a file's queue pair serves one thread at a time. A failed
  * fetch is thrown, with its own message (file, row group, offset), by the {@link #next} that
- * asks for that row group; row groups before it are handed out normally.
+ * asks for that row group; row groups before it are handed out normally. What "opening" a row
+ * group means is the caller's {@link Opener} (e.g. deciding on dictionary / page-index pruning,
+ * which reads through the same queue pair, then fetching the selected pages): everything that
+ * reads through the file's queue pair must go through the opener while the pipeline is in use.
+ *
+ * @param <T> what the opener returns for one row group (it owns the fetched bytes; may be null)
  */
-public final class RowGroupPipeline implements AutoCloseable {
+public final class RowGroupPipeline<T extends AutoCloseable> implements AutoCloseable {
+  /** Opens one row group: everything that reads through the file's queue pair for it. */
+  @FunctionalInterface
+  public interface Opener<T> {
+    T open(int rowGroup) throws IOException;
+  }
+
   private final ParquetFileReader file;
-  private final List<ColumnDescriptor> columns;
+  private final Opener<T> opener;
   private final int[] rowGroups;
   private final int ahead;
   private final ExecutorService pool;
   /** Fetches issued and not yet handed out, oldest first: row groups rowGroups[next ..]. */
-  private final ArrayDeque<CompletableFuture<RowGroupReader>> pending = new ArrayDeque<>();
+  private final ArrayDeque<CompletableFuture<T>> pending = new ArrayDeque<>();
   private int next; // index in rowGroups of the next row group to hand out
   private int issued; // index in rowGroups of the next row group to fetch
   private int mostPending; // the largest number of fetches ever outstanding at once (for tests)
 
-  public RowGroupPipeline(ParquetFileReader file, List<ColumnDescriptor> columns, int[] rowGroups, int ahead) {
+  public RowGroupPipeline(ParquetFileReader file, int[] rowGroups, int ahead, Opener<T> opener) {
     if (ahead < 0) throw new IllegalArgumentException("ahead must be >= 0: " + ahead);
     this.file = file;
-    this.columns = List.copyOf(columns);
+    this.opener = opener;
     this.rowGroups = rowGroups.clone();
     this.ahead = ahead;
     this.pool = ahead > 0 ? file.runtime().prefetchPool() : null;
+  }
+
+  /** Whole row groups of {@code columns}, fetched ahead. */
+  public static RowGroupPipeline<RowGroupReader> of(ParquetFileReader file, List<ColumnDescriptor> columns,
+                                                    int[] rowGroups, int ahead) {
+    List<ColumnDescriptor> cols = List.copyOf(columns);
+    return new RowGroupPipeline<>(file, rowGroups, ahead, rg -> file.openRowGroup(rg, cols));
   }
 
   /**
@@ -72,16 +90,16 @@ public final class RowGroupPipeline implements AutoCloseable {
   }
 
   /** The next row group with its bytes in memory; waits for its fetch if still in flight. */
-  public RowGroupReader next() throws IOException {
+  public T next() throws IOException {
     if (!hasNext()) throw new IllegalStateException("no row group left in " + file.path());
     if (ahead == 0) {
       issued++;
-      return file.openRowGroup(rowGroups[next++], columns);
+      return opener.open(rowGroups[next++]);
     }
     fill(1); // the first call without start(): fetch this one now
-    CompletableFuture<RowGroupReader> f = pending.removeFirst();
+    CompletableFuture<T> f = pending.removeFirst();
     next++;
-    RowGroupReader r = await(f);
+    T r = await(f);
     fill(ahead); // the following row groups are fetched while the caller decodes r
     return r;
   }
@@ -90,8 +108,8 @@ public final class RowGroupPipeline implements AutoCloseable {
   private void fill(int want) {
     while (pending.size() < want && issued < rowGroups.length) {
       int rg = rowGroups[issued++];
-      CompletableFuture<RowGroupReader> prev = pending.peekLast();
-      CompletableFuture<RowGroupReader> f = prev == null
+      CompletableFuture<T> prev = pending.peekLast();
+      CompletableFuture<T> f = prev == null
           ? CompletableFuture.supplyAsync(() -> fetch(rg), pool)
           : prev.handleAsync((r, e) -> {
             if (e != null) throw new CompletionException(new HomiParquetException("row group " + rg + " of "
@@ -103,17 +121,17 @@ public final class RowGroupPipeline implements AutoCloseable {
     }
   }
 
-  private RowGroupReader fetch(int rg) {
+  private T fetch(int rg) {
     try {
       file.client().waitPatiently(); // every fetch of this file runs here, off the decoding thread
-      return file.openRowGroup(rg, columns);
+      return opener.open(rg);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
   }
 
   /** The fetched row group, or the fetch's own exception (not a wrapper) thrown here. */
-  private static RowGroupReader await(CompletableFuture<RowGroupReader> f) throws IOException {
+  private static <T> T await(CompletableFuture<T> f) throws IOException {
     try {
       return f.join();
     } catch (CompletionException e) {
@@ -131,10 +149,11 @@ public final class RowGroupPipeline implements AutoCloseable {
   @Override
   public void close() {
     while (!pending.isEmpty()) {
-      CompletableFuture<RowGroupReader> f = pending.removeFirst();
+      CompletableFuture<T> f = pending.removeFirst();
       try {
-        f.join().close();
-      } catch (RuntimeException ignored) {
+        T r = f.join();
+        if (r != null) r.close();
+      } catch (Exception ignored) {
         // a fetch nobody will read failed: nothing was kept, nothing to free
       }
     }

@@ -39,7 +39,7 @@ class RowGroupPipelineTest {
       List<ColumnDescriptor> cols = List.of(f.schema().column("id"));
       int[] rgs = IntStream.range(0, f.rowGroupCount()).toArray();
       List<Long> seen = new ArrayList<>();
-      try (RowGroupPipeline pipe = new RowGroupPipeline(f, cols, rgs, ahead)) {
+      try (RowGroupPipeline<RowGroupReader> pipe = RowGroupPipeline.of(f, cols, rgs, ahead)) {
         pipe.start(ahead);
         assertThat(pipe.pending()).isLessThanOrEqualTo(ahead);
         while (pipe.hasNext()) {
@@ -70,7 +70,7 @@ class RowGroupPipelineTest {
          BufferAllocator alloc = rt.allocator().newChildAllocator("pipeline-fault", 0, Long.MAX_VALUE)) {
       List<ColumnDescriptor> cols = List.of(f.schema().column("id"));
       int[] rgs = IntStream.range(0, f.rowGroupCount()).toArray();
-      try (RowGroupPipeline pipe = new RowGroupPipeline(f, cols, rgs, 1)) {
+      try (RowGroupPipeline<RowGroupReader> pipe = RowGroupPipeline.of(f, cols, rgs, 1)) {
         pipe.start(1);
         for (int k = 0; k < 2; k++) {
           try (RowGroupReader rg = pipe.next(); BigIntVector v = new BigIntVector("id", alloc)) {
