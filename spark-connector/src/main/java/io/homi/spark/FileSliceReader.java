@@ -41,6 +41,7 @@ final class FileSliceReader implements AutoCloseable {
   private final int[] rowGroups;
   private final List<Integer> fileSlots = new ArrayList<>(); // out[] index of each file column
   private final GpuSliceOutput gpu; // homi.output=gpu / gpu-or-host, else null
+  private final DictionaryColumns dictionaries; // lazy dictionary columns (homi.lazyDictionary)
   private int nextGroup;
   private RowGroupReader current;
 
@@ -48,6 +49,7 @@ final class FileSliceReader implements AutoCloseable {
     this.slice = slice;
     this.metrics = metrics;
     this.batchRows = plan.options().config().batchRows();
+    this.dictionaries = new DictionaryColumns(plan.options().lazyDictionary());
     HomiRuntime rt = HomiRuntime.get();
     try {
       this.file = ParquetFileReader.open(rt, Paths.get(slice.path()), plan.options().config());
@@ -83,7 +85,8 @@ final class FileSliceReader implements AutoCloseable {
         fileColumns.add(c);
         vectors.add(v);
         fileSlots.add(i);
-        out[i++] = HomiColumnVector.wrap(v); // unchecked reads for flat types, ArrowColumnVector otherwise
+        out[i] = dictionaries.add(v, HomiColumnVector.wrap(v), i); // unchecked reads for flat types, ArrowColumnVector otherwise
+        i++;
       }
       this.gpu = GpuSliceOutput.open(plan.options(), metrics);
     } catch (RuntimeException e) {
@@ -153,8 +156,9 @@ final class FileSliceReader implements AutoCloseable {
       }
       prepare(v);
     }
-    current.read(vectors, 0, n);
+    current.read(vectors, dictionaries.batches(), 0, n);
     for (FieldVector v : vectors) v.setValueCount(n);
+    dictionaries.choose(out); // ids + dictionary, or values, per column
     metrics.addDecodeNanos(System.nanoTime() - t0);
     metrics.addRows(n);
     HomiColumnVector.refresh(out); // buffer addresses of this batch
