@@ -208,7 +208,7 @@ final class ColumnChunkReader implements ColumnReader {
         writeRun(v, at, k, lazy);
       } else {
         defs.readInts(levels, 0, k);
-        if (pageIds != null) java.util.Arrays.fill(lazy.ids(), at, at + k, 0); // null rows: id 0
+        int[] ids = pageIds == null ? null : lazy.ids();
         int i = 0;
         while (i < k) {
           int level = levels[i];
@@ -218,6 +218,7 @@ final class ColumnChunkReader implements ColumnReader {
             writeRun(v, at + i, j - i, lazy);
             i = j;
           } else if (level >= 0 && level < col.maxDefinitionLevel()) {
+            if (ids != null) ids[at + i] = 0; // a null row's id: stale ids may lie beyond this dictionary
             i++; // null: the zeroed validity bit stays clear
           } else {
             throw new CorruptParquetException(context, "definition level " + level + " above the maximum "
