@@ -18,7 +18,8 @@ import org.apache.spark.sql.SparkSession;
  * twice per round: with its default lazy dictionary columns (ids decoded on get), and eagerly
  * ({@code homi.lazyDictionary=false}, values gathered into Arrow vectors), the A/B of that change.
  *
- * <p>Run: java -cp TESTCLASSPATH io.homi.bench.DecodeBenchmark [rows] [runs] [outMarkdown]
+ * <p>Run: java -cp TESTCLASSPATH io.homi.bench.DecodeBenchmark [rows] [runs] [outMarkdown|-] [caseFilter]
+ * (caseFilter: only the cases whose name contains it, e.g. "dictionary")
  */
 public final class DecodeBenchmark {
   private record Case(String name, String dataset, String expr) {}
@@ -26,7 +27,8 @@ public final class DecodeBenchmark {
   public static void main(String[] args) throws IOException {
     long rows = args.length > 0 ? Long.parseLong(args[0]) : 4_000_000L;
     int runs = args.length > 1 ? Integer.parseInt(args[1]) : 5;
-    Path out = args.length > 2 ? Path.of(args[2]) : null;
+    Path out = args.length > 2 && !args[2].equals("-") ? Path.of(args[2]) : null;
+    String only = args.length > 3 ? args[3] : "";
     Path dir = Files.createDirectories(Path.of("target", "bench-data").toAbsolutePath());
     SparkSession spark = SparkSession.builder().master("local[1]").appName("homi-decode-bench")
         .config("spark.ui.enabled", "false").config("spark.sql.session.timeZone", "UTC")
@@ -51,6 +53,7 @@ public final class DecodeBenchmark {
     md.append("| case | Spark vectorized (M rows/s/core) | homi (M rows/s/core) | homi / Spark | homi eager dictionary"
         + " (M rows/s/core) | eager / Spark |\n|---|---:|---:|---:|---:|---:|\n");
     for (Case c : cases) {
+      if (!c.name.contains(only)) continue;
       String path = dir.resolve(c.dataset).toString();
       double[] spk = new double[runs];
       double[] homi = new double[runs];
