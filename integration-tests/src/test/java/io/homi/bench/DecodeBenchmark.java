@@ -14,9 +14,12 @@ import org.apache.spark.sql.SparkSession;
  * Decode benchmark in the shape of Spark's DataSourceReadBenchmark: local[1] (one core), one
  * file set per case written by Spark, sum(col) over one column, homi and Spark's vectorized
  * Parquet reader alternating in one JVM on the same files; the median of the timed runs gives
- * rows/s per core and the ratio homi / Spark. Both answers are compared on every run.
+ * rows/s per core and the ratio homi / Spark. All answers are compared on every run. homi runs
+ * twice per round: with its default lazy dictionary columns (ids decoded on get), and eagerly
+ * ({@code homi.lazyDictionary=false}, values gathered into Arrow vectors), the A/B of that change.
  *
- * <p>Run: java -cp TESTCLASSPATH io.homi.bench.DecodeBenchmark [rows] [runs] [outMarkdown]
+ * <p>Run: java -cp TESTCLASSPATH io.homi.bench.DecodeBenchmark [rows] [runs] [outMarkdown|-] [caseFilter]
+ * (caseFilter: only the cases whose name contains it, e.g. "dictionary")
  */
 public final class DecodeBenchmark {
   private record Case(String name, String dataset, String expr) {}
@@ -24,7 +27,8 @@ public final class DecodeBenchmark {
   public static void main(String[] args) throws IOException {
     long rows = args.length > 0 ? Long.parseLong(args[0]) : 4_000_000L;
     int runs = args.length > 1 ? Integer.parseInt(args[1]) : 5;
-    Path out = args.length > 2 ? Path.of(args[2]) : null;
+    Path out = args.length > 2 && !args[2].equals("-") ? Path.of(args[2]) : null;
+    String only = args.length > 3 ? args[3] : "";
     Path dir = Files.createDirectories(Path.of("target", "bench-data").toAbsolutePath());
     SparkSession spark = SparkSession.builder().master("local[1]").appName("homi-decode-bench")
         .config("spark.ui.enabled", "false").config("spark.sql.session.timeZone", "UTC")
@@ -46,20 +50,26 @@ public final class DecodeBenchmark {
     StringBuilder md = new StringBuilder();
     md.append(String.format(Locale.ROOT, "rows per case: %,d; %d timed runs per reader (after 1 warm-up), alternating;"
         + " median shown%n%n", rows, runs));
-    md.append("| case | Spark vectorized (M rows/s/core) | homi (M rows/s/core) | homi / Spark |\n|---|---:|---:|---:|\n");
+    md.append("| case | Spark vectorized (M rows/s/core) | homi (M rows/s/core) | homi / Spark | homi eager dictionary"
+        + " (M rows/s/core) | eager / Spark |\n|---|---:|---:|---:|---:|---:|\n");
     for (Case c : cases) {
+      if (!c.name.contains(only)) continue;
       String path = dir.resolve(c.dataset).toString();
       double[] spk = new double[runs];
       double[] homi = new double[runs];
-      time(spark, "parquet", path, c.expr, true);
-      time(spark, "homi", path, c.expr, true);
+      double[] eager = new double[runs];
+      time(spark, "parquet", true, path, c.expr);
+      time(spark, "homi", true, path, c.expr);
+      time(spark, "homi", false, path, c.expr);
       for (int i = 0; i < runs; i++) {
-        spk[i] = time(spark, "parquet", path, c.expr, false);
-        homi[i] = time(spark, "homi", path, c.expr, false);
+        spk[i] = time(spark, "parquet", true, path, c.expr);
+        homi[i] = time(spark, "homi", true, path, c.expr);
+        eager[i] = time(spark, "homi", false, path, c.expr);
       }
       double s = rows / median(spk) / 1e6;
       double h = rows / median(homi) / 1e6;
-      String line = String.format(Locale.ROOT, "| %s | %.1f | %.1f | %.2fx |", c.name, s, h, h / s);
+      double e = rows / median(eager) / 1e6;
+      String line = String.format(Locale.ROOT, "| %s | %.1f | %.1f | %.2fx | %.1f | %.2fx |", c.name, s, h, h / s, e, e / s);
       System.out.println(line);
       md.append(line).append('\n');
     }
@@ -81,10 +91,11 @@ public final class DecodeBenchmark {
 
   private static Object lastSpark;
 
-  /** Seconds for one sum; the two readers' answers must agree. */
-  private static double time(SparkSession spark, String format, String path, String expr, boolean warm) {
+  /** Seconds for one sum; every reader's answer must equal Spark's. */
+  private static double time(SparkSession spark, String format, boolean lazyDictionary, String path, String expr) {
     long t0 = System.nanoTime();
-    Row r = spark.read().format(format).load(path).selectExpr(expr).collectAsList().get(0);
+    Row r = spark.read().format(format).option("homi.lazyDictionary", lazyDictionary).load(path).selectExpr(expr)
+        .collectAsList().get(0);
     double s = (System.nanoTime() - t0) / 1e9;
     if (format.equals("parquet")) lastSpark = r.get(0);
     else if (!String.valueOf(r.get(0)).equals(String.valueOf(lastSpark))) {

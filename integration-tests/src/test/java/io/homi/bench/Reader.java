@@ -11,13 +11,15 @@ import org.apache.spark.sql.execution.datasources.v2.BatchScanExec;
 import scala.jdk.javaapi.CollectionConverters;
 
 /**
- * The three readers compared: format("homi"), Spark's default Parquet path (V1 FileSourceScan)
- * and Spark's V2 ParquetScan (spark.sql.sources.useV1SourceList without parquet). Each load
+ * The readers compared: format("homi"), Spark's default Parquet path (V1 FileSourceScan)
+ * and Spark's V2 ParquetScan (spark.sql.sources.useV1SourceList without parquet); on request
+ * also homi-eager, format("homi") with homi.lazyDictionary=false (dictionaries materialized), for
+ * the A/B of lazy dictionary columns. Each load
  * sets the session's source list for its reader; {@link #scanOf} names the leaf scan that ran,
  * so a run on the wrong path is caught instead of measured.
  */
 enum Reader {
-  HOMI("homi"), V1("spark-v1"), V2("spark-v2");
+  HOMI("homi"), V1("spark-v1"), V2("spark-v2"), HOMI_EAGER("homi-eager");
 
   static final String V1_LIST = "spark.sql.sources.useV1SourceList";
 
@@ -32,14 +34,19 @@ enum Reader {
       case "homi" -> HOMI;
       case "v1", "spark-v1", "parquet" -> V1;
       case "v2", "spark-v2" -> V2;
-      default -> throw new IllegalArgumentException("unknown reader " + s + " (homi, v1, v2)");
+      case "homi-eager" -> HOMI_EAGER;
+      default -> throw new IllegalArgumentException("unknown reader " + s + " (homi, v1, v2, homi-eager)");
     };
   }
 
   /** Loads {@code path} through this reader; the source list stays set until the next load. */
   Dataset<Row> load(SparkSession spark, String path, String defaultV1List) {
     spark.conf().set(V1_LIST, this == V2 ? withoutParquet(defaultV1List) : defaultV1List);
-    return this == HOMI ? spark.read().format("homi").load(path) : spark.read().format("parquet").load(path);
+    return switch (this) {
+      case HOMI -> spark.read().format("homi").load(path);
+      case HOMI_EAGER -> spark.read().format("homi").option("homi.lazyDictionary", "false").load(path);
+      case V1, V2 -> spark.read().format("parquet").load(path);
+    };
   }
 
   private static String withoutParquet(String list) {
@@ -65,7 +72,7 @@ enum Reader {
   /** Whether {@code scan} (from {@link #scanOf}) is this reader's scan. */
   boolean ran(String scan) {
     return switch (this) {
-      case HOMI -> scan.equals("BatchScan HomiScan");
+      case HOMI, HOMI_EAGER -> scan.equals("BatchScan HomiScan");
       case V1 -> scan.equals("FileSourceScan parquet");
       case V2 -> scan.equals("BatchScan ParquetScan");
     };

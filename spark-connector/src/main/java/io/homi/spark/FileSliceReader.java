@@ -48,6 +48,7 @@ final class FileSliceReader implements AutoCloseable {
   private final RowGroupFilter filter; // dictionary and page-index pruning, per row group
   private static final boolean READ_PRUNING = !"false".equals(System.getProperty("homi.readPruning"));
   private final RowGroupPipeline<Opened> pipeline; // CPU decoding (gpu == null) only
+  private final DictionaryColumns dictionaries; // lazy dictionary columns (homi.lazyDictionary)
   private int nextGroup;
   private RowGroupReader current;
 
@@ -55,6 +56,7 @@ final class FileSliceReader implements AutoCloseable {
     this.slice = slice;
     this.metrics = metrics;
     this.batchRows = plan.options().config().batchRows();
+    this.dictionaries = new DictionaryColumns(plan.options().lazyDictionary());
     HomiRuntime rt = HomiRuntime.get();
     try {
       this.file = ParquetFileReader.open(rt, Paths.get(slice.path()), plan.options().config());
@@ -90,7 +92,8 @@ final class FileSliceReader implements AutoCloseable {
         fileColumns.add(c);
         vectors.add(v);
         fileSlots.add(i);
-        out[i++] = HomiColumnVector.wrap(v); // unchecked reads for flat types, ArrowColumnVector otherwise
+        out[i] = dictionaries.add(v, HomiColumnVector.wrap(v), i); // unchecked reads for flat types, ArrowColumnVector otherwise
+        i++;
       }
       this.gpu = GpuSliceOutput.open(plan.options(), metrics);
       // The GPU decoder reads whole row groups: page selection is for the CPU decoder only.
@@ -214,8 +217,9 @@ final class FileSliceReader implements AutoCloseable {
       }
       prepare(v);
     }
-    current.read(vectors, 0, n);
+    current.read(vectors, dictionaries.batches(), 0, n);
     for (FieldVector v : vectors) v.setValueCount(n);
+    dictionaries.choose(out); // ids + dictionary, or values, per column
     metrics.addDecodeNanos(System.nanoTime() - t0);
     metrics.addRows(n);
     HomiColumnVector.refresh(out); // buffer addresses of this batch

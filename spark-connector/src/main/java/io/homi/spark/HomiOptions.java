@@ -28,14 +28,22 @@ public final class HomiOptions implements Serializable {
     GPU_OR_HOST
   }
 
+  /**
+   * Whether flat dictionary-encoded columns reach Spark as dictionary ids decoded on get
+   * (true, the default) or as values gathered into Arrow vectors (false).
+   */
+  static final String LAZY_DICTIONARY = "homi.lazyDictionary";
+
   private final HashMap<String, String> homiOptions;
   private final Output output;
   private final String hostReason; // planning-time reason why gpu-or-host reads on the host, or null
   private final int prefetchRowGroups;
+  private final boolean lazyDictionary;
   private transient HomiConfig config;
 
-  private HomiOptions(HashMap<String, String> homiOptions, Output output, String hostReason) {
+  private HomiOptions(HashMap<String, String> homiOptions, Output output, String hostReason, boolean lazyDictionary) {
     this.homiOptions = homiOptions;
+    this.lazyDictionary = lazyDictionary;
     this.output = output;
     this.hostReason = hostReason;
     this.config = HomiConfig.from(homiOptions);
@@ -67,7 +75,12 @@ public final class HomiOptions implements Serializable {
         hostReason = "no usable GPU: " + probe.reason();
       }
     }
-    HomiOptions parsed = new HomiOptions(m, output, hostReason);
+    String lazy = options.getOrDefault(LAZY_DICTIONARY, "true").trim().toLowerCase(Locale.ROOT);
+    if (!lazy.equals("true") && !lazy.equals("false")) {
+      throw new IllegalArgumentException(LAZY_DICTIONARY + " must be true or false: got '" + options.get(LAZY_DICTIONARY)
+          + "'");
+    }
+    HomiOptions parsed = new HomiOptions(m, output, hostReason, lazy.equals("true"));
     if (parsed.config().pathMode() == io.homi.runtime.mediator.PathPolicy.Mode.GPU) {
       // The gpu path lands bytes in GPU memory; this reader decodes on the CPU from host memory.
       throw new IllegalArgumentException(HomiConfig.PATH + "=gpu reads into GPU memory, but the Spark reader decodes on"
@@ -103,6 +116,10 @@ public final class HomiOptions implements Serializable {
     }
     throw new IllegalArgumentException(PREFETCH_ROW_GROUPS + " must be an integer in [0, " + MAX_PREFETCH_ROW_GROUPS
         + "]: got '" + v + "'");
+  }
+
+  boolean lazyDictionary() {
+    return lazyDictionary;
   }
 
   public HomiConfig config() {

@@ -34,6 +34,10 @@ final class ColumnChunkReader implements ColumnReader {
   private long valuesRead;
   private final long totalValues;
   private int[] levels = new int[1024];
+  /** Lazy mode (set by the first read): the current page's dictionary ids, null on other pages. */
+  private Boolean lazyMode;
+  private DictionaryIds pageIds;
+  private FieldVector dictionaryVector;
 
   ColumnChunkReader(ColumnDescriptor col, ByteBuffer chunk, long chunkFileOffset, long totalValues,
                     PageDecompressor decompressor, String file, boolean verifyChecksums) {
@@ -171,29 +175,50 @@ final class ColumnChunkReader implements ColumnReader {
   /** Decodes the next {@code n} rows into positions [dst, dst+n) of {@code v}. */
   @Override
   public void read(FieldVector v, int dst, int n) throws HomiParquetException {
+    read(v, dst, n, null);
+  }
+
+  /**
+   * As {@link #read(FieldVector, int, int)}; with {@code lazy}, dictionary-encoded rows become ids
+   * in it instead of values in {@code v} while the batch stays on dictionary pages (see
+   * {@link DictionaryBatch}). A chunk is read either always with or always without one: in lazy
+   * mode every dictionary page's ids go through {@link #pageIds}.
+   */
+  @Override
+  public void read(FieldVector v, int dst, int n, DictionaryBatch lazy) throws HomiParquetException {
+    if (lazy != null && (col.kind() == ValueKind.NULL || col.kind() == ValueKind.BOOLEAN)) {
+      lazy.deactivate(); // no dictionary to hold ids into
+      lazy = null;
+    }
+    if (lazyMode == null) lazyMode = lazy != null;
+    else if (lazyMode != (lazy != null)) throw new IllegalStateException(context + ": lazy and eager reads mixed");
+    if (lazy != null) lazy.start(dst + n);
     if (levels.length < n) levels = new int[n];
     int done = 0;
     while (done < n) {
       if (pageValuesLeft == 0) nextDataPage();
+      if (lazy != null && lazy.active() && pageIds == null) {
+        materialize(v, lazy, dst, done); // this batch reaches a page without a dictionary
+      }
       int k = Math.min(n - done, pageValuesLeft);
       int at = dst + done;
       if (col.kind() == ValueKind.NULL) {
         if (col.maxDefinitionLevel() > 0) defs.readInts(levels, 0, k);
       } else if (col.maxDefinitionLevel() == 0) {
-        values.read(v, at, k);
-        Validity.setRange(v, at, k);
+        writeRun(v, at, k, lazy);
       } else {
         defs.readInts(levels, 0, k);
+        int[] ids = pageIds == null ? null : lazy.ids();
         int i = 0;
         while (i < k) {
           int level = levels[i];
           if (level == col.maxDefinitionLevel()) {
             int j = i + 1;
             while (j < k && levels[j] == level) j++;
-            values.read(v, at + i, j - i);
-            Validity.setRange(v, at + i, j - i);
+            writeRun(v, at + i, j - i, lazy);
             i = j;
           } else if (level >= 0 && level < col.maxDefinitionLevel()) {
+            if (ids != null) ids[at + i] = 0; // a null row's id: stale ids may lie beyond this dictionary
             i++; // null: the zeroed validity bit stays clear
           } else {
             throw new CorruptParquetException(context, "definition level " + level + " above the maximum "
@@ -205,6 +230,49 @@ final class ColumnChunkReader implements ColumnReader {
       done += k;
       valuesRead += k;
     }
+    if (lazy != null && lazy.active()) lazy.dictionary(dictionaryVector(v));
+  }
+
+  /** A run of non-null values: into {@code v}, or as ids (gathered at once if the batch is no longer lazy). */
+  private void writeRun(FieldVector v, int at, int count, DictionaryBatch lazy) throws HomiParquetException {
+    if (pageIds == null) {
+      values.read(v, at, count);
+    } else {
+      pageIds.read(lazy.ids(), at, count);
+      if (!lazy.active()) gather(v, lazy.ids(), at, count);
+    }
+    Validity.setRange(v, at, count);
+  }
+
+  /** Writes the values of the ids already read for rows [from, from+count) into {@code v}; the batch stops being lazy. */
+  private void materialize(FieldVector v, DictionaryBatch lazy, int from, int count) throws HomiParquetException {
+    lazy.deactivate();
+    if (count == 0) return; // also where the chunk has no dictionary at all
+    FieldVector d = dictionaryVector(v);
+    int[] ids = lazy.ids();
+    for (int i = from; i < from + count; i++) {
+      if (!v.isNull(i)) v.copyFromSafe(ids[i], i, d);
+    }
+  }
+
+  private void gather(FieldVector v, int[] ids, int at, int count) throws HomiParquetException {
+    FieldVector d = dictionaryVector(v);
+    for (int i = at; i < at + count; i++) v.copyFromSafe(ids[i], i, d);
+  }
+
+  /** This chunk's dictionary as a vector of the column's type, decoded on first use. */
+  private FieldVector dictionaryVector(FieldVector like) throws HomiParquetException {
+    if (dictionaryVector == null) {
+      dictionaryVector = DictionaryVector.decode(col, dictionary, like.getAllocator(), context);
+    }
+    return dictionaryVector;
+  }
+
+  /** Frees the decoded dictionary of lazy batches (the last batch read must no longer be in use). */
+  @Override
+  public void close() {
+    if (dictionaryVector != null) dictionaryVector.close();
+    dictionaryVector = null;
   }
 
   private void nextDataPage() throws HomiParquetException {
@@ -337,7 +405,12 @@ final class ColumnChunkReader implements ColumnReader {
   }
 
   private PageValues valuesFor(Encoding e, ByteBuffer data, int pageValues) throws HomiParquetException {
+    pageIds = null;
     if (col.kind() == ValueKind.NULL) return (v, dst, count) -> { };
+    if (Boolean.TRUE.equals(lazyMode) && (e == Encoding.PLAIN_DICTIONARY || e == Encoding.RLE_DICTIONARY)) {
+      pageIds = new DictionaryIds(dictionary, data, context);
+      return null;
+    }
     return ValueDecoders.forPage(col, e, data, dictionary, pageValues, context, file);
   }
 }

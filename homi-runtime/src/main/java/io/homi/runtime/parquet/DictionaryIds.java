@@ -22,8 +22,18 @@ final class DictionaryIds {
   }
 
   void read(int[] out, int count) throws CorruptParquetException {
-    ids.readInts(out, 0, count);
-    for (int i = 0; i < count; i++) {
+    read(out, 0, count);
+  }
+
+  /** The next {@code count} ids into {@code out[at, at+count)}, each checked against the dictionary's size. */
+  void read(int[] out, int at, int count) throws CorruptParquetException {
+    ids.readInts(out, at, count);
+    // Branch-free: an id outside [0, size) makes id or (size - 1 - id) negative; one test per run.
+    int last = size - 1;
+    int bad = 0;
+    for (int i = at; i < at + count; i++) bad |= out[i] | (last - out[i]);
+    if (bad >= 0) return;
+    for (int i = at; i < at + count; i++) {
       if (out[i] < 0 || out[i] >= size) {
         throw new CorruptParquetException(context, "dictionary index " + out[i] + " outside a dictionary of " + size);
       }

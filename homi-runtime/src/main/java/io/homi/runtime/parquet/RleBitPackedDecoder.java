@@ -23,7 +23,7 @@ final class RleBitPackedDecoder implements LevelDecoder {
 
   RleBitPackedDecoder(ByteBuffer buf, int start, int end, int bitWidth, String context) {
     if (bitWidth < 0 || bitWidth > 32) throw new IllegalArgumentException("bit width " + bitWidth + " in " + context);
-    this.buf = buf;
+    this.buf = buf.duplicate().order(java.nio.ByteOrder.LITTLE_ENDIAN); // getLong in unpackGroupsInto
     this.pos = start;
     this.end = end;
     this.bitWidth = bitWidth;
@@ -51,6 +51,16 @@ final class RleBitPackedDecoder implements LevelDecoder {
         System.arraycopy(group, groupPos, out, off + i, k);
         groupPos += k;
         i += k;
+      } else if (packedGroupsLeft > 0 && n - i >= 8) {
+        // Whole groups straight into out where 8 bytes can be read past each group's start.
+        int groups = Math.min(packedGroupsLeft, (n - i) >>> 3);
+        groups = Math.min(groups, Math.max(0, (end - pos - 8) / Math.max(1, bitWidth)));
+        if (groups == 0) {
+          unpackGroup();
+        } else {
+          unpackGroupsInto(out, off + i, groups);
+          i += groups << 3;
+        }
       } else if (packedGroupsLeft > 0) {
         unpackGroup();
       } else {
@@ -103,6 +113,27 @@ final class RleBitPackedDecoder implements LevelDecoder {
     pos = Math.min(pos, end);
     packedGroupsLeft--;
     groupPos = 0;
+  }
+
+  /**
+   * Unpacks {@code groups} whole groups of 8 values into out[at...]: value v of a group starts at
+   * bit v*bitWidth of the group's bitWidth bytes, and one little-endian 8-byte load covers it
+   * (at most 32 + 7 bits). The caller guarantees pos + groups * bitWidth + 8 <= end.
+   */
+  private void unpackGroupsInto(int[] out, int at, int groups) {
+    int w = bitWidth;
+    long mask = w == 32 ? 0xffffffffL : (1L << w) - 1;
+    int p = pos;
+    for (int g = 0; g < groups; g++) {
+      for (int v = 0; v < 8; v++) {
+        int bit = v * w;
+        out[at + v] = (int) ((buf.getLong(p + (bit >>> 3)) >>> (bit & 7)) & mask);
+      }
+      at += 8;
+      p += w;
+    }
+    pos = p;
+    packedGroupsLeft -= groups;
   }
 
   private long readVarint() throws CorruptParquetException {

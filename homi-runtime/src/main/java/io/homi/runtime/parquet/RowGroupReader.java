@@ -137,9 +137,25 @@ public final class RowGroupReader implements AutoCloseable {
 
   /** Decodes the next {@code n} rows of every column into {@code vectors} starting at {@code dst}. */
   public void read(List<FieldVector> vectors, int dst, int n) throws IOException {
+    read(vectors, null, dst, n);
+  }
+
+  /**
+   * As {@link #read(List, int, int)}, with one {@link DictionaryBatch} per column (or null for a
+   * column read eagerly) in {@code lazy}: flat dictionary-encoded columns keep ids instead of values.
+   * Pass the same choice for a column on every call.
+   */
+  public void read(List<FieldVector> vectors, List<DictionaryBatch> lazy, int dst, int n) throws IOException {
     if (n > rowsLeft()) throw new IllegalArgumentException(n + " rows asked, " + rowsLeft() + " left");
-    if (selected != null) selected.read(vectors, dst, n);
-    else for (int i = 0; i < readers.size(); i++) readers.get(i).read(vectors.get(i), dst, n);
+    if (selected != null) {
+      // Page-index pruning drops rows inside pages, so its batches are always values, not ids.
+      if (lazy != null) for (DictionaryBatch d : lazy) if (d != null) d.deactivate();
+      selected.read(vectors, dst, n);
+    } else {
+      for (int i = 0; i < readers.size(); i++) {
+        readers.get(i).read(vectors.get(i), dst, n, lazy == null ? null : lazy.get(i));
+      }
+    }
     rowsRead += n;
   }
 
@@ -150,6 +166,7 @@ public final class RowGroupReader implements AutoCloseable {
   @Override
   public void close() {
     if (selected != null) selected.close();
+    readers.forEach(ColumnReader::close); // decoded dictionaries of lazy batches
     if (fetch != null) fetch.close();
   }
 }
