@@ -40,13 +40,17 @@ public final class DecodeBenchmark {
         "CASE WHEN id % 10 = 0 THEN NULL ELSE id END AS i64_nulls");
     write(spark, dir.resolve("dict"), rows, true, "CAST(id % 1000 AS INT) AS i32", "id % 1000 AS i64",
         "concat('category-', CAST(id % 1000 AS STRING)) AS str");
+    write(spark, dir.resolve("nested"), rows, false, "named_struct('a', CAST(id % 1000000 AS INT), 'b', id * 3) AS s",
+        "array(CAST(id % 1000 AS INT), CAST(id % 7 AS INT)) AS arr");
     List<Case> cases = List.of(
         new Case("INT32 plain", "plain", "sum(i32)"), new Case("INT64 plain", "plain", "sum(i64)"),
         new Case("FLOAT plain", "plain", "sum(f32)"), new Case("DOUBLE plain", "plain", "sum(f64)"),
         new Case("TINYINT plain", "plain", "sum(i8)"), new Case("DECIMAL(18,2) plain", "plain", "sum(dec)"),
         new Case("INT64 10% nulls", "plain", "sum(i64_nulls)"), new Case("STRING plain", "plain", "sum(length(str))"),
         new Case("INT32 dictionary", "dict", "sum(i32)"), new Case("INT64 dictionary", "dict", "sum(i64)"),
-        new Case("STRING dictionary", "dict", "sum(length(str))"));
+        new Case("STRING dictionary", "dict", "sum(length(str))"),
+        new Case("STRUCT<INT,BIGINT> nested", "nested", "sum(s.a + s.b)"),
+        new Case("ARRAY<INT> nested", "nested", "sum(element_at(arr, 2))"));
     StringBuilder md = new StringBuilder();
     md.append(String.format(Locale.ROOT, "rows per case: %,d; %d timed runs per reader (after 1 warm-up), alternating;"
         + " median shown%n%n", rows, runs));
