@@ -83,10 +83,10 @@ final class FileSliceReader implements AutoCloseable {
           out[i++] = constant(f.dataType(), -1); // a column of the table that this file lacks
           continue;
         }
-        DataType fileType = SparkSchemas.toSpark(c.arrowField());
-        if (!fileType.equals(f.dataType())) {
-          throw new HomiReadException(new HomiParquetException("column '" + f.name() + "' is " + fileType.simpleString()
-              + " in " + slice.path() + " but the table says " + f.dataType().simpleString()));
+        try {
+          c = NestedSchemas.prune(c, f, slice.path()); // only the requested leaves of a nested column
+        } catch (HomiParquetException e) {
+          throw new HomiReadException(e);
         }
         FieldVector v = c.arrowField().createVector(allocator);
         fileColumns.add(c);

@@ -28,12 +28,14 @@ final class HomiScanBuilder implements ScanBuilder, SupportsPushDownRequiredColu
 
   @Override
   public void pruneColumns(StructType requiredSchema) {
-    // Spark may prune inside structs (nested schema pruning); homi prunes whole top-level
-    // columns, so a pruned nested column is read whole, with the type the file gives it.
+    // Spark prunes inside structs too (nested schema pruning, also through arrays and map
+    // values): the scan reads exactly the requested fields (NestedSchemas, NestedPruning).
     org.apache.spark.sql.types.StructField[] fs = requiredSchema.fields().clone();
     for (int i = 0; i < fs.length; i++) {
       org.apache.spark.sql.types.StructField full = TableSchemas.find(table.schema(), fs[i].name());
-      if (full != null && !(full.dataType() instanceof org.apache.spark.sql.types.AtomicType)) fs[i] = full;
+      if (full != null && !(full.dataType() instanceof org.apache.spark.sql.types.AtomicType)) {
+        fs[i] = fs[i].copy(fs[i].name(), NestedSchemas.readType(fs[i].dataType(), full.dataType()), fs[i].nullable(), fs[i].metadata());
+      }
     }
     this.readSchema = new StructType(fs);
   }
