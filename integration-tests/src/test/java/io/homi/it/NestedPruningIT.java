@@ -91,6 +91,20 @@ class NestedPruningIT extends SparkTestBase {
   }
 
   @Test
+  void fieldNamesFollowSparkCaseSensitivity() {
+    // spark.sql.caseSensitive=false (the default): Spark resolves S.B.C to s.b.c and asks for the table's names.
+    assertSameAsParquet(sparkDir, "S.A > 100", "ID", "S.B.C");
+    spark.conf().set("spark.sql.caseSensitive", "true");
+    try {
+      assertSameAsParquet(sparkDir, null, "id", "s.b.c");
+      assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> homi(sparkDir).selectExpr("s.B.c").collectAsList()))
+          .as("a wrongly cased field with spark.sql.caseSensitive=true").isNotNull();
+    } finally {
+      spark.conf().unset("spark.sql.caseSensitive");
+    }
+  }
+
+  @Test
   void arrayAndMapFieldsEqualSpark() {
     assertSameAsParquet(sparkDir, null, "id", "transform(arr, e -> e.x) AS xs");
     assertSameAsParquet(sparkDir, null, "id", "arr.x");
