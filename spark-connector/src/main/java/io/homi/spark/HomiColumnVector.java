@@ -14,6 +14,9 @@ import org.apache.arrow.vector.TimeStampMicroVector;
 import org.apache.arrow.vector.TinyIntVector;
 import org.apache.arrow.vector.VarBinaryVector;
 import org.apache.arrow.vector.VarCharVector;
+import org.apache.arrow.vector.complex.ListVector;
+import org.apache.arrow.vector.complex.MapVector;
+import org.apache.arrow.vector.complex.StructVector;
 import org.apache.spark.sql.types.Decimal;
 import org.apache.spark.sql.vectorized.ArrowColumnVector;
 import org.apache.spark.sql.vectorized.ColumnVector;
@@ -23,12 +26,14 @@ import org.apache.spark.unsafe.Platform;
 import org.apache.spark.unsafe.types.UTF8String;
 
 /**
- * A Spark {@link ColumnVector} over a flat Arrow vector that reads values straight from the
+ * A Spark {@link ColumnVector} over an Arrow vector that reads values straight from the
  * vector's buffers with unsafe loads: no Arrow bounds or null checks per get, and decimals of
  * precision <= 18 as a long ({@link Decimal#createUnsafe}) instead of a BigDecimal. Buffer
  * addresses and the null count are cached by {@link #refresh()}, which must run after every batch
  * is decoded (vectors are reset or reallocated between batches); null semantics are those of
- * {@link ArrowColumnVector}. {@link #wrap} gives an ArrowColumnVector for every other vector.
+ * {@link ArrowColumnVector}. Structs and arrays ({@link HomiNestedColumnVectors}) wrap their
+ * children the same way; {@link #wrap} gives an ArrowColumnVector for every other vector (maps,
+ * nulls).
  */
 abstract class HomiColumnVector extends ColumnVector {
   protected final FieldVector vector;
@@ -40,7 +45,7 @@ abstract class HomiColumnVector extends ColumnVector {
     this.vector = vector;
   }
 
-  /** A HomiColumnVector for the flat types it covers, Spark's ArrowColumnVector otherwise. */
+  /** A HomiColumnVector for the flat types, structs and arrays, Spark's ArrowColumnVector otherwise. */
   static ColumnVector wrap(FieldVector v) {
     if (v instanceof BitVector b) return new HomiColumnVectors.Booleans(b);
     if (v instanceof TinyIntVector) return new HomiColumnVectors.Bytes(v);
@@ -54,6 +59,8 @@ abstract class HomiColumnVector extends ColumnVector {
     if (v instanceof DecimalVector d) return new HomiColumnVectors.Decimals(d);
     if (v instanceof VarCharVector) return new HomiColumnVectors.Strings(v);
     if (v instanceof VarBinaryVector) return new HomiColumnVectors.Binaries(v);
+    if (v instanceof StructVector s) return new HomiNestedColumnVectors.Structs(s);
+    if (v instanceof ListVector l && !(v instanceof MapVector)) return new HomiNestedColumnVectors.Lists(l);
     return new ArrowColumnVector(v);
   }
 

@@ -24,11 +24,8 @@ import org.apache.arrow.vector.TimeStampMicroVector;
 import org.apache.arrow.vector.TinyIntVector;
 import org.apache.arrow.vector.VarBinaryVector;
 import org.apache.arrow.vector.VarCharVector;
-import org.apache.arrow.vector.complex.ListVector;
-import org.apache.arrow.vector.complex.StructVector;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.Decimal;
-import org.apache.spark.sql.types.DecimalType;
 import org.apache.spark.sql.vectorized.ArrowColumnVector;
 import org.apache.spark.sql.vectorized.ColumnVector;
 import org.junit.jupiter.api.AfterEach;
@@ -312,14 +309,5 @@ class HomiColumnVectorTest {
         assertThat(out[1].getUTF8String(i)).isEqualTo(as.getUTF8String(i));
       }
     }
-  }
-
-  @Test
-  void otherVectorsStayArrowColumnVectors() {
-    StructVector st = track(StructVector.empty("st", allocator));
-    ListVector li = track(ListVector.empty("li", allocator));
-    assertThat(HomiColumnVector.wrap(st)).isExactlyInstanceOf(ArrowColumnVector.class);
-    assertThat(HomiColumnVector.wrap(li)).isExactlyInstanceOf(ArrowColumnVector.class);
-    assertThat(DecimalType.MAX_PRECISION()).isEqualTo(38);
   }
 }

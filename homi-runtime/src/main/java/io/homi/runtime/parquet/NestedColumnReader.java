@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.arrow.vector.BitVectorHelper;
+import org.apache.arrow.memory.util.MemoryUtil;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.complex.AbstractStructVector;
 import org.apache.arrow.vector.complex.ListVector;
@@ -68,26 +68,7 @@ final class NestedColumnReader implements ColumnReader {
       if (from == path.length - 1) continue;
       int[] pid = new int[path.length];
       for (int k = 0; k < path.length; k++) pid[k] = ids.get(path[k]);
-      int leafCount = 0;
-      for (int e = 0; e < lv.size; e++) {
-        int r = lv.rep[e];
-        int d = lv.def[e];
-        for (int k = from; k < path.length - 1; k++) {
-          NestedField node = path[k];
-          if (r > node.slotRep() || d < node.slotDef()) continue;
-          int id = pid[k];
-          int idx = count[id]++;
-          FieldVector nv = vecs[id];
-          ensure(nv, idx + 1);
-          if (d >= node.def()) BitVectorHelper.setBit(nv.getValidityBuffer(), idx);
-          if (node.kind() == NestedField.Kind.LIST || node.kind() == NestedField.Kind.MAP) {
-            int child = pid[k + 1];
-            int childStart = child == leafId ? leafCount : count[child];
-            ((ListVector) nv).getOffsetBuffer().setInt((long) idx * 4, childStart);
-          }
-        }
-        if (d >= leafNode.slotDef()) leafCount++;
-      }
+      int leafCount = buildInner(lv, path, pid, from, leafId, vecs, count);
       if (leafCount != slots) throw new IllegalStateException("leaf slots " + leafCount + " != " + slots + " in " + context);
     }
     for (NestedField node : nodes) {
@@ -101,6 +82,70 @@ final class NestedColumnReader implements ColumnReader {
     }
     if (count[0] != n) {
       throw new CorruptParquetException(context, "levels give " + count[0] + " rows where " + n + " were read");
+    }
+  }
+
+  /**
+   * Writes the validity bits and offsets of the inner nodes {@code path[from, leaf)} from one
+   * leaf's levels; returns the leaf slots counted. This is the per-entry loop of a nested column,
+   * so it avoids Arrow's checked setters: a node's capacity and buffer addresses are cached, and
+   * re-read (for every node) only after a vector grows, since growing a struct reallocates its
+   * children's buffers too.
+   */
+  private static int buildInner(ColumnChunkReader.Levels lv, NestedField[] path, int[] pid, int from, int leafId,
+      FieldVector[] vecs, int[] count) {
+    int inner = path.length - 1 - from;
+    int[] slotRep = new int[inner];
+    int[] slotDef = new int[inner];
+    int[] def = new int[inner];
+    int[] id = new int[inner];
+    int[] childId = new int[inner]; // -1 for a struct (no offsets)
+    for (int j = 0; j < inner; j++) {
+      NestedField node = path[from + j];
+      slotRep[j] = node.slotRep();
+      slotDef[j] = node.slotDef();
+      def[j] = node.def();
+      id[j] = pid[from + j];
+      boolean list = node.kind() == NestedField.Kind.LIST || node.kind() == NestedField.Kind.MAP;
+      childId[j] = list ? pid[from + j + 1] : -1;
+    }
+    int[] cap = new int[inner];
+    long[] validity = new long[inner];
+    long[] offsets = new long[inner];
+    cacheBuffers(vecs, id, childId, cap, validity, offsets);
+    int leafSlotDef = path[path.length - 1].slotDef();
+    int[] reps = lv.rep;
+    int[] defs = lv.def;
+    int leafCount = 0;
+    for (int e = 0, size = lv.size; e < size; e++) {
+      int r = reps[e];
+      int d = defs[e];
+      for (int j = 0; j < inner; j++) {
+        if (r > slotRep[j] || d < slotDef[j]) continue;
+        int idx = count[id[j]]++;
+        if (idx >= cap[j]) {
+          ensure(vecs[id[j]], idx + 1);
+          cacheBuffers(vecs, id, childId, cap, validity, offsets);
+        }
+        if (d >= def[j]) {
+          long a = validity[j] + (idx >>> 3);
+          MemoryUtil.putByte(a, (byte) (MemoryUtil.getByte(a) | (1 << (idx & 7))));
+        }
+        int child = childId[j];
+        if (child >= 0) MemoryUtil.putInt(offsets[j] + 4L * idx, child == leafId ? leafCount : count[child]);
+      }
+      if (d >= leafSlotDef) leafCount++;
+    }
+    return leafCount;
+  }
+
+  private static void cacheBuffers(FieldVector[] vecs, int[] id, int[] childId, int[] cap, long[] validity,
+      long[] offsets) {
+    for (int j = 0; j < id.length; j++) {
+      FieldVector v = vecs[id[j]];
+      cap[j] = v.getValueCapacity();
+      validity[j] = v.getValidityBuffer().memoryAddress();
+      offsets[j] = childId[j] >= 0 ? ((ListVector) v).getOffsetBuffer().memoryAddress() : 0;
     }
   }
 
