@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.homi.runtime.nvme.NvmeCommand;
 import io.homi.runtime.nvme.NvmeStatus;
+import io.homi.runtime.os.IoUringSupport;
 import io.homi.runtime.os.HostBuffer;
 import io.homi.runtime.os.Libc;
 import io.homi.runtime.os.OpenFile;
@@ -28,6 +29,7 @@ class CachedBatchTest {
   @ParameterizedTest
   @ValueSource(ints = {64, 0})
   void scatteredCachedCommandsAreServedByOneSubmission(int ringEntries) throws Exception {
+    if (ringEntries > 0) IoUringSupport.assumeAvailable();
     Path p = TestData.file("cached-batch.bin", SIZE);
     NamespaceTable t = new NamespaceTable();
     BufferRegistry reg = new BufferRegistry();

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.homi.runtime.io.HomiIoException;
 import io.homi.runtime.io.QueueClient;
 import io.homi.runtime.nvme.NvmeStatus;
+import io.homi.runtime.os.IoUringSupport;
 import io.homi.runtime.os.HostBuffer;
 import io.homi.runtime.os.Libc;
 import io.homi.runtime.os.OpenFile;
@@ -29,6 +30,7 @@ class DirectRingTest {
   }
 
   private static void readWholeFile(int ringEntries, long task, int queueEntries, boolean expectRing) throws Exception {
+    if (expectRing) IoUringSupport.assumeAvailable();
     Path p = TestData.file("direct-ring.bin", SIZE);
     NamespaceTable t = new NamespaceTable();
     BufferRegistry reg = new BufferRegistry();
@@ -69,6 +71,7 @@ class DirectRingTest {
 
   @Test
   void autoSendsWhollyColdCommandsThroughTheRing() throws Exception {
+    IoUringSupport.assumeAvailable();
     Path p = TestData.file("direct-ring-auto.bin", 8L << 20);
     NamespaceTable t = new NamespaceTable();
     BufferRegistry reg = new BufferRegistry();
@@ -109,6 +112,7 @@ class DirectRingTest {
 
   @Test
   void aFailedReadCompletesAsUnrecoveredReadErrorNamingTheFile() throws Exception {
+    IoUringSupport.assumeAvailable();
     Path p = TestData.file("direct-ring-error.bin", 1L << 20);
     NamespaceTable t = new NamespaceTable();
     BufferRegistry reg = new BufferRegistry();

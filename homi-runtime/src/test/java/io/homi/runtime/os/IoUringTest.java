@@ -31,6 +31,7 @@ class IoUringTest {
   @BeforeEach
   void setUp() throws Exception {
     Path p = TestData.file("uring.bin", SIZE);
+    IoUringSupport.assumeAvailable();
     file = OpenFile.open(p);
     ring = IoUring.open(32);
     buf = new HostBuffer(8L << 20);
@@ -38,9 +39,9 @@ class IoUringTest {
 
   @AfterEach
   void tearDown() {
-    ring.close();
-    file.close();
-    buf.close();
+    if (ring != null) ring.close();
+    if (file != null) file.close();
+    if (buf != null) buf.close();
   }
 
   /** Submits what is prepared and waits until {@code n} completions have been reaped. */
