@@ -73,6 +73,15 @@ __device__ inline void fail(int* status, int code, int page, int detail) {
 
 __device__ inline bool failed(const int* status) { return *(volatile const int*)status != 0; }
 
+// Inclusive sum of v over the lanes 0..lane of a full warp.
+__device__ inline uint64_t warp_inclusive_sum(uint64_t v, int lane) {
+  for (int o = 1; o < 32; o <<= 1) {
+    const uint64_t t = __shfl_up_sync(0xffffffffu, v, o);
+    if (lane >= o) v += t;
+  }
+  return v;
+}
+
 // Reads the byte at p, or 0 past end (writers may leave out the padding of a last bit-packed group).
 __device__ inline uint32_t byte_or_zero(const uint8_t* p, const uint8_t* end) { return p < end ? *p : 0u; }
 

@@ -10,6 +10,7 @@
 // The checks mirror io.homi.runtime.parquet.DeltaByteArrays.
 #pragma once
 #include "decode_common.cuh"
+#include "decode_delta.cuh"  // delta_ba_page
 
 extern "C" __global__ void homi_dec_ba_dba_lens(const homi_dec::PageEntry* pages, uint32_t n_pages, const uint8_t* valid,
                                                 const uint32_t* pos, const uint64_t* dvals, uint32_t* lens, uint64_t* srcs,
@@ -19,16 +20,9 @@ extern "C" __global__ void homi_dec_ba_dba_lens(const homi_dec::PageEntry* pages
   const uint32_t warps = gridDim.x * (blockDim.x / 32);
   for (uint32_t w = blockIdx.x * (blockDim.x / 32) + threadIdx.x / 32; w < n_pages; w += warps) {
     const PageEntry pg = pages[w];
-    if ((pg.flags & PF_DICT) || pg.encoding != ENC_DELTA_BYTE_ARRAY) continue;
-    // zero first: a page found corrupt below then copies no bytes (the host raises the error)
-    for (uint32_t i = lane; i < pg.num_values; i += 32) lens[pg.row_start + i] = 0;
+    uint32_t n;
+    if (!delta_ba_page(pg, ENC_DELTA_BYTE_ARRAY, w, lane, pos, lens, status, &n)) continue;
     const uint32_t ds = pos[pg.row_start];
-    const uint32_t n = page_values(pg, pos);
-    if (n == 0) continue;
-    if (pg.aux < 0 || (uint32_t)pg.aux > pg.val_len) {
-      if (lane == 0) fail(status, E_BYTE_ARRAY, w, 0);
-      continue;
-    }
     const uint64_t avail = pg.val_len - (uint32_t)pg.aux;
     uint64_t carry = 0;     // suffix bytes before this group of 32
     uint64_t prev_len = 0;  // length of the value before this group (none before the first: 0)
@@ -40,11 +34,7 @@ extern "C" __global__ void homi_dec_ba_dba_lens(const homi_dec::PageEntry* pages
       const uint64_t len = pre + suf;
       uint64_t before = __shfl_up_sync(0xffffffffu, len, 1);
       if (lane == 0) before = prev_len;
-      uint64_t incl = suf;
-      for (int o = 1; o < 32; o <<= 1) {
-        uint64_t t = __shfl_up_sync(0xffffffffu, incl, o);
-        if (lane >= o) incl += t;
-      }
+      const uint64_t incl = warp_inclusive_sum(suf, lane);
       const uint64_t end = carry + incl;
       int code = 0;
       if (j < n) {

@@ -99,11 +99,7 @@ __device__ int delta_stream(const uint8_t*& p, const uint8_t* start, const uint8
         const uint32_t i = c + lane;
         uint64_t d = min_delta;
         if (i < take && bw > 0) d += delta_bits(p, end, (uint64_t)i * bw, bw);
-        // inclusive warp scan of the deltas: value i = last + deltas 0..i
-        for (int o = 1; o < 32; o <<= 1) {
-          uint64_t t = __shfl_up_sync(0xffffffffu, d, o);
-          if (lane >= o) d += t;
-        }
+        d = warp_inclusive_sum(d, lane);  // value i = last + deltas 0..i
         const uint64_t v = last + d;
         if (i < take) store(k + i, v);
         last = __shfl_sync(0xffffffffu, v, (int)min(31u, take - 1 - c));
@@ -173,6 +169,24 @@ extern "C" __global__ void homi_dec_delta(homi_dec::PageEntry* pages, uint32_t n
   }
 }
 
+// Start of a DELTA_LENGTH_BYTE_ARRAY / DELTA_BYTE_ARRAY page (encoding enc) for its warp: the
+// page's rows' lens zeroed first (a page found corrupt then copies no bytes; the host raises the
+// error), its stored-value count in *n, and where its bytes start (page.aux) checked. False: skip
+// the page (another encoding, no stored values, or corrupt and reported).
+__device__ inline bool delta_ba_page(const homi_dec::PageEntry& pg, int enc, uint32_t w, int lane, const uint32_t* pos,
+                                     uint32_t* lens, int* status, uint32_t* n) {
+  using namespace homi_dec;
+  if ((pg.flags & PF_DICT) || pg.encoding != enc) return false;
+  for (uint32_t i = lane; i < pg.num_values; i += 32) lens[pg.row_start + i] = 0;
+  *n = page_values(pg, pos);
+  if (*n == 0) return false;
+  if (pg.aux < 0 || (uint32_t)pg.aux > pg.val_len) {
+    if (lane == 0) fail(status, E_BYTE_ARRAY, w, 0);
+    return false;
+  }
+  return true;
+}
+
 // DELTA_LENGTH_BYTE_ARRAY pages of a byte-array column, one warp per page: each stored value's
 // length (homi_dec_delta put them in dvals) and address (a warp prefix sum of the lengths from
 // where the bytes start, page.aux), every length checked against the page's bytes; lens per row
@@ -185,16 +199,9 @@ extern "C" __global__ void homi_dec_ba_dlba(const homi_dec::PageEntry* pages, ui
   const uint32_t warps = gridDim.x * (blockDim.x / 32);
   for (uint32_t w = blockIdx.x * (blockDim.x / 32) + threadIdx.x / 32; w < n_pages; w += warps) {
     const PageEntry pg = pages[w];
-    if ((pg.flags & PF_DICT) || pg.encoding != ENC_DELTA_LENGTH_BYTE_ARRAY) continue;
-    // zero first: a page found corrupt below then copies no bytes (the host raises the error)
-    for (uint32_t i = lane; i < pg.num_values; i += 32) lens[pg.row_start + i] = 0;
+    uint32_t n;
+    if (!delta_ba_page(pg, ENC_DELTA_LENGTH_BYTE_ARRAY, w, lane, pos, lens, status, &n)) continue;
     const uint32_t ds = pos[pg.row_start];
-    const uint32_t n = page_values(pg, pos);
-    if (n == 0) continue;
-    if (pg.aux < 0 || (uint32_t)pg.aux > pg.val_len) {
-      if (lane == 0) fail(status, E_BYTE_ARRAY, w, 0);
-      continue;
-    }
     const uint8_t* bytes = (const uint8_t*)pg.data + pg.val_off + pg.aux;
     const uint64_t avail = pg.val_len - (uint32_t)pg.aux;
     uint64_t carry = 0;
@@ -203,11 +210,7 @@ extern "C" __global__ void homi_dec_ba_dlba(const homi_dec::PageEntry* pages, ui
       const uint32_t j = c + lane;
       const uint64_t len = j < n ? dvals[ds + j] : 0;
       const bool neg = (int64_t)len < 0 || len > 0x7fffffffull;
-      uint64_t incl = neg ? 0 : len;
-      for (int o = 1; o < 32; o <<= 1) {
-        uint64_t t = __shfl_up_sync(0xffffffffu, incl, o);
-        if (lane >= o) incl += t;
-      }
+      const uint64_t incl = warp_inclusive_sum(neg ? 0 : len, lane);
       const uint64_t end = carry + incl;
       const bool over = j < n && (neg || end > avail);
       const unsigned bad = __ballot_sync(0xffffffffu, over);
