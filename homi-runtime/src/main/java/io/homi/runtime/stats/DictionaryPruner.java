@@ -99,19 +99,9 @@ public final class DictionaryPruner {
 
   /** Names of the columns an equality leaf of {@code p} tests: the dictionaries worth reading. */
   public static void columns(StatsPredicate p, java.util.Set<String> out) {
-    if (p instanceof StatsPredicate.And a) {
-      columns(a.left(), out);
-      columns(a.right(), out);
-    } else if (p instanceof StatsPredicate.Or o) {
-      columns(o.left(), out);
-      columns(o.right(), out);
-    } else if (p instanceof StatsPredicate.Not n) {
-      StatsPredicate neg = StatsPredicate.negate(n.child());
-      if (!(neg instanceof StatsPredicate.Not)) columns(neg, out);
-    } else if (p instanceof StatsPredicate.Compare c && c.op() == StatsPredicate.Op.EQ) {
-      out.add(c.column());
-    } else if (p instanceof StatsPredicate.In in) {
-      out.add(in.column());
-    }
+    StatsPredicate.forEachLeaf(p, true, leaf -> {
+      if (leaf instanceof StatsPredicate.Compare c && c.op() == StatsPredicate.Op.EQ) out.add(c.column());
+      else if (leaf instanceof StatsPredicate.In in) out.add(in.column());
+    });
   }
 }

@@ -46,17 +46,9 @@ public final class PageIndexPruner {
 
   /** Names of the columns whose page index can narrow {@code p}. */
   public static void columns(StatsPredicate p, java.util.Set<String> out) {
-    if (p instanceof StatsPredicate.And a) {
-      columns(a.left(), out);
-      columns(a.right(), out);
-    } else if (p instanceof StatsPredicate.Or o) {
-      columns(o.left(), out);
-      columns(o.right(), out);
-    } else if (p instanceof StatsPredicate.Not n) {
-      columns(n.child(), out);
-    } else {
-      String c = column(p);
+    StatsPredicate.forEachLeaf(p, false, leaf -> {
+      String c = column(leaf);
       if (c != null) out.add(c);
-    }
+    });
   }
 }

@@ -36,6 +36,30 @@ public sealed interface StatsPredicate extends Serializable {
   StatsPredicate TRUE = new Constant(true);
 
   /**
+   * Hands every leaf under the AND/OR tree of {@code p} to {@code leaf}. A NOT is looked through
+   * as its child, or, with {@code pushNots}, as its negation pushed to the leaves (a leaf that
+   * cannot be negated is skipped).
+   */
+  static void forEachLeaf(StatsPredicate p, boolean pushNots, java.util.function.Consumer<StatsPredicate> leaf) {
+    if (p instanceof And a) {
+      forEachLeaf(a.left(), pushNots, leaf);
+      forEachLeaf(a.right(), pushNots, leaf);
+    } else if (p instanceof Or o) {
+      forEachLeaf(o.left(), pushNots, leaf);
+      forEachLeaf(o.right(), pushNots, leaf);
+    } else if (p instanceof Not n) {
+      if (!pushNots) {
+        forEachLeaf(n.child(), false, leaf);
+      } else {
+        StatsPredicate neg = negate(n.child());
+        if (!(neg instanceof Not)) forEachLeaf(neg, true, leaf);
+      }
+    } else {
+      leaf.accept(p);
+    }
+  }
+
+  /**
    * The negation pushed down to the leaves (De Morgan), so that NOT never reaches the pruner.
    * Under SQL's three-valued logic, NOT(x &lt; v) keeps the rows where x &gt;= v: a null x makes
    * both unknown, and Spark orders NaN above every number on both sides.
