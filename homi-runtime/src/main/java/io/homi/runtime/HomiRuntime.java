@@ -16,6 +16,8 @@ import io.homi.runtime.mediator.PathStats;
 import io.homi.runtime.os.Libc;
 import io.homi.runtime.os.OpenFile;
 import io.homi.runtime.parquet.FooterCache;
+import io.homi.runtime.settings.HomiSettings;
+import io.homi.runtime.settings.JvmSettings;
 import java.io.IOException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -31,16 +33,6 @@ import org.apache.arrow.memory.RootAllocator;
 public final class HomiRuntime {
   /** Largest transfer one command may ask for (NVMe MDTS): 64 MiB. */
   public static final long MDTS_BYTES = 64L << 20;
-  /** Blocking reads in flight across all queues: at least one queue's default depth, so Direct can fill the device. */
-  private static final int IO_THREADS = Integer.getInteger("homi.ioThreads",
-      Math.max(HomiConfig.defaults().queueDepth(), 2 * Runtime.getRuntime().availableProcessors()));
-  /**
-   * Mediator service threads (queues sharded over them): more lets many GPU-initiated queues be
-   * fetched in parallel. {@code -Dhomi.serviceThreads}; 1 by default (each one spins while busy).
-   */
-  private static final int SERVICE_THREADS = Math.max(1, Integer.getInteger("homi.serviceThreads", 1));
-  /** Workers of the GPU path (each with a pinned double buffer of 2 x 4 MiB). */
-  private static final int GPU_WORKERS = Math.max(1, Integer.getInteger("homi.gpuWorkers", 8));
 
   private static volatile HomiRuntime instance;
 
@@ -49,12 +41,23 @@ public final class HomiRuntime {
   private final Mediator mediator;
   private final BufferAllocator allocator = new RootAllocator();
   private final ControlPlane control = new ControlPlane();
-  private final FooterCache footers = new FooterCache();
+  private final FooterCache footers;
   private volatile ExecutorService prefetch;
 
+  private final JvmSettings settings;
+
   private HomiRuntime() {
-    this.mediator = new Mediator(namespaces, buffers,
-        Mediator.Settings.of(MDTS_BYTES, IO_THREADS).withServiceThreads(SERVICE_THREADS));
+    // The per-JVM settings are fixed here (the I/O threads, service threads and the footer cache's bounds).
+    this.settings = JvmSettings.get();
+    this.mediator = new Mediator(namespaces, buffers, Mediator.Settings.of(MDTS_BYTES, settings.get(HomiSettings.IO_THREADS))
+        .withServiceThreads(settings.get(HomiSettings.SERVICE_THREADS)));
+    this.footers = new FooterCache(settings.get(HomiSettings.FOOTER_CACHE_FILES),
+        settings.get(HomiSettings.FOOTER_CACHE_CHUNKS));
+  }
+
+  /** The per-JVM settings this runtime started with. */
+  public JvmSettings settings() {
+    return settings;
   }
 
   public static HomiRuntime get() {
@@ -180,8 +183,8 @@ public final class HomiRuntime {
       GpuProbe.Result r = GpuProbe.probe();
       if (!r.usable()) throw new IOException("homi.path=gpu: no usable GPU: " + r.reason());
       try {
-        GpuDevice gpu = GpuDevice.open(Integer.getInteger("homi.gpu", 0));
-        GpuPath g = new GpuPath(gpu, GpuPath.Engine.AUTO, GPU_WORKERS, 4L << 20);
+        GpuDevice gpu = GpuDevice.open(settings.get(HomiSettings.GPU));
+        GpuPath g = new GpuPath(gpu, GpuPath.Engine.AUTO, settings.get(HomiSettings.GPU_WORKERS), 4L << 20);
         mediator.setGpuPath(g);
         return g;
       } catch (RuntimeException e) {

@@ -46,7 +46,6 @@ final class FileSliceReader implements AutoCloseable {
   private final List<Integer> fileSlots = new ArrayList<>(); // out[] index of each file column
   private final GpuSliceOutput gpu; // homi.output=gpu / gpu-or-host, else null
   private final RowGroupFilter filter; // dictionary and page-index pruning, per row group
-  private static final boolean READ_PRUNING = !"false".equals(System.getProperty("homi.readPruning"));
   private final RowGroupPipeline<Opened> pipeline; // CPU decoding (gpu == null) only
   private final DictionaryColumns dictionaries; // lazy dictionary columns (homi.lazyDictionary)
   private int nextGroup;
@@ -98,7 +97,7 @@ final class FileSliceReader implements AutoCloseable {
       this.gpu = GpuSliceOutput.open(plan.options(), metrics);
       // The GPU decoder reads whole row groups: page selection is for the CPU decoder only.
       // -Dhomi.readPruning=false (executor JVM) turns dictionary and page-index pruning off, for A/B runs.
-      this.filter = new RowGroupFilter(file, READ_PRUNING ? plan.pruning() : null, gpu == null ? fileColumns : List.of());
+      this.filter = new RowGroupFilter(file, plan.options().readPruning() ? plan.pruning() : null, gpu == null ? fileColumns : List.of());
       // The GPU output reads its row groups itself: fetching them ahead for the CPU would be waste.
       this.pipeline = gpu != null ? null
           : new RowGroupPipeline<>(file, rowGroups, plan.options().prefetchRowGroups(), this::open);

@@ -1,22 +1,23 @@
 package io.homi.spark;
 
 import io.homi.runtime.HomiConfig;
+import io.homi.runtime.settings.HomiSettings;
 import java.io.Serializable;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.apache.spark.sql.util.CaseInsensitiveStringMap;
 
 /**
- * The reader options of one scan, parsed and checked once on the driver and shipped to the
- * executors with the reader factory. Bad values fail at planning with the option's name.
+ * The per-scan settings of one scan, resolved and checked once on the driver and shipped to the
+ * executors with the reader factory. Each setting of {@link HomiSettings} with scope SCAN comes
+ * from the read option, else the session's {@code spark.homi.*} conf, else the driver JVM's
+ * {@code -Dhomi.*}, else its default. Bad values fail at planning with the option's name.
  */
 public final class HomiOptions implements Serializable {
   /** Where decoded columns go: host (Arrow in direct memory), gpu, or gpu-or-host. */
-  static final String OUTPUT = "homi.output";
-  /** Row groups a task fetches ahead of the one it decodes (0: fetch each when needed). */
-  static final String PREFETCH_ROW_GROUPS = "homi.prefetchRowGroups";
-  static final int MAX_PREFETCH_ROW_GROUPS = 8;
+  static final String OUTPUT = HomiSettings.OUTPUT.key();
 
   /** The values of {@link #OUTPUT}. */
   enum Output {
@@ -28,39 +29,37 @@ public final class HomiOptions implements Serializable {
     GPU_OR_HOST
   }
 
-  /**
-   * Whether flat dictionary-encoded columns reach Spark as dictionary ids decoded on get
-   * (true, the default) or as values gathered into Arrow vectors (false).
-   */
-  static final String LAZY_DICTIONARY = "homi.lazyDictionary";
-
-  private final HashMap<String, String> homiOptions;
+  private final HashMap<String, String> homiOptions; // the resolved per-scan values that were given somewhere
   private final Output output;
   private final String hostReason; // planning-time reason why gpu-or-host reads on the host, or null
   private final int prefetchRowGroups;
   private final boolean lazyDictionary;
+  private final boolean readPruning;
   private transient HomiConfig config;
 
-  private HomiOptions(HashMap<String, String> homiOptions, Output output, String hostReason, boolean lazyDictionary) {
+  private HomiOptions(HashMap<String, String> homiOptions, Output output, String hostReason) {
     this.homiOptions = homiOptions;
-    this.lazyDictionary = lazyDictionary;
     this.output = output;
     this.hostReason = hostReason;
     this.config = HomiConfig.from(homiOptions);
-    this.prefetchRowGroups = prefetchRowGroups(homiOptions);
+    this.prefetchRowGroups = HomiSettings.PREFETCH_ROW_GROUPS.from(homiOptions);
+    this.lazyDictionary = HomiSettings.LAZY_DICTIONARY.from(homiOptions);
+    this.readPruning = HomiSettings.READ_PRUNING.from(homiOptions);
   }
 
+  /** The scan's settings from its read options, the active session's conf and this JVM's properties. */
   public static HomiOptions from(CaseInsensitiveStringMap options) {
-    HashMap<String, String> m = new HashMap<>();
-    for (Map.Entry<String, String> e : options.asCaseSensitiveMap().entrySet()) {
-      if (e.getKey().toLowerCase(Locale.ROOT).startsWith("homi.")) m.put(e.getKey(), e.getValue());
-    }
-    String value = options.getOrDefault(OUTPUT, "host").trim().toLowerCase(Locale.ROOT);
-    Output output = switch (value) {
-      case "host" -> Output.HOST;
+    SparkSettings.handSparkConfToRuntime(); // the driver's per-JVM settings, before the runtime starts here
+    return from(options.asCaseSensitiveMap(), SparkSettings.sessionHomiConf(), HomiSettings.systemProperties());
+  }
+
+  /** Read options over session conf ({@code homi.*} keys, spark. dropped) over system properties. */
+  static HomiOptions from(Map<String, String> options, Map<String, String> sessionHomi, Map<String, String> sysProps) {
+    HashMap<String, String> m = new HashMap<>(HomiSettings.resolveScan(List.of(options, sessionHomi, sysProps), 1));
+    Output output = switch (HomiSettings.OUTPUT.from(m)) {
       case "gpu" -> Output.GPU;
       case "gpu-or-host" -> Output.GPU_OR_HOST;
-      default -> throw new IllegalArgumentException(OUTPUT + " must be host, gpu or gpu-or-host: got '" + options.get(OUTPUT) + "'");
+      default -> Output.HOST;
     };
     String hostReason = null;
     if (output != Output.HOST) {
@@ -75,12 +74,7 @@ public final class HomiOptions implements Serializable {
         hostReason = "no usable GPU: " + probe.reason();
       }
     }
-    String lazy = options.getOrDefault(LAZY_DICTIONARY, "true").trim().toLowerCase(Locale.ROOT);
-    if (!lazy.equals("true") && !lazy.equals("false")) {
-      throw new IllegalArgumentException(LAZY_DICTIONARY + " must be true or false: got '" + options.get(LAZY_DICTIONARY)
-          + "'");
-    }
-    HomiOptions parsed = new HomiOptions(m, output, hostReason, lazy.equals("true"));
+    HomiOptions parsed = new HomiOptions(m, output, hostReason);
     if (parsed.config().pathMode() == io.homi.runtime.mediator.PathPolicy.Mode.GPU) {
       // The gpu path lands bytes in GPU memory; this reader decodes on the CPU from host memory.
       throw new IllegalArgumentException(HomiConfig.PATH + "=gpu reads into GPU memory, but the Spark reader decodes on"
@@ -93,33 +87,18 @@ public final class HomiOptions implements Serializable {
     return output;
   }
 
-  /**
-   * {@link #PREFETCH_ROW_GROUPS}: 0..{@link #MAX_PREFETCH_ROW_GROUPS}; when the scan does not set
-   * it, the driver JVM's {@code -Dhomi.prefetchRowGroups}, else 1.
-   */
+  /** {@code homi.prefetchRowGroups}: row groups a task fetches ahead of the one it decodes. */
   int prefetchRowGroups() {
     return prefetchRowGroups;
   }
 
-  private static int prefetchRowGroups(Map<String, String> homiOptions) {
-    String v = null;
-    for (Map.Entry<String, String> e : homiOptions.entrySet()) {
-      if (e.getKey().equalsIgnoreCase(PREFETCH_ROW_GROUPS)) v = e.getValue();
-    }
-    if (v == null) v = System.getProperty(PREFETCH_ROW_GROUPS); // the JVM's default (e.g. an A/B benchmark)
-    if (v == null) return 1;
-    try {
-      int n = Integer.parseInt(v.trim());
-      if (n >= 0 && n <= MAX_PREFETCH_ROW_GROUPS) return n;
-    } catch (NumberFormatException e) {
-      // reported below
-    }
-    throw new IllegalArgumentException(PREFETCH_ROW_GROUPS + " must be an integer in [0, " + MAX_PREFETCH_ROW_GROUPS
-        + "]: got '" + v + "'");
-  }
-
   boolean lazyDictionary() {
     return lazyDictionary;
+  }
+
+  /** {@code homi.readPruning}: dictionary and page-index pruning when a task reads a row group. */
+  boolean readPruning() {
+    return readPruning;
   }
 
   public HomiConfig config() {

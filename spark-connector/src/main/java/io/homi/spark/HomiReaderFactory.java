@@ -26,6 +26,7 @@ final class HomiReaderFactory implements PartitionReaderFactory {
 
   @Override
   public PartitionReader<ColumnarBatch> createColumnarReader(InputPartition partition) {
+    SparkSettings.handSparkConfToRuntime(); // this executor's per-JVM settings, before its runtime starts
     return new HomiColumnarReader((HomiInputPartition) partition, plan);
   }
 }

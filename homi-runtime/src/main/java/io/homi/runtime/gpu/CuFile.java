@@ -1,5 +1,7 @@
 package io.homi.runtime.gpu;
 
+import io.homi.runtime.settings.HomiSettings;
+import io.homi.runtime.settings.JvmSettings;
 import com.sun.jna.Library;
 import com.sun.jna.Memory;
 import com.sun.jna.Native;
@@ -56,7 +58,7 @@ public final class CuFile {
       attempted = true;
       Lib l;
       try {
-        l = Native.load(System.getProperty("homi.libcufile", "cufile"), Lib.class);
+        l = Native.load(JvmSettings.get().get(HomiSettings.LIBCUFILE), Lib.class);
       } catch (UnsatisfiedLinkError e) {
         try {
           l = Native.load("libcufile.so.0", Lib.class);

@@ -1,5 +1,7 @@
 package io.homi.runtime.gpu;
 
+import io.homi.runtime.settings.HomiSettings;
+import io.homi.runtime.settings.JvmSettings;
 import com.sun.jna.Memory;
 import com.sun.jna.Native;
 import com.sun.jna.NativeLibrary;
@@ -45,7 +47,7 @@ public final class CudaDriver {
 
   /** libcuda.so, else libcuda.so.1 (driver installs often ship only the versioned name). */
   private static NativeLibrary library() {
-    String name = System.getProperty("homi.libcuda");
+    String name = JvmSettings.get().get(HomiSettings.LIBCUDA);
     if (name != null) return NativeLibrary.getInstance(name);
     try {
       return NativeLibrary.getInstance("cuda");

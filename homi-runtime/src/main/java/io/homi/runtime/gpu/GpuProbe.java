@@ -1,5 +1,8 @@
 package io.homi.runtime.gpu;
 
+import io.homi.runtime.settings.HomiSettings;
+import io.homi.runtime.settings.JvmSettings;
+
 /**
  * What the GPU side of this machine can do, found once and cached. The probe is the gate:
  * nothing else touches CUDA unless {@link #probe()} reports a usable device, and a machine
@@ -27,7 +30,7 @@ public final class GpuProbe {
     Result r = cached;
     if (r == null) {
       synchronized (GpuProbe.class) {
-        if ((r = cached) == null) cached = r = run(Integer.getInteger("homi.gpu", 0));
+        if ((r = cached) == null) cached = r = run(JvmSettings.get().get(HomiSettings.GPU));
       }
     }
     return r;

@@ -1,5 +1,7 @@
 package io.homi.runtime.io;
 
+import io.homi.runtime.settings.HomiSettings;
+import io.homi.runtime.settings.JvmSettings;
 import io.homi.runtime.mediator.Mediator;
 import io.homi.runtime.mediator.Namespace;
 import io.homi.runtime.mediator.PathPolicy;
@@ -19,9 +21,6 @@ import java.util.concurrent.locks.LockSupport;
  * as one NVMe queue per core.
  */
 public final class QueueClient implements AutoCloseable {
-  /** Default stall timeout; {@code -Dhomi.stallTimeoutMs} overrides it. */
-  public static final long DEFAULT_STALL_MS = Long.getLong("homi.stallTimeoutMs", 120_000L);
-
   /** Polls of an empty CQ before parking (each a spin-wait hint, some tens of ns). */
   private static final int SPINS = 256;
 
@@ -44,7 +43,7 @@ public final class QueueClient implements AutoCloseable {
   private long parkNanos = 50_000;
 
   public QueueClient(Mediator mediator, int entries, long taskBytes, PathPolicy policy) {
-    this(mediator, entries, taskBytes, policy, DEFAULT_STALL_MS);
+    this(mediator, entries, taskBytes, policy, JvmSettings.get().get(HomiSettings.STALL_TIMEOUT_MS));
   }
 
   public QueueClient(Mediator mediator, int entries, long taskBytes, PathPolicy policy, long stallMillis) {

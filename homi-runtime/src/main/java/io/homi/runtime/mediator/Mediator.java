@@ -1,5 +1,7 @@
 package io.homi.runtime.mediator;
 
+import io.homi.runtime.settings.HomiSettings;
+import io.homi.runtime.settings.JvmSettings;
 import io.homi.runtime.nvme.HostQueueMemory;
 import io.homi.runtime.nvme.NvmeStatus;
 import io.homi.runtime.nvme.QueueMemory;
@@ -44,9 +46,9 @@ public final class Mediator implements AutoCloseable {
       }
     }
 
-    /** Direct reads through io_uring where it can be set up ({@code -Dhomi.uring=false}: never). */
+    /** Direct reads through io_uring where it can be set up ({@code homi.uring=false}: never). */
     public Settings(long mdtsBytes, int ioThreads, int serviceThreads, int budget, long inlineMaxBytes) {
-      this(mdtsBytes, ioThreads, serviceThreads, budget, inlineMaxBytes, USE_URING ? URING_ENTRIES : 0);
+      this(mdtsBytes, ioThreads, serviceThreads, budget, inlineMaxBytes, JvmSettings.get().get(HomiSettings.URING) ? URING_ENTRIES : 0);
     }
 
     public static Settings of(long mdtsBytes, int ioThreads) {
@@ -66,8 +68,6 @@ public final class Mediator implements AutoCloseable {
     }
   }
 
-  /** {@code -Dhomi.uring=false} keeps Direct reads on the I/O thread pool (A/B measurements). */
-  static final boolean USE_URING = Boolean.parseBoolean(System.getProperty("homi.uring", "true"));
   /** SQEs of the Direct ring; the kernel gives twice as many CQEs, the reads it keeps in flight. */
   static final int URING_ENTRIES = 256;
 

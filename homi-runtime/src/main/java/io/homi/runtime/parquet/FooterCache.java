@@ -16,10 +16,6 @@ import org.apache.parquet.format.FileMetaData;
  * first out. Cached metadata is shared between readers and threads and must not be modified.
  */
 public final class FooterCache {
-  /** Default bound on files; {@code -Dhomi.footerCacheFiles} (0 disables the cache). */
-  static final int DEFAULT_FILES = Integer.getInteger("homi.footerCacheFiles", 1024);
-  /** Default bound on row groups x columns over all entries; {@code -Dhomi.footerCacheChunks}. */
-  static final long DEFAULT_CHUNKS = Long.getLong("homi.footerCacheChunks", 1L << 18);
 
   /** A footer as the reader uses it: the Thrift metadata and the schema mapped from it. */
   public record Footer(FileMetaData metadata, ParquetSchema schema) {
@@ -37,10 +33,7 @@ public final class FooterCache {
   private long hits;
   private long misses;
 
-  public FooterCache() {
-    this(DEFAULT_FILES, DEFAULT_CHUNKS);
-  }
-
+  /** Bounded by files (0: caches nothing) and by row groups x columns over all entries ({@code homi.footerCache*}). */
   public FooterCache(int maxFiles, long maxChunks) {
     this.maxFiles = maxFiles;
     this.maxChunks = maxChunks;

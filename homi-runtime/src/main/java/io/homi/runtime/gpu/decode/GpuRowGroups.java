@@ -1,5 +1,7 @@
 package io.homi.runtime.gpu.decode;
 
+import io.homi.runtime.settings.HomiSettings;
+import io.homi.runtime.settings.JvmSettings;
 import io.homi.runtime.gpu.GpuDevice;
 import io.homi.runtime.gpu.GpuProbe;
 import io.homi.runtime.parquet.ColumnDescriptor;
@@ -55,7 +57,7 @@ public final class GpuRowGroups {
       if (startError != null) throw new IllegalStateException(startError);
       GpuDevice gpu = null;
       try {
-        gpu = GpuDevice.open(Integer.getInteger("homi.gpu", 0));
+        gpu = GpuDevice.open(JvmSettings.get().get(HomiSettings.GPU));
         shared = new GpuRowGroups(gpu, new GpuParquetReader(gpu, Math.max(2, Runtime.getRuntime().availableProcessors() / 2)));
         return shared;
       } catch (RuntimeException | Error e) {
