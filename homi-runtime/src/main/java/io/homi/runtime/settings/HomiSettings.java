@@ -74,7 +74,7 @@ public final class HomiSettings {
           + "[Details](docs/connector.md#gpu-output-homioutput)"));
   public static final Setting<Boolean> READ_PRUNING = add(Setting.bool("homi.readPruning", SCAN, true,
       "dictionary and page-index pruning of each row group when a task reads it (row groups the "
-          + "footer statistics rule out are skipped at planning either way); `false` reads every page, "
+          + "min/max statistics rule out are skipped either way); `false` reads every page, "
           + "for A/B measurements"));
 
   // ---- Per JVM: spark.homi.* Spark conf, -Dhomi.*; fixed when the runtime starts ----
