@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -45,6 +47,53 @@ class OptionsIT extends SparkTestBase {
         .satisfies(t -> assertThat(messages(t)).contains("homi.queueDepth"));
     assertThatThrownBy(() -> spark.read().format("homi").option("homi.batchRows", "lots").load(dir.toString()).count())
         .satisfies(t -> assertThat(messages(t)).contains("homi.batchRows"));
+  }
+
+  /** The settings a scan planned with, as its plan node shows them. */
+  private static String scanSettings(Dataset<Row> df) {
+    String plan = df.queryExecution().executedPlan().toString();
+    int at = plan.indexOf("HomiScan");
+    assertThat(at).as("a HomiScan in %s", plan).isNotNegative();
+    return plan.substring(at);
+  }
+
+  @Test
+  void optionBeatsSessionConfBeatsDriverPropertyBeatsDefault() {
+    long expected = spark.read().parquet(dir.toString()).selectExpr("sum(id * k)").first().getLong(0);
+    try {
+      assertThat(scanSettings(spark.read().format("homi").load(dir.toString()))).contains("batchRows=4096");
+      System.setProperty("homi.batchRows", "2000");
+      assertThat(scanSettings(spark.read().format("homi").load(dir.toString()))).contains("batchRows=2000");
+      spark.conf().set("spark.homi.batchRows", "1000");
+      spark.conf().set("spark.homi.queueDepth", "8");
+      Dataset<Row> session = spark.read().format("homi").load(dir.toString());
+      assertThat(scanSettings(session)).contains("batchRows=1000", "queueDepth=8");
+      assertThat(session.selectExpr("sum(id * k)").first().getLong(0)).isEqualTo(expected);
+      Dataset<Row> option = spark.read().format("homi").option("homi.batchRows", "333").load(dir.toString());
+      assertThat(scanSettings(option)).contains("batchRows=333", "queueDepth=8");
+      assertThat(option.selectExpr("sum(id * k)").first().getLong(0)).isEqualTo(expected);
+
+      // A bad session value fails naming it, unless the read option overrides it.
+      spark.conf().set("spark.homi.queueDepth", "1");
+      assertThatThrownBy(() -> spark.read().format("homi").load(dir.toString()).count())
+          .satisfies(t -> assertThat(messages(t)).contains("homi.queueDepth must be in [2, 4096]: got 1"));
+      assertThat(spark.read().format("homi").option("homi.queueDepth", "4").load(dir.toString()).count())
+          .isEqualTo(20_000L);
+    } finally {
+      System.clearProperty("homi.batchRows");
+      spark.conf().unset("spark.homi.batchRows");
+      spark.conf().unset("spark.homi.queueDepth");
+    }
+    assertThat(scanSettings(spark.read().format("homi").load(dir.toString()))).contains("batchRows=4096", "queueDepth=64");
+  }
+
+  @Test
+  void readOptionsThatAreNoScanSettingFailNamingWhatToDo() {
+    assertThatThrownBy(() -> spark.read().format("homi").option("homi.ioThreads", "4").load(dir.toString()).count())
+        .satisfies(t -> assertThat(messages(t)).contains("homi.ioThreads is a per-JVM setting, not a read option: set"
+            + " spark.homi.ioThreads in the Spark conf"));
+    assertThatThrownBy(() -> spark.read().format("homi").option("homi.batchRow", "4").load(dir.toString()).count())
+        .satisfies(t -> assertThat(messages(t)).contains("unknown option homi.batchRow; the homi.* options are"));
   }
 
   @Test

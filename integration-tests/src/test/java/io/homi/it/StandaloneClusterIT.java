@@ -3,6 +3,8 @@ package io.homi.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.homi.runtime.HomiRuntime;
+import io.homi.runtime.settings.HomiSettings;
+import io.homi.runtime.settings.JvmSettings;
 import java.io.IOException;
 import java.io.Serializable;
 import java.nio.file.Files;
@@ -11,6 +13,8 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -36,7 +40,7 @@ class StandaloneClusterIT {
   private static Path dir;
 
   /** What one executor JVM reports about itself. */
-  record ExecutorJvm(long pid, String executorId, long runtimeBytesRead) implements Serializable {}
+  record ExecutorJvm(long pid, String executorId, long runtimeBytesRead, String settings) implements Serializable {}
 
   @BeforeAll
   static void startCluster() throws Exception {
@@ -49,7 +53,12 @@ class StandaloneClusterIT {
           .config("spark.driver.host", "127.0.0.1")
           .config("spark.driver.bindAddress", "127.0.0.1")
           .config("spark.executor.extraClassPath", System.getProperty("java.class.path"))
-          .config("spark.executor.extraJavaOptions", String.join(" ", StandaloneCluster.moduleFlags()))
+          // Per-JVM settings reach each executor's runtime: from the Spark conf, from -D, and the Spark conf
+          // over -D where both are given (executorsInTheirOwnJvmsReadLikeParquet checks them).
+          .config("spark.executor.extraJavaOptions", String.join(" ", StandaloneCluster.moduleFlags())
+              + " -Dhomi.stallTimeoutMs=60000 -Dhomi.gpuWorkers=3")
+          .config("spark.homi.stallTimeoutMs", "90000")
+          .config("spark.homi.footerCacheFiles", "77")
           .config("spark.executor.memory", "512m")
           .config("spark.executor.cores", "1")
           .config("spark.cores.max", "2")
@@ -102,6 +111,10 @@ class StandaloneClusterIT {
       // Each executor's own HOMI runtime read file bytes for the scans (the driver's only planned them).
       assertThat(jvms).allSatisfy(j -> assertThat(j.runtimeBytesRead()).as("bytes read by executor %s's runtime", j.executorId())
           .isPositive());
+      // Each executor's runtime started with the per-JVM settings of the Spark conf and its -D properties.
+      assertThat(jvms).allSatisfy(j -> assertThat(j.settings()).as("settings of executor %s's runtime", j.executorId())
+          .isEqualTo("homi.stallTimeoutMs=90000 (spark.homi.stallTimeoutMs), homi.footerCacheFiles=77"
+              + " (spark.homi.footerCacheFiles), homi.gpuWorkers=3 (-Dhomi.gpuWorkers), homi.uring=true (default)"));
     } catch (Throwable t) {
       System.err.println("standalone cluster logs:\n" + cluster.logs());
       throw t;
@@ -115,11 +128,16 @@ class StandaloneClusterIT {
           Thread.sleep(200); // keep each executor's single core busy a while, so that both take tasks
           HomiRuntime rt = HomiRuntime.get();
           return List.of(new ExecutorJvm(ProcessHandle.current().pid(), org.apache.spark.SparkEnv.get().executorId(),
-              rt.stats().snapshot().totalBytes())).iterator();
+              rt.stats().snapshot().totalBytes(), settings(rt.settings()))).iterator();
         }).collect();
     TreeMap<Long, ExecutorJvm> byPid = new TreeMap<>();
     for (ExecutorJvm j : all) byPid.merge(j.pid(), j, (a, b) -> a.runtimeBytesRead() >= b.runtimeBytesRead() ? a : b);
     return List.copyOf(byPid.values());
+  }
+
+  private static String settings(JvmSettings s) {
+    return Stream.of(HomiSettings.STALL_TIMEOUT_MS, HomiSettings.FOOTER_CACHE_FILES, HomiSettings.GPU_WORKERS,
+        HomiSettings.URING).map(k -> k.key() + "=" + s.get(k) + " (" + s.source(k) + ")").collect(Collectors.joining(", "));
   }
 
   /** Waits until {@code n} executors have registered with the driver (the status tracker counts the driver too). */
