@@ -4,7 +4,7 @@
 # HOMI_DEVICE_DIR = the payload dir (default .device/gpudelta); MEMCHECK = the check files memcheck and rowgroups run over
 # (globs under /tmp/gd/check, default the DELTA / LZ4 / decimal / BYTE_STREAM_SPLIT / parquet-java set); BUDGET_S = seconds
 # for the whole script: each step's timeout is what is left (a step that would start with less than 20 s is skipped).
-# The payload dir holds jre.tar.xz (pack.sh), lib/ (homi-runtime + homi-native jars and homi-runtime/target/cli.classpath),
+# The payload dir holds jre.tar.xz (pack.sh), lib/ (homi-runtime + homi-tools + homi-native jars and homi-tools/target/cli.classpath),
 # gen_lineitem.py and pt/ (flat parquet-testing files); DIR/check also gets pt/*.parquet.
 D=${HOMI_DEVICE_DIR:-.device/gpudelta}
 export CLASSPATH="$D/lib/*"

@@ -34,6 +34,9 @@ import java.util.regex.Pattern;
  * the tables go to stdout.
  */
 public final class BenchIoCommand {
+  private static final String USAGE = "usage: homi bench io <file> [--bs 1m] [--qd 32] [--path os|direct|auto]"
+      + " [--cold|--warm] [--ops N] [--reps N] [--only seq|cached]";
+
   private String file;
   private long bs = 1L << 20;
   private int qd = 32;
@@ -46,11 +49,14 @@ public final class BenchIoCommand {
   private boolean cachedPhase = true;
 
   public static int run(String[] args) throws Exception {
+    if (List.of(args).contains("--help") || List.of(args).contains("-h")) {
+      System.out.println(USAGE);
+      return 0;
+    }
     BenchIoCommand b = new BenchIoCommand();
     String err = b.parse(args);
     if (err != null) {
-      System.err.println(err + "\nusage: homi bench io <file> [--bs 1m] [--qd 32] [--path os|direct|auto] [--cold|--warm] [--ops N]"
-          + " [--reps N] [--only seq|cached]");
+      System.err.println(err + "\n" + USAGE);
       return 2;
     }
     return b.bench();
@@ -92,7 +98,7 @@ public final class BenchIoCommand {
 
   private int bench() throws Exception {
     Path p = Path.of(file);
-    boolean haveFio = ensureFio();
+    boolean haveFio = haveFio();
     NamespaceTable table = new NamespaceTable();
     BufferRegistry reg = new BufferRegistry();
     // Enough I/O threads for every command in flight to be a read in the kernel at once.
@@ -320,12 +326,12 @@ public final class BenchIoCommand {
     }
   }
 
-  private boolean ensureFio() {
+  /** Whether fio runs here. A tool installs nothing: without fio it says how to get it and runs without the anchor. */
+  private static boolean haveFio() {
     if (runQuiet("fio", "--version") == 0) return true;
-    Path script = Path.of("scripts", "install-test-tools.sh");
-    if (Files.exists(script)) runQuiet("bash", script.toString());
-    else if ("root".equals(System.getProperty("user.name"))) runQuiet("apt-get", "install", "-y", "fio");
-    return runQuiet("fio", "--version") == 0;
+    System.err.println("[bench] fio not found: the fio columns stay empty. Install it (Debian/Ubuntu: apt-get install fio;"
+        + " in a checkout, scripts/install-test-tools.sh installs it with the other test tools) and run again.");
+    return false;
   }
 
   private static String fioVersion() {
