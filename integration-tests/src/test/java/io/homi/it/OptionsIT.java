@@ -76,7 +76,7 @@ class OptionsIT extends SparkTestBase {
       // A bad session value fails naming it, unless the read option overrides it.
       spark.conf().set("spark.homi.queueDepth", "1");
       assertThatThrownBy(() -> spark.read().format("homi").load(dir.toString()).count())
-          .satisfies(t -> assertThat(messages(t)).contains("homi.queueDepth must be in [2, 4096]: got 1"));
+          .satisfies(t -> assertThat(messages(t)).contains("homi.queueDepth must be in [2, 4096]: got '1'"));
       assertThat(spark.read().format("homi").option("homi.queueDepth", "4").load(dir.toString()).count())
           .isEqualTo(20_000L);
     } finally {

@@ -165,7 +165,7 @@ public final class Setting<T> {
   }
 
   private static long checkRange(String key, long n, long min, long max, String v) {
-    if (n < min || n > max) throw new IllegalArgumentException(key + " must be in [" + min + ", " + max + "]: got " + v);
+    if (n < min || n > max) throw new IllegalArgumentException(key + " must be in [" + min + ", " + max + "]: got '" + v + "'");
     return n;
   }
 

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 class SettingsTest {
   @Test
   void badValuesFailNamingTheKeyAndWhatItTakes() {
-    assertThatThrownBy(() -> HomiSettings.QUEUE_DEPTH.parse("1")).hasMessage("homi.queueDepth must be in [2, 4096]: got 1");
+    assertThatThrownBy(() -> HomiSettings.QUEUE_DEPTH.parse("1")).hasMessage("homi.queueDepth must be in [2, 4096]: got '1'");
     assertThatThrownBy(() -> HomiSettings.BATCH_ROWS.parse("lots")).hasMessage("homi.batchRows must be an integer: got 'lots'");
     assertThatThrownBy(() -> HomiSettings.TASK_SIZE.parse("4q"))
         .hasMessage("homi.taskSize must be a number (suffixes k, m, g allowed): got '4q'");
@@ -56,7 +56,7 @@ class SettingsTest {
     // A bad value in a lower layer is hidden by a good one above it, and fails where it is used.
     assertThat(HomiSettings.resolveScan(List.of(option, Map.of("homi.batchRows", "0")), 1)).containsEntry("homi.batchRows", "333");
     assertThatThrownBy(() -> HomiSettings.resolveScan(List.of(Map.of(), Map.of("homi.batchRows", "0")), 1))
-        .hasMessage("homi.batchRows must be in [1, 16777216]: got 0");
+        .hasMessage("homi.batchRows must be in [1, 16777216]: got '0'");
   }
 
   @Test
@@ -94,7 +94,7 @@ class SettingsTest {
     assertThatThrownBy(() -> JvmSettings.resolve(Map.of("homi.ioThreads", "zero"), Map.of()))
         .hasMessage("homi.ioThreads must be an integer: got 'zero' (from spark.homi.ioThreads)");
     assertThatThrownBy(() -> JvmSettings.resolve(Map.of(), Map.of("homi.serviceThreads", "0")))
-        .hasMessage("homi.serviceThreads must be in [1, 256]: got 0 (from -Dhomi.serviceThreads)");
+        .hasMessage("homi.serviceThreads must be in [1, 256]: got '0' (from -Dhomi.serviceThreads)");
     assertThatThrownBy(() -> JvmSettings.resolve(Map.of(), Map.of("homi.uring", "off")))
         .hasMessage("homi.uring must be true or false: got 'off' (from -Dhomi.uring)");
   }
