@@ -64,7 +64,7 @@ final class DictionaryPageReader {
     String file = f.path();
     ColumnMetaData md = f.metadata().getRow_groups().get(rg).getColumns().get(col.index()).getMeta_data();
     if (md == null || !onlyDictionaryDataPages(md)) return null;
-    ByteRange chunk = RowGroupReader.chunkRange(file, rg, col, md, f.identity().size());
+    ByteRange chunk = ChunkBounds.range(file, rg, col.name(), md, f.identity().size());
     long start = md.getDictionary_page_offset();
     long len = md.getData_page_offset() - start;
     String context = file + " (column '" + col.name() + "', row group " + rg + ")";

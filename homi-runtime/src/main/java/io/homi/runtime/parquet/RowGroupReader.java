@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.arrow.vector.FieldVector;
-import org.apache.parquet.format.ColumnChunk;
 import org.apache.parquet.format.ColumnMetaData;
 import org.apache.parquet.format.RowGroup;
 
@@ -52,11 +51,8 @@ public final class RowGroupReader implements AutoCloseable {
     List<ColumnDescriptor> leafColumns = new ArrayList<>();
     for (ColumnDescriptor top : columns) leafColumns.addAll(top.isNested() ? top.nested().leaves() : List.of(top));
     for (ColumnDescriptor c : leafColumns) {
-      ColumnChunk cc = rg.getColumns().get(c.index());
-      if (cc.isSetFile_path()) throw new UnsupportedParquetException("column chunk stored in another file (" + cc.getFile_path() + ")", file);
-      if (!cc.isSetMeta_data()) throw new CorruptParquetException(file, "row group " + index + " column '" + c.name() + "' has no metadata");
-      ColumnMetaData md = cc.getMeta_data();
-      ByteRange whole = chunkRange(file, index, c, md, fileSize);
+      ColumnMetaData md = ChunkBounds.metadata(file, index, c.name(), rg.getColumns().get(c.index()));
+      ByteRange whole = ChunkBounds.range(file, index, c.name(), md, fileSize);
       ranges.add(whole);
       metas.add(md);
       if (pages == null) {
@@ -108,23 +104,6 @@ public final class RowGroupReader implements AutoCloseable {
       fetch.close();
       throw e;
     }
-  }
-
-  /** Where a chunk's pages lie: from its dictionary page (when present) over its compressed size. */
-  static ByteRange chunkRange(String file, int rg, ColumnDescriptor c, ColumnMetaData md, long fileSize)
-      throws CorruptParquetException {
-    long data = md.getData_page_offset();
-    long start = data;
-    // Some writers store 0 for "no dictionary"; only an offset before the data pages counts.
-    if (md.isSetDictionary_page_offset() && md.getDictionary_page_offset() > 0 && md.getDictionary_page_offset() < data) {
-      start = md.getDictionary_page_offset();
-    }
-    long len = md.getTotal_compressed_size();
-    if (start < 4 || len <= 0 || len > Integer.MAX_VALUE || start + len > fileSize - 8) {
-      throw new CorruptParquetException(file, "row group " + rg + " column '" + c.name() + "': chunk at " + start
-          + " of " + len + " bytes lies outside the file's data (" + fileSize + " bytes)");
-    }
-    return new ByteRange(start, len);
   }
 
   public long rows() {

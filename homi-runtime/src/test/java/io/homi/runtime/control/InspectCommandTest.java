@@ -3,6 +3,7 @@ package io.homi.runtime.control;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.homi.runtime.cli.InspectCommand;
+import io.homi.runtime.parquet.ParquetLayout;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -67,7 +68,7 @@ class InspectCommandTest {
     }
     Result r = inspect(p.toString());
     assertThat(r.rc).isEqualTo(1);
-    assertThat(r.out).contains("parquet   error: " + p).contains("footer length 65535 at offset " + (size - 8));
+    assertThat(r.out).contains("parquet   error: corrupt Parquet file " + p).contains("footer length 65535 at offset " + (size - 8)).contains("does not fit");
   }
 
   @Test

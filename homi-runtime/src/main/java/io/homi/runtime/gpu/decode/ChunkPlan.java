@@ -1,12 +1,13 @@
 package io.homi.runtime.gpu.decode;
 
+import io.homi.runtime.io.ByteRange;
+import io.homi.runtime.parquet.ChunkBounds;
 import io.homi.runtime.parquet.ColumnDescriptor;
 import io.homi.runtime.parquet.CorruptParquetException;
 import io.homi.runtime.parquet.HomiParquetException;
 import io.homi.runtime.parquet.UnsupportedParquetException;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.parquet.format.ColumnChunk;
 import org.apache.parquet.format.ColumnMetaData;
 import org.apache.parquet.format.FileMetaData;
 import org.apache.parquet.format.RowGroup;
@@ -56,21 +57,10 @@ public final class ChunkPlan {
         if (g < 0 || g >= md.getRow_groupsSize()) throw new CorruptParquetException(file, "no row group " + g);
         RowGroup rg = md.getRow_groups().get(g);
         if (rg.getNum_rows() < 0) throw new CorruptParquetException(file, "row group " + g + " has " + rg.getNum_rows() + " rows");
-        ColumnChunk cc = rg.getColumns().get(c.index());
-        if (cc.isSetFile_path()) throw new UnsupportedParquetException("column chunk stored in another file (" + cc.getFile_path() + ")", file);
-        if (!cc.isSetMeta_data()) throw new CorruptParquetException(file, "row group " + g + " column '" + c.name() + "' has no metadata");
-        ColumnMetaData m = cc.getMeta_data();
-        long data = m.getData_page_offset();
-        long start = data;
-        // Some writers store 0 for "no dictionary"; only an offset before the data pages counts.
-        if (m.isSetDictionary_page_offset() && m.getDictionary_page_offset() > 0 && m.getDictionary_page_offset() < data) {
-          start = m.getDictionary_page_offset();
-        }
-        long len = m.getTotal_compressed_size();
-        if (start < 4 || len <= 0 || len > Integer.MAX_VALUE || start + len > fileSize - 8) {
-          throw new CorruptParquetException(file, "row group " + g + " column '" + c.name() + "': chunk at " + start
-              + " of " + len + " bytes lies outside the file's data (" + fileSize + " bytes)");
-        }
+        ColumnMetaData m = ChunkBounds.metadata(file, g, c.name(), rg.getColumns().get(c.index()));
+        ByteRange r = ChunkBounds.range(file, g, c.name(), m, fileSize);
+        long start = r.offset();
+        long len = r.length();
         raws.add(new Raw(ci, g, start, len, rg.getNum_rows(), m.getCodec()));
       }
     }

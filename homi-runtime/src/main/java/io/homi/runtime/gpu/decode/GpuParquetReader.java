@@ -6,21 +6,17 @@ import io.homi.runtime.gpu.GpuDevice;
 import io.homi.runtime.gpu.PinnedBuffer;
 import io.homi.runtime.os.Libc;
 import io.homi.runtime.parquet.ColumnDescriptor;
-import io.homi.runtime.parquet.CorruptParquetException;
+import io.homi.runtime.parquet.ParquetFooter;
 import io.homi.runtime.parquet.ParquetSchema;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.apache.parquet.format.FileMetaData;
-import org.apache.parquet.format.Util;
 
 /**
  * A Parquet file to Arrow columns in GPU memory: footer, chunk plan, reads of the projected
@@ -59,21 +55,9 @@ public final class GpuParquetReader implements AutoCloseable {
     });
   }
 
-  /** Footer of {@code file} (read with plain file I/O: the footer is small). */
+  /** Footer of {@code file} (plain file reads: the footer is small), by the one footer parser. */
   public static FileMetaData footer(Path file) throws IOException {
-    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-      long size = ch.size();
-      if (size < 12) throw new CorruptParquetException(file.toString(), "not a Parquet file: only " + size + " bytes");
-      ByteBuffer tail = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
-      ch.read(tail, size - 8);
-      if (tail.getInt(4) != 0x31524150) throw new CorruptParquetException(file.toString(), "no PAR1 magic at the end");
-      long len = tail.getInt(0) & 0xffffffffL;
-      if (len == 0 || len > size - 12) throw new CorruptParquetException(file.toString(), "footer length " + len + " does not fit");
-      ByteBuffer f = ByteBuffer.allocate((int) len);
-      while (f.hasRemaining() && ch.read(f, size - 8 - len + f.position()) > 0) { }
-      f.flip();
-      return Util.readFileMetaData(new java.io.ByteArrayInputStream(f.array(), 0, f.limit()));
-    }
+    return ParquetFooter.read(file).metadata();
   }
 
   /** Reads and decodes {@code columns} (null = all) of every row group of {@code file}. */
