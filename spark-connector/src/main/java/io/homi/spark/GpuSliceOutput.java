@@ -30,8 +30,11 @@ final class GpuSliceOutput implements AutoCloseable {
   /** How chunk bytes reach the GPU: {@code mediator} (default: NVMe-format commands, GPU path) or {@code pread}. */
   private static final boolean MEDIATED = !"pread".equals(System.getProperty("homi.gpuDecode.read", "mediator"));
 
-  private GpuSliceOutput(GpuRowGroups gpu, HomiMetrics.Task metrics) {
+  private final long coalesceGap; // the scan's homi.coalesceGap, for the GPU staging runs as for host fetches
+
+  private GpuSliceOutput(GpuRowGroups gpu, HomiMetrics.Task metrics, long coalesceGap) {
     this.gpu = gpu;
+    this.coalesceGap = coalesceGap;
     this.metrics = metrics;
   }
 
@@ -39,7 +42,7 @@ final class GpuSliceOutput implements AutoCloseable {
   static GpuSliceOutput open(HomiOptions options, HomiMetrics.Task metrics) {
     if (options.output() == HomiOptions.Output.HOST) return null;
     String reason = GpuRowGroups.unavailableReason();
-    if (reason == null) return new GpuSliceOutput(GpuRowGroups.shared(), metrics);
+    if (reason == null) return new GpuSliceOutput(GpuRowGroups.shared(), metrics, options.config().coalesceGapBytes());
     if (options.output() == HomiOptions.Output.GPU) {
       throw new HomiReadException(new java.io.IOException(HomiOptions.OUTPUT + "=gpu: " + reason + "; use "
           + HomiOptions.OUTPUT + "=gpu-or-host to fall back to host batches"));
@@ -48,7 +51,7 @@ final class GpuSliceOutput implements AutoCloseable {
       hostFallbackLogged = true;
       LOG.info("homi {}=gpu-or-host: host output on this executor ({})", HomiOptions.OUTPUT, reason);
     }
-    return new GpuSliceOutput(null, metrics);
+    return new GpuSliceOutput(null, metrics, options.config().coalesceGapBytes());
   }
 
   /**
@@ -66,7 +69,7 @@ final class GpuSliceOutput implements AutoCloseable {
     if (refused != null) return refused(file, rg, refused);
     try {
       if (MEDIATED && source == null) source = MediatorSource.open(io.homi.runtime.HomiRuntime.get(), file, 64);
-      current = gpu.decode(file, md, cols, rg, source, allocator);
+      current = gpu.decode(file, md, cols, rg, source, coalesceGap, allocator);
     } catch (UnsupportedParquetException e) {
       return refused(file, rg, e.getMessage());
     }

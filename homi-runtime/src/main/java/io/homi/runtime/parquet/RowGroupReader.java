@@ -50,11 +50,14 @@ public final class RowGroupReader implements AutoCloseable {
     List<ColumnMetaData> metas = new ArrayList<>();
     List<ColumnDescriptor> leafColumns = new ArrayList<>();
     for (ColumnDescriptor top : columns) leafColumns.addAll(top.isNested() ? top.nested().leaves() : List.of(top));
-    for (ColumnDescriptor c : leafColumns) {
-      ColumnMetaData md = ChunkBounds.metadata(file, index, c.name(), rg.getColumns().get(c.index()));
-      ByteRange whole = ChunkBounds.range(file, index, c.name(), md, fileSize);
+    // The row group's slice of the scan plan: one validated range per projected leaf chunk.
+    ScanPlan plan = ScanPlan.of(file, f.metadata(), leafColumns, new int[] {index}, fileSize, f.config().coalesceGapBytes());
+    for (int i = 0; i < leafColumns.size(); i++) {
+      ColumnDescriptor c = leafColumns.get(i);
+      ScanPlan.Chunk chunk = plan.chunks().get(i);
+      ByteRange whole = chunk.range();
       ranges.add(whole);
-      metas.add(md);
+      metas.add(chunk.metadata());
       if (pages == null) {
         fetched.add(whole);
       } else if (c.maxRepetitionLevel() > 0 || !pages.covers(c.index())) {

@@ -1,5 +1,6 @@
 package io.homi.runtime.gpu.decode;
 
+import io.homi.runtime.HomiConfig;
 import io.homi.runtime.gpu.GpuDevice;
 import io.homi.runtime.gpu.GpuProbe;
 import io.homi.runtime.parquet.ColumnDescriptor;
@@ -91,14 +92,17 @@ public final class GpuRowGroups {
 
   /** Row group {@code rg}'s {@code cols} in GPU memory; host copies (when read) come from {@code host}. */
   public Batch decode(Path file, FileMetaData md, List<ColumnDescriptor> cols, int rg, BufferAllocator host) throws IOException {
-    return decode(file, md, cols, rg, null, host);
+    return decode(file, md, cols, rg, null, HomiConfig.defaults().coalesceGapBytes(), host);
   }
 
-  /** As {@link #decode(Path, FileMetaData, List, int, BufferAllocator)}, the bytes read by {@code source} when not null. */
+  /**
+   * As {@link #decode(Path, FileMetaData, List, int, BufferAllocator)}, the bytes read by {@code source} when not null,
+   * the chunks' runs coalesced across gaps up to {@code coalesceGap} (the scan's {@code homi.coalesceGap}).
+   */
   public Batch decode(Path file, FileMetaData md, List<ColumnDescriptor> cols, int rg, MediatorSource source,
-                      BufferAllocator host) throws IOException {
-    GpuParquetReader.Result r = source == null ? reader.read(file, md, cols, new int[] {rg}, false, false)
-        : reader.read(file, md, cols, new int[] {rg}, source, false);
+                      long coalesceGap, BufferAllocator host) throws IOException {
+    GpuParquetReader.Result r = source == null ? reader.read(file, md, cols, new int[] {rg}, false, false, coalesceGap)
+        : reader.read(file, md, cols, new int[] {rg}, source, false, coalesceGap);
     DeviceBatch b = r.batch();
     List<LazyHostColumn> out = new ArrayList<>();
     for (DeviceColumn c : b.columns()) out.add(new LazyHostColumn(gpu, b, c, host));
