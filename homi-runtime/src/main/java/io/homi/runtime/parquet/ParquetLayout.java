@@ -1,20 +1,17 @@
 package io.homi.runtime.parquet;
 
-import io.homi.runtime.io.ByteRange;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.parquet.format.ColumnChunk;
-import org.apache.parquet.format.ColumnMetaData;
-import org.apache.parquet.format.RowGroup;
+import org.apache.parquet.format.FileMetaData;
 
 /**
- * Where a Parquet file's row groups and column chunks sit, for {@code homi inspect}: just the
- * byte ranges, from the one footer parser ({@link ParquetFooter}) and the one set of chunk rules
- * ({@link ChunkBounds}), so a corrupt footer gives the same error naming the file and the field
- * as a read does.
+ * Where a Parquet file's row groups and column chunks sit, for {@code homi inspect}: the footer
+ * from the one footer parser ({@link ParquetFooter}) and the chunk ranges from the scan plan of
+ * every chunk ({@link ScanPlan#everyChunk}), so a corrupt file gives the same error naming the
+ * file and the field as a read does.
  */
 public record ParquetLayout(long footerOffset, int footerLength, List<RowGroupRange> rowGroups) {
   public record ColumnRange(String path, String codec, long offset, long length) {
@@ -32,24 +29,19 @@ public record ParquetLayout(long footerOffset, int footerLength, List<RowGroupRa
 
   public static ParquetLayout read(Path file) throws IOException {
     ParquetFooter.Footer footer = ParquetFooter.read(file);
-    long size = Files.size(file);
-    List<RowGroupRange> groups = new ArrayList<>();
-    List<RowGroup> rgs = footer.metadata().getRow_groups();
-    for (int i = 0; i < rgs.size(); i++) groups.add(rowGroup(file.toString(), i, rgs.get(i), size));
-    return new ParquetLayout(footer.offset(), footer.length(), groups);
-  }
-
-  private static RowGroupRange rowGroup(String file, int index, RowGroup rg, long size) throws IOException {
-    List<ColumnRange> cols = new ArrayList<>();
-    List<ColumnChunk> chunks = rg.getColumns() == null ? List.of() : rg.getColumns();
-    for (int c = 0; c < chunks.size(); c++) {
-      ColumnChunk cc = chunks.get(c);
-      String path = cc.isSetMeta_data() && cc.getMeta_data().getPath_in_schema() != null
-          ? String.join(".", cc.getMeta_data().getPath_in_schema()) : "#" + c;
-      ColumnMetaData cm = ChunkBounds.metadata(file, index, path, cc);
-      ByteRange r = ChunkBounds.range(file, index, path, cm, size);
-      cols.add(new ColumnRange(path, String.valueOf(cm.getCodec()), r.offset(), r.length()));
+    FileMetaData md = footer.metadata();
+    ScanPlan plan = ScanPlan.everyChunk(file.toString(), md, Files.size(file), 0);
+    List<List<ColumnRange>> byGroup = new ArrayList<>();
+    for (int g = 0; g < md.getRow_groupsSize(); g++) byGroup.add(new ArrayList<>());
+    for (ScanPlan.Chunk c : plan.chunks()) { // column-major: each group's list fills in column order
+      List<String> path = c.metadata().getPath_in_schema();
+      byGroup.get(c.rowGroup()).add(new ColumnRange(path == null ? "#" + c.column() : String.join(".", path),
+          String.valueOf(c.codec()), c.fileOffset(), c.length()));
     }
-    return new RowGroupRange(index, rg.getNum_rows(), cols);
+    List<RowGroupRange> groups = new ArrayList<>();
+    for (int g = 0; g < md.getRow_groupsSize(); g++) {
+      groups.add(new RowGroupRange(g, md.getRow_groups().get(g).getNum_rows(), List.copyOf(byGroup.get(g))));
+    }
+    return new ParquetLayout(footer.offset(), footer.length(), groups);
   }
 }

@@ -5,6 +5,7 @@ import io.homi.runtime.io.RangeFetch;
 import io.homi.runtime.mediator.Namespace;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.parquet.format.ColumnChunk;
 import org.apache.parquet.format.ColumnMetaData;
 import org.apache.parquet.format.CompressionCodec;
 import org.apache.parquet.format.FileMetaData;
@@ -48,15 +49,46 @@ public final class ScanPlan {
    */
   public static ScanPlan of(String file, FileMetaData md, List<ColumnDescriptor> columns, int[] rowGroups, long fileSize,
                             long coalesceGap) throws HomiParquetException {
+    List<Leaf> leaves = new ArrayList<>();
+    for (ColumnDescriptor c : columns) leaves.add(new Leaf(c.index(), c.name()));
+    return plan(file, md, leaves, rowGroups, fileSize, coalesceGap);
+  }
+
+  /**
+   * Every column chunk of every row group, named by its {@code path_in_schema} (what {@code inspect}
+   * lists; no schema mapping, so a file with types the decoder refuses is still described).
+   */
+  public static ScanPlan everyChunk(String file, FileMetaData md, long fileSize, long coalesceGap)
+      throws HomiParquetException {
+    List<Leaf> leaves = new ArrayList<>();
+    if (md.getRow_groupsSize() > 0) {
+      List<ColumnChunk> first = md.getRow_groups().get(0).getColumns();
+      for (int i = 0; first != null && i < first.size(); i++) {
+        ColumnChunk cc = first.get(i);
+        leaves.add(new Leaf(i, cc.isSetMeta_data() && cc.getMeta_data().getPath_in_schema() != null
+            ? String.join(".", cc.getMeta_data().getPath_in_schema()) : "#" + i));
+      }
+    }
+    return plan(file, md, leaves, null, fileSize, coalesceGap);
+  }
+
+  /** A leaf column: its chunk's index in each row group and its name in messages. */
+  private record Leaf(int index, String name) {}
+
+  private static ScanPlan plan(String file, FileMetaData md, List<Leaf> columns, int[] rowGroups, long fileSize,
+                               long coalesceGap) throws HomiParquetException {
     int[] groups = rowGroups != null ? rowGroups : java.util.stream.IntStream.range(0, md.getRow_groupsSize()).toArray();
     List<Chunk> raws = new ArrayList<>();
     List<ByteRange> ranges = new ArrayList<>();
     for (int ci = 0; ci < columns.size(); ci++) {
-      ColumnDescriptor c = columns.get(ci);
+      Leaf c = columns.get(ci);
       for (int g : groups) {
         if (g < 0 || g >= md.getRow_groupsSize()) throw new CorruptParquetException(file, "no row group " + g);
         RowGroup rg = md.getRow_groups().get(g);
         if (rg.getNum_rows() < 0) throw new CorruptParquetException(file, "row group " + g + " has " + rg.getNum_rows() + " rows");
+        if (rg.getColumns() == null || c.index() >= rg.getColumnsSize()) {
+          throw new CorruptParquetException(file, "row group " + g + " has no column chunk " + c.index() + " ('" + c.name() + "')");
+        }
         ColumnMetaData m = ChunkBounds.metadata(file, g, c.name(), rg.getColumns().get(c.index()));
         ByteRange r = ChunkBounds.range(file, g, c.name(), m, fileSize);
         raws.add(new Chunk(ci, g, r.offset(), r.length(), rg.getNum_rows(), -1, m.getCodec(), m));
