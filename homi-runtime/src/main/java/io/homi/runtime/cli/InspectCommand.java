@@ -213,7 +213,7 @@ public final class InspectCommand {
   }
 
   static String paths(Extent e) {
-    return e.use().eligiblePaths().stream().map(PathKind::label).collect(Collectors.joining(","));
+    return PathKind.eligibleFor(e.use()).stream().map(PathKind::label).collect(Collectors.joining(","));
   }
 
   /** Indexes of the extents a byte range falls in. */
@@ -264,7 +264,7 @@ public final class InspectCommand {
             .append("],\"use\":").append(str(e.use().name().toLowerCase()))
             .append(",\"lba\":").append(e.lba() < 0 ? "null" : Long.toString(e.lba()))
             .append(",\"lbaCount\":").append(e.lbaCount())
-            .append(",\"paths\":[").append(e.use().eligiblePaths().stream().map(k -> str(k.label())).collect(Collectors.joining(",")))
+            .append(",\"paths\":[").append(PathKind.eligibleFor(e.use()).stream().map(k -> str(k.label())).collect(Collectors.joining(",")))
             .append("],\"reason\":").append(str(e.reason())).append('}');
       }
       s.append(']');

@@ -1,6 +1,5 @@
 package io.homi.runtime.gpu.decode;
 
-import io.homi.runtime.HomiConfig;
 import io.homi.runtime.gpu.CudaDriver;
 import io.homi.runtime.gpu.DeviceBuffer;
 import io.homi.runtime.gpu.GpuDevice;
@@ -63,8 +62,12 @@ public final class GpuParquetReader implements AutoCloseable {
     return ParquetFooter.read(file).metadata();
   }
 
-  /** Reads and decodes {@code columns} (null = all) of every row group of {@code file}. */
-  public Result read(Path file, List<String> columns, boolean direct, boolean hostDecompress) throws IOException {
+  /**
+   * Reads and decodes {@code columns} (null = all) of every row group of {@code file}, runs
+   * coalesced across gaps up to {@code coalesceGap}.
+   */
+  public Result read(Path file, List<String> columns, boolean direct, boolean hostDecompress, long coalesceGap)
+      throws IOException {
     gpu.bind();
     String name = file.toString();
     long t0 = System.nanoTime();
@@ -73,7 +76,7 @@ public final class GpuParquetReader implements AutoCloseable {
     List<ColumnDescriptor> cols = new ArrayList<>();
     if (columns == null) cols.addAll(schema.columns());
     else for (String c : columns) cols.add(java.util.Objects.requireNonNull(schema.column(c), "no column " + c));
-    return read(file, md, cols, null, direct, hostDecompress, null, HomiConfig.defaults().coalesceGapBytes(), t0);
+    return read(file, md, cols, null, direct, hostDecompress, null, coalesceGap, t0);
   }
 
   /**

@@ -1,6 +1,5 @@
 package io.homi.runtime.gpu.decode;
 
-import io.homi.runtime.HomiConfig;
 import io.homi.runtime.gpu.GpuDevice;
 import io.homi.runtime.gpu.GpuProbe;
 import io.homi.runtime.parquet.ColumnDescriptor;
@@ -90,14 +89,10 @@ public final class GpuRowGroups {
     return null;
   }
 
-  /** Row group {@code rg}'s {@code cols} in GPU memory; host copies (when read) come from {@code host}. */
-  public Batch decode(Path file, FileMetaData md, List<ColumnDescriptor> cols, int rg, BufferAllocator host) throws IOException {
-    return decode(file, md, cols, rg, null, HomiConfig.defaults().coalesceGapBytes(), host);
-  }
-
   /**
-   * As {@link #decode(Path, FileMetaData, List, int, BufferAllocator)}, the bytes read by {@code source} when not null,
-   * the chunks' runs coalesced across gaps up to {@code coalesceGap} (the scan's {@code homi.coalesceGap}).
+   * Row group {@code rg}'s {@code cols} in GPU memory, the bytes read by {@code source} (null: plain
+   * reads), the chunks' runs coalesced across gaps up to {@code coalesceGap} (the scan's
+   * {@code homi.coalesceGap}); host copies (when read) come from {@code host}.
    */
   public Batch decode(Path file, FileMetaData md, List<ColumnDescriptor> cols, int rg, MediatorSource source,
                       long coalesceGap, BufferAllocator host) throws IOException {
