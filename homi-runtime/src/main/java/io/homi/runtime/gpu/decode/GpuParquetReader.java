@@ -199,8 +199,9 @@ public final class GpuParquetReader implements AutoCloseable {
     int fd;
     try {
       fd = Libc.open(file.toString(), flags);
-    } catch (com.sun.jna.LastErrorException e) {
-      throw new IOException("open " + file + (direct ? " with O_DIRECT" : "") + ": " + Libc.strerror(e.getErrorCode()), e);
+    } catch (RuntimeException e) { // a failed libc call (its errno, through the boundary class)
+      if (Libc.errno(e) < 0) throw e;
+      throw new IOException("open " + file + (direct ? " with O_DIRECT" : "") + ": " + Libc.strerror(Libc.errno(e)), e);
     }
     try {
       List<Future<?>> work = new ArrayList<>();
