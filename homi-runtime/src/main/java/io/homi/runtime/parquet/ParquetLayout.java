@@ -13,14 +13,15 @@ import org.apache.parquet.format.FileMetaData;
  * every chunk ({@link ScanPlan#everyChunk}), so a corrupt file gives the same error naming the
  * file and the field as a read does.
  */
-public record ParquetLayout(long footerOffset, int footerLength, List<RowGroupRange> rowGroups) {
-  public record ColumnRange(String path, String codec, long offset, long length) {
+public record ParquetLayout(long footerOffset, int footerLength, List<RowGroup> rowGroups) {
+  /** One column chunk: where its bytes lie. */
+  public record Chunk(String path, String codec, long offset, long length) {
     public long end() {
       return offset + length;
     }
   }
 
-  public record RowGroupRange(int index, long rows, List<ColumnRange> columns) {}
+  public record RowGroup(int index, long rows, List<Chunk> columns) {}
 
   /** True when the file starts and ends with PAR1 (cheap: 8 bytes read). */
   public static boolean looksLikeParquet(Path file) throws IOException {
@@ -31,16 +32,16 @@ public record ParquetLayout(long footerOffset, int footerLength, List<RowGroupRa
     ParquetFooter.Footer footer = ParquetFooter.read(file);
     FileMetaData md = footer.metadata();
     ScanPlan plan = ScanPlan.everyChunk(file.toString(), md, Files.size(file), 0);
-    List<List<ColumnRange>> byGroup = new ArrayList<>();
+    List<List<Chunk>> byGroup = new ArrayList<>();
     for (int g = 0; g < md.getRow_groupsSize(); g++) byGroup.add(new ArrayList<>());
     for (ScanPlan.Chunk c : plan.chunks()) { // column-major: each group's list fills in column order
       List<String> path = c.metadata().getPath_in_schema();
-      byGroup.get(c.rowGroup()).add(new ColumnRange(path == null ? "#" + c.column() : String.join(".", path),
+      byGroup.get(c.rowGroup()).add(new Chunk(path == null ? "#" + c.column() : String.join(".", path),
           String.valueOf(c.codec()), c.fileOffset(), c.length()));
     }
-    List<RowGroupRange> groups = new ArrayList<>();
+    List<RowGroup> groups = new ArrayList<>();
     for (int g = 0; g < md.getRow_groupsSize(); g++) {
-      groups.add(new RowGroupRange(g, md.getRow_groups().get(g).getNum_rows(), List.copyOf(byGroup.get(g))));
+      groups.add(new RowGroup(g, md.getRow_groups().get(g).getNum_rows(), List.copyOf(byGroup.get(g))));
     }
     return new ParquetLayout(footer.offset(), footer.length(), groups);
   }

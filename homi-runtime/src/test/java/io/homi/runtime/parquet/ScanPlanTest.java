@@ -47,7 +47,7 @@ class ScanPlanTest {
     ParquetLayout layout = ParquetLayout.read(p);
     assertThat(md.getRow_groupsSize()).as("several row groups").isGreaterThan(2);
     for (ScanPlan.Chunk c : all.chunks()) {
-      ParquetLayout.ColumnRange l = layout.rowGroups().get(c.rowGroup()).columns().get(c.column());
+      ParquetLayout.Chunk l = layout.rowGroups().get(c.rowGroup()).columns().get(c.column());
       assertThat(c.range().offset()).isEqualTo(l.offset());
       assertThat(c.length()).isEqualTo(l.length());
     }
