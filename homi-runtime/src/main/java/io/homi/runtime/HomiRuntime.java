@@ -28,7 +28,7 @@ import org.apache.arrow.memory.RootAllocator;
  * table (grants), the registered buffers, the mediator and its I/O threads, and the Arrow
  * allocator. Readers attach files as namespaces and get their own queue pairs.
  */
-public final class HomiRuntime {
+public final class HomiRuntime implements AutoCloseable {
   /** Largest transfer one command may ask for (NVMe MDTS): 64 MiB. */
   public static final long MDTS_BYTES = 64L << 20;
   /** Blocking reads in flight across all queues: at least one queue's default depth, so Direct can fill the device. */
@@ -51,8 +51,11 @@ public final class HomiRuntime {
   private final ControlPlane control = new ControlPlane();
   private final FooterCache footers = new FooterCache();
   private volatile ExecutorService prefetch;
+  private GpuDevice gpuDevice; // opened with the GPU path, released by close()
+  private volatile boolean closed;
 
-  private HomiRuntime() {
+  /** The JVM's runtime is {@link #get()}; tests make their own to close. */
+  HomiRuntime() {
     this.mediator = new Mediator(namespaces, buffers,
         Mediator.Settings.of(MDTS_BYTES, IO_THREADS).withServiceThreads(SERVICE_THREADS));
   }
@@ -181,12 +184,50 @@ public final class HomiRuntime {
       if (!r.usable()) throw new IOException("homi.path=gpu: no usable GPU: " + r.reason());
       try {
         GpuDevice gpu = GpuDevice.open(Integer.getInteger("homi.gpu", 0));
-        GpuPath g = new GpuPath(gpu, GpuPath.Engine.AUTO, GPU_WORKERS, 4L << 20);
+        GpuPath g;
+        try {
+          g = new GpuPath(gpu, GpuPath.Engine.AUTO, GPU_WORKERS, 4L << 20);
+        } catch (RuntimeException e) {
+          gpu.close();
+          throw e;
+        }
         mediator.setGpuPath(g);
+        gpuDevice = gpu;
         return g;
       } catch (RuntimeException e) {
         throw new IOException("homi.path=gpu: the GPU path cannot start: " + e.getMessage(), e);
       }
     }
+  }
+
+  /**
+   * Stops this runtime: the prefetch threads, the mediator (service and I/O threads, io_uring,
+   * queue pairs, paths), the GPU path and its device, the control plane's file watches, then the
+   * Arrow allocator, which fails naming what is still allocated. Readers still open fail on their
+   * next read. A later {@link #get()} starts a new runtime. Idempotent.
+   */
+  @Override
+  public void close() {
+    synchronized (this) {
+      if (closed) return;
+      closed = true;
+    }
+    synchronized (HomiRuntime.class) {
+      if (instance == this) instance = null;
+    }
+    ExecutorService p = prefetch;
+    if (p != null) p.shutdownNow();
+    DeviceMemoryPath gpu = mediator.gpuPath();
+    mediator.close();
+    if (gpu instanceof GpuPath g) {
+      mediator.setGpuPath(null);
+      g.close();
+    }
+    synchronized (this) {
+      if (gpuDevice != null) gpuDevice.close();
+      gpuDevice = null;
+    }
+    control.close();
+    allocator.close();
   }
 }
