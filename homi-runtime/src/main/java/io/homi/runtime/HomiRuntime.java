@@ -51,11 +51,8 @@ public final class HomiRuntime implements AutoCloseable {
   private final ControlPlane control = new ControlPlane();
   private final FooterCache footers = new FooterCache();
   private volatile ExecutorService prefetch;
-  private GpuDevice gpuDevice; // opened with the GPU path, released by close()
-  private volatile boolean closed;
 
-  /** The JVM's runtime is {@link #get()}; tests make their own to close. */
-  HomiRuntime() {
+  private HomiRuntime() {
     this.mediator = new Mediator(namespaces, buffers,
         Mediator.Settings.of(MDTS_BYTES, IO_THREADS).withServiceThreads(SERVICE_THREADS));
   }
@@ -184,13 +181,7 @@ public final class HomiRuntime implements AutoCloseable {
       if (!r.usable()) throw new IOException("homi.path=gpu: no usable GPU: " + r.reason());
       try {
         GpuDevice gpu = GpuDevice.open(Integer.getInteger("homi.gpu", 0));
-        GpuPath g;
-        try {
-          g = new GpuPath(gpu, GpuPath.Engine.AUTO, GPU_WORKERS, 4L << 20);
-        } catch (RuntimeException e) {
-          gpu.close();
-          throw e;
-        }
+        GpuPath g = new GpuPath(gpu, GpuPath.Engine.AUTO, GPU_WORKERS, 4L << 20);
         mediator.setGpuPath(g);
         gpuDevice = gpu;
         return g;
@@ -198,6 +189,14 @@ public final class HomiRuntime implements AutoCloseable {
         throw new IOException("homi.path=gpu: the GPU path cannot start: " + e.getMessage(), e);
       }
     }
+  }
+
+  private GpuDevice gpuDevice; // opened with the GPU path (under this lock), released by close()
+  private volatile boolean closed;
+
+  /** A runtime of its own, not the JVM's ({@link #get()}): for tests that close one. */
+  static HomiRuntime create() {
+    return new HomiRuntime();
   }
 
   /**

@@ -30,7 +30,7 @@ class HomiRuntimeCloseTest {
     write(p, 5_000);
     HomiRuntime shared = HomiRuntime.get();
     int before = threads("homi-mediator-");
-    HomiRuntime rt = new HomiRuntime();
+    HomiRuntime rt = HomiRuntime.create();
     assertThat(threads("homi-mediator-")).as("its own service thread").isGreaterThan(before);
     assertThat(firstIds(rt, p, 3)).containsExactly(0L, 3L, 6L);
     rt.close();
