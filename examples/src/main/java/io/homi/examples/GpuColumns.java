@@ -83,7 +83,7 @@ public final class GpuColumns {
         GpuRowGroups.Batch batch = null;
         if (why == null) {
           try {
-            batch = gpu.decode(path, file.metadata(), cols, rg, alloc);
+            batch = gpu.decode(path, file.metadata(), cols, rg, null, HomiConfig.defaults().coalesceGapBytes(), alloc);
           } catch (UnsupportedParquetException e) {
             why = e.getMessage();
           }

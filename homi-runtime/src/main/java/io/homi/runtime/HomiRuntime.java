@@ -30,7 +30,7 @@ import org.apache.arrow.memory.RootAllocator;
  * table (grants), the registered buffers, the mediator and its I/O threads, and the Arrow
  * allocator. Readers attach files as namespaces and get their own queue pairs.
  */
-public final class HomiRuntime {
+public final class HomiRuntime implements AutoCloseable {
   /** Largest transfer one command may ask for (NVMe MDTS): 64 MiB. */
   public static final long MDTS_BYTES = 64L << 20;
 
@@ -186,10 +186,50 @@ public final class HomiRuntime {
         GpuDevice gpu = GpuDevice.open(settings.get(HomiSettings.GPU));
         GpuPath g = new GpuPath(gpu, GpuPath.Engine.AUTO, settings.get(HomiSettings.GPU_WORKERS), 4L << 20);
         mediator.setGpuPath(g);
+        gpuDevice = gpu;
         return g;
       } catch (RuntimeException e) {
         throw new IOException("homi.path=gpu: the GPU path cannot start: " + e.getMessage(), e);
       }
     }
+  }
+
+  private GpuDevice gpuDevice; // opened with the GPU path (under this lock), released by close()
+  private volatile boolean closed;
+
+  /** A runtime of its own, not the JVM's ({@link #get()}): for tests that close one. */
+  static HomiRuntime create() {
+    return new HomiRuntime();
+  }
+
+  /**
+   * Stops this runtime: the prefetch threads, the mediator (service and I/O threads, io_uring,
+   * queue pairs, paths), the GPU path and its device, the control plane's file watches, then the
+   * Arrow allocator, which fails naming what is still allocated. Readers still open fail on their
+   * next read. A later {@link #get()} starts a new runtime. Idempotent.
+   */
+  @Override
+  public void close() {
+    synchronized (this) {
+      if (closed) return;
+      closed = true;
+    }
+    synchronized (HomiRuntime.class) {
+      if (instance == this) instance = null;
+    }
+    ExecutorService p = prefetch;
+    if (p != null) p.shutdownNow();
+    DeviceMemoryPath gpu = mediator.gpuPath();
+    mediator.close();
+    if (gpu instanceof GpuPath g) {
+      mediator.setGpuPath(null);
+      g.close();
+    }
+    synchronized (this) {
+      if (gpuDevice != null) gpuDevice.close();
+      gpuDevice = null;
+    }
+    control.close();
+    allocator.close();
   }
 }

@@ -27,11 +27,13 @@ final class GpuSliceOutput implements AutoCloseable {
   private final HomiMetrics.Task metrics;
   private GpuRowGroups.Batch current;
   private MediatorSource source; // the slice's file on the mediator's GPU path, opened at its first GPU row group
-  /** How chunk bytes reach the GPU: {@code mediator} (default: NVMe-format commands, GPU path) or {@code pread}. */
-  private static final boolean MEDIATED = !"pread".equals(System.getProperty("homi.gpuDecode.read", "mediator"));
+  private final long coalesceGap; // the scan's homi.coalesceGap, for the GPU staging runs as for host fetches
+  private final int queueDepth; // the scan's homi.queueDepth, for the GPU source's queue pair
 
-  private GpuSliceOutput(GpuRowGroups gpu, HomiMetrics.Task metrics) {
+  private GpuSliceOutput(GpuRowGroups gpu, HomiMetrics.Task metrics, HomiOptions options) {
     this.gpu = gpu;
+    this.coalesceGap = options.config().coalesceGapBytes();
+    this.queueDepth = options.config().queueDepth();
     this.metrics = metrics;
   }
 
@@ -39,7 +41,7 @@ final class GpuSliceOutput implements AutoCloseable {
   static GpuSliceOutput open(HomiOptions options, HomiMetrics.Task metrics) {
     if (options.output() == HomiOptions.Output.HOST) return null;
     String reason = GpuRowGroups.unavailableReason();
-    if (reason == null) return new GpuSliceOutput(GpuRowGroups.shared(), metrics);
+    if (reason == null) return new GpuSliceOutput(GpuRowGroups.shared(), metrics, options);
     if (options.output() == HomiOptions.Output.GPU) {
       throw new HomiReadException(new java.io.IOException(HomiOptions.OUTPUT + "=gpu: " + reason + "; use "
           + HomiOptions.OUTPUT + "=gpu-or-host to fall back to host batches"));
@@ -48,7 +50,7 @@ final class GpuSliceOutput implements AutoCloseable {
       hostFallbackLogged = true;
       LOG.info("homi {}=gpu-or-host: host output on this executor ({})", HomiOptions.OUTPUT, reason);
     }
-    return new GpuSliceOutput(null, metrics);
+    return new GpuSliceOutput(null, metrics, options);
   }
 
   /**
@@ -65,8 +67,9 @@ final class GpuSliceOutput implements AutoCloseable {
     String refused = GpuRowGroups.refusal(md, cols, rg);
     if (refused != null) return refused(file, rg, refused);
     try {
-      if (MEDIATED && source == null) source = MediatorSource.open(io.homi.runtime.HomiRuntime.get(), file, 64);
-      current = gpu.decode(file, md, cols, rg, source, allocator);
+      // Every chunk byte goes through the mediator and its grants (no plain-pread switch).
+      if (source == null) source = MediatorSource.open(io.homi.runtime.HomiRuntime.get(), file, queueDepth);
+      current = gpu.decode(file, md, cols, rg, source, coalesceGap, allocator);
     } catch (UnsupportedParquetException e) {
       return refused(file, rg, e.getMessage());
     }

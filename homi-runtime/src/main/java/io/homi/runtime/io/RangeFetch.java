@@ -65,8 +65,12 @@ public final class RangeFetch implements AutoCloseable {
     }
   }
 
-  /** Sorted, merged, block-aligned runs as {start, length}; never past the file's last block. */
-  static List<long[]> plan(List<ByteRange> ranges, long gap, long fileSize) {
+  /**
+   * The one coalescing planner (reads through the mediator and GPU staging alike): sorted,
+   * merged when closer than {@code gap} ({@code homi.coalesceGap}), block-aligned runs as
+   * {start, length}; never past the file's last block.
+   */
+  public static List<long[]> plan(List<ByteRange> ranges, long gap, long fileSize) {
     List<ByteRange> sorted = new ArrayList<>(ranges);
     sorted.sort(Comparator.comparingLong(ByteRange::offset));
     List<long[]> runs = new ArrayList<>();

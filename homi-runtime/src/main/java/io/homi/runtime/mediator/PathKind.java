@@ -1,5 +1,9 @@
 package io.homi.runtime.mediator;
 
+import io.homi.runtime.control.ExtentUse;
+import java.util.EnumSet;
+import java.util.Set;
+
 /** The I/O paths a command can be served by; every byte moved is counted against one. */
 public enum PathKind {
   /** Buffered pread through the page cache. */
@@ -13,5 +17,13 @@ public enum PathKind {
 
   public String label() {
     return name().toLowerCase();
+  }
+
+  /** The paths that may serve an extent of this use: every path by device offset or as zeros, else the OS path. */
+  public static Set<PathKind> eligibleFor(ExtentUse use) {
+    return switch (use) {
+      case DEVICE, ZEROS -> EnumSet.of(OS, DIRECT, DEVICE, GPU);
+      case OS_ONLY -> EnumSet.of(OS);
+    };
   }
 }

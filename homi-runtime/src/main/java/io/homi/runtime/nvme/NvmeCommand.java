@@ -16,6 +16,25 @@ import java.nio.ByteBuffer;
 public final class NvmeCommand {
   public static final int SIZE = 64;
 
+  // Byte offsets of the fields in an entry (DW n starts at 4n); the GPU queue client
+  // (homi_queue_client.cuh, write_read_sqe) writes the same dwords: NvmeLayoutTest checks both.
+  /** DW0: opcode [7:0], PSDT [15:14], CID [31:16]. */
+  static final int DW0 = 0;
+  /** DW1: namespace id. */
+  static final int NSID = 4;
+  /** DW6-7: PRP1, or the SGL data block's address. */
+  static final int DPTR = 24;
+  /** DW8-9: PRP2 (PRP commands). */
+  static final int PRP2 = 32;
+  /** DW8: the SGL data block's length (SGL commands). */
+  static final int SGL_LENGTH = 32;
+  /** Byte 15 of the SGL descriptor (the top byte of DW9): type [7:4], subtype [3:0]. */
+  static final int SGL_ID = 39;
+  /** DW10-11: starting LBA. */
+  static final int SLBA = 40;
+  /** DW12 [15:0]: number of logical blocks, 0-based. */
+  static final int NLB = 48;
+
   public static final int OPC_FLUSH = 0x00;
   public static final int OPC_WRITE = 0x01;
   public static final int OPC_READ = 0x02;
@@ -32,13 +51,13 @@ public final class NvmeCommand {
                                   long address, int length) {
     int b = slot * SIZE;
     clear(ring, b);
-    ring.putInt(b, OPC_READ | (PSDT_SGL << 14) | (cid << 16));
-    ring.putInt(b + 4, nsid);
-    ring.putLong(b + 24, address);
-    ring.putInt(b + 32, length);
-    ring.put(b + 39, (byte) (SGL_DATA_BLOCK << 4));
-    ring.putLong(b + 40, slba);
-    ring.putInt(b + 48, nlb0 & 0xffff);
+    ring.putInt(b + DW0, OPC_READ | (PSDT_SGL << 14) | (cid << 16));
+    ring.putInt(b + NSID, nsid);
+    ring.putLong(b + DPTR, address);
+    ring.putInt(b + SGL_LENGTH, length);
+    ring.put(b + SGL_ID, (byte) (SGL_DATA_BLOCK << 4));
+    ring.putLong(b + SLBA, slba);
+    ring.putInt(b + NLB, nlb0 & 0xffff);
   }
 
   /** Writes a read command with PRP data pointers (PRP2: second page or PRP list address). */
@@ -46,33 +65,33 @@ public final class NvmeCommand {
                                   long prp1, long prp2) {
     int b = slot * SIZE;
     clear(ring, b);
-    ring.putInt(b, OPC_READ | (PSDT_PRP << 14) | (cid << 16));
-    ring.putInt(b + 4, nsid);
-    ring.putLong(b + 24, prp1);
-    ring.putLong(b + 32, prp2);
-    ring.putLong(b + 40, slba);
-    ring.putInt(b + 48, nlb0 & 0xffff);
+    ring.putInt(b + DW0, OPC_READ | (PSDT_PRP << 14) | (cid << 16));
+    ring.putInt(b + NSID, nsid);
+    ring.putLong(b + DPTR, prp1);
+    ring.putLong(b + PRP2, prp2);
+    ring.putLong(b + SLBA, slba);
+    ring.putInt(b + NLB, nlb0 & 0xffff);
   }
 
   /** Writes an arbitrary opcode (tests and fault injection use this to build invalid commands). */
   public static void writeRaw(ByteBuffer ring, int slot, int opcode, int cid, int nsid, long slba, int nlb0) {
     int b = slot * SIZE;
     clear(ring, b);
-    ring.putInt(b, (opcode & 0xff) | (cid << 16));
-    ring.putInt(b + 4, nsid);
-    ring.putLong(b + 40, slba);
-    ring.putInt(b + 48, nlb0 & 0xffff);
+    ring.putInt(b + DW0, (opcode & 0xff) | (cid << 16));
+    ring.putInt(b + NSID, nsid);
+    ring.putLong(b + SLBA, slba);
+    ring.putInt(b + NLB, nlb0 & 0xffff);
   }
 
   /** Rewrites PSDT (DW0 bits 15:14) in place; tests use it to build reserved or mismatched values. */
   public static void setPsdt(ByteBuffer ring, int slot, int psdt) {
     int b = slot * SIZE;
-    ring.putInt(b, (ring.getInt(b) & ~(0x3 << 14)) | ((psdt & 0x3) << 14));
+    ring.putInt(b + DW0, (ring.getInt(b + DW0) & ~(0x3 << 14)) | ((psdt & 0x3) << 14));
   }
 
   /** Rewrites the SGL identifier byte (type in bits 7:4, subtype in bits 3:0). */
   public static void setSglIdentifier(ByteBuffer ring, int slot, int identifier) {
-    ring.put(slot * SIZE + 39, (byte) identifier);
+    ring.put(slot * SIZE + SGL_ID, (byte) identifier);
   }
 
   private static void clear(ByteBuffer ring, int b) {
@@ -80,51 +99,51 @@ public final class NvmeCommand {
   }
 
   public static int opcode(ByteBuffer ring, int slot) {
-    return ring.getInt(slot * SIZE) & 0xff;
+    return ring.getInt(slot * SIZE + DW0) & 0xff;
   }
 
   public static int psdt(ByteBuffer ring, int slot) {
-    return (ring.getInt(slot * SIZE) >>> 14) & 0x3;
+    return (ring.getInt(slot * SIZE + DW0) >>> 14) & 0x3;
   }
 
   public static int cid(ByteBuffer ring, int slot) {
-    return ring.getInt(slot * SIZE) >>> 16;
+    return ring.getInt(slot * SIZE + DW0) >>> 16;
   }
 
   public static int nsid(ByteBuffer ring, int slot) {
-    return ring.getInt(slot * SIZE + 4);
+    return ring.getInt(slot * SIZE + NSID);
   }
 
   public static long prp1(ByteBuffer ring, int slot) {
-    return ring.getLong(slot * SIZE + 24);
+    return ring.getLong(slot * SIZE + DPTR);
   }
 
   public static long prp2(ByteBuffer ring, int slot) {
-    return ring.getLong(slot * SIZE + 32);
+    return ring.getLong(slot * SIZE + PRP2);
   }
 
   public static long sglAddress(ByteBuffer ring, int slot) {
-    return ring.getLong(slot * SIZE + 24);
+    return ring.getLong(slot * SIZE + DPTR);
   }
 
   public static long sglLength(ByteBuffer ring, int slot) {
-    return ring.getInt(slot * SIZE + 32) & 0xffffffffL;
+    return ring.getInt(slot * SIZE + SGL_LENGTH) & 0xffffffffL;
   }
 
   public static int sglType(ByteBuffer ring, int slot) {
-    return (ring.get(slot * SIZE + 39) & 0xff) >>> 4;
+    return (ring.get(slot * SIZE + SGL_ID) & 0xff) >>> 4;
   }
 
   public static int sglSubtype(ByteBuffer ring, int slot) {
-    return ring.get(slot * SIZE + 39) & 0xf;
+    return ring.get(slot * SIZE + SGL_ID) & 0xf;
   }
 
   public static long slba(ByteBuffer ring, int slot) {
-    return ring.getLong(slot * SIZE + 40);
+    return ring.getLong(slot * SIZE + SLBA);
   }
 
   /** Number of logical blocks, converted from the 0-based field. */
   public static int blocks(ByteBuffer ring, int slot) {
-    return (ring.getInt(slot * SIZE + 48) & 0xffff) + 1;
+    return (ring.getInt(slot * SIZE + NLB) & 0xffff) + 1;
   }
 }

@@ -33,14 +33,41 @@ public final class IoUring implements AutoCloseable {
   private static final long SYS_IO_URING_ENTER = 426;
   private static final int IORING_ENTER_GETEVENTS = 1;
   private static final long IORING_OFF_SQ_RING = 0L;
-  private static final long IORING_OFF_CQ_RING = 0x8000000L;
-  private static final long IORING_OFF_SQES = 0x10000000L;
+  static final long IORING_OFF_CQ_RING = 0x8000000L;
+  static final long IORING_OFF_SQES = 0x10000000L;
   public static final byte IORING_OP_NOP = 0;
   public static final byte IORING_OP_READ = 22;
   private static final int PROT_RW = 0x3;
   private static final int MAP_POPULATE = 0x8000;
-  private static final int SQE_BYTES = 64;
-  private static final int CQE_BYTES = 16;
+  // The kernel's structs (linux/io_uring.h) as byte offsets; IoUringLayoutTest compares them
+  // with offsetof from the C header where a C compiler is present.
+  /** sizeof(struct io_uring_params). */
+  static final int PARAMS_BYTES = 120;
+  static final int P_SQ_ENTRIES = 0;
+  static final int P_CQ_ENTRIES = 4;
+  /** p.sq_off (struct io_sqring_offsets) fields. */
+  static final int P_SQ_HEAD = 40;
+  static final int P_SQ_TAIL = 44;
+  static final int P_SQ_RING_MASK = 48;
+  static final int P_SQ_ARRAY = 64;
+  /** p.cq_off (struct io_cqring_offsets) fields. */
+  static final int P_CQ_HEAD = 80;
+  static final int P_CQ_TAIL = 84;
+  static final int P_CQ_RING_MASK = 88;
+  static final int P_CQ_CQES = 100;
+  /** sizeof(struct io_uring_sqe) and its fields used here. */
+  static final int SQE_BYTES = 64;
+  static final int SQE_OPCODE = 0;
+  static final int SQE_FD = 4;
+  static final int SQE_OFF = 8;
+  static final int SQE_ADDR = 16;
+  static final int SQE_LEN = 24;
+  static final int SQE_RW_FLAGS = 28;
+  static final int SQE_USER_DATA = 32;
+  /** sizeof(struct io_uring_cqe) and its fields. */
+  static final int CQE_BYTES = 16;
+  static final int CQE_USER_DATA = 0;
+  static final int CQE_RES = 8;
   private static final VarHandle INT = MethodHandles.byteBufferViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
 
   /** syscall(2) with six integer arguments; returns -1 with errno set on failure. */
@@ -79,14 +106,14 @@ public final class IoUring implements AutoCloseable {
 
   private IoUring(int ringFd, Memory p) throws IOException {
     this.ringFd = ringFd;
-    this.sqEntries = p.getInt(0);
-    int cqEntries = p.getInt(4);
-    this.sqHeadOff = p.getInt(40);
-    this.sqTailOff = p.getInt(44);
-    this.sqArrayOff = p.getInt(64);
-    this.cqHeadOff = p.getInt(80);
-    this.cqTailOff = p.getInt(84);
-    this.cqesOff = p.getInt(100);
+    this.sqEntries = p.getInt(P_SQ_ENTRIES);
+    int cqEntries = p.getInt(P_CQ_ENTRIES);
+    this.sqHeadOff = p.getInt(P_SQ_HEAD);
+    this.sqTailOff = p.getInt(P_SQ_TAIL);
+    this.sqArrayOff = p.getInt(P_SQ_ARRAY);
+    this.cqHeadOff = p.getInt(P_CQ_HEAD);
+    this.cqTailOff = p.getInt(P_CQ_TAIL);
+    this.cqesOff = p.getInt(P_CQ_CQES);
     this.sqRingLen = sqArrayOff + 4L * sqEntries;
     this.cqRingLen = cqesOff + (long) CQE_BYTES * cqEntries;
     this.sqesLen = (long) SQE_BYTES * sqEntries;
@@ -104,8 +131,8 @@ public final class IoUring implements AutoCloseable {
     this.sqRing = new Pointer(sqRingAddr).getByteBuffer(0, sqRingLen).order(ByteOrder.LITTLE_ENDIAN);
     this.cqRing = new Pointer(cqRingAddr).getByteBuffer(0, cqRingLen).order(ByteOrder.LITTLE_ENDIAN);
     this.sqes = new Pointer(sqesAddr).getByteBuffer(0, sqesLen).order(ByteOrder.LITTLE_ENDIAN);
-    int sqMask = sqRing.getInt(p.getInt(48));
-    this.cqMask = cqRing.getInt(p.getInt(88));
+    int sqMask = sqRing.getInt(p.getInt(P_SQ_RING_MASK));
+    this.cqMask = cqRing.getInt(p.getInt(P_CQ_RING_MASK));
     if (sqMask != sqEntries - 1 || cqMask != cqEntries - 1) {
       throw new IOException("io_uring ring masks " + sqMask + "/" + cqMask + " for " + sqEntries + "/" + cqEntries + " entries");
     }
@@ -120,7 +147,7 @@ public final class IoUring implements AutoCloseable {
    */
   public static IoUring open(int entries) throws IOException {
     if (Integer.bitCount(entries) != 1) throw new IllegalArgumentException("io_uring entries must be a power of two: " + entries);
-    try (Memory p = new Memory(120)) {
+    try (Memory p = new Memory(PARAMS_BYTES)) {
       p.clear();
       int fd;
       try {
@@ -184,13 +211,13 @@ public final class IoUring implements AutoCloseable {
     int idx = sqTail & (sqEntries - 1);
     int base = idx * SQE_BYTES;
     for (int i = 0; i < SQE_BYTES; i += 8) sqes.putLong(base + i, 0L);
-    sqes.put(base, op);
-    sqes.putInt(base + 4, fd);
-    sqes.putLong(base + 8, fileOffset);
-    sqes.putLong(base + 16, address);
-    sqes.putInt(base + 24, length);
-    sqes.putInt(base + 28, rwFlags);
-    sqes.putLong(base + 32, userData);
+    sqes.put(base + SQE_OPCODE, op);
+    sqes.putInt(base + SQE_FD, fd);
+    sqes.putLong(base + SQE_OFF, fileOffset);
+    sqes.putLong(base + SQE_ADDR, address);
+    sqes.putInt(base + SQE_LEN, length);
+    sqes.putInt(base + SQE_RW_FLAGS, rwFlags);
+    sqes.putLong(base + SQE_USER_DATA, userData);
     sqRing.putInt(sqArrayOff + 4 * idx, idx);
     sqTail++;
     prepared++;
@@ -255,8 +282,8 @@ public final class IoUring implements AutoCloseable {
     int n = 0;
     while (head != tail) {
       int base = cqesOff + (head & cqMask) * CQE_BYTES;
-      long userData = cqRing.getLong(base);
-      int res = cqRing.getInt(base + 8);
+      long userData = cqRing.getLong(base + CQE_USER_DATA);
+      int res = cqRing.getInt(base + CQE_RES);
       head++;
       n++;
       INT.setRelease(cqRing, cqHeadOff, head); // the slot is free before the callback may submit more

@@ -1,6 +1,5 @@
 package io.homi.runtime.parquet;
 
-import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import org.apache.arrow.vector.FieldVector;
@@ -8,7 +7,6 @@ import org.apache.parquet.format.DataPageHeader;
 import org.apache.parquet.format.DataPageHeaderV2;
 import org.apache.parquet.format.Encoding;
 import org.apache.parquet.format.PageHeader;
-import org.apache.parquet.format.Util;
 
 /**
  * Decodes one column chunk, already in memory, page by page into Arrow vectors: page headers
@@ -17,8 +15,7 @@ import org.apache.parquet.format.Util;
  */
 final class ColumnChunkReader implements ColumnReader {
   private final ColumnDescriptor col;
-  private final ByteBuffer chunk;
-  private final long chunkFileOffset;
+  private final PageWalker pages;
   private final PageDecompressor decompressor;
   private final String file;
   private final String context;
@@ -43,12 +40,11 @@ final class ColumnChunkReader implements ColumnReader {
                     PageDecompressor decompressor, String file, boolean verifyChecksums) {
     this.verifyChecksums = verifyChecksums;
     this.col = col;
-    this.chunk = chunk.order(ByteOrder.LITTLE_ENDIAN);
-    this.chunkFileOffset = chunkFileOffset;
     this.totalValues = totalValues;
     this.decompressor = decompressor;
     this.file = file;
     this.context = file + " (column '" + col.name() + "')";
+    this.pages = new PageWalker(chunk, chunkFileOffset, context);
     this.levelBitWidth = 32 - Integer.numberOfLeadingZeros(col.maxDefinitionLevel());
     this.repBitWidth = 32 - Integer.numberOfLeadingZeros(col.maxRepetitionLevel());
   }
@@ -157,7 +153,7 @@ final class ColumnChunkReader implements ColumnReader {
   /** Next level entries of the current page into the buffer; false at the end of the chunk. */
   private boolean fill() throws HomiParquetException {
     if (pageValuesLeft == 0) {
-      if (valuesRead >= totalValues || !chunk.hasRemaining()) return false;
+      if (valuesRead >= totalValues || !pages.hasNext()) return false;
       nextDataPage();
     }
     int k = Math.min(bufRep.length, pageValuesLeft);
@@ -277,28 +273,14 @@ final class ColumnChunkReader implements ColumnReader {
 
   private void nextDataPage() throws HomiParquetException {
     while (true) {
-      int headerStart = chunk.position();
-      if (!chunk.hasRemaining()) {
+      if (!pages.hasNext()) {
         throw new CorruptParquetException(context, "column chunk ends after " + valuesRead + " of " + totalValues
             + " values");
       }
-      PageHeader h;
-      ByteBufferInputStream in = new ByteBufferInputStream(chunk.duplicate());
-      try {
-        h = Util.readPageHeader(in);
-      } catch (IOException | RuntimeException e) {
-        throw new CorruptParquetException(context, "page header at file offset " + (chunkFileOffset + headerStart)
-            + " cannot be decoded (" + e.getMessage() + ")", e);
-      }
-      int bodyStart = in.position();
-      int size = h.getCompressed_page_size();
-      if (size < 0 || size > chunk.limit() - bodyStart) {
-        throw new CorruptParquetException(context, "page at file offset " + (chunkFileOffset + headerStart)
-            + " declares " + size + " compressed bytes but the chunk has " + (chunk.limit() - bodyStart) + " left");
-      }
-      ByteBuffer body = chunk.slice(bodyStart, size).order(ByteOrder.LITTLE_ENDIAN);
-      chunk.position(bodyStart + size);
-      if (verifyChecksums && h.isSetCrc()) checkCrc(h.getCrc(), body, chunkFileOffset + headerStart);
+      PageWalker.Page p = pages.next();
+      PageHeader h = p.header();
+      ByteBuffer body = pages.body(p);
+      if (verifyChecksums && h.isSetCrc()) checkCrc(h.getCrc(), body, p.fileOffset());
       switch (h.getType()) {
         case DICTIONARY_PAGE -> readDictionary(h, body);
         case DATA_PAGE -> {

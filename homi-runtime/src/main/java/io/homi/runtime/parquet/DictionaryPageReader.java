@@ -13,7 +13,6 @@ import org.apache.parquet.format.Encoding;
 import org.apache.parquet.format.PageEncodingStats;
 import org.apache.parquet.format.PageHeader;
 import org.apache.parquet.format.PageType;
-import org.apache.parquet.format.Util;
 
 /**
  * A column chunk's dictionary page on its own, for dictionary pruning: read through the runtime
@@ -64,7 +63,7 @@ final class DictionaryPageReader {
     String file = f.path();
     ColumnMetaData md = f.metadata().getRow_groups().get(rg).getColumns().get(col.index()).getMeta_data();
     if (md == null || !onlyDictionaryDataPages(md)) return null;
-    ByteRange chunk = RowGroupReader.chunkRange(file, rg, col, md, f.identity().size());
+    ByteRange chunk = ChunkBounds.range(file, rg, col.name(), md, f.identity().size());
     long start = md.getDictionary_page_offset();
     long len = md.getData_page_offset() - start;
     String context = file + " (column '" + col.name() + "', row group " + rg + ")";
@@ -77,23 +76,13 @@ final class DictionaryPageReader {
       String changed = f.namespace().checkUnchanged();
       if (changed != null) throw new HomiParquetException("file changed during the scan: " + file + ": " + changed);
       ByteBuffer bytes = fetch.slice(start, (int) len);
-      ByteBufferInputStream in = new ByteBufferInputStream(bytes.duplicate());
-      PageHeader h;
-      try {
-        h = Util.readPageHeader(in);
-      } catch (IOException | RuntimeException e) {
-        throw new CorruptParquetException(context, "dictionary page header at file offset " + start
-            + " cannot be decoded (" + e.getMessage() + ")", e);
-      }
+      PageWalker.Page p = new PageWalker(bytes, start, context).next();
+      PageHeader h = p.header();
       if (h.getType() != PageType.DICTIONARY_PAGE || !h.isSetDictionary_page_header()) {
         throw new CorruptParquetException(context, "page at dictionary_page_offset " + start + " is a " + h.getType());
       }
-      int body = in.position();
-      int size = h.getCompressed_page_size();
-      if (size < 0 || size > len - body) {
-        throw new CorruptParquetException(context, "dictionary page at " + start + " declares " + size
-            + " compressed bytes, " + (len - body) + " lie before the data pages");
-      }
+      int body = p.bodyOffset();
+      int size = p.size();
       Encoding enc = h.getDictionary_page_header().getEncoding();
       if (enc != Encoding.PLAIN && enc != Encoding.PLAIN_DICTIONARY) return null; // the decoder refuses it later
       PageDecompressor d = new PageDecompressor(md.getCodec(), f.config().maxPageBytes(), file);

@@ -103,8 +103,7 @@ public final class PageIndexReader {
   /** Pages inside their chunk, in file order, first rows ascending from 0 below the row count. */
   private static void checkOffsets(ParquetFileReader f, int rg, int leaf, OffsetIndex idx) throws CorruptParquetException {
     RowGroup group = f.metadata().getRow_groups().get(rg);
-    ColumnDescriptor any = new ColumnDescriptor(leaf, "#" + leaf, null, 0, null, null, 0);
-    ByteRange chunk = RowGroupReader.chunkRange(f.path(), rg, any, group.getColumns().get(leaf).getMeta_data(),
+    ByteRange chunk = ChunkBounds.range(f.path(), rg, "#" + leaf, group.getColumns().get(leaf).getMeta_data(),
         f.identity().size());
     List<PageLocation> pages = idx.getPage_locations();
     String where = "row group " + rg + " column chunk " + leaf + ": offset index ";

@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.arrow.vector.FieldVector;
-import org.apache.parquet.format.ColumnChunk;
 import org.apache.parquet.format.ColumnMetaData;
 import org.apache.parquet.format.RowGroup;
 
@@ -51,14 +50,14 @@ public final class RowGroupReader implements AutoCloseable {
     List<ColumnMetaData> metas = new ArrayList<>();
     List<ColumnDescriptor> leafColumns = new ArrayList<>();
     for (ColumnDescriptor top : columns) leafColumns.addAll(top.isNested() ? top.nested().leaves() : List.of(top));
-    for (ColumnDescriptor c : leafColumns) {
-      ColumnChunk cc = rg.getColumns().get(c.index());
-      if (cc.isSetFile_path()) throw new UnsupportedParquetException("column chunk stored in another file (" + cc.getFile_path() + ")", file);
-      if (!cc.isSetMeta_data()) throw new CorruptParquetException(file, "row group " + index + " column '" + c.name() + "' has no metadata");
-      ColumnMetaData md = cc.getMeta_data();
-      ByteRange whole = chunkRange(file, index, c, md, fileSize);
+    // The row group's slice of the scan plan: one validated range per projected leaf chunk.
+    ScanPlan plan = ScanPlan.of(file, f.metadata(), leafColumns, new int[] {index}, fileSize, f.config().coalesceGapBytes());
+    for (int i = 0; i < leafColumns.size(); i++) {
+      ColumnDescriptor c = leafColumns.get(i);
+      ScanPlan.Chunk chunk = plan.chunks().get(i);
+      ByteRange whole = chunk.range();
       ranges.add(whole);
-      metas.add(md);
+      metas.add(chunk.metadata());
       if (pages == null) {
         fetched.add(whole);
       } else if (c.maxRepetitionLevel() > 0 || !pages.covers(c.index())) {
@@ -108,23 +107,6 @@ public final class RowGroupReader implements AutoCloseable {
       fetch.close();
       throw e;
     }
-  }
-
-  /** Where a chunk's pages lie: from its dictionary page (when present) over its compressed size. */
-  static ByteRange chunkRange(String file, int rg, ColumnDescriptor c, ColumnMetaData md, long fileSize)
-      throws CorruptParquetException {
-    long data = md.getData_page_offset();
-    long start = data;
-    // Some writers store 0 for "no dictionary"; only an offset before the data pages counts.
-    if (md.isSetDictionary_page_offset() && md.getDictionary_page_offset() > 0 && md.getDictionary_page_offset() < data) {
-      start = md.getDictionary_page_offset();
-    }
-    long len = md.getTotal_compressed_size();
-    if (start < 4 || len <= 0 || len > Integer.MAX_VALUE || start + len > fileSize - 8) {
-      throw new CorruptParquetException(file, "row group " + rg + " column '" + c.name() + "': chunk at " + start
-          + " of " + len + " bytes lies outside the file's data (" + fileSize + " bytes)");
-    }
-    return new ByteRange(start, len);
   }
 
   public long rows() {

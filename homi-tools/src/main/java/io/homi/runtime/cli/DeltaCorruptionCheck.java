@@ -91,7 +91,7 @@ final class DeltaCorruptionCheck {
     byte[] bad = good.clone();
     bad[pos] = value;
     Files.write(f, bad);
-    try (DeviceBatch b = reader.read(f, List.of(column), false, false).batch()) {
+    try (DeviceBatch b = reader.read(f, List.of(column), false, false, io.homi.runtime.HomiConfig.defaults().coalesceGapBytes()).batch()) {
       return "FAIL " + f.getFileName() + ": decoded without an error (byte " + pos + " = " + value + ")";
     } catch (GpuDecodeException e) {
       String m = e.getMessage();

@@ -28,6 +28,8 @@ import org.apache.arrow.vector.FieldVector;
  * baseline of DIR/baseline.tsv measured in the same run.
  */
 public final class GpuCheckDecodeCommand {
+  /** The coalescing gap of the whole-file reads: the scan option's default. */
+  private static final long GAP = io.homi.runtime.HomiConfig.defaults().coalesceGapBytes();
   private GpuCheckDecodeCommand() {}
 
   public static int run(String[] args) throws Exception {
@@ -142,7 +144,7 @@ public final class GpuCheckDecodeCommand {
       throws IOException {
     List<String> mism;
     String what = f.getFileName() + (cols == null ? "" : "/" + cols.get(0)) + (host ? " (host snappy)" : "");
-    try (DeviceBatch b = reader.read(f, cols, false, host).batch()) {
+    try (DeviceBatch b = reader.read(f, cols, false, host, GAP).batch()) {
       t.hostInflated += b.metrics().hostInflatedPages();
       t.gpuSnappy += b.metrics().gpuSnappyPages();
       t.delta += b.metrics().deltaPages();
@@ -184,7 +186,7 @@ public final class GpuCheckDecodeCommand {
       long rows = 0, arrow = 0, stored = 0;
       String routes = "";
       for (int r = 0; r <= reps; r++) {
-        GpuParquetReader.Result res = reader.read(f, null, false, false);
+        GpuParquetReader.Result res = reader.read(f, null, false, false, GAP);
         try (DeviceBatch b = res.batch()) {
           if (r > 0) best = Math.min(best, res.decodeNanos()); // rep 0 warms up
           if (r > 0) bestTable = Math.min(bestTable, res.pageTableNanos());
@@ -225,7 +227,7 @@ public final class GpuCheckDecodeCommand {
         GpuParquetReader.Result best = null;
         for (int r = 0; r <= reps; r++) {
           if (cold) dropCaches();
-          GpuParquetReader.Result res = reader.read(f, null, cold, false);
+          GpuParquetReader.Result res = reader.read(f, null, cold, false, GAP);
           res.batch().close();
           if (r > 0 && (best == null || res.totalNanos() < best.totalNanos())) best = res;
         }

@@ -5,10 +5,10 @@ import io.homi.runtime.control.Extent;
 import io.homi.runtime.control.ExtentFlags;
 import io.homi.runtime.control.ExtentMap;
 import io.homi.runtime.control.ExtentMapper;
-import io.homi.runtime.control.ParquetLayout;
 import io.homi.runtime.mediator.PathKind;
 import io.homi.runtime.os.FileIdentity;
 import io.homi.runtime.os.OpenFile;
+import io.homi.runtime.parquet.ParquetLayout;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -103,9 +103,9 @@ public final class InspectCommand {
     if (pq != null) {
       s.append(String.format("parquet   %d row groups, footer [%d, %d)%n", pq.rowGroups().size(), pq.footerOffset(),
           pq.footerOffset() + pq.footerLength()));
-      for (ParquetLayout.RowGroupRange rg : pq.rowGroups()) {
+      for (ParquetLayout.RowGroup rg : pq.rowGroups()) {
         s.append(String.format("  row group %d: %d rows%n", rg.index(), rg.rows()));
-        for (ParquetLayout.ColumnRange c : rg.columns()) {
+        for (ParquetLayout.Chunk c : rg.columns()) {
           s.append(String.format("    %-24s %-12s [%d, %d) %d B  extents %s%n", c.path(), c.codec(), c.offset(), c.end(),
               c.length(), extentIndexes(map, c.offset(), c.length())));
         }
@@ -142,12 +142,12 @@ public final class InspectCommand {
     }
     fill(ext, pq.footerOffset(), pq.footerOffset() + pq.footerLength() + 8, size, 'F');
     s.append(String.format("  %-9s %s%n", "extents", new String(ext)));
-    for (ParquetLayout.RowGroupRange rg : pq.rowGroups()) {
+    for (ParquetLayout.RowGroup rg : pq.rowGroups()) {
       char[] row = new char[width];
       java.util.Arrays.fill(row, '.');
       List<Integer> touched = new ArrayList<>();
       for (int c = 0; c < rg.columns().size(); c++) {
-        ParquetLayout.ColumnRange col = rg.columns().get(c);
+        ParquetLayout.Chunk col = rg.columns().get(c);
         fill(row, col.offset(), col.end(), size, columnLetter(c));
         for (int i : extentIndexes(map, col.offset(), col.length())) if (!touched.contains(i)) touched.add(i);
       }
@@ -165,7 +165,7 @@ public final class InspectCommand {
   private static String legend(ParquetLayout pq) {
     if (pq.rowGroups().isEmpty()) return "no row groups";
     List<String> parts = new ArrayList<>();
-    List<ParquetLayout.ColumnRange> cols = pq.rowGroups().get(0).columns();
+    List<ParquetLayout.Chunk> cols = pq.rowGroups().get(0).columns();
     for (int c = 0; c < cols.size(); c++) parts.add(columnLetter(c) + "=" + cols.get(c).path());
     return String.join(" ", parts) + "; | extent boundary";
   }
@@ -213,7 +213,7 @@ public final class InspectCommand {
   }
 
   static String paths(Extent e) {
-    return e.use().eligiblePaths().stream().map(PathKind::label).collect(Collectors.joining(","));
+    return PathKind.eligibleFor(e.use()).stream().map(PathKind::label).collect(Collectors.joining(","));
   }
 
   /** Indexes of the extents a byte range falls in. */
@@ -264,7 +264,7 @@ public final class InspectCommand {
             .append("],\"use\":").append(str(e.use().name().toLowerCase()))
             .append(",\"lba\":").append(e.lba() < 0 ? "null" : Long.toString(e.lba()))
             .append(",\"lbaCount\":").append(e.lbaCount())
-            .append(",\"paths\":[").append(e.use().eligiblePaths().stream().map(k -> str(k.label())).collect(Collectors.joining(",")))
+            .append(",\"paths\":[").append(PathKind.eligibleFor(e.use()).stream().map(k -> str(k.label())).collect(Collectors.joining(",")))
             .append("],\"reason\":").append(str(e.reason())).append('}');
       }
       s.append(']');
@@ -273,11 +273,11 @@ public final class InspectCommand {
         s.append(",\"parquet\":{\"footerOffset\":").append(pq.footerOffset()).append(",\"footerLength\":").append(pq.footerLength())
             .append(",\"rowGroups\":[");
         for (int r = 0; r < pq.rowGroups().size(); r++) {
-          ParquetLayout.RowGroupRange rg = pq.rowGroups().get(r);
+          ParquetLayout.RowGroup rg = pq.rowGroups().get(r);
           if (r > 0) s.append(',');
           s.append("{\"index\":").append(rg.index()).append(",\"rows\":").append(rg.rows()).append(",\"columns\":[");
           for (int c = 0; c < rg.columns().size(); c++) {
-            ParquetLayout.ColumnRange col = rg.columns().get(c);
+            ParquetLayout.Chunk col = rg.columns().get(c);
             if (c > 0) s.append(',');
             s.append("{\"path\":").append(str(col.path())).append(",\"codec\":").append(str(col.codec()))
                 .append(",\"offset\":").append(col.offset()).append(",\"length\":").append(col.length())

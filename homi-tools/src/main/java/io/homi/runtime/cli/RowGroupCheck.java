@@ -73,7 +73,7 @@ final class RowGroupCheck {
             GpuRowGroups.Batch b = null;
             if (why == null) {
               try {
-                b = gpu.decode(f, file.metadata(), cols, rg, source, alloc);
+                b = gpu.decode(f, file.metadata(), cols, rg, source, HomiConfig.defaults().coalesceGapBytes(), alloc);
               } catch (UnsupportedParquetException e) {
                 why = e.getMessage();
               }

@@ -3,6 +3,7 @@ package io.homi.runtime.control;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.homi.runtime.cli.InspectCommand;
+import io.homi.runtime.parquet.ParquetLayout;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -30,10 +31,10 @@ class InspectCommandTest {
     writeParquet(p, 20_000);
     ParquetLayout layout = ParquetLayout.read(p);
     assertThat(layout.rowGroups()).hasSizeGreaterThanOrEqualTo(2);
-    assertThat(layout.rowGroups().stream().mapToLong(ParquetLayout.RowGroupRange::rows).sum()).isEqualTo(20_000);
+    assertThat(layout.rowGroups().stream().mapToLong(ParquetLayout.RowGroup::rows).sum()).isEqualTo(20_000);
     long size = Files.size(p);
-    for (ParquetLayout.RowGroupRange rg : layout.rowGroups()) {
-      assertThat(rg.columns()).extracting(ParquetLayout.ColumnRange::path).containsExactly("id", "name");
+    for (ParquetLayout.RowGroup rg : layout.rowGroups()) {
+      assertThat(rg.columns()).extracting(ParquetLayout.Chunk::path).containsExactly("id", "name");
       assertThat(rg.columns()).allSatisfy(c -> assertThat(c.end()).isLessThanOrEqualTo(layout.footerOffset()));
     }
     assertThat(layout.footerOffset() + layout.footerLength() + 8).isEqualTo(size);
@@ -43,7 +44,7 @@ class InspectCommandTest {
     assertThat(json.out).startsWith("{\"file\":").contains("\"rowGroups\":[{\"index\":0")
         .contains("\"path\":\"id\"").contains("\"fs\":\"ext4\"").contains("\"use\":\"device\"")
         .contains("\"paths\":[\"os\",\"direct\",\"device\",\"gpu\"]");
-    ParquetLayout.ColumnRange first = layout.rowGroups().get(0).columns().get(0);
+    ParquetLayout.Chunk first = layout.rowGroups().get(0).columns().get(0);
     assertThat(json.out).contains("\"offset\":" + first.offset() + ",\"length\":" + first.length() + ",\"extents\":[0");
 
     Result text = inspect(p.toString());
@@ -52,7 +53,7 @@ class InspectCommandTest {
         .containsPattern("id\\s+SNAPPY\\s+\\[" + first.offset() + ", " + first.end() + "\\)");
     // the map: a legend, an extents line ending in the footer, one line per row group with both columns
     assertThat(text.out).contains("map       ").contains("a=id b=name").containsPattern("(?m)^  extents .*F\\s*$");
-    for (ParquetLayout.RowGroupRange rg : layout.rowGroups()) {
+    for (ParquetLayout.RowGroup rg : layout.rowGroups()) {
       assertThat(text.out).containsPattern("(?m)^  rg " + rg.index() + "\\s+[.ab|]*a[.ab|]*b[.ab|]*  extents [0-9,-]+  os,direct");
     }
   }
@@ -67,7 +68,7 @@ class InspectCommandTest {
     }
     Result r = inspect(p.toString());
     assertThat(r.rc).isEqualTo(1);
-    assertThat(r.out).contains("parquet   error: " + p).contains("footer length 65535 at offset " + (size - 8));
+    assertThat(r.out).contains("parquet   error: corrupt Parquet file " + p).contains("footer length 65535 at offset " + (size - 8)).contains("does not fit");
   }
 
   @Test

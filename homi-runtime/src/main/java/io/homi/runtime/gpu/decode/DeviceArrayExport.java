@@ -24,6 +24,50 @@ public final class DeviceArrayExport implements AutoCloseable {
   public static final int SCHEMA_BYTES = 72;
   static final long FLAG_NULLABLE = 2;
 
+  // Byte offsets of the C structs' fields (arrow/c/abi.h, 64-bit); DeviceArrayLayoutTest lays the
+  // same structs out with the C compiler and compares.
+  /** struct ArrowArray. */
+  static final class ArrowArray {
+    static final int LENGTH = 0;
+    static final int NULL_COUNT = 8;
+    static final int OFFSET = 16;
+    static final int N_BUFFERS = 24;
+    static final int N_CHILDREN = 32;
+    static final int BUFFERS = 40;
+    static final int CHILDREN = 48;
+    static final int DICTIONARY = 56;
+    static final int RELEASE = 64;
+    static final int PRIVATE_DATA = 72;
+
+    private ArrowArray() {}
+  }
+
+  /** struct ArrowSchema. */
+  static final class ArrowSchema {
+    static final int FORMAT = 0;
+    static final int NAME = 8;
+    static final int METADATA = 16;
+    static final int FLAGS = 24;
+    static final int N_CHILDREN = 32;
+    static final int CHILDREN = 40;
+    static final int DICTIONARY = 48;
+    static final int RELEASE = 56;
+    static final int PRIVATE_DATA = 64;
+
+    private ArrowSchema() {}
+  }
+
+  /** struct ArrowDeviceArray: the ArrowArray by value, then the device fields. */
+  static final class ArrowDeviceArray {
+    static final int ARRAY = 0;
+    static final int DEVICE_ID = 80;
+    static final int DEVICE_TYPE = 88;
+    static final int SYNC_EVENT = 96;
+    static final int RESERVED = 104;
+
+    private ArrowDeviceArray() {}
+  }
+
   /** One column as exported: Arrow buffers in C order (validity, [offsets,] values) as device addresses. */
   public record Column(String name, ValueKind kind, long length, long nullCount, long[] buffers, String format) {
     /** A column whose C Data Interface format follows from its kind alone (no decimals or timestamps). */
@@ -38,16 +82,16 @@ public final class DeviceArrayExport implements AutoCloseable {
   }
 
   private static final Release RELEASE_ARRAY = p -> {
-    long n = p.getLong(32);
-    Pointer children = p.getPointer(48);
-    for (int i = 0; i < n && children != null; i++) children.getPointer(8L * i).setPointer(64, null);
-    p.setPointer(64, null);
+    long n = p.getLong(ArrowArray.N_CHILDREN);
+    Pointer children = p.getPointer(ArrowArray.CHILDREN);
+    for (int i = 0; i < n && children != null; i++) children.getPointer(8L * i).setPointer(ArrowArray.RELEASE, null);
+    p.setPointer(ArrowArray.RELEASE, null);
   };
   private static final Release RELEASE_SCHEMA = p -> {
-    long n = p.getLong(32);
-    Pointer children = p.getPointer(40);
-    for (int i = 0; i < n && children != null; i++) children.getPointer(8L * i).setPointer(56, null);
-    p.setPointer(56, null);
+    long n = p.getLong(ArrowSchema.N_CHILDREN);
+    Pointer children = p.getPointer(ArrowSchema.CHILDREN);
+    for (int i = 0; i < n && children != null; i++) children.getPointer(8L * i).setPointer(ArrowSchema.RELEASE, null);
+    p.setPointer(ArrowSchema.RELEASE, null);
   };
 
   private final List<Memory> keep = new ArrayList<>();
@@ -74,10 +118,10 @@ public final class DeviceArrayExport implements AutoCloseable {
     deviceArray.clear();
     // the ArrowArray is embedded by value at offset 0
     byte[] a = parent.getByteArray(0, ARRAY_BYTES);
-    deviceArray.write(0, a, 0, a.length);
-    deviceArray.setLong(80, deviceId);
-    deviceArray.setInt(88, ARROW_DEVICE_CUDA);
-    deviceArray.setPointer(96, event);
+    deviceArray.write(ArrowDeviceArray.ARRAY, a, 0, a.length);
+    deviceArray.setLong(ArrowDeviceArray.DEVICE_ID, deviceId);
+    deviceArray.setInt(ArrowDeviceArray.DEVICE_TYPE, ARROW_DEVICE_CUDA);
+    deviceArray.setPointer(ArrowDeviceArray.SYNC_EVENT, event);
     schema = schema("+s", "", 0, cols.size(), schemaPtrs);
   }
 
@@ -142,30 +186,30 @@ public final class DeviceArrayExport implements AutoCloseable {
 
   private Memory array(long length, long nullCount, int nBuffers, int nChildren, Memory buffers, Memory children) {
     Memory m = mem(ARRAY_BYTES);
-    m.setLong(0, length);
-    m.setLong(8, nullCount);
-    m.setLong(16, 0); // offset
-    m.setLong(24, nBuffers);
-    m.setLong(32, nChildren);
-    m.setPointer(40, buffers);
-    m.setPointer(48, children);
-    m.setPointer(56, null); // dictionary
-    m.setPointer(64, com.sun.jna.CallbackReference.getFunctionPointer(RELEASE_ARRAY));
-    m.setPointer(72, null); // private_data
+    m.setLong(ArrowArray.LENGTH, length);
+    m.setLong(ArrowArray.NULL_COUNT, nullCount);
+    m.setLong(ArrowArray.OFFSET, 0);
+    m.setLong(ArrowArray.N_BUFFERS, nBuffers);
+    m.setLong(ArrowArray.N_CHILDREN, nChildren);
+    m.setPointer(ArrowArray.BUFFERS, buffers);
+    m.setPointer(ArrowArray.CHILDREN, children);
+    m.setPointer(ArrowArray.DICTIONARY, null);
+    m.setPointer(ArrowArray.RELEASE, com.sun.jna.CallbackReference.getFunctionPointer(RELEASE_ARRAY));
+    m.setPointer(ArrowArray.PRIVATE_DATA, null);
     return m;
   }
 
   private Memory schema(String format, String name, long flags, int nChildren, Memory children) {
     Memory m = mem(SCHEMA_BYTES);
-    m.setPointer(0, cString(format));
-    m.setPointer(8, cString(name));
-    m.setPointer(16, null); // metadata
-    m.setLong(24, flags);
-    m.setLong(32, nChildren);
-    m.setPointer(40, children);
-    m.setPointer(48, null); // dictionary
-    m.setPointer(56, com.sun.jna.CallbackReference.getFunctionPointer(RELEASE_SCHEMA));
-    m.setPointer(64, null);
+    m.setPointer(ArrowSchema.FORMAT, cString(format));
+    m.setPointer(ArrowSchema.NAME, cString(name));
+    m.setPointer(ArrowSchema.METADATA, null);
+    m.setLong(ArrowSchema.FLAGS, flags);
+    m.setLong(ArrowSchema.N_CHILDREN, nChildren);
+    m.setPointer(ArrowSchema.CHILDREN, children);
+    m.setPointer(ArrowSchema.DICTIONARY, null);
+    m.setPointer(ArrowSchema.RELEASE, com.sun.jna.CallbackReference.getFunctionPointer(RELEASE_SCHEMA));
+    m.setPointer(ArrowSchema.PRIVATE_DATA, null);
     return m;
   }
 

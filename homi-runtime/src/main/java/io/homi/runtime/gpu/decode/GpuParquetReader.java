@@ -6,21 +6,19 @@ import io.homi.runtime.gpu.GpuDevice;
 import io.homi.runtime.gpu.PinnedBuffer;
 import io.homi.runtime.os.Libc;
 import io.homi.runtime.parquet.ColumnDescriptor;
-import io.homi.runtime.parquet.CorruptParquetException;
+import io.homi.runtime.parquet.ParquetFooter;
 import io.homi.runtime.parquet.ParquetSchema;
+import io.homi.runtime.parquet.ScanPlan;
+import io.homi.runtime.parquet.UnsupportedParquetException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.apache.parquet.format.FileMetaData;
-import org.apache.parquet.format.Util;
 
 /**
  * A Parquet file to Arrow columns in GPU memory: footer, chunk plan, reads of the projected
@@ -59,25 +57,17 @@ public final class GpuParquetReader implements AutoCloseable {
     });
   }
 
-  /** Footer of {@code file} (read with plain file I/O: the footer is small). */
+  /** Footer of {@code file} (plain file reads: the footer is small), by the one footer parser. */
   public static FileMetaData footer(Path file) throws IOException {
-    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-      long size = ch.size();
-      if (size < 12) throw new CorruptParquetException(file.toString(), "not a Parquet file: only " + size + " bytes");
-      ByteBuffer tail = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
-      ch.read(tail, size - 8);
-      if (tail.getInt(4) != 0x31524150) throw new CorruptParquetException(file.toString(), "no PAR1 magic at the end");
-      long len = tail.getInt(0) & 0xffffffffL;
-      if (len == 0 || len > size - 12) throw new CorruptParquetException(file.toString(), "footer length " + len + " does not fit");
-      ByteBuffer f = ByteBuffer.allocate((int) len);
-      while (f.hasRemaining() && ch.read(f, size - 8 - len + f.position()) > 0) { }
-      f.flip();
-      return Util.readFileMetaData(new java.io.ByteArrayInputStream(f.array(), 0, f.limit()));
-    }
+    return ParquetFooter.read(file).metadata();
   }
 
-  /** Reads and decodes {@code columns} (null = all) of every row group of {@code file}. */
-  public Result read(Path file, List<String> columns, boolean direct, boolean hostDecompress) throws IOException {
+  /**
+   * Reads and decodes {@code columns} (null = all) of every row group of {@code file}, runs
+   * coalesced across gaps up to {@code coalesceGap}.
+   */
+  public Result read(Path file, List<String> columns, boolean direct, boolean hostDecompress, long coalesceGap)
+      throws IOException {
     gpu.bind();
     String name = file.toString();
     long t0 = System.nanoTime();
@@ -86,7 +76,7 @@ public final class GpuParquetReader implements AutoCloseable {
     List<ColumnDescriptor> cols = new ArrayList<>();
     if (columns == null) cols.addAll(schema.columns());
     else for (String c : columns) cols.add(java.util.Objects.requireNonNull(schema.column(c), "no column " + c));
-    return read(file, md, cols, null, direct, hostDecompress, null, t0);
+    return read(file, md, cols, null, direct, hostDecompress, null, coalesceGap, t0);
   }
 
   /**
@@ -96,27 +86,31 @@ public final class GpuParquetReader implements AutoCloseable {
    * before any kernel runs. Calls are serialised: the staging buffers are this reader's.
    */
   public Result read(Path file, FileMetaData md, List<ColumnDescriptor> cols, int[] rowGroups, boolean direct,
-                     boolean hostDecompress) throws IOException {
+                     boolean hostDecompress, long coalesceGap) throws IOException {
     gpu.bind();
-    return read(file, md, cols, rowGroups, direct, hostDecompress, null, System.nanoTime());
+    return read(file, md, cols, rowGroups, direct, hostDecompress, null, coalesceGap, System.nanoTime());
   }
 
   /**
-   * As {@link #read(Path, FileMetaData, List, int[], boolean, boolean)}, the chunk bytes read by
+   * As {@link #read(Path, FileMetaData, List, int[], boolean, boolean, long)}, the chunk bytes read by
    * {@code source} (the mediator's GPU path, straight into device staging) instead of plain
    * pread; the host page table then works on a device-to-host copy of them.
    */
   public Result read(Path file, FileMetaData md, List<ColumnDescriptor> cols, int[] rowGroups, MediatorSource source,
-                     boolean hostDecompress) throws IOException {
+                     boolean hostDecompress, long coalesceGap) throws IOException {
     gpu.bind();
-    return read(file, md, cols, rowGroups, false, hostDecompress, source, System.nanoTime());
+    return read(file, md, cols, rowGroups, false, hostDecompress, source, coalesceGap, System.nanoTime());
   }
 
   private synchronized Result read(Path file, FileMetaData md, List<ColumnDescriptor> cols, int[] rowGroups, boolean direct,
-                                   boolean hostDecompress, MediatorSource source, long t0) throws IOException {
+                                   boolean hostDecompress, MediatorSource source, long coalesceGap, long t0)
+      throws IOException {
     String name = file.toString();
     long fileSize = java.nio.file.Files.size(file);
-    ChunkPlan plan = ChunkPlan.of(name, md, cols, rowGroups, fileSize);
+    for (ColumnDescriptor c : cols) {
+      if (c.isNested()) throw new UnsupportedParquetException("nested column '" + c.name() + "' on the GPU decode path", name);
+    }
+    ScanPlan plan = ScanPlan.of(name, md, cols, rowGroups, fileSize, coalesceGap);
     ensureStaging(plan.stageBytes());
     if (source != null) stageThroughMediator(plan, source);
     else stage(file, plan, direct);
@@ -129,7 +123,7 @@ public final class GpuParquetReader implements AutoCloseable {
       int first = table.size();
       table.startColumn();
       long rows = 0;
-      for (ChunkPlan.Chunk c : plan.chunks()) {
+      for (ScanPlan.Chunk c : plan.chunks()) {
         if (c.column() != ci) continue;
         ByteBuffer bytes = pinned.view(c.stageOffset(), (int) c.length());
         table.addChunk(cols.get(ci), bytes, c.fileOffset(), c.stageOffset(), c.codec(), rowBase + rows, c.rows(), c.rowGroup());
@@ -155,7 +149,7 @@ public final class GpuParquetReader implements AutoCloseable {
   }
 
   /** Chunk runs read by the mediator into device staging, then copied back for the host page table. */
-  private void stageThroughMediator(ChunkPlan plan, MediatorSource source) throws IOException {
+  private void stageThroughMediator(ScanPlan plan, MediatorSource source) throws IOException {
     if (registeredIn != source.buffers() || registeredAt != device.address()) {
       unregisterDevice();
       source.buffers().register(device.address(), device.capacity(), io.homi.runtime.mediator.BufferRegistry.Kind.DEVICE);
@@ -167,13 +161,13 @@ public final class GpuParquetReader implements AutoCloseable {
     long[] lengths = new long[n];
     long[] dests = new long[n];
     for (int i = 0; i < n; i++) {
-      ChunkPlan.Run r = plan.runs().get(i);
+      ScanPlan.Run r = plan.runs().get(i);
       offsets[i] = r.fileOffset();
       lengths[i] = r.length();
       dests[i] = device.address() + r.stageOffset();
     }
     source.read(offsets, lengths, dests);
-    for (ChunkPlan.Run r : plan.runs()) {
+    for (ScanPlan.Run r : plan.runs()) {
       CudaDriver.copyDtoH(pinned.address() + r.stageOffset(), device.address() + r.stageOffset(), r.length());
     }
   }
@@ -188,7 +182,7 @@ public final class GpuParquetReader implements AutoCloseable {
   }
 
   private void ensureStaging(long bytes) {
-    long need = Math.max(ChunkPlan.ALIGN, bytes);
+    long need = Math.max(ScanPlan.ALIGN, bytes);
     if (pinned != null && pinned.capacity() >= need) return;
     unregisterDevice();
     if (pinned != null) pinned.close();
@@ -200,18 +194,19 @@ public final class GpuParquetReader implements AutoCloseable {
   }
 
   /** Reads every run into pinned staging in TASK pieces on the pool; each piece then goes to the device. */
-  private void stage(Path file, ChunkPlan plan, boolean direct) throws IOException {
+  private void stage(Path file, ScanPlan plan, boolean direct) throws IOException {
     int flags = Libc.O_RDONLY | Libc.O_CLOEXEC | (direct ? Libc.O_DIRECT : 0);
     int fd;
     try {
       fd = Libc.open(file.toString(), flags);
-    } catch (com.sun.jna.LastErrorException e) {
-      throw new IOException("open " + file + (direct ? " with O_DIRECT" : "") + ": " + Libc.strerror(e.getErrorCode()), e);
+    } catch (RuntimeException e) { // a failed libc call (its errno, through the boundary class)
+      if (Libc.errno(e) < 0) throw e;
+      throw new IOException("open " + file + (direct ? " with O_DIRECT" : "") + ": " + Libc.strerror(Libc.errno(e)), e);
     }
     try {
       List<Future<?>> work = new ArrayList<>();
       long ctx = gpu.context();
-      for (ChunkPlan.Run r : plan.runs()) {
+      for (ScanPlan.Run r : plan.runs()) {
         for (long off = 0; off < r.length(); off += TASK) {
           long len = Math.min(TASK, r.length() - off);
           long fileOff = r.fileOffset() + off;
@@ -242,13 +237,13 @@ public final class GpuParquetReader implements AutoCloseable {
   /** Grows the pinned and device staging to {@code bytes} now, so that timed reads do not allocate. */
   public void reserve(long bytes) {
     gpu.bind();
-    ensureStaging((bytes + ChunkPlan.ALIGN - 1) / ChunkPlan.ALIGN * ChunkPlan.ALIGN);
+    ensureStaging((bytes + ScanPlan.ALIGN - 1) / ScanPlan.ALIGN * ScanPlan.ALIGN);
   }
 
   /** The raw-disk anchor: the whole file read with O_DIRECT into pinned staging (no copy, no decode). */
   public long rawRead(Path file) throws IOException {
     long size = java.nio.file.Files.size(file);
-    long aligned = (size + ChunkPlan.ALIGN - 1) / ChunkPlan.ALIGN * ChunkPlan.ALIGN;
+    long aligned = (size + ScanPlan.ALIGN - 1) / ScanPlan.ALIGN * ScanPlan.ALIGN;
     ensureStaging(aligned);
     int fd = Libc.open(file.toString(), Libc.O_RDONLY | Libc.O_CLOEXEC | Libc.O_DIRECT);
     try {

@@ -91,16 +91,15 @@ public final class GpuRowGroups {
     return null;
   }
 
-  /** Row group {@code rg}'s {@code cols} in GPU memory; host copies (when read) come from {@code host}. */
-  public Batch decode(Path file, FileMetaData md, List<ColumnDescriptor> cols, int rg, BufferAllocator host) throws IOException {
-    return decode(file, md, cols, rg, null, host);
-  }
-
-  /** As {@link #decode(Path, FileMetaData, List, int, BufferAllocator)}, the bytes read by {@code source} when not null. */
+  /**
+   * Row group {@code rg}'s {@code cols} in GPU memory, the bytes read by {@code source} (null: plain
+   * reads), the chunks' runs coalesced across gaps up to {@code coalesceGap} (the scan's
+   * {@code homi.coalesceGap}); host copies (when read) come from {@code host}.
+   */
   public Batch decode(Path file, FileMetaData md, List<ColumnDescriptor> cols, int rg, MediatorSource source,
-                      BufferAllocator host) throws IOException {
-    GpuParquetReader.Result r = source == null ? reader.read(file, md, cols, new int[] {rg}, false, false)
-        : reader.read(file, md, cols, new int[] {rg}, source, false);
+                      long coalesceGap, BufferAllocator host) throws IOException {
+    GpuParquetReader.Result r = source == null ? reader.read(file, md, cols, new int[] {rg}, false, false, coalesceGap)
+        : reader.read(file, md, cols, new int[] {rg}, source, false, coalesceGap);
     DeviceBatch b = r.batch();
     List<LazyHostColumn> out = new ArrayList<>();
     for (DeviceColumn c : b.columns()) out.add(new LazyHostColumn(gpu, b, c, host));

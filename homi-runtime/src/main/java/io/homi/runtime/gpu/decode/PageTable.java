@@ -3,12 +3,12 @@ package io.homi.runtime.gpu.decode;
 import io.homi.runtime.parquet.ColumnDescriptor;
 import io.homi.runtime.parquet.CorruptParquetException;
 import io.homi.runtime.parquet.HomiParquetException;
+import io.homi.runtime.parquet.PageWalker;
 import io.homi.runtime.parquet.UnsupportedParquetException;
 import io.homi.runtime.parquet.ValueKind;
 import io.homi.runtime.parquet.codec.Codecs;
 import io.homi.runtime.parquet.codec.PageCodec;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
@@ -19,7 +19,6 @@ import org.apache.parquet.format.DataPageHeaderV2;
 import org.apache.parquet.format.Encoding;
 import org.apache.parquet.format.PageHeader;
 import org.apache.parquet.format.Type;
-import org.apache.parquet.format.Util;
 
 /**
  * The host half of GPU decoding: walks the page headers of column chunks (Thrift, as the CPU
@@ -99,30 +98,19 @@ public final class PageTable {
           + ") decimal on the GPU path (at most 16 bytes)", file);
     }
     ByteBuffer b = chunk.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+    PageWalker pages = new PageWalker(b, fileOffset, ctx);
     long left = rows;
     int dictIndex = -1;
-    int pos = 0;
     while (left > 0) {
-      if (pos >= b.limit()) {
-        throw new CorruptParquetException(ctx, "column chunk ends at file offset " + (fileOffset + pos) + " after "
+      if (!pages.hasNext()) {
+        throw new CorruptParquetException(ctx, "column chunk ends at file offset " + pages.fileOffset() + " after "
             + (rows - left) + " of " + rows + " values");
       }
-      PageHeader h;
-      Reader in = new Reader(b, pos);
-      try {
-        h = Util.readPageHeader(in);
-      } catch (IOException | RuntimeException e) {
-        throw new CorruptParquetException(ctx, "page header at file offset " + (fileOffset + pos) + " cannot be decoded ("
-            + e.getMessage() + ")", e);
-      }
-      int body = in.pos;
-      int size = h.getCompressed_page_size();
-      if (size < 0 || size > b.limit() - body) {
-        throw new CorruptParquetException(ctx, "page at file offset " + (fileOffset + pos) + " declares " + size
-            + " compressed bytes but the chunk has " + (b.limit() - body) + " left");
-      }
+      PageWalker.Page page = pages.next();
+      PageHeader h = page.header();
+      int body = page.bodyOffset();
+      int size = page.size();
       int uncompressed = h.getUncompressed_page_size();
-      if (uncompressed < 0) throw new CorruptParquetException(ctx, "uncompressed page size " + uncompressed + " at file offset " + (fileOffset + pos));
       PageEntry e = new PageEntry();
       e.srcOff = uploadOffset + body;
       e.compLen = size;
@@ -194,7 +182,6 @@ public final class PageTable {
         }
         default -> add = false; // index pages and unknown page types carry no values
       }
-      pos = body + size;
       if (!add) continue;
       if ((e.flags & PageEntry.DICT) == 0) {
         if (e.numValues == 0) continue;
@@ -409,31 +396,5 @@ public final class PageTable {
     for (PageEntry e : entries) e.write(out, chunkBase, arenaBase, inflatedBase);
     out.flip();
     return out;
-  }
-
-  /** An InputStream over a ByteBuffer that remembers where the Thrift reader stopped. */
-  private static final class Reader extends InputStream {
-    private final ByteBuffer b;
-    int pos;
-
-    Reader(ByteBuffer b, int pos) {
-      this.b = b;
-      this.pos = pos;
-    }
-
-    @Override
-    public int read() {
-      return pos < b.limit() ? b.get(pos++) & 0xff : -1;
-    }
-
-    @Override
-    public int read(byte[] dst, int off, int len) {
-      if (len == 0) return 0;
-      int n = Math.min(len, b.limit() - pos);
-      if (n <= 0) return -1;
-      b.get(pos, dst, off, n);
-      pos += n;
-      return n;
-    }
   }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assumptions.assumeThat;
 
 import io.homi.runtime.gpu.GpuProbe;
 import io.homi.runtime.parquet.ParquetSchema;
+import io.homi.runtime.parquet.ScanPlan;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -57,13 +58,13 @@ class GpuRowGroupsTest {
     FileMetaData md = GpuParquetReader.footer(f);
     ParquetSchema schema = ParquetSchema.of(md, f.toString());
     int last = md.getRow_groupsSize() - 1;
-    ChunkPlan plan = ChunkPlan.of(f.toString(), md, schema.columns(), new int[] {last}, Files.size(f));
+    ScanPlan plan = ScanPlan.of(f.toString(), md, schema.columns(), new int[] {last}, Files.size(f), 1 << 20);
     assertThat(plan.chunks()).hasSize(schema.columns().size())
         .allSatisfy(c -> assertThat(c.rowGroup()).isEqualTo(last))
         .allSatisfy(c -> assertThat(c.rows()).isEqualTo(md.getRow_groups().get(last).getNum_rows()));
-    long chunkBytes = plan.chunks().stream().mapToLong(ChunkPlan.Chunk::length).sum();
+    long chunkBytes = plan.chunks().stream().mapToLong(ScanPlan.Chunk::length).sum();
     assertThat(plan.stageBytes()).isGreaterThanOrEqualTo(chunkBytes)
-        .isLessThan(ChunkPlan.of(f.toString(), md, schema.columns(), Files.size(f)).stageBytes());
+        .isLessThan(ScanPlan.of(f.toString(), md, schema.columns(), null, Files.size(f), 1 << 20).stageBytes());
   }
 
   @Test

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.homi.runtime.parquet.ColumnDescriptor;
 import io.homi.runtime.parquet.CorruptParquetException;
 import io.homi.runtime.parquet.ParquetSchema;
+import io.homi.runtime.parquet.ScanPlan;
 import io.homi.runtime.parquet.UnsupportedParquetException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -30,14 +31,14 @@ class PageTableTest {
   private PageTable walk(Path f, boolean hostDecompress, long[] rowsPerColumn, int[] firstPage) throws Exception {
     FileMetaData md = GpuParquetReader.footer(f);
     ParquetSchema schema = ParquetSchema.of(md, f.toString());
-    ChunkPlan plan = ChunkPlan.of(f.toString(), md, schema.columns(), Files.size(f));
+    ScanPlan plan = ScanPlan.of(f.toString(), md, schema.columns(), null, Files.size(f), 1 << 20);
     ByteBuffer stage = stage(f, plan);
     PageTable t = new PageTable(f.toString(), hostDecompress);
     long base = 0;
     for (int c = 0; c < schema.columns().size(); c++) {
       if (firstPage != null) firstPage[c] = t.size();
       t.startColumn();
-      for (ChunkPlan.Chunk ch : plan.chunks()) {
+      for (ScanPlan.Chunk ch : plan.chunks()) {
         if (ch.column() != c) continue;
         t.addChunk(schema.columns().get(c), stage.slice((int) ch.stageOffset(), (int) ch.length()), ch.fileOffset(),
             ch.stageOffset(), ch.codec(), base, ch.rows(), ch.rowGroup());
@@ -48,10 +49,10 @@ class PageTableTest {
     return t;
   }
 
-  private static ByteBuffer stage(Path f, ChunkPlan plan) throws Exception {
+  private static ByteBuffer stage(Path f, ScanPlan plan) throws Exception {
     byte[] all = Files.readAllBytes(f);
     ByteBuffer stage = ByteBuffer.allocate((int) plan.stageBytes());
-    for (ChunkPlan.Run r : plan.runs()) {
+    for (ScanPlan.Run r : plan.runs()) {
       stage.put((int) r.stageOffset(), all, (int) r.fileOffset(), (int) Math.min(r.length(), all.length - r.fileOffset()));
     }
     return stage;
@@ -63,17 +64,17 @@ class PageTableTest {
         4096, 64 * 1024, 1);
     FileMetaData md = GpuParquetReader.footer(f);
     ParquetSchema schema = ParquetSchema.of(md, f.toString());
-    ChunkPlan plan = ChunkPlan.of(f.toString(), md, schema.columns(), Files.size(f));
+    ScanPlan plan = ScanPlan.of(f.toString(), md, schema.columns(), null, Files.size(f), 1 << 20);
     assertThat(md.getRow_groupsSize()).as("several row groups").isGreaterThan(1);
     assertThat(plan.chunks()).hasSize(md.getRow_groupsSize() * schema.columns().size());
-    for (ChunkPlan.Run r : plan.runs()) {
-      assertThat(r.fileOffset() % ChunkPlan.ALIGN).isZero();
-      assertThat(r.length() % ChunkPlan.ALIGN).isZero();
-      assertThat(r.stageOffset() % ChunkPlan.ALIGN).isZero();
+    for (ScanPlan.Run r : plan.runs()) {
+      assertThat(r.fileOffset() % ScanPlan.ALIGN).isZero();
+      assertThat(r.length() % ScanPlan.ALIGN).isZero();
+      assertThat(r.stageOffset() % ScanPlan.ALIGN).isZero();
     }
     byte[] all = Files.readAllBytes(f);
     ByteBuffer stage = stage(f, plan);
-    for (ChunkPlan.Chunk c : plan.chunks()) {
+    for (ScanPlan.Chunk c : plan.chunks()) {
       byte[] want = java.util.Arrays.copyOfRange(all, (int) c.fileOffset(), (int) (c.fileOffset() + c.length()));
       byte[] got = new byte[(int) c.length()];
       stage.get((int) c.stageOffset(), got);
@@ -164,8 +165,8 @@ class PageTableTest {
     assertThat(host.hostInflatedPages()).isEqualTo(gpu.gpuSnappyPages());
     byte[] inflated = host.inflatedBytes();
     byte[] file = Files.readAllBytes(f);
-    ChunkPlan plan = ChunkPlan.of(f.toString(), GpuParquetReader.footer(f), ParquetSchema.of(GpuParquetReader.footer(f),
-        f.toString()).columns(), file.length);
+    ScanPlan plan = ScanPlan.of(f.toString(), GpuParquetReader.footer(f), ParquetSchema.of(GpuParquetReader.footer(f),
+        f.toString()).columns(), null, file.length, 1 << 20);
     ByteBuffer stage = stage(f, plan);
     for (int i = 0; i < host.size(); i++) {
       PageEntry e = host.entry(i);
@@ -182,9 +183,9 @@ class PageTableTest {
         1024, 1 << 20, 5);
     FileMetaData md = GpuParquetReader.footer(f);
     ParquetSchema schema = ParquetSchema.of(md, f.toString());
-    ChunkPlan plan = ChunkPlan.of(f.toString(), md, schema.columns(), Files.size(f));
+    ScanPlan plan = ScanPlan.of(f.toString(), md, schema.columns(), null, Files.size(f), 1 << 20);
     ByteBuffer stage = stage(f, plan);
-    ChunkPlan.Chunk c = plan.chunks().get(1);
+    ScanPlan.Chunk c = plan.chunks().get(1);
     ColumnDescriptor col = schema.columns().get(c.column());
     PageTable t = new PageTable(f.toString(), false);
     ByteBuffer cut = stage.slice((int) c.stageOffset(), (int) c.length() / 2);
@@ -287,8 +288,8 @@ class PageTableTest {
         comp.toString()).columns(), 0)).isNull();
     byte[] inflated = host.inflatedBytes();
     byte[] file = Files.readAllBytes(plain);
-    ChunkPlan plan = ChunkPlan.of(plain.toString(), GpuParquetReader.footer(plain), ParquetSchema.of(
-        GpuParquetReader.footer(plain), plain.toString()).columns(), file.length);
+    ScanPlan plan = ScanPlan.of(plain.toString(), GpuParquetReader.footer(plain), ParquetSchema.of(
+        GpuParquetReader.footer(plain), plain.toString()).columns(), null, file.length, 1 << 20);
     ByteBuffer stage = stage(plain, plan);
     for (int i = 0; i < host.size(); i++) {
       PageEntry h = host.entry(i);

@@ -45,7 +45,7 @@ class GpuDecodeEqualityTest {
     Path f = codec == CompressionCodecName.GZIP
         ? DecodeTestFiles.write(dir.resolve("g.parquet"), rows, nulls, codec, v2, dict, page, 32 * 1024, 42, v2) : plain;
     try (GpuDevice gpu = GpuDevice.open(0); GpuParquetReader r = new GpuParquetReader(gpu, 4);
-         DeviceBatch b = r.read(f, null, false, hostDecompress).batch()) {
+         DeviceBatch b = r.read(f, null, false, hostDecompress, 1 << 20).batch()) {
       if (codec == CompressionCodecName.GZIP) assertThat(b.metrics().hostInflatedPages()).isPositive();
       if (codec == CompressionCodecName.SNAPPY && !hostDecompress) assertThat(b.metrics().gpuSnappyPages()).isPositive();
       List<FieldVector> v = b.toVectors(HomiRuntime.get().allocator());
@@ -77,7 +77,7 @@ class GpuDecodeEqualityTest {
     assumeTrue(Kernels.fatbin() != null, "homi-native was built without nvcc: no kernels");
     Path f = DecodeTestFiles.writeInts(dir.resolve("i.parquet"), rows, nulls, codec, v2, dict, page, 43);
     try (GpuDevice gpu = GpuDevice.open(0); GpuParquetReader r = new GpuParquetReader(gpu, 4);
-         DeviceBatch b = r.read(f, null, false, false).batch()) {
+         DeviceBatch b = r.read(f, null, false, false, 1 << 20).batch()) {
       if (v2 && !dict && nulls < 1.0) assertThat(b.metrics().deltaPages()).isPositive();
       if (codec != CompressionCodecName.UNCOMPRESSED && codec != CompressionCodecName.SNAPPY) {
         assertThat(b.metrics().hostInflatedPages()).isPositive();
@@ -108,7 +108,7 @@ class GpuDecodeEqualityTest {
     assumeTrue(Kernels.fatbin() != null, "homi-native was built without nvcc: no kernels");
     Path f = DecodeTestFiles.writeStrings(dir.resolve("s.parquet"), rows, nulls, codec, v2, dict, page, 47);
     try (GpuDevice gpu = GpuDevice.open(0); GpuParquetReader r = new GpuParquetReader(gpu, 4);
-         DeviceBatch b = r.read(f, null, false, false).batch()) {
+         DeviceBatch b = r.read(f, null, false, false, 1 << 20).batch()) {
       if (v2 && !dict) assertThat(b.metrics().deltaPages()).isPositive();
       List<FieldVector> v = b.toVectors(HomiRuntime.get().allocator());
       try {
