@@ -19,6 +19,8 @@ CACHE=${HOMI_LAB_CACHE:-/var/cache/homi-nvme-lab}
 WORK=${HOMI_LAB_WORK:-/var/tmp/homi-nvme-lab/$(printf '%s' "$root" | cksum | cut -d' ' -f1)}
 TIMEOUT=${HOMI_LAB_TIMEOUT:-900}
 DEFAULT_TESTS=(
+  io.homi.runtime.mediator.PassthroughPathTest
+  io.homi.runtime.os.IoUringPassthroughTest
   io.homi.runtime.control.DevicePathTest
   io.homi.runtime.io.DevicePolicyTest
   io.homi.runtime.control.BlockDeviceTest
