@@ -87,6 +87,9 @@ O=trans=virtio,version=9p2000.L,msize=1048576
 mount -t 9p -o \$O,ro,cache=loose hostroot /newroot || { echo "NVMe lab: 9p root mount failed"; poweroff -f; }
 mount -t tmpfs tmp /newroot/tmp; mkdir -p /newroot/tmp/lab
 mount -t 9p -o \$O,cache=none lab /newroot/tmp/lab
+# The checkout again at its own path: the tmpfs on /tmp would hide a checkout under /tmp.
+mkdir -p /newroot$root 2>/dev/null; mount -t 9p -o \$O,ro,cache=loose checkout /newroot$root
+[ -f /newroot$lab/guest-init.sh ] || { echo "NVMe lab: $lab/guest-init.sh is not visible in the guest"; poweroff -f; }
 mount -t tmpfs run /newroot/run  # /root stays the host's, read-only: its .m2 holds the test classpath's jars
 mount --move /proc /newroot/proc; mount --move /sys /newroot/sys; mount --move /dev /newroot/dev
 exec switch_root /newroot /bin/sh $lab/guest-init.sh
@@ -111,6 +114,7 @@ timeout "$TIMEOUT" qemu-system-x86_64 -machine q35 -accel tcg,thread=multi -cpu 
   -append "console=ttyS0 panic=-1 loglevel=4" \
   -virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
   -virtfs "local,path=$WORK,mount_tag=lab,security_model=none,multidevs=remap" \
+  -virtfs "local,path=$root,mount_tag=checkout,security_model=none,readonly=on,multidevs=remap" \
   -drive "file=$WORK/nvme.img,if=none,id=nv0,format=raw,cache=none,aio=threads" \
   -device nvme,serial=homi-lab-0,drive=nv0 >"$WORK/qemu.log" 2>&1
 qrc=$?
