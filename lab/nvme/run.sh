@@ -47,7 +47,8 @@ rt=$root/homi-runtime/target
   || cannot "the runtime is not built: run mvn package (or bin/test) first ($rt/test.classpath missing)"
 
 # --- kernel (cached) ---------------------------------------------------------------------------
-mkdir -p "$CACHE"
+mkdir -p "$CACHE" 2>/dev/null && [[ -w $CACHE ]] || cannot "cannot write $CACHE (set HOMI_LAB_CACHE to a writable folder)"
+mkdir -p "$(dirname "$WORK")" 2>/dev/null && [[ -w $(dirname "$WORK") ]] || cannot "cannot write $(dirname "$WORK") (set HOMI_LAB_WORK)"
 pkg=$(cat "$CACHE/kernel-package" 2>/dev/null || true)
 if [[ -z "$pkg" ]] || ! ls "$CACHE"/kernel/"${pkg#linux-image-}"/boot/vmlinuz-* >/dev/null 2>&1; then
   command -v apt-get >/dev/null || cannot "no apt-get to download a Debian kernel package"
