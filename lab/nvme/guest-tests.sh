@@ -13,7 +13,13 @@ flags=$(grep -v -e '^#' -e 'jdk.incubator.vector' "$root/bin/jvm-options" | tr '
 # TCG runs the JIT's output slowly: C1 only, small heap, serial GC start fastest here.
 JOPTS="-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xmx1g"
 dd if=/dev/urandom of=/mnt/nvme/work/doctor.bin bs=1M count=4 status=none && sync
-echo "DOCTOR: $(HOMI_JAVA_OPTS="$JOPTS" bash "$root/bin/homi" doctor /mnt/nvme/work/doctor.bin 2>&1 | tr '\n' '|')"
+doctor=$(COLUMNS=200 HOMI_JAVA_OPTS="$JOPTS" bash "$root/bin/homi" doctor /mnt/nvme/work/doctor.bin 2>&1 | tr '\n' '|')
+echo "DOCTOR: $doctor"
+# doctor must list the device-addressed paths as usable on the NVMe namespace (a lab check of its own)
+case "$doctor" in
+  "HOMI can read via: "*device,\ passthrough*) echo "LAB TEST PASSED doctor.listsDeviceAndPassthroughAsUsable" ;;
+  *) echo "LAB TEST FAILED doctor.listsDeviceAndPassthroughAsUsable: $(echo "$doctor" | cut -c1-300)" ;;
+esac
 java $flags $JOPTS -cp "$rt/test-classes:$rt/classes:$root/native/target/classes:$(cat "$rt/test.classpath")" \
   io.homi.runtime.lab.LabTestRunner $(cat /tmp/lab/tests)
 cd /; umount /mnt/nvme

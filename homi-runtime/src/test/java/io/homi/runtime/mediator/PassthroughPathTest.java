@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.homi.runtime.HomiConfig;
 import io.homi.runtime.HomiRuntime;
-import io.homi.runtime.cli.DoctorCommand;
 import io.homi.runtime.control.BlockDevice;
 import io.homi.runtime.control.DeviceTestDir;
 import io.homi.runtime.io.QueueClient;
@@ -125,15 +124,21 @@ class PassthroughPathTest {
     }
   }
 
+  /** Where passthrough cannot serve a file's device, the reason says why (what doctor shows); in the lab it can. */
   @Test
-  void doctorNamesThePassthroughPathAndWhy() throws Exception {
-    Path p = file("passthrough-doctor.bin", 8192);
-    DoctorCommand.Check row = DoctorCommand.checks(p).stream().filter(c -> c.name().equals("path PASSTHROUGH"))
-        .findFirst().orElseThrow();
-    if (LAB) assertThat(row.usable()).as(row.why()).isTrue();
-    if (row.usable()) assertThat(row.why()).contains("/dev/ngXnY");
-    else assertThat(row.why()).isNotBlank();
-    String kind = deviceOf(p).kind();
-    if (!kind.equals("nvme")) assertThat(row.usable()).isFalse();
+  void unavailableSaysWhyAndOnlyNvmeNamespacesQualify() throws Exception {
+    Path p = file("passthrough-why.bin", 8192);
+    BlockDevice d = deviceOf(p);
+    try (DevicePath dp = new DevicePath(); PassthroughPath pp = new PassthroughPath(dp)) {
+      String why = pp.unavailable(d);
+      if (LAB) assertThat(why).as("in the NVMe lab").isNull();
+      if (!d.kind().equals("nvme")) {
+        assertThat(why).contains(d.node()).contains("not an NVMe namespace");
+        assertThat(PassthroughPath.genericNode(d)).isNull();
+      } else {
+        assertThat(PassthroughPath.genericNode(d)).isEqualTo("/dev/ng" + d.diskName().substring(4));
+      }
+      assertThat(pp.unavailable(d)).as("remembered, same answer").isEqualTo(why);
+    }
   }
 }
