@@ -121,16 +121,18 @@ public final class HomiRuntime implements AutoCloseable {
   }
 
   /**
-   * Exposes an open file as a namespace; where {@code mode} may use the device path (device,
-   * auto) and this process can open the file's block device, also maps the file's extents and
-   * binds a device grant to the namespace. {@code device} fails clearly when it cannot; {@code auto}
-   * goes on without the device path.
+   * Exposes an open file as a namespace; where {@code mode} may use the grant's paths (device,
+   * passthrough, auto) and this process can open the file's block device (for passthrough: its
+   * NVMe generic char device), also maps the file's extents and binds a grant to the namespace.
+   * {@code device} and {@code passthrough} fail clearly when they cannot; {@code auto} goes on
+   * without them.
    */
   public Namespace attach(OpenFile file, PathPolicy.Mode mode) throws IOException {
     if (mode == PathPolicy.Mode.GPU) gpuPath(); // strict: fails clearly without a usable GPU
     Namespace ns = namespaces.attach(file);
-    if (mode != PathPolicy.Mode.DEVICE && mode != PathPolicy.Mode.AUTO) return ns;
-    String why = deviceUnavailable(file);
+    boolean strict = mode == PathPolicy.Mode.DEVICE || mode == PathPolicy.Mode.PASSTHROUGH;
+    if (!strict && mode != PathPolicy.Mode.AUTO) return ns;
+    String why = mode == PathPolicy.Mode.PASSTHROUGH ? passthroughUnavailable(file) : deviceUnavailable(file);
     try {
       if (why == null) {
         mediator.devicePath().bind(ns, control.grant(file));
@@ -139,11 +141,21 @@ public final class HomiRuntime implements AutoCloseable {
     } catch (IOException | RuntimeException e) {
       why = e.getMessage();
     }
-    if (mode == PathPolicy.Mode.DEVICE) {
+    if (strict) {
       detach(ns);
-      throw new IOException("homi.path=device cannot read " + file.path() + ": " + why);
+      throw new IOException("homi.path=" + mode.name().toLowerCase(java.util.Locale.ROOT) + " cannot read " + file.path() + ": " + why);
     }
     return ns;
+  }
+
+  /** Why NVMe passthrough cannot serve this file (its block device is no NVMe namespace, ...), or null. */
+  private String passthroughUnavailable(OpenFile file) {
+    try {
+      BlockDevice d = BlockDevice.of(file.identity().devMajor(), file.identity().devMinor());
+      return mediator.passthroughPath().unavailable(d);
+    } catch (IOException e) {
+      return e.getMessage();
+    }
   }
 
   /** Why the device path cannot serve this file's block device, or null when it can. */

@@ -26,7 +26,7 @@ class NativeBoundaryTest {
       "gpu/GpuInitiatedReader.java", "gpu/GpuPath.java", "gpu/IoBaselines.java", "gpu/KernelArgs.java",
       "gpu/Kernels.java", "gpu/PinnedBuffer.java", "gpu/decode/DeviceArrayExport.java", "gpu/decode/GpuDecoder.java",
       "mediator/CommandExecutor.java", "mediator/CommandValidator.java", "mediator/DevicePath.java",
-      "mediator/DirectPath.java", "mediator/OsPath.java", "mediator/PageResidency.java",
+      "mediator/DirectPath.java", "mediator/OsPath.java", "mediator/PageResidency.java", "mediator/PassthroughPath.java",
       "os/FileIdentity.java", "os/HostBuffer.java");
 
   @Test

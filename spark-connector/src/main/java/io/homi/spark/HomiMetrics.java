@@ -17,6 +17,7 @@ public final class HomiMetrics {
   static final String BYTES_OS = "homiBytesOs";
   static final String BYTES_DIRECT = "homiBytesDirect";
   static final String BYTES_DEVICE = "homiBytesDevice";
+  static final String BYTES_PASSTHROUGH = "homiBytesPassthrough";
   static final String BYTES_GPU = "homiBytesGpu";
   static final String COMMANDS = "homiCommands";
   static final String REFUSED = "homiRefusedCommands";
@@ -35,7 +36,7 @@ public final class HomiMetrics {
   private HomiMetrics() {}
 
   static CustomMetric[] supported() {
-    return new CustomMetric[] {new BytesOs(), new BytesDirect(), new BytesDevice(), new BytesGpu(), new Commands(),
+    return new CustomMetric[] {new BytesOs(), new BytesDirect(), new BytesDevice(), new BytesPassthrough(), new BytesGpu(), new Commands(),
         new Refused(), new RowsDecoded(), new RowGroupsRead(), new RowGroupsPruned(), new RowGroupsPrunedByDictionary(), new PagesPruned(),
         new DecodeTime(), new IoWaitTime(),
         new GpuRowGroups(), new GpuBytes(), new GpuRefused(), new HostFallback()};
@@ -46,6 +47,7 @@ public final class HomiMetrics {
       case OS -> BYTES_OS;
       case DIRECT -> BYTES_DIRECT;
       case DEVICE -> BYTES_DEVICE;
+      case PASSTHROUGH -> BYTES_PASSTHROUGH;
       case GPU -> BYTES_GPU;
     };
   }
@@ -73,6 +75,11 @@ public final class HomiMetrics {
   public static final class BytesDevice extends SizeMetric {
     public String name() { return BYTES_DEVICE; }
     public String description() { return "homi bytes read, device path (block device by LBA)"; }
+  }
+
+  public static final class BytesPassthrough extends SizeMetric {
+    public String name() { return BYTES_PASSTHROUGH; }
+    public String description() { return "homi bytes read, NVMe passthrough path (NVMe Read commands by LBA)"; }
   }
 
   public static final class BytesGpu extends SizeMetric {

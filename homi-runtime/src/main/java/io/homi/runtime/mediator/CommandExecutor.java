@@ -22,10 +22,16 @@ final class CommandExecutor {
   private final DirectPath directPath = new DirectPath();
   private final PageResidency residency = new PageResidency();
   private final DevicePath devicePath;
+  private final PassthroughPath passthroughPath;
   private volatile DeviceMemoryPath gpuPath;
 
   CommandExecutor(DevicePath devicePath) {
+    this(devicePath, new PassthroughPath(devicePath));
+  }
+
+  CommandExecutor(DevicePath devicePath, PassthroughPath passthroughPath) {
     this.devicePath = devicePath;
+    this.passthroughPath = passthroughPath;
   }
 
   void setGpuPath(DeviceMemoryPath path) {
@@ -242,6 +248,13 @@ final class CommandExecutor {
         }
         return counted(stats, PathKind.DEVICE, Math.min(len, devicePath.read(ns, off, addr, alignUp(len))));
       }
+      case PASSTHROUGH -> {
+        if (!passthroughPath.canServe(ns, off, addr, alignUp(len))) {
+          throw new IOException("homi.path=passthrough cannot serve " + ns.path() + " at " + off
+              + " (no grant, an OS-only extent, or no NVMe generic char device /dev/ngXnY that opens)");
+        }
+        return counted(stats, PathKind.PASSTHROUGH, Math.min(len, passthroughPath.read(ns, off, addr, alignUp(len))));
+      }
       default -> {
         return auto(policy, stats, ns, off, addr, len);
       }
@@ -283,10 +296,12 @@ final class CommandExecutor {
 
   /**
    * The path for a cold, aligned remainder under {@code auto}, or null for the OS path. This is
-   * where a Device path (O_DIRECT on the block device by LBA, through the grant's extents)
-   * plugs in: preferred when the grant permits the range, Direct otherwise.
+   * where the grant's paths plug in: NVMe passthrough (Read commands on the controller) where the
+   * namespace's generic char device opens, else the Device path (O_DIRECT on the block device by
+   * LBA), each when the grant permits the range; Direct otherwise.
    */
   private IoPath coldPath(Namespace ns, long off, long addr, long len) {
+    if (passthroughPath.canServe(ns, off, addr, len)) return passthroughPath;
     if (devicePath.canServe(ns, off, addr, len)) return devicePath;
     return directPath.canServe(ns, off, addr, len) ? directPath : null;
   }
@@ -307,6 +322,7 @@ final class CommandExecutor {
       if (want > 0) {
         if (!coldCandidate(policy, off, want) || residency.residentPrefix(ns, off, want) != 0) return false;
         if (devicePath.canServe(ns, off, segs[i], alignUp(want))) return false;
+        if (passthroughPath.canServe(ns, off, segs[i], alignUp(want))) return false;
         if (!directPath.canServe(ns, off, segs[i], alignUp(want))) return false;
       }
       off += segs[i + 1];

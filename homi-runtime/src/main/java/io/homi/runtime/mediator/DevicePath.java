@@ -63,18 +63,51 @@ public final class DevicePath implements IoPath, AutoCloseable {
 
   @Override
   public boolean canServe(Namespace ns, long fileOffset, long address, long length) {
+    if (!canServeGranted(ns, fileOffset, address, length)) return false;
+    Grant g = grants.get(ns);
+    long avail = Math.min(length, ns.sizeBytes() - fileOffset);
+    return g.extentMap().overlapping(fileOffset, avail).stream().noneMatch(e -> e.use() == ExtentUse.DEVICE)
+        || deviceFd(g) >= 0;
+  }
+
+  /**
+   * Whether the grant bound to {@code ns} covers this read: live, aligned to the device block,
+   * no OS-only extent in it. What any path reading device blocks by LBA needs first.
+   */
+  boolean canServeGranted(Namespace ns, long fileOffset, long address, long length) {
     Grant g = grants.get(ns);
     if (g == null || g.isRevoked() || ns.isRevoked() || g.device() == null) return false;
     long bs = g.device().logicalBlockSize();
     if (((fileOffset | address | length) & (Math.max(bs, Namespace.LBA_SIZE) - 1)) != 0) return false;
     long avail = Math.min(length, ns.sizeBytes() - fileOffset);
     List<Extent> es = g.extentMap().overlapping(fileOffset, avail);
-    if (es.stream().anyMatch(e -> e.use() == ExtentUse.OS_ONLY)) return false;
-    return es.stream().noneMatch(e -> e.use() == ExtentUse.DEVICE) || deviceFd(g) >= 0;
+    return es.stream().noneMatch(e -> e.use() == ExtentUse.OS_ONLY);
+  }
+
+  /**
+   * Reads {@code count} device blocks from {@code lba} into {@code dst}: how a path moves the blocks
+   * the grant allowed (O_DIRECT pread here; an NVMe Read on the controller for {@link PassthroughPath}).
+   */
+  interface BlockReader {
+    void read(Grant g, long lba, long count, long dst, int blockSize, String what) throws IOException;
+  }
+
+  /** The grant bound to {@code ns}, or null. */
+  Grant grant(Namespace ns) {
+    return grants.get(ns);
   }
 
   @Override
   public long read(Namespace ns, long fileOffset, long address, long length) throws IOException {
+    return read(ns, fileOffset, address, length, this::preadBlocks);
+  }
+
+  /**
+   * The grant-checked walk of {@link #read}, with the device blocks moved by {@code blocks}:
+   * every block range checked against the grant before it is read, holes zeroed, OS-only extents
+   * refused, the tail past end of file zeroed, the file's identity re-checked afterwards.
+   */
+  long read(Namespace ns, long fileOffset, long address, long length, BlockReader blocks) throws IOException {
     Grant g = grants.get(ns);
     if (g == null) throw new IOException("device read of " + ns.path() + ": no grant bound to namespace " + ns.nsid());
     if (g.isRevoked() || ns.isRevoked()) {
@@ -96,7 +129,7 @@ public final class DevicePath implements IoPath, AutoCloseable {
         case ZEROS -> new Pointer(dst).setMemory(0, to - from, (byte) 0);
         case OS_ONLY -> throw new IOException("device read of " + ns.path() + " at " + from
             + ": extent [" + e.logical() + ", " + e.end() + ") is OS-path only: " + e.reason());
-        case DEVICE -> readBlocks(ns, g, e, from, to, dst, bs);
+        case DEVICE -> readBlocks(ns, g, e, from, to, dst, bs, blocks);
       }
     }
     if (avail < length) new Pointer(address + avail).setMemory(0, length - avail, (byte) 0);
@@ -106,7 +139,8 @@ public final class DevicePath implements IoPath, AutoCloseable {
     return avail;
   }
 
-  private void readBlocks(Namespace ns, Grant g, Extent e, long from, long to, long dst, int bs) throws IOException {
+  private void readBlocks(Namespace ns, Grant g, Extent e, long from, long to, long dst, int bs, BlockReader blocks)
+      throws IOException {
     long skip = from - e.logical();
     if (skip % bs != 0) throw new IOException("device read of " + ns.path() + " at " + from + ": not on a device block boundary");
     long lba = e.lba() + skip / bs;
@@ -115,22 +149,26 @@ public final class DevicePath implements IoPath, AutoCloseable {
       throw new IOException("device read of " + ns.path() + " at " + from + ": LBAs [" + lba + ", " + (lba + count)
           + ") of " + g.device().node() + " are outside the grant" + (g.isRevoked() ? " (revoked: " + g.revokedReason() + ")" : ""));
     }
+    blocks.read(g, lba, count, dst, bs, ns.path() + " at " + from);
+    // The last block of a file holds bytes that are not the file's: never hand them out.
+    long tail = count * bs - (to - from);
+    if (tail > 0) new Pointer(dst + (to - from)).setMemory(0, tail, (byte) 0);
+  }
+
+  private void preadBlocks(Grant g, long lba, long count, long dst, int bs, String what) throws IOException {
     int fd = deviceFd(g);
     if (fd < 0) {
-      throw new IOException("cannot open " + g.device().node() + " for device reads of " + ns.path() + ": "
+      throw new IOException("cannot open " + g.device().node() + " for device reads of " + what + ": "
           + (fd == -1 ? "no device" : Libc.strerror(-fd)));
     }
     long n;
     try {
       n = Libc.preadFully(fd, dst, count * bs, lba * bs);
     } catch (LastErrorException ex) {
-      throw new IOException("O_DIRECT pread " + g.device().node() + " LBA " + lba + " (+" + count + ") for " + ns.path()
-          + " at " + from + ": " + Libc.strerror(ex.getErrorCode()), ex);
+      throw new IOException("O_DIRECT pread " + g.device().node() + " LBA " + lba + " (+" + count + ") for " + what
+          + ": " + Libc.strerror(ex.getErrorCode()), ex);
     }
     if (n != count * bs) throw new IOException("short device read of " + g.device().node() + " at LBA " + lba + ": " + n + " bytes");
-    // The last block of a file holds bytes that are not the file's: never hand them out.
-    long tail = count * bs - (to - from);
-    if (tail > 0) new Pointer(dst + (to - from)).setMemory(0, tail, (byte) 0);
   }
 
   @Override

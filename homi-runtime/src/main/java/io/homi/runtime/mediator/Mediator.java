@@ -78,6 +78,7 @@ public final class Mediator implements AutoCloseable {
   private final CommandExecutor executor;
   private final Settings settings;
   private final DevicePath devicePath = new DevicePath();
+  private final PassthroughPath passthroughPath = new PassthroughPath(devicePath);
   private final CopyOnWriteArrayList<ServicedQueue> queues = new CopyOnWriteArrayList<>();
   private final ConcurrentHashMap<QueuePair, ServicedQueue> byPair = new ConcurrentHashMap<>();
   private final AtomicInteger nextQueueId = new AtomicInteger(1);
@@ -107,7 +108,7 @@ public final class Mediator implements AutoCloseable {
     this.buffers = buffers;
     this.settings = settings;
     this.validator = new CommandValidator(namespaces, buffers, settings.mdtsBytes());
-    this.executor = new CommandExecutor(devicePath);
+    this.executor = new CommandExecutor(devicePath, passthroughPath);
     AtomicInteger n = new AtomicInteger();
     this.io = Executors.newFixedThreadPool(settings.ioThreads(), r -> {
       Thread t = new Thread(r, "homi-io-" + n.incrementAndGet());
@@ -173,6 +174,11 @@ public final class Mediator implements AutoCloseable {
   /** The block-device path: grants are bound to namespaces here (see HomiRuntime.attach). */
   public DevicePath devicePath() {
     return devicePath;
+  }
+
+  /** NVMe passthrough on the same grants as the device path (where the namespace's /dev/ngXnY opens). */
+  public PassthroughPath passthroughPath() {
+    return passthroughPath;
   }
 
   public Settings settings() {
@@ -462,7 +468,9 @@ public final class Mediator implements AutoCloseable {
     Namespace ns = v.ns();
     if (error != null) {
       q.stats.error();
-      q.complete(c.cid(), true, NvmeStatus.UNRECOVERED_READ_ERROR, 0, String.valueOf(error.getMessage()));
+      // A real controller's error status (passthrough) reaches the initiator as the controller gave it.
+      NvmeStatus st = error instanceof io.homi.runtime.nvme.NvmeStatusException se ? se.status() : NvmeStatus.UNRECOVERED_READ_ERROR;
+      q.complete(c.cid(), true, st, 0, String.valueOf(error.getMessage()));
       return;
     }
     if (!o.complete()) {
@@ -491,6 +499,7 @@ public final class Mediator implements AutoCloseable {
     for (ServicedQueue q : queues) q.qp.close();
     if (ring != null) ring.close();
     batches.close();
+    passthroughPath.close();
     devicePath.close();
     executor.close();
     queues.clear();

@@ -12,6 +12,8 @@ public enum PathKind {
   DIRECT,
   /** O_DIRECT reads on the block device by LBA, through the file's grant. */
   DEVICE,
+  /** NVMe Read commands on the controller by LBA (io_uring URING_CMD on /dev/ngXnY), through the file's grant. */
+  PASSTHROUGH,
   /** Into GPU memory (cuFile or a pinned staging pipeline). */
   GPU;
 

@@ -10,10 +10,10 @@ import java.util.Locale;
  * {@code auto} and {@code gpu} (cuFile where the platform supports it, pinned staging otherwise).
  * A forced mode uses its path only, and fails a command that path cannot serve rather than
  * quietly taking another: {@code os}, {@code direct} and {@code device} cannot write device
- * memory, and {@code gpu} writes device memory only (and fails clearly without a usable GPU).
+ * memory ({@code passthrough} neither), and {@code gpu} writes device memory only (and fails clearly without a usable GPU).
  */
 public final class PathPolicy {
-  public enum Mode { AUTO, OS, DIRECT, DEVICE, GPU }
+  public enum Mode { AUTO, OS, DIRECT, DEVICE, PASSTHROUGH, GPU }
 
   private final Mode mode;
   private final long directMinBytes;
@@ -27,8 +27,9 @@ public final class PathPolicy {
     try {
       return Mode.valueOf(s.trim().toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("homi.path must be one of auto, os, direct, device, gpu (gpu: bytes into"
-          + " GPU memory through the mediator's GPU path; fails without a usable GPU): got '" + s + "'");
+      throw new IllegalArgumentException("homi.path must be one of auto, os, direct, device, passthrough, gpu"
+          + " (passthrough: NVMe Read commands through /dev/ngXnY; gpu: bytes into GPU memory through the mediator's"
+          + " GPU path; each fails without its device): got '" + s + "'");
     }
   }
 

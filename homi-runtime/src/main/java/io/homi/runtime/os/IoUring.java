@@ -37,6 +37,11 @@ public final class IoUring implements AutoCloseable {
   static final long IORING_OFF_SQES = 0x10000000L;
   public static final byte IORING_OP_NOP = 0;
   public static final byte IORING_OP_READ = 22;
+  /** A driver-defined command carried in the SQE (NVMe passthrough on /dev/ngXnY). */
+  public static final byte IORING_OP_URING_CMD = 46;
+  /** Setup flags: 128-byte SQEs (room for a 72-byte NVMe command) and 32-byte CQEs (the NVMe result DW0). */
+  public static final int IORING_SETUP_SQE128 = 1 << 10;
+  public static final int IORING_SETUP_CQE32 = 1 << 11;
   private static final int PROT_RW = 0x3;
   private static final int MAP_POPULATE = 0x8000;
   // The kernel's structs (linux/io_uring.h) as byte offsets; IoUringLayoutTest compares them
@@ -68,6 +73,35 @@ public final class IoUring implements AutoCloseable {
   static final int CQE_BYTES = 16;
   static final int CQE_USER_DATA = 0;
   static final int CQE_RES = 8;
+  // The URING_CMD fields of struct io_uring_sqe (include/uapi/linux/io_uring.h)
+  static final int SQE_CMD_OP = 8;      // __u32, in the union with off
+  static final int SQE_CMD = 48;        // __u8 cmd[]: 16 bytes in a 64-byte SQE, 80 in a 128-byte one
+  static final int SQE128_CMD_BYTES = 2 * SQE_BYTES - SQE_CMD;
+  // struct io_uring_cqe with CQE32: user_data, res, flags, big_cqe[2]
+  static final int CQE_BIG0 = 16;       // __u64 big_cqe[0]: the NVMe completion's DW0 for passthrough
+
+  // struct nvme_uring_cmd (include/uapi/linux/nvme_ioctl.h): 72 bytes, placed at SQE_CMD
+  static final int NVME_CMD_OPCODE = 0;   // __u8
+  static final int NVME_CMD_NSID = 4;     // __u32
+  static final int NVME_CMD_ADDR = 24;    // __u64 data buffer (the kernel maps its pages and builds PRPs/SGLs)
+  static final int NVME_CMD_DATA_LEN = 36; // __u32
+  static final int NVME_CMD_CDW10 = 40;   // __u32 x 6: cdw10..cdw15
+  static final int NVME_CMD_TIMEOUT_MS = 64; // __u32
+  static final int NVME_URING_CMD_BYTES = 72;
+  /** {@code _IOWR('N', 0x80, struct nvme_uring_cmd)}: an I/O command on a namespace's generic char device. */
+  public static final int NVME_URING_CMD_IO = ioc(3, 'N', 0x80, NVME_URING_CMD_BYTES);
+  public static final byte NVME_CMD_READ = 0x02;
+
+  static {
+    if (NVME_URING_CMD_BYTES > SQE128_CMD_BYTES || NVME_CMD_TIMEOUT_MS + 8 != NVME_URING_CMD_BYTES) {
+      throw new AssertionError("struct nvme_uring_cmd does not fit a 128-byte SQE");
+    }
+  }
+
+  /** Linux's _IOC(dir, type, nr, size) on x86-64 and arm64. */
+  static int ioc(int dir, char type, int nr, int size) {
+    return (dir << 30) | (size << 16) | (type << 8) | nr;
+  }
   private static final VarHandle INT = MethodHandles.byteBufferViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
 
   /** syscall(2) with six integer arguments; returns -1 with errno set on failure. */
@@ -98,14 +132,18 @@ public final class IoUring implements AutoCloseable {
   private final int cqMask;
   private final int cqesOff;
   private final int capacity;
+  private final int sqeBytes;
+  private final int cqeBytes;
   /** SQEs prepared but not yet handed to the kernel (submitter-owned). */
   private int sqTail;
   private int prepared;
   private final AtomicInteger inFlight = new AtomicInteger();
   private volatile boolean closed;
 
-  private IoUring(int ringFd, Memory p) throws IOException {
+  private IoUring(int ringFd, Memory p, int flags) throws IOException {
     this.ringFd = ringFd;
+    this.sqeBytes = (flags & IORING_SETUP_SQE128) != 0 ? 2 * SQE_BYTES : SQE_BYTES;
+    this.cqeBytes = (flags & IORING_SETUP_CQE32) != 0 ? 2 * CQE_BYTES : CQE_BYTES;
     this.sqEntries = p.getInt(P_SQ_ENTRIES);
     int cqEntries = p.getInt(P_CQ_ENTRIES);
     this.sqHeadOff = p.getInt(P_SQ_HEAD);
@@ -115,8 +153,8 @@ public final class IoUring implements AutoCloseable {
     this.cqTailOff = p.getInt(P_CQ_TAIL);
     this.cqesOff = p.getInt(P_CQ_CQES);
     this.sqRingLen = sqArrayOff + 4L * sqEntries;
-    this.cqRingLen = cqesOff + (long) CQE_BYTES * cqEntries;
-    this.sqesLen = (long) SQE_BYTES * sqEntries;
+    this.cqRingLen = cqesOff + (long) cqeBytes * cqEntries;
+    this.sqesLen = (long) sqeBytes * sqEntries;
     this.sqRingAddr = map(sqRingLen, IORING_OFF_SQ_RING);
     long cq = 0;
     try {
@@ -146,11 +184,20 @@ public final class IoUring implements AutoCloseable {
    * EPERM (disabled by sysctl or a seccomp filter), ENOMEM (locked-memory limit).
    */
   public static IoUring open(int entries) throws IOException {
+    return open(entries, 0);
+  }
+
+  /**
+   * As {@link #open(int)}, with setup flags: {@link #IORING_SETUP_SQE128} | {@link #IORING_SETUP_CQE32}
+   * for NVMe passthrough ({@link #prepareNvmeIo}). Kernels before 5.19 refuse them (EINVAL).
+   */
+  public static IoUring open(int entries, int flags) throws IOException {
     if (Integer.bitCount(entries) != 1) throw new IllegalArgumentException("io_uring entries must be a power of two: " + entries);
     try (Memory p = new Memory(PARAMS_BYTES)) {
       p.clear();
       int fd;
       try {
+        p.setInt(8, flags); // struct io_uring_params.flags
         fd = (int) syscall(SYS_IO_URING_SETUP, entries, Pointer.nativeValue(p), 0, 0, 0, 0);
       } catch (LastErrorException e) {
         throw new IOException("io_uring_setup failed: " + Libc.strerror(e.getErrorCode()) + " (errno " + e.getErrorCode() + ")", e);
@@ -158,7 +205,7 @@ public final class IoUring implements AutoCloseable {
         throw new IOException("io_uring_setup unavailable: " + e.getMessage(), e);
       }
       try {
-        return new IoUring(fd, p);
+        return new IoUring(fd, p, flags);
       } catch (IOException | RuntimeException e) {
         Libc.close(fd);
         throw e;
@@ -204,13 +251,8 @@ public final class IoUring implements AutoCloseable {
   }
 
   private boolean prepare(byte op, int fd, long address, int length, long fileOffset, int rwFlags, long userData) {
-    if (closed) throw new IllegalStateException("io_uring is closed");
-    if (inFlight.get() >= capacity || prepared >= sqEntries) return false;
-    int head = (int) INT.getAcquire(sqRing, sqHeadOff);
-    if (sqTail - head >= sqEntries) return false;
-    int idx = sqTail & (sqEntries - 1);
-    int base = idx * SQE_BYTES;
-    for (int i = 0; i < SQE_BYTES; i += 8) sqes.putLong(base + i, 0L);
+    int base = claimSqe();
+    if (base < 0) return false;
     sqes.put(base + SQE_OPCODE, op);
     sqes.putInt(base + SQE_FD, fd);
     sqes.putLong(base + SQE_OFF, fileOffset);
@@ -218,6 +260,51 @@ public final class IoUring implements AutoCloseable {
     sqes.putInt(base + SQE_LEN, length);
     sqes.putInt(base + SQE_RW_FLAGS, rwFlags);
     sqes.putLong(base + SQE_USER_DATA, userData);
+    return publishSqe();
+  }
+
+  /**
+   * Queues an NVMe I/O command for the controller behind {@code ngFd} (a namespace's generic char
+   * device, /dev/ngXnY): {@code IORING_OP_URING_CMD} with {@link #NVME_URING_CMD_IO}. The kernel
+   * maps {@code address}'s pages for the transfer and hands the command to the controller as is;
+   * its completion reports the controller's status ({@link #reapCommands}). Needs a ring opened
+   * with SQE128 and CQE32. False when the ring is full, as {@link #prepareRead}.
+   */
+  public boolean prepareNvmeIo(int ngFd, byte opcode, int nsid, long address, int dataLen,
+                               long slba, int cdw12, long userData) {
+    if (sqeBytes != 2 * SQE_BYTES || cqeBytes != 2 * CQE_BYTES) {
+      throw new IllegalStateException("NVMe passthrough needs a ring opened with IORING_SETUP_SQE128 | IORING_SETUP_CQE32");
+    }
+    int base = claimSqe();
+    if (base < 0) return false;
+    sqes.put(base + SQE_OPCODE, IORING_OP_URING_CMD);
+    sqes.putInt(base + SQE_FD, ngFd);
+    sqes.putInt(base + SQE_CMD_OP, NVME_URING_CMD_IO);
+    sqes.putLong(base + SQE_USER_DATA, userData);
+    int cmd = base + SQE_CMD;
+    sqes.put(cmd + NVME_CMD_OPCODE, opcode);
+    sqes.putInt(cmd + NVME_CMD_NSID, nsid);
+    sqes.putLong(cmd + NVME_CMD_ADDR, address);
+    sqes.putInt(cmd + NVME_CMD_DATA_LEN, dataLen);
+    sqes.putInt(cmd + NVME_CMD_CDW10, (int) slba);             // SLBA, low 32 bits
+    sqes.putInt(cmd + NVME_CMD_CDW10 + 4, (int) (slba >>> 32)); // CDW11: SLBA, high 32 bits
+    sqes.putInt(cmd + NVME_CMD_CDW10 + 8, cdw12);             // CDW12: NLB - 1 (0's based) and flags
+    return publishSqe();
+  }
+
+  /** The byte offset of a zeroed SQE the caller may fill, or -1 when the ring is full. */
+  private int claimSqe() {
+    if (closed) throw new IllegalStateException("io_uring is closed");
+    if (inFlight.get() >= capacity || prepared >= sqEntries) return -1;
+    int head = (int) INT.getAcquire(sqRing, sqHeadOff);
+    if (sqTail - head >= sqEntries) return -1;
+    int base = (sqTail & (sqEntries - 1)) * sqeBytes;
+    for (int i = 0; i < sqeBytes; i += 8) sqes.putLong(base + i, 0L);
+    return base;
+  }
+
+  private boolean publishSqe() {
+    int idx = sqTail & (sqEntries - 1);
     sqRing.putInt(sqArrayOff + 4 * idx, idx);
     sqTail++;
     prepared++;
@@ -281,7 +368,7 @@ public final class IoUring implements AutoCloseable {
     int tail = (int) INT.getAcquire(cqRing, cqTailOff);
     int n = 0;
     while (head != tail) {
-      int base = cqesOff + (head & cqMask) * CQE_BYTES;
+      int base = cqesOff + (head & cqMask) * cqeBytes;
       long userData = cqRing.getLong(base + CQE_USER_DATA);
       int res = cqRing.getInt(base + CQE_RES);
       head++;
@@ -289,6 +376,36 @@ public final class IoUring implements AutoCloseable {
       INT.setRelease(cqRing, cqHeadOff, head); // the slot is free before the callback may submit more
       inFlight.decrementAndGet();
       sink.completed(userData, res);
+    }
+    return n;
+  }
+
+  /** What a passthrough completion carries: tag, result, and the controller's DW0 (CQE32's big_cqe[0]). */
+  public interface CommandCompletion {
+    /**
+     * {@code result}: 0 on success, a positive NVMe status field (SCT in bits 10:8, SC in 7:0,
+     * as the controller reported it) when the controller failed the command, -errno when the
+     * kernel did not get it to the controller.
+     */
+    void completed(long userData, int result, long dw0);
+  }
+
+  /** As {@link #reap}, for a CQE32 ring: also hands out each completion's DW0. Reaper only. */
+  public int reapCommands(CommandCompletion sink) {
+    if (cqeBytes != 2 * CQE_BYTES) throw new IllegalStateException("reapCommands needs a ring opened with IORING_SETUP_CQE32");
+    int head = (int) INT.getAcquire(cqRing, cqHeadOff);
+    int tail = (int) INT.getAcquire(cqRing, cqTailOff);
+    int n = 0;
+    while (head != tail) {
+      int base = cqesOff + (head & cqMask) * cqeBytes;
+      long userData = cqRing.getLong(base + CQE_USER_DATA);
+      int res = cqRing.getInt(base + CQE_RES);
+      long dw0 = cqRing.getLong(base + CQE_BIG0);
+      head++;
+      n++;
+      INT.setRelease(cqRing, cqHeadOff, head);
+      inFlight.decrementAndGet();
+      sink.completed(userData, res, dw0);
     }
     return n;
   }

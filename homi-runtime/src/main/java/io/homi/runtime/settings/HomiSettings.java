@@ -25,13 +25,16 @@ public final class HomiSettings {
   // ---- Per scan: read options, spark.homi.* session conf, -Dhomi.* on the driver ----
 
   public static final Setting<String> PATH = add(Setting.choice("homi.path", SCAN, "auto",
-      List.of("auto", "os", "direct", "device", "gpu"),
+      List.of("auto", "os", "direct", "device", "passthrough", "gpu"),
       "I/O path policy. `auto`: what the page cache holds is copied on the OS path (found with "
           + "`mincore` on a mapping of the file, which starts no disk I/O); a cold remainder of at least "
-          + "`homi.directMinBytes` goes to the device path where the file's grant allows it and the block "
-          + "device can be opened, else to O_DIRECT on the file. `os`: buffered `pread` only. `direct`: "
+          + "`homi.directMinBytes` goes to NVMe passthrough where the file's grant allows it and the namespace's "
+          + "`/dev/ngXnY` opens, else to the device path where the block device can be opened, else to "
+          + "O_DIRECT on the file. `os`: buffered `pread` only. `direct`: "
           + "O_DIRECT only. `device`: reads by LBA from the block device through the file's grant only "
-          + "(fails naming the file where the device cannot be opened). `gpu` lands bytes in GPU memory: the "
+          + "(fails naming the file where the device cannot be opened). `passthrough`: NVMe Read commands on "
+          + "the controller through the file's grant and `/dev/ngXnY` only (fails naming the file and the "
+          + "reason elsewhere). `gpu` lands bytes in GPU memory: the "
           + "Spark reader takes that path by itself for `homi.output=gpu`, and refuses it as a `homi.path` "
           + "value"));
   public static final Setting<Integer> QUEUE_DEPTH = add(Setting.integer("homi.queueDepth", SCAN, 64, 2, 4096,

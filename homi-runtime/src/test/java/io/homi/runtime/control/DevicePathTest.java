@@ -32,8 +32,7 @@ class DevicePathTest {
     try (OpenFile f = OpenFile.open(p); DevicePath path = new DevicePath(); HostBuffer buf = new HostBuffer(48L * B)) {
       Grant g = Grant.issue(ExtentMapper.map(f, true));
       int fd = path.deviceFd(g);
-      assumeTrue(fd >= 0, () -> "cannot open " + g.device().node() + " for reading: " + Libc.strerror(-fd)
-          + " (needs root and a device cgroup that allows it)");
+      TestFiles.assumeDeviceOpens(fd, g);
       Namespace ns = new NamespaceTable().attach(f);
       path.bind(ns, g);
       assertThat(path.canServe(ns, 0, buf.address(), 48L * B)).isTrue();

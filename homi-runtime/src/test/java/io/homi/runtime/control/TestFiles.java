@@ -23,17 +23,31 @@ final class TestFiles {
 
   private TestFiles() {}
 
-  /** A fresh directory under target/ (on the checkout's file system), skipping unless FIEMAP maps it to a device. */
+  /**
+   * A fresh directory under {@link DeviceTestDir#root()} (the loop-device ext4 bin/test mounts, else
+   * target/ on the checkout's file system), skipping unless FIEMAP maps it to a device; where a
+   * device directory was configured, failing instead.
+   */
   static Path deviceDir(String name) throws IOException {
-    Path dir = Files.createTempDirectory(Files.createDirectories(Path.of("target", "control-tests")), name);
+    Path dir = Files.createTempDirectory(Files.createDirectories(DeviceTestDir.root().resolve("control-tests")), name);
     Path probe = dir.resolve(".probe");
     Files.write(probe, new byte[1]);
     try (OpenFile f = OpenFile.open(probe)) {
       long magic = ExtentMapper.fsType(f.fd(), f.path());
-      assumeTrue(ExtentMapper.DEVICE_ADDRESSED.containsKey(magic),
-          () -> dir + " is on file system 0x" + Long.toHexString(magic) + ", not ext4/xfs: extent tests need one");
+      String why = dir + " is on file system 0x" + Long.toHexString(magic) + ", not ext4/xfs: extent tests need one"
+          + DeviceTestDir.hint();
+      if (DeviceTestDir.required()) assertThat(ExtentMapper.DEVICE_ADDRESSED.containsKey(magic)).as(why).isTrue();
+      assumeTrue(ExtentMapper.DEVICE_ADDRESSED.containsKey(magic), why);
     }
     return dir;
+  }
+
+  /** Skips (or, where a device directory was configured, fails) when the device behind a grant cannot be opened. */
+  static void assumeDeviceOpens(int fd, Grant g) {
+    String why = "cannot open " + g.device().node() + " for reading: " + Libc.strerror(-fd)
+        + " (needs root and a device cgroup that allows it)" + DeviceTestDir.hint();
+    if (DeviceTestDir.required()) assertThat(fd).as(why).isGreaterThanOrEqualTo(0);
+    assumeTrue(fd >= 0, why);
   }
 
   static byte[] random(int n, long seed) {

@@ -23,7 +23,7 @@ class GpuModeTest {
     assertThat(HomiConfig.from(Map.of("HOMI.PATH", " gpu ")).policy().mode()).isEqualTo(PathPolicy.Mode.GPU);
     assertThatThrownBy(() -> HomiConfig.from(Map.of("homi.path", "cuda")))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("auto, os, direct, device, gpu").hasMessageContaining("'cuda'");
+        .hasMessageContaining("auto, os, direct, device, passthrough, gpu").hasMessageContaining("'cuda'");
   }
 
   @Test

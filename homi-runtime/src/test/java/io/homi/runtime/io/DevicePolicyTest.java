@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assumptions.assumeThat;
 
 import io.homi.runtime.HomiConfig;
 import io.homi.runtime.HomiRuntime;
+import io.homi.runtime.control.DeviceTestDir;
 import io.homi.runtime.mediator.Namespace;
 import io.homi.runtime.mediator.PathKind;
 import io.homi.runtime.mediator.PathPolicy;
@@ -28,7 +29,7 @@ class DevicePolicyTest {
   @Test
   void deviceModeReadsByLbaOrFailsClearly() throws Exception {
     HomiRuntime rt = HomiRuntime.get();
-    Path p = TestData.file("device-policy.bin", (3 << 20) + 777);
+    Path p = TestData.file(DeviceTestDir.root().resolve("homi-test-data"), "device-policy.bin", (3 << 20) + 777);
     try (OpenFile f = OpenFile.open(p)) {
       Libc.fdatasync(f.fd()); // the extents must be allocated on the device, not delayed
       Namespace ns;
@@ -36,6 +37,7 @@ class DevicePolicyTest {
         ns = rt.attach(f, PathPolicy.Mode.DEVICE);
       } catch (IOException e) {
         assertThat(e).hasMessageContaining("homi.path=device").hasMessageContaining(p.toString());
+        if (DeviceTestDir.required()) throw new AssertionError("a device was set up for this test" + DeviceTestDir.hint(), e);
         assumeThat(false).as("block device not readable here: " + e.getMessage()).isTrue();
         return;
       }

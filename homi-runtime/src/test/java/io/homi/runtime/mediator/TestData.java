@@ -26,7 +26,11 @@ public final class TestData {
 
   /** Creates (or reuses, when already of that size) a pattern file under target/. */
   public static Path file(String name, long size) throws IOException {
-    Path dir = Path.of("target", "homi-test-data");
+    return file(Path.of("target", "homi-test-data"), name, size);
+  }
+
+  /** Creates (or reuses, when already of that size) a pattern file in {@code dir}. */
+  public static Path file(Path dir, String name, long size) throws IOException {
     Files.createDirectories(dir);
     Path p = dir.resolve(name);
     if (Files.exists(p) && Files.size(p) == size) return p;

@@ -22,7 +22,7 @@ class SettingsTest {
     assertThatThrownBy(() -> HomiSettings.LAZY_DICTIONARY.parse("yes"))
         .hasMessage("homi.lazyDictionary must be true or false: got 'yes'");
     assertThatThrownBy(() -> HomiSettings.PATH.parse("cuda"))
-        .hasMessage("homi.path must be one of auto, os, direct, device, gpu: got 'cuda'");
+        .hasMessage("homi.path must be one of auto, os, direct, device, passthrough, gpu: got 'cuda'");
     assertThatThrownBy(() -> HomiSettings.LIBCUDA.parse(" ")).hasMessage("homi.libcuda must not be empty");
     assertThatThrownBy(() -> HomiConfig.from(Map.of("HOMI.COALESCEGAP", "-1"))).hasMessageContaining("homi.coalesceGap");
   }

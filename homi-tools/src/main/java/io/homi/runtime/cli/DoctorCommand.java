@@ -20,7 +20,7 @@ import java.util.List;
  * line naming the I/O paths HOMI can read through here and why each other one cannot, then a
  * table of (check | usable | why), unusable rows marked {@code NO} and long reasons wrapped to
  * $COLUMNS (or 100): GPU driver and device, kernels, cuFile and its mode, O_DIRECT, io_uring, FIEMAP and the
- * block device of PATH, and each I/O path (OS, DIRECT, DEVICE, GPU). {@code --json} gives the same
+ * block device of PATH, and each I/O path (OS, DIRECT, DEVICE, PASSTHROUGH, GPU). {@code --json} gives the same
  * rows under "checks" and the line as "summary".
  */
 public final class DoctorCommand {
@@ -116,6 +116,9 @@ public final class DoctorCommand {
       out.add(new Check("path DEVICE", dev && devOpen == null, !dev ? "needs FIEMAP, a block device and O_DIRECT"
           : devOpen == null ? "O_DIRECT reads of the block device by LBA, inside each file's grant"
           : devOpen));
+      String pt = dev ? passthrough(f.identity()) : "needs FIEMAP, a block device and O_DIRECT";
+      out.add(new Check("path PASSTHROUGH", pt == null, pt == null
+          ? "NVMe Read commands on the controller by LBA (io_uring URING_CMD on /dev/ngXnY), inside each file's grant" : pt));
       boolean gpu = g.usable() && fatbin != null;
       out.add(new Check("path GPU", gpu, !g.usable() ? "no usable GPU: " + g.reason()
           : fatbin == null ? "no kernels in this build"
@@ -167,6 +170,16 @@ public final class DoctorCommand {
       return null;
     } catch (RuntimeException e) {
       return "ioctl FS_IOC_FIEMAP: " + Libc.strerror(Libc.errno(e));
+    }
+  }
+
+  /** Null when NVMe passthrough can serve the file's block device, else why not (not NVMe, no /dev/ngXnY, ...). */
+  private static String passthrough(FileIdentity id) {
+    try (io.homi.runtime.mediator.DevicePath dp = new io.homi.runtime.mediator.DevicePath();
+         io.homi.runtime.mediator.PassthroughPath pp = new io.homi.runtime.mediator.PassthroughPath(dp)) {
+      return pp.unavailable(io.homi.runtime.control.BlockDevice.of(id.devMajor(), id.devMinor()));
+    } catch (java.io.IOException | RuntimeException | LinkageError e) {
+      return e.getMessage();
     }
   }
 
