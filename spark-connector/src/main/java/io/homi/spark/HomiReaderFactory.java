@@ -9,9 +9,11 @@ import org.apache.spark.sql.vectorized.ColumnarBatch;
 /** Columnar readers only: HOMI decodes into Arrow, and Spark consumes the batches directly. */
 final class HomiReaderFactory implements PartitionReaderFactory {
   private final ReadPlan plan;
+  private final FileErrors errors;
 
-  HomiReaderFactory(ReadPlan plan) {
+  HomiReaderFactory(ReadPlan plan, FileErrors errors) {
     this.plan = plan;
+    this.errors = errors;
   }
 
   @Override
@@ -26,6 +28,6 @@ final class HomiReaderFactory implements PartitionReaderFactory {
 
   @Override
   public PartitionReader<ColumnarBatch> createColumnarReader(InputPartition partition) {
-    return new HomiColumnarReader((HomiInputPartition) partition, plan);
+    return new HomiColumnarReader((HomiInputPartition) partition, plan, errors);
   }
 }

@@ -48,10 +48,13 @@ final class HomiScan implements Scan, Batch, SupportsReportStatistics {
   private final StructType readSchema;
   private final Predicate[] pushed;
   private final StatsPredicate pruning;
+  private final List<Predicate> fileFilters; // on _metadata's file fields: files that cannot match are not read
   private List<PartitionDirectory> selected;
 
-  HomiScan(ScanContext table, StructType readSchema, Predicate[] pushed, StatsPredicate pruning) {
+  HomiScan(ScanContext table, StructType readSchema, Predicate[] pushed, StatsPredicate pruning,
+           List<Predicate> fileFilters) {
     this.table = table;
+    this.fileFilters = fileFilters;
     this.readSchema = readSchema;
     this.pushed = pushed;
     this.pruning = pruning;
@@ -79,7 +82,16 @@ final class HomiScan implements Scan, Batch, SupportsReportStatistics {
     if (selected == null) {
       List<PartitionDirectory> out = new ArrayList<>();
       for (PartitionDirectory d : table.files().partitions()) {
-        if (RowGroupPruner.mightMatch(pruning, partitionRanges(d.values()))) out.add(d);
+        if (!RowGroupPruner.mightMatch(pruning, partitionRanges(d.values()))) continue;
+        if (fileFilters.isEmpty()) {
+          out.add(d);
+          continue;
+        }
+        List<FileStatusWithMetadata> files = new ArrayList<>();
+        for (FileStatusWithMetadata f : CollectionConverters.asJava(d.files())) {
+          if (MetadataFilter.mightMatch(fileFilters, f)) files.add(f);
+        }
+        if (!files.isEmpty()) out.add(new PartitionDirectory(d.values(), CollectionConverters.asScala(files).toSeq()));
       }
       selected = out;
     }
@@ -129,7 +141,7 @@ final class HomiScan implements Scan, Batch, SupportsReportStatistics {
       for (int j = 0; j < slices.length; j++) {
         PartitionedFile f = p.files()[j];
         slices[j] = new HomiInputPartition.Slice(HomiFileIndex.local(f.toPath()).toString(), f.start(), f.length(),
-            f.fileSize(), f.modificationTime(), f.partitionValues().copy());
+            f.fileSize(), f.modificationTime(), f.partitionValues().copy(), f.urlEncodedPath());
       }
       out[i] = new HomiInputPartition(slices, p.preferredLocations());
     }
@@ -142,7 +154,7 @@ final class HomiScan implements Scan, Batch, SupportsReportStatistics {
   @Override
   public PartitionReaderFactory createReaderFactory() {
     return new HomiReaderFactory(new ReadPlan(readSchema, table.dataSchema(), table.partitionSchema(), pruning,
-        table.options()));
+        table.options()), table.files().fileErrors());
   }
 
   /** Size of the selected files, and rows from their footers (read through the runtime). */

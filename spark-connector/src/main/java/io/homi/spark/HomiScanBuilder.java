@@ -20,6 +20,7 @@ final class HomiScanBuilder implements ScanBuilder, SupportsPushDownRequiredColu
   private StructType readSchema;
   private Predicate[] pushed = new Predicate[0];
   private StatsPredicate pruning = StatsPredicate.TRUE;
+  private final List<Predicate> fileFilters = new ArrayList<>(); // on _metadata's file fields
 
   HomiScanBuilder(ScanContext table) {
     this.table = table;
@@ -44,7 +45,13 @@ final class HomiScanBuilder implements ScanBuilder, SupportsPushDownRequiredColu
   public Predicate[] pushPredicates(Predicate[] predicates) {
     List<Predicate> used = new ArrayList<>();
     StatsPredicate all = StatsPredicate.TRUE;
+    fileFilters.clear();
     for (Predicate p : predicates) {
+      if (MetadataFilter.isFileFilter(p)) {
+        fileFilters.add(p);
+        used.add(p);
+        continue;
+      }
       StatsPredicate s = HomiPredicates.translate(p, table.schema());
       if (s == null) continue;
       used.add(p);
@@ -62,6 +69,6 @@ final class HomiScanBuilder implements ScanBuilder, SupportsPushDownRequiredColu
 
   @Override
   public Scan build() {
-    return new HomiScan(table, readSchema, pushed, pruning);
+    return new HomiScan(table, readSchema, pushed, pruning, List.copyOf(fileFilters));
   }
 }
