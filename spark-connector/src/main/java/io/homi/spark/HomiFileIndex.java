@@ -106,6 +106,10 @@ final class HomiFileIndex {
     }
   }
 
+  static List<String> rootsIfAny(CaseInsensitiveStringMap options) {
+    return options.containsKey("path") || options.containsKey("paths") ? roots(options) : List.of();
+  }
+
   static List<String> roots(CaseInsensitiveStringMap options) {
     List<String> roots = new ArrayList<>();
     String paths = options.get("paths");

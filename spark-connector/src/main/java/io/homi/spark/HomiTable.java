@@ -43,7 +43,8 @@ final class HomiTable extends FileTable implements SupportsMetadataColumns {
 
   HomiTable(CaseInsensitiveStringMap options, StructType givenSchema, Transform[] givenPartitioning,
             HomiFileIndex index) {
-    super(SparkSession.active(), options, CollectionConverters.asScala(HomiFileIndex.roots(options)).toSeq(),
+    // A managed table being created has no path yet: it is needed only once files are read or written.
+    super(SparkSession.active(), options, CollectionConverters.asScala(HomiFileIndex.rootsIfAny(options)).toSeq(),
         Option.apply(givenSchema));
     this.options = options;
     this.givenSchema = givenSchema;
@@ -68,7 +69,7 @@ final class HomiTable extends FileTable implements SupportsMetadataColumns {
 
   @Override
   public String name() {
-    return "homi " + String.join(",", HomiFileIndex.roots(options));
+    return "homi " + String.join(",", HomiFileIndex.rootsIfAny(options));
   }
 
   @Override
