@@ -58,8 +58,32 @@ final class HomiTable extends FileTable implements SupportsMetadataColumns {
     return index;
   }
 
+  /**
+   * A table about to be written: created in the catalog without a path yet, or whose directory
+   * does not exist yet. Its schema and partitioning are the ones it is declared with.
+   */
+  private boolean notWrittenYet() {
+    if (index != null || givenSchema == null) return false;
+    List<String> roots = HomiFileIndex.rootsIfAny(options);
+    for (String r : roots) {
+      if (r.matches(".*[*?\\[{].*")) return false; // a glob: Spark's listing decides
+      java.nio.file.Path p = r.startsWith("file:") ? java.nio.file.Paths.get(java.net.URI.create(r))
+          : java.nio.file.Paths.get(r);
+      if (java.nio.file.Files.exists(p)) return false;
+    }
+    return true;
+  }
+
   private synchronized void resolveSchemas() {
     if (schema != null) return;
+    if (notWrittenYet()) {
+      List<String> parts = declaredPartitionColumns();
+      List<StructField> data = new ArrayList<>();
+      for (StructField f : givenSchema.fields()) if (!parts.contains(f.name())) data.add(f);
+      dataSchema = new StructType(data.toArray(new StructField[0]));
+      schema = givenSchema;
+      return;
+    }
     StructType partition = files().partitionSchema();
     StructType data = givenSchema != null ? TableSchemas.dataOnly(givenSchema, partition)
         : TableSchemas.inferData(files().files(), options, homiOptions);
@@ -91,11 +115,20 @@ final class HomiTable extends FileTable implements SupportsMetadataColumns {
 
   @Override
   public Transform[] partitioning() {
+    if (notWrittenYet()) return givenPartitioning.clone();
     StructField[] p = files().partitionSchema().fields();
     if (p.length == 0) return givenPartitioning.clone(); // a table not written yet
     Transform[] t = new Transform[p.length];
     for (int i = 0; i < p.length; i++) t[i] = Expressions.identity(p[i].name());
     return t;
+  }
+
+  private List<String> declaredPartitionColumns() {
+    List<String> out = new ArrayList<>();
+    for (Transform t : givenPartitioning) {
+      if (t instanceof IdentityTransform id) out.add(String.join(".", id.reference().fieldNames()));
+    }
+    return out;
   }
 
   /** Partition columns a write lays out: the directories' own, else those the table was declared with. */
