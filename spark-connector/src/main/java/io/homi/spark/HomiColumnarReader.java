@@ -21,13 +21,16 @@ final class HomiColumnarReader implements PartitionReader<ColumnarBatch> {
   private final HomiInputPartition part;
   private final ReadPlan plan;
   private final FileErrors errors;
+  private final int limit; // pushed LIMIT: stop once this many rows are returned; -1: none
+  private long rowsReturned;
   private final HomiMetrics.Task metrics = new HomiMetrics.Task();
   private int nextSlice;
   private FileSliceReader slice;
   private FileSliceReader upcoming; // the next slice, opened early to fetch ahead, or null
   private ColumnarBatch current;
 
-  HomiColumnarReader(HomiInputPartition part, ReadPlan plan, FileErrors errors) {
+  HomiColumnarReader(HomiInputPartition part, ReadPlan plan, FileErrors errors, int limit) {
+    this.limit = limit;
     this.part = part;
     this.plan = plan;
     this.errors = errors;
@@ -35,6 +38,7 @@ final class HomiColumnarReader implements PartitionReader<ColumnarBatch> {
 
   @Override
   public boolean next() throws IOException {
+    if (limit >= 0 && rowsReturned >= limit) return false; // enough for the LIMIT: fetch nothing more
     while (true) {
       if (slice == null) {
         if (upcoming != null) {
@@ -59,7 +63,8 @@ final class HomiColumnarReader implements PartitionReader<ColumnarBatch> {
         current = null;
       }
       if (current != null) {
-        openUpcomingEarly();
+        rowsReturned += current.numRows();
+        if (limit < 0 || rowsReturned < limit) openUpcomingEarly();
         return true;
       }
       closeSlice();

@@ -10,10 +10,12 @@ import org.apache.spark.sql.vectorized.ColumnarBatch;
 final class HomiReaderFactory implements PartitionReaderFactory {
   private final ReadPlan plan;
   private final FileErrors errors;
+  private final int limit; // rows after which a task stops (pushed LIMIT), or -1
 
-  HomiReaderFactory(ReadPlan plan, FileErrors errors) {
+  HomiReaderFactory(ReadPlan plan, FileErrors errors, int limit) {
     this.plan = plan;
     this.errors = errors;
+    this.limit = limit;
   }
 
   @Override
@@ -28,6 +30,6 @@ final class HomiReaderFactory implements PartitionReaderFactory {
 
   @Override
   public PartitionReader<ColumnarBatch> createColumnarReader(InputPartition partition) {
-    return new HomiColumnarReader((HomiInputPartition) partition, plan, errors);
+    return new HomiColumnarReader((HomiInputPartition) partition, plan, errors, limit);
   }
 }

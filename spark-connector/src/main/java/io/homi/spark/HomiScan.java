@@ -51,9 +51,12 @@ final class HomiScan implements Scan, Batch, SupportsReportStatistics {
   private final List<Predicate> fileFilters; // on _metadata's file fields: files that cannot match are not read
   private List<PartitionDirectory> selected;
 
+  private final int limit; // pushed LIMIT, or -1
+
   HomiScan(ScanContext table, StructType readSchema, Predicate[] pushed, StatsPredicate pruning,
-           List<Predicate> fileFilters) {
+           List<Predicate> fileFilters, int limit) {
     this.table = table;
+    this.limit = limit;
     this.fileFilters = fileFilters;
     this.readSchema = readSchema;
     this.pushed = pushed;
@@ -69,6 +72,7 @@ final class HomiScan implements Scan, Batch, SupportsReportStatistics {
   public String description() {
     String filters = Arrays.stream(pushed).map(Predicate::toString).collect(Collectors.joining(", ", "[", "]"));
     return "HomiScan " + table.files().roots() + " [" + table.options() + "] PushedFilters: " + filters
+        + (limit >= 0 ? " PushedLimit: " + limit : "")
         + " PartitionSchema: " + table.partitionSchema().catalogString() + " ReadSchema: " + readSchema.catalogString();
   }
 
@@ -154,7 +158,7 @@ final class HomiScan implements Scan, Batch, SupportsReportStatistics {
   @Override
   public PartitionReaderFactory createReaderFactory() {
     return new HomiReaderFactory(new ReadPlan(readSchema, table.dataSchema(), table.partitionSchema(), pruning,
-        table.options()), table.files().fileErrors());
+        table.options()), table.files().fileErrors(), limit);
   }
 
   /** Size of the selected files, and rows from their footers (read through the runtime). */
