@@ -48,4 +48,19 @@ class SqlTableIT extends SparkTestBase {
         .isEqualTo(spark.sql(String.format(QUERY, "p")).collectAsList());
     assertThat(spark.sql("EXPLAIN SELECT * FROM h WHERE k = 1").first().getString(0)).contains("HomiScan");
   }
+
+  @Test
+  void sqlDirectlyOnThePath() {
+    String homi = "homi.`" + dir + "`";
+    String parquet = "parquet.`" + dir + "`";
+    assertThat(spark.sql(String.format(QUERY, homi)).collectAsList()).hasSize(15)
+        .isEqualTo(spark.sql(String.format(QUERY, parquet)).collectAsList());
+    // Partition discovery, pruning on the partition column, and the file functions, as for parquet.
+    String files = "SELECT id, part, input_file_name() AS f, _metadata.file_name AS n FROM %s WHERE part = 1 AND id < 50"
+        + " ORDER BY id";
+    assertThat(spark.sql(String.format(files, homi)).collectAsList()).hasSize(17)
+        .isEqualTo(spark.sql(String.format(files, parquet)).collectAsList());
+    String plan = spark.sql("EXPLAIN SELECT * FROM " + homi + " WHERE k = 1").first().getString(0);
+    assertThat(plan).contains("FileScan homi").contains("PartitionFilters").doesNotContain("FileScan parquet");
+  }
 }

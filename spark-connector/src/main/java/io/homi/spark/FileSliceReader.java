@@ -48,7 +48,9 @@ final class FileSliceReader implements AutoCloseable {
   private final RowGroupFilter filter; // dictionary and page-index pruning, per row group
   private final RowGroupPipeline<Opened> pipeline; // CPU decoding (gpu == null) only
   private final DictionaryColumns dictionaries; // lazy dictionary columns (homi.lazyDictionary)
+  private FileMetadataColumn metadata; // Spark's _metadata column when the query reads it, else null
   private int nextGroup;
+  private int pipelined; // row groups taken from the pipeline
   private RowGroupReader current;
 
   FileSliceReader(HomiInputPartition.Slice slice, ReadPlan plan, HomiMetrics.Task metrics) {
@@ -72,6 +74,12 @@ final class FileSliceReader implements AutoCloseable {
       this.out = new ColumnVector[plan.readSchema().fields().length];
       int i = 0;
       for (StructField f : plan.readSchema().fields()) {
+        if (isMetadata(f, plan)) {
+          metadata = FileMetadataColumn.of((org.apache.spark.sql.types.StructType) f.dataType(), slice, rowGroupRows(),
+              batchRows);
+          out[i++] = metadata;
+          continue;
+        }
         int p = indexOf(plan.partitionSchema().fieldNames(), f.name());
         if (p >= 0) {
           out[i++] = constant(f.dataType(), p);
@@ -105,6 +113,18 @@ final class FileSliceReader implements AutoCloseable {
       close();
       throw e;
     }
+  }
+
+  /** Spark's hidden _metadata column, unless the files have a column of that name. */
+  private static boolean isMetadata(StructField f, ReadPlan plan) {
+    return f.name().equals(FileMetadataColumn.NAME) && f.dataType() instanceof org.apache.spark.sql.types.StructType
+        && TableSchemas.find(plan.dataSchema(), f.name()) == null;
+  }
+
+  private List<Long> rowGroupRows() {
+    List<Long> rows = new ArrayList<>();
+    for (var rg : file.metadata().getRow_groups()) rows.add(rg.getNum_rows());
+    return rows;
   }
 
   private int[] selectRowGroups(ReadPlan plan) {
@@ -183,8 +203,10 @@ final class FileSliceReader implements AutoCloseable {
         Opened o = pipeline.next(); // rowGroups in order, filtered and fetched ahead where allowed
         metrics.addIoNanos(System.nanoTime() - t0);
         record(o.decision());
+        int rg = rowGroups[pipelined++];
         if (o.reader() == null) continue;
         current = o.reader();
+        if (metadata != null) metadata.startRowGroup(rg, o.decision().pages() == null ? null : o.decision().pages().rows());
         metrics.addPagesPruned(o.decision().pagesSkipped());
         continue;
       }
@@ -195,10 +217,17 @@ final class FileSliceReader implements AutoCloseable {
       if (gpu != null) {
         ColumnarBatch b = gpu.read(Paths.get(slice.path()), file.metadata(), fileColumns, rg, out,
             fileSlots.stream().mapToInt(Integer::intValue).toArray(), allocator);
-        if (b != null) return b; // else the CPU decodes this row group
+        if (b != null) { // whole row groups
+          if (metadata != null) {
+            metadata.startRowGroup(rg, null);
+            metadata.fill(0, b.numRows());
+          }
+          return b;
+        } // else the CPU decodes this row group
       }
       long t0 = System.nanoTime();
       current = file.openRowGroup(rg, fileColumns, pages.pages());
+      if (metadata != null) metadata.startRowGroup(rg, pages.pages() == null ? null : pages.pages().rows());
       metrics.addIoNanos(System.nanoTime() - t0);
       metrics.addPagesPruned(pages.pagesSkipped());
     }
@@ -216,6 +245,7 @@ final class FileSliceReader implements AutoCloseable {
       }
       prepare(v);
     }
+    if (metadata != null) metadata.fill(current.rows() - current.rowsLeft(), n);
     current.read(vectors, dictionaries.batches(), 0, n);
     for (FieldVector v : vectors) v.setValueCount(n);
     dictionaries.choose(out); // ids + dictionary, or values, per column
@@ -258,6 +288,10 @@ final class FileSliceReader implements AutoCloseable {
     return pipeline == null ? 0 : pipeline.pending();
   }
 
+  HomiInputPartition.Slice slice() {
+    return slice;
+  }
+
   PathStats.Snapshot pathStats() {
     return file.pathStats();
   }
@@ -269,6 +303,7 @@ final class FileSliceReader implements AutoCloseable {
     if (current != null) current.close();
     vectors.forEach(ValueVector::close);
     constants.forEach(ConstantColumnVector::close);
+    if (metadata != null) metadata.free();
     if (file != null) file.close();
     if (allocator != null) allocator.close();
   }

@@ -27,10 +27,17 @@ import scala.jdk.javaapi.CollectionConverters;
 final class HomiFileIndex {
   private final InMemoryFileIndex index;
   private final List<String> roots;
+  private final CaseInsensitiveStringMap options;
 
-  private HomiFileIndex(InMemoryFileIndex index, List<String> roots) {
+  private HomiFileIndex(InMemoryFileIndex index, List<String> roots, CaseInsensitiveStringMap options) {
     this.index = index;
     this.roots = roots;
+    this.options = options;
+  }
+
+  /** Spark's ignoreMissingFiles / ignoreCorruptFiles for this read, resolved now (at planning). */
+  FileErrors fileErrors() {
+    return FileErrors.from(options);
   }
 
   static HomiFileIndex create(CaseInsensitiveStringMap options, StructType userSchema) {
@@ -45,11 +52,25 @@ final class HomiFileIndex {
     for (Path p : CollectionConverters.asJava(rootPaths)) requireLocal(p);
     InMemoryFileIndex index = new InMemoryFileIndex(spark, rootPaths, opts, Option.apply(userSchema),
         FileStatusCache$.MODULE$.getOrCreate(spark), Option.empty(), Option.empty());
-    return new HomiFileIndex(index, List.copyOf(roots));
+    return new HomiFileIndex(index, List.copyOf(roots), options);
   }
 
   List<String> roots() {
     return roots;
+  }
+
+  /** Spark's own index of the same files: what {@code inputFiles} and cache refresh use. */
+  InMemoryFileIndex spark() {
+    return index;
+  }
+
+  /** Data files of 0 bytes: skipped by the listing (as for parquet), named when nothing else is left. */
+  List<String> emptyFiles() {
+    List<String> out = new ArrayList<>();
+    for (org.apache.hadoop.fs.FileStatus f : CollectionConverters.asJava(index.allFiles())) {
+      if (f.getLen() == 0) out.add(f.getPath().toString());
+    }
+    return out;
   }
 
   StructType partitionSchema() {
@@ -85,7 +106,11 @@ final class HomiFileIndex {
     }
   }
 
-  private static List<String> roots(CaseInsensitiveStringMap options) {
+  static List<String> rootsIfAny(CaseInsensitiveStringMap options) {
+    return options.containsKey("path") || options.containsKey("paths") ? roots(options) : List.of();
+  }
+
+  static List<String> roots(CaseInsensitiveStringMap options) {
     List<String> roots = new ArrayList<>();
     String paths = options.get("paths");
     if (paths != null && !paths.isBlank()) {

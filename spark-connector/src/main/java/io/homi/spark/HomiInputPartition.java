@@ -11,10 +11,11 @@ import org.apache.spark.sql.connector.read.InputPartition;
 record HomiInputPartition(Slice[] slices, String[] hosts) implements InputPartition {
   /**
    * A byte range of one file, with the file's size and mtime at planning time (an executor that
-   * finds another file fails instead of reading it) and the partition values of its directory.
+   * finds another file fails instead of reading it) and the partition values of its directory;
+   * {@code urlPath} is the file as Spark names it ({@code input_file_name()}, {@code _metadata}).
    */
   record Slice(String path, long start, long length, long plannedSize, long plannedMtimeMillis,
-               InternalRow partitionValues) implements Serializable {}
+               InternalRow partitionValues, String urlPath) implements Serializable {}
 
   @Override
   public String[] preferredLocations() {

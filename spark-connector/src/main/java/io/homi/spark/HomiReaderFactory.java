@@ -9,9 +9,13 @@ import org.apache.spark.sql.vectorized.ColumnarBatch;
 /** Columnar readers only: HOMI decodes into Arrow, and Spark consumes the batches directly. */
 final class HomiReaderFactory implements PartitionReaderFactory {
   private final ReadPlan plan;
+  private final FileErrors errors;
+  private final int limit; // rows after which a task stops (pushed LIMIT), or -1
 
-  HomiReaderFactory(ReadPlan plan) {
+  HomiReaderFactory(ReadPlan plan, FileErrors errors, int limit) {
     this.plan = plan;
+    this.errors = errors;
+    this.limit = limit;
   }
 
   @Override
@@ -27,6 +31,6 @@ final class HomiReaderFactory implements PartitionReaderFactory {
   @Override
   public PartitionReader<ColumnarBatch> createColumnarReader(InputPartition partition) {
     SparkSettings.handSparkConfToRuntime(); // this executor's per-JVM settings, before its runtime starts
-    return new HomiColumnarReader((HomiInputPartition) partition, plan);
+    return new HomiColumnarReader((HomiInputPartition) partition, plan, errors, limit);
   }
 }

@@ -48,10 +48,16 @@ final class HomiScan implements Scan, Batch, SupportsReportStatistics {
   private final StructType readSchema;
   private final Predicate[] pushed;
   private final StatsPredicate pruning;
+  private final List<Predicate> fileFilters; // on _metadata's file fields: files that cannot match are not read
   private List<PartitionDirectory> selected;
 
-  HomiScan(ScanContext table, StructType readSchema, Predicate[] pushed, StatsPredicate pruning) {
+  private final int limit; // pushed LIMIT, or -1
+
+  HomiScan(ScanContext table, StructType readSchema, Predicate[] pushed, StatsPredicate pruning,
+           List<Predicate> fileFilters, int limit) {
     this.table = table;
+    this.limit = limit;
+    this.fileFilters = fileFilters;
     this.readSchema = readSchema;
     this.pushed = pushed;
     this.pruning = pruning;
@@ -66,6 +72,7 @@ final class HomiScan implements Scan, Batch, SupportsReportStatistics {
   public String description() {
     String filters = Arrays.stream(pushed).map(Predicate::toString).collect(Collectors.joining(", ", "[", "]"));
     return "HomiScan " + table.files().roots() + " [" + table.options() + "] PushedFilters: " + filters
+        + (limit >= 0 ? " PushedLimit: " + limit : "")
         + " PartitionSchema: " + table.partitionSchema().catalogString() + " ReadSchema: " + readSchema.catalogString();
   }
 
@@ -79,7 +86,16 @@ final class HomiScan implements Scan, Batch, SupportsReportStatistics {
     if (selected == null) {
       List<PartitionDirectory> out = new ArrayList<>();
       for (PartitionDirectory d : table.files().partitions()) {
-        if (RowGroupPruner.mightMatch(pruning, partitionRanges(d.values()))) out.add(d);
+        if (!RowGroupPruner.mightMatch(pruning, partitionRanges(d.values()))) continue;
+        if (fileFilters.isEmpty()) {
+          out.add(d);
+          continue;
+        }
+        List<FileStatusWithMetadata> files = new ArrayList<>();
+        for (FileStatusWithMetadata f : CollectionConverters.asJava(d.files())) {
+          if (MetadataFilter.mightMatch(fileFilters, f)) files.add(f);
+        }
+        if (!files.isEmpty()) out.add(new PartitionDirectory(d.values(), CollectionConverters.asScala(files).toSeq()));
       }
       selected = out;
     }
@@ -129,7 +145,7 @@ final class HomiScan implements Scan, Batch, SupportsReportStatistics {
       for (int j = 0; j < slices.length; j++) {
         PartitionedFile f = p.files()[j];
         slices[j] = new HomiInputPartition.Slice(HomiFileIndex.local(f.toPath()).toString(), f.start(), f.length(),
-            f.fileSize(), f.modificationTime(), f.partitionValues().copy());
+            f.fileSize(), f.modificationTime(), f.partitionValues().copy(), f.urlEncodedPath());
       }
       out[i] = new HomiInputPartition(slices, p.preferredLocations());
     }
@@ -142,7 +158,7 @@ final class HomiScan implements Scan, Batch, SupportsReportStatistics {
   @Override
   public PartitionReaderFactory createReaderFactory() {
     return new HomiReaderFactory(new ReadPlan(readSchema, table.dataSchema(), table.partitionSchema(), pruning,
-        table.options()));
+        table.options()), table.files().fileErrors(), limit);
   }
 
   /** Size of the selected files, and rows from their footers (read through the runtime). */

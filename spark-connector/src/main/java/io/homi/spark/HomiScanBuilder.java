@@ -15,11 +15,14 @@ import org.apache.spark.sql.types.StructType;
  * all of them are handed back to Spark as post-scan filters, so results never depend on how
  * much the statistics could prove.
  */
-final class HomiScanBuilder implements ScanBuilder, SupportsPushDownRequiredColumns, SupportsPushDownV2Filters {
+final class HomiScanBuilder implements ScanBuilder, SupportsPushDownRequiredColumns, SupportsPushDownV2Filters,
+    org.apache.spark.sql.connector.read.SupportsPushDownLimit {
   private final ScanContext table;
   private StructType readSchema;
   private Predicate[] pushed = new Predicate[0];
   private StatsPredicate pruning = StatsPredicate.TRUE;
+  private final List<Predicate> fileFilters = new ArrayList<>(); // on _metadata's file fields
+  private int limit = -1; // rows a task may stop after (LIMIT with no filter left above the scan), or -1
 
   HomiScanBuilder(ScanContext table) {
     this.table = table;
@@ -44,7 +47,13 @@ final class HomiScanBuilder implements ScanBuilder, SupportsPushDownRequiredColu
   public Predicate[] pushPredicates(Predicate[] predicates) {
     List<Predicate> used = new ArrayList<>();
     StatsPredicate all = StatsPredicate.TRUE;
+    fileFilters.clear();
     for (Predicate p : predicates) {
+      if (MetadataFilter.isFileFilter(p)) {
+        fileFilters.add(p);
+        used.add(p);
+        continue;
+      }
       StatsPredicate s = HomiPredicates.translate(p, table.schema());
       if (s == null) continue;
       used.add(p);
@@ -60,8 +69,25 @@ final class HomiScanBuilder implements ScanBuilder, SupportsPushDownRequiredColu
     return pushed;
   }
 
+  /**
+   * Spark pushes a LIMIT only where nothing is left to filter above the scan (every predicate is
+   * handed back as a post-scan filter, so a filtered query never gets here): each task then stops
+   * fetching row groups once it has returned that many rows. Partial: Spark still applies the
+   * LIMIT to what the tasks return.
+   */
+  @Override
+  public boolean pushLimit(int limit) {
+    this.limit = limit;
+    return true;
+  }
+
+  @Override
+  public boolean isPartiallyPushed() {
+    return true;
+  }
+
   @Override
   public Scan build() {
-    return new HomiScan(table, readSchema, pushed, pruning);
+    return new HomiScan(table, readSchema, pushed, pruning, List.copyOf(fileFilters), limit);
   }
 }

@@ -1,0 +1,115 @@
+package io.homi.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Writes through format("homi") are Spark's own Parquet writes: every save mode, partitionBy,
+ * writer options, saveAsTable and INSERT INTO give what format("parquet") gives, read back
+ * equal by homi and by parquet.
+ */
+class WritesIT extends SparkTestBase {
+  @AfterEach
+  void drop() {
+    spark.sql("DROP TABLE IF EXISTS wh");
+    spark.sql("DROP TABLE IF EXISTS wp");
+  }
+
+  private static Dataset<Row> source(long from, long to) {
+    return spark.range(from, to, 1, 2).selectExpr("id", "CAST(id % 4 AS INT) AS k", "concat('s', CAST(id AS STRING)) AS s");
+  }
+
+  private static List<Row> sorted(Dataset<Row> df) {
+    return df.orderBy("id").collectAsList();
+  }
+
+  /** Homi's and parquet's reads of a directory, both equal to the expected rows. */
+  private static void readsBackAs(Path dir, Dataset<Row> expected) {
+    List<Row> want = sorted(expected.select("id", "k", "s"));
+    assertThat(sorted(spark.read().format("homi").load(dir.toString()).select("id", "k", "s"))).isEqualTo(want);
+    assertThat(sorted(spark.read().parquet(dir.toString()).select("id", "k", "s"))).isEqualTo(want);
+  }
+
+  @Test
+  void everySaveModeAsForParquet() throws IOException {
+    Path dir = freshDir("writes-modes");
+    Path pq = freshDir("writes-modes-parquet");
+    source(0, 1000).write().format("homi").save(dir.toString());
+    source(0, 1000).write().format("parquet").save(pq.toString());
+    readsBackAs(dir, source(0, 1000));
+    // ErrorIfExists (the default) fails on an existing directory, as parquet does.
+    Throwable homiError = catchThrowable(() -> source(0, 10).write().format("homi").save(dir.toString()));
+    Throwable parquetError = catchThrowable(() -> source(0, 10).write().format("parquet").save(pq.toString()));
+    assertThat(homiError).isNotNull();
+    assertThat(parquetError).isNotNull();
+    assertThat(homiError.getMessage()).contains("PATH_ALREADY_EXISTS").contains(dir.getFileName().toString());
+    assertThat(parquetError.getMessage()).contains("PATH_ALREADY_EXISTS");
+    source(0, 10).write().format("homi").mode("ignore").save(dir.toString());
+    readsBackAs(dir, source(0, 1000));
+    source(1000, 1500).write().format("homi").mode("append").save(dir.toString());
+    readsBackAs(dir, source(0, 1500));
+    source(7, 9).write().format("homi").mode("overwrite").save(dir.toString());
+    readsBackAs(dir, source(7, 9));
+  }
+
+  @Test
+  void partitionByAndWriterOptions() throws IOException {
+    Path dir = freshDir("writes-partitioned");
+    Path pq = freshDir("writes-partitioned-parquet");
+    source(0, 2000).write().format("homi").partitionBy("k").option("compression", "gzip").save(dir.toString());
+    source(0, 2000).write().partitionBy("k").option("compression", "gzip").parquet(pq.toString());
+    try (Stream<Path> s = Files.walk(dir)) {
+      List<String> files = s.map(p -> dir.relativize(p).toString()).filter(p -> p.endsWith(".parquet")).toList();
+      assertThat(files).hasSize(8).allMatch(f -> f.matches("k=[0-3]/part-.*\\.gz\\.parquet"));
+    }
+    Dataset<Row> homi = spark.read().format("homi").load(dir.toString());
+    assertThat(homi.schema()).isEqualTo(spark.read().parquet(pq.toString()).schema());
+    assertThat(sorted(homi)).isEqualTo(sorted(spark.read().parquet(pq.toString())));
+    readsBackAs(dir, source(0, 2000));
+  }
+
+  @Test
+  void saveAsTableAndInsertIntoAsForParquet() {
+    source(0, 500).write().format("homi").partitionBy("k").saveAsTable("wh");
+    source(0, 500).write().format("parquet").partitionBy("k").saveAsTable("wp");
+    assertThat(spark.sql("EXPLAIN SELECT * FROM wh").first().getString(0)).contains("HomiScan");
+    for (String t : List.of("wh", "wp")) {
+      spark.sql("INSERT INTO " + t + " SELECT id, concat('s', CAST(id AS STRING)) AS s, CAST(id % 4 AS INT) AS k"
+          + " FROM range(500, 600)");
+      spark.sql("INSERT INTO " + t + " VALUES (1000, 'x', 9)");
+    }
+    List<Row> parquet = sorted(spark.table("wp"));
+    assertThat(parquet).hasSize(601);
+    assertThat(spark.table("wh").schema()).isEqualTo(spark.table("wp").schema());
+    assertThat(sorted(spark.table("wh"))).isEqualTo(parquet);
+    source(0, 3).write().format("homi").mode("append").saveAsTable("wh");
+    assertThat(spark.table("wh").count()).isEqualTo(604);
+    spark.sql("INSERT OVERWRITE wh SELECT id, s, k FROM wp WHERE id < 10");
+    assertThat(sorted(spark.table("wh"))).isEqualTo(sorted(spark.table("wp").where("id < 10")));
+  }
+
+  @Test
+  void aPathIsNeeded() {
+    assertThatThrownBy(() -> source(0, 10).write().format("homi").save())
+        .satisfies(e -> assertThat(messages(e)).contains("homi").contains("path"));
+  }
+
+  private static Throwable catchThrowable(Runnable r) {
+    try {
+      r.run();
+      return null;
+    } catch (Throwable t) {
+      return t;
+    }
+  }
+}
