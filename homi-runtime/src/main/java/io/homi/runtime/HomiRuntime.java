@@ -180,7 +180,7 @@ public final class HomiRuntime {
       GpuProbe.Result r = GpuProbe.probe();
       if (!r.usable()) throw new IOException("homi.path=gpu: no usable GPU: " + r.reason());
       try {
-        GpuDevice gpu = GpuDevice.open(Integer.getInteger("homi.gpu", 0));
+        GpuDevice gpu = GpuDevice.open(GpuProbe.defaultOrdinal());
         GpuPath g = new GpuPath(gpu, GpuPath.Engine.AUTO, GPU_WORKERS, 4L << 20);
         mediator.setGpuPath(g);
         return g;

@@ -39,10 +39,13 @@ public final class HomiOptions implements Serializable {
   private final String hostReason; // planning-time reason why gpu-or-host reads on the host, or null
   private final int prefetchRowGroups;
   private final boolean lazyDictionary;
+  private final String device; // the GPU the scan's INFO line names; null for host output
   private transient HomiConfig config;
 
-  private HomiOptions(HashMap<String, String> homiOptions, Output output, String hostReason, boolean lazyDictionary) {
+  private HomiOptions(HashMap<String, String> homiOptions, Output output, String hostReason, String device,
+                      boolean lazyDictionary) {
     this.homiOptions = homiOptions;
+    this.device = device;
     this.lazyDictionary = lazyDictionary;
     this.output = output;
     this.hostReason = hostReason;
@@ -63,9 +66,14 @@ public final class HomiOptions implements Serializable {
       default -> throw new IllegalArgumentException(OUTPUT + " must be host, gpu or gpu-or-host: got '" + options.get(OUTPUT) + "'");
     };
     String hostReason = null;
-    if (output != Output.HOST) {
+    String device = null;
+    if (output != Output.HOST && executorGpusScheduled()) {
+      // Spark hands each executor its GPU: the driver's own GPU (often none) says nothing about theirs.
+      device = "each task on its Spark-assigned GPU";
+    } else if (output != Output.HOST) {
       // Checked here too (the executors check again): planning on a machine with no usable GPU.
       io.homi.runtime.gpu.GpuProbe.Result probe = io.homi.runtime.gpu.GpuProbe.probe();
+      if (probe.usable()) device = "GPU " + io.homi.runtime.gpu.GpuProbe.defaultOrdinal() + ": " + probe.deviceName();
       if (!probe.usable()) {
         // Strict: a user who asks for device batches must not silently get host batches.
         if (output == Output.GPU) {
@@ -80,7 +88,7 @@ public final class HomiOptions implements Serializable {
       throw new IllegalArgumentException(LAZY_DICTIONARY + " must be true or false: got '" + options.get(LAZY_DICTIONARY)
           + "'");
     }
-    HomiOptions parsed = new HomiOptions(m, output, hostReason, lazy.equals("true"));
+    HomiOptions parsed = new HomiOptions(m, output, hostReason, device, lazy.equals("true"));
     if (parsed.config().pathMode() == io.homi.runtime.mediator.PathPolicy.Mode.GPU) {
       // The gpu path lands bytes in GPU memory; this reader decodes on the CPU from host memory.
       throw new IllegalArgumentException(HomiConfig.PATH + "=gpu reads into GPU memory, but the Spark reader decodes on"
@@ -91,6 +99,21 @@ public final class HomiOptions implements Serializable {
 
   Output output() {
     return output;
+  }
+
+  /**
+   * Whether the active session gives executors GPUs ({@code spark.executor.resource.gpu.amount}
+   * above 0): then each task decodes on the GPU Spark assigned it ({@link GpuAssignment}).
+   */
+  static boolean executorGpusScheduled() {
+    scala.Option<org.apache.spark.sql.SparkSession> active = org.apache.spark.sql.SparkSession.getActiveSession();
+    if (active.isEmpty()) return false;
+    String amount = active.get().sparkContext().getConf().get("spark.executor.resource." + GpuAssignment.RESOURCE + ".amount", "0");
+    try {
+      return Double.parseDouble(amount.trim()) > 0;
+    } catch (NumberFormatException e) {
+      return false; // Spark itself rejects such a value at startup
+    }
   }
 
   /**
@@ -138,8 +161,9 @@ public final class HomiOptions implements Serializable {
   private String outputLabel() {
     return switch (output) {
       case HOST -> "host";
-      case GPU -> "gpu";
-      case GPU_OR_HOST -> hostReason == null ? "gpu-or-host" : "gpu-or-host: host (" + hostReason + ")";
+      case GPU -> device == null ? "gpu" : "gpu (" + device + ")";
+      case GPU_OR_HOST -> hostReason != null ? "gpu-or-host: host (" + hostReason + ")"
+          : device == null ? "gpu-or-host" : "gpu-or-host (" + device + ")";
     };
   }
 }
