@@ -166,7 +166,8 @@ class GpuSparkIT extends SparkTestBase {
     } finally {
       System.clearProperty(DeviceBuffer.MEMORY_LIMIT);
     }
-    assertThat(DeviceBuffer.liveBytes()).as("nothing held after the failed decodes").isEqualTo(live);
+    // not more than before (less when staging that had to grow was let go before the failed allocation)
+    assertThat(DeviceBuffer.liveBytes()).as("nothing held after the failed decodes").isLessThanOrEqualTo(live);
     assertThat(homi("gpu", small).selectExpr("sum(id)").collectAsList().get(0).getLong(0)).isEqualTo(199_990_000L);
   }
 
@@ -189,6 +190,6 @@ class GpuSparkIT extends SparkTestBase {
     } finally {
       System.clearProperty(DeviceBuffer.MEMORY_LIMIT);
     }
-    assertThat(DeviceBuffer.liveBytes()).isEqualTo(live);
+    assertThat(DeviceBuffer.liveBytes()).isLessThanOrEqualTo(live);
   }
 }
