@@ -23,7 +23,9 @@ class GpuDiscoveryScriptTest {
   private record Run(int exit, String stdout, String stderr) {}
 
   private Run run(String smiOutput, Map<String, String> env) throws IOException, InterruptedException {
+    // from the module (Maven) or from the checkout's root (scripts/device-gpu-tests.sh)
     Path script = Path.of("..", "scripts", "gpu-discovery.sh").toAbsolutePath().normalize();
+    if (!Files.exists(script)) script = Path.of("scripts", "gpu-discovery.sh").toAbsolutePath();
     ProcessBuilder pb = new ProcessBuilder("bash", script.toString());
     pb.environment().remove("CUDA_VISIBLE_DEVICES");
     if (smiOutput != null) {
