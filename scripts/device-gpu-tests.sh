@@ -121,7 +121,7 @@ cmd_tests() { # [--local] [extra console launcher args]
   set +e
   JAVA_OPTS="-Xmx$heap -Dhomi.test.requireGpu=$require -Dhomi.parquetTesting=$PT ${JAVA_OPTS:-}" \
     bash "$KITAPP/spark-kit.sh" run org.junit.platform.console.ConsoleLauncher execute \
-      --scan-classpath "$KITAPP/homi-tests.jar" "${select[@]}" --details=tree --details-theme=ascii \
+      --scan-classpath "$KITAPP/homi-tests.jar" "${select[@]}" --details=tree --details-theme=ascii --disable-ansi-colors \
       --disable-banner --reports-dir "$out/junit" "$@" > "$out/tests.log" 2>&1
   local rc=$?
   set -e
