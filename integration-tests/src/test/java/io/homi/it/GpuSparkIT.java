@@ -152,9 +152,15 @@ class GpuSparkIT extends SparkTestBase {
     return homi("gpu", small).selectExpr("count(*)", "sum(id)", "sum(k)", "max(s)").collectAsList();
   }
 
+  /** One unrestricted scan of {@code small} first: the GPU path attached, the staging grown for its row groups. */
+  private static void warmUp() {
+    assertThat(homi("gpu", small).selectExpr("sum(id)", "max(s)").collectAsList()).hasSize(1);
+  }
+
   @Test
   void outOfMemoryUnderGpuFailsTheTaskNamingFileAndRowGroup() {
     assumeGpu();
+    warmUp();
     long live = DeviceBuffer.liveBytes();
     System.setProperty(DeviceBuffer.MEMORY_LIMIT, String.valueOf(live + 1)); // any new device buffer fails
     try {
@@ -174,6 +180,7 @@ class GpuSparkIT extends SparkTestBase {
   @Test
   void outOfMemoryUnderGpuOrHostDecodesOnTheCpuAndCountsIt() throws IOException {
     assumeGpu();
+    warmUp();
     long live = DeviceBuffer.liveBytes();
     System.setProperty(DeviceBuffer.MEMORY_LIMIT, String.valueOf(live + 1));
     try {

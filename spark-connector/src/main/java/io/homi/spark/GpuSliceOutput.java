@@ -93,7 +93,8 @@ final class GpuSliceOutput implements AutoCloseable {
       current = gpu.decode(file, md, cols, rg, source, allocator);
     } catch (UnsupportedParquetException e) {
       return refused(file, rg, e.getMessage());
-    } catch (RuntimeException e) {
+    } catch (IOException | RuntimeException e) {
+      // out of device memory: in the decode, its staging, or attaching the mediator's GPU path
       if (!DeviceBuffer.isOutOfMemory(e)) throw e;
       // The decoder freed what it had allocated for this row group: the device is as before it.
       if (strict) {
