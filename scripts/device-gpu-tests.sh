@@ -19,8 +19,10 @@
 #   call 1  carry [".kit/p1"]                 command: bash .kit/p1/spark-kit.sh stage
 #   call 2  carry [".kit/p2", ".kit/app"]     command: bash .kit/app/device-gpu-tests.sh tests
 #   then, optionally, in the same warm session:
-#   call 3  carry [".kit/p2", ".kit/app"]     command: bash .kit/app/device-gpu-tests.sh bench [SCALE]
-#   (call 3 finds the kit staged by calls 1-2; if the machine went back in between, it says so.)
+#   call 3  carry [".kit/p2", ".kit/app"]     command: bash .kit/app/device-gpu-tests.sh generate [SCALE]
+#   call 4  carry [".kit/p2", ".kit/app"]     command: BENCH_ARGS="--reps 3" bash .kit/app/device-gpu-tests.sh bench [SCALE]
+#   (calls 3-4 find the kit staged by calls 1-2 and the data of call 3 under /var/tmp; if the machine went
+#   back in between, the kit says which parts are missing: start again with call 1.)
 # `tests` prints nvidia-smi, the JUnit summary and the memory lines, and writes them to $OUT
 # (summary.txt, junit/*.xml, tests.log). `bench` generates TPC-H lineitem at SCALE (default 10, snappy and
 # zstd) on the device's 16 cores unless present in /var/tmp/homi-bench, then runs Bench's spark suite on
@@ -148,6 +150,17 @@ cmd_bench() { # [SCALE]
   [[ -d $out/bench ]] && tar -C "$out" -czf "$out/bench-results.tgz" bench && rm -rf "$out/bench"
 }
 
+cmd_generate() { # [SCALE]: only the data (a call of its own when generation and timing do not fit one)
+  setup_there
+  local scale=${1:-10} data=${BENCH_DATA:-/var/tmp/homi-bench}
+  mkdir -p "$data"
+  # shellcheck disable=SC2086
+  JAVA_OPTS="-Xmx${BENCH_HEAP:-64g} ${JAVA_OPTS:-}" \
+    bash "$KITAPP/spark-kit.sh" run io.homi.bench.Bench generate --sf "$scale" --tables lineitem --master 'local[16]' \
+      --data "$data" ${BENCH_ARGS:-}
+  du -sh "$data"/* 2>/dev/null || true
+}
+
 cmd_plan() { bash "$(git rev-parse --show-toplevel)/scripts/spark-kit.sh" plan; }
 
 cmd_local() {
@@ -167,5 +180,6 @@ case ${1:-} in
   local) shift; cmd_local "$@" ;;
   tests) shift; cmd_tests "$@" ;;
   bench) shift; cmd_bench "$@" ;;
+  generate) shift; cmd_generate "$@" ;;
   *) sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d'; exit 2 ;;
 esac
