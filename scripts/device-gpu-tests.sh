@@ -79,8 +79,8 @@ app_args() {
 
 cmd_pack() {
   local root; root=$(git rev-parse --show-toplevel)
-  mkdir -p "$root/.kit-build"; grep -qx '/.kit-build/' "$root/.git/info/exclude" 2>/dev/null \
-    || echo '/.kit-build/' >> "$(git -C "$root" rev-parse --git-path info/exclude)"
+  local ex; ex=$(git -C "$root" rev-parse --git-path info/exclude); [[ $ex = /* ]] || ex=$root/$ex
+  mkdir -p "$root/.kit-build" "$(dirname "$ex")"; grep -qx '/.kit-build/' "$ex" 2>/dev/null || echo '/.kit-build/' >> "$ex"
   build "$root"
   mapfile -t A < <(app_args "$root")
   bash "$root/scripts/spark-kit.sh" pack "$root/.kit-build/it.classpath" "${A[@]}" "$@"
