@@ -40,6 +40,9 @@ class GpuClusterIT {
 
   @BeforeAll
   static void start() throws Exception {
+    if (!GPU && Boolean.getBoolean("homi.test.requireGpu")) {
+      throw new IllegalStateException("homi.test.requireGpu=true but no usable GPU: " + GpuProbe.probe().reason());
+    }
     SparkSession.getActiveSession().foreach(s -> { s.stop(); return null; });
     work = Files.createDirectories(Path.of("target", "gpu-cluster").toAbsolutePath());
     Path script;
