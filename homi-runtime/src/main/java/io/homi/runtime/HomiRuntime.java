@@ -195,7 +195,7 @@ public final class HomiRuntime implements AutoCloseable {
       GpuProbe.Result r = GpuProbe.probe();
       if (!r.usable()) throw new IOException("homi.path=gpu: no usable GPU: " + r.reason());
       try {
-        GpuDevice gpu = GpuDevice.open(settings.get(HomiSettings.GPU));
+        GpuDevice gpu = GpuDevice.open(GpuProbe.defaultOrdinal());
         GpuPath g = new GpuPath(gpu, GpuPath.Engine.AUTO, settings.get(HomiSettings.GPU_WORKERS), 4L << 20);
         mediator.setGpuPath(g);
         gpuDevice = gpu;

@@ -31,7 +31,8 @@ record BenchOptions(
         --cold-queries a,b   which queries also run cold [sum_all,q1,q6]
         --queries a,b        only these queries (count, sum_all, q1, q6, filter, type_<name>) [all]
         --tables a,b         lineitem, types [lineitem,types]
-        --readers a,b        homi, v1, v2, homi-eager (homi.lazyDictionary=false) [homi,v1,v2]
+        --readers a,b        homi, v1, v2, homi-eager (homi.lazyDictionary=false), homi-gpu
+                             (homi.output=gpu: GPU decode, host use) [homi,v1,v2]
         --data DIR           where generated tables live (reused when present) [target/bench-data]
         --out DIR            results directory [target/bench-results/<time>]
         --regen              regenerate the data even when present

@@ -14,12 +14,13 @@ import scala.jdk.javaapi.CollectionConverters;
  * The readers compared: format("homi"), Spark's default Parquet path (V1 FileSourceScan)
  * and Spark's V2 ParquetScan (spark.sql.sources.useV1SourceList without parquet); on request
  * also homi-eager, format("homi") with homi.lazyDictionary=false (dictionaries materialized), for
- * the A/B of lazy dictionary columns. Each load
+ * the A/B of lazy dictionary columns; and homi-gpu, format("homi") with homi.output=gpu (the GPU
+ * decodes, Spark uses the columns on the host). Each load
  * sets the session's source list for its reader; {@link #scanOf} names the leaf scan that ran,
  * so a run on the wrong path is caught instead of measured.
  */
 enum Reader {
-  HOMI("homi"), V1("spark-v1"), V2("spark-v2"), HOMI_EAGER("homi-eager");
+  HOMI("homi"), V1("spark-v1"), V2("spark-v2"), HOMI_EAGER("homi-eager"), HOMI_GPU("homi-gpu");
 
   static final String V1_LIST = "spark.sql.sources.useV1SourceList";
 
@@ -35,7 +36,8 @@ enum Reader {
       case "v1", "spark-v1", "parquet" -> V1;
       case "v2", "spark-v2" -> V2;
       case "homi-eager" -> HOMI_EAGER;
-      default -> throw new IllegalArgumentException("unknown reader " + s + " (homi, v1, v2, homi-eager)");
+      case "homi-gpu" -> HOMI_GPU;
+      default -> throw new IllegalArgumentException("unknown reader " + s + " (homi, v1, v2, homi-eager, homi-gpu)");
     };
   }
 
@@ -45,6 +47,8 @@ enum Reader {
     return switch (this) {
       case HOMI -> spark.read().format("homi").load(path);
       case HOMI_EAGER -> spark.read().format("homi").option("homi.lazyDictionary", "false").load(path);
+      // GPU decode, host use: Spark's operators read the device columns' lazy host copies
+      case HOMI_GPU -> spark.read().format("homi").option("homi.output", "gpu").load(path);
       case V1, V2 -> spark.read().format("parquet").load(path);
     };
   }
@@ -72,7 +76,7 @@ enum Reader {
   /** Whether {@code scan} (from {@link #scanOf}) is this reader's scan. */
   boolean ran(String scan) {
     return switch (this) {
-      case HOMI, HOMI_EAGER -> scan.equals("BatchScan HomiScan");
+      case HOMI, HOMI_EAGER, HOMI_GPU -> scan.equals("BatchScan HomiScan");
       case V1 -> scan.equals("FileSourceScan parquet");
       case V2 -> scan.equals("BatchScan ParquetScan");
     };

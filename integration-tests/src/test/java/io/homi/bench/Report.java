@@ -145,7 +145,7 @@ public final class Report {
   }
 
   private static final Color[] COLORS = {new Color(0xE0, 0x6C, 0x00), new Color(0x1F, 0x77, 0xB4), new Color(0x2C, 0xA0, 0x2C),
-      new Color(0x94, 0x67, 0xBD)}; // one per Reader, in declaration order
+      new Color(0x94, 0x67, 0xBD), new Color(0xD6, 0x27, 0x28)}; // one per Reader, in declaration order
 
   /** Horizontal bars: each reader's median time relative to spark-v1's (1.0 line), seconds written at the bar's end. */
   BufferedImage chart() {

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
  * {@code homi.output=gpu} and {@code gpu-or-host} on a machine without a usable GPU (CI): the
  * strict option fails naming GpuProbe's reason, the lenient one reads on the host, says so in
  * the scan's description (the same text as its INFO line) and metrics, and equals format("parquet").
- * On a GPU machine these tests are skipped: the GPU side is proven by {@code homi gpucheck-decode --row-groups}.
+ * On a GPU machine these tests are skipped: GpuSparkIT (tagged {@code gpu}) proves the GPU side.
  */
 class GpuOutputIT extends SparkTestBase {
   private static Path dir;

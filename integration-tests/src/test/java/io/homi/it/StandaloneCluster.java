@@ -51,7 +51,20 @@ final class StandaloneCluster implements AutoCloseable {
 
   /** Starts the Master and the Workers and waits (at most {@code timeoutSeconds}) until they are all registered. */
   static StandaloneCluster start(Path work, int workers, int workerMemoryMb, long timeoutSeconds) throws IOException {
+    return start(work, workers, 1, workerMemoryMb, timeoutSeconds, Map.of());
+  }
+
+  /**
+   * As {@link #start(Path, int, int, long)} with {@code cores} per Worker and {@code workerConf}
+   * (e.g. {@code spark.worker.resource.gpu.amount} and its discovery script) in each Worker's properties file.
+   */
+  static StandaloneCluster start(Path work, int workers, int cores, int workerMemoryMb, long timeoutSeconds,
+                                 Map<String, String> workerConf) throws IOException {
     StandaloneCluster c = new StandaloneCluster(work);
+    Path props = work.resolve("worker.properties");
+    StringBuilder p = new StringBuilder();
+    workerConf.forEach((k, v) -> p.append(k).append('=').append(v).append('\n'));
+    Files.writeString(props, p.toString());
     try {
       c.launch("master", "org.apache.spark.deploy.master.Master", "--host", "127.0.0.1", "--port",
           String.valueOf(c.masterPort), "--webui-port", String.valueOf(c.masterUiPort));
@@ -59,8 +72,8 @@ final class StandaloneCluster implements AutoCloseable {
       for (int i = 0; i < workers; i++) {
         Path dir = Files.createDirectories(work.resolve("worker-" + i));
         c.launch("worker-" + i, "org.apache.spark.deploy.worker.Worker", "--host", "127.0.0.1", "--port",
-            String.valueOf(freePort()), "--webui-port", String.valueOf(freePort()), "--cores", "1", "--memory",
-            workerMemoryMb + "M", "--work-dir", dir.toString(), c.masterUrl());
+            String.valueOf(freePort()), "--webui-port", String.valueOf(freePort()), "--cores", String.valueOf(cores), "--memory",
+            workerMemoryMb + "M", "--work-dir", dir.toString(), "--properties-file", props.toString(), c.masterUrl());
       }
       c.await(workers + " workers ALIVE at the Master", timeoutSeconds, () -> c.aliveWorkers() >= workers);
       return c;

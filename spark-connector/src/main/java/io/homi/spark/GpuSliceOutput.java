@@ -1,5 +1,6 @@
 package io.homi.spark;
 
+import io.homi.runtime.gpu.DeviceBuffer;
 import io.homi.runtime.gpu.decode.GpuRowGroups;
 import io.homi.runtime.gpu.decode.MediatorSource;
 import io.homi.runtime.parquet.ColumnDescriptor;
@@ -19,38 +20,61 @@ import org.slf4j.LoggerFactory;
  * decoded on the GPU into one batch of {@link DeviceColumnVector}s, valid until the next one.
  * A row group the kernels refuse (type, encoding, codec) is left to the CPU decoder and counted;
  * with no usable GPU, {@code gpu} fails naming the reason and {@code gpu-or-host} reads on the host.
+ * A GPU out-of-memory while decoding a row group fails the task under {@code gpu} (naming file and
+ * row group); under {@code gpu-or-host} that row group is decoded on the CPU and counted.
  */
 final class GpuSliceOutput implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(GpuSliceOutput.class);
   private static volatile boolean hostFallbackLogged;
+  private static final java.util.Set<Integer> DEVICE_LOGGED = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private final GpuRowGroups gpu; // null: gpu-or-host without a usable GPU
   private final HomiMetrics.Task metrics;
+  private final boolean strict; // homi.output=gpu: an out-of-memory fails the task instead of decoding on the CPU
   private GpuRowGroups.Batch current;
   private MediatorSource source; // the slice's file on the mediator's GPU path, opened at its first GPU row group
   private final long coalesceGap; // the scan's homi.coalesceGap, for the GPU staging runs as for host fetches
   private final int queueDepth; // the scan's homi.queueDepth, for the GPU source's queue pair
 
-  private GpuSliceOutput(GpuRowGroups gpu, HomiMetrics.Task metrics, HomiOptions options) {
+  private GpuSliceOutput(GpuRowGroups gpu, HomiMetrics.Task metrics, HomiOptions options, boolean strict) {
     this.gpu = gpu;
     this.coalesceGap = options.config().coalesceGapBytes();
     this.queueDepth = options.config().queueDepth();
     this.metrics = metrics;
+    this.strict = strict;
   }
 
-  /** Null for host output; throws when GPU output is required and this executor cannot give it. */
+  /**
+   * Null for host output; throws when GPU output is required and this executor cannot give it.
+   * The GPU is the one Spark assigned to the task ({@link GpuAssignment}), else the JVM's default.
+   */
   static GpuSliceOutput open(HomiOptions options, HomiMetrics.Task metrics) {
     if (options.output() == HomiOptions.Output.HOST) return null;
-    String reason = GpuRowGroups.unavailableReason();
-    if (reason == null) return new GpuSliceOutput(GpuRowGroups.shared(), metrics, options);
-    if (options.output() == HomiOptions.Output.GPU) {
-      throw new HomiReadException(new java.io.IOException(HomiOptions.OUTPUT + "=gpu: " + reason + "; use "
+    boolean strict = options.output() == HomiOptions.Output.GPU;
+    GpuAssignment device = GpuAssignment.forCurrentTask();
+    String reason = GpuRowGroups.unavailableReason(device.ordinal());
+    if (reason == null) {
+      if (DEVICE_LOGGED.add(device.ordinal())) {
+        io.homi.runtime.gpu.GpuProbe.Result p = io.homi.runtime.gpu.GpuProbe.probe(device.ordinal());
+        LOG.info("homi {}={}: decoding on {}: {} {}", HomiOptions.OUTPUT, strict ? "gpu" : "gpu-or-host", device,
+            p.deviceName(), p.pciAddress());
+      }
+      return new GpuSliceOutput(GpuRowGroups.shared(device.ordinal()), metrics, options, strict);
+    }
+    String where = "executor " + executorId() + ", " + device;
+    if (strict) {
+      throw new HomiReadException(new java.io.IOException(HomiOptions.OUTPUT + "=gpu: " + reason + " (" + where + "); use "
           + HomiOptions.OUTPUT + "=gpu-or-host to fall back to host batches"));
     }
     if (!hostFallbackLogged) {
       hostFallbackLogged = true;
-      LOG.info("homi {}=gpu-or-host: host output on this executor ({})", HomiOptions.OUTPUT, reason);
+      LOG.info("homi {}=gpu-or-host: host output on this executor ({}; {})", HomiOptions.OUTPUT, reason, where);
     }
-    return new GpuSliceOutput(null, metrics, options);
+    return new GpuSliceOutput(null, metrics, options, false);
+  }
+
+  private static String executorId() {
+    org.apache.spark.SparkEnv env = org.apache.spark.SparkEnv.get();
+    return env == null ? "?" : env.executorId();
   }
 
   /**
@@ -72,6 +96,19 @@ final class GpuSliceOutput implements AutoCloseable {
       current = gpu.decode(file, md, cols, rg, source, coalesceGap, allocator);
     } catch (UnsupportedParquetException e) {
       return refused(file, rg, e.getMessage());
+    } catch (IOException | RuntimeException e) {
+      // out of device memory: in the decode, its staging, or attaching the mediator's GPU path
+      if (!DeviceBuffer.isOutOfMemory(e)) throw e;
+      // The decoder freed what it had allocated for this row group: the device is as before it.
+      if (strict) {
+        throw new HomiReadException(new IOException(HomiOptions.OUTPUT + "=gpu: GPU " + gpu.gpu().ordinal()
+            + " out of memory decoding row group " + rg + " of " + file + ": " + e.getMessage() + "; use "
+            + HomiOptions.OUTPUT + "=gpu-or-host to decode such row groups on the CPU", e));
+      }
+      metrics.addGpuOutOfMemoryRowGroups(1);
+      LOG.warn("homi row group {} of {} decoded on the CPU: GPU {} out of memory ({})", rg, file, gpu.gpu().ordinal(),
+          e.getMessage());
+      return null;
     }
     metrics.addIoNanos(current.ioNanos());
     metrics.addDecodeNanos(current.decodeNanos());

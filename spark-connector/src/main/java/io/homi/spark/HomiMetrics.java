@@ -32,6 +32,7 @@ public final class HomiMetrics {
   static final String GPU_BYTES = "homiGpuStagedBytes";
   static final String GPU_REFUSED = "homiGpuRefusedRowGroups";
   static final String HOST_FALLBACK = "homiHostFallbackRowGroups";
+  static final String GPU_OOM = "homiGpuOutOfMemoryRowGroups";
 
   private HomiMetrics() {}
 
@@ -39,7 +40,7 @@ public final class HomiMetrics {
     return new CustomMetric[] {new BytesOs(), new BytesDirect(), new BytesDevice(), new BytesPassthrough(), new BytesGpu(), new Commands(),
         new Refused(), new RowsDecoded(), new RowGroupsRead(), new RowGroupsPruned(), new RowGroupsPrunedByDictionary(), new PagesPruned(),
         new DecodeTime(), new IoWaitTime(),
-        new GpuRowGroups(), new GpuBytes(), new GpuRefused(), new HostFallback()};
+        new GpuRowGroups(), new GpuBytes(), new GpuRefused(), new HostFallback(), new GpuOutOfMemory()};
   }
 
   static String bytesName(PathKind k) {
@@ -152,6 +153,11 @@ public final class HomiMetrics {
     public String description() { return "homi row groups on host output: gpu-or-host without a usable GPU"; }
   }
 
+  public static final class GpuOutOfMemory extends CustomSumMetric {
+    public String name() { return GPU_OOM; }
+    public String description() { return "homi row groups decoded on the CPU after a GPU out-of-memory (gpu-or-host)"; }
+  }
+
   /** One task's values, reported through PartitionReader.currentMetricsValues. */
   static final class Task {
     private PathStats.Snapshot closedFiles; // files this task has finished with
@@ -166,6 +172,7 @@ public final class HomiMetrics {
     private long gpuBytes;
     private long gpuRefused;
     private long hostFallback;
+    private long gpuOutOfMemory;
 
     void addGpuRowGroup(long stagedBytes) {
       gpuRowGroups++;
@@ -175,6 +182,8 @@ public final class HomiMetrics {
     void addGpuRefusedRowGroups(long n) { gpuRefused += n; }
 
     void addHostFallbackRowGroups(long n) { hostFallback += n; }
+
+    void addGpuOutOfMemoryRowGroups(long n) { gpuOutOfMemory += n; }
 
     void fileDone(PathStats.Snapshot s) {
       closedFiles = closedFiles == null ? s : closedFiles.plus(s);
@@ -222,6 +231,7 @@ public final class HomiMetrics {
             .append(" bytes staged), ").append(gpuRefused).append(" refused by the GPU decoder (CPU)");
       }
       if (hostFallback > 0) b.append(", ").append(hostFallback).append(" row group(s) on host output (no usable GPU)");
+      if (gpuOutOfMemory > 0) b.append(", ").append(gpuOutOfMemory).append(" row group(s) on the CPU after a GPU out-of-memory");
       return b.append(", io wait ").append(ioNanos / 1_000_000).append(" ms, decode ")
           .append(decodeNanos / 1_000_000).append(" ms").toString();
     }
@@ -244,6 +254,7 @@ public final class HomiMetrics {
       out.add(value(GPU_BYTES, gpuBytes));
       out.add(value(GPU_REFUSED, gpuRefused));
       out.add(value(HOST_FALLBACK, hostFallback));
+      out.add(value(GPU_OOM, gpuOutOfMemory));
       return out.toArray(new CustomTaskMetric[0]);
     }
 

@@ -35,10 +35,12 @@ public final class HomiOptions implements Serializable {
   private final int prefetchRowGroups;
   private final boolean lazyDictionary;
   private final boolean readPruning;
+  private final String device; // the GPU the scan's INFO line names; null for host output
   private transient HomiConfig config;
 
-  private HomiOptions(HashMap<String, String> homiOptions, Output output, String hostReason) {
+  private HomiOptions(HashMap<String, String> homiOptions, Output output, String hostReason, String device) {
     this.homiOptions = homiOptions;
+    this.device = device;
     this.output = output;
     this.hostReason = hostReason;
     this.config = HomiConfig.from(homiOptions);
@@ -62,9 +64,14 @@ public final class HomiOptions implements Serializable {
       default -> Output.HOST;
     };
     String hostReason = null;
-    if (output != Output.HOST) {
+    String device = null;
+    if (output != Output.HOST && executorGpusScheduled()) {
+      // Spark hands each executor its GPU: the driver's own GPU (often none) says nothing about theirs.
+      device = "each task on its Spark-assigned GPU";
+    } else if (output != Output.HOST) {
       // Checked here too (the executors check again): planning on a machine with no usable GPU.
       io.homi.runtime.gpu.GpuProbe.Result probe = io.homi.runtime.gpu.GpuProbe.probe();
+      if (probe.usable()) device = "GPU " + io.homi.runtime.gpu.GpuProbe.defaultOrdinal() + ": " + probe.deviceName();
       if (!probe.usable()) {
         // Strict: a user who asks for device batches must not silently get host batches.
         if (output == Output.GPU) {
@@ -74,7 +81,7 @@ public final class HomiOptions implements Serializable {
         hostReason = "no usable GPU: " + probe.reason();
       }
     }
-    HomiOptions parsed = new HomiOptions(m, output, hostReason);
+    HomiOptions parsed = new HomiOptions(m, output, hostReason, device);
     if (parsed.config().pathMode() == io.homi.runtime.mediator.PathPolicy.Mode.GPU) {
       // The gpu path lands bytes in GPU memory; this reader decodes on the CPU from host memory.
       throw new IllegalArgumentException(HomiConfig.PATH + "=gpu reads into GPU memory, but the Spark reader decodes on"
@@ -85,6 +92,21 @@ public final class HomiOptions implements Serializable {
 
   Output output() {
     return output;
+  }
+
+  /**
+   * Whether the active session gives executors GPUs ({@code spark.executor.resource.gpu.amount}
+   * above 0): then each task decodes on the GPU Spark assigned it ({@link GpuAssignment}).
+   */
+  static boolean executorGpusScheduled() {
+    scala.Option<org.apache.spark.sql.SparkSession> active = org.apache.spark.sql.SparkSession.getActiveSession();
+    if (active.isEmpty()) return false;
+    String amount = active.get().sparkContext().getConf().get("spark.executor.resource." + GpuAssignment.RESOURCE + ".amount", "0");
+    try {
+      return Double.parseDouble(amount.trim()) > 0;
+    } catch (NumberFormatException e) {
+      return false; // Spark itself rejects such a value at startup
+    }
   }
 
   /** {@code homi.prefetchRowGroups}: row groups a task fetches ahead of the one it decodes. */
@@ -117,8 +139,9 @@ public final class HomiOptions implements Serializable {
   private String outputLabel() {
     return switch (output) {
       case HOST -> "host";
-      case GPU -> "gpu";
-      case GPU_OR_HOST -> hostReason == null ? "gpu-or-host" : "gpu-or-host: host (" + hostReason + ")";
+      case GPU -> device == null ? "gpu" : "gpu (" + device + ")";
+      case GPU_OR_HOST -> hostReason != null ? "gpu-or-host: host (" + hostReason + ")"
+          : device == null ? "gpu-or-host" : "gpu-or-host (" + device + ")";
     };
   }
 }

@@ -18,7 +18,8 @@ public final class GpuDevice implements AutoCloseable {
 
   /** Retains device {@code ordinal}'s primary context; the caller checked GpuProbe first. */
   public static GpuDevice open(int ordinal) {
-    GpuProbe.requireUsable();
+    GpuProbe.Result p = GpuProbe.probe(ordinal);
+    if (!p.usable()) throw new CudaException("no usable GPU: " + p.reason());
     int dev = CudaDriver.device(ordinal);
     long ctx = CudaDriver.primaryCtxRetain(dev);
     GpuDevice g = new GpuDevice(ordinal, dev, ctx);

@@ -22,18 +22,24 @@ public final class GpuProbe {
     }
   }
 
-  private static volatile Result cached;
+  // One result per ordinal: executors of one JVM may be handed different GPUs by Spark.
+  private static final java.util.concurrent.ConcurrentHashMap<Integer, Result> CACHED = new java.util.concurrent.ConcurrentHashMap<>();
 
   private GpuProbe() {}
 
+  /** The JVM's default GPU: {@code -Dhomi.gpu} (0 when unset); Spark's task resources override it per scan. */
+  public static int defaultOrdinal() {
+    return JvmSettings.get().get(HomiSettings.GPU);
+  }
+
+  /** The default GPU's facts ({@link #defaultOrdinal()}). */
   public static Result probe() {
-    Result r = cached;
-    if (r == null) {
-      synchronized (GpuProbe.class) {
-        if ((r = cached) == null) cached = r = run(JvmSettings.get().get(HomiSettings.GPU));
-      }
-    }
-    return r;
+    return probe(defaultOrdinal());
+  }
+
+  /** GPU {@code ordinal}'s facts, found once per ordinal. */
+  public static Result probe(int ordinal) {
+    return CACHED.computeIfAbsent(ordinal, GpuProbe::run);
   }
 
   /** Throws a clear error when no GPU is usable (strict options such as homi.path=gpu use this). */
@@ -53,7 +59,7 @@ public final class GpuProbe {
       version = CudaDriver.driverVersion();
       count = CudaDriver.deviceCount();
       if (count == 0) return fail("driver " + version + " sees no CUDA device", version, 0);
-      if (ordinal < 0 || ordinal >= count) return fail("homi.gpu=" + ordinal + " but " + count + " device(s)", version, count);
+      if (ordinal < 0 || ordinal >= count) return fail("GPU " + ordinal + " asked for but the driver sees " + count + " device(s)", version, count);
       int dev = CudaDriver.device(ordinal);
       int major = CudaDriver.attribute(dev, CudaDriver.ATTR_CC_MAJOR);
       int minor = CudaDriver.attribute(dev, CudaDriver.ATTR_CC_MINOR);

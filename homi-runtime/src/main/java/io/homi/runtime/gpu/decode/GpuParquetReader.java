@@ -189,8 +189,15 @@ public final class GpuParquetReader implements AutoCloseable {
     if (device != null) device.close();
     pinned = null;
     device = null;
-    pinned = new PinnedBuffer(need);
-    device = new DeviceBuffer(need);
+    // Device first: when it fails (out of memory) neither is kept, so the next read starts clean.
+    DeviceBuffer d = new DeviceBuffer(need);
+    try {
+      pinned = new PinnedBuffer(need);
+    } catch (RuntimeException | Error e) {
+      d.close();
+      throw e;
+    }
+    device = d;
   }
 
   /** Reads every run into pinned staging in TASK pieces on the pool; each piece then goes to the device. */

@@ -23,8 +23,9 @@ import org.apache.parquet.format.RowGroup;
  */
 public final class GpuRowGroups {
   private static final Object LOCK = new Object();
-  private static volatile GpuRowGroups shared;
-  private static volatile String startError;
+  // One decoder per GPU ordinal the JVM was handed (normally one: the executor's GPU).
+  private static final java.util.Map<Integer, GpuRowGroups> SHARED = new java.util.concurrent.ConcurrentHashMap<>();
+  private static final java.util.Map<Integer, String> START_ERRORS = new java.util.concurrent.ConcurrentHashMap<>();
   private final GpuDevice gpu;
   private final GpuParquetReader reader;
 
@@ -38,31 +39,44 @@ public final class GpuRowGroups {
    * {@link GpuProbe} reason), or the decoder failed to start (kernels missing, context).
    */
   public static String unavailableReason() {
-    GpuProbe.Result p = GpuProbe.probe();
+    return unavailableReason(GpuProbe.defaultOrdinal());
+  }
+
+  /** As {@link #unavailableReason()}, for GPU {@code ordinal}. */
+  public static String unavailableReason(int ordinal) {
+    GpuProbe.Result p = GpuProbe.probe(ordinal);
     if (!p.usable()) return "no usable GPU: " + p.reason();
     try {
-      shared();
+      shared(ordinal);
       return null;
     } catch (RuntimeException e) {
-      return "the GPU decoder could not start: " + e.getMessage();
+      return "the GPU decoder could not start on GPU " + ordinal + ": " + e.getMessage();
     }
   }
 
-  /** This JVM's decoder on GPU {@code homi.gpu} (default 0), started on first use. */
+  /** This JVM's decoder on its default GPU ({@link GpuProbe#defaultOrdinal()}), started on first use. */
   public static GpuRowGroups shared() {
-    GpuRowGroups s = shared;
+    return shared(GpuProbe.defaultOrdinal());
+  }
+
+  /** This JVM's decoder on GPU {@code ordinal}, started on first use (a start failure is remembered). */
+  public static GpuRowGroups shared(int ordinal) {
+    GpuRowGroups s = SHARED.get(ordinal);
     if (s != null) return s;
     synchronized (LOCK) {
-      if (shared != null) return shared;
+      s = SHARED.get(ordinal);
+      if (s != null) return s;
+      String startError = START_ERRORS.get(ordinal);
       if (startError != null) throw new IllegalStateException(startError);
       GpuDevice gpu = null;
       try {
-        gpu = GpuDevice.open(JvmSettings.get().get(HomiSettings.GPU));
-        shared = new GpuRowGroups(gpu, new GpuParquetReader(gpu, Math.max(2, Runtime.getRuntime().availableProcessors() / 2)));
-        return shared;
+        gpu = GpuDevice.open(ordinal);
+        s = new GpuRowGroups(gpu, new GpuParquetReader(gpu, Math.max(2, Runtime.getRuntime().availableProcessors() / 2)));
+        SHARED.put(ordinal, s);
+        return s;
       } catch (RuntimeException | Error e) {
         if (gpu != null) gpu.close();
-        startError = String.valueOf(e.getMessage());
+        START_ERRORS.put(ordinal, String.valueOf(e.getMessage()));
         throw e;
       }
     }

@@ -1,27 +1,27 @@
 package io.homi.runtime.gpu.decode;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.homi.runtime.HomiRuntime;
 import io.homi.runtime.gpu.GpuDevice;
-import io.homi.runtime.gpu.GpuProbe;
-import io.homi.runtime.gpu.Kernels;
+import io.homi.runtime.gpu.GpuTests;
 import java.nio.file.Path;
 import java.util.List;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * GPU decode copied back equals the CPU decoder (the reference) on parquet-java files: every
  * type, nulls at several densities, small pages, several row groups, v1 and v2, dictionary and
  * PLAIN, SNAPPY on the GPU and on the host, GZIP on the host; and integer-stored kinds (decimals,
- * timestamps, INT8/16, DATE) as DELTA_BINARY_PACKED through ZSTD / LZ4_RAW / GZIP. Needs a GPU: skipped without one,
- * saying why; on the device machine `homi gpucheck-decode` runs the same comparison at scale.
+ * timestamps, INT8/16, DATE) as DELTA_BINARY_PACKED through ZSTD / LZ4_RAW / GZIP. Tagged {@code gpu}: skipped
+ * without a GPU, saying why ({@link GpuTests}); run on the GPU machine by scripts/device-gpu-tests.sh.
  */
+@Tag("gpu")
 class GpuDecodeEqualityTest {
   @TempDir Path dir;
 
@@ -37,14 +37,12 @@ class GpuDecodeEqualityTest {
   })
   void gpuEqualsCpu(int rows, double nulls, CompressionCodecName codec, boolean v2, boolean dict, int page,
                     boolean hostDecompress) throws Exception {
-    GpuProbe.Result probe = GpuProbe.probe();
-    assumeTrue(probe.usable(), "no usable GPU here (" + probe.reason() + "): the device check covers GPU decoding");
-    assumeTrue(Kernels.fatbin() != null, "homi-native was built without nvcc: no kernels");
+    GpuTests.assumeGpu();
     Path plain = DecodeTestFiles.write(dir.resolve("t.parquet"), rows, nulls, codec == CompressionCodecName.GZIP
         ? CompressionCodecName.SNAPPY : codec, v2, dict, page, 32 * 1024, 42, v2);
     Path f = codec == CompressionCodecName.GZIP
         ? DecodeTestFiles.write(dir.resolve("g.parquet"), rows, nulls, codec, v2, dict, page, 32 * 1024, 42, v2) : plain;
-    try (GpuDevice gpu = GpuDevice.open(0); GpuParquetReader r = new GpuParquetReader(gpu, 4);
+    try (GpuDevice gpu = GpuDevice.open(io.homi.runtime.gpu.GpuProbe.defaultOrdinal()); GpuParquetReader r = new GpuParquetReader(gpu, 4);
          DeviceBatch b = r.read(f, null, false, hostDecompress, 1 << 20).batch()) {
       if (codec == CompressionCodecName.GZIP) assertThat(b.metrics().hostInflatedPages()).isPositive();
       if (codec == CompressionCodecName.SNAPPY && !hostDecompress) assertThat(b.metrics().gpuSnappyPages()).isPositive();
@@ -72,11 +70,9 @@ class GpuDecodeEqualityTest {
   })
   void integerKindsAndDeltaEqualCpu(int rows, double nulls, CompressionCodecName codec, boolean v2, boolean dict, int page)
       throws Exception {
-    GpuProbe.Result probe = GpuProbe.probe();
-    assumeTrue(probe.usable(), "no usable GPU here (" + probe.reason() + "): the device check covers GPU decoding");
-    assumeTrue(Kernels.fatbin() != null, "homi-native was built without nvcc: no kernels");
+    GpuTests.assumeGpu();
     Path f = DecodeTestFiles.writeInts(dir.resolve("i.parquet"), rows, nulls, codec, v2, dict, page, 43);
-    try (GpuDevice gpu = GpuDevice.open(0); GpuParquetReader r = new GpuParquetReader(gpu, 4);
+    try (GpuDevice gpu = GpuDevice.open(io.homi.runtime.gpu.GpuProbe.defaultOrdinal()); GpuParquetReader r = new GpuParquetReader(gpu, 4);
          DeviceBatch b = r.read(f, null, false, false, 1 << 20).batch()) {
       if (v2 && !dict && nulls < 1.0) assertThat(b.metrics().deltaPages()).isPositive();
       if (codec != CompressionCodecName.UNCOMPRESSED && codec != CompressionCodecName.SNAPPY) {
@@ -103,11 +99,9 @@ class GpuDecodeEqualityTest {
   })
   void deltaByteArrayAndInt96EqualCpu(int rows, double nulls, CompressionCodecName codec, boolean v2, boolean dict, int page)
       throws Exception {
-    GpuProbe.Result probe = GpuProbe.probe();
-    assumeTrue(probe.usable(), "no usable GPU here (" + probe.reason() + "): the device check covers GPU decoding");
-    assumeTrue(Kernels.fatbin() != null, "homi-native was built without nvcc: no kernels");
+    GpuTests.assumeGpu();
     Path f = DecodeTestFiles.writeStrings(dir.resolve("s.parquet"), rows, nulls, codec, v2, dict, page, 47);
-    try (GpuDevice gpu = GpuDevice.open(0); GpuParquetReader r = new GpuParquetReader(gpu, 4);
+    try (GpuDevice gpu = GpuDevice.open(io.homi.runtime.gpu.GpuProbe.defaultOrdinal()); GpuParquetReader r = new GpuParquetReader(gpu, 4);
          DeviceBatch b = r.read(f, null, false, false, 1 << 20).batch()) {
       if (v2 && !dict) assertThat(b.metrics().deltaPages()).isPositive();
       List<FieldVector> v = b.toVectors(HomiRuntime.get().allocator());
