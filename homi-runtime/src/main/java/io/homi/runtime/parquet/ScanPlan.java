@@ -86,6 +86,9 @@ public final class ScanPlan {
         if (g < 0 || g >= md.getRow_groupsSize()) throw new CorruptParquetException(file, "no row group " + g);
         RowGroup rg = md.getRow_groups().get(g);
         if (rg.getNum_rows() < 0) throw new CorruptParquetException(file, "row group " + g + " has " + rg.getNum_rows() + " rows");
+        // A row group without rows holds nothing to read (writers may leave its chunks' offsets at 0),
+        // as the CPU reader skips it.
+        if (rg.getNum_rows() == 0) continue;
         if (rg.getColumns() == null || c.index() >= rg.getColumnsSize()) {
           throw new CorruptParquetException(file, "row group " + g + " has no column chunk " + c.index() + " ('" + c.name() + "')");
         }

@@ -177,7 +177,9 @@ public final class PageTable {
           e.valOff = rl + dl;
           e.valLen = uncompressed - rl - dl;
           e.prefix = rl + dl;
-          boolean compressed = !d.isSetIs_compressed() || d.isIs_compressed();
+          // An empty values section (all nulls) stores no compressed stream at all: nothing to inflate,
+          // as the CPU decoder reads it (parquet-testing datapage_v2_empty_datapage).
+          boolean compressed = (!d.isSetIs_compressed() || d.isIs_compressed()) && size > rl + dl;
           placeBytes(e, b, body, size, rl + dl, compressed ? codec : CompressionCodec.UNCOMPRESSED, compressed, ctx);
         }
         default -> add = false; // index pages and unknown page types carry no values
