@@ -77,6 +77,7 @@ final class ArrowBatchOutput implements AutoCloseable {
     // One row written by Spark's own Arrow writer: the value's Arrow form, repeated per batch.
     VectorSchemaRoot root = VectorSchemaRoot.create(new Schema(List.of(f)), allocator);
     try {
+      root.getFieldVectors().forEach(v -> v.setInitialCapacity(1)); // not the writer's default of thousands
       ArrowWriter w = ArrowWriter.create(root);
       w.write(new GenericInternalRow(new Object[] {row.get(ordinal, type)}));
       w.finish();
