@@ -76,12 +76,14 @@ public final class RapidsCheck {
     Thread.currentThread().setContextClassLoader(
         new org.apache.spark.util.MutableURLClassLoader(new java.net.URL[0], RapidsCheck.class.getClassLoader()));
     int cores = Runtime.getRuntime().availableProcessors();
+    // -Dhomi.rapids.plugin=false: a rehearsal without a GPU (no plugin: every engine on the CPU)
+    boolean plugin = !"false".equals(System.getProperty("homi.rapids.plugin"));
     SparkSession spark = SparkSession.builder().master("local[" + cores + "]").appName("homi-rapids-check")
-        .config("spark.plugins", "com.nvidia.spark.SQLPlugin")
+        .config("spark.plugins", plugin ? "com.nvidia.spark.SQLPlugin" : "")
         .config("spark.rapids.sql.enabled", "true")
         .config("spark.rapids.sql.explain", "NOT_ON_GPU")
         .config("spark.rapids.sql.concurrentGpuTasks", "2")
-        .config("spark.rapids.memory.pinnedPool.size", "4g")
+        .config("spark.rapids.memory.pinnedPool.size", plugin ? "4g" : "0")
         .config("spark.sql.shuffle.partitions", String.valueOf(cores))
         .config("spark.sql.adaptive.enabled", "false")
         .config("spark.ui.enabled", "false")
