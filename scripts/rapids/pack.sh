@@ -63,12 +63,16 @@ make_stream() {
 
 kit() {
   cd "$root"
-  # In the reactor (never mvn install: ~/.m2 is shared); the last module's classpath is the one written.
-  mvn -B -o -q package dependency:build-classpath -DskipTests -Dmdep.outputFile="$cache/it.cp" \
+  # In the reactor (never mvn install: ~/.m2 is shared); each module writes the file in turn, the
+  # last (integration-tests: Spark's whole classpath) stays. A file of this run's own: no races.
+  local cpf; cpf=$(mktemp "$cache/it.cp.XXXXXX")
+  mvn -B -o -q package dependency:build-classpath -DskipTests -Dmdep.outputFile="$cpf" \
     -pl homi-runtime,spark-connector,integration-tests -am
+  grep -q 'spark-core_2.13' "$cpf" || { echo "pack.sh: $cpf lacks Spark: not integration-tests' classpath" >&2; exit 1; }
   local jar; jar=$(ls spark-connector/target/homi-spark_2.13-*.jar | grep -v -e sources -e original | head -1)
-  bash "$tools/spark-kit.sh" pack "$cache/it.cp" --app "$jar" --app "$here/log4j2.properties" \
-    --src "$here/RapidsCheck.java" --jvm-options bin/jvm-options
+  bash "$tools/spark-kit.sh" pack "$cpf" --app "$jar" --app "$here/log4j2.properties" \
+    --src "$here/RapidsCheck.java" --jvm-options bin/jvm-options ${HOMI_KIT_XZ:+--xz $HOMI_KIT_XZ}
+  rm -f "$cpf"
 }
 
 split() {
