@@ -23,10 +23,12 @@ stage() {
   for f in "$R"/r*/rapids.tar.xz.*; do
     [[ -f $f ]] || continue
     i=${f##*.}
-    [[ -f $RK/parts/p.$i ]] && { echo "rapids part $i: had"; continue; }
-    want=$(awk -v i="$i" '$1=="part" && $2==i {print $4}' "$M"); got=$(sha256sum "$f" | cut -d' ' -f1)
+    want=$(awk -v i="$i" '$1=="part" && $2==i {print $4}' "$M")
+    # named by content: a re-split stream (same id, other cuts) never mixes with parts staged before
+    [[ -f $RK/parts/p.$i.$want ]] && { echo "rapids part $i: had"; continue; }
+    got=$(sha256sum "$f" | cut -d' ' -f1)
     [[ $got == "$want" ]] || { echo "rapids part $i: BAD sha256"; return 1; }
-    cp "$f" "$RK/parts/.t" && mv "$RK/parts/.t" "$RK/parts/p.$i" && echo "rapids part $i: staged"
+    cp "$f" "$RK/parts/.t" && mv "$RK/parts/.t" "$RK/parts/p.$i.$want" && echo "rapids part $i: staged"
   done
   echo "$(date -u +%T) boot=$(cat /proc/sys/kernel/random/boot_id) $1" >> "$RK/stage.log"; echo "== rapids stage.log:"; cat "$RK/stage.log"
   if [[ ! -f $RK/seen ]]; then
@@ -36,10 +38,15 @@ stage() {
 unpack() {
   local n i
   n=$(awk '$1=="parts"{print $2}' "$M")
-  for i in $(seq 1 "$n"); do [[ -f $RK/parts/p.$i ]] || { echo "MISSING rapids part $i: the machine was not kept between calls; start again with call 1"; return 1; }; done
+  local files=()
+  for i in $(seq 1 "$n"); do
+    files+=("$RK/parts/p.$i.$(awk -v i="$i" '$1=="part" && $2==i {print $4}' "$M")")
+    [[ -f ${files[-1]} ]] || { echo "MISSING rapids part $i: the machine was not kept between calls; start again with call 1"; return 1; }
+  done
   if [[ ! -d $RK/rapids ]]; then
     local t0; t0=$(date +%s)
-    for i in $(seq 1 "$n"); do cat "$RK/parts/p.$i"; done | xz -dc -T0 | tar -x -C "$RK" || return 1
+    mkdir -p "$RK.tmp.$$" && cat "${files[@]}" | xz -dc -T0 | tar -x -C "$RK.tmp.$$" || return 1
+    mv "$RK.tmp.$$/rapids" "$RK/rapids" && rmdir "$RK.tmp.$$"
     echo "== unpacked the RAPIDS jar in $(( $(date +%s) - t0 )) s"
   fi
   JAR=$(ls "$RK"/rapids/*.jar)
