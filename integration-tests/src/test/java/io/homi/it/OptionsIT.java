@@ -24,7 +24,7 @@ class OptionsIT extends SparkTestBase {
   void gpuOutputFailsClearly() {
     // homi.output=gpu / gpu-or-host themselves: GpuOutputIT.
     assertThatThrownBy(() -> spark.read().format("homi").option("homi.output", "tpu").load(dir.toString()).count())
-        .satisfies(t -> assertThat(messages(t)).contains("homi.output must be one of host, gpu, gpu-or-host: got 'tpu'"));
+        .satisfies(t -> assertThat(messages(t)).contains("homi.output must be one of host, arrow, gpu, gpu-or-host: got 'tpu'"));
     // The gpu path is a destination in GPU memory: refused by the CPU-decoding reader, with or without a GPU.
     assertThatThrownBy(() -> spark.read().format("homi").option("homi.path", "gpu").load(dir.toString()).count())
         .satisfies(t -> assertThat(messages(t)).contains("homi.path=gpu reads into GPU memory"));

@@ -45,6 +45,7 @@ final class FileSliceReader implements AutoCloseable {
   private final int[] rowGroups;
   private final List<Integer> fileSlots = new ArrayList<>(); // out[] index of each file column
   private final GpuSliceOutput gpu; // homi.output=gpu / gpu-or-host, else null
+  private final ArrowBatchOutput arrow; // homi.output=arrow: batches of their own, else null
   private final RowGroupFilter filter; // dictionary and page-index pruning, per row group
   private final RowGroupPipeline<Opened> pipeline; // CPU decoding (gpu == null) only
   private final DictionaryColumns dictionaries; // lazy dictionary columns (homi.lazyDictionary)
@@ -72,6 +73,7 @@ final class FileSliceReader implements AutoCloseable {
       this.rowGroups = selectRowGroups(plan);
       this.allocator = rt.allocator().newChildAllocator("homi-task " + slice.path(), 0, Long.MAX_VALUE);
       this.out = new ColumnVector[plan.readSchema().fields().length];
+      this.arrow = plan.options().output() == HomiOptions.Output.ARROW ? new ArrowBatchOutput() : null;
       int i = 0;
       for (StructField f : plan.readSchema().fields()) {
         if (isMetadata(f, plan)) {
@@ -82,11 +84,13 @@ final class FileSliceReader implements AutoCloseable {
         }
         int p = indexOf(plan.partitionSchema().fieldNames(), f.name());
         if (p >= 0) {
+          if (arrow != null) arrow.constant(f.name(), f.dataType(), slice.partitionValues(), p);
           out[i++] = constant(f.dataType(), p);
           continue;
         }
         ColumnDescriptor c = file.schema().column(f.name());
         if (c == null) {
+          if (arrow != null) arrow.constant(f.name(), f.dataType(), null, -1);
           out[i++] = constant(f.dataType(), -1); // a column of the table that this file lacks
           continue;
         }
@@ -96,13 +100,14 @@ final class FileSliceReader implements AutoCloseable {
           throw new HomiReadException(e);
         }
         FieldVector v = c.arrowField().createVector(allocator);
+        if (arrow != null) arrow.fileColumn(vectors.size());
         fileColumns.add(c);
         vectors.add(v);
         fileSlots.add(i);
         out[i] = dictionaries.add(v, HomiColumnVector.wrap(v), i); // unchecked reads for flat types, ArrowColumnVector otherwise
         i++;
       }
-      this.gpu = GpuSliceOutput.open(plan.options(), metrics);
+      this.gpu = arrow != null ? null : GpuSliceOutput.open(plan.options(), metrics);
       // The GPU decoder reads whole row groups: page selection is for the CPU decoder only.
       // -Dhomi.readPruning=false (executor JVM) turns dictionary and page-index pruning off, for A/B runs.
       this.filter = new RowGroupFilter(file, plan.options().readPruning() ? plan.pruning() : null, gpu == null ? fileColumns : List.of());
@@ -192,6 +197,7 @@ final class FileSliceReader implements AutoCloseable {
   /** The next batch, or null at the end of the slice. */
   ColumnarBatch next() throws IOException {
     if (gpu != null) gpu.release();
+    if (arrow != null) arrow.release();
     while (current == null || current.rowsLeft() == 0) {
       if (current != null) {
         current.close();
@@ -251,6 +257,7 @@ final class FileSliceReader implements AutoCloseable {
     dictionaries.choose(out); // ids + dictionary, or values, per column
     metrics.addDecodeNanos(System.nanoTime() - t0);
     metrics.addRows(n);
+    if (arrow != null) return arrow.batch(vectors, n); // the decoded buffers move into the batch
     HomiColumnVector.refresh(out); // buffer addresses of this batch
     return new ColumnarBatch(out, n);
   }
@@ -299,6 +306,7 @@ final class FileSliceReader implements AutoCloseable {
   @Override
   public void close() {
     if (gpu != null) gpu.close();
+    if (arrow != null) arrow.close();
     if (pipeline != null) pipeline.close(); // waits for fetches in flight before the file goes
     if (current != null) current.close();
     vectors.forEach(ValueVector::close);

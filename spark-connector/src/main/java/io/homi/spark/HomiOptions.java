@@ -16,18 +16,34 @@ import org.apache.spark.sql.util.CaseInsensitiveStringMap;
  * {@code -Dhomi.*}, else its default. Bad values fail at planning with the option's name.
  */
 public final class HomiOptions implements Serializable {
-  /** Where decoded columns go: host (Arrow in direct memory), gpu, or gpu-or-host. */
+  /** Where decoded columns go: host (Arrow in direct memory), arrow, gpu, or gpu-or-host. */
   static final String OUTPUT = HomiSettings.OUTPUT.key();
 
   /** The values of {@link #OUTPUT}. */
   enum Output {
     /** Arrow host vectors, decoded on the CPU. */
     HOST,
+    /**
+     * Arrow host vectors decoded on the CPU, each batch Spark's ArrowColumnVectors over buffers of its
+     * own ({@link ArrowBatchOutput}): what RAPIDS' HostColumnarToGpu copies in bulk. The default under
+     * the RAPIDS Accelerator.
+     */
+    ARROW,
     /** Device columns ({@link DeviceColumnVector}); fails naming the reason where no GPU is usable. */
     GPU,
     /** Device columns where a GPU is usable, host vectors otherwise (said in the log and the metrics). */
     GPU_OR_HOST
   }
+
+  /**
+   * {@code homi.batchRows} of {@link Output#ARROW} when the scan does not set it. RAPIDS coalesces
+   * host batches to {@code spark.rapids.sql.batchSizeBytes} (1 GiB) before one copy to the GPU:
+   * larger batches mean fewer buffers retained and copied per GPU batch, while the decoded batch
+   * stays well inside a row group's memory (TPC-H lineitem: about 40 MB uncompressed per 256 Ki rows).
+   */
+  static final int ARROW_BATCH_ROWS = 1 << 18;
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(HomiOptions.class);
+  private static volatile boolean gpuAsArrowLogged;
 
   private final HashMap<String, String> homiOptions; // the resolved per-scan values that were given somewhere
   private final Output output;
@@ -35,17 +51,21 @@ public final class HomiOptions implements Serializable {
   private final int prefetchRowGroups;
   private final boolean lazyDictionary;
   private final boolean readPruning;
+  private final String arrowReason; // why the output is arrow when the scan did not ask for it, or null
   private final String device; // the GPU the scan's INFO line names; null for host output
   private transient HomiConfig config;
 
-  private HomiOptions(HashMap<String, String> homiOptions, Output output, String hostReason, String device) {
+  private HomiOptions(HashMap<String, String> homiOptions, Output output, String hostReason, String device,
+                      String arrowReason) {
     this.homiOptions = homiOptions;
+    this.arrowReason = arrowReason;
     this.device = device;
     this.output = output;
     this.hostReason = hostReason;
     this.config = HomiConfig.from(homiOptions);
     this.prefetchRowGroups = HomiSettings.PREFETCH_ROW_GROUPS.from(homiOptions);
-    this.lazyDictionary = HomiSettings.LAZY_DICTIONARY.from(homiOptions);
+    // Arrow batches carry values: dictionaries materialized
+    this.lazyDictionary = output != Output.ARROW && HomiSettings.LAZY_DICTIONARY.from(homiOptions);
     this.readPruning = HomiSettings.READ_PRUNING.from(homiOptions);
   }
 
@@ -59,16 +79,39 @@ public final class HomiOptions implements Serializable {
   static HomiOptions from(Map<String, String> options, Map<String, String> sessionHomi, Map<String, String> sysProps) {
     HashMap<String, String> m = new HashMap<>(HomiSettings.resolveScan(List.of(options, sessionHomi, sysProps), 1));
     Output output = switch (HomiSettings.OUTPUT.from(m)) {
+      case "arrow" -> Output.ARROW;
       case "gpu" -> Output.GPU;
       case "gpu-or-host" -> Output.GPU_OR_HOST;
       default -> Output.HOST;
     };
+    String arrowReason = null;
+    if (RapidsPlugin.inThisApplication()) {
+      String value = HomiSettings.OUTPUT.from(m);
+      if (!m.containsKey(OUTPUT)) {
+        output = Output.ARROW;
+        arrowReason = "spark.plugins has " + RapidsPlugin.CLASS;
+      } else if (output == Output.GPU || output == Output.GPU_OR_HOST) {
+        // RAPIDS would copy device columns back to the host and then value by value to the GPU
+        // again: until a zero-copy device bridge exists, Arrow batches are the fast way in.
+        output = Output.ARROW;
+        arrowReason = OUTPUT + "=" + value + " asked, but RAPIDS (spark.plugins) takes device batches of a"
+            + " third-party scan only value by value through the host; no zero-copy bridge yet";
+        if (!gpuAsArrowLogged) {
+          gpuAsArrowLogged = true;
+          LOG.warn("homi: {}; reading as {}=arrow (whole Arrow buffers to RAPIDS' HostColumnarToGpu)", arrowReason, OUTPUT);
+        }
+      }
+    }
+    if (output == Output.ARROW && !m.containsKey(HomiSettings.BATCH_ROWS.key())) {
+      m.put(HomiSettings.BATCH_ROWS.key(), String.valueOf(ARROW_BATCH_ROWS));
+    }
     String hostReason = null;
     String device = null;
-    if (output != Output.HOST && executorGpusScheduled()) {
+    boolean gpuOutput = output == Output.GPU || output == Output.GPU_OR_HOST;
+    if (gpuOutput && executorGpusScheduled()) {
       // Spark hands each executor its GPU: the driver's own GPU (often none) says nothing about theirs.
       device = "each task on its Spark-assigned GPU";
-    } else if (output != Output.HOST) {
+    } else if (gpuOutput) {
       // Checked here too (the executors check again): planning on a machine with no usable GPU.
       io.homi.runtime.gpu.GpuProbe.Result probe = io.homi.runtime.gpu.GpuProbe.probe();
       if (probe.usable()) device = "GPU " + io.homi.runtime.gpu.GpuProbe.defaultOrdinal() + ": " + probe.deviceName();
@@ -81,7 +124,7 @@ public final class HomiOptions implements Serializable {
         hostReason = "no usable GPU: " + probe.reason();
       }
     }
-    HomiOptions parsed = new HomiOptions(m, output, hostReason, device);
+    HomiOptions parsed = new HomiOptions(m, output, hostReason, device, arrowReason);
     if (parsed.config().pathMode() == io.homi.runtime.mediator.PathPolicy.Mode.GPU) {
       // The gpu path lands bytes in GPU memory; this reader decodes on the CPU from host memory.
       throw new IllegalArgumentException(HomiConfig.PATH + "=gpu reads into GPU memory, but the Spark reader decodes on"
@@ -139,6 +182,7 @@ public final class HomiOptions implements Serializable {
   private String outputLabel() {
     return switch (output) {
       case HOST -> "host";
+      case ARROW -> arrowReason == null ? "arrow" : "arrow (" + arrowReason + ")";
       case GPU -> device == null ? "gpu" : "gpu (" + device + ")";
       case GPU_OR_HOST -> hostReason != null ? "gpu-or-host: host (" + hostReason + ")"
           : device == null ? "gpu-or-host" : "gpu-or-host (" + device + ")";

@@ -66,8 +66,13 @@ public final class HomiSettings {
       "check each page's CRC32 (where the writer stored one; Spark's writer does) before decoding it; "
           + "a mismatch fails naming the file, column and page offset"));
   public static final Setting<String> OUTPUT = add(Setting.choice("homi.output", SCAN, "host",
-      List.of("host", "gpu", "gpu-or-host"),
-      "`host`: Arrow vectors in host memory (CPU decoder). `gpu`: one batch per row group whose file "
+      List.of("host", "arrow", "gpu", "gpu-or-host"),
+      "`host`: Arrow vectors in host memory (CPU decoder). `arrow`: every column of every batch is Spark's "
+          + "`ArrowColumnVector` over buffers of that batch alone, partition values and missing columns included, "
+          + "dictionaries materialized, 262144 rows a batch unless `homi.batchRows` is set: what the RAPIDS "
+          + "Accelerator copies to the GPU in whole buffers; the default when `spark.plugins` lists "
+          + "`com.nvidia.spark.SQLPlugin`, where `gpu` and `gpu-or-host` read as `arrow` too and say so "
+          + "([With the RAPIDS Accelerator](#with-the-rapids-accelerator)). `gpu`: one batch per row group whose file "
           + "columns are `DeviceColumnVector`s in GPU memory (Arrow device buffers, C Device Data Interface "
           + "export; copied to host on the first CPU read); row groups the GPU decoder refuses (unannotated "
           + "FIXED_LEN_BYTE_ARRAY, BYTE_ARRAY decimals, FIXED_LEN_BYTE_ARRAY decimals over 16 bytes or "

@@ -20,7 +20,8 @@ import java.util.List;
  * line naming the I/O paths HOMI can read through here and why each other one cannot, then a
  * table of (check | usable | why), unusable rows marked {@code NO} and long reasons wrapped to
  * $COLUMNS (or 100): GPU driver and device, kernels, cuFile and its mode, O_DIRECT, io_uring, FIEMAP and the
- * block device of PATH, and each I/O path (OS, DIRECT, DEVICE, PASSTHROUGH, GPU). {@code --json} gives the same
+ * block device of PATH, each I/O path (OS, DIRECT, DEVICE, PASSTHROUGH, GPU), and the RAPIDS Accelerator (its jar,
+ * spark.plugins, hence the output a scan uses). {@code --json} gives the same
  * rows under "checks" and the line as "summary".
  */
 public final class DoctorCommand {
@@ -127,6 +128,7 @@ public final class DoctorCommand {
     } finally {
       if (f != null) f.close();
     }
+    out.add(RapidsPluginCheck.check(System.getenv()));
     return out;
   }
 

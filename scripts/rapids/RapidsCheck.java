@@ -1,0 +1,253 @@
+package homirapids;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * The RAPIDS Accelerator over homi, on the GPU machine (scripts/rapids/device.sh runs it; see
+ * scripts/rapids/README.md). With {@code spark.plugins=com.nvidia.spark.SQLPlugin} it runs TPC-H Q1,
+ * Q6, a full-scan aggregate, a selective filter (lineitem, generated here by Spark if missing) and
+ * an aggregate over a Hive-partitioned copy, each over
+ * <ul>
+ *   <li>{@code homi}: {@code format("homi")}, RAPIDS on (homi's output defaults to arrow under RAPIDS;
+ *       RAPIDS keeps the scan on the CPU and puts its batches on the GPU with HostColumnarToGpu),
+ *   <li>{@code parquet-gpu}: {@code format("parquet")}, RAPIDS on (RAPIDS' own GPU Parquet scan),
+ *   <li>{@code parquet-cpu}: {@code format("parquet")}, RAPIDS off ({@code spark.rapids.sql.enabled=false}),
+ * </ul>
+ * and prints: whether each engine's answer equals parquet-cpu's, the plans (once), how many host
+ * batches HostColumnarToGpu took on its Arrow path (its DEBUG lines, logged to a file by
+ * log4j2.properties beside this file), and a table of cold (page cache dropped, where allowed) and
+ * warm median times with the ratios. Doubles are compared to 9 significant digits: GPU and CPU
+ * sum in different orders.
+ *
+ * <p>Usage: RapidsCheck DATA_DIR ROWS WARM_REPS [OUT_DIR]. DATA_DIR/lineitem and
+ * DATA_DIR/lineitem_part are written when missing (ROWS lineitem rows; 60,000,000 is TPC-H SF 10);
+ * WARM_REPS 0 only writes them.
+ */
+public final class RapidsCheck {
+  private static final String[] ENGINES = {"homi", "parquet-gpu", "parquet-cpu"};
+  private static final Map<String, String> QUERIES = new LinkedHashMap<>();
+
+  static {
+    QUERIES.put("q1", """
+        SELECT l_returnflag, l_linestatus, sum(l_quantity) AS sum_qty, sum(l_extendedprice) AS sum_base_price,
+          sum(l_extendedprice * (1 - l_discount)) AS sum_disc_price,
+          sum(l_extendedprice * (1 - l_discount) * (1 + l_tax)) AS sum_charge, avg(l_quantity) AS avg_qty,
+          avg(l_extendedprice) AS avg_price, avg(l_discount) AS avg_disc, count(*) AS count_order
+        FROM %s WHERE l_shipdate <= date_sub(DATE'1998-12-01', 90)
+        GROUP BY l_returnflag, l_linestatus ORDER BY l_returnflag, l_linestatus""");
+    QUERIES.put("q6", """
+        SELECT sum(l_extendedprice * l_discount) AS revenue FROM %s
+        WHERE l_shipdate >= DATE'1994-01-01' AND l_shipdate < DATE'1995-01-01'
+          AND l_discount BETWEEN 0.05 AND 0.07 AND l_quantity < 24""");
+    QUERIES.put("scan-agg", """
+        SELECT count(*), sum(l_orderkey), sum(l_partkey), sum(l_suppkey), sum(l_linenumber), sum(l_quantity),
+          sum(l_extendedprice), sum(l_discount), sum(l_tax), count(DISTINCT l_returnflag), count(DISTINCT l_linestatus),
+          min(l_shipdate), max(l_commitdate), max(l_receiptdate), max(l_shipinstruct), min(l_shipmode),
+          sum(length(l_comment)) FROM %s""");
+    QUERIES.put("filter", """
+        SELECT l_orderkey, l_linenumber, l_partkey, l_extendedprice, l_shipdate, l_comment FROM %s
+        WHERE l_partkey = 4242 ORDER BY l_orderkey, l_linenumber""");
+    QUERIES.put("partitioned", """
+        SELECT l_shipyear, l_returnflag, count(*), sum(l_extendedprice), avg(l_discount) FROM %s_part
+        WHERE l_shipyear BETWEEN 1994 AND 1996 GROUP BY l_shipyear, l_returnflag ORDER BY l_shipyear, l_returnflag""");
+  }
+
+  private RapidsCheck() {}
+
+  public static void main(String[] a) throws Exception {
+    Path data = Path.of(a[0]);
+    long rows = Long.parseLong(a[1]);
+    int reps = Integer.parseInt(a[2]);
+    Path out = Path.of(a.length > 3 ? a[3] : ".");
+    Path debugLog = Path.of(System.getProperty("homi.rapids.debugLog", "/tmp/homi-rapids-debug.log"));
+    // As spark-submit does: a mutable context class loader, into which RAPIDS' ShimLoader adds its
+    // spark411/ parallel world (with the JVM's app class loader plugin init fails).
+    Thread.currentThread().setContextClassLoader(
+        new org.apache.spark.util.MutableURLClassLoader(new java.net.URL[0], RapidsCheck.class.getClassLoader()));
+    int cores = Runtime.getRuntime().availableProcessors();
+    // -Dhomi.rapids.plugin=false: a rehearsal without a GPU (no plugin: every engine on the CPU)
+    boolean plugin = !"false".equals(System.getProperty("homi.rapids.plugin"));
+    SparkSession spark = SparkSession.builder().master("local[" + cores + "]").appName("homi-rapids-check")
+        .config("spark.plugins", plugin ? "com.nvidia.spark.SQLPlugin" : "")
+        .config("spark.rapids.sql.enabled", "true")
+        .config("spark.rapids.sql.explain", "NOT_ON_GPU")
+        .config("spark.rapids.sql.concurrentGpuTasks", "2")
+        .config("spark.rapids.memory.pinnedPool.size", plugin ? "4g" : "0")
+        .config("spark.sql.shuffle.partitions", String.valueOf(cores))
+        .config("spark.sql.adaptive.enabled", "false")
+        .config("spark.ui.enabled", "false")
+        .getOrCreate();
+    System.out.println("spark " + spark.version() + ", " + cores + " cores, RAPIDS plugin: " + spark.conf().get("spark.plugins"));
+
+    generate(spark, data, rows);
+    if (reps == 0) {
+      spark.stop();
+      return;
+    }
+    spark.read().format("homi").load(data.resolve("lineitem").toString()).createOrReplaceTempView("homi");
+    spark.read().format("homi").load(data.resolve("lineitem_part").toString()).createOrReplaceTempView("homi_part");
+    for (String v : new String[] {"parquet-gpu", "parquet-cpu"}) {
+      String name = v.replace('-', '_');
+      spark.read().parquet(data.resolve("lineitem").toString()).createOrReplaceTempView(name);
+      spark.read().parquet(data.resolve("lineitem_part").toString()).createOrReplaceTempView(name + "_part");
+    }
+
+    StringBuilder table = new StringBuilder();
+    table.append(String.format("%-12s %-12s %-6s %10s %10s %8s %12s  %s%n", "query", "engine", "equal", "cold s",
+        "warm s", "vs gpu", "vs cpu", "plan"));
+    int bad = 0;
+    for (Map.Entry<String, String> q : QUERIES.entrySet()) {
+      Map<String, List<String>> answers = new LinkedHashMap<>();
+      Map<String, double[]> times = new LinkedHashMap<>();
+      Map<String, String> planNotes = new LinkedHashMap<>();
+      for (String engine : ENGINES) {
+        spark.conf().set("spark.rapids.sql.enabled", String.valueOf(!engine.equals("parquet-cpu")));
+        String sql = String.format(q.getValue(), engine.replace('-', '_'));
+        long arrowBefore = count(debugLog, "Using GpuArrowColumnarBatchBuilder");
+        long rowsBefore = count(debugLog, "Using GpuColumnarBatchBuilder");
+        double cold = -1;
+        if (dropCaches()) cold = time(spark, sql, null);
+        List<String> answer = new ArrayList<>();
+        double[] warm = new double[reps];
+        for (int r = 0; r < reps; r++) warm[r] = time(spark, sql, r == 0 ? answer : null);
+        Arrays.sort(warm);
+        times.put(engine, new double[] {cold, warm[reps / 2]});
+        answers.put(engine, answer);
+        Dataset<Row> df = spark.sql(sql);
+        String plan = df.queryExecution().executedPlan().toString();
+        System.out.printf("%n== %s / %s: executed plan%n%s", q.getKey(), engine, plan);
+        long arrowBatches = count(debugLog, "Using GpuArrowColumnarBatchBuilder") - arrowBefore;
+        long valueBatches = count(debugLog, "Using GpuColumnarBatchBuilder") - rowsBefore;
+        planNotes.put(engine, notes(engine, plan, arrowBatches, valueBatches));
+      }
+      List<String> ref = answers.get("parquet-cpu");
+      for (String engine : ENGINES) {
+        boolean equal = answers.get(engine).equals(ref);
+        if (!equal) {
+          bad++;
+          System.out.printf("DIFF %s %s: %d rows vs %d; first: %s vs %s%n", q.getKey(), engine, answers.get(engine).size(),
+              ref.size(), answers.get(engine).isEmpty() ? "-" : answers.get(engine).get(0), ref.isEmpty() ? "-" : ref.get(0));
+        }
+        double[] t = times.get(engine);
+        double[] gpu = times.get("parquet-gpu");
+        double[] cpu = times.get("parquet-cpu");
+        table.append(String.format(Locale.ROOT, "%-12s %-12s %-6s %10s %10.3f %8.2f %12.2f  %s%n", q.getKey(), engine,
+            equal ? "yes" : "NO", t[0] < 0 ? "n/a" : String.format(Locale.ROOT, "%.3f", t[0]), t[1], t[1] / gpu[1],
+            t[1] / cpu[1], planNotes.get(engine)));
+      }
+    }
+    String summary = String.format("%n== homi over RAPIDS: %,d lineitem rows, warm = median of %d, ratios of warm medians"
+        + " (vs gpu: / parquet-gpu, vs cpu: / parquet-cpu)%n%s%s%n", rows, reps, table,
+        bad == 0 ? "ALL EQUAL" : bad + " ANSWER(S) DIFFER");
+    System.out.print(summary);
+    Files.writeString(out.resolve("table.txt"), summary);
+    spark.stop();
+    System.exit(bad == 0 ? 0 : 1);
+  }
+
+  /** What the plan shows: where the scan ran and, for homi, how RAPIDS took its batches. */
+  private static String notes(String engine, String plan, long arrowBatches, long valueBatches) {
+    List<String> n = new ArrayList<>();
+    if (plan.contains("GpuBatchScan") || plan.contains("GpuFileSourceScan") || plan.contains("GpuScan")) n.add("GPU scan");
+    if (plan.contains("HostColumnarToGpu")) n.add("HostColumnarToGpu");
+    if (plan.contains("GpuColumnarExchange")) n.add("GpuColumnarExchange");
+    if (plan.contains("output=arrow")) n.add("homi output=arrow");
+    if (engine.equals("homi")) n.add("GPU batches built from Arrow buffers " + arrowBatches + ", value by value " + valueBatches);
+    if (!plan.contains("Gpu")) n.add("CPU only");
+    return String.join(", ", n);
+  }
+
+  /** Seconds of one collect; fills {@code answer} with the canonical rows when given. */
+  private static double time(SparkSession spark, String sql, List<String> answer) {
+    long t0 = System.nanoTime();
+    List<Row> rows = spark.sql(sql).collectAsList();
+    double s = (System.nanoTime() - t0) / 1e9;
+    if (answer != null) for (Row r : rows) answer.add(canonical(r));
+    return s;
+  }
+
+  private static String canonical(Row r) {
+    StringBuilder b = new StringBuilder();
+    for (int i = 0; i < r.length(); i++) {
+      Object v = r.get(i);
+      b.append(i == 0 ? "" : "|").append(v instanceof Double d ? String.format(Locale.ROOT, "%.9g", d) : String.valueOf(v));
+    }
+    return b.toString();
+  }
+
+  /** Drops the page cache (root on the GPU machine); false where not allowed. */
+  private static boolean dropCaches() {
+    try {
+      new ProcessBuilder("sync").inheritIO().start().waitFor();
+      Files.writeString(Path.of("/proc/sys/vm/drop_caches"), "3");
+      return true;
+    } catch (IOException | InterruptedException | RuntimeException e) {
+      return false;
+    }
+  }
+
+  private static long count(Path log, String needle) {
+    try (var lines = Files.lines(log)) {
+      return lines.filter(l -> l.contains(needle)).count();
+    } catch (IOException | java.io.UncheckedIOException e) {
+      return 0;
+    }
+  }
+
+  /**
+   * TPC-H-like lineitem (doubles for the money columns: RAPIDS' Arrow copy takes no decimals), written
+   * by Spark on the CPU, and the same rows partitioned by ship year.
+   */
+  private static void generate(SparkSession spark, Path data, long rows) {
+    Path li = data.resolve("lineitem");
+    Path part = data.resolve("lineitem_part");
+    if (Files.isDirectory(li) && Files.isDirectory(part)) {
+      System.out.println("data: " + li + " (had)");
+      return;
+    }
+    spark.conf().set("spark.rapids.sql.enabled", "false");
+    long t0 = System.nanoTime();
+    long parts = Math.max(1, rows / 2_000_000);
+    Dataset<Row> df = spark.range(0, rows, 1, (int) parts).selectExpr(
+        "id DIV 4 * 4 + 1 AS l_orderkey",
+        "CAST(pmod(xxhash64(id, 1), 200000 * " + Math.max(1, rows / 6_000_000) + ") + 1 AS BIGINT) AS l_partkey",
+        "CAST(pmod(xxhash64(id, 2), 10000 * " + Math.max(1, rows / 6_000_000) + ") + 1 AS BIGINT) AS l_suppkey",
+        "CAST(id % 4 + 1 AS INT) AS l_linenumber",
+        "CAST(pmod(xxhash64(id, 3), 50) + 1 AS DOUBLE) AS l_quantity",
+        "CAST(pmod(xxhash64(id, 4), 10000000) AS DOUBLE) / 100 + 900 AS l_extendedprice",
+        "CAST(pmod(xxhash64(id, 5), 11) AS DOUBLE) / 100 AS l_discount",
+        "CAST(pmod(xxhash64(id, 6), 9) AS DOUBLE) / 100 AS l_tax",
+        "date_add(DATE'1992-01-02', CAST(pmod(xxhash64(id, 7), 2526) AS INT)) AS l_shipdate",
+        "date_add(DATE'1992-01-31', CAST(pmod(xxhash64(id, 8), 2466) AS INT)) AS l_commitdate",
+        "date_add(DATE'1992-01-03', CAST(pmod(xxhash64(id, 9), 2556) AS INT)) AS l_receiptdate",
+        "element_at(array('DELIVER IN PERSON', 'COLLECT COD', 'NONE', 'TAKE BACK RETURN'),"
+            + " CAST(pmod(xxhash64(id, 10), 4) + 1 AS INT)) AS l_shipinstruct",
+        "element_at(array('REG AIR', 'AIR', 'RAIL', 'SHIP', 'TRUCK', 'MAIL', 'FOB'),"
+            + " CAST(pmod(xxhash64(id, 11), 7) + 1 AS INT)) AS l_shipmode",
+        "substr(concat(sha1(CAST(id AS STRING)), md5(CAST(id AS STRING))), 1, CAST(pmod(xxhash64(id, 12), 34) + 10 AS INT))"
+            + " AS l_comment")
+        .selectExpr("*", "IF(l_receiptdate <= DATE'1995-06-17', IF(pmod(xxhash64(l_orderkey), 2) = 0, 'R', 'A'), 'N')"
+            + " AS l_returnflag", "IF(l_shipdate > DATE'1995-06-17', 'O', 'F') AS l_linestatus");
+    df.write().mode("overwrite").parquet(li.toString());
+    spark.read().parquet(li.toString()).selectExpr("*", "year(l_shipdate) AS l_shipyear").write().mode("overwrite")
+        .partitionBy("l_shipyear").parquet(part.toString());
+    spark.conf().set("spark.rapids.sql.enabled", "true");
+    try {
+      Files.writeString(data.resolve("rows"), String.valueOf(rows)); // device.sh run reads it back
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    System.out.printf("data: %,d rows written to %s and %s in %.1f s%n", rows, li, part, (System.nanoTime() - t0) / 1e9);
+  }
+}

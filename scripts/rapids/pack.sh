@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# pack.sh: everything the RAPIDS device check needs, made here (no GPU) for the device tool's calls.
+#   1. fetch  com.nvidia:rapids-4-spark_2.13:26.08.1:cuda13 (575 MB) from Maven Central with Maven,
+#             into $HOMI_RAPIDS_CACHE (default /var/tmp/homi-rapids; never inside the repository)
+#   2. trim   libcudf.so and libcufilejni.so: every fatbin payload but sm_90 zeroed and verified
+#             (shared/device/strip-fatbin.py), strip --strip-unneeded; the jar cut to root +
+#             spark-shared + spark411 with the stripped natives, entries STORED (trim-jar.py)
+#   3. stream tar | xz -9 of the trimmed jar (cached: redone only when missing)
+#   4. kit    the Spark kit (shared/device/spark-kit.sh): Spark 4.1.1 + a JRE + homi's connector jar +
+#             RapidsCheck.java (this folder), log4j2 config; .kit/p1.. and .kit/app
+#   5. split  the stream into .rapids/r1..rN riding with the kit's parts (shared/device/rapids/split.py),
+#             device.sh beside each part; prints the device calls
+# Usage (from anywhere in the checkout): scripts/rapids/pack.sh [fetch|trim|stream|kit|split|all]  (default all)
+# Needs: mvn, python3, xz, strip, a JDK 17 with jlink; ~4 GB free under the cache; ~15 min on 2 cores.
+set -euo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+root=$(git -C "$here" rev-parse --show-toplevel)
+tools=${HOMI_DEVICE_TOOLS:-$root/../shared/device}
+cache=${HOMI_RAPIDS_CACHE:-/var/tmp/homi-rapids}
+coord=com.nvidia:rapids-4-spark_2.13:26.08.1:jar:cuda13
+orig=$cache/rapids-4-spark_2.13-26.08.1-cuda13.jar
+trimmed=$cache/rapids/rapids-4-spark_2.13-26.08.1-cuda13-sm90.jar
+stream=$cache/rapids.tar.xz
+mkdir -p "$cache"
+say() { echo "[rapids-pack $(date -u +%T)] $*"; }
+
+fetch() {
+  [[ -s $orig ]] && { say "have $orig"; return; }
+  say "fetching $coord (575 MB) into $cache"
+  # A Maven repository of its own under the cache: the shared ~/.m2 stays untouched.
+  (cd "$cache" && mvn -B -q dependency:copy -Dartifact="$coord" -DoutputDirectory="$cache" -Dmaven.repo.local="$cache/m2")
+  rm -rf "$cache/m2/com/nvidia"   # the copy above is the one kept
+}
+
+trim() {
+  [[ -s $trimmed ]] && { say "have $trimmed"; return; }
+  fetch
+  local nat=$cache/natives
+  rm -rf "$nat" && mkdir -p "$nat/s"
+  python3 - "$orig" "$nat" <<'PY'
+import sys, zipfile
+z = zipfile.ZipFile(sys.argv[1])
+for n in ('amd64/Linux/libcudf.so', 'amd64/Linux/libcufilejni.so'):
+    open(sys.argv[2] + '/' + n.rsplit('/', 1)[1], 'wb').write(z.read(n))
+PY
+  for so in libcudf.so libcufilejni.so; do
+    say "strip-fatbin $so"
+    python3 "$tools/strip-fatbin.py" "$nat/$so" "$nat/s/$so" | tail -3
+    strip --strip-unneeded "$nat/s/$so"
+  done
+  mkdir -p "$(dirname "$trimmed")"
+  python3 "$tools/rapids/trim-jar.py" "$orig" "$trimmed.tmp" "$nat/s" && mv "$trimmed.tmp" "$trimmed"
+  rm -rf "$nat"
+}
+
+make_stream() {
+  [[ -s $stream ]] && { say "have $stream"; return; }
+  trim
+  say "xz -9 of $(basename "$trimmed") ($(stat -c %s "$trimmed") bytes)"
+  tar -C "$cache" -cf - rapids | xz -9 -T2 > "$stream.tmp" && mv "$stream.tmp" "$stream"
+  say "stream $(stat -c %s "$stream") bytes"
+}
+
+kit() {
+  cd "$root"
+  # In the reactor (never mvn install: ~/.m2 is shared); each module writes the file in turn, the
+  # last (integration-tests: Spark's whole classpath) stays. A file of this run's own: no races.
+  local cpf; cpf=$(mktemp "$cache/it.cp.XXXXXX")
+  mvn -B -o -q package dependency:build-classpath -DskipTests -Dmdep.outputFile="$cpf" \
+    -pl homi-runtime,spark-connector,integration-tests -am
+  grep -q 'spark-core_2.13' "$cpf" || { echo "pack.sh: $cpf lacks Spark: not integration-tests' classpath" >&2; exit 1; }
+  local jar; jar=$(ls spark-connector/target/homi-spark_2.13-*.jar | grep -v -e sources -e original | head -1)
+  bash "$tools/spark-kit.sh" pack "$cpf" --app "$jar" --app "$here/log4j2.properties" \
+    --src "$here/RapidsCheck.java" --jvm-options bin/jvm-options ${HOMI_KIT_XZ:+--xz $HOMI_KIT_XZ}
+  rm -f "$cpf"
+}
+
+split() {
+  cd "$root"
+  [[ -s $stream ]] || make_stream
+  [[ -f .kit/MANIFEST ]] || kit
+  local ex; ex=$(git rev-parse --git-path info/exclude)
+  grep -qx '/.rapids/' "$ex" 2>/dev/null || echo '/.rapids/' >> "$ex"
+  rm -rf .rapids/app && mkdir -p .rapids/sample .rapids/app
+  # .rapids/app: what the last calls need besides the parts: the kit's app (homi's jar, RapidsCheck,
+  # JVM options, log4j2.properties), the kit script and manifest, device.sh, strip-fatbin.py
+  cp -r .kit/app/. .rapids/app/
+  cp .kit/spark-kit.sh .kit/MANIFEST "$here/device.sh" "$tools/strip-fatbin.py" .rapids/app/
+  cp "$here/device.sh" .rapids/device.sh
+  cp "$tools/rapids/split.py" .rapids/split.py
+  python3 .rapids/split.py "$stream" | sed -e 's#device.sh run 2>&1 | tee $OUT/run.log#device.sh gen 60000000 2>\&1 | tee $OUT/gen.log#'
+  cp "$(ls .rapids/r*/MANIFEST | head -1)" .rapids/app/RAPIDS_MANIFEST
+  echo "  then: carry [\".rapids/app\"]  command: bash .rapids/app/device.sh run 3 2>&1 | tee \$OUT/run.log"
+}
+
+case ${1:-all} in
+  fetch) fetch ;;
+  trim) trim ;;
+  stream) make_stream ;;
+  kit) kit ;;
+  split) split ;;
+  all) make_stream; kit; split ;;
+  *) sed -n '2,17p' "${BASH_SOURCE[0]}"; exit 2 ;;
+esac
