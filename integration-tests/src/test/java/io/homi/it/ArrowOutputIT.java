@@ -207,7 +207,7 @@ class ArrowOutputIT extends SparkTestBase {
         .queryExecution().executedPlan().toString()).contains("batchRows=262144");
     assertThat(read("homi", "host").queryExecution().executedPlan().toString()).contains("output=host");
     Throwable t = org.assertj.core.api.Assertions.catchThrowable(() -> read("homi", "arrows").count());
-    assertThat(messages(t)).contains("homi.output must be host, arrow, gpu or gpu-or-host: got 'arrows'");
+    assertThat(messages(t)).contains("homi.output must be one of host, arrow, gpu, gpu-or-host: got 'arrows'");
   }
 
   /** The parquet side in the consumer's canonical form: dates as epoch days, timestamps as epoch micros. */
