@@ -1,6 +1,6 @@
 package io.homi.runtime.control;
 
-import java.io.ByteArrayInputStream;
+import io.homi.runtime.parquet.ThriftCodec;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -13,7 +13,6 @@ import org.apache.parquet.format.ColumnChunk;
 import org.apache.parquet.format.ColumnMetaData;
 import org.apache.parquet.format.FileMetaData;
 import org.apache.parquet.format.RowGroup;
-import org.apache.parquet.format.Util;
 
 /**
  * Where a Parquet file's row groups and column chunks sit, for {@code homi inspect}: just the
@@ -59,7 +58,7 @@ public record ParquetLayout(long footerOffset, int footerLength, List<RowGroupRa
       ByteBuffer footer = read(ch, footerOffset, (int) len);
       FileMetaData md;
       try {
-        md = Util.readFileMetaData(new ByteArrayInputStream(footer.array(), 0, (int) len));
+        md = ThriftCodec.fileMetaData(footer);
       } catch (IOException | RuntimeException e) {
         throw new IOException(file + ": corrupt footer at offset " + footerOffset + " (" + len + " bytes): " + e.getMessage(), e);
       }

@@ -8,7 +8,6 @@ import org.apache.parquet.format.DataPageHeader;
 import org.apache.parquet.format.DataPageHeaderV2;
 import org.apache.parquet.format.Encoding;
 import org.apache.parquet.format.PageHeader;
-import org.apache.parquet.format.Util;
 
 /**
  * Decodes one column chunk, already in memory, page by page into Arrow vectors: page headers
@@ -285,7 +284,7 @@ final class ColumnChunkReader implements ColumnReader {
       PageHeader h;
       ByteBufferInputStream in = new ByteBufferInputStream(chunk.duplicate());
       try {
-        h = Util.readPageHeader(in);
+        h = ThriftCodec.pageHeader(in, chunk.limit() - headerStart);
       } catch (IOException | RuntimeException e) {
         throw new CorruptParquetException(context, "page header at file offset " + (chunkFileOffset + headerStart)
             + " cannot be decoded (" + e.getMessage() + ")", e);

@@ -13,7 +13,6 @@ import org.apache.parquet.format.Encoding;
 import org.apache.parquet.format.PageEncodingStats;
 import org.apache.parquet.format.PageHeader;
 import org.apache.parquet.format.PageType;
-import org.apache.parquet.format.Util;
 
 /**
  * A column chunk's dictionary page on its own, for dictionary pruning: read through the runtime
@@ -80,7 +79,7 @@ final class DictionaryPageReader {
       ByteBufferInputStream in = new ByteBufferInputStream(bytes.duplicate());
       PageHeader h;
       try {
-        h = Util.readPageHeader(in);
+        h = ThriftCodec.pageHeader(in, bytes.remaining());
       } catch (IOException | RuntimeException e) {
         throw new CorruptParquetException(context, "dictionary page header at file offset " + start
             + " cannot be decoded (" + e.getMessage() + ")", e);

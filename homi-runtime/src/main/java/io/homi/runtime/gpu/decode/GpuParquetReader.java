@@ -8,6 +8,7 @@ import io.homi.runtime.os.Libc;
 import io.homi.runtime.parquet.ColumnDescriptor;
 import io.homi.runtime.parquet.CorruptParquetException;
 import io.homi.runtime.parquet.ParquetSchema;
+import io.homi.runtime.parquet.ThriftCodec;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -20,7 +21,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.apache.parquet.format.FileMetaData;
-import org.apache.parquet.format.Util;
 
 /**
  * A Parquet file to Arrow columns in GPU memory: footer, chunk plan, reads of the projected
@@ -72,7 +72,11 @@ public final class GpuParquetReader implements AutoCloseable {
       ByteBuffer f = ByteBuffer.allocate((int) len);
       while (f.hasRemaining() && ch.read(f, size - 8 - len + f.position()) > 0) { }
       f.flip();
-      return Util.readFileMetaData(new java.io.ByteArrayInputStream(f.array(), 0, f.limit()));
+      try {
+        return ThriftCodec.fileMetaData(f);
+      } catch (IOException e) {
+        throw new CorruptParquetException(file.toString(), e.getMessage(), e);
+      }
     }
   }
 

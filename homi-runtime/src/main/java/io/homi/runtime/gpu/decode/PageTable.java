@@ -3,6 +3,7 @@ package io.homi.runtime.gpu.decode;
 import io.homi.runtime.parquet.ColumnDescriptor;
 import io.homi.runtime.parquet.CorruptParquetException;
 import io.homi.runtime.parquet.HomiParquetException;
+import io.homi.runtime.parquet.ThriftCodec;
 import io.homi.runtime.parquet.UnsupportedParquetException;
 import io.homi.runtime.parquet.ValueKind;
 import io.homi.runtime.parquet.codec.Codecs;
@@ -19,7 +20,6 @@ import org.apache.parquet.format.DataPageHeaderV2;
 import org.apache.parquet.format.Encoding;
 import org.apache.parquet.format.PageHeader;
 import org.apache.parquet.format.Type;
-import org.apache.parquet.format.Util;
 
 /**
  * The host half of GPU decoding: walks the page headers of column chunks (Thrift, as the CPU
@@ -110,7 +110,7 @@ public final class PageTable {
       PageHeader h;
       Reader in = new Reader(b, pos);
       try {
-        h = Util.readPageHeader(in);
+        h = ThriftCodec.pageHeader(in, b.limit() - pos);
       } catch (IOException | RuntimeException e) {
         throw new CorruptParquetException(ctx, "page header at file offset " + (fileOffset + pos) + " cannot be decoded ("
             + e.getMessage() + ")", e);

@@ -1,0 +1,205 @@
+package io.homi.runtime.parquet;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import org.apache.parquet.format.ColumnIndex;
+import org.apache.parquet.format.FileMetaData;
+import org.apache.parquet.format.InterningProtocol;
+import org.apache.parquet.format.OffsetIndex;
+import org.apache.parquet.format.PageHeader;
+import shaded.parquet.org.apache.thrift.TBase;
+import shaded.parquet.org.apache.thrift.TConfiguration;
+import shaded.parquet.org.apache.thrift.TException;
+import shaded.parquet.org.apache.thrift.protocol.TCompactProtocol;
+import shaded.parquet.org.apache.thrift.protocol.TList;
+import shaded.parquet.org.apache.thrift.protocol.TMap;
+import shaded.parquet.org.apache.thrift.protocol.TSet;
+import shaded.parquet.org.apache.thrift.protocol.TStruct;
+import shaded.parquet.org.apache.thrift.transport.TIOStreamTransport;
+
+/**
+ * The one place the runtime decodes Parquet's Thrift structures (footer, page headers, page
+ * indexes), with bounds the generated code lacks. That code pre-sizes a list from its declared
+ * count and skips unknown fields by unbounded recursion, so a few hostile bytes could ask for
+ * gigabytes or overflow the stack. Here, before anything is allocated: a declared list, set or
+ * map size and a binary length must fit in the bytes that remain (every element takes at least
+ * one byte in the compact protocol); the sum of all declared sizes must fit in twice the input
+ * (each element owns at least one byte of it, so a valid structure never comes near); and
+ * structs and containers nest at most {@value #MAX_DEPTH} deep. Every failure is an
+ * IOException "can not read STRUCT: why (at byte N of M)"; callers add the file and offset.
+ */
+public final class ThriftCodec {
+  /** Deepest nesting of structs and containers; Parquet's own structures need under 10. */
+  static final int MAX_DEPTH = 64;
+
+  private ThriftCodec() {}
+
+  /** The footer's FileMetaData from exactly {@code bytes}' remaining bytes. */
+  public static FileMetaData fileMetaData(ByteBuffer bytes) throws IOException {
+    return read(new ByteBufferInputStream(bytes.duplicate()), bytes.remaining(), new FileMetaData());
+  }
+
+  /** A page header from {@code in}, which holds at most {@code available} bytes for it. */
+  public static PageHeader pageHeader(InputStream in, long available) throws IOException {
+    return read(in, available, new PageHeader());
+  }
+
+  public static ColumnIndex columnIndex(ByteBuffer bytes) throws IOException {
+    return read(new ByteBufferInputStream(bytes.duplicate()), bytes.remaining(), new ColumnIndex());
+  }
+
+  public static OffsetIndex offsetIndex(ByteBuffer bytes) throws IOException {
+    return read(new ByteBufferInputStream(bytes.duplicate()), bytes.remaining(), new OffsetIndex());
+  }
+
+  private static <T extends TBase<?, ?>> T read(InputStream in, long available, T into) throws IOException {
+    String what = into.getClass().getSimpleName();
+    Counted counted = new Counted(in);
+    BoundedProtocol p = null;
+    try {
+      int limit = (int) Math.min(Integer.MAX_VALUE - 8, Math.max(0, available));
+      TIOStreamTransport t = new TIOStreamTransport(new TConfiguration(limit + 8, limit + 8, MAX_DEPTH), counted);
+      // Container sizes are checked below against what remains (a clearer bound than a fixed limit).
+      p = new BoundedProtocol(new TCompactProtocol(t, limit, -1), counted, limit);
+      into.read(p);
+      return into;
+    } catch (TException | RuntimeException e) {
+      throw new IOException("can not read " + what + ": " + e.getMessage() + at(counted, available), e);
+    } catch (StackOverflowError | OutOfMemoryError e) {
+      // Not reachable through the bounds above; kept so that no Error escapes without the file.
+      throw new IOException("can not read " + what + ": " + e + at(counted, available));
+    }
+  }
+
+  private static String at(Counted c, long available) {
+    return " (at byte " + c.consumed + " of " + available + ")";
+  }
+
+  /** Counts what the protocol consumed, so what remains is known without buffering. */
+  private static final class Counted extends InputStream {
+    private final InputStream in;
+    long consumed;
+
+    Counted(InputStream in) {
+      this.in = in;
+    }
+
+    @Override
+    public int read() throws IOException {
+      int b = in.read();
+      if (b >= 0) consumed++;
+      return b;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      int n = in.read(b, off, len);
+      if (n > 0) consumed += n;
+      return n;
+    }
+  }
+
+  /** Compact protocol with the checks above, applied where the generated code calls in. */
+  private static final class BoundedProtocol extends InterningProtocol {
+    private final Counted in;
+    private final long limit;
+    private final long budget;
+    private long declared;
+    private int depth;
+
+    BoundedProtocol(TCompactProtocol p, Counted in, long limit) {
+      super(p);
+      this.in = in;
+      this.limit = limit;
+      this.budget = 2 * limit + 64;
+    }
+
+    private void enter() throws TException {
+      if (++depth > MAX_DEPTH) throw new TException("structures nested deeper than " + MAX_DEPTH + " levels");
+    }
+
+    private void declare(long n, int bytesPerElement, String kind) throws TException {
+      long left = limit - in.consumed;
+      if (n < 0 || n * bytesPerElement > left) {
+        throw new TException(kind + " declares " + n + " elements but only " + left + " bytes remain");
+      }
+      declared += n;
+      if (declared > budget) {
+        throw new TException("declares " + declared + " elements in all, more than " + limit + " bytes can hold");
+      }
+    }
+
+    @Override
+    public TStruct readStructBegin() throws TException {
+      enter();
+      return super.readStructBegin();
+    }
+
+    @Override
+    public void readStructEnd() throws TException {
+      super.readStructEnd();
+      depth--;
+    }
+
+    @Override
+    public TList readListBegin() throws TException {
+      enter();
+      TList l = super.readListBegin();
+      declare(l.size, 1, "list");
+      return l;
+    }
+
+    @Override
+    public void readListEnd() throws TException {
+      super.readListEnd();
+      depth--;
+    }
+
+    @Override
+    public TSet readSetBegin() throws TException {
+      enter();
+      TSet s = super.readSetBegin();
+      declare(s.size, 1, "set");
+      return s;
+    }
+
+    @Override
+    public void readSetEnd() throws TException {
+      super.readSetEnd();
+      depth--;
+    }
+
+    @Override
+    public TMap readMapBegin() throws TException {
+      enter();
+      TMap m = super.readMapBegin();
+      declare(m.size, 2, "map");
+      return m;
+    }
+
+    @Override
+    public void readMapEnd() throws TException {
+      super.readMapEnd();
+      depth--;
+    }
+
+    // Binary and string lengths are checked by TCompactProtocol itself against the limit given
+    // to it (the whole input) before it allocates; the budget then counts them.
+    @Override
+    public ByteBuffer readBinary() throws TException {
+      ByteBuffer b = super.readBinary();
+      declared += b.remaining();
+      if (declared > budget) throw new TException("declares more bytes in all than " + limit + " bytes can hold");
+      return b;
+    }
+
+    @Override
+    public String readString() throws TException {
+      String s = super.readString();
+      declared += s.length();
+      if (declared > budget) throw new TException("declares more bytes in all than " + limit + " bytes can hold");
+      return s;
+    }
+  }
+}
