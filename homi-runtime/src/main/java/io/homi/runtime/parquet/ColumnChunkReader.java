@@ -356,13 +356,9 @@ final class ColumnChunkReader implements ColumnReader {
 
   private LevelDecoder levelsV1(Encoding le, ByteBuffer page, int p, int width, int count, String what)
       throws HomiParquetException {
-    if (le == Encoding.BIT_PACKED) {
-      long len = BitPackedLevels.byteLength(count, width);
-      if (len > page.limit() - p) throw new CorruptParquetException(context, "BIT_PACKED " + what + " levels of " + len
-          + " bytes in a " + page.limit() + "-byte page");
-      levelsEnd = p + (int) len;
-      return new BitPackedLevels(page, p, width, count, context);
-    } else if (le == Encoding.RLE) {
+    // Only RLE: Spark's reader refuses other definition level encodings and reads repetition
+    // levels as RLE whatever the header says, so a BIT_PACKED header is refused, never guessed at.
+    if (le == Encoding.RLE) {
       if (page.limit() - p < 4) throw new CorruptParquetException(context, "data page too short for its " + what + " levels");
       int len = page.getInt(p);
       if (len < 0 || len > page.limit() - p - 4) throw new CorruptParquetException(context, what + " levels length " + len);
