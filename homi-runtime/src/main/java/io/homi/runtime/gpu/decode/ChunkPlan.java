@@ -60,6 +60,11 @@ public final class ChunkPlan {
         if (cc.isSetFile_path()) throw new UnsupportedParquetException("column chunk stored in another file (" + cc.getFile_path() + ")", file);
         if (!cc.isSetMeta_data()) throw new CorruptParquetException(file, "row group " + g + " column '" + c.name() + "' has no metadata");
         ColumnMetaData m = cc.getMeta_data();
+        // A flat column holds one value (or null) per row: a lying num_rows must not cut the rows.
+        if (m.getNum_values() != rg.getNum_rows()) {
+          throw new CorruptParquetException(file, "row group " + g + " column '" + c.name() + "' holds " + m.getNum_values()
+              + " values for the row group's " + rg.getNum_rows() + " rows");
+        }
         long data = m.getData_page_offset();
         long start = data;
         // Some writers store 0 for "no dictionary"; only an offset before the data pages counts.
