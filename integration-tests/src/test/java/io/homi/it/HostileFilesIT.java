@@ -149,6 +149,38 @@ class HostileFilesIT extends SparkTestBase {
   }
 
   @Test
+  void aRowGroupWithoutItsColumnChunksIsNamed() throws Exception {
+    // Found by HostileFuzzIT (LIST_COUNT): an empty chunk list met an IndexOutOfBounds in planning.
+    Path p = write("nochunks", Footers.editFooter(good, md -> md.getRow_groups().get(0).setColumns(new java.util.ArrayList<>())));
+    assertThat(homiFailure(p)).contains("row group 0 has 0 column chunks for 3 schema columns");
+  }
+
+  @Test
+  void aCorruptStoredSparkSchemaIsIgnoredAsSparkIgnoresIt() throws Exception {
+    // Found by HostileFuzzIT: the stored schema's JSON with a byte changed failed the read with
+    // Jackson's message and no file name. Spark falls back to the Parquet schema; so does homi.
+    Path p = write("badjson", Footers.editFooter(good, md -> {
+      for (KeyValue kv : md.getKey_value_metadata()) {
+        if (kv.getKey().equals("org.apache.spark.sql.parquet.row.metadata")) kv.setValue(kv.getValue().replaceFirst(":", "#"));
+      }
+    }));
+    assertThat(rows("homi", p, "id")).isEqualTo(original).isEqualTo(rows("parquet", p, "id"));
+  }
+
+  @Test
+  void aListElementBelowItsListsDefinitionLevelIsRefused() throws Exception {
+    // Found by HostileFuzzIT (BYTE_FLIP): one flipped bit in the levels of column arr
+    // (array<bigint>, Spark-written, uncompressed) gives row 33 an entry repeating inside a list
+    // at the definition level of an empty list. Spark's reader makes it a null element
+    // ([0, null, 1, 2]), homi dropped it ([0, 1, 2]); the original was [0, 1, 2, 3]. Refused.
+    Path p = write("list-element", Files.readAllBytes(Path.of(HostileFilesIT.class
+        .getResource("/hostile/list-element-below-its-list.parquet").toURI())));
+    List<Row> spark = rows("parquet", p, "id");
+    assertThat(spark.get(33).getList(2)).hasSize(4).containsNull();
+    assertThat(homiFailure(p)).contains("column 'arr.list.element'").contains("an element of a list that is null or empty");
+  }
+
+  @Test
   void aFooterListDeclaringTwoBillionElementsIsAnErrorNotOutOfMemory() throws Exception {
     byte[] footer = {0x15, 0x02, 0x19, (byte) 0xFC, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, 0x07, 0, 0};
     Path p = write("list2g", Footers.withFooter(good, footer));

@@ -29,7 +29,7 @@ final class StoredSparkSchema {
     DataType stored;
     try {
       stored = DataType.fromJson(json);
-    } catch (RuntimeException e) {
+    } catch (Exception e) { // Jackson's parse errors are checked exceptions thrown through Scala
       return; // Spark itself falls back to the Parquet schema when the stored one does not parse
     }
     if (!(stored instanceof StructType st)) return;

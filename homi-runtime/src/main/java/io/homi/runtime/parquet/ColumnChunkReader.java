@@ -75,6 +75,17 @@ final class ColumnChunkReader implements ColumnReader {
     }
   }
 
+  /** Per repetition level, the least definition level an entry repeating there may have (nested leaves). */
+  private int[] definedLists;
+
+  void requireDefinedLists(int[] minDef) {
+    this.definedLists = minDef;
+  }
+
+  int maxRepetitionLevel() {
+    return col.maxRepetitionLevel();
+  }
+
   private int[] bufRep;
   private int[] bufDef;
   private int bufPos;
@@ -120,6 +131,10 @@ final class ColumnChunkReader implements ColumnReader {
         if (r > maxRep || d > maxDef || r < 0 || d < 0) {
           throw new CorruptParquetException(context, "levels (rep " + r + ", def " + d + ") above the maximum (" + maxRep
               + ", " + maxDef + ")");
+        }
+        if (definedLists != null && d < definedLists[r]) {
+          throw new CorruptParquetException(context, "levels (rep " + r + ", def " + d + "): an element of a list that is"
+              + " null or empty at definition level " + d + " (an element needs " + definedLists[r] + ")");
         }
         if (out.size == MAX_BATCH_ENTRIES) {
           throw new HomiParquetException("a batch of " + n + " rows of " + context + " holds more than "

@@ -89,15 +89,18 @@ public final class ParquetFooter {
    * unchecked (it reads them as optional): a missing one is named here, not met later as a null.
    */
   private static void checkChunks(String file, FileMetaData md) throws CorruptParquetException {
-    List<String> leaves = null;
+    List<String> leaves = leafNames(md);
     for (int g = 0; g < md.getRow_groupsSize(); g++) {
       org.apache.parquet.format.RowGroup rg = md.getRow_groups().get(g);
       if (rg.getColumns() == null) throw new CorruptParquetException(file, "row group " + g + " has no column chunk list");
+      if (rg.getColumnsSize() != leaves.size()) {
+        throw new CorruptParquetException(file, "row group " + g + " has " + rg.getColumnsSize() + " column chunks for "
+            + leaves.size() + " schema columns");
+      }
       for (int c = 0; c < rg.getColumnsSize(); c++) {
         org.apache.parquet.format.ColumnChunk cc = rg.getColumns().get(c);
         if (cc.isSetMeta_data() || cc.isSetCrypto_metadata() || cc.isSetEncrypted_column_metadata()) continue;
-        if (leaves == null) leaves = leafNames(md);
-        String name = c < leaves.size() ? "'" + leaves.get(c) + "'" : "chunk " + c;
+        String name = "'" + leaves.get(c) + "'";
         throw new CorruptParquetException(file, "row group " + g + " column " + name + " has no meta_data");
       }
     }

@@ -184,22 +184,47 @@ public final class ThriftCodec {
       depth--;
     }
 
-    // Binary and string lengths are checked by TCompactProtocol itself against the limit given
-    // to it (the whole input) before it allocates; the budget then counts them.
+    /**
+     * Binary (and string) values are read here, not by TCompactProtocol: its length check lets a
+     * negative length through to a null buffer. The compact protocol stores them as a varint
+     * length and the bytes; the transport does not buffer, so reading the stream directly is exact.
+     */
     @Override
     public ByteBuffer readBinary() throws TException {
-      ByteBuffer b = super.readBinary();
-      declared += b.remaining();
+      int len = varint32();
+      long left = limit - in.consumed;
+      if (len < 0 || len > left) throw new TException("binary value declares " + len + " bytes but only " + left + " remain");
+      declared += len;
       if (declared > budget) throw new TException("declares more bytes in all than " + limit + " bytes can hold");
-      return b;
+      try {
+        byte[] b = in.readNBytes(len);
+        if (b.length != len) throw new TException("input ends inside a binary value of " + len + " bytes");
+        return ByteBuffer.wrap(b);
+      } catch (IOException e) {
+        throw new TException(e.getMessage(), e);
+      }
     }
 
     @Override
     public String readString() throws TException {
-      String s = super.readString();
-      declared += s.length();
-      if (declared > budget) throw new TException("declares more bytes in all than " + limit + " bytes can hold");
-      return s;
+      ByteBuffer b = readBinary();
+      return new String(b.array(), b.position(), b.remaining(), java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    private int varint32() throws TException {
+      int result = 0;
+      for (int shift = 0; shift < 35; shift += 7) {
+        int b;
+        try {
+          b = in.read();
+        } catch (IOException e) {
+          throw new TException(e.getMessage(), e);
+        }
+        if (b < 0) throw new TException("input ends inside a length");
+        result |= (b & 0x7f) << shift;
+        if ((b & 0x80) == 0) return result;
+      }
+      throw new TException("a length varint longer than 5 bytes");
     }
   }
 }

@@ -100,6 +100,14 @@ class ThriftCodecTest {
   }
 
   @Test
+  void aNegativeBinaryLengthFailsCleanly() {
+    // Found by HostileFuzzIT: TCompactProtocol let length -1 through to a null buffer (an NPE).
+    // field 2 list of 1 struct, whose field 4 (name, binary) declares length 0xFFFFFFFF = -1.
+    byte[] b = {0x15, 0x02, 0x19, 0x1C, 0x48, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, 0x0F, 0, 0};
+    assertThat(failure(b)).contains("binary value declares -1 bytes");
+  }
+
+  @Test
   void truncatedFootersFailCleanly() throws Exception {
     byte[] f = validFooter();
     for (int n = 0; n < f.length - 1; n++) failure(Arrays.copyOf(f, n));
