@@ -181,6 +181,15 @@ class HostileFilesIT extends SparkTestBase {
   }
 
   @Test
+  void aChunkSizePastTheFooterIsRefusedNotPlannedIntoNoSplit() throws Exception {
+    // Found by HostileFuzzIT (FOOTER_INT, RAW_LENGTH): total_compressed_size 2^31 put the row
+    // group's midpoint past every split, so homi returned no rows and no error.
+    Path p = write("chunksize", Footers.editFooter(good, md ->
+        md.getRow_groups().get(0).getColumns().get(1).getMeta_data().setTotal_compressed_size(1L << 31)));
+    assertThat(homiFailure(p)).contains("row group 0 column 'i': chunk at").contains("lies outside the file's data");
+  }
+
+  @Test
   void aFooterListDeclaringTwoBillionElementsIsAnErrorNotOutOfMemory() throws Exception {
     byte[] footer = {0x15, 0x02, 0x19, (byte) 0xFC, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, 0x07, 0, 0};
     Path p = write("list2g", Footers.withFooter(good, footer));

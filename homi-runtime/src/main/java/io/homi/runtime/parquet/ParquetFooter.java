@@ -47,10 +47,10 @@ public final class ParquetFooter {
             + size + " bytes)");
       }
       if (footerStart >= tailStart) {
-        return parse(file, tail.slice(footerStart, (int) footerLen));
+        return parse(file, tail.slice(footerStart, (int) footerLen), footerStart);
       }
       try (RangeFetch footer = RangeFetch.read(client, registry, ns, List.of(new ByteRange(footerStart, footerLen)), 0)) {
-        return parse(file, footer.slice(footerStart, (int) footerLen));
+        return parse(file, footer.slice(footerStart, (int) footerLen), footerStart);
       }
     } catch (HomiIoException e) {
       throw e;
@@ -68,7 +68,7 @@ public final class ParquetFooter {
     }
   }
 
-  private static FileMetaData parse(String file, ByteBuffer footer) throws CorruptParquetException {
+  private static FileMetaData parse(String file, ByteBuffer footer, long footerStart) throws CorruptParquetException {
     FileMetaData md;
     try {
       md = ThriftCodec.fileMetaData(footer);
@@ -80,7 +80,7 @@ public final class ParquetFooter {
     if (md.isSetEncryption_algorithm()) {
       throw new CorruptParquetException(file, "plaintext footer of an encrypted file (encrypted Parquet is not supported)");
     }
-    checkChunks(file, md);
+    checkChunks(file, md, footerStart);
     return md;
   }
 
@@ -88,7 +88,7 @@ public final class ParquetFooter {
    * Fields the format requires of every row group and column chunk and that Thrift leaves
    * unchecked (it reads them as optional): a missing one is named here, not met later as a null.
    */
-  private static void checkChunks(String file, FileMetaData md) throws CorruptParquetException {
+  private static void checkChunks(String file, FileMetaData md, long dataEnd) throws CorruptParquetException {
     List<String> leaves = leafNames(md);
     for (int g = 0; g < md.getRow_groupsSize(); g++) {
       org.apache.parquet.format.RowGroup rg = md.getRow_groups().get(g);
@@ -99,10 +99,34 @@ public final class ParquetFooter {
       }
       for (int c = 0; c < rg.getColumnsSize(); c++) {
         org.apache.parquet.format.ColumnChunk cc = rg.getColumns().get(c);
-        if (cc.isSetMeta_data() || cc.isSetCrypto_metadata() || cc.isSetEncrypted_column_metadata()) continue;
+        if (cc.isSetMeta_data()) {
+          checkRange(file, g, rg, leaves.get(c), cc.getMeta_data(), dataEnd);
+          continue;
+        }
+        if (cc.isSetCrypto_metadata() || cc.isSetEncrypted_column_metadata()) continue;
         String name = "'" + leaves.get(c) + "'";
         throw new CorruptParquetException(file, "row group " + g + " column " + name + " has no meta_data");
       }
+    }
+  }
+
+  /**
+   * A chunk's pages must lie between the leading magic and the footer. Checked here, not only when
+   * the chunk is fetched: split planning places a row group by its chunks' midpoint, and a lying
+   * size would put it in no split at all (its rows silently missing). An empty row group's chunks
+   * are not checked (some writers leave their offsets at 0).
+   */
+  private static void checkRange(String file, int g, org.apache.parquet.format.RowGroup rg, String column,
+      org.apache.parquet.format.ColumnMetaData m, long dataEnd) throws CorruptParquetException {
+    if (rg.getNum_rows() == 0) return;
+    long start = m.getData_page_offset();
+    if (m.isSetDictionary_page_offset() && m.getDictionary_page_offset() > 0 && m.getDictionary_page_offset() < start) {
+      start = m.getDictionary_page_offset();
+    }
+    long len = m.getTotal_compressed_size();
+    if (start < MAGIC_LEN || len <= 0 || len > dataEnd - start) {
+      throw new CorruptParquetException(file, "row group " + g + " column '" + column + "': chunk at " + start + " of "
+          + len + " bytes lies outside the file's data (which ends at " + dataEnd + ")");
     }
   }
 

@@ -56,13 +56,11 @@ public final class ThriftCodec {
   private static <T extends TBase<?, ?>> T read(InputStream in, long available, T into) throws IOException {
     String what = into.getClass().getSimpleName();
     Counted counted = new Counted(in);
-    BoundedProtocol p = null;
     try {
       int limit = (int) Math.min(Integer.MAX_VALUE - 8, Math.max(0, available));
       TIOStreamTransport t = new TIOStreamTransport(new TConfiguration(limit + 8, limit + 8, MAX_DEPTH), counted);
       // Container sizes are checked below against what remains (a clearer bound than a fixed limit).
-      p = new BoundedProtocol(new TCompactProtocol(t, limit, -1), counted, limit);
-      into.read(p);
+      into.read(new BoundedProtocol(new TCompactProtocol(t, limit, -1), counted, limit));
       return into;
     } catch (TException | RuntimeException e) {
       throw new IOException("can not read " + what + ": " + e.getMessage() + at(counted, available), e);
@@ -208,7 +206,8 @@ public final class ThriftCodec {
     @Override
     public String readString() throws TException {
       ByteBuffer b = readBinary();
-      return new String(b.array(), b.position(), b.remaining(), java.nio.charset.StandardCharsets.UTF_8);
+      // Interned as InterningProtocol does: path_in_schema repeats the column names in every row group.
+      return new String(b.array(), b.position(), b.remaining(), java.nio.charset.StandardCharsets.UTF_8).intern();
     }
 
     private int varint32() throws TException {

@@ -41,14 +41,14 @@ final class TestParquetFiles {
   }
 
   /** Rewrites the footer so that row group {@code rg}'s first column chunk starts past the end of the file. */
-  static void moveChunkPastTheEnd(Path file, int rg) throws IOException {
+  /** Rewrites the footer so that row group {@code rg}'s first chunk claims one value more than the row group has rows. */
+  static void lieAboutValueCount(Path file, int rg) throws IOException {
     byte[] all = Files.readAllBytes(file);
     int footerLen = ByteBuffer.wrap(all, all.length - 8, 4).order(ByteOrder.LITTLE_ENDIAN).getInt();
     int footerStart = all.length - 8 - footerLen;
     FileMetaData md = Util.readFileMetaData(new java.io.ByteArrayInputStream(all, footerStart, footerLen));
     ColumnMetaData cm = md.getRow_groups().get(rg).getColumns().get(0).getMeta_data();
-    cm.setData_page_offset(all.length + (1L << 20));
-    cm.unsetDictionary_page_offset();
+    cm.setNum_values(cm.getNum_values() + 1);
     ByteArrayOutputStream footer = new ByteArrayOutputStream();
     Util.writeFileMetaData(md, footer);
     ByteBuffer tail = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putInt(footer.size()).put("PAR1".getBytes());
