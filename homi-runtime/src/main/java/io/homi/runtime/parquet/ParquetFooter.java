@@ -47,10 +47,10 @@ public final class ParquetFooter {
             + size + " bytes)");
       }
       if (footerStart >= tailStart) {
-        return parse(file, tail.slice(footerStart, (int) footerLen), footerStart);
+        return parse(file, tail.slice(footerStart, (int) footerLen), size - TAIL_LEN);
       }
       try (RangeFetch footer = RangeFetch.read(client, registry, ns, List.of(new ByteRange(footerStart, footerLen)), 0)) {
-        return parse(file, footer.slice(footerStart, (int) footerLen), footerStart);
+        return parse(file, footer.slice(footerStart, (int) footerLen), size - TAIL_LEN);
       }
     } catch (HomiIoException e) {
       throw e;
@@ -68,7 +68,7 @@ public final class ParquetFooter {
     }
   }
 
-  private static FileMetaData parse(String file, ByteBuffer footer, long footerStart) throws CorruptParquetException {
+  private static FileMetaData parse(String file, ByteBuffer footer, long dataEnd) throws CorruptParquetException {
     FileMetaData md;
     try {
       md = ThriftCodec.fileMetaData(footer);
@@ -80,7 +80,7 @@ public final class ParquetFooter {
     if (md.isSetEncryption_algorithm()) {
       throw new CorruptParquetException(file, "plaintext footer of an encrypted file (encrypted Parquet is not supported)");
     }
-    checkChunks(file, md, footerStart);
+    checkChunks(file, md, dataEnd);
     return md;
   }
 
@@ -99,34 +99,33 @@ public final class ParquetFooter {
       }
       for (int c = 0; c < rg.getColumnsSize(); c++) {
         org.apache.parquet.format.ColumnChunk cc = rg.getColumns().get(c);
-        if (cc.isSetMeta_data()) {
-          checkRange(file, g, rg, leaves.get(c), cc.getMeta_data(), dataEnd);
-          continue;
-        }
+        if (cc.isSetMeta_data()) continue;
         if (cc.isSetCrypto_metadata() || cc.isSetEncrypted_column_metadata()) continue;
         String name = "'" + leaves.get(c) + "'";
         throw new CorruptParquetException(file, "row group " + g + " column " + name + " has no meta_data");
       }
+      checkMidpoint(file, g, rg, leaves);
     }
   }
 
   /**
-   * A chunk's pages must lie between the leading magic and the footer. Checked here, not only when
-   * the chunk is fetched: split planning places a row group by its chunks' midpoint, and a lying
-   * size would put it in no split at all (its rows silently missing). An empty row group's chunks
-   * are not checked (some writers leave their offsets at 0).
+   * Split planning gives a row group to the split holding its midpoint (start + compressed
+   * sizes / 2): a chunk size or offset that is negative or past 2 GiB (which no reader accepts
+   * for one chunk) would move it out of every split, its rows silently missing. Only those are
+   * refused here; chunk ends are checked when read (arrow-rs wrote sizes reaching past the file,
+   * bad_data/ARROW-RS-GH-6229-DICTHEADER, which Spark reads). Empty row groups are not checked.
    */
-  private static void checkRange(String file, int g, org.apache.parquet.format.RowGroup rg, String column,
-      org.apache.parquet.format.ColumnMetaData m, long dataEnd) throws CorruptParquetException {
+  private static void checkMidpoint(String file, int g, org.apache.parquet.format.RowGroup rg, List<String> leaves)
+      throws CorruptParquetException {
     if (rg.getNum_rows() == 0) return;
-    long start = m.getData_page_offset();
-    if (m.isSetDictionary_page_offset() && m.getDictionary_page_offset() > 0 && m.getDictionary_page_offset() < start) {
-      start = m.getDictionary_page_offset();
-    }
-    long len = m.getTotal_compressed_size();
-    if (start < MAGIC_LEN || len <= 0 || len > dataEnd - start) {
-      throw new CorruptParquetException(file, "row group " + g + " column '" + column + "': chunk at " + start + " of "
-          + len + " bytes lies outside the file's data (which ends at " + dataEnd + ")");
+    for (int c = 0; c < rg.getColumnsSize(); c++) {
+      org.apache.parquet.format.ColumnMetaData m = rg.getColumns().get(c).getMeta_data();
+      if (m == null) continue;
+      long len = m.getTotal_compressed_size();
+      if (len < 0 || len > Integer.MAX_VALUE || m.getData_page_offset() < 0) {
+        throw new CorruptParquetException(file, "row group " + g + " column '" + leaves.get(c) + "': chunk at "
+            + m.getData_page_offset() + " of " + len + " bytes can not be placed in the file");
+      }
     }
   }
 
