@@ -91,12 +91,12 @@ class PrefetchAndReuseIT extends SparkTestBase {
         .parquet(dir.toString());
     Path file = onlyParquetFile(dir);
     assertThat(MetricsIT.countRowGroups(dir)).isGreaterThanOrEqualTo(3);
-    moveChunkPastTheEnd(file, 2, 1); // column v: the row group's start (its split) stays where it is
+    lieAboutValueCount(file, 2, 1); // column v: found when row group 2 opens (a chunk outside the file fails at the footer)
     Files.deleteIfExists(file.resolveSibling("." + file.getFileName() + ".crc"));
     Throwable t = catchThrowable(() -> spark.read().format("homi").option("homi.prefetchRowGroups", 1)
         .load(dir.toString()).selectExpr("sum(id)", "sum(v)").collectAsList());
     assertThat(t).as("reading the damaged file must fail").isNotNull();
-    assertThat(messages(t)).contains(file.toString()).contains("row group 2").contains("outside the file");
+    assertThat(messages(t)).contains(file.toString()).contains("row group 2").contains("values for the row group's");
   }
 
   private static Path onlyParquetFile(Path dir) throws IOException {
@@ -107,17 +107,14 @@ class PrefetchAndReuseIT extends SparkTestBase {
     }
   }
 
-  /** Rewrites the footer so that row group {@code rg}'s column chunk {@code col} starts past the end of the file. */
-  private static void moveChunkPastTheEnd(Path file, int rg, int col) throws IOException {
+  /** Rewrites the footer so that row group {@code rg}'s column chunk {@code col} claims one value more than the row group's rows. */
+  private static void lieAboutValueCount(Path file, int rg, int col) throws IOException {
     byte[] all = Files.readAllBytes(file);
     int footerLen = ByteBuffer.wrap(all, all.length - 8, 4).order(ByteOrder.LITTLE_ENDIAN).getInt();
     int footerStart = all.length - 8 - footerLen;
     FileMetaData md = Util.readFileMetaData(new ByteArrayInputStream(all, footerStart, footerLen));
     ColumnMetaData cm = md.getRow_groups().get(rg).getColumns().get(col).getMeta_data();
-    cm.setData_page_offset(all.length + (1L << 20));
-    cm.unsetDictionary_page_offset();
-    md.getRow_groups().get(rg).getColumns().get(col).unsetColumn_index_offset();
-    md.getRow_groups().get(rg).getColumns().get(col).unsetOffset_index_offset();
+    cm.setNum_values(cm.getNum_values() + 1);
     ByteArrayOutputStream footer = new ByteArrayOutputStream();
     Util.writeFileMetaData(md, footer);
     ByteBuffer tail = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putInt(footer.size()).put("PAR1".getBytes());

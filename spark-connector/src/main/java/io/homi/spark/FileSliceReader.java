@@ -70,6 +70,11 @@ final class FileSliceReader implements AutoCloseable {
           || file.identity().mtimeNanos() / 1_000_000 != slice.plannedMtimeMillis()) {
         throw new HomiReadException(new HomiParquetException("file changed since the scan was planned: " + slice.path()));
       }
+      try {
+        StoredSparkSchema.check(file);
+      } catch (HomiParquetException e) {
+        throw new HomiReadException(e);
+      }
       this.rowGroups = selectRowGroups(plan);
       this.allocator = rt.allocator().newChildAllocator("homi-task " + slice.path(), 0, Long.MAX_VALUE);
       this.out = new ColumnVector[plan.readSchema().fields().length];

@@ -56,6 +56,7 @@ final class TableSchemas {
 
   static StructType footerSchema(Path f, HomiOptions homi) {
     try (ParquetFileReader r = ParquetFileReader.open(HomiRuntime.get(), f, homi.config())) {
+      StoredSparkSchema.check(r);
       return SparkSchemas.toSpark(r.schema());
     } catch (IOException e) {
       throw new UncheckedIOException(e.getMessage(), e);

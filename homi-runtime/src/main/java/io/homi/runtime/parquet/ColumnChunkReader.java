@@ -72,6 +72,17 @@ final class ColumnChunkReader implements ColumnReader {
     }
   }
 
+  /** Per repetition level, the least definition level an entry repeating there may have (nested leaves). */
+  private int[] definedLists;
+
+  void requireDefinedLists(int[] minDef) {
+    this.definedLists = minDef;
+  }
+
+  int maxRepetitionLevel() {
+    return col.maxRepetitionLevel();
+  }
+
   private int[] bufRep;
   private int[] bufDef;
   private int bufPos;
@@ -117,6 +128,10 @@ final class ColumnChunkReader implements ColumnReader {
         if (r > maxRep || d > maxDef || r < 0 || d < 0) {
           throw new CorruptParquetException(context, "levels (rep " + r + ", def " + d + ") above the maximum (" + maxRep
               + ", " + maxDef + ")");
+        }
+        if (definedLists != null && d < definedLists[r]) {
+          throw new CorruptParquetException(context, "levels (rep " + r + ", def " + d + "): an element of a list that is"
+              + " null or empty at definition level " + d + " (an element needs " + definedLists[r] + ")");
         }
         if (out.size == MAX_BATCH_ENTRIES) {
           throw new HomiParquetException("a batch of " + n + " rows of " + context + " holds more than "
@@ -339,13 +354,9 @@ final class ColumnChunkReader implements ColumnReader {
 
   private LevelDecoder levelsV1(Encoding le, ByteBuffer page, int p, int width, int count, String what)
       throws HomiParquetException {
-    if (le == Encoding.BIT_PACKED) {
-      long len = BitPackedLevels.byteLength(count, width);
-      if (len > page.limit() - p) throw new CorruptParquetException(context, "BIT_PACKED " + what + " levels of " + len
-          + " bytes in a " + page.limit() + "-byte page");
-      levelsEnd = p + (int) len;
-      return new BitPackedLevels(page, p, width, count, context);
-    } else if (le == Encoding.RLE) {
+    // Only RLE: Spark's reader refuses other definition level encodings and reads repetition
+    // levels as RLE whatever the header says, so a BIT_PACKED header is refused, never guessed at.
+    if (le == Encoding.RLE) {
       if (page.limit() - p < 4) throw new CorruptParquetException(context, "data page too short for its " + what + " levels");
       int len = page.getInt(p);
       if (len < 0 || len > page.limit() - p - 4) throw new CorruptParquetException(context, what + " levels length " + len);

@@ -32,7 +32,27 @@ final class NestedColumnReader implements ColumnReader {
     number(top);
     List<NestedField> path = new ArrayList<>();
     collectPaths(top, path);
-    for (int i = 0; i < readers.size(); i++) levels.add(new ColumnChunkReader.Levels());
+    for (int i = 0; i < readers.size(); i++) {
+      levels.add(new ColumnChunkReader.Levels());
+      readers.get(i).requireDefinedLists(definedAt(paths.get(i), readers.get(i).maxRepetitionLevel()));
+    }
+  }
+
+  /**
+   * For each repetition level r > 0 of a leaf, the definition level an entry repeating at r must
+   * reach: that of the list whose element it is (its slot). A lower one would be an element of a
+   * list the levels also call null or empty; such levels are refused, not read one way or another.
+   */
+  private static int[] definedAt(NestedField[] path, int maxRep) {
+    int[] min = new int[maxRep + 1];
+    java.util.Arrays.fill(min, Integer.MAX_VALUE);
+    min[0] = 0;
+    for (NestedField n : path) {
+      int r = n.slotRep();
+      if (r > 0 && r <= maxRep) min[r] = Math.min(min[r], n.slotDef());
+    }
+    for (int r = 1; r <= maxRep; r++) if (min[r] == Integer.MAX_VALUE) min[r] = 0;
+    return min;
   }
 
   private void number(NestedField n) {

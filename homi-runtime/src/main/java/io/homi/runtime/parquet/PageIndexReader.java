@@ -13,7 +13,6 @@ import org.apache.parquet.format.ColumnIndex;
 import org.apache.parquet.format.OffsetIndex;
 import org.apache.parquet.format.PageLocation;
 import org.apache.parquet.format.RowGroup;
-import org.apache.parquet.format.Util;
 
 /**
  * A row group's page indexes (ColumnIndex: per-page min/max and nulls; OffsetIndex: where each
@@ -61,7 +60,7 @@ public final class PageIndexReader {
       for (Map.Entry<Integer, ByteRange> e : ci.entrySet()) {
         ByteRange r = e.getValue();
         try {
-          ColumnIndex idx = Util.readColumnIndex(new ByteBufferInputStream(fetch.slice(r.offset(), (int) r.length())));
+          ColumnIndex idx = ThriftCodec.columnIndex(fetch.slice(r.offset(), (int) r.length()));
           if (consistent(idx)) columnIndexes.put(e.getKey(), idx);
         } catch (IOException | RuntimeException x) {
           throw new CorruptParquetException(file, "row group " + rg + " column chunk " + e.getKey()
@@ -72,7 +71,7 @@ public final class PageIndexReader {
         ByteRange r = e.getValue();
         OffsetIndex idx;
         try {
-          idx = Util.readOffsetIndex(new ByteBufferInputStream(fetch.slice(r.offset(), (int) r.length())));
+          idx = ThriftCodec.offsetIndex(fetch.slice(r.offset(), (int) r.length()));
         } catch (IOException | RuntimeException x) {
           throw new CorruptParquetException(file, "row group " + rg + " column chunk " + e.getKey()
               + ": offset index at " + r.offset() + " cannot be decoded (" + x.getMessage() + ")", x);

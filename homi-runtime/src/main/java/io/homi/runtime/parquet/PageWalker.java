@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import org.apache.parquet.format.PageHeader;
-import org.apache.parquet.format.Util;
 
 /**
  * The one page walker: steps over the pages of a column chunk held in memory, decoding each page
@@ -50,7 +49,7 @@ public final class PageWalker {
     ByteBufferInputStream in = new ByteBufferInputStream(chunk.duplicate().position(headerStart));
     PageHeader h;
     try {
-      h = Util.readPageHeader(in);
+      h = ThriftCodec.pageHeader(in, chunk.limit() - headerStart);
     } catch (IOException | RuntimeException e) {
       throw new CorruptParquetException(context, "page header at file offset " + at + " cannot be decoded ("
           + e.getMessage() + ")", e);

@@ -91,6 +91,11 @@ public final class ParquetSchema {
       throw new CorruptParquetException(file, "schema element '" + e.getName() + "' claims " + n + " children but the footer"
           + " has " + (elems.size() - pos[0]) + " elements left");
     }
+    // Thrift leaves an enum value it does not know unset: a repetition outside the enum must not
+    // read as OPTIONAL (parquet-java refuses such a schema too).
+    if (depth > 0 && !e.isSetRepetition_type()) {
+      throw new CorruptParquetException(file, "schema element '" + e.getName() + "' has no valid repetition type");
+    }
     if (depth > 0 && n == 0 && !e.isSetType()) {
       throw new CorruptParquetException(file, "leaf column '" + e.getName() + "' has no type");
     }

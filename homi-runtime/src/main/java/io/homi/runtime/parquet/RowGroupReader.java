@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.arrow.vector.FieldVector;
+import org.apache.parquet.format.ColumnChunk;
 import org.apache.parquet.format.ColumnMetaData;
 import org.apache.parquet.format.RowGroup;
 
@@ -42,14 +43,15 @@ public final class RowGroupReader implements AutoCloseable {
           + " column chunks for " + leaves + " schema columns");
     }
     if (rg.getNum_rows() < 0) throw new CorruptParquetException(file, "row group " + index + " has " + rg.getNum_rows() + " rows");
+    List<ColumnDescriptor> leafColumns = new ArrayList<>();
+    for (ColumnDescriptor top : columns) leafColumns.addAll(top.isNested() ? top.nested().leaves() : List.of(top));
+    for (ColumnDescriptor c : leafColumns) checkValueCount(file, index, rg, c);
     // An empty row group has no pages to fetch; some writers even leave its chunk offsets at 0.
     if (rg.getNum_rows() == 0) return new RowGroupReader(null, List.of(), 0, null);
     long fileSize = f.identity().size();
     List<ByteRange> ranges = new ArrayList<>();
     List<ByteRange> fetched = new ArrayList<>(); // whole chunks, or the selected pages
     List<ColumnMetaData> metas = new ArrayList<>();
-    List<ColumnDescriptor> leafColumns = new ArrayList<>();
-    for (ColumnDescriptor top : columns) leafColumns.addAll(top.isNested() ? top.nested().leaves() : List.of(top));
     // The row group's slice of the scan plan: one validated range per projected leaf chunk.
     ScanPlan plan = ScanPlan.of(file, f.metadata(), leafColumns, new int[] {index}, fileSize, f.config().coalesceGapBytes());
     for (int i = 0; i < leafColumns.size(); i++) {
@@ -77,13 +79,7 @@ public final class RowGroupReader implements AutoCloseable {
         PageDecompressor d = new PageDecompressor(metas.get(i).getCodec(), f.config().maxPageBytes(), file);
         // A flat column has one level entry per row; a nested leaf the chunk's num_values.
         long values = pages == null ? rg.getNum_rows() : pages.yielded(c.index()).rowCount();
-        if (c.maxRepetitionLevel() > 0) {
-          values = metas.get(i).getNum_values();
-          if (values < rg.getNum_rows()) {
-            throw new CorruptParquetException(file, "row group " + index + " column '" + c.name() + "' has " + values
-                + " values for " + rg.getNum_rows() + " rows");
-          }
-        }
+        if (c.maxRepetitionLevel() > 0) values = metas.get(i).getNum_values();
         // Selected pages are gathered end to end (page offsets in messages are then relative).
         java.nio.ByteBuffer bytes = pages == null ? fetch.slice(r.offset(), (int) r.length())
             : pages.gather(fetch, c.index(), r);
@@ -106,6 +102,23 @@ public final class RowGroupReader implements AutoCloseable {
     } catch (IOException | RuntimeException e) {
       fetch.close();
       throw e;
+    }
+  }
+
+  /**
+   * The row group's row count against the chunk's value count: a flat column holds exactly one
+   * value (or null) per row, a nested leaf at least one level entry per row, and an empty row
+   * group none. A lying num_rows would otherwise read as fewer rows (or none) without an error.
+   */
+  private static void checkValueCount(String file, int index, RowGroup rg, ColumnDescriptor c) throws HomiParquetException {
+    ColumnChunk cc = rg.getColumns().get(c.index());
+    if (!cc.isSetMeta_data()) throw new CorruptParquetException(file, "row group " + index + " column '" + c.name() + "' has no metadata");
+    long values = cc.getMeta_data().getNum_values();
+    long rows = rg.getNum_rows();
+    boolean ok = rows == 0 ? values == 0 : c.maxRepetitionLevel() > 0 ? values >= rows : values == rows;
+    if (!ok) {
+      throw new CorruptParquetException(file, "row group " + index + " column '" + c.name() + "' holds " + values
+          + " values for the row group's " + rows + " rows");
     }
   }
 

@@ -50,7 +50,7 @@ public final class ScanPlan {
   public static ScanPlan of(String file, FileMetaData md, List<ColumnDescriptor> columns, int[] rowGroups, long fileSize,
                             long coalesceGap) throws HomiParquetException {
     List<Leaf> leaves = new ArrayList<>();
-    for (ColumnDescriptor c : columns) leaves.add(new Leaf(c.index(), c.name()));
+    for (ColumnDescriptor c : columns) leaves.add(new Leaf(c.index(), c.name(), !c.isNested() && c.maxRepetitionLevel() == 0));
     return plan(file, md, leaves, rowGroups, fileSize, coalesceGap);
   }
 
@@ -66,14 +66,17 @@ public final class ScanPlan {
       for (int i = 0; first != null && i < first.size(); i++) {
         ColumnChunk cc = first.get(i);
         leaves.add(new Leaf(i, cc.isSetMeta_data() && cc.getMeta_data().getPath_in_schema() != null
-            ? String.join(".", cc.getMeta_data().getPath_in_schema()) : "#" + i));
+            ? String.join(".", cc.getMeta_data().getPath_in_schema()) : "#" + i, false));
       }
     }
     return plan(file, md, leaves, null, fileSize, coalesceGap);
   }
 
-  /** A leaf column: its chunk's index in each row group and its name in messages. */
-  private record Leaf(int index, String name) {}
+  /**
+   * A leaf column: its chunk's index in each row group, its name in messages, and whether it is
+   * flat (one value or null per row: its chunk's value count must equal the row count).
+   */
+  private record Leaf(int index, String name, boolean flat) {}
 
   private static ScanPlan plan(String file, FileMetaData md, List<Leaf> columns, int[] rowGroups, long fileSize,
                                long coalesceGap) throws HomiParquetException {
@@ -93,6 +96,11 @@ public final class ScanPlan {
           throw new CorruptParquetException(file, "row group " + g + " has no column chunk " + c.index() + " ('" + c.name() + "')");
         }
         ColumnMetaData m = ChunkBounds.metadata(file, g, c.name(), rg.getColumns().get(c.index()));
+        // A flat column holds one value (or null) per row: a lying num_rows must not cut the rows.
+        if (c.flat() && m.getNum_values() != rg.getNum_rows()) {
+          throw new CorruptParquetException(file, "row group " + g + " column '" + c.name() + "' holds " + m.getNum_values()
+              + " values for the row group's " + rg.getNum_rows() + " rows");
+        }
         ByteRange r = ChunkBounds.range(file, g, c.name(), m, fileSize);
         raws.add(new Chunk(ci, g, r.offset(), r.length(), rg.getNum_rows(), -1, m.getCodec(), m));
         ranges.add(r);

@@ -1,11 +1,9 @@
 package io.homi.runtime.parquet;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.homi.runtime.HomiConfig;
 import io.homi.runtime.HomiRuntime;
-import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,26 +24,12 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * Repetition and definition levels: the BIT_PACKED level encoding by hand, and nested columns
- * (lists of optional values inside optional structs, maps) written by parquet-java with data
+ * Repetition and definition levels of nested columns (lists of optional values inside optional structs, maps) written by parquet-java with data
  * page v1 and v2, read through the runtime and compared with the values written.
  */
 class LevelDecodingTest {
   @TempDir
   Path tmp;
-
-  @Test
-  void bitPackedLevelsAreMostSignificantBitFirst() throws Exception {
-    // width 2: 1, 2, 3, 0, 1 -> 01 10 11 00 | 01 000000
-    byte[] b = {0x6C, 0x40};
-    BitPackedLevels l = new BitPackedLevels(ByteBuffer.wrap(b), 0, 2, 5, "f");
-    int[] out = new int[5];
-    l.readInts(out, 0, 2);
-    l.readInts(out, 2, 3);
-    assertThat(out).containsExactly(1, 2, 3, 0, 1);
-    assertThatThrownBy(() -> l.readInts(new int[1], 0, 1)).isInstanceOf(CorruptParquetException.class);
-    assertThat(BitPackedLevels.byteLength(5, 2)).isEqualTo(2);
-  }
 
   static final MessageType SCHEMA = MessageTypeParser.parseMessageType("""
       message t {

@@ -41,6 +41,25 @@ final class TestParquetFiles {
   }
 
   /** Rewrites the footer so that row group {@code rg}'s first column chunk starts past the end of the file. */
+  /** Rewrites the footer so that row group {@code rg}'s first chunk claims one value more than the row group has rows. */
+  static void lieAboutValueCount(Path file, int rg) throws IOException {
+    byte[] all = Files.readAllBytes(file);
+    int footerLen = ByteBuffer.wrap(all, all.length - 8, 4).order(ByteOrder.LITTLE_ENDIAN).getInt();
+    int footerStart = all.length - 8 - footerLen;
+    FileMetaData md = Util.readFileMetaData(new java.io.ByteArrayInputStream(all, footerStart, footerLen));
+    ColumnMetaData cm = md.getRow_groups().get(rg).getColumns().get(0).getMeta_data();
+    cm.setNum_values(cm.getNum_values() + 1);
+    ByteArrayOutputStream footer = new ByteArrayOutputStream();
+    Util.writeFileMetaData(md, footer);
+    ByteBuffer tail = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putInt(footer.size()).put("PAR1".getBytes());
+    try (var out = Files.newOutputStream(file, StandardOpenOption.TRUNCATE_EXISTING)) {
+      out.write(all, 0, footerStart);
+      footer.writeTo(out);
+      out.write(tail.array());
+    }
+  }
+
+/** Rewrites the footer so that row group {@code rg}'s first column chunk starts past the end of the file. */
   static void moveChunkPastTheEnd(Path file, int rg) throws IOException {
     byte[] all = Files.readAllBytes(file);
     int footerLen = ByteBuffer.wrap(all, all.length - 8, 4).order(ByteOrder.LITTLE_ENDIAN).getInt();
