@@ -22,7 +22,7 @@ record GpuAssignment(int ordinal, String source) {
   static GpuAssignment forCurrentTask() {
     TaskContext tc = TaskContext.get();
     return choose(tc == null ? Map.of() : tc.resourcesJMap(), GpuProbe.defaultOrdinal(),
-        System.getProperty("homi.gpu") != null);
+        !"default".equals(io.homi.runtime.settings.JvmSettings.get().source(io.homi.runtime.settings.HomiSettings.GPU)));
   }
 
   /**
@@ -33,7 +33,7 @@ record GpuAssignment(int ordinal, String source) {
   static GpuAssignment choose(Map<String, ResourceInformation> resources, int defaultOrdinal, boolean defaultIsSet) {
     ResourceInformation gpu = resources == null ? null : resources.get(RESOURCE);
     if (gpu == null || gpu.addresses().length == 0) {
-      return new GpuAssignment(defaultOrdinal, defaultIsSet ? "-Dhomi.gpu=" + defaultOrdinal
+      return new GpuAssignment(defaultOrdinal, defaultIsSet ? "homi.gpu=" + defaultOrdinal
           : "device " + defaultOrdinal + ", no Spark gpu resource");
     }
     String[] addresses = gpu.addresses();

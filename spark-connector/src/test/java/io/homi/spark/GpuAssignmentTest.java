@@ -37,7 +37,7 @@ class GpuAssignmentTest {
     GpuAssignment none = GpuAssignment.choose(Map.of(), 0, false);
     assertThat(none.ordinal()).isZero();
     assertThat(none.toString()).isEqualTo("GPU 0 (device 0, no Spark gpu resource)");
-    assertThat(GpuAssignment.choose(null, 2, true).toString()).isEqualTo("GPU 2 (-Dhomi.gpu=2)");
+    assertThat(GpuAssignment.choose(null, 2, true).toString()).isEqualTo("GPU 2 (homi.gpu=2)");
     // other resources (FPGAs, ...) and an empty gpu grant leave the choice alone
     assertThat(GpuAssignment.choose(Map.of("fpga", new ResourceInformation("fpga", new String[] {"4"})), 1, true).ordinal())
         .isEqualTo(1);
