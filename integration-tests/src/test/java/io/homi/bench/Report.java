@@ -46,7 +46,13 @@ public final class Report {
     Files.createDirectories(dir);
     Files.writeString(dir.resolve("results.md"), markdown());
     Files.writeString(dir.resolve("results.csv"), csv());
-    ImageIO.write(chart(), "png", dir.resolve("results.png").toFile());
+    try {
+      ImageIO.write(chart(), "png", dir.resolve("results.png").toFile());
+    } catch (LinkageError e) {
+      // A JRE without font libraries (the GPU machine's jlinked one lacks libharfbuzz): the tables
+      // above hold every figure; only the picture is missing.
+      System.err.println("[homi-bench] no chart: " + e);
+    }
   }
 
   /** Median time of {@code reader} on the same table, query and mode, or NaN. */
