@@ -36,13 +36,13 @@ final class GpuSliceOutput implements AutoCloseable {
   private MediatorSource source; // the slice's file on the mediator's GPU path, opened at its first GPU row group
   private final long coalesceGap; // the scan's homi.coalesceGap, for the GPU staging runs as for host fetches
   private final int queueDepth; // the scan's homi.queueDepth, for the GPU source's queue pair
-  private final boolean eagerHostCopy; // homi.gpuHostCopy=eager: host copies issued right after each decode
+  private final GpuRowGroups.HostCopy hostCopy; // homi.gpuHostCopy (eager: copies issued right after each decode)
 
   private GpuSliceOutput(GpuRowGroups gpu, HomiMetrics.Task metrics, HomiOptions options, boolean strict) {
     this.gpu = gpu;
     this.coalesceGap = options.config().coalesceGapBytes();
     this.queueDepth = options.config().queueDepth();
-    this.eagerHostCopy = options.eagerHostCopy();
+    this.hostCopy = GpuRowGroups.HostCopy.of(options.hostCopy());
     this.metrics = metrics;
     this.strict = strict;
   }
@@ -99,7 +99,7 @@ final class GpuSliceOutput implements AutoCloseable {
       if (source == null) source = MediatorSource.open(io.homi.runtime.HomiRuntime.get(), file, queueDepth);
       // Under eager, the copies to pinned host memory run on the GPU's copy engine while this task
       // hands the batch to Spark and other tasks decode; the first host read waits for them.
-      current = gpu.decode(file, md, cols, rg, source, coalesceGap, allocator, eagerHostCopy);
+      current = gpu.decode(file, md, cols, rg, source, coalesceGap, allocator, hostCopy);
     } catch (UnsupportedParquetException e) {
       return refused(file, rg, e.getMessage());
     } catch (IOException | RuntimeException e) {

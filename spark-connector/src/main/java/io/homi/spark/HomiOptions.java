@@ -51,7 +51,7 @@ public final class HomiOptions implements Serializable {
   private final int prefetchRowGroups;
   private final boolean lazyDictionary;
   private final boolean readPruning;
-  private final boolean eagerHostCopy; // homi.gpuHostCopy=eager
+  private final String hostCopy; // homi.gpuHostCopy
   private final String arrowReason; // why the output is arrow when the scan did not ask for it, or null
   private final String device; // the GPU the scan's INFO line names; null for host output
   private transient HomiConfig config;
@@ -68,7 +68,7 @@ public final class HomiOptions implements Serializable {
     // Arrow batches carry values: dictionaries materialized
     this.lazyDictionary = output != Output.ARROW && HomiSettings.LAZY_DICTIONARY.from(homiOptions);
     this.readPruning = HomiSettings.READ_PRUNING.from(homiOptions);
-    this.eagerHostCopy = "eager".equals(HomiSettings.GPU_HOST_COPY.from(homiOptions));
+    this.hostCopy = HomiSettings.GPU_HOST_COPY.from(homiOptions);
   }
 
   /** The scan's settings from its read options, the active session's conf and this JVM's properties. */
@@ -163,9 +163,9 @@ public final class HomiOptions implements Serializable {
     return lazyDictionary;
   }
 
-  /** {@code homi.gpuHostCopy=eager}: GPU row groups copied to pinned host memory right after their decode. */
-  boolean eagerHostCopy() {
-    return eagerHostCopy;
+  /** {@code homi.gpuHostCopy}: when GPU row groups are copied to host memory (eager, lazy, pageable). */
+  String hostCopy() {
+    return hostCopy;
   }
 
   /** {@code homi.readPruning}: dictionary and page-index pruning when a task reads a row group. */

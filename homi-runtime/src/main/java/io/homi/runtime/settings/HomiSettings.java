@@ -74,18 +74,19 @@ public final class HomiSettings {
           + "`com.nvidia.spark.SQLPlugin`, where `gpu` and `gpu-or-host` read as `arrow` too and say so "
           + "([With the RAPIDS Accelerator](#with-the-rapids-accelerator)). `gpu`: one batch per row group whose file "
           + "columns are `DeviceColumnVector`s in GPU memory (Arrow device buffers, C Device Data Interface "
-          + "export; copied to host on the first CPU read); row groups the GPU decoder refuses (unannotated "
+          + "export; copied to host for CPU reads, see `homi.gpuHostCopy`); row groups the GPU decoder refuses (unannotated "
           + "FIXED_LEN_BYTE_ARRAY, BYTE_ARRAY decimals, FIXED_LEN_BYTE_ARRAY decimals over 16 bytes or "
           + "DELTA_BYTE_ARRAY-encoded, nested, BROTLI) are decoded on the CPU and counted; fails naming the "
           + "reason without a usable GPU. `gpu-or-host`: as `gpu` where a GPU is usable, host output "
           + "otherwise (said in the scan's INFO line and metrics). "
           + "[Details](docs/connector.md#gpu-output-homioutput)"));
   public static final Setting<String> GPU_HOST_COPY = add(Setting.choice("homi.gpuHostCopy", SCAN, "eager",
-      List.of("eager", "lazy"),
+      List.of("eager", "lazy", "pageable"),
       "when `homi.output=gpu` copies a row group's columns to host memory: `eager` right after the decode, all "
           + "columns into one pinned buffer at once, asynchronously (for CPU plans, which read every column they "
           + "project); `lazy` a column only when something first reads a value of it on the CPU (for consumers that "
-          + "use the device buffers)"));
+          + "use the device buffers); `pageable` a column at its first CPU read, synchronously into ordinary host "
+          + "memory (no pinned memory: the behaviour before pinned copies, kept as a benchmark anchor)"));
   public static final Setting<Boolean> READ_PRUNING = add(Setting.bool("homi.readPruning", SCAN, true,
       "dictionary and page-index pruning of each row group when a task reads it (row groups the "
           + "min/max statistics rule out are skipped either way); `false` reads every page, "

@@ -29,6 +29,21 @@ import org.apache.parquet.format.RowGroup;
  * decode's kernels.
  */
 public final class GpuRowGroups implements AutoCloseable {
+  /** When a row group's columns are copied to host memory ({@code homi.gpuHostCopy}). */
+  public enum HostCopy {
+    /** All columns into one pinned buffer, issued right after the decode (CPU consumers). */
+    EAGER,
+    /** A column into the row group's pinned buffer when first read on the CPU (GPU consumers). */
+    LAZY,
+    /** A column when first read on the CPU, synchronously into ordinary memory (no pinned memory). */
+    PAGEABLE;
+
+    /** The value of {@code homi.gpuHostCopy}. */
+    public static HostCopy of(String setting) {
+      return valueOf(setting.toUpperCase(java.util.Locale.ROOT));
+    }
+  }
+
   private static final Object LOCK = new Object();
   /** Pinned host copies are rounded up to this: row groups of about one size reuse one buffer. */
   private static final long PINNED_GRANULE = 4L << 20;
@@ -143,16 +158,16 @@ public final class GpuRowGroups implements AutoCloseable {
    */
   public Batch decode(Path file, FileMetaData md, List<ColumnDescriptor> cols, int rg, MediatorSource source,
                       long coalesceGap, BufferAllocator host) throws IOException {
-    return decode(file, md, cols, rg, source, coalesceGap, host, false);
+    return decode(file, md, cols, rg, source, coalesceGap, host, HostCopy.LAZY);
   }
 
   /**
-   * As {@link #decode(Path, FileMetaData, List, int, MediatorSource, long, BufferAllocator)}; with
-   * {@code eagerHostCopy} every column's copy to pinned host memory is issued right after the decode
-   * (asynchronously: the first host read waits for it), for a CPU consumer.
+   * As {@link #decode(Path, FileMetaData, List, int, MediatorSource, long, BufferAllocator)}, the host
+   * copies made as {@code hostCopy} says: under {@link HostCopy#EAGER} every column's copy to pinned
+   * host memory is issued right after the decode (asynchronously: the first host read waits for it).
    */
   public Batch decode(Path file, FileMetaData md, List<ColumnDescriptor> cols, int rg, MediatorSource source,
-                      long coalesceGap, BufferAllocator host, boolean eagerHostCopy) throws IOException {
+                      long coalesceGap, BufferAllocator host, HostCopy hostCopy) throws IOException {
     if (closed) throw new IllegalStateException("the GPU decoder of GPU " + gpu.ordinal() + " is closed");
     GpuParquetReader reader;
     try {
@@ -172,8 +187,8 @@ public final class GpuRowGroups implements AutoCloseable {
     HostMirror mirror;
     try {
       gpu.bind();
-      mirror = new HostMirror(gpu, b, pinned, copyStream, host);
-      if (eagerHostCopy) mirror.start();
+      mirror = new HostMirror(gpu, b, hostCopy == HostCopy.PAGEABLE ? null : pinned, copyStream, host);
+      if (hostCopy == HostCopy.EAGER) mirror.start();
     } catch (RuntimeException | Error e) {
       gpu.bind();
       b.close();

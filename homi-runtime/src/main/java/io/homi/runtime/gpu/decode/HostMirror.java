@@ -24,6 +24,7 @@ import org.slf4j.LoggerFactory;
  * time. {@link #start()} issues every column's copies at once right after the decode (what a CPU
  * plan needs); otherwise a column is copied when it is first read. The pinned buffer goes back to
  * the pool when the last vector over it and this mirror are closed (Arrow's reference count).
+ * With no pool ({@code homi.gpuHostCopy=pageable}) every column is copied as below.
  * Without a pinned buffer (the pool's bound reached, or page locking failed) columns are copied
  * into ordinary Arrow vectors as before. Not thread-safe beyond its synchronized methods.
  */
@@ -33,7 +34,7 @@ public final class HostMirror implements AutoCloseable {
   private static volatile boolean pinFailureLogged;
   private final GpuDevice gpu;
   private final DeviceBatch batch;
-  private final BufferPool<PinnedBuffer> pool;
+  private final BufferPool<PinnedBuffer> pool; // null: pageable copies only
   private final long stream;
   private final BufferAllocator allocator;
   private final long[][] offsets; // per column, per Arrow buffer: offset in the pinned buffer
@@ -133,7 +134,7 @@ public final class HostMirror implements AutoCloseable {
   /** Takes the pinned buffer on first use; false when the pool has none for this row group. */
   private boolean pin() {
     if (pinned != null) return true;
-    if (refused) return false;
+    if (refused || pool == null) return false;
     gpu.bind();
     PinnedBuffer taken;
     try {
@@ -152,12 +153,7 @@ public final class HostMirror implements AutoCloseable {
     PinnedBuffer p = taken;
     ArrowBuf w;
     try {
-      w = allocator.wrapForeignAllocation(new ForeignAllocation(p.capacity(), p.address()) {
-        @Override
-        protected void release0() {
-          pool.give(p); // the last view of it was closed
-        }
-      });
+      w = wrap(allocator, p.address(), p.capacity(), () -> pool.give(p)); // given back when the last view closes
     } catch (RuntimeException e) {
       pool.give(p);
       throw e;
@@ -185,14 +181,36 @@ public final class HostMirror implements AutoCloseable {
   /** Column {@code c} as an Arrow vector over the pinned buffer (the copies have completed). */
   private FieldVector view(int c) {
     DeviceColumn d = batch.columns().get(c);
-    int n = (int) d.rows();
-    FieldVector v = d.column().arrowField().createVector(allocator);
+    return view(d.column().arrowField(), whole, offsets[c], bytes[c], (int) d.rows(), d.nullCount(), allocator);
+  }
+
+  /**
+   * Host memory at {@code address} as Arrow memory of {@code allocator} (counted there), whose
+   * {@code release} runs once, when the returned buffer and every view of it are closed.
+   */
+  static ArrowBuf wrap(BufferAllocator allocator, long address, long capacity, Runnable release) {
+    return allocator.wrapForeignAllocation(new ForeignAllocation(capacity, address) {
+      @Override
+      protected void release0() {
+        release.run();
+      }
+    });
+  }
+
+  /**
+   * A vector of {@code field} with {@code rows} values over the Arrow buffers (validity, [offsets,]
+   * values) at {@code offsets} in {@code whole}, {@code bytes} long; the vector holds references
+   * to {@code whole}, released when it is closed.
+   */
+  static FieldVector view(org.apache.arrow.vector.types.pojo.Field field, ArrowBuf whole, long[] offsets, long[] bytes,
+                          int rows, long nullCount, BufferAllocator allocator) {
+    FieldVector v = field.createVector(allocator);
     List<ArrowBuf> bufs = new ArrayList<>();
     try {
-      for (int k = 0; k < bytes[c].length; k++) bufs.add(whole.slice(offsets[c][k], bytes[c][k]));
+      for (int k = 0; k < bytes.length; k++) bufs.add(whole.slice(offsets[k], bytes[k]));
       // Retains the slices and sets the value count (and a variable-width vector's last set index);
       // the validity is a buffer of its own when there are no nulls, as Arrow does for IPC.
-      v.loadFieldBuffers(new ArrowFieldNode(n, d.nullCount()), bufs);
+      v.loadFieldBuffers(new ArrowFieldNode(rows, nullCount), bufs);
       return v;
     } catch (RuntimeException e) {
       v.close();

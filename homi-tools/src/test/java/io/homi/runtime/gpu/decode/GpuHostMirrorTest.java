@@ -23,7 +23,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 /**
  * The host copies of GPU row groups ({@link HostMirror}): Arrow views of one pinned buffer, filled
  * by asynchronous copies issued right after the decode (eager) or at a column's first read (lazy),
- * or ordinary vectors when the pinned pool's bound leaves no room, all equal the pageable
+ * or ordinary vectors when the pinned pool's bound leaves no room or under {@code pageable}, all equal the pageable
  * reference copy ({@link DeviceBatch#toVectors}, itself checked against the CPU decoder by
  * {@link GpuDecodeEqualityTest}); every pinned buffer goes back to the pool, reused, bounded, and
  * freed with the decoder; device memory and Arrow memory come back to where they were.
@@ -33,16 +33,19 @@ import org.junit.jupiter.params.provider.CsvSource;
 class GpuHostMirrorTest {
   @TempDir Path dir;
 
-  @ParameterizedTest(name = "nulls {0}, eager={1}, pinned bound {2}")
+  @ParameterizedTest(name = "nulls {0}, homi.gpuHostCopy={1}, pinned bound {2}")
   @CsvSource({
-      "0.0, true, 1073741824",
-      "0.3, true, 1073741824",
-      "1.0, true, 1073741824",
-      "0.3, false, 1073741824",
-      "0.3, true, 0",
-      "0.3, false, 0",
+      "0.0, eager, 1073741824",
+      "0.3, eager, 1073741824",
+      "1.0, eager, 1073741824",
+      "0.3, lazy, 1073741824",
+      "0.3, pageable, 1073741824",
+      "0.3, eager, 0",
+      "0.3, lazy, 0",
   })
-  void hostCopiesEqualTheReferenceAndGiveEverythingBack(double nulls, boolean eager, long bound) throws Exception {
+  void hostCopiesEqualTheReferenceAndGiveEverythingBack(double nulls, String mode, long bound) throws Exception {
+    boolean eager = mode.equals("eager");
+    boolean pinnedExpected = bound > 0 && !mode.equals("pageable");
     GpuTests.assumeGpu();
     Path f = DecodeTestFiles.write(dir.resolve("m.parquet"), 20000, nulls, CompressionCodecName.SNAPPY, false, true, 1024,
         64 * 1024, 7);
@@ -58,9 +61,9 @@ class GpuHostMirrorTest {
       for (int pass = 0; pass < 3; pass++) {
         for (int rg = 0; rg < md.getRow_groupsSize(); rg++) {
           assertThat(GpuRowGroups.refusal(md, cols, rg)).isNull();
-          try (GpuRowGroups.Batch b = g.decode(f, md, cols, rg, null, 1 << 20, alloc, eager)) {
+          try (GpuRowGroups.Batch b = g.decode(f, md, cols, rg, null, 1 << 20, alloc, GpuRowGroups.HostCopy.of(mode))) {
             for (LazyHostColumn c : b.columns()) {
-              assertThat(c.copied()).as("copy issued before any read").isEqualTo(eager && bound > 0);
+              assertThat(c.copied()).as("copy issued before any read").isEqualTo(eager && pinnedExpected);
             }
             List<FieldVector> ref = b.device().toVectors(alloc);
             try {
@@ -81,7 +84,7 @@ class GpuHostMirrorTest {
             } finally {
               ref.forEach(FieldVector::close);
             }
-            assertThat(b.hostPinned()).as("host copy in pinned memory").isEqualTo(bound > 0);
+            assertThat(b.hostPinned()).as("host copy in pinned memory").isEqualTo(pinnedExpected);
             if (b.hostPinned()) {
               assertThat(g.pinnedHostMemory().inUseBytes()).isPositive().isLessThanOrEqualTo(g.pinnedHostMemory().heldBytes());
             } else {
