@@ -184,12 +184,17 @@ public final class GpuRowGroups implements AutoCloseable {
       idle.add(reader);
     }
     DeviceBatch b = r.batch();
-    HostMirror mirror;
+    HostMirror mirror = null;
     try {
       gpu.bind();
       mirror = new HostMirror(gpu, b, hostCopy == HostCopy.PAGEABLE ? null : pinned, copyStream, host);
       if (hostCopy == HostCopy.EAGER) mirror.start();
     } catch (RuntimeException | Error e) {
+      try { // copies in flight finish before the device buffers go; the pinned buffer goes back
+        if (mirror != null) mirror.close();
+      } catch (RuntimeException | Error s) {
+        e.addSuppressed(s);
+      }
       gpu.bind();
       b.close();
       throw e;
