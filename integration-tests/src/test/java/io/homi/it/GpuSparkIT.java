@@ -114,6 +114,7 @@ class GpuSparkIT extends SparkTestBase {
         .isZero();
     assertThat(m.get("homiRowsDecoded")).isEqualTo(60_000L);
     assertThat(m.get("homiGpuStagedBytes")).isPositive();
+    assertThat(m.get("homiGpuPinnedRowGroups")).as("homi.gpuHostCopy=eager by default: pinned copies").isEqualTo(rowGroups);
     assertThat(scan.queryExecution().executedPlan().toString()).contains("output=" + output + " (GPU "
         + GpuProbe.defaultOrdinal() + ": " + GpuProbe.probe().deviceName() + ")");
   }
@@ -191,6 +192,8 @@ class GpuSparkIT extends SparkTestBase {
         Map<String, Long> m = MetricsIT.scanMetrics(h);
         long rowGroups = MetricsIT.countRowGroups(dir);
         assertThat(m.get("homiGpuRowGroups")).as("every row group decoded on the GPU").isEqualTo(rowGroups);
+        assertThat(m.get("homiGpuPinnedRowGroups")).as("row groups copied to pinned memory right after decode")
+            .isEqualTo(mode.equals("eager") && bound > 0 ? rowGroups : 0L);
         assertThat(g.pinnedHostMemory().inUseBytes()).as("pinned bytes in use after the queries").isZero();
         assertThat(g.pinnedHostMemory().heldBytes()).as("pinned bytes held, bound " + bound).isLessThanOrEqualTo(bound);
         if (bound > 0) assertThat(g.pinnedHostMemory().heldBytes()).as("pinned buffers kept for reuse").isPositive();

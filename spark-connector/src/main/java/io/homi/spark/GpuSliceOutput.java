@@ -119,6 +119,7 @@ final class GpuSliceOutput implements AutoCloseable {
     metrics.addIoNanos(current.ioNanos());
     metrics.addDecodeNanos(current.decodeNanos());
     metrics.addGpuRowGroup(current.storedBytes());
+    if (current.hostPinned()) metrics.addGpuPinnedRowGroups(1); // eager copies into pinned memory under way
     metrics.addRows(current.rows());
     ColumnVector[] out = template.clone();
     for (int k = 0; k < fileSlots.length; k++) {
