@@ -32,7 +32,8 @@ record BenchOptions(
         --queries a,b        only these queries (count, sum_all, q1, q6, filter, type_<name>) [all]
         --tables a,b         lineitem, types [lineitem,types]
         --readers a,b        homi, v1, v2, homi-eager (homi.lazyDictionary=false), homi-gpu
-                             (homi.output=gpu: GPU decode, host use) [homi,v1,v2]
+                             (homi.output=gpu: GPU decode, host use through pinned copies), homi-gpu-pageable
+                             (the same, homi.gpuHostCopy=pageable: copies per column, ordinary memory) [homi,v1,v2]
         --data DIR           where generated tables live (reused when present) [target/bench-data]
         --out DIR            results directory [target/bench-results/<time>]
         --regen              regenerate the data even when present

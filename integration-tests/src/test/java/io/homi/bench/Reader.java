@@ -15,12 +15,14 @@ import scala.jdk.javaapi.CollectionConverters;
  * and Spark's V2 ParquetScan (spark.sql.sources.useV1SourceList without parquet); on request
  * also homi-eager, format("homi") with homi.lazyDictionary=false (dictionaries materialized), for
  * the A/B of lazy dictionary columns; and homi-gpu, format("homi") with homi.output=gpu (the GPU
- * decodes, Spark uses the columns on the host). Each load
+ * decodes, Spark uses the columns on the host through pinned copies) with its anchor homi-gpu-pageable
+ * (homi.gpuHostCopy=pageable: per column, ordinary memory, at the first read). Each load
  * sets the session's source list for its reader; {@link #scanOf} names the leaf scan that ran,
  * so a run on the wrong path is caught instead of measured.
  */
 enum Reader {
-  HOMI("homi"), V1("spark-v1"), V2("spark-v2"), HOMI_EAGER("homi-eager"), HOMI_GPU("homi-gpu");
+  HOMI("homi"), V1("spark-v1"), V2("spark-v2"), HOMI_EAGER("homi-eager"), HOMI_GPU("homi-gpu"),
+  HOMI_GPU_PAGEABLE("homi-gpu-pageable");
 
   static final String V1_LIST = "spark.sql.sources.useV1SourceList";
 
@@ -37,7 +39,9 @@ enum Reader {
       case "v2", "spark-v2" -> V2;
       case "homi-eager" -> HOMI_EAGER;
       case "homi-gpu" -> HOMI_GPU;
-      default -> throw new IllegalArgumentException("unknown reader " + s + " (homi, v1, v2, homi-eager, homi-gpu)");
+      case "homi-gpu-pageable" -> HOMI_GPU_PAGEABLE;
+      default -> throw new IllegalArgumentException("unknown reader " + s
+          + " (homi, v1, v2, homi-eager, homi-gpu, homi-gpu-pageable)");
     };
   }
 
@@ -47,8 +51,11 @@ enum Reader {
     return switch (this) {
       case HOMI -> spark.read().format("homi").load(path);
       case HOMI_EAGER -> spark.read().format("homi").option("homi.lazyDictionary", "false").load(path);
-      // GPU decode, host use: Spark's operators read the device columns' lazy host copies
+      // GPU decode, host use: Spark's operators read the row groups' pinned host copies (homi.gpuHostCopy=eager)
       case HOMI_GPU -> spark.read().format("homi").option("homi.output", "gpu").load(path);
+      // the anchor for it: each column copied at its first CPU read into ordinary memory (before pinned copies)
+      case HOMI_GPU_PAGEABLE -> spark.read().format("homi").option("homi.output", "gpu")
+          .option("homi.gpuHostCopy", "pageable").load(path);
       case V1, V2 -> spark.read().format("parquet").load(path);
     };
   }
@@ -76,7 +83,7 @@ enum Reader {
   /** Whether {@code scan} (from {@link #scanOf}) is this reader's scan. */
   boolean ran(String scan) {
     return switch (this) {
-      case HOMI, HOMI_EAGER, HOMI_GPU -> scan.equals("BatchScan HomiScan");
+      case HOMI, HOMI_EAGER, HOMI_GPU, HOMI_GPU_PAGEABLE -> scan.equals("BatchScan HomiScan");
       case V1 -> scan.equals("FileSourceScan parquet");
       case V2 -> scan.equals("BatchScan ParquetScan");
     };

@@ -69,7 +69,8 @@ class GpuOutputIT extends SparkTestBase {
     assertThat(rowGroups).isGreaterThan(3);
     assertThat(m.get("homiHostFallbackRowGroups")).isEqualTo((long) rowGroups);
     assertThat(m.get("homiRowGroupsRead")).isEqualTo((long) rowGroups);
-    assertThat(m.get("homiGpuRowGroups") + m.get("homiGpuRefusedRowGroups") + m.get("homiGpuStagedBytes")).isZero();
+    assertThat(m.get("homiGpuRowGroups") + m.get("homiGpuRefusedRowGroups") + m.get("homiGpuStagedBytes")
+        + m.get("homiGpuPinnedRowGroups")).isZero();
     assertThat(m.get("homiRowsDecoded")).isEqualTo(60_000L);
   }
 

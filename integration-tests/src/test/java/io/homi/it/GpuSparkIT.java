@@ -27,7 +27,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  * aggregates, types the kernels refuse beside ones they decode), 1,000 consecutive scans leave
  * device memory flat, and a GPU out-of-memory during decode fails the task naming file and row
  * group under {@code gpu} or decodes the row group on the CPU, counted, under {@code gpu-or-host}
- * ({@code -Dhomi.gpu.memoryLimit} provokes it deterministically). Tagged {@code gpu}: skipped
+ * ({@code homi.gpu.memoryLimit}, set for the test with {@link DeviceBuffer#setMemoryLimit}, provokes it
+ * deterministically); the host copies go through pinned memory that is given back and bounded,
+ * and equal Spark's reader under {@code homi.gpuHostCopy} eager and lazy and without pinned memory. Tagged {@code gpu}: skipped
  * without a GPU, saying why (failed instead under {@code -Dhomi.test.requireGpu=true}).
  */
 @Tag("gpu")
@@ -112,6 +114,7 @@ class GpuSparkIT extends SparkTestBase {
         .isZero();
     assertThat(m.get("homiRowsDecoded")).isEqualTo(60_000L);
     assertThat(m.get("homiGpuStagedBytes")).isPositive();
+    assertThat(m.get("homiGpuPinnedRowGroups")).as("homi.gpuHostCopy=eager by default: pinned copies").isEqualTo(rowGroups);
     assertThat(scan.queryExecution().executedPlan().toString()).contains("output=" + output + " (GPU "
         + GpuProbe.defaultOrdinal() + ": " + GpuProbe.probe().deviceName() + ")");
   }
@@ -134,6 +137,7 @@ class GpuSparkIT extends SparkTestBase {
     CudaDriver.synchronize();
     long liveBefore = DeviceBuffer.liveBytes();
     long freeBefore = CudaDriver.memInfo()[0];
+    long pinnedBefore = g.pinnedHostMemory().heldBytes();
     for (int i = 0; i < 1000; i++) {
       List<Row> r = scanSmall();
       if (!r.get(0).equals(want)) fail("scan " + i + ": " + r.get(0) + " != " + want + "");
@@ -144,12 +148,59 @@ class GpuSparkIT extends SparkTestBase {
     long freeAfter = CudaDriver.memInfo()[0];
     System.out.printf("GPU memory over 1000 homi.output=gpu scans: free %d -> %d bytes (%+d), live DeviceBuffers %d -> %d%n",
         freeBefore, freeAfter, freeAfter - freeBefore, liveBefore, liveAfter);
+    long pinnedAfter = g.pinnedHostMemory().heldBytes();
+    System.out.printf("pinned host memory of the host copies: held %d -> %d bytes, in use after %d%n", pinnedBefore,
+        pinnedAfter, g.pinnedHostMemory().inUseBytes());
     assertThat(liveAfter).as("live DeviceBuffer bytes").isEqualTo(liveBefore);
+    // every row group's pinned copy went back to the pool and was reused: none allocated per scan
+    assertThat(g.pinnedHostMemory().inUseBytes()).as("pinned bytes still in use").isZero();
+    assertThat(pinnedAfter).as("pinned bytes held").isEqualTo(pinnedBefore).isPositive()
+        .isLessThanOrEqualTo(g.pinnedHostMemory().limit());
     assertThat(freeAfter).as("cuMemGetInfo free bytes").isBetween(freeBefore - (8L << 20), freeBefore + (8L << 20));
   }
 
   private static List<Row> scanSmall() {
     return homi("gpu", small).selectExpr("count(*)", "sum(id)", "sum(k)", "max(s)").collectAsList();
+  }
+
+  /**
+   * The host copy modes: {@code eager} (copies issued right after each decode), {@code lazy} (per
+   * column at its first CPU read), and no pinned memory at all (the pool's bound 0: ordinary
+   * memory, column by column) all give Spark's rows; pinned buffers are all given back after each
+   * query, and the bound holds (0 frees every idle buffer).
+   */
+  @ParameterizedTest(name = "homi.gpuHostCopy={0}")
+  @ValueSource(strings = {"eager", "lazy"})
+  void hostCopiesEqualSparksParquetReaderPinnedOrNot(String mode) throws IOException {
+    assumeGpu();
+    GpuRowGroups g = GpuRowGroups.shared(GpuProbe.defaultOrdinal());
+    long limit = g.pinnedHostMemory().limit();
+    Dataset<Row> parquet = spark.read().format("parquet").load(dir.toString()).selectExpr(GPU_COLUMNS.split(", "));
+    String agg = "part, count(*), sum(i), sum(d), count(s), max(s), min(dt), sum(i8), sum(i16), sum(f), max(bin), "
+        + "sum(CAST(b AS INT))";
+    try {
+      for (long bound : new long[] {limit, 0}) {
+        g.pinnedHostMemory().setLimit(bound);
+        Dataset<Row> h = spark.read().format("homi").option("homi.output", "gpu").option("homi.gpuHostCopy", mode)
+            .load(dir.toString()).selectExpr(GPU_COLUMNS.split(", "));
+        assertSameRows(h.orderBy("id"), parquet.orderBy("id"));
+        h.createOrReplaceTempView("hc");
+        parquet.createOrReplaceTempView("pc");
+        assertSameRows(spark.sql("SELECT " + agg + " FROM hc GROUP BY part ORDER BY part"),
+            spark.sql("SELECT " + agg + " FROM pc GROUP BY part ORDER BY part"));
+        assertThat(h.collectAsList()).hasSize(60_000);
+        Map<String, Long> m = MetricsIT.scanMetrics(h);
+        long rowGroups = MetricsIT.countRowGroups(dir);
+        assertThat(m.get("homiGpuRowGroups")).as("every row group decoded on the GPU").isEqualTo(rowGroups);
+        assertThat(m.get("homiGpuPinnedRowGroups")).as("row groups copied to pinned memory right after decode")
+            .isEqualTo(mode.equals("eager") && bound > 0 ? rowGroups : 0L);
+        assertThat(g.pinnedHostMemory().inUseBytes()).as("pinned bytes in use after the queries").isZero();
+        assertThat(g.pinnedHostMemory().heldBytes()).as("pinned bytes held, bound " + bound).isLessThanOrEqualTo(bound);
+        if (bound > 0) assertThat(g.pinnedHostMemory().heldBytes()).as("pinned buffers kept for reuse").isPositive();
+      }
+    } finally {
+      g.pinnedHostMemory().setLimit(limit);
+    }
   }
 
   /** One unrestricted scan of {@code small} first: the GPU path attached, the staging grown for its row groups. */
@@ -162,7 +213,7 @@ class GpuSparkIT extends SparkTestBase {
     assumeGpu();
     warmUp();
     long live = DeviceBuffer.liveBytes();
-    System.setProperty(DeviceBuffer.MEMORY_LIMIT, String.valueOf(live + 1)); // any new device buffer fails
+    DeviceBuffer.setMemoryLimit(live + 1); // any new device buffer fails
     try {
       assertThatThrownBy(() -> homi("gpu", small).selectExpr("sum(id)", "max(s)").collectAsList())
           .satisfies(t -> assertThat(messages(t))
@@ -170,7 +221,7 @@ class GpuSparkIT extends SparkTestBase {
               .contains("CUDA_ERROR_OUT_OF_MEMORY")
               .contains("homi.output=gpu-or-host"));
     } finally {
-      System.clearProperty(DeviceBuffer.MEMORY_LIMIT);
+      DeviceBuffer.setMemoryLimit(-1); // back to homi.gpu.memoryLimit
     }
     // not more than before (less when staging that had to grow was let go before the failed allocation)
     assertThat(DeviceBuffer.liveBytes()).as("nothing held after the failed decodes").isLessThanOrEqualTo(live);
@@ -182,7 +233,7 @@ class GpuSparkIT extends SparkTestBase {
     assumeGpu();
     warmUp();
     long live = DeviceBuffer.liveBytes();
-    System.setProperty(DeviceBuffer.MEMORY_LIMIT, String.valueOf(live + 1));
+    DeviceBuffer.setMemoryLimit(live + 1);
     try {
       Dataset<Row> h = homi("gpu-or-host", small);
       assertSameRows(h.orderBy("id"), spark.read().parquet(small.toString()).orderBy("id"));
@@ -195,7 +246,7 @@ class GpuSparkIT extends SparkTestBase {
       assertThat(m.get("homiGpuRowGroups")).isZero();
       assertThat(m.get("homiRowsDecoded")).isEqualTo(20_000L);
     } finally {
-      System.clearProperty(DeviceBuffer.MEMORY_LIMIT);
+      DeviceBuffer.setMemoryLimit(-1); // back to homi.gpu.memoryLimit
     }
     assertThat(DeviceBuffer.liveBytes()).isLessThanOrEqualTo(live);
   }

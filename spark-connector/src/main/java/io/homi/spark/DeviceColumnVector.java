@@ -6,7 +6,6 @@ import io.homi.runtime.gpu.decode.DeviceColumn;
 import io.homi.runtime.gpu.decode.LazyHostColumn;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.Decimal;
-import org.apache.spark.sql.vectorized.ArrowColumnVector;
 import org.apache.spark.sql.vectorized.ColumnVector;
 import org.apache.spark.sql.vectorized.ColumnarArray;
 import org.apache.spark.sql.vectorized.ColumnarMap;
@@ -15,12 +14,13 @@ import org.apache.spark.unsafe.types.UTF8String;
 /**
  * A column of a {@code homi.output=gpu} batch: decoded into GPU memory (Arrow layout), handed to
  * GPU consumers as is ({@link #deviceColumn()}, {@link #deviceBatch()}, {@link #exportDeviceArray()}),
- * and copied to an Arrow host vector only when something reads a value on the CPU, so Spark's own
- * operators still see the values the CPU decoder would give. Valid until the reader's next batch.
+ * and read on the CPU through an Arrow host vector over the row group's pinned host copy (issued
+ * right after the decode under {@code homi.gpuHostCopy=eager}, else at the first CPU read), so
+ * Spark's own operators see the values the CPU decoder would give. Valid until the reader's next batch.
  */
 public final class DeviceColumnVector extends ColumnVector {
   private final LazyHostColumn column;
-  private ArrowColumnVector host;
+  private ColumnVector host; // the host vector as the CPU output reads it (unchecked loads for flat types)
 
   DeviceColumnVector(DataType type, LazyHostColumn column) {
     super(type);
@@ -50,13 +50,17 @@ public final class DeviceColumnVector extends ColumnVector {
     return DeviceArrayExport.of(column.batch(), column.deviceOrdinal());
   }
 
-  /** Whether a CPU read has already copied this column to host memory. */
+  /** Whether this column's copy to host memory has been made or issued. */
   public boolean isCopiedToHost() {
     return column.copied();
   }
 
-  private ArrowColumnVector host() {
-    if (host == null) host = new ArrowColumnVector(column.host());
+  private ColumnVector host() {
+    if (host == null) {
+      ColumnVector h = HomiColumnVector.wrap(column.host());
+      if (h instanceof HomiColumnVector v) v.refresh(); // the view's buffer addresses, fixed for this batch
+      host = h;
+    }
     return host;
   }
 

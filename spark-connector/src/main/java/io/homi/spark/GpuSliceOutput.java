@@ -18,6 +18,8 @@ import org.slf4j.LoggerFactory;
 /**
  * GPU output of one file slice ({@code homi.output=gpu} or {@code gpu-or-host}): each row group
  * decoded on the GPU into one batch of {@link DeviceColumnVector}s, valid until the next one.
+ * Under {@code homi.gpuHostCopy=eager} (the default) every column is copied to one pinned host
+ * buffer right after the decode, asynchronously, and CPU reads see Arrow views of it.
  * A row group the kernels refuse (type, encoding, codec) is left to the CPU decoder and counted;
  * with no usable GPU, {@code gpu} fails naming the reason and {@code gpu-or-host} reads on the host.
  * A GPU out-of-memory while decoding a row group fails the task under {@code gpu} (naming file and
@@ -34,11 +36,13 @@ final class GpuSliceOutput implements AutoCloseable {
   private MediatorSource source; // the slice's file on the mediator's GPU path, opened at its first GPU row group
   private final long coalesceGap; // the scan's homi.coalesceGap, for the GPU staging runs as for host fetches
   private final int queueDepth; // the scan's homi.queueDepth, for the GPU source's queue pair
+  private final GpuRowGroups.HostCopy hostCopy; // homi.gpuHostCopy (eager: copies issued right after each decode)
 
   private GpuSliceOutput(GpuRowGroups gpu, HomiMetrics.Task metrics, HomiOptions options, boolean strict) {
     this.gpu = gpu;
     this.coalesceGap = options.config().coalesceGapBytes();
     this.queueDepth = options.config().queueDepth();
+    this.hostCopy = GpuRowGroups.HostCopy.of(options.hostCopy());
     this.metrics = metrics;
     this.strict = strict;
   }
@@ -93,7 +97,9 @@ final class GpuSliceOutput implements AutoCloseable {
     try {
       // Every chunk byte goes through the mediator and its grants (no plain-pread switch).
       if (source == null) source = MediatorSource.open(io.homi.runtime.HomiRuntime.get(), file, queueDepth);
-      current = gpu.decode(file, md, cols, rg, source, coalesceGap, allocator);
+      // Under eager, the copies to pinned host memory run on the GPU's copy engine while this task
+      // hands the batch to Spark and other tasks decode; the first host read waits for them.
+      current = gpu.decode(file, md, cols, rg, source, coalesceGap, allocator, hostCopy);
     } catch (UnsupportedParquetException e) {
       return refused(file, rg, e.getMessage());
     } catch (IOException | RuntimeException e) {
@@ -113,6 +119,7 @@ final class GpuSliceOutput implements AutoCloseable {
     metrics.addIoNanos(current.ioNanos());
     metrics.addDecodeNanos(current.decodeNanos());
     metrics.addGpuRowGroup(current.storedBytes());
+    if (current.hostPinned()) metrics.addGpuPinnedRowGroups(1); // eager copies into pinned memory under way
     metrics.addRows(current.rows());
     ColumnVector[] out = template.clone();
     for (int k = 0; k < fileSlots.length; k++) {

@@ -33,6 +33,7 @@ public final class HomiMetrics {
   static final String GPU_REFUSED = "homiGpuRefusedRowGroups";
   static final String HOST_FALLBACK = "homiHostFallbackRowGroups";
   static final String GPU_OOM = "homiGpuOutOfMemoryRowGroups";
+  static final String GPU_PINNED = "homiGpuPinnedRowGroups";
 
   private HomiMetrics() {}
 
@@ -40,7 +41,8 @@ public final class HomiMetrics {
     return new CustomMetric[] {new BytesOs(), new BytesDirect(), new BytesDevice(), new BytesPassthrough(), new BytesGpu(), new Commands(),
         new Refused(), new RowsDecoded(), new RowGroupsRead(), new RowGroupsPruned(), new RowGroupsPrunedByDictionary(), new PagesPruned(),
         new DecodeTime(), new IoWaitTime(),
-        new GpuRowGroups(), new GpuBytes(), new GpuRefused(), new HostFallback(), new GpuOutOfMemory()};
+        new GpuRowGroups(), new GpuBytes(), new GpuRefused(), new HostFallback(), new GpuOutOfMemory(),
+        new GpuPinned()};
   }
 
   static String bytesName(PathKind k) {
@@ -158,6 +160,11 @@ public final class HomiMetrics {
     public String description() { return "homi row groups decoded on the CPU after a GPU out-of-memory (gpu-or-host)"; }
   }
 
+  public static final class GpuPinned extends CustomSumMetric {
+    public String name() { return GPU_PINNED; }
+    public String description() { return "homi GPU row groups copied to pinned host memory right after decode"; }
+  }
+
   /** One task's values, reported through PartitionReader.currentMetricsValues. */
   static final class Task {
     private PathStats.Snapshot closedFiles; // files this task has finished with
@@ -173,6 +180,7 @@ public final class HomiMetrics {
     private long gpuRefused;
     private long hostFallback;
     private long gpuOutOfMemory;
+    private long gpuPinned;
 
     void addGpuRowGroup(long stagedBytes) {
       gpuRowGroups++;
@@ -184,6 +192,8 @@ public final class HomiMetrics {
     void addHostFallbackRowGroups(long n) { hostFallback += n; }
 
     void addGpuOutOfMemoryRowGroups(long n) { gpuOutOfMemory += n; }
+
+    void addGpuPinnedRowGroups(long n) { gpuPinned += n; }
 
     void fileDone(PathStats.Snapshot s) {
       closedFiles = closedFiles == null ? s : closedFiles.plus(s);
@@ -228,7 +238,8 @@ public final class HomiMetrics {
       if (closedFiles == null || closedFiles.totalBytes() == 0) b.append(" none");
       if (gpuRowGroups + gpuRefused > 0) {
         b.append(", ").append(gpuRowGroups).append(" row group(s) decoded on the GPU (").append(gpuBytes)
-            .append(" bytes staged), ").append(gpuRefused).append(" refused by the GPU decoder (CPU)");
+            .append(" bytes staged, ").append(gpuPinned).append(" copied to pinned host memory), ").append(gpuRefused)
+            .append(" refused by the GPU decoder (CPU)");
       }
       if (hostFallback > 0) b.append(", ").append(hostFallback).append(" row group(s) on host output (no usable GPU)");
       if (gpuOutOfMemory > 0) b.append(", ").append(gpuOutOfMemory).append(" row group(s) on the CPU after a GPU out-of-memory");
@@ -255,6 +266,7 @@ public final class HomiMetrics {
       out.add(value(GPU_REFUSED, gpuRefused));
       out.add(value(HOST_FALLBACK, hostFallback));
       out.add(value(GPU_OOM, gpuOutOfMemory));
+      out.add(value(GPU_PINNED, gpuPinned));
       return out.toArray(new CustomTaskMetric[0]);
     }
 

@@ -51,6 +51,7 @@ public final class HomiOptions implements Serializable {
   private final int prefetchRowGroups;
   private final boolean lazyDictionary;
   private final boolean readPruning;
+  private final String hostCopy; // homi.gpuHostCopy
   private final String arrowReason; // why the output is arrow when the scan did not ask for it, or null
   private final String device; // the GPU the scan's INFO line names; null for host output
   private transient HomiConfig config;
@@ -67,6 +68,7 @@ public final class HomiOptions implements Serializable {
     // Arrow batches carry values: dictionaries materialized
     this.lazyDictionary = output != Output.ARROW && HomiSettings.LAZY_DICTIONARY.from(homiOptions);
     this.readPruning = HomiSettings.READ_PRUNING.from(homiOptions);
+    this.hostCopy = HomiSettings.GPU_HOST_COPY.from(homiOptions);
   }
 
   /** The scan's settings from its read options, the active session's conf and this JVM's properties. */
@@ -159,6 +161,11 @@ public final class HomiOptions implements Serializable {
 
   boolean lazyDictionary() {
     return lazyDictionary;
+  }
+
+  /** {@code homi.gpuHostCopy}: when GPU row groups are copied to host memory (eager, lazy, pageable). */
+  String hostCopy() {
+    return hostCopy;
   }
 
   /** {@code homi.readPruning}: dictionary and page-index pruning when a task reads a row group. */

@@ -74,12 +74,19 @@ public final class HomiSettings {
           + "`com.nvidia.spark.SQLPlugin`, where `gpu` and `gpu-or-host` read as `arrow` too and say so "
           + "([With the RAPIDS Accelerator](#with-the-rapids-accelerator)). `gpu`: one batch per row group whose file "
           + "columns are `DeviceColumnVector`s in GPU memory (Arrow device buffers, C Device Data Interface "
-          + "export; copied to host on the first CPU read); row groups the GPU decoder refuses (unannotated "
+          + "export; copied to host for CPU reads, see `homi.gpuHostCopy`); row groups the GPU decoder refuses (unannotated "
           + "FIXED_LEN_BYTE_ARRAY, BYTE_ARRAY decimals, FIXED_LEN_BYTE_ARRAY decimals over 16 bytes or "
           + "DELTA_BYTE_ARRAY-encoded, nested, BROTLI) are decoded on the CPU and counted; fails naming the "
           + "reason without a usable GPU. `gpu-or-host`: as `gpu` where a GPU is usable, host output "
           + "otherwise (said in the scan's INFO line and metrics). "
           + "[Details](docs/connector.md#gpu-output-homioutput)"));
+  public static final Setting<String> GPU_HOST_COPY = add(Setting.choice("homi.gpuHostCopy", SCAN, "eager",
+      List.of("eager", "lazy", "pageable"),
+      "when `homi.output=gpu` copies a row group's columns to host memory: `eager` right after the decode, all "
+          + "columns into one pinned buffer at once, asynchronously (for CPU plans, which read every column they "
+          + "project); `lazy` a column only when something first reads a value of it on the CPU (for consumers that "
+          + "use the device buffers); `pageable` a column at its first CPU read, synchronously into ordinary host "
+          + "memory (no pinned memory: the behaviour before pinned copies, kept as a benchmark anchor)"));
   public static final Setting<Boolean> READ_PRUNING = add(Setting.bool("homi.readPruning", SCAN, true,
       "dictionary and page-index pruning of each row group when a task reads it (row groups the "
           + "min/max statistics rule out are skipped either way); `false` reads every page, "
@@ -110,6 +117,18 @@ public final class HomiSettings {
       "ordinal of the CUDA device this JVM's GPU probe, GPU path and GPU decoder use"));
   public static final Setting<Integer> GPU_WORKERS = add(Setting.integer("homi.gpuWorkers", JVM, 8, 1, 256,
       "workers of the mediator's GPU path, each with a pinned double buffer of 2 x 4 MiB"));
+  public static final Setting<Long> GPU_MEMORY_LIMIT = add(Setting.bytes("homi.gpu.memoryLimit", JVM, 0, 0, Long.MAX_VALUE,
+      "most bytes of device memory HOMI's decoder and GPU path hold at once in this JVM; past it an allocation fails "
+          + "as a full card does (CUDA_ERROR_OUT_OF_MEMORY: the task fails, or under `gpu-or-host` the row group is "
+          + "decoded on the CPU), so a process can leave room on a shared GPU; `0` = no limit but the card's"));
+  public static final Setting<Integer> GPU_DECODERS = add(Setting.integer("homi.gpuDecoders", JVM, 2, 1, 64,
+      "row groups decoded on the GPU at once in this JVM (`homi.output=gpu`), each decoder with its own staging "
+          + "(device and pinned memory the size of a row group's projected chunks), so that one decoder's chunk reads "
+          + "and page table overlap another's kernels"));
+  public static final Setting<Long> GPU_PINNED_HOST_BYTES = add(Setting.bytes("homi.gpuPinnedHostBytes", JVM, 4L << 30, 0,
+      Long.MAX_VALUE, "most bytes of pinned (page-locked) host memory this JVM holds for the host copies of GPU row "
+          + "groups (`homi.output=gpu` batches read by a CPU plan), in use and kept for reuse; a row group that does "
+          + "not fit is copied column by column into ordinary host memory instead (slower); `0` = never pinned"));
   public static final Setting<String> LIBCUDA = add(Setting.text("homi.libcuda", JVM, null,
       "`libcuda.so`, else `libcuda.so.1`", "the CUDA driver library to load (a name or an absolute path)"));
   public static final Setting<String> LIBCUFILE = add(Setting.text("homi.libcufile", JVM, "cufile",

@@ -1,29 +1,30 @@
 package io.homi.runtime.gpu.decode;
 
-import io.homi.runtime.gpu.CudaDriver;
 import io.homi.runtime.gpu.GpuDevice;
-import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.FieldVector;
 
 /**
- * A decoded column that stays in GPU memory until someone reads it on the CPU: the first call
- * of {@link #host()} waits for the batch's sync event and copies the column into an Arrow host
- * vector (the same vector type the CPU decoder produces), kept until {@link #close()}. The
- * device buffers belong to the {@link DeviceBatch}; closing this frees only the host copy.
+ * A decoded column in GPU memory with its host copy: the first call of {@link #host()} gives the
+ * column as an Arrow host vector (the same vector type the CPU decoder produces), a view of the
+ * row group's pinned {@link HostMirror} (copied there right after the decode, or now), kept until
+ * {@link #close()}. The device buffers belong to the {@link DeviceBatch}; closing this frees only
+ * the host vector.
  */
 public final class LazyHostColumn implements AutoCloseable {
   private final GpuDevice gpu;
   private final DeviceBatch batch;
   private final DeviceColumn column;
-  private final BufferAllocator allocator;
+  private final HostMirror mirror;
+  private final int index; // the column's place in the batch (and the mirror)
   private FieldVector host;
   private boolean closed;
 
-  LazyHostColumn(GpuDevice gpu, DeviceBatch batch, DeviceColumn column, BufferAllocator allocator) {
+  LazyHostColumn(GpuDevice gpu, DeviceBatch batch, int index, HostMirror mirror) {
     this.gpu = gpu;
     this.batch = batch;
-    this.column = column;
-    this.allocator = allocator;
+    this.column = batch.columns().get(index);
+    this.index = index;
+    this.mirror = mirror;
   }
 
   /** The column in GPU memory (Arrow layout; see {@link DeviceColumn#bufferAddresses()}). */
@@ -40,19 +41,15 @@ public final class LazyHostColumn implements AutoCloseable {
     return gpu.ordinal();
   }
 
-  /** Whether a host copy has been made. */
+  /** Whether the column's host copy has been made or issued (issued right after the decode under {@code eager}). */
   public synchronized boolean copied() {
-    return host != null;
+    return host != null || mirror.issued(index);
   }
 
-  /** The column as an Arrow host vector, copied from the device on the first call. */
+  /** The column as an Arrow host vector: waits for its copy (issuing it first if it was not). */
   public synchronized FieldVector host() {
     if (closed) throw new IllegalStateException("column '" + column.column().name() + "' was released");
-    if (host == null) {
-      gpu.bind(); // the calling thread may not have used CUDA yet
-      CudaDriver.eventSynchronize(batch.syncEvent());
-      host = column.toVector(allocator);
-    }
+    if (host == null) host = mirror.vector(index);
     return host;
   }
 
