@@ -12,7 +12,7 @@
 #   carry [".anchor"]  command: bash .anchor/decode-anchor.sh run 2>&1 | tail -80
 #   env: ROWS (lineitem rows, default 20000000), TYPE_ROWS (default 8000000), REPS (5), COLD_REPS (3),
 #        KVIKIO_NTHREADS (cuDF's I/O threads, default 16 = homi's read threads), ANCHOR_ARGS (more options),
-#        HEAP (default 48g). Data in /var/tmp/homi-anchor-data ($ANCHOR_DATA; kept across calls of a warm machine).
+#        HEAP (default 48g), BUDGET_S (seconds for the whole call, default 570: generation first, java the rest). Data in /var/tmp/homi-anchor-data ($ANCHOR_DATA; kept across calls of a warm machine).
 #   The lineitem that `gen` wrote with Spark (/var/tmp/homi-rapids-data/lineitem) gets an end-to-end row too.
 # $OUT gets anchor.txt (the full log; the table at its end) and gen.txt.
 set -uo pipefail
@@ -42,6 +42,7 @@ pack() {
 
 run() {
   local OUT=${OUT:-/tmp/out}; mkdir -p "$OUT"
+  local start; start=$(date +%s)
   local java jar D=${ANCHOR_DATA:-/var/tmp/homi-anchor-data}
   # ANCHOR_JAVA / ANCHOR_CUDF_JAR: a rehearsal without the kits (here: no GPU, it stops at cuDF's first CUDA call)
   java=${ANCHOR_JAVA:-$(ls -t /var/tmp/sparkkit/*/spark/jre/bin/java 2>/dev/null | head -1)}
@@ -67,7 +68,10 @@ run() {
   [[ -d /var/tmp/homi-rapids-data/lineitem ]] && args+=(--e2e /var/tmp/homi-rapids-data/lineitem)
   export KVIKIO_NTHREADS=${KVIKIO_NTHREADS:-16}
   # shellcheck disable=SC2086
-  timeout "${TIMEOUT_S:-560}" "$java" "${flags[@]}" "-Xmx${HEAP:-48g}" -cp "$here/lib/*:$jar" io.homi.runtime.cli.HomiCli \
+  # the whole call within BUDGET_S (the device call's 600 s less a margin): java gets what generation left
+  local left=$(( ${BUDGET_S:-570} - ($(date +%s) - start) ))
+  echo "java gets ${left} s (BUDGET_S=${BUDGET_S:-570}); rows print as they finish, the table at the end"
+  timeout "$left" "$java" "${flags[@]}" "-Xmx${HEAP:-48g}" -cp "$here/lib/*:$jar" io.homi.runtime.cli.HomiCli \
     gpucheck-decode --anchor "${args[@]}" --reps "${REPS:-5}" --cold-reps "${COLD_REPS:-3}" ${ANCHOR_ARGS:-} \
     2>&1 | tee "$OUT/anchor.txt" | grep -v -e ' INFO ' -e '^\[main\] INFO'
   echo "== rc=${PIPESTATUS[0]}"

@@ -88,11 +88,12 @@ final class GpuDecodeAnchor {
     }
     List<Row> rows = new ArrayList<>();
     try {
-      for (String p : perFile) for (Path f : parquetFiles(Path.of(p))) rows.add(new Row(f.getFileName().toString(), List.of(f)));
+      // end-to-end sets first: a run cut short by its time limit has printed those
       for (String p : e2e) {
         List<Path> fs = parquetFiles(Path.of(p));
         rows.add(new Row(Path.of(p).getFileName() + (fs.size() > 1 ? " (" + fs.size() + " files)" : ""), fs));
       }
+      for (String p : perFile) for (Path f : parquetFiles(Path.of(p))) rows.add(new Row(f.getFileName().toString(), List.of(f)));
     } catch (IllegalArgumentException e) {
       System.err.println("gpucheck-decode --anchor: " + e.getMessage());
       return 2;
@@ -131,10 +132,17 @@ final class GpuDecodeAnchor {
     try (GpuDevice gpu = GpuDevice.open(0); GpuParquetReader reader = new GpuParquetReader(gpu, threads);
          BufferAllocator alloc = new RootAllocator(Long.MAX_VALUE)) {
       String evicted = "-";
+      System.out.println(TABLE_HEAD);
       for (Row r : rows) {
         measure(r, reader, cudf, reps, false, chunk);
         if (coldReps > 0) evicted = measure(r, reader, cudf, coldReps, true, chunk);
-        if (sums) compare(r, reader, cudf, alloc);
+        if (sums) {
+          try {
+            compare(r, reader, cudf, alloc);
+          } catch (RuntimeException | IOException e) {
+            r.sums = "check failed: " + firstLine(e);
+          }
+        }
         if (r.rowsDiffer) failures++;
         System.out.println(line(r)); // as it goes: a call that runs out of time still shows the rows done
       }
@@ -157,8 +165,8 @@ final class GpuDecodeAnchor {
     String rowsCell = r.rowsDiffer ? "DIFFER homi " + r.homiRows + " cuDF " + r.cudfRows
         : r.homiRows >= 0 ? String.valueOf(r.homiRows) : "-";
     return String.format("| %s | %.1f | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |", r.name,
-        r.bytes / 1e6, rowsCell, r.homiError != null ? "refused: " + r.homiError : ms(r.homiWarm),
-        r.cudfError != null ? "error: " + r.cudfError : ms(r.cudfWarm), ms(r.chunkedWarm), gbs(gb, r.homiWarm),
+        r.bytes / 1e6, rowsCell, r.homiError != null ? r.homiError : ms(r.homiWarm),
+        r.cudfError != null ? r.cudfError : ms(r.cudfWarm), ms(r.chunkedWarm), gbs(gb, r.homiWarm),
         gbs(gb, r.cudfWarm), ratio(r.cudfWarm, r.homiWarm), ms(r.homiCold), ms(r.cudfCold), gbs(gb, r.homiCold),
         gbs(gb, r.cudfCold), ratio(r.cudfCold, r.homiCold), r.sums);
   }
@@ -204,7 +212,9 @@ final class GpuDecodeAnchor {
             double s = homiRead(r, reader, cold);
             if (rep >= 0) homi[rep] = s;
           } catch (io.homi.runtime.parquet.UnsupportedParquetException e) {
-            r.homiError = e.getMessage();
+            r.homiError = "refused: " + firstLine(e);
+          } catch (RuntimeException | IOException e) { // a corrupt page, a CUDA error: this row only
+            r.homiError = "error: " + firstLine(e);
           }
         } else {
           if (r.cudfError != null) continue;
@@ -218,7 +228,7 @@ final class GpuDecodeAnchor {
               if (rep >= 0) chunked[rep] = (System.nanoTime() - t0) / 1e9;
             }
           } catch (RuntimeException e) {
-            r.cudfError = String.valueOf(e.getMessage()).lines().findFirst().orElse(e.toString());
+            r.cudfError = "error: " + firstLine(e);
           }
         }
       }
@@ -234,6 +244,10 @@ final class GpuDecodeAnchor {
       }
     }
     return evicted;
+  }
+
+  private static String firstLine(Throwable e) {
+    return e.getMessage() == null ? e.toString() : e.getMessage().lines().findFirst().orElse(e.toString());
   }
 
   private static double homiRead(Row r, GpuParquetReader reader, boolean direct) throws IOException {
