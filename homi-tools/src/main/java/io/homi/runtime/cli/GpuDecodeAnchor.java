@@ -45,7 +45,7 @@ final class GpuDecodeAnchor {
       + " [--cold-reps 3] [--threads 16] [--chunk-mib 1024] [--cudf-jar JAR] [--no-checksum]";
 
   /** One set of files and its figures. */
-  private static final class Row {
+  static final class Row {
     final String name;
     final List<Path> files;
     long bytes;
