@@ -69,8 +69,10 @@ public final class GpuDecoder implements AutoCloseable {
       if (inflatedDev != null) {
         ByteBuffer host = table.inflated();
         if (host == null) throw new IllegalStateException("PageTable.inflate was not called before decode");
-        CudaDriver.copyHtoD(inflatedDev.address(), Pointer.nativeValue(com.sun.jna.Native.getDirectBufferPointer(host)),
-            table.inflatedSize());
+        // queued on the main stream ahead of the kernels that read it; the host buffer is not touched
+        // again before this decode synchronizes
+        CudaDriver.copyHtoDAsync(inflatedDev.address(), Pointer.nativeValue(com.sun.jna.Native.getDirectBufferPointer(host)),
+            table.inflatedSize(), s);
       }
       ByteBuffer encoded = table.encode(chunkDev, arena == null ? 0 : arena.address(),
           inflatedDev == null ? 0 : inflatedDev.address());
@@ -280,6 +282,12 @@ public final class GpuDecoder implements AutoCloseable {
   }
 
   private static void upload(long dev, ByteBuffer b) {
+    if (b.isDirect()) { // PageTable.encode's: copied from where it is, no staging copies
+      if (b.remaining() > 0) {
+        CudaDriver.copyHtoD(dev, Pointer.nativeValue(com.sun.jna.Native.getDirectBufferPointer(b)) + b.position(), b.remaining());
+      }
+      return;
+    }
     try (Memory m = new Memory(Math.max(1, b.remaining()))) {
       byte[] tmp = new byte[b.remaining()];
       b.duplicate().get(tmp);
