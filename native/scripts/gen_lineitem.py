@@ -9,6 +9,7 @@
       encoding) and DIR/lineitem_{snappy,none}.parquet (a TPC-H lineitem-like table, no decimals:
       the HOMI decoders map those to nothing yet).
   gen_lineitem.py DIR --no-lineitem ...  the same without the lineitem files.
+  gen_lineitem.py DIR --no-check ...     without DIR/check (the libcudf anchor times types and lineitem only).
   gen_lineitem.py DIR --baseline [--reps 3]  times pyarrow pq.read_table (all cores) + a cupy copy of
       every Arrow buffer to the GPU, warm and cold (drop_caches), writes DIR/baseline.tsv.
 """
@@ -359,8 +360,9 @@ if __name__ == "__main__":
         sys.exit(0)
     n = int(args[args.index("--rows") + 1]) if "--rows" in args else 20_000_000
     t0 = time.time()
-    write_check(f"{d}/check")
-    write_check_more(f"{d}/check")
+    if "--no-check" not in args:
+        write_check(f"{d}/check")
+        write_check_more(f"{d}/check")
     write_types(f"{d}/types", int(args[args.index("--type-rows") + 1]) if "--type-rows" in args else 10_000_000)
     if "--no-lineitem" not in args:
         t = lineitem(n)

@@ -26,6 +26,7 @@ import org.apache.arrow.vector.FieldVector;
  * (3) file -> Arrow columns in GPU memory for DIR/lineitem_*.parquet, warm (page cache) and
  * cold (drop_caches, O_DIRECT), next to raw O_DIRECT disk bandwidth and the pyarrow + cupy
  * baseline of DIR/baseline.tsv measured in the same run.
+ * {@code --anchor}: homi next to libcudf's reader on the same files ({@link GpuDecodeAnchor}).
  */
 public final class GpuCheckDecodeCommand {
   /** The coalescing gap of the whole-file reads: the scan option's default. */
@@ -33,9 +34,10 @@ public final class GpuCheckDecodeCommand {
   private GpuCheckDecodeCommand() {}
 
   public static int run(String[] args) throws Exception {
+    if (java.util.Arrays.asList(args).contains("--anchor")) return GpuDecodeAnchor.run(args);
     if (args.length == 0) {
       System.err.println("usage: homi gpucheck-decode DIR [--reps 3] [--threads 16] [--skip-perf] [--skip-check] [--skip-e2e]"
-          + " | DIR... --row-groups");
+          + " | DIR... --row-groups\n       " + GpuDecodeAnchor.USAGE);
       return 2;
     }
     if (java.util.Arrays.asList(args).contains("--row-groups")) return RowGroupCheck.run(args);

@@ -38,6 +38,7 @@ public final class HomiCli {
           doctor [PATH] [--json]    what this machine can do (GPU, cuFile, O_DIRECT, FIEMAP, paths) and why not
           gpucheck io [--file F] [--size 2g] [--reps 3] [--workers 8]   GPU data path check and timings
           gpucheck-decode DIR [--reps 3] [--threads 16]   GPU Parquet decode: equality with the CPU decoder, GB/s, vs pyarrow
+          gpucheck-decode --anchor --per-file DIR --e2e DIR [--reps 5] [--cudf-jar JAR]   GB/s next to libcudf (cuDF Java)
         """);
   }
 }

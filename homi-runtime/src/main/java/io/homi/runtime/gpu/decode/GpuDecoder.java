@@ -24,6 +24,24 @@ public final class GpuDecoder implements AutoCloseable {
   private final DecodeKernels k;
   private final long[] streams;
   private final long mainStream;
+  /**
+   * Device scratch kept from one decode to the next (the page table, the per-row level / position /
+   * id / delta / string-address arrays, ...): cuMemAlloc and cuMemFree of tens of MB per decode were
+   * a fixed cost of every file, and cuMemFree waits for the device. Each decode synchronizes all its
+   * streams before returning, so the next one may overwrite them. At most {@link #RETAIN_BYTES} are
+   * kept (a shared reader lives beside RAPIDS on one GPU); a larger need is allocated per decode as
+   * before. Freed by {@link #close}, not after an out-of-memory: what a decode needs beyond the kept
+   * buffers then fails the same way on every try (homi.gpu.memoryLimit tests rely on that), and the
+   * kept part is bounded.
+   */
+  private static final long RETAIN_BYTES = 256L << 20;
+  private static final int ARENA = 0, INFLATED = 1, PAGES = 2, STATUS = 3, VALID = 4, POS = 5, IDS = 6, DVALS = 7, LENS = 8,
+      SRCS = 9, ENTRY_SRC = 10, ENTRY_LEN = 11, SLOTS = 12;
+  private final DeviceBuffer[] scratch = new DeviceBuffer[SLOTS];
+  private long retained;
+  /** Pinned host words the status and the per-column positions come back in, with one synchronization. */
+  private long readback;
+  private long readbackBytes;
 
   /** One column of the input: its pages are table entries [firstPage, firstPage + pageCount). */
   public record Column(ColumnDescriptor descriptor, long rowBase, long rows, int firstPage, int pageCount) {}
@@ -35,7 +53,7 @@ public final class GpuDecoder implements AutoCloseable {
     for (int i = 0; i < streams; i++) this.streams[i] = CudaDriver.streamCreate();
   }
 
-  public DeviceBatch decode(String file, PageTable table, List<Column> cols, long chunkDev, long storedBytes) {
+  public synchronized DeviceBatch decode(String file, PageTable table, List<Column> cols, long chunkDev, long storedBytes) {
     long t0 = System.nanoTime();
     long totalRows = cols.stream().mapToLong(Column::rows).sum();
     if (totalRows > Integer.MAX_VALUE) throw new IllegalArgumentException(totalRows + " rows in one decode; at most 2^31-1");
@@ -45,27 +63,29 @@ public final class GpuDecoder implements AutoCloseable {
     List<DeviceColumn> out = new ArrayList<>();
     long s = mainStream;
     try {
-      DeviceBuffer arena = table.arenaBytes() > 0 ? tmp(temps, table.arenaBytes()) : null;
+      DeviceBuffer arena = table.arenaBytes() > 0 ? scratch(temps, ARENA, table.arenaBytes()) : null;
       // host-decompressed pages: uploaded from where PageTable.inflate put them (pinned when from GpuParquetReader)
-      DeviceBuffer inflatedDev = table.inflatedSize() > 0 ? tmp(temps, table.inflatedSize()) : null;
+      DeviceBuffer inflatedDev = table.inflatedSize() > 0 ? scratch(temps, INFLATED, table.inflatedSize()) : null;
       if (inflatedDev != null) {
         ByteBuffer host = table.inflated();
         if (host == null) throw new IllegalStateException("PageTable.inflate was not called before decode");
-        CudaDriver.copyHtoD(inflatedDev.address(), Pointer.nativeValue(com.sun.jna.Native.getDirectBufferPointer(host)),
-            table.inflatedSize());
+        // queued on the main stream ahead of the kernels that read it; the host buffer is not touched
+        // again before this decode synchronizes
+        CudaDriver.copyHtoDAsync(inflatedDev.address(), Pointer.nativeValue(com.sun.jna.Native.getDirectBufferPointer(host)),
+            table.inflatedSize(), s);
       }
       ByteBuffer encoded = table.encode(chunkDev, arena == null ? 0 : arena.address(),
           inflatedDev == null ? 0 : inflatedDev.address());
-      DeviceBuffer pageDev = tmp(temps, encoded.capacity());
+      DeviceBuffer pageDev = scratch(temps, PAGES, encoded.capacity());
       upload(pageDev.address(), encoded);
       long pt = pageDev.address();
       // status slot 0: the stages over all pages (global page index); slot 1 + i: column i's stages
-      DeviceBuffer status = tmp(temps, 16L * (cols.size() + 1));
-      CudaDriver.memsetD8Async(status.address(), (byte) 0, status.capacity(), s);
+      DeviceBuffer status = scratch(temps, STATUS, 16L * (cols.size() + 1));
+      CudaDriver.memsetD8Async(status.address(), (byte) 0, 16L * (cols.size() + 1), s);
       long st = status.address();
-      DeviceBuffer valid = tmp(temps, Math.max(1, n));
-      DeviceBuffer pos = tmp(temps, (n + 1L) * 4);
-      DeviceBuffer ids = tmp(temps, Math.max(4, n * 4L));
+      DeviceBuffer valid = scratch(temps, VALID, Math.max(1, n));
+      DeviceBuffer pos = scratch(temps, POS, (n + 1L) * 4);
+      DeviceBuffer ids = scratch(temps, IDS, Math.max(4, n * 4L));
       int warpGrid = Math.max(1, (pages + WARPS_PER_BLOCK - 1) / WARPS_PER_BLOCK);
       k.launch("homi_dec_snappy", warpGrid, 32 * WARPS_PER_BLOCK, s, pt, pages, st);
       k.launch("homi_dec_v1_layout", (pages + 127) / 128, 128, s, pt, pages, st);
@@ -73,17 +93,17 @@ public final class GpuDecoder implements AutoCloseable {
       scan(temps, "u8", valid.address(), n, pos.address(), st, s);
       k.launch("homi_dec_hybrid_values", warpGrid, 32 * WARPS_PER_BLOCK, s, pt, pages, pos.address(), ids.address(), st);
       // DELTA_BINARY_PACKED pages: 8 bytes per stored value, only when the table has such pages
-      DeviceBuffer dvals = table.deltaPages() > 0 ? tmp(temps, Math.max(8, n * 8L)) : null;
+      DeviceBuffer dvals = table.deltaPages() > 0 ? scratch(temps, DVALS, Math.max(8, n * 8L)) : null;
       if (dvals != null) {
         k.launch("homi_dec_delta", warpGrid, 32 * WARPS_PER_BLOCK, s, pt, pages, pos.address(), dvals.address(), st);
       }
 
       // string columns share per-row lengths and per-value source addresses
       boolean strings = cols.stream().anyMatch(c -> c.descriptor().kind().isByteArray());
-      DeviceBuffer lens = strings ? tmp(temps, Math.max(4, n * 4L)) : null;
-      DeviceBuffer srcs = strings ? tmp(temps, Math.max(8, n * 8L)) : null;
-      DeviceBuffer entrySrc = strings && table.dictEntries() > 0 ? tmp(temps, table.dictEntries() * 8) : null;
-      DeviceBuffer entryLen = strings && table.dictEntries() > 0 ? tmp(temps, table.dictEntries() * 4) : null;
+      DeviceBuffer lens = strings ? scratch(temps, LENS, Math.max(4, n * 4L)) : null;
+      DeviceBuffer srcs = strings ? scratch(temps, SRCS, Math.max(8, n * 8L)) : null;
+      DeviceBuffer entrySrc = strings && table.dictEntries() > 0 ? scratch(temps, ENTRY_SRC, table.dictEntries() * 8) : null;
+      DeviceBuffer entryLen = strings && table.dictEntries() > 0 ? scratch(temps, ENTRY_LEN, table.dictEntries() * 4) : null;
       long shared = CudaDriver.eventCreate();
       CudaDriver.eventRecord(shared, s);
       for (int i = 0; i < cols.size(); i++) {
@@ -94,15 +114,22 @@ public final class GpuDecoder implements AutoCloseable {
             entrySrc, entryLen, st + 16L * (i + 1), cs));
       }
       for (long cs : streams) CudaDriver.streamSynchronize(cs);
-      CudaDriver.streamSynchronize(s);
       CudaDriver.eventDestroy(shared);
-      checkStatus(file, table, cols, st);
-      long[] posHost = new long[cols.size() * 2];
+      // the status words and each column's first and end positions, queued on the main stream into
+      // pinned memory and waited for once (they were 2 synchronous 4-byte copies per column)
+      long statusBytes = 16L * (cols.size() + 1);
+      long rb = readback(statusBytes + 8L * cols.size());
+      CudaDriver.copyDtoHAsync(rb, st, statusBytes, s);
       for (int i = 0; i < cols.size(); i++) {
         Column c = cols.get(i);
-        posHost[2 * i] = u32At(pos.address(), c.rowBase());
-        posHost[2 * i + 1] = u32At(pos.address(), c.rowBase() + c.rows());
+        CudaDriver.copyDtoHAsync(rb + statusBytes + 8L * i, pos.address() + c.rowBase() * 4, 4, s);
+        CudaDriver.copyDtoHAsync(rb + statusBytes + 8L * i + 4, pos.address() + (c.rowBase() + c.rows()) * 4, 4, s);
       }
+      CudaDriver.streamSynchronize(s);
+      Pointer words = new Pointer(rb);
+      checkStatus(file, table, cols, words);
+      long[] posHost = new long[cols.size() * 2];
+      for (int i = 0; i < cols.size() * 2; i++) posHost[i] = words.getInt(statusBytes + 4L * i) & 0xffffffffL;
       List<DeviceColumn> finished = new ArrayList<>();
       for (int i = 0; i < out.size(); i++) {
         DeviceColumn d = out.get(i);
@@ -206,12 +233,9 @@ public final class GpuDecoder implements AutoCloseable {
     k.launch("homi_dec_scan_apply_" + type, tiles, 1024, stream, in, n, sums.address(), out, st);
   }
 
-  private void checkStatus(String file, PageTable table, List<Column> cols, long st) {
+  private void checkStatus(String file, PageTable table, List<Column> cols, Pointer words) {
     int[] s = new int[4 * (cols.size() + 1)];
-    try (Memory m = new Memory(16L * (cols.size() + 1))) {
-      CudaDriver.copyDtoH(Pointer.nativeValue(m), st, m.size());
-      m.read(0, s, 0, s.length);
-    }
+    words.read(0, s, 0, s.length);
     for (int slot = 0; slot <= cols.size(); slot++) {
       int code = s[4 * slot];
       if (code == 0) continue;
@@ -258,6 +282,12 @@ public final class GpuDecoder implements AutoCloseable {
   }
 
   private static void upload(long dev, ByteBuffer b) {
+    if (b.isDirect()) { // PageTable.encode's: copied from where it is, no staging copies
+      if (b.remaining() > 0) {
+        CudaDriver.copyHtoD(dev, Pointer.nativeValue(com.sun.jna.Native.getDirectBufferPointer(b)) + b.position(), b.remaining());
+      }
+      return;
+    }
     try (Memory m = new Memory(Math.max(1, b.remaining()))) {
       byte[] tmp = new byte[b.remaining()];
       b.duplicate().get(tmp);
@@ -276,6 +306,48 @@ public final class GpuDecoder implements AutoCloseable {
     return (int) Math.max(1, Math.min(65535L * 16, (items + block - 1) / block));
   }
 
+  /**
+   * Scratch slot {@code slot} with at least {@code bytes}: the kept buffer when large enough, else a
+   * new one kept in its place (rounded up to 2 MiB so nearby sizes reuse it) while the kept total
+   * stays within {@link #RETAIN_BYTES}, else a temporary freed at the end of the decode. Its bytes
+   * are whatever the last decode left, as cuMemAlloc's are: every kernel writes before it reads.
+   */
+  private DeviceBuffer scratch(List<DeviceBuffer> temps, int slot, long bytes) {
+    long need = Math.max(1, bytes);
+    DeviceBuffer b = scratch[slot];
+    if (b != null && b.capacity() >= need) return b;
+    if (b != null) {
+      scratch[slot] = null;
+      retained -= b.capacity();
+      b.close();
+    }
+    long cap = (need + (2L << 20) - 1) & -(2L << 20);
+    if (retained + cap > RETAIN_BYTES) return tmp(temps, need);
+    b = new DeviceBuffer(cap);
+    scratch[slot] = b;
+    retained += cap;
+    return b;
+  }
+
+  private void dropScratch() {
+    for (int i = 0; i < SLOTS; i++) {
+      if (scratch[i] != null) scratch[i].close();
+      scratch[i] = null;
+    }
+    retained = 0;
+  }
+
+  private long readback(long bytes) {
+    if (readbackBytes < bytes) {
+      if (readback != 0) CudaDriver.memFreeHost(readback);
+      readback = 0;
+      long cap = Math.max(4096, Long.highestOneBit(bytes - 1) << 1);
+      readback = CudaDriver.memHostAlloc(cap, 0);
+      readbackBytes = cap;
+    }
+    return readback;
+  }
+
   private static DeviceBuffer tmp(List<DeviceBuffer> temps, long bytes) {
     DeviceBuffer b = new DeviceBuffer(Math.max(1, bytes));
     temps.add(b);
@@ -283,8 +355,12 @@ public final class GpuDecoder implements AutoCloseable {
   }
 
   @Override
-  public void close() {
+  public synchronized void close() {
     for (long cs : streams) CudaDriver.streamDestroy(cs);
     CudaDriver.streamDestroy(mainStream);
+    dropScratch();
+    if (readback != 0) CudaDriver.memFreeHost(readback);
+    readback = 0;
+    readbackBytes = 0;
   }
 }
