@@ -226,7 +226,7 @@ final class FileSliceReader implements AutoCloseable {
       RowGroupFilter.Decision pages = decide(rg);
       if (pages.skip()) continue;
       if (gpu != null) {
-        ColumnarBatch b = gpu.read(Paths.get(slice.path()), file.metadata(), fileColumns, rg, out,
+        ColumnarBatch b = gpu.read(file, Paths.get(slice.path()), file.metadata(), fileColumns, rg, out,
             fileSlots.stream().mapToInt(Integer::intValue).toArray(), allocator);
         if (b != null) { // whole row groups
           if (metadata != null) {

@@ -35,13 +35,11 @@ final class GpuSliceOutput implements AutoCloseable {
   private GpuRowGroups.Batch current;
   private MediatorSource source; // the slice's file on the mediator's GPU path, opened at its first GPU row group
   private final long coalesceGap; // the scan's homi.coalesceGap, for the GPU staging runs as for host fetches
-  private final int queueDepth; // the scan's homi.queueDepth, for the GPU source's queue pair
   private final GpuRowGroups.HostCopy hostCopy; // homi.gpuHostCopy (eager: copies issued right after each decode)
 
   private GpuSliceOutput(GpuRowGroups gpu, HomiMetrics.Task metrics, HomiOptions options, boolean strict) {
     this.gpu = gpu;
     this.coalesceGap = options.config().coalesceGapBytes();
-    this.queueDepth = options.config().queueDepth();
     this.hostCopy = GpuRowGroups.HostCopy.of(options.hostCopy());
     this.metrics = metrics;
     this.strict = strict;
@@ -85,7 +83,7 @@ final class GpuSliceOutput implements AutoCloseable {
    * Row group {@code rg} as a batch of device columns in the file slots of {@code template}
    * (other slots, constants, kept), or null when it is to be decoded on the CPU.
    */
-  ColumnarBatch read(Path file, FileMetaData md, List<ColumnDescriptor> cols, int rg, ColumnVector[] template,
+  ColumnarBatch read(io.homi.runtime.parquet.ParquetFileReader reader, Path file, FileMetaData md, List<ColumnDescriptor> cols, int rg, ColumnVector[] template,
                      int[] fileSlots, BufferAllocator allocator) throws IOException {
     release();
     if (gpu == null) {
@@ -96,7 +94,8 @@ final class GpuSliceOutput implements AutoCloseable {
     if (refused != null) return refused(file, rg, refused);
     try {
       // Every chunk byte goes through the mediator and its grants (no plain-pread switch).
-      if (source == null) source = MediatorSource.open(io.homi.runtime.HomiRuntime.get(), file, queueDepth);
+      // Through the slice's own reader: one namespace and queue pair per file, its path stats count these bytes.
+      if (source == null) source = MediatorSource.of(reader);
       // Under eager, the copies to pinned host memory run on the GPU's copy engine while this task
       // hands the batch to Spark and other tasks decode; the first host read waits for them.
       current = gpu.decode(file, md, cols, rg, source, coalesceGap, allocator, hostCopy);
@@ -144,10 +143,6 @@ final class GpuSliceOutput implements AutoCloseable {
   @Override
   public void close() {
     release();
-    if (source != null) {
-      metrics.fileDone(source.stats()); // bytes on the GPU path, in the per-path byte metrics
-      source.close();
-      source = null;
-    }
+    source = null; // the slice's reader owns the namespace and queue; its path stats reach the metrics
   }
 }

@@ -49,10 +49,8 @@ final class CommandExecutor {
   String refusal(Validated v, PathPolicy policy) {
     PathPolicy.Mode mode = policy.mode();
     if (v.device()) {
-      if (mode != PathPolicy.Mode.AUTO && mode != PathPolicy.Mode.GPU) {
-        return "homi.path=" + mode.name().toLowerCase() + " cannot write device memory (destination 0x"
-            + Long.toHexString(v.segments()[0]) + "); use auto or gpu";
-      }
+      // A forced host path (os, direct, device, passthrough) governs host destinations only: a
+      // device destination is always the GPU path's, on the same queue, namespace and grants.
       if (gpuPath == null) {
         return "destination 0x" + Long.toHexString(v.segments()[0]) + " is device memory and this mediator has no"
             + " GPU path (no usable GPU, or none attached)";

@@ -138,6 +138,33 @@ public final class ParquetFileReader implements AutoCloseable {
     return config;
   }
 
+  /**
+   * Reads file ranges into device memory (regions registered as
+   * {@link io.homi.runtime.mediator.BufferRegistry.Kind#DEVICE} in {@link #buffers()}) through this
+   * reader's own namespace and queue pair, so GPU decode attaches the file once and its bytes land in
+   * {@link #pathStats()} (as {@link io.homi.runtime.mediator.PathKind#GPU}) with the host reads.
+   * Offsets are 4 KiB-aligned; past end of file reads as zeros. Attaches the mediator's GPU path on
+   * first use and fails clearly when it cannot start.
+   */
+  public void readDevice(long[] offsets, long[] lengths, long[] deviceDests) throws IOException {
+    runtime.gpuPath();
+    client().read(namespace(), offsets, lengths, deviceDests);
+  }
+
+  /** The registry where device destinations for {@link #readDevice} are registered. */
+  public io.homi.runtime.mediator.BufferRegistry buffers() {
+    return runtime.buffers();
+  }
+
+  /** How the mediator's GPU path serves device reads (cuFile mode or staging, and why). */
+  public String describeGpuPath() {
+    try {
+      return runtime.gpuPath().describe();
+    } catch (IOException e) {
+      return e.getMessage();
+    }
+  }
+
   /** The file's namespace, attached (grant, extent map, watch) on first use. */
   Namespace namespace() throws IOException {
     attach();

@@ -34,7 +34,9 @@ public final class HomiSettings {
           + "O_DIRECT only. `device`: reads by LBA from the block device through the file's grant only "
           + "(fails naming the file where the device cannot be opened). `passthrough`: NVMe Read commands on "
           + "the controller through the file's grant and `/dev/ngXnY` only (fails naming the file and the "
-          + "reason elsewhere). `gpu` lands bytes in GPU memory: the "
+          + "reason elsewhere). A forced path applies to host destinations; GPU memory destinations "
+          + "(`homi.output=gpu`) are read by the mediator's GPU path on the same queue and grants. "
+          + "`gpu` lands bytes in GPU memory: the "
           + "Spark reader takes that path by itself for `homi.output=gpu`, and refuses it as a `homi.path` "
           + "value"));
   public static final Setting<Integer> QUEUE_DEPTH = add(Setting.integer("homi.queueDepth", SCAN, 64, 2, 4096,

@@ -21,8 +21,6 @@ import org.junit.jupiter.api.Test;
 class NoDirectPropertyReadsTest {
   private static final Pattern DIRECT = Pattern.compile(
       "(System\\.getProperty|Integer\\.getInteger|Long\\.getLong|Boolean\\.getBoolean)\\(\\s*\"(homi\\.[A-Za-z.]+)\"");
-  /** The GPU decode's mediator bypass, which issue 14 (item 2, "one runtime door") removes. */
-  private static final List<String> KNOWN = List.of("homi.gpuDecode.read");
 
   @Test
   void everyHomiPropertyIsReadThroughTheRegistry() throws IOException {
@@ -33,7 +31,7 @@ class NoDirectPropertyReadsTest {
           && !p.toString().contains("/target/")).toList()) {
         Matcher m = DIRECT.matcher(Files.readString(f, StandardCharsets.UTF_8));
         while (m.find()) {
-          if (!KNOWN.contains(m.group(2))) found.add(root.relativize(f) + ": " + m.group());
+          found.add(root.relativize(f) + ": " + m.group());
         }
       }
     }

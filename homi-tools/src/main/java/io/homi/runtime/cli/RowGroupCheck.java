@@ -58,8 +58,8 @@ final class RowGroupCheck {
     int bad = 0;
     TreeMap<String, Integer> reasons = new TreeMap<>();
     for (Path f : files) {
-      try (ParquetFileReader file = ParquetFileReader.open(rt, f, HomiConfig.defaults());
-           MediatorSource source = mediated ? MediatorSource.open(rt, f, 64) : null) {
+      try (ParquetFileReader file = ParquetFileReader.open(rt, f, HomiConfig.defaults())) {
+        MediatorSource source = mediated ? MediatorSource.of(file) : null;
         if (source != null) how = "mediator GPU path (" + source.describe() + ")";
         List<ColumnDescriptor> all = file.schema().columns();
         List<ColumnDescriptor> decodable = new ArrayList<>();
