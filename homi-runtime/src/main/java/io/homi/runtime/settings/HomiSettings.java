@@ -80,6 +80,12 @@ public final class HomiSettings {
           + "reason without a usable GPU. `gpu-or-host`: as `gpu` where a GPU is usable, host output "
           + "otherwise (said in the scan's INFO line and metrics). "
           + "[Details](docs/connector.md#gpu-output-homioutput)"));
+  public static final Setting<Boolean> RAPIDS_BRIDGE = add(Setting.bool("homi.rapidsBridge", SCAN, true,
+      "only with `spark.sql.extensions=io.homi.spark.rapids.HomiRapidsExtension` and the RAPIDS Accelerator: "
+          + "the scan decodes on the GPU and hands its columns to RAPIDS as GPU columns (one device-to-device "
+          + "copy into RAPIDS' memory pool) instead of `HostColumnarToGpu` over `arrow` batches; `false` keeps "
+          + "this scan on the `arrow` path. Unproven on a GPU until the device run. "
+          + "[Details](docs/rapids-bridge.md)"));
   public static final Setting<Boolean> READ_PRUNING = add(Setting.bool("homi.readPruning", SCAN, true,
       "dictionary and page-index pruning of each row group when a task reads it (row groups the "
           + "min/max statistics rule out are skipped either way); `false` reads every page, "
