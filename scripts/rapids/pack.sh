@@ -10,7 +10,10 @@
 #             RapidsCheck.java (this folder), log4j2 config; .kit/p1.. and .kit/app
 #   5. split  the stream into .rapids/r1..rN riding with the kit's parts (shared/device/rapids/split.py),
 #             device.sh beside each part; prints the device calls
-# Usage (from anywhere in the checkout): scripts/rapids/pack.sh [fetch|trim|stream|kit|split|all]  (default all)
+#   app       after a code change, with the parts (.kit/p*, .rapids/r*) already made: rebuild only
+#             .rapids/app (homi's connector jar, RapidsCheck compiled, log4j2.properties, device.sh);
+#             the Spark kit and the RAPIDS stream stay as they are (their ids are in .rapids/app/*MANIFEST)
+# Usage (from anywhere in the checkout): scripts/rapids/pack.sh [fetch|trim|stream|kit|split|app|all]  (default all)
 # Needs: mvn, python3, xz, strip, a JDK 17 with jlink; ~4 GB free under the cache; ~15 min on 2 cores.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -93,12 +96,35 @@ split() {
   echo "  then: carry [\".rapids/app\"]  command: bash .rapids/app/device.sh run 3 2>&1 | tee \$OUT/run.log"
 }
 
+app() {
+  cd "$root"
+  [[ -f .rapids/app/MANIFEST && -f .rapids/app/RAPIDS_MANIFEST && -f .rapids/app/spark-kit.sh ]] || {
+    echo "pack.sh app: no .rapids/app from a full pack in $root (run scripts/rapids/pack.sh first)" >&2; exit 1; }
+  local cpf tmp jar; cpf=$(mktemp "$cache/it.cp.XXXXXX"); tmp=$(mktemp -d)
+  mvn -B -o -q package dependency:build-classpath -DskipTests -Dmdep.outputFile="$cpf" \
+    -pl homi-runtime,spark-connector,integration-tests -am
+  grep -q 'spark-core_2.13' "$cpf" || { echo "pack.sh: $cpf lacks Spark: not integration-tests' classpath" >&2; exit 1; }
+  jar=$(ls spark-connector/target/homi-spark_2.13-*.jar | grep -v -e sources -e original | head -1)
+  # As spark-kit.sh's --src: RapidsCheck compiled against Spark + homi's jar into src.jar, after homi's jar on the classpath
+  javac -nowarn --release 17 -d "$tmp" -cp "$jar:$(cat "$cpf")" "$here/RapidsCheck.java"
+  rm -f .rapids/app/*.jar .rapids/app/order
+  cp "$jar" .rapids/app/
+  (cd "$tmp" && jar cf "$root/.rapids/app/src.jar" .)
+  printf '%s\nsrc.jar\n' "$(basename "$jar")" > .rapids/app/order
+  cp "$here/log4j2.properties" "$here/device.sh" .rapids/app/
+  cp "$here/device.sh" .rapids/device.sh
+  rm -rf "$tmp" "$cpf"
+  say ".rapids/app rebuilt ($(du -sb .rapids/app | cut -f1) bytes):"; ls -l .rapids/app
+  echo "  kit $(awk '$1=="id"{print $2}' .rapids/app/MANIFEST), RAPIDS stream $(awk '$1=="id"{print $2}' .rapids/app/RAPIDS_MANIFEST): stage the parts as before"
+}
+
 case ${1:-all} in
   fetch) fetch ;;
   trim) trim ;;
   stream) make_stream ;;
   kit) kit ;;
   split) split ;;
+  app) app ;;
   all) make_stream; kit; split ;;
-  *) sed -n '2,17p' "${BASH_SOURCE[0]}"; exit 2 ;;
+  *) sed -n '2,20p' "${BASH_SOURCE[0]}"; exit 2 ;;
 esac

@@ -227,15 +227,7 @@ final class RapidsBridge {
    * first, as RAPIDS does before a task puts data on the GPU.
    */
   ColumnarBatch toGpu(ColumnarBatch in, StructType schema, BufferAllocator host) {
-    TaskContext task = TaskContext.get();
-    try {
-      if (task != null) {
-        if (semaphore == null) semaphore = semaphoreModule.invoke();
-        acquireSemaphore.invoke(semaphore, task);
-      }
-    } catch (Throwable t) {
-      throw rethrow(t);
-    }
+    acquireSemaphore();
     int rows = in.numRows();
     ColumnVector[] out = new ColumnVector[in.numCols()];
     List<Object> pending = new ArrayList<>(); // buffers not yet owned by a cuDF column
@@ -271,6 +263,21 @@ final class RapidsBridge {
         for (ColumnVector c : out) if (c != null) c.close();
         for (Object b : pending) close(b);
       }
+    }
+  }
+
+  /**
+   * RAPIDS' GPU semaphore for this task ({@code GpuSemaphore.acquireIfNecessary}; a no-op when held,
+   * released by RAPIDS when the task ends): taken before homi decodes on the GPU and before the copies.
+   */
+  void acquireSemaphore() {
+    TaskContext task = TaskContext.get();
+    if (task == null) return;
+    try {
+      if (semaphore == null) semaphore = semaphoreModule.invoke();
+      acquireSemaphore.invoke(semaphore, task);
+    } catch (Throwable t) {
+      throw rethrow(t);
     }
   }
 

@@ -34,6 +34,7 @@ final class RapidsBridgeReader implements PartitionReader<ColumnarBatch> {
   @Override
   public boolean next() throws IOException {
     current = null;
+    bridge.acquireSemaphore(); // before homi's decode puts the row group on the GPU, as RAPIDS' own scans do
     if (!inner.next()) return false;
     current = bridge.toGpu(inner.get(), schema, ArrowBatchOutput.allocator());
     return true;

@@ -77,10 +77,14 @@ public final class RapidsBridgeRule {
     return false;
   }
 
-  /** The homi BatchScanExec directly under {@code p} when {@code p} is the transition, else null. */
+  /**
+   * The homi BatchScanExec directly under {@code p} when {@code p} is the transition, else null. A scan
+   * already bridged counts too: should RAPIDS put a HostColumnarToGpu above it again (a plan
+   * re-optimized, as AQE does per stage), that transition goes, since its batches are on the GPU already.
+   */
   static BatchScanExec homiUnder(SparkPlan p, String transition) {
     if (!p.getClass().getName().equals(transition) || p.children().size() != 1) return null;
-    if (p.children().head() instanceof BatchScanExec b && b.scan() instanceof HomiScan h && !h.isRapidsBridge()) return b;
+    if (p.children().head() instanceof BatchScanExec b && b.scan() instanceof HomiScan) return b;
     return null;
   }
 
@@ -89,6 +93,7 @@ public final class RapidsBridgeRule {
     BatchScanExec b = homiUnder(p, transition);
     if (b == null) return null;
     HomiScan h = (HomiScan) b.scan();
+    if (h.isRapidsBridge()) return b;
     String skip = !h.options().rapidsBridge() ? "homi.rapidsBridge=false" : RapidsBridge.unsupported(h.readSchema());
     if (skip != null) {
       if (SKIPS_LOGGED.add(skip)) LOG.info("homi HomiRapidsExtension: a scan stays on homi.output=arrow: {}", skip);
@@ -99,6 +104,7 @@ public final class RapidsBridgeRule {
 
   /** The scan over the same files, tasks and filters, emitting RAPIDS GPU batches. */
   static BatchScanExec rewrite(BatchScanExec b) {
+    if (((HomiScan) b.scan()).isRapidsBridge()) return b;
     HomiScan bridged = ((HomiScan) b.scan()).forRapidsBridge();
     BatchScanExec out = b.copy(b.output(), bridged, b.runtimeFilters(), b.ordering(), b.table(), b.spjParams());
     LOG.info("homi HomiRapidsExtension: {} over {} replaced by the RAPIDS bridge (GPU-decoded columns to RAPIDS)",

@@ -108,8 +108,14 @@ class RapidsBridgeTest {
     BatchScanExec scanAfter = (BatchScanExec) nodes(after).stream().filter(n -> n instanceof BatchScanExec).findFirst().get();
     assertThat(scanAfter.output()).isEqualTo(scanBefore.output());
     assertThat(scanAfter.runtimeFilters()).isEqualTo(scanBefore.runtimeFilters());
-    // A bridged scan is not matched again (the rule may run once per stage).
-    assertThat(RapidsBridgeRule.homiUnder(scanAfter, C2R)).isNull();
+    // A bridged scan is not bridged again, and a transition put above it again goes (the rule may
+    // run once per stage): the scan's batches are on the GPU already.
+    assertThat(RapidsBridgeRule.rewrite(scanAfter)).isSameAs(scanAfter);
+    SparkPlan again = before.withNewChildren(scala.jdk.javaapi.CollectionConverters.asScala(List.of(
+        nodes(before).stream().filter(n -> n.getClass().getName().equals(C2R)).findFirst().get()
+            .withNewChildren(scala.jdk.javaapi.CollectionConverters.asScala(List.<SparkPlan>of(scanAfter)).toSeq()))).toSeq());
+    SparkPlan twice = RapidsBridgeRule.apply(again, C2R, false);
+    assertThat(nodes(twice)).noneMatch(n -> n.getClass().getName().equals(C2R)).contains(scanAfter);
   }
 
   @Test
