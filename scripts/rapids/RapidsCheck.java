@@ -40,7 +40,8 @@ import org.apache.spark.sql.SparkSession;
  * WARM_REPS 0 only writes them.
  */
 public final class RapidsCheck {
-  private static final String[] ENGINES = {"homi", "homi-bridge", "parquet-gpu", "parquet-cpu"};
+  // homi-bridge last in each query: should it fail, the other three have their answers and times.
+  private static final String[] ENGINES = {"homi", "parquet-gpu", "parquet-cpu", "homi-bridge"};
   private static final String BRIDGE_MARK = "RAPIDS bridge: GPU columns"; // in the bridged HomiScan's description
   private static final Map<String, String> QUERIES = new LinkedHashMap<>();
 
@@ -89,6 +90,7 @@ public final class RapidsCheck {
         .config("spark.sql.extensions", "io.homi.spark.rapids.HomiRapidsExtension") // homi-bridge; inert for the others
         // homi's GPU decode (homi-bridge) allocates outside RAPIDS' pool: leave it room (all engines alike)
         .config("spark.rapids.memory.gpu.allocFraction", "0.6")
+        .config("spark.rapids.memory.gpu.maxAllocFraction", "0.6")
         .config("spark.rapids.sql.enabled", "true")
         .config("spark.rapids.sql.explain", "NOT_ON_GPU")
         .config("spark.rapids.sql.concurrentGpuTasks", "2")
@@ -129,36 +131,45 @@ public final class RapidsCheck {
       for (String engine : ENGINES) {
         spark.conf().set("spark.rapids.sql.enabled", String.valueOf(!engine.equals("parquet-cpu")));
         String sql = String.format(q.getValue(), engine.replace('-', '_'));
-        long arrowBefore = count(debugLog, "Using GpuArrowColumnarBatchBuilder");
-        long rowsBefore = count(debugLog, "Using GpuColumnarBatchBuilder");
-        double cold = -1;
-        if (dropCaches()) cold = time(spark.sql(sql), null);
-        List<String> answer = new ArrayList<>();
-        double[] warm = new double[reps];
-        String scanMetrics = "";
-        for (int r = 0; r < reps; r++) {
-          Dataset<Row> run = spark.sql(sql);
-          warm[r] = time(run, r == 0 ? answer : null);
-          if (r == 0) scanMetrics = homiScanMetrics(run.queryExecution().executedPlan());
+        try {
+          long arrowBefore = count(debugLog, "Using GpuArrowColumnarBatchBuilder");
+          long rowsBefore = count(debugLog, "Using GpuColumnarBatchBuilder");
+          double cold = -1;
+          if (dropCaches()) cold = time(spark.sql(sql), null);
+          List<String> answer = new ArrayList<>();
+          double[] warm = new double[reps];
+          String scanMetrics = "";
+          for (int r = 0; r < reps; r++) {
+            Dataset<Row> run = spark.sql(sql);
+            warm[r] = time(run, r == 0 ? answer : null);
+            if (r == 0) scanMetrics = homiScanMetrics(run.queryExecution().executedPlan());
+          }
+          Arrays.sort(warm);
+          times.put(engine, new double[] {cold, warm[reps / 2]});
+          answers.put(engine, answer);
+          Dataset<Row> df = spark.sql(sql);
+          String plan = df.queryExecution().executedPlan().toString();
+          System.out.printf("%n== %s / %s: executed plan%n%s", q.getKey(), engine, plan);
+          long arrowBatches = count(debugLog, "Using GpuArrowColumnarBatchBuilder") - arrowBefore;
+          long valueBatches = count(debugLog, "Using GpuColumnarBatchBuilder") - rowsBefore;
+          String note = notes(engine, plan, arrowBatches, valueBatches);
+          if (engine.equals("homi-bridge")) {
+            boolean used = plan.contains(BRIDGE_MARK) && !plan.contains("HostColumnarToGpu");
+            if (used) bridged++;
+            note = (used ? "BRIDGE USED" : "BRIDGE NOT USED") + ", " + note;
+            System.out.printf("%s / homi-bridge: %s; homi scan metrics: %s%n", q.getKey(), used ? "BRIDGE USED" : "BRIDGE NOT USED",
+                scanMetrics);
+          }
+          if (engine.startsWith("homi") && !scanMetrics.isEmpty()) note += ", " + scanMetrics;
+          planNotes.put(engine, note);
+        } catch (RuntimeException e) { // a failed engine is a row of the table, not the end of the run
+          String why = String.valueOf(e.getMessage()).lines().findFirst().orElse("");
+          System.out.printf("%n== %s / %s: FAILED%n", q.getKey(), engine);
+          e.printStackTrace(System.out);
+          times.put(engine, new double[] {-1, Double.NaN});
+          answers.put(engine, List.of("FAILED"));
+          planNotes.put(engine, "FAILED: " + e.getClass().getSimpleName() + ": " + why.substring(0, Math.min(200, why.length())));
         }
-        Arrays.sort(warm);
-        times.put(engine, new double[] {cold, warm[reps / 2]});
-        answers.put(engine, answer);
-        Dataset<Row> df = spark.sql(sql);
-        String plan = df.queryExecution().executedPlan().toString();
-        System.out.printf("%n== %s / %s: executed plan%n%s", q.getKey(), engine, plan);
-        long arrowBatches = count(debugLog, "Using GpuArrowColumnarBatchBuilder") - arrowBefore;
-        long valueBatches = count(debugLog, "Using GpuColumnarBatchBuilder") - rowsBefore;
-        String note = notes(engine, plan, arrowBatches, valueBatches);
-        if (engine.equals("homi-bridge")) {
-          boolean used = plan.contains(BRIDGE_MARK) && !plan.contains("HostColumnarToGpu");
-          if (used) bridged++;
-          note = (used ? "BRIDGE USED" : "BRIDGE NOT USED") + ", " + note;
-          System.out.printf("%s / homi-bridge: %s; homi scan metrics: %s%n", q.getKey(), used ? "BRIDGE USED" : "BRIDGE NOT USED",
-              scanMetrics);
-        }
-        if (engine.startsWith("homi") && !scanMetrics.isEmpty()) note += ", " + scanMetrics;
-        planNotes.put(engine, note);
       }
       List<String> ref = answers.get("parquet-cpu");
       for (String engine : ENGINES) {
@@ -176,6 +187,7 @@ public final class RapidsCheck {
             equal ? "yes" : "NO", t[0] < 0 ? "n/a" : String.format(Locale.ROOT, "%.3f", t[0]), t[1], t[1] / gpu[1],
             t[1] / cpu[1], t[1] / arrow[1], planNotes.get(engine)));
       }
+      Files.writeString(out.resolve("table.txt"), table); // so far: a run cut short keeps what it measured
     }
     String summary = String.format("%n== homi over RAPIDS: %,d lineitem rows, warm = median of %d, ratios of warm medians"
         + " (vs gpu: / parquet-gpu, vs cpu: / parquet-cpu, vs homi: / homi's arrow path)%n%s%s%nhomi-bridge: bridge used in %d of %d"
@@ -208,10 +220,13 @@ public final class RapidsCheck {
       todo.addAll(scala.jdk.javaapi.CollectionConverters.asJava(p.children()));
       if (!p.getClass().getSimpleName().equals("BatchScanExec")) continue;
       scala.jdk.javaapi.CollectionConverters.asJava(p.metrics()).forEach((k, m) -> {
-        if (k.startsWith("homiGpu") || k.startsWith("homiHost")) sums.merge(k, m.value(), Long::sum);
+        if (k.equals("homiGpuRowGroups") || k.equals("homiGpuRefusedRowGroups") || k.equals("homiHostFallbackRowGroups")
+            || k.equals("homiGpuOutOfMemoryRowGroups")) {
+          sums.merge(k.replace("homi", "").replace("RowGroups", ""), m.value(), Long::sum);
+        }
       });
     }
-    return sums.isEmpty() ? "" : sums.toString();
+    return sums.isEmpty() ? "" : "homi row groups " + sums;
   }
 
   /** Seconds of one collect; fills {@code answer} with the canonical rows when given. */
