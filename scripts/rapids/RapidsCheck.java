@@ -20,7 +20,12 @@ import org.apache.spark.sql.SparkSession;
  * an aggregate over a Hive-partitioned copy, each over
  * <ul>
  *   <li>{@code homi}: {@code format("homi")}, RAPIDS on (homi's output defaults to arrow under RAPIDS;
- *       RAPIDS keeps the scan on the CPU and puts its batches on the GPU with HostColumnarToGpu),
+ *       RAPIDS keeps the scan on the CPU and puts its batches on the GPU with HostColumnarToGpu;
+ *       {@code homi.rapidsBridge=false}),
+ *   <li>{@code homi-bridge}: {@code format("homi")}, RAPIDS on, with {@code HomiRapidsExtension}
+ *       ({@code spark.sql.extensions}): the scan decodes on the GPU and hands RAPIDS GPU columns; the
+ *       check says per query whether the bridge was used (the scan's description says "RAPIDS bridge"
+ *       and no HostColumnarToGpu is in the plan) and how many row groups the GPU decoded,
  *   <li>{@code parquet-gpu}: {@code format("parquet")}, RAPIDS on (RAPIDS' own GPU Parquet scan),
  *   <li>{@code parquet-cpu}: {@code format("parquet")}, RAPIDS off ({@code spark.rapids.sql.enabled=false}),
  * </ul>
@@ -35,7 +40,9 @@ import org.apache.spark.sql.SparkSession;
  * WARM_REPS 0 only writes them.
  */
 public final class RapidsCheck {
-  private static final String[] ENGINES = {"homi", "parquet-gpu", "parquet-cpu"};
+  // homi-bridge last in each query: should it fail, the other three have their answers and times.
+  private static final String[] ENGINES = {"homi", "parquet-gpu", "parquet-cpu", "homi-bridge"};
+  private static final String BRIDGE_MARK = "RAPIDS bridge: GPU columns"; // in the bridged HomiScan's description
   private static final Map<String, String> QUERIES = new LinkedHashMap<>();
 
   static {
@@ -80,6 +87,10 @@ public final class RapidsCheck {
     boolean plugin = !"false".equals(System.getProperty("homi.rapids.plugin"));
     SparkSession spark = SparkSession.builder().master("local[" + cores + "]").appName("homi-rapids-check")
         .config("spark.plugins", plugin ? "com.nvidia.spark.SQLPlugin" : "")
+        .config("spark.sql.extensions", "io.homi.spark.rapids.HomiRapidsExtension") // homi-bridge; inert for the others
+        // homi's GPU decode (homi-bridge) allocates outside RAPIDS' pool: leave it room (all engines alike)
+        .config("spark.rapids.memory.gpu.allocFraction", "0.6")
+        .config("spark.rapids.memory.gpu.maxAllocFraction", "0.6")
         .config("spark.rapids.sql.enabled", "true")
         .config("spark.rapids.sql.explain", "NOT_ON_GPU")
         .config("spark.rapids.sql.concurrentGpuTasks", "2")
@@ -95,8 +106,13 @@ public final class RapidsCheck {
       spark.stop();
       return;
     }
-    spark.read().format("homi").load(data.resolve("lineitem").toString()).createOrReplaceTempView("homi");
-    spark.read().format("homi").load(data.resolve("lineitem_part").toString()).createOrReplaceTempView("homi_part");
+    for (String v : new String[] {"homi", "homi_bridge"}) {
+      String bridge = String.valueOf(v.equals("homi_bridge"));
+      spark.read().format("homi").option("homi.rapidsBridge", bridge).load(data.resolve("lineitem").toString())
+          .createOrReplaceTempView(v);
+      spark.read().format("homi").option("homi.rapidsBridge", bridge).load(data.resolve("lineitem_part").toString())
+          .createOrReplaceTempView(v + "_part");
+    }
     for (String v : new String[] {"parquet-gpu", "parquet-cpu"}) {
       String name = v.replace('-', '_');
       spark.read().parquet(data.resolve("lineitem").toString()).createOrReplaceTempView(name);
@@ -104,9 +120,10 @@ public final class RapidsCheck {
     }
 
     StringBuilder table = new StringBuilder();
-    table.append(String.format("%-12s %-12s %-6s %10s %10s %8s %12s  %s%n", "query", "engine", "equal", "cold s",
-        "warm s", "vs gpu", "vs cpu", "plan"));
+    table.append(String.format("%-12s %-12s %-6s %10s %10s %8s %8s %8s  %s%n", "query", "engine", "equal", "cold s",
+        "warm s", "vs gpu", "vs cpu", "vs homi", "plan"));
     int bad = 0;
+    int bridged = 0;
     for (Map.Entry<String, String> q : QUERIES.entrySet()) {
       Map<String, List<String>> answers = new LinkedHashMap<>();
       Map<String, double[]> times = new LinkedHashMap<>();
@@ -114,22 +131,45 @@ public final class RapidsCheck {
       for (String engine : ENGINES) {
         spark.conf().set("spark.rapids.sql.enabled", String.valueOf(!engine.equals("parquet-cpu")));
         String sql = String.format(q.getValue(), engine.replace('-', '_'));
-        long arrowBefore = count(debugLog, "Using GpuArrowColumnarBatchBuilder");
-        long rowsBefore = count(debugLog, "Using GpuColumnarBatchBuilder");
-        double cold = -1;
-        if (dropCaches()) cold = time(spark, sql, null);
-        List<String> answer = new ArrayList<>();
-        double[] warm = new double[reps];
-        for (int r = 0; r < reps; r++) warm[r] = time(spark, sql, r == 0 ? answer : null);
-        Arrays.sort(warm);
-        times.put(engine, new double[] {cold, warm[reps / 2]});
-        answers.put(engine, answer);
-        Dataset<Row> df = spark.sql(sql);
-        String plan = df.queryExecution().executedPlan().toString();
-        System.out.printf("%n== %s / %s: executed plan%n%s", q.getKey(), engine, plan);
-        long arrowBatches = count(debugLog, "Using GpuArrowColumnarBatchBuilder") - arrowBefore;
-        long valueBatches = count(debugLog, "Using GpuColumnarBatchBuilder") - rowsBefore;
-        planNotes.put(engine, notes(engine, plan, arrowBatches, valueBatches));
+        try {
+          long arrowBefore = count(debugLog, "Using GpuArrowColumnarBatchBuilder");
+          long rowsBefore = count(debugLog, "Using GpuColumnarBatchBuilder");
+          double cold = -1;
+          if (dropCaches()) cold = time(spark.sql(sql), null);
+          List<String> answer = new ArrayList<>();
+          double[] warm = new double[reps];
+          String scanMetrics = "";
+          for (int r = 0; r < reps; r++) {
+            Dataset<Row> run = spark.sql(sql);
+            warm[r] = time(run, r == 0 ? answer : null);
+            if (r == 0) scanMetrics = homiScanMetrics(run.queryExecution().executedPlan());
+          }
+          Arrays.sort(warm);
+          times.put(engine, new double[] {cold, warm[reps / 2]});
+          answers.put(engine, answer);
+          Dataset<Row> df = spark.sql(sql);
+          String plan = df.queryExecution().executedPlan().toString();
+          System.out.printf("%n== %s / %s: executed plan%n%s", q.getKey(), engine, plan);
+          long arrowBatches = count(debugLog, "Using GpuArrowColumnarBatchBuilder") - arrowBefore;
+          long valueBatches = count(debugLog, "Using GpuColumnarBatchBuilder") - rowsBefore;
+          String note = notes(engine, plan, arrowBatches, valueBatches);
+          if (engine.equals("homi-bridge")) {
+            boolean used = plan.contains(BRIDGE_MARK) && !plan.contains("HostColumnarToGpu");
+            if (used) bridged++;
+            note = (used ? "BRIDGE USED" : "BRIDGE NOT USED") + ", " + note;
+            System.out.printf("%s / homi-bridge: %s; homi scan metrics: %s%n", q.getKey(), used ? "BRIDGE USED" : "BRIDGE NOT USED",
+                scanMetrics);
+          }
+          if (engine.startsWith("homi") && !scanMetrics.isEmpty()) note += ", " + scanMetrics;
+          planNotes.put(engine, note);
+        } catch (RuntimeException e) { // a failed engine is a row of the table, not the end of the run
+          String why = String.valueOf(e.getMessage()).lines().findFirst().orElse("");
+          System.out.printf("%n== %s / %s: FAILED%n", q.getKey(), engine);
+          e.printStackTrace(System.out);
+          times.put(engine, new double[] {-1, Double.NaN});
+          answers.put(engine, List.of("FAILED"));
+          planNotes.put(engine, "FAILED: " + e.getClass().getSimpleName() + ": " + why.substring(0, Math.min(200, why.length())));
+        }
       }
       List<String> ref = answers.get("parquet-cpu");
       for (String engine : ENGINES) {
@@ -142,14 +182,17 @@ public final class RapidsCheck {
         double[] t = times.get(engine);
         double[] gpu = times.get("parquet-gpu");
         double[] cpu = times.get("parquet-cpu");
-        table.append(String.format(Locale.ROOT, "%-12s %-12s %-6s %10s %10.3f %8.2f %12.2f  %s%n", q.getKey(), engine,
+        double[] arrow = times.get("homi");
+        table.append(String.format(Locale.ROOT, "%-12s %-12s %-6s %10s %10.3f %8.2f %8.2f %8.2f  %s%n", q.getKey(), engine,
             equal ? "yes" : "NO", t[0] < 0 ? "n/a" : String.format(Locale.ROOT, "%.3f", t[0]), t[1], t[1] / gpu[1],
-            t[1] / cpu[1], planNotes.get(engine)));
+            t[1] / cpu[1], t[1] / arrow[1], planNotes.get(engine)));
       }
+      Files.writeString(out.resolve("table.txt"), table); // so far: a run cut short keeps what it measured
     }
     String summary = String.format("%n== homi over RAPIDS: %,d lineitem rows, warm = median of %d, ratios of warm medians"
-        + " (vs gpu: / parquet-gpu, vs cpu: / parquet-cpu)%n%s%s%n", rows, reps, table,
-        bad == 0 ? "ALL EQUAL" : bad + " ANSWER(S) DIFFER");
+        + " (vs gpu: / parquet-gpu, vs cpu: / parquet-cpu, vs homi: / homi's arrow path)%n%s%s%nhomi-bridge: bridge used in %d of %d"
+        + " queries (HomiRapidsExtension: no HostColumnarToGpu above the homi scan)%n", rows, reps, table,
+        bad == 0 ? "ALL EQUAL" : bad + " ANSWER(S) DIFFER", bridged, QUERIES.size());
     System.out.print(summary);
     Files.writeString(out.resolve("table.txt"), summary);
     spark.stop();
@@ -163,15 +206,33 @@ public final class RapidsCheck {
     if (plan.contains("HostColumnarToGpu")) n.add("HostColumnarToGpu");
     if (plan.contains("GpuColumnarExchange")) n.add("GpuColumnarExchange");
     if (plan.contains("output=arrow")) n.add("homi output=arrow");
-    if (engine.equals("homi")) n.add("GPU batches built from Arrow buffers " + arrowBatches + ", value by value " + valueBatches);
+    if (engine.startsWith("homi")) n.add("GPU batches built from Arrow buffers " + arrowBatches + ", value by value " + valueBatches);
     if (!plan.contains("Gpu")) n.add("CPU only");
     return String.join(", ", n);
   }
 
+  /** homi's GPU metrics of the scans in an executed plan (row groups decoded on the GPU, refused, on host output). */
+  private static String homiScanMetrics(org.apache.spark.sql.execution.SparkPlan plan) {
+    Map<String, Long> sums = new java.util.TreeMap<>();
+    List<org.apache.spark.sql.execution.SparkPlan> todo = new ArrayList<>(List.of(plan));
+    while (!todo.isEmpty()) {
+      org.apache.spark.sql.execution.SparkPlan p = todo.remove(todo.size() - 1);
+      todo.addAll(scala.jdk.javaapi.CollectionConverters.asJava(p.children()));
+      if (!p.getClass().getSimpleName().equals("BatchScanExec")) continue;
+      scala.jdk.javaapi.CollectionConverters.asJava(p.metrics()).forEach((k, m) -> {
+        if (k.equals("homiGpuRowGroups") || k.equals("homiGpuRefusedRowGroups") || k.equals("homiHostFallbackRowGroups")
+            || k.equals("homiGpuOutOfMemoryRowGroups")) {
+          sums.merge(k.replace("homi", "").replace("RowGroups", ""), m.value(), Long::sum);
+        }
+      });
+    }
+    return sums.isEmpty() ? "" : "homi row groups " + sums;
+  }
+
   /** Seconds of one collect; fills {@code answer} with the canonical rows when given. */
-  private static double time(SparkSession spark, String sql, List<String> answer) {
+  private static double time(Dataset<Row> df, List<String> answer) {
     long t0 = System.nanoTime();
-    List<Row> rows = spark.sql(sql).collectAsList();
+    List<Row> rows = df.collectAsList();
     double s = (System.nanoTime() - t0) / 1e9;
     if (answer != null) for (Row r : rows) answer.add(canonical(r));
     return s;

@@ -10,7 +10,13 @@
 #             RapidsCheck.java (this folder), log4j2 config; .kit/p1.. and .kit/app
 #   5. split  the stream into .rapids/r1..rN riding with the kit's parts (shared/device/rapids/split.py),
 #             device.sh beside each part; prints the device calls
-# Usage (from anywhere in the checkout): scripts/rapids/pack.sh [fetch|trim|stream|kit|split|all]  (default all)
+#   resplit [KIB]  re-cut the RAPIDS stream into .rapids/r1..rN for the checkout as it is now, each part
+#             alone in a call (the kit's parts go alone too), KIB of margin under the 64 MiB (default
+#             4400: the device tool counts more than git's file sizes); then refreshes .rapids/app's manifests
+#   app       after a code change, with the parts (.kit/p*, .rapids/r*) already made: rebuild only
+#             .rapids/app (homi's connector jar, RapidsCheck compiled, log4j2.properties, device.sh);
+#             the Spark kit and the RAPIDS stream stay as they are (their ids are in .rapids/app/*MANIFEST)
+# Usage (from anywhere in the checkout): scripts/rapids/pack.sh [fetch|trim|stream|kit|split|app|all]  (default all)
 # Needs: mvn, python3, xz, strip, a JDK 17 with jlink; ~4 GB free under the cache; ~15 min on 2 cores.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -93,12 +99,63 @@ split() {
   echo "  then: carry [\".rapids/app\"]  command: bash .rapids/app/device.sh run 3 2>&1 | tee \$OUT/run.log"
 }
 
+app() {
+  cd "$root"
+  [[ -f .kit/MANIFEST && -f .kit/spark-kit.sh ]] && ls .rapids/r*/MANIFEST >/dev/null 2>&1 || {
+    echo "pack.sh app: no kit (.kit/) or RAPIDS parts (.rapids/r*) in $root (run scripts/rapids/pack.sh first)" >&2; exit 1; }
+  mkdir -p .rapids/app
+  local cpf tmp jar; cpf=$(mktemp "$cache/it.cp.XXXXXX"); tmp=$(mktemp -d)
+  mvn -B -o -q package dependency:build-classpath -DskipTests -Dmdep.outputFile="$cpf" \
+    -pl homi-runtime,spark-connector,integration-tests -am
+  grep -q 'spark-core_2.13' "$cpf" || { echo "pack.sh: $cpf lacks Spark: not integration-tests' classpath" >&2; exit 1; }
+  jar=$(ls spark-connector/target/homi-spark_2.13-*.jar | grep -v -e sources -e original | head -1)
+  # As spark-kit.sh's --src: RapidsCheck compiled against Spark + homi's jar into src.jar, after homi's jar on the classpath
+  javac -nowarn --release 17 -d "$tmp" -cp "$jar:$(cat "$cpf")" "$here/RapidsCheck.java"
+  rm -f .rapids/app/*.jar .rapids/app/order
+  cp "$jar" .rapids/app/
+  (cd "$tmp" && jar cf "$root/.rapids/app/src.jar" .)
+  printf '%s\nsrc.jar\n' "$(basename "$jar")" > .rapids/app/order
+  cp "$here/log4j2.properties" "$here/device.sh" "$root/bin/jvm-options" .rapids/app/
+  cp "$here/device.sh" .rapids/device.sh
+  # the manifests of the parts as they are now (a re-split stream keeps its id, not its cuts)
+  cp .kit/MANIFEST .rapids/app/MANIFEST
+  cp "$(ls .rapids/r*/MANIFEST | head -1)" .rapids/app/RAPIDS_MANIFEST
+  cp .kit/spark-kit.sh .rapids/app/spark-kit.sh
+  [[ -f .rapids/app/strip-fatbin.py ]] || cp "$tools/strip-fatbin.py" .rapids/app/
+  rm -rf "$tmp" "$cpf"
+  say ".rapids/app rebuilt ($(du -sb .rapids/app | cut -f1) bytes):"; ls -l .rapids/app
+  echo "  kit $(awk '$1=="id"{print $2}' .rapids/app/MANIFEST), RAPIDS stream $(awk '$1=="id"{print $2}' .rapids/app/RAPIDS_MANIFEST): stage the parts as before"
+}
+
+resplit() {
+  cd "$root"
+  [[ -s $stream ]] || { echo "pack.sh resplit: no stream $stream (run pack.sh stream)" >&2; exit 1; }
+  [[ -f .rapids/split.py ]] || cp "$tools/rapids/split.py" .rapids/split.py
+  mkdir -p .rapids/sample
+  local aside; aside=$(mktemp -d)
+  # split.py lets kit part i ride with RAPIDS part i; with a margin that leaves no room: parts alone
+  for d in .kit/p[0-9]*; do [[ -d $d ]] && mv "$d" "$aside/"; done
+  python3 .rapids/split.py "$stream" --margin-kib "${1:-4400}" || { mv "$aside"/* .kit/ 2>/dev/null; exit 1; }
+  mv "$aside"/* .kit/ 2>/dev/null; rmdir "$aside"
+  if [[ -d .rapids/app ]]; then
+    cp "$(ls .rapids/r*/MANIFEST | head -1)" .rapids/app/RAPIDS_MANIFEST
+  fi
+  local n; n=$(ls -d .rapids/r[0-9]* | wc -l)
+  echo "== device calls now (each as soon as the one before returns):"
+  for d in .kit/p[0-9]*; do echo "  carry [\"$d\"]  command: bash $d/spark-kit.sh stage"; done
+  local i; for i in $(seq 1 $((n - 1))); do echo "  carry [\".rapids/r$i\"]  command: bash .rapids/r$i/device.sh stage"; done
+  echo "  carry [\".rapids/r$n\", \".rapids/app\"]  command: bash .rapids/r$n/device.sh gen ROWS 2>&1 | tee \$OUT/gen.log"
+  echo "  carry [\".rapids/app\"]  command: bash .rapids/app/device.sh run 3 2>&1 | tee \$OUT/run.log"
+}
+
 case ${1:-all} in
   fetch) fetch ;;
   trim) trim ;;
   stream) make_stream ;;
   kit) kit ;;
   split) split ;;
+  app) app ;;
+  resplit) resplit "${2:-}" ;;
   all) make_stream; kit; split ;;
-  *) sed -n '2,17p' "${BASH_SOURCE[0]}"; exit 2 ;;
+  *) sed -n '2,23p' "${BASH_SOURCE[0]}"; exit 2 ;;
 esac

@@ -154,6 +154,20 @@ public final class HomiOptions implements Serializable {
     }
   }
 
+  /** {@code homi.rapidsBridge}: whether HomiRapidsExtension may hand this scan's columns to RAPIDS on the GPU. */
+  boolean rapidsBridge() {
+    return HomiSettings.RAPIDS_BRIDGE.from(homiOptions);
+  }
+
+  /**
+   * These options for a scan whose batches go to RAPIDS as GPU columns ({@link RapidsBridgeRule}):
+   * decoded on the GPU where the kernels can ({@code gpu-or-host}: a row group they refuse, or an
+   * executor whose decoder cannot start, is decoded on the CPU and copied to the GPU by the bridge).
+   */
+  HomiOptions forRapidsBridge() {
+    return new HomiOptions(homiOptions, Output.GPU_OR_HOST, null, "RAPIDS bridge: GPU columns to RAPIDS", null);
+  }
+
   /** {@code homi.prefetchRowGroups}: row groups a task fetches ahead of the one it decodes. */
   int prefetchRowGroups() {
     return prefetchRowGroups;

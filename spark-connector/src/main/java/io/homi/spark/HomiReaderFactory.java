@@ -11,8 +11,14 @@ final class HomiReaderFactory implements PartitionReaderFactory {
   private final ReadPlan plan;
   private final FileErrors errors;
   private final int limit; // rows after which a task stops (pushed LIMIT), or -1
+  private final boolean rapidsBridge; // readers emit RAPIDS GPU batches (RapidsBridgeRule)
 
   HomiReaderFactory(ReadPlan plan, FileErrors errors, int limit) {
+    this(plan, errors, limit, false);
+  }
+
+  HomiReaderFactory(ReadPlan plan, FileErrors errors, int limit, boolean rapidsBridge) {
+    this.rapidsBridge = rapidsBridge;
     this.plan = plan;
     this.errors = errors;
     this.limit = limit;
@@ -31,6 +37,7 @@ final class HomiReaderFactory implements PartitionReaderFactory {
   @Override
   public PartitionReader<ColumnarBatch> createColumnarReader(InputPartition partition) {
     SparkSettings.handSparkConfToRuntime(); // this executor's per-JVM settings, before its runtime starts
-    return new HomiColumnarReader((HomiInputPartition) partition, plan, errors, limit);
+    HomiColumnarReader r = new HomiColumnarReader((HomiInputPartition) partition, plan, errors, limit);
+    return rapidsBridge ? new RapidsBridgeReader(r, plan.readSchema()) : r;
   }
 }

@@ -52,15 +52,43 @@ final class HomiScan implements Scan, Batch, SupportsReportStatistics {
   private List<PartitionDirectory> selected;
 
   private final int limit; // pushed LIMIT, or -1
+  private final boolean rapidsBridge; // batches of RAPIDS GPU columns (RapidsBridgeRule), else the table's output
 
   HomiScan(ScanContext table, StructType readSchema, Predicate[] pushed, StatsPredicate pruning,
            List<Predicate> fileFilters, int limit) {
+    this(table, readSchema, pushed, pruning, fileFilters, limit, false);
+  }
+
+  private HomiScan(ScanContext table, StructType readSchema, Predicate[] pushed, StatsPredicate pruning,
+                   List<Predicate> fileFilters, int limit, boolean rapidsBridge) {
+    this.rapidsBridge = rapidsBridge;
     this.table = table;
     this.limit = limit;
     this.fileFilters = fileFilters;
     this.readSchema = readSchema;
     this.pushed = pushed;
     this.pruning = pruning;
+  }
+
+  /**
+   * This scan (same files, tasks and filters) with readers that decode on the GPU and emit RAPIDS
+   * {@code GpuColumnVector} batches ({@link RapidsBridgeReader}): what {@link RapidsBridgeRule} puts in
+   * place of {@code HostColumnarToGpu} over this scan.
+   */
+  HomiScan forRapidsBridge() {
+    HomiScan s = new HomiScan(table, readSchema, pushed, pruning, fileFilters, limit, true);
+    s.planned = planned;
+    s.selected = selected;
+    return s;
+  }
+
+  boolean isRapidsBridge() {
+    return rapidsBridge;
+  }
+
+  /** The scan's options (as planned: output mode, {@code homi.rapidsBridge}, ...). */
+  HomiOptions options() {
+    return table.options();
   }
 
   @Override
@@ -71,7 +99,8 @@ final class HomiScan implements Scan, Batch, SupportsReportStatistics {
   @Override
   public String description() {
     String filters = Arrays.stream(pushed).map(Predicate::toString).collect(Collectors.joining(", ", "[", "]"));
-    return "HomiScan " + table.files().roots() + " [" + table.options() + "] PushedFilters: " + filters
+    String options = rapidsBridge ? table.options().forRapidsBridge() + ", RAPIDS bridge: GPU columns" : table.options().toString();
+    return "HomiScan " + table.files().roots() + " [" + options + "] PushedFilters: " + filters
         + (limit >= 0 ? " PushedLimit: " + limit : "")
         + " PartitionSchema: " + table.partitionSchema().catalogString() + " ReadSchema: " + readSchema.catalogString();
   }
@@ -158,7 +187,7 @@ final class HomiScan implements Scan, Batch, SupportsReportStatistics {
   @Override
   public PartitionReaderFactory createReaderFactory() {
     return new HomiReaderFactory(new ReadPlan(readSchema, table.dataSchema(), table.partitionSchema(), pruning,
-        table.options()), table.files().fileErrors(), limit);
+        rapidsBridge ? table.options().forRapidsBridge() : table.options()), table.files().fileErrors(), limit, rapidsBridge);
   }
 
   /** Size of the selected files, and rows from their footers (read through the runtime). */

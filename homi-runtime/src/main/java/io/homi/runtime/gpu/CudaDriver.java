@@ -301,4 +301,12 @@ public final class CudaDriver {
   public static void streamWaitEvent(long stream, long event) {
     check(cuStreamWaitEvent(stream, event, 0), "cuStreamWaitEvent");
   }
+
+  // ---- appended for the RAPIDS bridge (io.homi.spark.RapidsBridge): copies into cuDF's buffers ----
+  static native int cuMemcpyDtoDAsync_v2(long dst, long src, long bytes, long stream);
+
+  /** Device-to-device copy queued on {@code stream} (0: the legacy default stream, ordered after other blocking streams). */
+  public static void copyDtoDAsync(long dst, long src, long bytes, long stream) {
+    check(cuMemcpyDtoDAsync_v2(dst, src, bytes, stream), "cuMemcpyDtoDAsync");
+  }
 }

@@ -89,6 +89,12 @@ public final class HomiSettings {
           + "project); `lazy` a column only when something first reads a value of it on the CPU (for consumers that "
           + "use the device buffers); `pageable` a column at its first CPU read, synchronously into ordinary host "
           + "memory (no pinned memory: the behaviour before pinned copies, kept as a benchmark anchor)"));
+  public static final Setting<Boolean> RAPIDS_BRIDGE = add(Setting.bool("homi.rapidsBridge", SCAN, true,
+      "only with `spark.sql.extensions=io.homi.spark.rapids.HomiRapidsExtension` and the RAPIDS Accelerator: "
+          + "the scan decodes on the GPU and hands its columns to RAPIDS as GPU columns (one device-to-device "
+          + "copy into RAPIDS' memory pool) instead of `HostColumnarToGpu` over `arrow` batches; `false` keeps "
+          + "this scan on the `arrow` path. Unproven on a GPU until the device run. "
+          + "[Details](docs/rapids-bridge.md)"));
   public static final Setting<Boolean> READ_PRUNING = add(Setting.bool("homi.readPruning", SCAN, true,
       "dictionary and page-index pruning of each row group when a task reads it (row groups the "
           + "min/max statistics rule out are skipped either way); `false` reads every page, "
