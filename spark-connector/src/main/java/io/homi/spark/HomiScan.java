@@ -52,10 +52,12 @@ final class HomiScan implements Scan, Batch, SupportsReportStatistics {
   private List<PartitionDirectory> selected;
 
   private final int limit; // pushed LIMIT, or -1
+  private final PushedAggregate aggregate; // each file answers one row of partial aggregates, or null
 
   HomiScan(ScanContext table, StructType readSchema, Predicate[] pushed, StatsPredicate pruning,
-           List<Predicate> fileFilters, int limit) {
+           List<Predicate> fileFilters, int limit, PushedAggregate aggregate) {
     this.table = table;
+    this.aggregate = aggregate;
     this.limit = limit;
     this.fileFilters = fileFilters;
     this.readSchema = readSchema;
@@ -73,6 +75,7 @@ final class HomiScan implements Scan, Batch, SupportsReportStatistics {
     String filters = Arrays.stream(pushed).map(Predicate::toString).collect(Collectors.joining(", ", "[", "]"));
     return "HomiScan " + table.files().roots() + " [" + table.options() + "] PushedFilters: " + filters
         + (limit >= 0 ? " PushedLimit: " + limit : "")
+        + (aggregate != null ? aggregate.describe() : "")
         + " PartitionSchema: " + table.partitionSchema().catalogString() + " ReadSchema: " + readSchema.catalogString();
   }
 
@@ -128,10 +131,12 @@ final class HomiScan implements Scan, Batch, SupportsReportStatistics {
     scala.collection.immutable.Seq<PartitionDirectory> dirs = CollectionConverters.asScala(selected()).toSeq();
     long maxSplitBytes = FilePartition$.MODULE$.maxSplitBytes(spark, dirs);
     List<PartitionedFile> splits = new ArrayList<>();
+    // A pushed aggregate reads each file's footer once: files are not split (as Spark's ParquetScan).
+    boolean splittable = aggregate == null;
     for (PartitionDirectory d : selected()) {
       for (FileStatusWithMetadata f : CollectionConverters.asJava(d.files())) {
         splits.addAll(CollectionConverters.asJava(
-            PartitionedFileUtil$.MODULE$.splitFiles(f, f.getPath(), true, maxSplitBytes, d.values())));
+            PartitionedFileUtil$.MODULE$.splitFiles(f, f.getPath(), splittable, maxSplitBytes, d.values())));
       }
     }
     // Spark packs the largest splits first; the same order keeps task sizes like Spark's.
@@ -158,7 +163,7 @@ final class HomiScan implements Scan, Batch, SupportsReportStatistics {
   @Override
   public PartitionReaderFactory createReaderFactory() {
     return new HomiReaderFactory(new ReadPlan(readSchema, table.dataSchema(), table.partitionSchema(), pruning,
-        table.options()), table.files().fileErrors(), limit);
+        table.options()), table.files().fileErrors(), limit, aggregate);
   }
 
   /** Size of the selected files, and rows from their footers (read through the runtime). */
@@ -187,7 +192,8 @@ final class HomiScan implements Scan, Batch, SupportsReportStatistics {
 
       @Override
       public OptionalLong numRows() {
-        return OptionalLong.of(count);
+        // With a pushed aggregate the scan returns one row per file, not the table's rows.
+        return aggregate != null ? OptionalLong.empty() : OptionalLong.of(count);
       }
     };
   }

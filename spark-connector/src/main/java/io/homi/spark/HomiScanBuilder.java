@@ -16,12 +16,13 @@ import org.apache.spark.sql.types.StructType;
  * much the statistics could prove.
  */
 final class HomiScanBuilder implements ScanBuilder, SupportsPushDownRequiredColumns, SupportsPushDownV2Filters,
-    org.apache.spark.sql.connector.read.SupportsPushDownLimit {
+    org.apache.spark.sql.connector.read.SupportsPushDownLimit, org.apache.spark.sql.connector.read.SupportsPushDownAggregates {
   private final ScanContext table;
   private StructType readSchema;
   private Predicate[] pushed = new Predicate[0];
   private StatsPredicate pruning = StatsPredicate.TRUE;
   private final List<Predicate> fileFilters = new ArrayList<>(); // on _metadata's file fields
+  private PushedAggregate aggregate; // MIN/MAX/COUNT answered per file (spark.sql.parquet.aggregatePushdown), or null
   private int limit = -1; // rows a task may stop after (LIMIT with no filter left above the scan), or -1
 
   HomiScanBuilder(ScanContext table) {
@@ -86,8 +87,26 @@ final class HomiScanBuilder implements ScanBuilder, SupportsPushDownRequiredColu
     return true;
   }
 
+  /**
+   * Spark's switch for its Parquet V2 scan, {@code spark.sql.parquet.aggregatePushdown} (off by
+   * default), turns this on for homi too, so both sources plan alike; the rules are
+   * {@link PushedAggregate}'s. Spark offers an aggregate only over a scan with no filter left
+   * above it, and a filter on partition columns is handed back like every other
+   * ({@link #pushPredicates}), so a filtered query keeps Spark's aggregate over rows.
+   */
+  @Override
+  public boolean pushAggregation(org.apache.spark.sql.connector.expressions.aggregate.Aggregation aggregation) {
+    if (!org.apache.spark.sql.internal.SQLConf.get().parquetAggregatePushDown()) return false;
+    if (!fileFilters.isEmpty()) return false; // _metadata filters select files at planning, as rows would
+    aggregate = PushedAggregate.of(aggregation, table.dataSchema(), table.partitionSchema());
+    return aggregate != null;
+  }
+
   @Override
   public Scan build() {
-    return new HomiScan(table, readSchema, pushed, pruning, List.copyOf(fileFilters), limit);
+    if (aggregate != null) {
+      return new HomiScan(table, aggregate.schema(), pushed, pruning, List.copyOf(fileFilters), -1, aggregate);
+    }
+    return new HomiScan(table, readSchema, pushed, pruning, List.copyOf(fileFilters), limit, null);
   }
 }
