@@ -41,7 +41,8 @@ import scala.jdk.javaapi.CollectionConverters;
  * Spark's own FilePartition code (maxPartitionBytes, openCostInBytes, min/max partition
  * numbers). Row groups are chosen on the executors, from the footer they read anyway.
  */
-final class HomiScan implements Scan, Batch, SupportsReportStatistics {
+final class HomiScan implements Scan, Batch, SupportsReportStatistics,
+    org.apache.spark.sql.connector.read.SupportsRuntimeV2Filtering {
   private static final Logger LOG = LoggerFactory.getLogger(HomiScan.class);
   private final ScanContext table;
   private InputPartition[] planned;
@@ -50,6 +51,7 @@ final class HomiScan implements Scan, Batch, SupportsReportStatistics {
   private final StatsPredicate pruning;
   private final List<Predicate> fileFilters; // on _metadata's file fields: files that cannot match are not read
   private List<PartitionDirectory> selected;
+  private StatsPredicate runtime = StatsPredicate.TRUE; // runtime filters (dynamic partition pruning)
 
   private final int limit; // pushed LIMIT, or -1
   private final PushedAggregate aggregate; // each file answers one row of partial aggregates, or null
@@ -90,6 +92,7 @@ final class HomiScan implements Scan, Batch, SupportsReportStatistics {
       List<PartitionDirectory> out = new ArrayList<>();
       for (PartitionDirectory d : table.files().partitions()) {
         if (!RowGroupPruner.mightMatch(pruning, partitionRanges(d.values()))) continue;
+        if (!RowGroupPruner.mightMatch(runtime, partitionRanges(d.values()))) continue;
         if (fileFilters.isEmpty()) {
           out.add(d);
           continue;
@@ -117,6 +120,35 @@ final class HomiScan implements Scan, Batch, SupportsReportStatistics {
       }
       return null;
     };
+  }
+
+  /**
+   * Partition columns only: Spark's dynamic partition pruning then hands this scan, at run time,
+   * the join keys the other side kept (an IN over a broadcast's values, or a subquery's), and
+   * partition directories that cannot hold them are not read. Pruning only: the join still
+   * applies the condition, so a predicate that cannot be translated simply prunes nothing.
+   */
+  @Override
+  public org.apache.spark.sql.connector.expressions.NamedReference[] filterAttributes() {
+    return Arrays.stream(table.partitionSchema().fieldNames())
+        .map(org.apache.spark.sql.connector.expressions.Expressions::column)
+        .toArray(org.apache.spark.sql.connector.expressions.NamedReference[]::new);
+  }
+
+  @Override
+  public void filter(Predicate[] predicates) {
+    StatsPredicate all = runtime;
+    for (Predicate p : predicates) {
+      StatsPredicate s = HomiPredicates.translate(p, table.partitionSchema());
+      if (s != null) all = all == StatsPredicate.TRUE ? s : new StatsPredicate.And(all, s);
+    }
+    if (all == runtime) return;
+    runtime = all;
+    int before = selected == null ? -1 : selected.size();
+    selected = null; // choose the partitions and plan the splits again
+    planned = null;
+    LOG.info("homi scan of {}: runtime filter {} keeps {} of {} partition directories", table.files().roots(),
+        Arrays.toString(predicates), selected().size(), before < 0 ? table.files().partitions().size() : before);
   }
 
   @Override
