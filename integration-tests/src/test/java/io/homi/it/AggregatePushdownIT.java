@@ -77,14 +77,22 @@ class AggregatePushdownIT extends SparkTestBase {
       "SELECT p, q, count(*), min(i), max(l), count(s), max(dt) FROM %s GROUP BY p, q",
       "SELECT q, p, max(i16), min(sparse), count(sparse) FROM %s GROUP BY q, p",
       "SELECT p, count(*), min(i), max(d) FROM %s GROUP BY p",
-      "SELECT min(p), max(p), min(q), max(q), count(q) FROM %s");
+      "SELECT min(p), max(p), min(q), max(q), count(q) FROM %s",
+      // Filters on partition columns alone are evaluated exactly by the scan, as for parquet.
+      "SELECT count(*), min(i) FROM %s WHERE p = 1",
+      "SELECT p, count(*), max(l) FROM %s WHERE q IS NULL GROUP BY p",
+      "SELECT count(*), count(q), max(dt) FROM %s WHERE p IN (0, 2) AND q = 'q1'",
+      "SELECT count(*), min(i16) FROM %s WHERE NOT (q = 'q0')",
+      "SELECT count(*), max(b) FROM %s WHERE q <> 'q0' OR p >= 2",
+      "SELECT count(*) FROM %s WHERE q <=> NULL OR 1 = p");
 
   private static final List<String> NOT_PUSHED = List.of(
       "SELECT min(s), max(s) FROM %s",
       "SELECT min(dec), max(dec) FROM %s",
       "SELECT min(ts), max(ts) FROM %s",
-      "SELECT count(*), min(i) FROM %s WHERE p = 1",
       "SELECT count(*), max(l) FROM %s WHERE i > 0",
+      "SELECT count(*), max(l) FROM %s WHERE p = 1 OR i > 0",
+      "SELECT count(*) FROM %s WHERE p = 1 AND l > 5",
       "SELECT sum(i), count(*) FROM %s",
       "SELECT count(DISTINCT i8) FROM %s",
       "SELECT b, count(*) FROM %s GROUP BY b",

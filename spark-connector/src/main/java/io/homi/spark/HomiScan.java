@@ -54,11 +54,13 @@ final class HomiScan implements Scan, Batch, SupportsReportStatistics,
   private StatsPredicate runtime = StatsPredicate.TRUE; // runtime filters (dynamic partition pruning)
 
   private final int limit; // pushed LIMIT, or -1
+  private final List<Predicate> partitionFilters; // exact on partition values (PartitionFilter), not re-checked by Spark
   private final PushedAggregate aggregate; // each file answers one row of partial aggregates, or null
 
   HomiScan(ScanContext table, StructType readSchema, Predicate[] pushed, StatsPredicate pruning,
-           List<Predicate> fileFilters, int limit, PushedAggregate aggregate) {
+           List<Predicate> fileFilters, int limit, PushedAggregate aggregate, List<Predicate> partitionFilters) {
     this.table = table;
+    this.partitionFilters = partitionFilters;
     this.aggregate = aggregate;
     this.limit = limit;
     this.fileFilters = fileFilters;
@@ -92,6 +94,7 @@ final class HomiScan implements Scan, Batch, SupportsReportStatistics,
       List<PartitionDirectory> out = new ArrayList<>();
       for (PartitionDirectory d : table.files().partitions()) {
         if (!RowGroupPruner.mightMatch(pruning, partitionRanges(d.values()))) continue;
+        if (!PartitionFilter.matches(partitionFilters, table.partitionSchema(), d.values())) continue;
         if (!RowGroupPruner.mightMatch(runtime, partitionRanges(d.values()))) continue;
         if (fileFilters.isEmpty()) {
           out.add(d);
