@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
+import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -62,5 +64,19 @@ class SqlTableIT extends SparkTestBase {
         .isEqualTo(spark.sql(String.format(files, parquet)).collectAsList());
     String plan = spark.sql("EXPLAIN SELECT * FROM " + homi + " WHERE k = 1").first().getString(0);
     assertThat(plan).contains("FileScan homi").contains("PartitionFilters").doesNotContain("FileScan parquet");
+  }
+
+  @Test
+  void rowIndexOnThePath() {
+    String homi = "homi.`" + dir + "`";
+    String parquet = "parquet.`" + dir + "`";
+    // _metadata.row_index on the V1 route: selected, filtered on, and under pushed filters that prune.
+    for (String q : List.of("SELECT id, _metadata.row_index, _metadata.file_name FROM %s ORDER BY id",
+        "SELECT id, _metadata.row_index FROM %s WHERE id > 20 AND part = 2 ORDER BY id",
+        "SELECT count(*), max(_metadata.row_index) FROM %s WHERE _metadata.row_index >= 3")) {
+      List<Row> expected = spark.sql(String.format(q, parquet)).collectAsList();
+      assertThat(expected).isNotEmpty();
+      assertThat(spark.sql(String.format(q, homi)).collectAsList()).as(q).isEqualTo(expected);
+    }
   }
 }

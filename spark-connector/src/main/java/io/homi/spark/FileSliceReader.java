@@ -87,6 +87,13 @@ final class FileSliceReader implements AutoCloseable {
           out[i++] = metadata;
           continue;
         }
+        if (isRowIndexColumn(f)) {
+          // SQL on paths (V1 route): Spark's temporary column behind _metadata.row_index, filled as the struct's field.
+          metadata = FileMetadataColumn.of(new org.apache.spark.sql.types.StructType().add("row_index",
+              org.apache.spark.sql.types.DataTypes.LongType, false), slice, rowGroupRows(), batchRows);
+          out[i++] = metadata.getChild(0);
+          continue;
+        }
         int p = indexOf(plan.partitionSchema().fieldNames(), f.name());
         if (p >= 0) {
           if (arrow != null) arrow.constant(f.name(), f.dataType(), slice.partitionValues(), p);
@@ -129,6 +136,12 @@ final class FileSliceReader implements AutoCloseable {
   private static boolean isMetadata(StructField f, ReadPlan plan) {
     return f.name().equals(FileMetadataColumn.NAME) && f.dataType() instanceof org.apache.spark.sql.types.StructType
         && TableSchemas.find(plan.dataSchema(), f.name()) == null;
+  }
+
+  /** Spark's temporary row-index column (ParquetFileFormat's), unless the file has a column of that name. */
+  private boolean isRowIndexColumn(StructField f) {
+    return f.name().equals(org.apache.spark.sql.execution.datasources.parquet.ParquetFileFormat$.MODULE$
+        .ROW_INDEX_TEMPORARY_COLUMN_NAME()) && file.schema().column(f.name()) == null;
   }
 
   private List<Long> rowGroupRows() {

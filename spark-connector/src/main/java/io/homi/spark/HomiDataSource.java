@@ -100,6 +100,19 @@ public final class HomiDataSource implements TableProvider, DataSourceRegister, 
     return true;
   }
 
+  /**
+   * Spark's file fields plus parquet's {@code row_index}: Spark then asks the reader for a
+   * temporary column of that name ({@link FileSliceReader} fills it with the rows' indexes in
+   * their file), as it asks the Parquet reader.
+   */
+  @Override
+  public scala.collection.immutable.Seq<org.apache.spark.sql.types.StructField> metadataSchemaFields() {
+    java.util.List<org.apache.spark.sql.types.StructField> fields = new java.util.ArrayList<>(CollectionConverters.asJava(
+        org.apache.spark.sql.execution.datasources.FileFormat$.MODULE$.BASE_METADATA_FIELDS()));
+    fields.add(org.apache.spark.sql.execution.datasources.parquet.ParquetFileFormat$.MODULE$.ROW_INDEX_FIELD());
+    return CollectionConverters.asScala(fields).toSeq();
+  }
+
   @Override
   public boolean isSplitable(SparkSession spark, scala.collection.immutable.Map<String, String> options, Path path) {
     return true; // row groups go to the split holding their midpoint, as for the V2 scan

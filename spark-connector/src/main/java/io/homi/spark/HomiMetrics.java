@@ -34,6 +34,8 @@ public final class HomiMetrics {
   static final String HOST_FALLBACK = "homiHostFallbackRowGroups";
   static final String GPU_OOM = "homiGpuOutOfMemoryRowGroups";
   static final String GPU_PINNED = "homiGpuPinnedRowGroups";
+  static final String FOOTER_FILES = "homiFilesAnsweredFromFooter";
+  static final String VALUE_FILES = "homiFilesAggregatedFromValues";
 
   private HomiMetrics() {}
 
@@ -42,7 +44,9 @@ public final class HomiMetrics {
         new Refused(), new RowsDecoded(), new RowGroupsRead(), new RowGroupsPruned(), new RowGroupsPrunedByDictionary(), new PagesPruned(),
         new DecodeTime(), new IoWaitTime(),
         new GpuRowGroups(), new GpuBytes(), new GpuRefused(), new HostFallback(), new GpuOutOfMemory(),
-        new GpuPinned()};
+        new GpuPinned(),
+
+        new FooterFiles(), new ValueFiles()};
   }
 
   static String bytesName(PathKind k) {
@@ -165,6 +169,16 @@ public final class HomiMetrics {
     public String description() { return "homi GPU row groups copied to pinned host memory right after decode"; }
   }
 
+  public static final class FooterFiles extends CustomSumMetric {
+    public String name() { return FOOTER_FILES; }
+    public String description() { return "homi files whose pushed aggregate the footer answered"; }
+  }
+
+  public static final class ValueFiles extends CustomSumMetric {
+    public String name() { return VALUE_FILES; }
+    public String description() { return "homi files whose pushed aggregate needed column values (statistics missing or unusable)"; }
+  }
+
   /** One task's values, reported through PartitionReader.currentMetricsValues. */
   static final class Task {
     private PathStats.Snapshot closedFiles; // files this task has finished with
@@ -181,6 +195,14 @@ public final class HomiMetrics {
     private long hostFallback;
     private long gpuOutOfMemory;
     private long gpuPinned;
+    private long footerFiles;
+    private long valueFiles;
+
+    /** A file's pushed aggregate: answered by its footer alone, or by reading column values. */
+    void footerAggregate(boolean fromFooterOnly) {
+      if (fromFooterOnly) footerFiles++;
+      else valueFiles++;
+    }
 
     void addGpuRowGroup(long stagedBytes) {
       gpuRowGroups++;
@@ -267,6 +289,8 @@ public final class HomiMetrics {
       out.add(value(HOST_FALLBACK, hostFallback));
       out.add(value(GPU_OOM, gpuOutOfMemory));
       out.add(value(GPU_PINNED, gpuPinned));
+      out.add(value(FOOTER_FILES, footerFiles));
+      out.add(value(VALUE_FILES, valueFiles));
       return out.toArray(new CustomTaskMetric[0]);
     }
 

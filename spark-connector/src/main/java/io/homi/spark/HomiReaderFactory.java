@@ -6,18 +6,19 @@ import org.apache.spark.sql.connector.read.PartitionReader;
 import org.apache.spark.sql.connector.read.PartitionReaderFactory;
 import org.apache.spark.sql.vectorized.ColumnarBatch;
 
-/** Columnar readers only: HOMI decodes into Arrow, and Spark consumes the batches directly. */
+/**
+ * Columnar readers: HOMI decodes into Arrow, and Spark consumes the batches directly. A scan
+ * with a pushed aggregate returns rows instead, one per file ({@link FooterAggregateReader}).
+ */
 final class HomiReaderFactory implements PartitionReaderFactory {
   private final ReadPlan plan;
   private final FileErrors errors;
   private final int limit; // rows after which a task stops (pushed LIMIT), or -1
+  private final PushedAggregate aggregate; // or null
   private final boolean rapidsBridge; // readers emit RAPIDS GPU batches (RapidsBridgeRule)
 
-  HomiReaderFactory(ReadPlan plan, FileErrors errors, int limit) {
-    this(plan, errors, limit, false);
-  }
-
-  HomiReaderFactory(ReadPlan plan, FileErrors errors, int limit, boolean rapidsBridge) {
+  HomiReaderFactory(ReadPlan plan, FileErrors errors, int limit, PushedAggregate aggregate, boolean rapidsBridge) {
+    this.aggregate = aggregate;
     this.rapidsBridge = rapidsBridge;
     this.plan = plan;
     this.errors = errors;
@@ -26,12 +27,14 @@ final class HomiReaderFactory implements PartitionReaderFactory {
 
   @Override
   public boolean supportColumnarReads(InputPartition partition) {
-    return true;
+    return aggregate == null;
   }
 
   @Override
   public PartitionReader<InternalRow> createReader(InputPartition partition) {
-    throw new UnsupportedOperationException("homi produces columnar batches only");
+    if (aggregate == null) throw new UnsupportedOperationException("homi produces columnar batches only");
+    SparkSettings.handSparkConfToRuntime();
+    return new FooterAggregateReader((HomiInputPartition) partition, aggregate, plan, errors);
   }
 
   @Override

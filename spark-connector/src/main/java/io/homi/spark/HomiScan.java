@@ -41,7 +41,8 @@ import scala.jdk.javaapi.CollectionConverters;
  * Spark's own FilePartition code (maxPartitionBytes, openCostInBytes, min/max partition
  * numbers). Row groups are chosen on the executors, from the footer they read anyway.
  */
-final class HomiScan implements Scan, Batch, SupportsReportStatistics {
+final class HomiScan implements Scan, Batch, SupportsReportStatistics,
+    org.apache.spark.sql.connector.read.SupportsRuntimeV2Filtering {
   private static final Logger LOG = LoggerFactory.getLogger(HomiScan.class);
   private final ScanContext table;
   private InputPartition[] planned;
@@ -50,19 +51,25 @@ final class HomiScan implements Scan, Batch, SupportsReportStatistics {
   private final StatsPredicate pruning;
   private final List<Predicate> fileFilters; // on _metadata's file fields: files that cannot match are not read
   private List<PartitionDirectory> selected;
+  private StatsPredicate runtime = StatsPredicate.TRUE; // runtime filters (dynamic partition pruning)
 
   private final int limit; // pushed LIMIT, or -1
+  private final List<Predicate> partitionFilters; // exact on partition values (PartitionFilter), not re-checked by Spark
+  private final PushedAggregate aggregate; // each file answers one row of partial aggregates, or null
   private final boolean rapidsBridge; // batches of RAPIDS GPU columns (RapidsBridgeRule), else the table's output
 
   HomiScan(ScanContext table, StructType readSchema, Predicate[] pushed, StatsPredicate pruning,
-           List<Predicate> fileFilters, int limit) {
-    this(table, readSchema, pushed, pruning, fileFilters, limit, false);
+           List<Predicate> fileFilters, int limit, PushedAggregate aggregate, List<Predicate> partitionFilters) {
+    this(table, readSchema, pushed, pruning, fileFilters, limit, aggregate, partitionFilters, false);
   }
 
   private HomiScan(ScanContext table, StructType readSchema, Predicate[] pushed, StatsPredicate pruning,
-                   List<Predicate> fileFilters, int limit, boolean rapidsBridge) {
+                   List<Predicate> fileFilters, int limit, PushedAggregate aggregate, List<Predicate> partitionFilters,
+                   boolean rapidsBridge) {
     this.rapidsBridge = rapidsBridge;
     this.table = table;
+    this.partitionFilters = partitionFilters;
+    this.aggregate = aggregate;
     this.limit = limit;
     this.fileFilters = fileFilters;
     this.readSchema = readSchema;
@@ -76,9 +83,10 @@ final class HomiScan implements Scan, Batch, SupportsReportStatistics {
    * place of {@code HostColumnarToGpu} over this scan.
    */
   HomiScan forRapidsBridge() {
-    HomiScan s = new HomiScan(table, readSchema, pushed, pruning, fileFilters, limit, true);
+    HomiScan s = new HomiScan(table, readSchema, pushed, pruning, fileFilters, limit, aggregate, partitionFilters, true);
     s.planned = planned;
     s.selected = selected;
+    s.runtime = runtime;
     return s;
   }
 
@@ -102,6 +110,7 @@ final class HomiScan implements Scan, Batch, SupportsReportStatistics {
     String options = rapidsBridge ? table.options().forRapidsBridge() + ", RAPIDS bridge: GPU columns" : table.options().toString();
     return "HomiScan " + table.files().roots() + " [" + options + "] PushedFilters: " + filters
         + (limit >= 0 ? " PushedLimit: " + limit : "")
+        + (aggregate != null ? aggregate.describe() : "")
         + " PartitionSchema: " + table.partitionSchema().catalogString() + " ReadSchema: " + readSchema.catalogString();
   }
 
@@ -116,6 +125,8 @@ final class HomiScan implements Scan, Batch, SupportsReportStatistics {
       List<PartitionDirectory> out = new ArrayList<>();
       for (PartitionDirectory d : table.files().partitions()) {
         if (!RowGroupPruner.mightMatch(pruning, partitionRanges(d.values()))) continue;
+        if (!PartitionFilter.matches(partitionFilters, table.partitionSchema(), d.values())) continue;
+        if (!RowGroupPruner.mightMatch(runtime, partitionRanges(d.values()))) continue;
         if (fileFilters.isEmpty()) {
           out.add(d);
           continue;
@@ -145,6 +156,35 @@ final class HomiScan implements Scan, Batch, SupportsReportStatistics {
     };
   }
 
+  /**
+   * Partition columns only: Spark's dynamic partition pruning then hands this scan, at run time,
+   * the join keys the other side kept (an IN over a broadcast's values, or a subquery's), and
+   * partition directories that cannot hold them are not read. Pruning only: the join still
+   * applies the condition, so a predicate that cannot be translated simply prunes nothing.
+   */
+  @Override
+  public org.apache.spark.sql.connector.expressions.NamedReference[] filterAttributes() {
+    return Arrays.stream(table.partitionSchema().fieldNames())
+        .map(org.apache.spark.sql.connector.expressions.Expressions::column)
+        .toArray(org.apache.spark.sql.connector.expressions.NamedReference[]::new);
+  }
+
+  @Override
+  public void filter(Predicate[] predicates) {
+    StatsPredicate all = runtime;
+    for (Predicate p : predicates) {
+      StatsPredicate s = HomiPredicates.translate(p, table.partitionSchema());
+      if (s != null) all = all == StatsPredicate.TRUE ? s : new StatsPredicate.And(all, s);
+    }
+    if (all == runtime) return;
+    runtime = all;
+    int before = selected == null ? -1 : selected.size();
+    selected = null; // choose the partitions and plan the splits again
+    planned = null;
+    LOG.info("homi scan of {}: runtime filter {} keeps {} of {} partition directories", table.files().roots(),
+        Arrays.toString(predicates), selected().size(), before < 0 ? table.files().partitions().size() : before);
+  }
+
   @Override
   public InputPartition[] planInputPartitions() {
     // Spark asks more than once for the same scan; list and split the files once.
@@ -157,10 +197,12 @@ final class HomiScan implements Scan, Batch, SupportsReportStatistics {
     scala.collection.immutable.Seq<PartitionDirectory> dirs = CollectionConverters.asScala(selected()).toSeq();
     long maxSplitBytes = FilePartition$.MODULE$.maxSplitBytes(spark, dirs);
     List<PartitionedFile> splits = new ArrayList<>();
+    // A pushed aggregate reads each file's footer once: files are not split (as Spark's ParquetScan).
+    boolean splittable = aggregate == null;
     for (PartitionDirectory d : selected()) {
       for (FileStatusWithMetadata f : CollectionConverters.asJava(d.files())) {
         splits.addAll(CollectionConverters.asJava(
-            PartitionedFileUtil$.MODULE$.splitFiles(f, f.getPath(), true, maxSplitBytes, d.values())));
+            PartitionedFileUtil$.MODULE$.splitFiles(f, f.getPath(), splittable, maxSplitBytes, d.values())));
       }
     }
     // Spark packs the largest splits first; the same order keeps task sizes like Spark's.
@@ -187,7 +229,8 @@ final class HomiScan implements Scan, Batch, SupportsReportStatistics {
   @Override
   public PartitionReaderFactory createReaderFactory() {
     return new HomiReaderFactory(new ReadPlan(readSchema, table.dataSchema(), table.partitionSchema(), pruning,
-        rapidsBridge ? table.options().forRapidsBridge() : table.options()), table.files().fileErrors(), limit, rapidsBridge);
+        rapidsBridge ? table.options().forRapidsBridge() : table.options()), table.files().fileErrors(), limit, aggregate,
+        rapidsBridge);
   }
 
   /** Size of the selected files, and rows from their footers (read through the runtime). */
@@ -216,7 +259,8 @@ final class HomiScan implements Scan, Batch, SupportsReportStatistics {
 
       @Override
       public OptionalLong numRows() {
-        return OptionalLong.of(count);
+        // With a pushed aggregate the scan returns one row per file, not the table's rows.
+        return aggregate != null ? OptionalLong.empty() : OptionalLong.of(count);
       }
     };
   }

@@ -13,15 +13,18 @@ import org.apache.spark.sql.types.StructType;
 /**
  * Column pruning and predicate pushdown. Pushed predicates only prune (partitions, row groups);
  * all of them are handed back to Spark as post-scan filters, so results never depend on how
- * much the statistics could prove.
+ * much the statistics could prove, except simple predicates on partition columns alone, which
+ * the scan evaluates exactly per partition directory ({@link PartitionFilter}).
  */
 final class HomiScanBuilder implements ScanBuilder, SupportsPushDownRequiredColumns, SupportsPushDownV2Filters,
-    org.apache.spark.sql.connector.read.SupportsPushDownLimit {
+    org.apache.spark.sql.connector.read.SupportsPushDownLimit, org.apache.spark.sql.connector.read.SupportsPushDownAggregates {
   private final ScanContext table;
   private StructType readSchema;
   private Predicate[] pushed = new Predicate[0];
   private StatsPredicate pruning = StatsPredicate.TRUE;
   private final List<Predicate> fileFilters = new ArrayList<>(); // on _metadata's file fields
+  private final List<Predicate> partitionFilters = new ArrayList<>(); // exact on partition values: not handed back
+  private PushedAggregate aggregate; // MIN/MAX/COUNT answered per file (spark.sql.parquet.aggregatePushdown), or null
   private int limit = -1; // rows a task may stop after (LIMIT with no filter left above the scan), or -1
 
   HomiScanBuilder(ScanContext table) {
@@ -48,7 +51,15 @@ final class HomiScanBuilder implements ScanBuilder, SupportsPushDownRequiredColu
     List<Predicate> used = new ArrayList<>();
     StatsPredicate all = StatsPredicate.TRUE;
     fileFilters.clear();
+    partitionFilters.clear();
+    List<Predicate> postScan = new ArrayList<>();
     for (Predicate p : predicates) {
+      if (PartitionFilter.isExact(p, table.partitionSchema())) {
+        partitionFilters.add(p); // the scan reads only partitions where it is TRUE: Spark need not check it again
+        used.add(p);
+        continue;
+      }
+      postScan.add(p);
       if (MetadataFilter.isFileFilter(p)) {
         fileFilters.add(p);
         used.add(p);
@@ -61,7 +72,7 @@ final class HomiScanBuilder implements ScanBuilder, SupportsPushDownRequiredColu
     }
     pushed = used.toArray(new Predicate[0]);
     pruning = all;
-    return predicates;
+    return postScan.toArray(new Predicate[0]);
   }
 
   @Override
@@ -86,8 +97,28 @@ final class HomiScanBuilder implements ScanBuilder, SupportsPushDownRequiredColu
     return true;
   }
 
+  /**
+   * Spark's switch for its Parquet V2 scan, {@code spark.sql.parquet.aggregatePushdown} (off by
+   * default), turns this on for homi too, so both sources plan alike; the rules are
+   * {@link PushedAggregate}'s. Spark offers an aggregate only over a scan with no filter left
+   * above it: a filter on data columns is handed back ({@link #pushPredicates}), so such a query
+   * keeps Spark's aggregate over rows; one evaluated exactly on partition columns is not.
+   */
+  @Override
+  public boolean pushAggregation(org.apache.spark.sql.connector.expressions.aggregate.Aggregation aggregation) {
+    if (!org.apache.spark.sql.internal.SQLConf.get().parquetAggregatePushDown()) return false;
+    if (!fileFilters.isEmpty()) return false; // _metadata filters select files at planning, as rows would
+    aggregate = PushedAggregate.of(aggregation, table.dataSchema(), table.partitionSchema());
+    return aggregate != null;
+  }
+
   @Override
   public Scan build() {
-    return new HomiScan(table, readSchema, pushed, pruning, List.copyOf(fileFilters), limit);
+    if (aggregate != null) {
+      return new HomiScan(table, aggregate.schema(), pushed, pruning, List.copyOf(fileFilters), -1, aggregate,
+          List.copyOf(partitionFilters));
+    }
+    return new HomiScan(table, readSchema, pushed, pruning, List.copyOf(fileFilters), limit, null,
+        List.copyOf(partitionFilters));
   }
 }
