@@ -181,6 +181,21 @@ class HostileFilesIT extends SparkTestBase {
   }
 
   @Test
+  void aBitPackedRunLongerThanItsPageIsRefused() throws Exception {
+    // Found by HostileFuzzIT (PAGE_BODY, flat-dict-snappy #22): one byte of a snappy page of
+    // column s changed (file offset 3555, 0x15 -> 0xff). snappy has no checksum, so the page
+    // decompresses to the declared 70 bytes with one byte changed: the dictionary ids' first run
+    // header, a 10-group bit-packed run, became the varint 0xff 0x20 (2,111 groups, 10,555
+    // bytes at 5 bits) over 49 bytes. homi read the 80 ids it needed from the bytes after that
+    // header (600 rows, other strings); Spark's reader fails unpacking the run (EOFException).
+    Path p = write("long-run", Files.readAllBytes(Path.of(HostileFilesIT.class
+        .getResource("/hostile/snappy-flip-long-bitpacked-run.parquet").toURI())));
+    assertThat(homiFailure(p)).contains("column 's'").contains("bit-packed run of 2111 groups")
+        .contains("only 49 bytes remain");
+    assertThat(sparkRefuses(p)).as("Spark refuses it too").isTrue();
+  }
+
+  @Test
   void aChunkSizePastTheFooterIsRefusedNotPlannedIntoNoSplit() throws Exception {
     // Found by HostileFuzzIT (FOOTER_INT, RAW_LENGTH): total_compressed_size 2^31 put the row
     // group's midpoint past every split, so homi returned no rows and no error.
