@@ -205,6 +205,24 @@ class HostileFilesIT extends SparkTestBase {
   }
 
   @Test
+  void aChunkReachingPastTheFileIsReadIntoASplitAndRefused() throws Exception {
+    // Found by the longer HostileFuzzIT run (FOOTER_INT, seed 7): total_compressed_size
+    // 2^31 - 1 passes the 2 GiB bound but still put the midpoint past the file: 0 rows, no
+    // error (Spark refuses the file). Midpoints are now clamped into the file, so the row group
+    // is read by one split and its chunk checked against the file's bytes. Likewise an offset
+    // far past the end.
+    Path size = write("chunksize-max", Footers.editFooter(good, md ->
+        md.getRow_groups().get(0).getColumns().get(2).getMeta_data().setTotal_compressed_size(Integer.MAX_VALUE)));
+    assertThat(homiFailure(size)).contains("row group 0").contains("'s'");
+    assertThat(sparkRefuses(size)).as("Spark refuses it too").isTrue();
+    Path offset = write("chunkoffset-far", Footers.editFooter(good, md -> {
+      ColumnMetaData m = md.getRow_groups().get(0).getColumns().get(0).getMeta_data();
+      m.setData_page_offset(1L << 40);
+    }));
+    assertThat(homiFailure(offset)).contains("row group 0");
+  }
+
+  @Test
   void aFooterListDeclaringTwoBillionElementsIsAnErrorNotOutOfMemory() throws Exception {
     byte[] footer = {0x15, 0x02, 0x19, (byte) 0xFC, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, 0x07, 0, 0};
     Path p = write("list2g", Footers.withFooter(good, footer));
