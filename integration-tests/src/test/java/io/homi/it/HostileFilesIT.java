@@ -220,6 +220,12 @@ class HostileFilesIT extends SparkTestBase {
       m.setData_page_offset(1L << 40);
     }));
     assertThat(homiFailure(offset)).contains("row group 0");
+    // data_page_offset = Long.MAX_VALUE (FOOTER_INT, v2-pages #49): the midpoint's sum wrapped
+    // negative (no split: 0 rows), then the chunk's end did (an IllegalArgumentException
+    // without the file's name).
+    Path max = write("chunkoffset-max", Footers.editFooter(good, md ->
+        md.getRow_groups().get(0).getColumns().get(0).getMeta_data().setData_page_offset(Long.MAX_VALUE)));
+    assertThat(homiFailure(max)).contains("row group 0 column 'id'").contains("lies outside the file's data");
   }
 
   @Test
