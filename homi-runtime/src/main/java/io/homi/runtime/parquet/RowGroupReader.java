@@ -73,7 +73,7 @@ public final class RowGroupReader implements AutoCloseable {
       fetch = RangeFetch.read(f.client(), f.runtime().buffers(), f.namespace(), fetched, f.config().coalesceGapBytes());
     } catch (io.homi.runtime.io.HomiIoException e) {
       // A failed read (EIO from a bad sector, a revoked grant) says which row group it cost.
-      throw e.in("row group " + index + " of " + leafColumns.size() + " column chunk(s)");
+      throw e.in("row group " + index + ", " + leafColumns.size() + " column chunk(s)");
     }
     try {
       String changed = f.namespace().checkUnchanged();
