@@ -114,9 +114,10 @@ __device__ int warp_hybrid(const uint8_t* p, const uint8_t* end, int bw, uint32_
       if (groups == 0 || groups > 0x7fffffffull / 8) return (int)(p - start) + 1;
       uint64_t count = groups * 8;
       uint32_t take = (uint32_t)min((uint64_t)(n - k), count);
-      // every group needs its first byte inside the data (the CPU decoder's rule)
-      uint64_t groups_used = (take + 7) / 8;
-      if (p + (groups_used - 1) * bw >= end) return (int)(p - start) + 1;
+      // every declared group needs its bytes inside the data, the last one at least its first
+      // byte (the CPU decoder's rule): a header damaged into a longer run is refused, not read
+      // into shifted values
+      if ((uint64_t)(end - p) < (groups - 1) * (uint64_t)bw + 1) return (int)(p - start) + 1;
       for (uint32_t i = lane; i < take; i += 32) {
         uint64_t bit = (uint64_t)i * bw;
         const uint8_t* q = p + (bit >> 3);

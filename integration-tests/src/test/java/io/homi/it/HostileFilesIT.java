@@ -181,12 +181,51 @@ class HostileFilesIT extends SparkTestBase {
   }
 
   @Test
+  void aBitPackedRunLongerThanItsPageIsRefused() throws Exception {
+    // Found by HostileFuzzIT (PAGE_BODY, flat-dict-snappy #22): one byte of a snappy page of
+    // column s changed (file offset 3555, 0x15 -> 0xff). snappy has no checksum, so the page
+    // decompresses to the declared 70 bytes with one byte changed: the dictionary ids' first run
+    // header, a 10-group bit-packed run, became the varint 0xff 0x20 (2,111 groups, 10,555
+    // bytes at 5 bits) over 49 bytes. homi read the 80 ids it needed from the bytes after that
+    // header (600 rows, other strings); Spark's reader fails unpacking the run (EOFException).
+    Path p = write("long-run", Files.readAllBytes(Path.of(HostileFilesIT.class
+        .getResource("/hostile/snappy-flip-long-bitpacked-run.parquet").toURI())));
+    assertThat(homiFailure(p)).contains("column 's'").contains("bit-packed run of 2111 groups")
+        .contains("only 49 bytes remain");
+    assertThat(sparkRefuses(p)).as("Spark refuses it too").isTrue();
+  }
+
+  @Test
   void aChunkSizePastTheFooterIsRefusedNotPlannedIntoNoSplit() throws Exception {
     // Found by HostileFuzzIT (FOOTER_INT, RAW_LENGTH): total_compressed_size 2^31 put the row
     // group's midpoint past every split, so homi returned no rows and no error.
     Path p = write("chunksize", Footers.editFooter(good, md ->
         md.getRow_groups().get(0).getColumns().get(1).getMeta_data().setTotal_compressed_size(1L << 31)));
     assertThat(homiFailure(p)).contains("row group 0 column 'i': chunk at").contains("can not be placed in the file");
+  }
+
+  @Test
+  void aChunkReachingPastTheFileIsReadIntoASplitAndRefused() throws Exception {
+    // Found by the longer HostileFuzzIT run (FOOTER_INT, seed 7): total_compressed_size
+    // 2^31 - 1 passes the 2 GiB bound but still put the midpoint past the file: 0 rows, no
+    // error (Spark refuses the file). Midpoints are now clamped into the file, so the row group
+    // is read by one split and its chunk checked against the file's bytes. Likewise an offset
+    // far past the end.
+    Path size = write("chunksize-max", Footers.editFooter(good, md ->
+        md.getRow_groups().get(0).getColumns().get(2).getMeta_data().setTotal_compressed_size(Integer.MAX_VALUE)));
+    assertThat(homiFailure(size)).contains("row group 0").contains("'s'");
+    assertThat(sparkRefuses(size)).as("Spark refuses it too").isTrue();
+    Path offset = write("chunkoffset-far", Footers.editFooter(good, md -> {
+      ColumnMetaData m = md.getRow_groups().get(0).getColumns().get(0).getMeta_data();
+      m.setData_page_offset(1L << 40);
+    }));
+    assertThat(homiFailure(offset)).contains("row group 0");
+    // data_page_offset = Long.MAX_VALUE (FOOTER_INT, v2-pages #49): the midpoint's sum wrapped
+    // negative (no split: 0 rows), then the chunk's end did (an IllegalArgumentException
+    // without the file's name).
+    Path max = write("chunkoffset-max", Footers.editFooter(good, md ->
+        md.getRow_groups().get(0).getColumns().get(0).getMeta_data().setData_page_offset(Long.MAX_VALUE)));
+    assertThat(homiFailure(max)).contains("row group 0 column 'id'").contains("lies outside the file's data");
   }
 
   @Test

@@ -156,7 +156,7 @@ final class FileSliceReader implements AutoCloseable {
     long end = slice.start() + slice.length();
     int pruned = 0;
     for (int rg = 0; rg < file.rowGroupCount(); rg++) {
-      long mid = RowGroupStats.midpoint(file.metadata().getRow_groups().get(rg));
+      long mid = RowGroupStats.midpoint(file.metadata().getRow_groups().get(rg), file.identity().size());
       if (mid < slice.start() || mid >= end) continue;
       if (stats.mightMatch(rg, plan.pruning())) chosen.add(rg);
       else pruned++;

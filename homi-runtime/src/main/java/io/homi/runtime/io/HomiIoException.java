@@ -18,6 +18,16 @@ public final class HomiIoException extends IOException {
     this.status = NvmeStatus.INTERNAL_ERROR;
   }
 
+  private HomiIoException(String message, NvmeStatus status, HomiIoException cause) {
+    super(message, cause);
+    this.status = status;
+  }
+
+  /** The same failure (and status) with where it happened in the file added, e.g. the row group. */
+  public HomiIoException in(String where) {
+    return new HomiIoException(getMessage() + " (" + where + ")", status, this);
+  }
+
   public NvmeStatus status() {
     return status;
   }

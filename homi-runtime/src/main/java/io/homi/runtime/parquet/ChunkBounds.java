@@ -35,7 +35,9 @@ public final class ChunkBounds {
       start = md.getDictionary_page_offset();
     }
     long len = md.getTotal_compressed_size();
-    if (start < 4 || len <= 0 || len > Integer.MAX_VALUE || start + len > fileSize - 8) {
+    // start > fileSize - 8 - len, not start + len > ...: an offset near Long.MAX_VALUE (found by
+    // the fuzzer) made the sum wrap negative and pass.
+    if (start < 4 || len <= 0 || len > Integer.MAX_VALUE || start > fileSize - 8 - len) {
       throw new CorruptParquetException(file, "row group " + rowGroup + " column '" + column + "': chunk at " + start
           + " of " + len + " bytes lies outside the file's data (" + fileSize + " bytes)");
     }

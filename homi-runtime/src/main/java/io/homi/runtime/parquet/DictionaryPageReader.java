@@ -67,7 +67,7 @@ final class DictionaryPageReader {
     long start = md.getDictionary_page_offset();
     long len = md.getData_page_offset() - start;
     String context = file + " (column '" + col.name() + "', row group " + rg + ")";
-    if (start + len > chunk.end() || len > f.config().maxPageBytes()) {
+    if (start < chunk.offset() || len <= 0 || start + len > chunk.end() || len > f.config().maxPageBytes()) {
       throw new CorruptParquetException(context, "dictionary page at " + start + " of " + len
           + " bytes lies outside its column chunk");
     }

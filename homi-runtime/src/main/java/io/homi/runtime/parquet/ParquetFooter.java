@@ -167,7 +167,8 @@ public final class ParquetFooter {
    * Split planning gives a row group to the split holding its midpoint (start + compressed
    * sizes / 2): a chunk size or offset that is negative or past 2 GiB (which no reader accepts
    * for one chunk) would move it out of every split, its rows silently missing. Only those are
-   * refused here; chunk ends are checked when read (arrow-rs wrote sizes reaching past the file,
+   * refused here (a lie below 2 GiB is caught by the midpoint's clamp into the file, see
+   * RowGroupStats.midpoint); chunk ends are checked when read (arrow-rs wrote sizes reaching past the file,
    * bad_data/ARROW-RS-GH-6229-DICTHEADER, which Spark reads). Empty row groups are not checked.
    */
   private static void checkMidpoint(String file, int g, org.apache.parquet.format.RowGroup rg, List<String> leaves)

@@ -6,7 +6,9 @@ import java.util.Arrays;
 /**
  * The RLE / bit-packed hybrid encoding (definition levels, dictionary indices, RLE booleans):
  * a varint header per run; even = an RLE run of one value, odd = groups of 8 bit-packed values.
- * Reads only inside [start, end) and reports a corrupt run instead of reading past it.
+ * Reads only inside [start, end) and reports a corrupt run instead of reading past it; a run
+ * declaring more values than its bytes hold is refused when its header is read, even where the
+ * caller needs fewer of its values.
  */
 final class RleBitPackedDecoder implements LevelDecoder {
   private final ByteBuffer buf;
@@ -89,6 +91,15 @@ final class RleBitPackedDecoder implements LevelDecoder {
     } else {
       long groups = header >>> 1;
       if (groups == 0 || groups > (Integer.MAX_VALUE / 8)) throw corrupt("bit-packed run of " + groups + " groups");
+      // Every declared group must lie in the data (the last one may lack its padding, see
+      // unpackGroup): a header whose bytes were damaged into a longer run would otherwise shift
+      // the values read after it, i.e. return other values without an error (issue 22's
+      // snappy flip). Spark's reader refuses such a run when it unpacks it (EOFException).
+      long bytes = (groups - 1) * bitWidth + 1;
+      if (bytes > end - pos) {
+        throw corrupt("bit-packed run of " + groups + " groups (" + groups * bitWidth + " bytes at " + bitWidth
+            + " bits) but only " + (end - pos) + " bytes remain");
+      }
       packedGroupsLeft = (int) groups;
     }
   }

@@ -68,7 +68,13 @@ public final class RowGroupReader implements AutoCloseable {
         fetched.addAll(pages.ranges(c.index(), whole));
       }
     }
-    RangeFetch fetch = RangeFetch.read(f.client(), f.runtime().buffers(), f.namespace(), fetched, f.config().coalesceGapBytes());
+    RangeFetch fetch;
+    try {
+      fetch = RangeFetch.read(f.client(), f.runtime().buffers(), f.namespace(), fetched, f.config().coalesceGapBytes());
+    } catch (io.homi.runtime.io.HomiIoException e) {
+      // A failed read (EIO from a bad sector, a revoked grant) says which row group it cost.
+      throw e.in("row group " + index + ", " + leafColumns.size() + " column chunk(s)");
+    }
     try {
       String changed = f.namespace().checkUnchanged();
       if (changed != null) throw new HomiParquetException("file changed during the scan: " + file + ": " + changed);

@@ -74,9 +74,17 @@ public final class RowGroupStats {
     return n;
   }
 
-  /** The byte a row group is owned by: the split holding it reads the row group. */
-  public static long midpoint(RowGroup rg) {
-    return start(rg) + compressedSize(rg) / 2;
+  /**
+   * The byte a row group is owned by: the split holding it reads the row group. Clamped into
+   * [0, fileSize): splits cover exactly the file, so a row group whose declared offsets or sizes
+   * reach past the file (a chunk size of 2^31 - 1, found by the fuzzer) still lands in one split
+   * and is read, where the chunk checks refuse it naming the file; unclamped it fell in none and
+   * its rows were silently missing.
+   */
+  public static long midpoint(RowGroup rg, long fileSize) {
+    long mid = start(rg) + compressedSize(rg) / 2;
+    if (mid < 0) mid = 0; // also a sum past Long.MAX_VALUE
+    return Math.min(mid, Math.max(0, fileSize - 1));
   }
 
   /** Statistics of row group {@code index}'s columns, looked up by column name. */

@@ -58,6 +58,15 @@ class RleBitPackedDecoderTest {
   }
 
   @Test
+  void aLastGroupWithoutItsPaddingStillReads() throws Exception {
+    // Two groups at width 8 declared, the second holding 1 value and written without its padding.
+    byte[] b = {0x05, 1, 2, 3, 4, 5, 6, 7, 8, 9};
+    int[] out = new int[9];
+    new RleBitPackedDecoder(ByteBuffer.wrap(b), 0, b.length, 8, "test").readInts(out, 0, 9);
+    assertThat(out).containsExactly(1, 2, 3, 4, 5, 6, 7, 8, 9);
+  }
+
+  @Test
   void bitWidthZeroIsAllZeros() throws Exception {
     RleBitPackedDecoder d = new RleBitPackedDecoder(ByteBuffer.allocate(0), 0, 0, 0, "test");
     int[] out = {9, 9, 9};
@@ -83,6 +92,13 @@ class RleBitPackedDecoderTest {
     byte[] longVarint = {(byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x80, 0x01};
     assertThatThrownBy(() -> new RleBitPackedDecoder(ByteBuffer.wrap(longVarint), 0, 6, 1, "f").readInts(new int[1], 0, 1))
         .isInstanceOf(CorruptParquetException.class);
+    // a bit-packed run declaring more groups than its bytes hold (issue 22: one damaged header
+    // byte, 0x15 -> 0xff, turned a 10-group run into 2,111 groups), even where the values asked
+    // for would fit: the values after the header would be read shifted
+    byte[] longRun = {(byte) 0xff, 0x20, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x11, 0x22, 0x33};
+    assertThatThrownBy(() -> new RleBitPackedDecoder(ByteBuffer.wrap(longRun), 0, longRun.length, 5, "f").readInts(new int[8], 0, 8))
+        .isInstanceOf(CorruptParquetException.class).hasMessageContaining("bit-packed run of 2111 groups")
+        .hasMessageContaining("only 10 bytes remain");
     // reads stay inside [start, end): the run value lies past the end given
     byte[] outside = {0x02, 0x01};
     assertThatThrownBy(() -> new RleBitPackedDecoder(ByteBuffer.wrap(outside), 0, 1, 1, "f").readInts(new int[1], 0, 1))
