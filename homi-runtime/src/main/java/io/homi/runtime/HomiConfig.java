@@ -7,11 +7,18 @@ import java.util.Map;
 
 /**
  * Settings of one reader (the per-scan settings the runtime uses), immutable. Keys, defaults,
- * ranges and messages are the entries of {@link HomiSettings}; where each value comes from
- * (read option, session conf, -D) is decided by the caller before {@link #from}.
+ * ranges and messages are the entries of {@link HomiSettings}; where each value comes from (read
+ * option, session conf, -D) is decided by the caller before {@link #from}.
  */
-public record HomiConfig(PathPolicy.Mode pathMode, int queueDepth, long taskBytes, int batchRows,
-                         long coalesceGapBytes, long directMinBytes, long maxPageBytes, boolean verifyChecksums) {
+public record HomiConfig(
+    PathPolicy.Mode pathMode,
+    int queueDepth,
+    long taskBytes,
+    int batchRows,
+    long coalesceGapBytes,
+    long directMinBytes,
+    long maxPageBytes,
+    boolean verifyChecksums) {
   public static final String PATH = HomiSettings.PATH.key();
   public static final String QUEUE_DEPTH = HomiSettings.QUEUE_DEPTH.key();
   public static final String TASK_SIZE = HomiSettings.TASK_SIZE.key();

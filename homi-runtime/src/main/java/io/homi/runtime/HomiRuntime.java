@@ -47,12 +47,19 @@ public final class HomiRuntime implements AutoCloseable {
   private final JvmSettings settings;
 
   private HomiRuntime() {
-    // The per-JVM settings are fixed here (the I/O threads, service threads and the footer cache's bounds).
+    // The per-JVM settings are fixed here (the I/O threads, service threads and the footer cache's
+    // bounds).
     this.settings = JvmSettings.get();
-    this.mediator = new Mediator(namespaces, buffers, Mediator.Settings.of(MDTS_BYTES, settings.get(HomiSettings.IO_THREADS))
-        .withServiceThreads(settings.get(HomiSettings.SERVICE_THREADS)));
-    this.footers = new FooterCache(settings.get(HomiSettings.FOOTER_CACHE_FILES),
-        settings.get(HomiSettings.FOOTER_CACHE_CHUNKS));
+    this.mediator =
+        new Mediator(
+            namespaces,
+            buffers,
+            Mediator.Settings.of(MDTS_BYTES, settings.get(HomiSettings.IO_THREADS))
+                .withServiceThreads(settings.get(HomiSettings.SERVICE_THREADS)));
+    this.footers =
+        new FooterCache(
+            settings.get(HomiSettings.FOOTER_CACHE_FILES),
+            settings.get(HomiSettings.FOOTER_CACHE_CHUNKS));
   }
 
   /** The per-JVM settings this runtime started with. */
@@ -93,9 +100,9 @@ public final class HomiRuntime implements AutoCloseable {
   }
 
   /**
-   * Daemon threads that fetch row groups ahead of the decoding thread ({@code homi.prefetchRowGroups}).
-   * Each reader keeps at most its own bound in flight, so the threads in use never exceed the
-   * readers fetching ahead at that moment; idle threads end after a minute.
+   * Daemon threads that fetch row groups ahead of the decoding thread ({@code
+   * homi.prefetchRowGroups}). Each reader keeps at most its own bound in flight, so the threads in
+   * use never exceed the readers fetching ahead at that moment; idle threads end after a minute.
    */
   public ExecutorService prefetchPool() {
     ExecutorService p = prefetch;
@@ -104,11 +111,14 @@ public final class HomiRuntime implements AutoCloseable {
         p = prefetch;
         if (p == null) {
           AtomicInteger n = new AtomicInteger();
-          prefetch = p = Executors.newCachedThreadPool(r -> {
-            Thread t = new Thread(r, "homi-prefetch-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-          });
+          prefetch =
+              p =
+                  Executors.newCachedThreadPool(
+                      r -> {
+                        Thread t = new Thread(r, "homi-prefetch-" + n.incrementAndGet());
+                        t.setDaemon(true);
+                        return t;
+                      });
         }
       }
     }
@@ -122,17 +132,20 @@ public final class HomiRuntime implements AutoCloseable {
 
   /**
    * Exposes an open file as a namespace; where {@code mode} may use the grant's paths (device,
-   * passthrough, auto) and this process can open the file's block device (for passthrough: its
-   * NVMe generic char device), also maps the file's extents and binds a grant to the namespace.
-   * {@code device} and {@code passthrough} fail clearly when they cannot; {@code auto} goes on
-   * without them.
+   * passthrough, auto) and this process can open the file's block device (for passthrough: its NVMe
+   * generic char device), also maps the file's extents and binds a grant to the namespace. {@code
+   * device} and {@code passthrough} fail clearly when they cannot; {@code auto} goes on without
+   * them.
    */
   public Namespace attach(OpenFile file, PathPolicy.Mode mode) throws IOException {
     if (mode == PathPolicy.Mode.GPU) gpuPath(); // strict: fails clearly without a usable GPU
     Namespace ns = namespaces.attach(file);
     boolean strict = mode == PathPolicy.Mode.DEVICE || mode == PathPolicy.Mode.PASSTHROUGH;
     if (!strict && mode != PathPolicy.Mode.AUTO) return ns;
-    String why = mode == PathPolicy.Mode.PASSTHROUGH ? passthroughUnavailable(file) : deviceUnavailable(file);
+    String why =
+        mode == PathPolicy.Mode.PASSTHROUGH
+            ? passthroughUnavailable(file)
+            : deviceUnavailable(file);
     try {
       if (why == null) {
         mediator.devicePath().bind(ns, control.grant(file));
@@ -143,12 +156,21 @@ public final class HomiRuntime implements AutoCloseable {
     }
     if (strict) {
       detach(ns);
-      throw new IOException("homi.path=" + mode.name().toLowerCase(java.util.Locale.ROOT) + " cannot read " + file.path() + ": " + why);
+      throw new IOException(
+          "homi.path="
+              + mode.name().toLowerCase(java.util.Locale.ROOT)
+              + " cannot read "
+              + file.path()
+              + ": "
+              + why);
     }
     return ns;
   }
 
-  /** Why NVMe passthrough cannot serve this file (its block device is no NVMe namespace, ...), or null. */
+  /**
+   * Why NVMe passthrough cannot serve this file (its block device is no NVMe namespace, ...), or
+   * null.
+   */
   private String passthroughUnavailable(OpenFile file) {
     try {
       BlockDevice d = BlockDevice.of(file.identity().devMajor(), file.identity().devMinor());
@@ -167,7 +189,9 @@ public final class HomiRuntime implements AutoCloseable {
       return e.getMessage();
     }
     int fd = mediator.devicePath().deviceFd(d);
-    return fd >= 0 ? null : "cannot open " + d.node() + " read-only with O_DIRECT: " + Libc.strerror(-fd);
+    return fd >= 0
+        ? null
+        : "cannot open " + d.node() + " read-only with O_DIRECT: " + Libc.strerror(-fd);
   }
 
   public void detach(Namespace ns) {
@@ -182,9 +206,9 @@ public final class HomiRuntime implements AutoCloseable {
   }
 
   /**
-   * The mediator's GPU path (commands into device memory registered as
-   * {@link BufferRegistry.Kind#DEVICE}), attached on first use: cuFile where the platform accepts
-   * the file, pinned staging otherwise. Throws "homi.path=gpu: no usable GPU: why" without one.
+   * The mediator's GPU path (commands into device memory registered as {@link
+   * BufferRegistry.Kind#DEVICE}), attached on first use: cuFile where the platform accepts the
+   * file, pinned staging otherwise. Throws "homi.path=gpu: no usable GPU: why" without one.
    */
   public DeviceMemoryPath gpuPath() throws IOException {
     DeviceMemoryPath p = mediator.gpuPath();
@@ -196,7 +220,8 @@ public final class HomiRuntime implements AutoCloseable {
       if (!r.usable()) throw new IOException("homi.path=gpu: no usable GPU: " + r.reason());
       try {
         GpuDevice gpu = GpuDevice.open(GpuProbe.defaultOrdinal());
-        GpuPath g = new GpuPath(gpu, GpuPath.Engine.AUTO, settings.get(HomiSettings.GPU_WORKERS), 4L << 20);
+        GpuPath g =
+            new GpuPath(gpu, GpuPath.Engine.AUTO, settings.get(HomiSettings.GPU_WORKERS), 4L << 20);
         mediator.setGpuPath(g);
         gpuDevice = gpu;
         return g;

@@ -19,10 +19,12 @@ import org.apache.parquet.schema.MessageTypeParser;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A runtime of its own (not the JVM's), used for a read and closed: its threads end, the JVM's runtime goes on. */
+/**
+ * A runtime of its own (not the JVM's), used for a read and closed: its threads end, the JVM's
+ * runtime goes on.
+ */
 class HomiRuntimeCloseTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   void closeStopsTheMediatorAndLeavesTheJvmRuntimeAlone() throws Exception {
@@ -42,9 +44,9 @@ class HomiRuntimeCloseTest {
 
   private static List<Long> firstIds(HomiRuntime rt, Path p, int n) throws IOException {
     try (ParquetFileReader f = ParquetFileReader.open(rt, p, HomiConfig.defaults());
-         BufferAllocator alloc = rt.allocator().newChildAllocator("close-test", 0, Long.MAX_VALUE);
-         RowGroupReader rg = f.openRowGroup(0, List.of(f.schema().column("id")));
-         BigIntVector v = new BigIntVector("id", alloc)) {
+        BufferAllocator alloc = rt.allocator().newChildAllocator("close-test", 0, Long.MAX_VALUE);
+        RowGroupReader rg = f.openRowGroup(0, List.of(f.schema().column("id")));
+        BigIntVector v = new BigIntVector("id", alloc)) {
       v.allocateNew(n);
       rg.read(List.of(v), 0, n);
       v.setValueCount(n);
@@ -55,15 +57,20 @@ class HomiRuntimeCloseTest {
   }
 
   private static int threads(String prefix) {
-    return (int) Thread.getAllStackTraces().keySet().stream()
-        .filter(t -> t.isAlive() && t.getName().startsWith(prefix)).count();
+    return (int)
+        Thread.getAllStackTraces().keySet().stream()
+            .filter(t -> t.isAlive() && t.getName().startsWith(prefix))
+            .count();
   }
 
   private static void write(Path file, int rows) throws IOException {
     MessageType schema = MessageTypeParser.parseMessageType("message t { required int64 id; }");
     SimpleGroupFactory f = new SimpleGroupFactory(schema);
-    try (ParquetWriter<Group> w = ExampleParquetWriter.builder(new org.apache.hadoop.fs.Path(file.toUri()))
-        .withConf(new Configuration()).withType(schema).build()) {
+    try (ParquetWriter<Group> w =
+        ExampleParquetWriter.builder(new org.apache.hadoop.fs.Path(file.toUri()))
+            .withConf(new Configuration())
+            .withType(schema)
+            .build()) {
       for (int i = 0; i < rows; i++) w.write(f.newGroup().append("id", 3L * i));
     }
   }

@@ -13,21 +13,39 @@ import org.junit.jupiter.api.Test;
 /**
  * JNA types ({@code com.sun.jna}, {@code LastErrorException} among them) stay inside the native
  * boundary classes. The files that still use them outside are listed in {@link #NOT_YET}: the list
- * may only shrink (a new file using JNA fails here; call through {@code os.Libc},
- * {@code os.IoUring}, {@code gpu.CudaDriver} or {@code gpu.CuFile} instead).
+ * may only shrink (a new file using JNA fails here; call through {@code os.Libc}, {@code
+ * os.IoUring}, {@code gpu.CudaDriver} or {@code gpu.CuFile} instead).
  */
 class NativeBoundaryTest {
-  private static final Set<String> BOUNDARY = Set.of("os/Libc.java", "os/IoUring.java", "gpu/CudaDriver.java",
-      "gpu/CuFile.java");
+  private static final Set<String> BOUNDARY =
+      Set.of("os/Libc.java", "os/IoUring.java", "gpu/CudaDriver.java", "gpu/CuFile.java");
+
   /** Files outside the boundary that still use JNA types (issue 14, item 5). */
-  private static final Set<String> NOT_YET = Set.of(
-      "cli/BenchIoCommand.java", "cli/DoctorCommand.java", "cli/GpuCheckCommand.java",
-      "control/ExtentMapper.java", "control/Fiemap.java", "control/FileWatcher.java",
-      "gpu/GpuInitiatedReader.java", "gpu/GpuPath.java", "gpu/IoBaselines.java", "gpu/KernelArgs.java",
-      "gpu/Kernels.java", "gpu/PinnedBuffer.java", "gpu/decode/DeviceArrayExport.java", "gpu/decode/GpuDecoder.java",
-      "mediator/CommandExecutor.java", "mediator/CommandValidator.java", "mediator/DevicePath.java",
-      "mediator/DirectPath.java", "mediator/OsPath.java", "mediator/PageResidency.java", "mediator/PassthroughPath.java",
-      "os/FileIdentity.java", "os/HostBuffer.java");
+  private static final Set<String> NOT_YET =
+      Set.of(
+          "cli/BenchIoCommand.java",
+          "cli/DoctorCommand.java",
+          "cli/GpuCheckCommand.java",
+          "control/ExtentMapper.java",
+          "control/Fiemap.java",
+          "control/FileWatcher.java",
+          "gpu/GpuInitiatedReader.java",
+          "gpu/GpuPath.java",
+          "gpu/IoBaselines.java",
+          "gpu/KernelArgs.java",
+          "gpu/Kernels.java",
+          "gpu/PinnedBuffer.java",
+          "gpu/decode/DeviceArrayExport.java",
+          "gpu/decode/GpuDecoder.java",
+          "mediator/CommandExecutor.java",
+          "mediator/CommandValidator.java",
+          "mediator/DevicePath.java",
+          "mediator/DirectPath.java",
+          "mediator/OsPath.java",
+          "mediator/PageResidency.java",
+          "mediator/PassthroughPath.java",
+          "os/FileIdentity.java",
+          "os/HostBuffer.java");
 
   @Test
   void jnaTypesStayInsideTheNativeBoundary() throws IOException {
@@ -35,7 +53,8 @@ class NativeBoundaryTest {
     Set<String> users = new TreeSet<>();
     try (Stream<Path> files = Files.walk(root)) {
       for (Path f : files.filter(p -> p.toString().endsWith(".java")).toList()) {
-        if (Files.readString(f).contains("com.sun.jna")) users.add(root.relativize(f).toString().replace('\\', '/'));
+        if (Files.readString(f).contains("com.sun.jna"))
+          users.add(root.relativize(f).toString().replace('\\', '/'));
       }
     }
     assertThat(users).as("JNA users").containsAll(BOUNDARY);

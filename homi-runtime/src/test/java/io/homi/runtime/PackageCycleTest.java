@@ -22,15 +22,16 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The runtime's packages form no cycle: each compiled class's constant pool names the classes it
- * uses, which gives the package graph; its strongly connected components must be single
- * packages, except the cycles listed in {@link #KNOWN} (to be removed by the one read door,
- * issue 14; the list may only shrink).
+ * uses, which gives the package graph; its strongly connected components must be single packages,
+ * except the cycles listed in {@link #KNOWN} (to be removed by the one read door, issue 14; the
+ * list may only shrink).
  */
 class PackageCycleTest {
   /** Cycles still in the tree, as sorted package lists (root = io.homi.runtime). */
   private static final Set<List<String>> KNOWN = Set.of(List.of("parquet", "root"));
 
-  private static final Pattern CLASS_NAME = Pattern.compile("io/homi/runtime/((?:[a-z0-9_]+/)*)[A-Z]");
+  private static final Pattern CLASS_NAME =
+      Pattern.compile("io/homi/runtime/((?:[a-z0-9_]+/)*)[A-Z]");
 
   @Test
   void noPackageCycleBeyondTheKnownOnes() throws IOException {
@@ -44,7 +45,8 @@ class PackageCycleTest {
   @Test
   void theControlPlaneKnowsNothingAboveIt() throws IOException {
     Map<String, Set<String>> graph = graph(Path.of("target", "classes", "io", "homi", "runtime"));
-    assertThat(graph.get("control")).doesNotContain("mediator", "io", "parquet", "gpu", "gpu.decode", "root");
+    assertThat(graph.get("control"))
+        .doesNotContain("mediator", "io", "parquet", "gpu", "gpu.decode", "root");
   }
 
   /** Package to the packages its classes use (io.homi.runtime only). */
@@ -57,7 +59,11 @@ class PackageCycleTest {
         for (String utf8 : utf8Constants(f)) {
           Matcher m = CLASS_NAME.matcher(utf8);
           while (m.find()) {
-            String p = pkg(m.group(1).isEmpty() ? "" : m.group(1).substring(0, m.group(1).length() - 1).replace('/', '.'));
+            String p =
+                pkg(
+                    m.group(1).isEmpty()
+                        ? ""
+                        : m.group(1).substring(0, m.group(1).length() - 1).replace('/', '.'));
             if (!p.equals(from)) to.add(p);
           }
         }
@@ -70,7 +76,9 @@ class PackageCycleTest {
     return relative.isEmpty() ? "root" : relative;
   }
 
-  /** The UTF-8 entries of a class file's constant pool (class names and descriptors are among them). */
+  /**
+   * The UTF-8 entries of a class file's constant pool (class names and descriptors are among them).
+   */
   private static List<String> utf8Constants(Path classFile) throws IOException {
     List<String> out = new ArrayList<>();
     try (DataInputStream in = new DataInputStream(Files.newInputStream(classFile))) {
@@ -107,12 +115,20 @@ class PackageCycleTest {
     Set<String> onStack = new java.util.HashSet<>();
     List<Set<String>> out = new ArrayList<>();
     int[] counter = {0};
-    for (String v : g.keySet()) if (!index.containsKey(v)) connect(v, g, index, low, stack, onStack, out, counter);
+    for (String v : g.keySet())
+      if (!index.containsKey(v)) connect(v, g, index, low, stack, onStack, out, counter);
     return out;
   }
 
-  private static void connect(String v, Map<String, Set<String>> g, Map<String, Integer> index, Map<String, Integer> low,
-                              Deque<String> stack, Set<String> onStack, List<Set<String>> out, int[] counter) {
+  private static void connect(
+      String v,
+      Map<String, Set<String>> g,
+      Map<String, Integer> index,
+      Map<String, Integer> low,
+      Deque<String> stack,
+      Set<String> onStack,
+      List<Set<String>> out,
+      int[] counter) {
     index.put(v, counter[0]);
     low.put(v, counter[0]++);
     stack.push(v);

@@ -16,22 +16,37 @@ import org.apache.spark.sql.SparkSession;
 
 /**
  * The benchmark harness: generates (or reuses) the tables, then runs every query through each
- * reader in one JVM and one SparkSession, readers alternating, after warm-up; warm runs, then
- * cold runs with the table's files evicted from the page cache. Every answer is checked against
- * Spark V1's; a reader that refuses a table (HOMI's "unsupported: ...") gets that as its cell.
+ * reader in one JVM and one SparkSession, readers alternating, after warm-up; warm runs, then cold
+ * runs with the table's files evicted from the page cache. Every answer is checked against Spark
+ * V1's; a reader that refuses a table (HOMI's "unsupported: ...") gets that as its cell.
  *
  * <p>Entry points: {@link #main} (bin/homi-bench, mvn -Pbench) and {@link #run} (tests).
  */
 public final class Bench {
   /** One table as written: where, how big, and the queries run on it. */
-  record Table(String name, String view, Path dir, long rows, long bytes, List<Path> files, int rowGroups,
-               List<Query> queries) {}
+  record Table(
+      String name,
+      String view,
+      Path dir,
+      long rows,
+      long bytes,
+      List<Path> files,
+      int rowGroups,
+      List<Query> queries) {}
 
   record Query(String id, String sql) {}
 
   /** All runs of one reader on one query in one mode. */
-  record Cell(String table, String query, String mode, Reader reader, List<Double> seconds, String status,
-              String scan, long tableRows, long residentAfterEvict) {
+  record Cell(
+      String table,
+      String query,
+      String mode,
+      Reader reader,
+      List<Double> seconds,
+      String status,
+      String scan,
+      long tableRows,
+      long residentAfterEvict) {
     double median() {
       return Stats.median(seconds);
     }
@@ -78,17 +93,27 @@ public final class Bench {
         .master(master)
         .appName("homi-bench")
         .config("spark.ui.enabled", "false")
-        .config("spark.sql.shuffle.partitions", String.valueOf(2 * Runtime.getRuntime().availableProcessors()))
+        .config(
+            "spark.sql.shuffle.partitions",
+            String.valueOf(2 * Runtime.getRuntime().availableProcessors()))
         .config("spark.sql.session.timeZone", "UTC")
         .getOrCreate();
   }
 
-  /** Generates what is missing, runs, writes the results; returns the report (null for generate only). */
-  public static Report run(SparkSession spark, BenchOptions opts, PrintStream log) throws IOException {
+  /**
+   * Generates what is missing, runs, writes the results; returns the report (null for generate
+   * only).
+   */
+  public static Report run(SparkSession spark, BenchOptions opts, PrintStream log)
+      throws IOException {
     Bench b = new Bench(spark, opts, log);
-    // A refused table fails its Spark job; runs.log keeps the stack trace, the console stays readable.
-    for (String quiet : List.of("org.apache.spark.executor.Executor", "org.apache.spark.scheduler.TaskSetManager")) {
-      org.apache.logging.log4j.core.config.Configurator.setLevel(quiet, org.apache.logging.log4j.Level.OFF);
+    // A refused table fails its Spark job; runs.log keeps the stack trace, the console stays
+    // readable.
+    for (String quiet :
+        List.of(
+            "org.apache.spark.executor.Executor", "org.apache.spark.scheduler.TaskSetManager")) {
+      org.apache.logging.log4j.core.config.Configurator.setLevel(
+          quiet, org.apache.logging.log4j.Level.OFF);
     }
     log.println("[homi-bench] " + opts.describe());
     log.println("[homi-bench] data: " + opts.data());
@@ -99,7 +124,8 @@ public final class Bench {
     log.println("[homi-bench] machine: " + env.summary());
     List<Cell> cells = new ArrayList<>();
     long t0 = System.nanoTime();
-    try (PrintStream details = new PrintStream(Files.newOutputStream(opts.out().resolve("runs.log")), true)) {
+    try (PrintStream details =
+        new PrintStream(Files.newOutputStream(opts.out().resolve("runs.log")), true)) {
       for (Table t : tables) cells.addAll(b.runTable(t, details));
     } finally {
       spark.conf().set(Reader.V1_LIST, b.defaultV1List);
@@ -121,21 +147,43 @@ public final class Bench {
     if (opts.tables().contains("lineitem")) {
       for (String codec : opts.codecs()) {
         String name = "lineitem" + (opts.doubleDecimals() ? "-double" : "") + "-" + codec;
-        Path dir = opts.data().resolve(name + "-sf" + BenchOptions.fmt(opts.sf()) + "-" + rg + "-f" + opts.files());
-        generate(dir, () -> Lineitem.generate(spark, opts.sf(), opts.files(), opts.doubleDecimals()), codec,
-            Lineitem.rows(opts.sf()), Lineitem.GENERATED::sum);
+        Path dir =
+            opts.data()
+                .resolve(
+                    name + "-sf" + BenchOptions.fmt(opts.sf()) + "-" + rg + "-f" + opts.files());
+        generate(
+            dir,
+            () -> Lineitem.generate(spark, opts.sf(), opts.files(), opts.doubleDecimals()),
+            codec,
+            Lineitem.rows(opts.sf()),
+            Lineitem.GENERATED::sum);
         tables.add(describe(name, "lineitem", dir, lineitemQueries()));
       }
     }
     if (opts.tables().contains("types")) {
       for (TypeTables.Table tt : TypeTables.ALL) {
         if (!opts.wants("type_" + tt.name())) continue;
-        Path dir = opts.data().resolve("types-rows" + opts.typeRows() + "-" + rg + "-f" + opts.files()).resolve(tt.name());
-        generate(dir, () -> {
-          spark.range(0, opts.typeRows(), 1, opts.files()).createOrReplaceTempView("homi_bench_range");
-          return spark.sql("SELECT " + tt.select() + " FROM homi_bench_range");
-        }, "snappy", opts.typeRows(), null);
-        tables.add(describe("type-" + tt.name(), "t", dir, List.of(new Query("type_" + tt.name(), tt.query()))));
+        Path dir =
+            opts.data()
+                .resolve("types-rows" + opts.typeRows() + "-" + rg + "-f" + opts.files())
+                .resolve(tt.name());
+        generate(
+            dir,
+            () -> {
+              spark
+                  .range(0, opts.typeRows(), 1, opts.files())
+                  .createOrReplaceTempView("homi_bench_range");
+              return spark.sql("SELECT " + tt.select() + " FROM homi_bench_range");
+            },
+            "snappy",
+            opts.typeRows(),
+            null);
+        tables.add(
+            describe(
+                "type-" + tt.name(),
+                "t",
+                dir,
+                List.of(new Query("type_" + tt.name(), tt.query()))));
       }
     }
     return tables;
@@ -145,17 +193,31 @@ public final class Bench {
    * Writes the table unless a finished one is there; progress goes to stderr every few seconds
    * ({@code liveRows}: the generator's row counter, or null).
    */
-  private void generate(Path dir, java.util.function.Supplier<Dataset<Row>> data, String codec, long rows,
-                        java.util.function.LongSupplier liveRows) throws IOException {
+  private void generate(
+      Path dir,
+      java.util.function.Supplier<Dataset<Row>> data,
+      String codec,
+      long rows,
+      java.util.function.LongSupplier liveRows)
+      throws IOException {
     Path done = dir.resolve("_homi_bench_done");
     if (Files.exists(done) && !opts.regen()) return;
     log.printf(Locale.ROOT, "[homi-bench] generating %s (%s) ...%n", dir.getFileName(), codec);
     long t0 = System.nanoTime();
     long before = liveRows == null ? 0 : liveRows.getAsLong();
     String name = opts.data().relativize(dir).toString();
-    try (GenerationProgress p = new GenerationProgress(spark.sparkContext(), name, rows, dir,
-        liveRows == null ? null : () -> liveRows.getAsLong() - before, System.err, PROGRESS_SECONDS)) {
-      data.get().write().mode("overwrite")
+    try (GenerationProgress p =
+        new GenerationProgress(
+            spark.sparkContext(),
+            name,
+            rows,
+            dir,
+            liveRows == null ? null : () -> liveRows.getAsLong() - before,
+            System.err,
+            PROGRESS_SECONDS)) {
+      data.get()
+          .write()
+          .mode("overwrite")
           .option("compression", codec)
           .option("parquet.block.size", String.valueOf(opts.rowGroupBytes()))
           .parquet(dir.toString());
@@ -166,7 +228,8 @@ public final class Bench {
     log.printf(Locale.ROOT, "[homi-bench]   done in %.1f s%n", (System.nanoTime() - t0) / 1e9);
   }
 
-  private Table describe(String name, String view, Path dir, List<Query> queries) throws IOException {
+  private Table describe(String name, String view, Path dir, List<Query> queries)
+      throws IOException {
     List<Path> files;
     try (Stream<Path> s = Files.list(dir)) {
       files = s.filter(p -> p.getFileName().toString().endsWith(".parquet")).sorted().toList();
@@ -177,8 +240,10 @@ public final class Bench {
     org.apache.hadoop.conf.Configuration conf = new org.apache.hadoop.conf.Configuration();
     for (Path f : files) {
       bytes += Files.size(f);
-      try (var r = org.apache.parquet.hadoop.ParquetFileReader.open(
-          org.apache.parquet.hadoop.util.HadoopInputFile.fromPath(new org.apache.hadoop.fs.Path(f.toUri()), conf))) {
+      try (var r =
+          org.apache.parquet.hadoop.ParquetFileReader.open(
+              org.apache.parquet.hadoop.util.HadoopInputFile.fromPath(
+                  new org.apache.hadoop.fs.Path(f.toUri()), conf))) {
         groups += r.getRowGroups().size();
         rows += r.getRecordCount();
       }
@@ -192,14 +257,18 @@ public final class Bench {
     long k = Lineitem.orderKey(total / 8); // about the middle order of the table
     return List.of(
         new Query("count", "SELECT count(*) FROM lineitem"),
-        new Query("sum_all", """
+        new Query(
+            "sum_all",
+            """
             SELECT sum(l_orderkey), sum(l_partkey), sum(l_suppkey), sum(l_linenumber), sum(l_quantity),
                    sum(l_extendedprice), sum(l_discount), sum(l_tax), sum(length(l_returnflag)),
                    sum(length(l_linestatus)), sum(unix_date(l_shipdate)), sum(unix_date(l_commitdate)),
                    sum(unix_date(l_receiptdate)), sum(length(l_shipinstruct)), sum(length(l_shipmode)),
                    sum(length(l_comment))
             FROM lineitem"""),
-        new Query("q1", """
+        new Query(
+            "q1",
+            """
             SELECT l_returnflag, l_linestatus, sum(l_quantity) AS sum_qty, sum(l_extendedprice) AS sum_base_price,
                    sum(l_extendedprice * (1 - l_discount)) AS sum_disc_price,
                    sum(l_extendedprice * (1 - l_discount) * (1 + l_tax)) AS sum_charge,
@@ -209,21 +278,33 @@ public final class Bench {
             WHERE l_shipdate <= date '1998-12-01' - interval '90' day
             GROUP BY l_returnflag, l_linestatus
             ORDER BY l_returnflag, l_linestatus"""),
-        new Query("q6", """
+        new Query(
+            "q6",
+            """
             SELECT sum(l_extendedprice * l_discount) AS revenue
             FROM lineitem
             WHERE l_shipdate >= date '1994-01-01' AND l_shipdate < date '1994-01-01' + interval '1' year
               AND l_discount BETWEEN 0.06 - 0.01 AND 0.06 + 0.01 AND l_quantity < 24"""),
-        new Query("filter", "SELECT count(*), sum(l_quantity), max(l_comment) FROM lineitem WHERE l_orderkey BETWEEN "
-            + k + " AND " + (k + 2000)));
+        new Query(
+            "filter",
+            "SELECT count(*), sum(l_quantity), max(l_comment) FROM lineitem WHERE l_orderkey BETWEEN "
+                + k
+                + " AND "
+                + (k + 2000)));
   }
 
   // ---- runs ------------------------------------------------------------------------------------
 
   private List<Cell> runTable(Table t, PrintStream details) throws IOException {
     List<Cell> cells = new ArrayList<>();
-    log.printf(Locale.ROOT, "[homi-bench] %s: %,d rows, %,d bytes in %d files, %d row groups%n", t.name(), t.rows(),
-        t.bytes(), t.files().size(), t.rowGroups());
+    log.printf(
+        Locale.ROOT,
+        "[homi-bench] %s: %,d rows, %,d bytes in %d files, %d row groups%n",
+        t.name(),
+        t.rows(),
+        t.bytes(),
+        t.files().size(),
+        t.rowGroups());
     for (Query q : t.queries()) {
       Map<Reader, Run> state = new LinkedHashMap<>();
       for (Reader r : opts.readers()) state.put(r, new Run());
@@ -255,12 +336,26 @@ public final class Bench {
             if (s != null) cold.get(r).add(s);
           }
         }
-        for (Reader r : readers) cells.add(cell(t, q, "cold", r, cold.get(r), state.get(r), resident));
+        for (Reader r : readers)
+          cells.add(cell(t, q, "cold", r, cold.get(r), state.get(r), resident));
       }
-      StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "[homi-bench]   %-8s", q.id()));
-      for (Cell c : cells.subList(cells.size() - readers.size() * (opts.coldReps() > 0 && opts.coldQueries().contains(q.id()) ? 2 : 1), cells.size())) {
-        line.append(String.format(Locale.ROOT, "  %s/%s %s", c.reader().label, c.mode(),
-            c.seconds().isEmpty() ? c.status() : String.format(Locale.ROOT, "%.3fs", c.median())));
+      StringBuilder line =
+          new StringBuilder(String.format(Locale.ROOT, "[homi-bench]   %-8s", q.id()));
+      for (Cell c :
+          cells.subList(
+              cells.size()
+                  - readers.size()
+                      * (opts.coldReps() > 0 && opts.coldQueries().contains(q.id()) ? 2 : 1),
+              cells.size())) {
+        line.append(
+            String.format(
+                Locale.ROOT,
+                "  %s/%s %s",
+                c.reader().label,
+                c.mode(),
+                c.seconds().isEmpty()
+                    ? c.status()
+                    : String.format(Locale.ROOT, "%.3fs", c.median())));
       }
       log.println(line);
     }
@@ -287,7 +382,8 @@ public final class Bench {
       rows = result.collectAsList();
     } catch (Exception e) { // SparkException is checked, and Scala throws it undeclared
       run.status = refusal(e);
-      details.printf(Locale.ROOT, "%s %s %s %s FAILED: %s%n", t.name(), q.id(), r.label, phase, run.status);
+      details.printf(
+          Locale.ROOT, "%s %s %s %s FAILED: %s%n", t.name(), q.id(), r.label, phase, run.status);
       e.printStackTrace(details);
       return null;
     }
@@ -306,8 +402,10 @@ public final class Bench {
 
   /** Each reader's answer against Spark V1's (V2's when V1 did not run). */
   private void check(Table t, Query q, Map<Reader, Run> state) {
-    Run ref = state.containsKey(Reader.V1) && state.get(Reader.V1).answer != null ? state.get(Reader.V1)
-        : state.containsKey(Reader.V2) ? state.get(Reader.V2) : null;
+    Run ref =
+        state.containsKey(Reader.V1) && state.get(Reader.V1).answer != null
+            ? state.get(Reader.V1)
+            : state.containsKey(Reader.V2) ? state.get(Reader.V2) : null;
     if (ref == null || ref.answer == null) return;
     for (Map.Entry<Reader, Run> e : state.entrySet()) {
       Run run = e.getValue();
@@ -316,15 +414,22 @@ public final class Bench {
       if (diff != null) {
         run.mismatch = true;
         run.status = "MISMATCH: " + diff;
-        log.printf(Locale.ROOT, "[homi-bench] %s %s: %s answers differently from Spark: %s%n", t.name(), q.id(),
-            e.getKey().label, diff);
+        log.printf(
+            Locale.ROOT,
+            "[homi-bench] %s %s: %s answers differently from Spark: %s%n",
+            t.name(),
+            q.id(),
+            e.getKey().label,
+            diff);
       }
     }
   }
 
-  private Cell cell(Table t, Query q, String mode, Reader r, List<Double> secs, Run run, long resident) {
+  private Cell cell(
+      Table t, Query q, String mode, Reader r, List<Double> secs, Run run, long resident) {
     String status = run.status != null ? run.status : secs.isEmpty() ? "no runs" : "ok";
-    return new Cell(t.name(), q.id(), mode, r, List.copyOf(secs), status, run.scan, t.rows(), resident);
+    return new Cell(
+        t.name(), q.id(), mode, r, List.copyOf(secs), status, run.scan, t.rows(), resident);
   }
 
   private static List<Reader> rotate(List<Reader> readers, int by) {

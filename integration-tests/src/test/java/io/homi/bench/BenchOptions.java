@@ -8,11 +8,28 @@ import java.util.Locale;
 
 /** The harness's command line, parsed and checked once. */
 record BenchOptions(
-    double sf, int reps, int warmup, List<String> codecs, boolean doubleDecimals, long rowGroupBytes, int files,
-    long typeRows, String cold, int coldReps, List<String> coldQueries, List<String> queries, List<String> tables,
-    List<Reader> readers, Path data, Path out, boolean regen, String master, boolean generateOnly) {
+    double sf,
+    int reps,
+    int warmup,
+    List<String> codecs,
+    boolean doubleDecimals,
+    long rowGroupBytes,
+    int files,
+    long typeRows,
+    String cold,
+    int coldReps,
+    List<String> coldQueries,
+    List<String> queries,
+    List<String> tables,
+    List<Reader> readers,
+    Path data,
+    Path out,
+    boolean regen,
+    String master,
+    boolean generateOnly) {
 
-  static final String USAGE = """
+  static final String USAGE =
+      """
       usage: homi-bench spark [options]      run the benchmark (generates missing data first)
              homi-bench generate [options]   only generate the data
       options (defaults in brackets):
@@ -63,7 +80,8 @@ record BenchOptions(
         case "--regen" -> regen = true;
         case "-h", "--help" -> throw new IllegalArgumentException(USAGE);
         default -> {
-          if (i + 1 >= args.length) throw new IllegalArgumentException("missing value for " + a + "\n" + USAGE);
+          if (i + 1 >= args.length)
+            throw new IllegalArgumentException("missing value for " + a + "\n" + USAGE);
           String v = args[++i];
           switch (a) {
             case "--sf" -> sf = Double.parseDouble(v);
@@ -88,23 +106,46 @@ record BenchOptions(
       }
     }
     if (sf <= 0) throw new IllegalArgumentException("--sf must be > 0");
-    if (reps < 1 || warmup < 0) throw new IllegalArgumentException("--reps must be >= 1 and --warmup >= 0");
+    if (reps < 1 || warmup < 0)
+      throw new IllegalArgumentException("--reps must be >= 1 and --warmup >= 0");
     for (String c : codecs) {
       if (!List.of("snappy", "zstd", "none", "uncompressed", "gzip", "lz4_raw").contains(c)) {
         throw new IllegalArgumentException("--codecs: unknown codec " + c);
       }
     }
-    if (!List.of("fadvise", "drop_caches", "none").contains(cold)) throw new IllegalArgumentException("--cold must be fadvise, drop_caches or none");
+    if (!List.of("fadvise", "drop_caches", "none").contains(cold))
+      throw new IllegalArgumentException("--cold must be fadvise, drop_caches or none");
     if (files < 0) files = (int) Math.max(2, Math.ceil(4 * sf));
     if (typeRows < 0) typeRows = Math.max(1, Math.round(TypeTables.SF1_ROWS * sf));
     if (coldReps < 0) coldReps = Math.min(reps, 3);
     if (cold.equals("none")) coldReps = 0;
     if (out == null) {
-      out = base.resolve("bench-results").resolve(String.format(Locale.ROOT, "sf%s-%tY%<tm%<td-%<tH%<tM%<tS",
-          fmt(sf), new java.util.Date()));
+      out =
+          base.resolve("bench-results")
+              .resolve(
+                  String.format(
+                      Locale.ROOT, "sf%s-%tY%<tm%<td-%<tH%<tM%<tS", fmt(sf), new java.util.Date()));
     }
-    return new BenchOptions(sf, reps, warmup, codecs, dbl, rg, files, typeRows, cold, coldReps, coldQueries, queries,
-        tables, readers, data.toAbsolutePath(), out.toAbsolutePath(), regen, master, args[0].equals("generate"));
+    return new BenchOptions(
+        sf,
+        reps,
+        warmup,
+        codecs,
+        dbl,
+        rg,
+        files,
+        typeRows,
+        cold,
+        coldReps,
+        coldQueries,
+        queries,
+        tables,
+        readers,
+        data.toAbsolutePath(),
+        out.toAbsolutePath(),
+        regen,
+        master,
+        args[0].equals("generate"));
   }
 
   boolean wants(String query) {
@@ -122,10 +163,35 @@ record BenchOptions(
   }
 
   String describe() {
-    return "sf=" + fmt(sf) + " reps=" + reps + " warmup=" + warmup + " codecs=" + codecs + " doubleDecimals=" + doubleDecimals
-        + " rowGroup=" + (rowGroupBytes >> 20) + "MiB files=" + files + " typeRows=" + typeRows + " cold=" + cold
-        + " coldReps=" + coldReps + " coldQueries=" + coldQueries + " readers=" + readers + " master=" + master
-        + (queries.isEmpty() ? "" : " queries=" + queries) + " tables=" + tables;
+    return "sf="
+        + fmt(sf)
+        + " reps="
+        + reps
+        + " warmup="
+        + warmup
+        + " codecs="
+        + codecs
+        + " doubleDecimals="
+        + doubleDecimals
+        + " rowGroup="
+        + (rowGroupBytes >> 20)
+        + "MiB files="
+        + files
+        + " typeRows="
+        + typeRows
+        + " cold="
+        + cold
+        + " coldReps="
+        + coldReps
+        + " coldQueries="
+        + coldQueries
+        + " readers="
+        + readers
+        + " master="
+        + master
+        + (queries.isEmpty() ? "" : " queries=" + queries)
+        + " tables="
+        + tables;
   }
 
   @Override

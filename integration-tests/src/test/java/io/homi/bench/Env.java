@@ -10,8 +10,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The machine and software a run measured on, and the load average before and after it (the
- * machine may be shared: a load above the core count during the run means contention).
+ * The machine and software a run measured on, and the load average before and after it (the machine
+ * may be shared: a load above the core count during the run means contention).
  */
 final class Env {
   final Map<String, String> facts = new LinkedHashMap<>();
@@ -22,15 +22,24 @@ final class Env {
     e.facts.put("nproc", sh("nproc"));
     e.facts.put("cpu", sh("lscpu | sed -n 's/^Model name:[[:space:]]*//p' | head -1"));
     e.facts.put("memory", sh("awk '/MemTotal/ {printf \"%.1f GiB\", $2/1048576}' /proc/meminfo"));
-    e.facts.put("disk", sh("d=$(df --output=source " + quote(dataDir.toString()) + " | tail -1); "
-        + "b=$(lsblk -no PKNAME \"$d\" 2>/dev/null | head -1); b=${b:-$(basename \"$d\")}; "
-        + "echo \"$d ($(cat /sys/block/$b/device/vendor 2>/dev/null | xargs) $(cat /sys/block/$b/device/model 2>/dev/null | xargs)"
-        + " rotational=$(cat /sys/block/$b/queue/rotational 2>/dev/null) driver=$(basename $(readlink /sys/block/$b/device/driver 2>/dev/null) 2>/dev/null))\""));
+    e.facts.put(
+        "disk",
+        sh(
+            "d=$(df --output=source "
+                + quote(dataDir.toString())
+                + " | tail -1); "
+                + "b=$(lsblk -no PKNAME \"$d\" 2>/dev/null | head -1); b=${b:-$(basename \"$d\")}; "
+                + "echo \"$d ($(cat /sys/block/$b/device/vendor 2>/dev/null | xargs) $(cat /sys/block/$b/device/model 2>/dev/null | xargs)"
+                + " rotational=$(cat /sys/block/$b/queue/rotational 2>/dev/null) driver=$(basename $(readlink /sys/block/$b/device/driver 2>/dev/null) 2>/dev/null))\""));
     e.facts.put("fs", sh("df --output=fstype " + quote(dataDir.toString()) + " | tail -1"));
     e.facts.put("kernel", sh("uname -r"));
-    e.facts.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
+    e.facts.put(
+        "java",
+        System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
     e.facts.put("spark", org.apache.spark.package$.MODULE$.SPARK_VERSION());
-    e.facts.put("homi commit", sh("git rev-parse --short HEAD 2>/dev/null && git log -1 --format=%s | cut -c1-60"));
+    e.facts.put(
+        "homi commit",
+        sh("git rev-parse --short HEAD 2>/dev/null && git log -1 --format=%s | cut -c1-60"));
     e.facts.put("heap", (Runtime.getRuntime().maxMemory() >> 20) + " MiB max");
     e.facts.put("load before", loadavg());
     return e;
@@ -42,8 +51,15 @@ final class Env {
   }
 
   String summary() {
-    return facts.get("nproc") + " vCPU " + facts.get("cpu") + ", " + facts.get("memory") + ", " + facts.get("disk")
-        + ", load " + facts.get("load before");
+    return facts.get("nproc")
+        + " vCPU "
+        + facts.get("cpu")
+        + ", "
+        + facts.get("memory")
+        + ", "
+        + facts.get("disk")
+        + ", load "
+        + facts.get("load before");
   }
 
   static String loadavg() {
@@ -62,7 +78,10 @@ final class Env {
   private static String sh(String cmd) {
     try {
       Process p = new ProcessBuilder(List.of("bash", "-c", cmd)).redirectErrorStream(true).start();
-      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim().replace('\n', ' ');
+      String out =
+          new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8)
+              .trim()
+              .replace('\n', ' ');
       p.waitFor();
       return out.isEmpty() ? "?" : out;
     } catch (IOException e) {

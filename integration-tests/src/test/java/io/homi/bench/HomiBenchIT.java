@@ -14,11 +14,11 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The benchmark harness at a tiny scale, once: every output file is written, every reader ran
- * the scan it claims, and homi's answers equal Spark's for every query it answers. On the TPC-H
- * types homi may refuse a table with "unsupported: ..." (decimals, zstd: issue 3) and the run
- * must say so instead of failing; on the all-supported variant it must answer every query.
- * Correctness only: the timings of one repetition on a busy CI machine mean nothing.
+ * The benchmark harness at a tiny scale, once: every output file is written, every reader ran the
+ * scan it claims, and homi's answers equal Spark's for every query it answers. On the TPC-H types
+ * homi may refuse a table with "unsupported: ..." (decimals, zstd: issue 3) and the run must say so
+ * instead of failing; on the all-supported variant it must answer every query. Correctness only:
+ * the timings of one repetition on a busy CI machine mean nothing.
  */
 class HomiBenchIT {
   private static SparkSession spark;
@@ -35,8 +35,22 @@ class HomiBenchIT {
   }
 
   private static Report run(String... extra) throws Exception {
-    List<String> args = new java.util.ArrayList<>(List.of("spark", "--sf", "0.002", "--reps", "1", "--warmup", "0",
-        "--type-rows", "20000", "--cold-reps", "1", "--data", BASE.resolve("data").toString()));
+    List<String> args =
+        new java.util.ArrayList<>(
+            List.of(
+                "spark",
+                "--sf",
+                "0.002",
+                "--reps",
+                "1",
+                "--warmup",
+                "0",
+                "--type-rows",
+                "20000",
+                "--cold-reps",
+                "1",
+                "--data",
+                BASE.resolve("data").toString()));
     args.addAll(List.of(extra));
     BenchOptions opts = BenchOptions.parse(args.toArray(new String[0]), BASE);
     ByteArrayOutputStream log = new ByteArrayOutputStream();
@@ -65,17 +79,29 @@ class HomiBenchIT {
   @Test
   void tpchTypesAndSingleTypeTables() throws Exception {
     Report r = run("--out", BASE.resolve("tpch").toString());
-    assertThat(r.cells()).extracting(Bench.Cell::query).contains("count", "sum_all", "q1", "q6", "filter", "type_int", "type_int_string");
+    assertThat(r.cells())
+        .extracting(Bench.Cell::query)
+        .contains("count", "sum_all", "q1", "q6", "filter", "type_int", "type_int_string");
     assertThat(r.cells()).extracting(Bench.Cell::mode).contains("warm", "cold");
     // Since the decoder merge homi decodes every column here (DECIMAL, DATE, strings, zstd).
-    assertThat(r.cells()).filteredOn(c -> c.reader() == Reader.HOMI)
+    assertThat(r.cells())
+        .filteredOn(c -> c.reader() == Reader.HOMI)
         .allSatisfy(c -> assertThat(c.status()).as(c.table() + " " + c.query()).isEqualTo("ok"));
   }
 
   @Test
   void doubleDecimalVariantIsAnsweredEverywhere() throws Exception {
-    Report r = run("--out", BASE.resolve("double").toString(), "--double-decimals", "--codecs", "snappy", "--tables", "lineitem");
-    assertThat(r.cells()).filteredOn(c -> c.reader() == Reader.HOMI)
+    Report r =
+        run(
+            "--out",
+            BASE.resolve("double").toString(),
+            "--double-decimals",
+            "--codecs",
+            "snappy",
+            "--tables",
+            "lineitem");
+    assertThat(r.cells())
+        .filteredOn(c -> c.reader() == Reader.HOMI)
         .hasSize(5 + 3) // five queries warm, three cold
         .allSatisfy(c -> assertThat(c.status()).isEqualTo("ok"));
   }

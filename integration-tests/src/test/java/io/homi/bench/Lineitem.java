@@ -17,12 +17,12 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
 /**
- * A deterministic TPC-H {@code lineitem}: the 16 columns with TPC-H's types and dbgen's value
- * rules (sparse order keys, 1-7 lines per order, part/supplier bridge, retail-price-derived
- * extended price, dates derived from a per-order order date, return flag and line status from
- * the 1995-06-17 "current date"). Every value is a hash of (row or order index, column), so the
- * table is the same whatever the partitioning; rows are in order-key order, so each output file
- * covers a disjoint key range and row-group statistics can prune.
+ * A deterministic TPC-H {@code lineitem}: the 16 columns with TPC-H's types and dbgen's value rules
+ * (sparse order keys, 1-7 lines per order, part/supplier bridge, retail-price-derived extended
+ * price, dates derived from a per-order order date, return flag and line status from the 1995-06-17
+ * "current date"). Every value is a hash of (row or order index, column), so the table is the same
+ * whatever the partitioning; rows are in order-key order, so each output file covers a disjoint key
+ * range and row-group statistics can prune.
  *
  * <p>Rows: round(6,001,215 x SF), dbgen's count at SF 1 (the last order may be cut short).
  */
@@ -33,28 +33,32 @@ final class Lineitem {
   static final int CURRENT_DAY = (int) LocalDate.of(1995, 6, 17).toEpochDay();
   static final String[] INSTRUCT = {"DELIVER IN PERSON", "COLLECT COD", "NONE", "TAKE BACK RETURN"};
   static final String[] MODES = {"REG AIR", "AIR", "RAIL", "SHIP", "TRUCK", "MAIL", "FOB"};
+
   /** dbgen's grammar vocabulary (nouns, verbs, adjectives, adverbs, prepositions, auxiliaries). */
-  private static final String[] WORDS = ("foxes ideas theodolites pinto beans instructions dependencies excuses platelets "
-      + "asymptotes courts dolphins multipliers sauternes warthogs frets dinos attainments somas Tiresias patterns "
-      + "forges braids hockey players frays warhorses dugouts notornis epitaphs pearls tithes waters orbits gifts "
-      + "sheaves depths sentiments decoys realms pains grouches escapades packages requests accounts deposits "
-      + "sleep wake are cajole haggle nag use boost affix detect integrate maintain nod was lose sublate solve "
-      + "thrash promise engage hinder print x-ray breach eat grow impress mold poach serve run dazzle snooze doze "
-      + "unwind kindle play hang believe doubt furious sly careful blithe quick fluffy slow quiet ruthless thin "
-      + "close dogged daring brave stealthy permanent enticing idle busy regular final ironic even bold silent "
-      + "furiously slyly carefully blithely quickly fluffily slowly quietly ruthlessly thinly closely doggedly "
-      + "daringly bravely stealthily permanently enticingly idly busily regularly finally ironically evenly "
-      + "boldly silently about above according to across after against along alongside of among around at atop "
-      + "before behind beneath beside besides between beyond by despite during except for from in place of "
-      + "inside instead of into near of on outside over past since through throughout to toward under until up "
-      + "upon without with within do may might shall will would can could should ought to must will have to "
-      + "shall have to could have to should have to must have to need to try to").split(" ");
+  private static final String[] WORDS =
+      ("foxes ideas theodolites pinto beans instructions dependencies excuses platelets "
+              + "asymptotes courts dolphins multipliers sauternes warthogs frets dinos attainments somas Tiresias patterns "
+              + "forges braids hockey players frays warhorses dugouts notornis epitaphs pearls tithes waters orbits gifts "
+              + "sheaves depths sentiments decoys realms pains grouches escapades packages requests accounts deposits "
+              + "sleep wake are cajole haggle nag use boost affix detect integrate maintain nod was lose sublate solve "
+              + "thrash promise engage hinder print x-ray breach eat grow impress mold poach serve run dazzle snooze doze "
+              + "unwind kindle play hang believe doubt furious sly careful blithe quick fluffy slow quiet ruthless thin "
+              + "close dogged daring brave stealthy permanent enticing idle busy regular final ironic even bold silent "
+              + "furiously slyly carefully blithely quickly fluffily slowly quietly ruthlessly thinly closely doggedly "
+              + "daringly bravely stealthily permanently enticingly idly busily regularly finally ironically evenly "
+              + "boldly silently about above according to across after against along alongside of among around at atop "
+              + "before behind beneath beside besides between beyond by despite during except for from in place of "
+              + "inside instead of into near of on outside over past since through throughout to toward under until up "
+              + "upon without with within do may might shall will would can could should ought to must will have to "
+              + "shall have to could have to should have to must have to need to try to")
+          .split(" ");
 
   /**
-   * Rows generated so far in this JVM (all partitions run here under a local master): the live
-   * row count of the bench's progress lines. Executors of a cluster count in their own JVMs.
+   * Rows generated so far in this JVM (all partitions run here under a local master): the live row
+   * count of the bench's progress lines. Executors of a cluster count in their own JVMs.
    */
-  static final java.util.concurrent.atomic.LongAdder GENERATED = new java.util.concurrent.atomic.LongAdder();
+  static final java.util.concurrent.atomic.LongAdder GENERATED =
+      new java.util.concurrent.atomic.LongAdder();
 
   private Lineitem() {}
 
@@ -101,18 +105,36 @@ final class Lineitem {
       startOrder[p] = order;
       startLine[p] = (int) (target - row);
     }
-    Gen gen = new Gen(n, parts, startOrder, startLine, Math.max(1, Math.round(200_000 * sf)),
-        Math.max(1, Math.round(10_000 * sf)), doubleDecimals);
+    Gen gen =
+        new Gen(
+            n,
+            parts,
+            startOrder,
+            startLine,
+            Math.max(1, Math.round(200_000 * sf)),
+            Math.max(1, Math.round(10_000 * sf)),
+            doubleDecimals);
     StructType schema = schema(doubleDecimals);
     // Dates are generated as epoch days (an int column), then typed: no time-zone conversions.
     StructType raw = new StructType();
-    for (var f : schema.fields()) raw = raw.add(f.name(), f.dataType() == DataTypes.DateType ? DataTypes.IntegerType : f.dataType(), false);
+    for (var f : schema.fields())
+      raw =
+          raw.add(
+              f.name(),
+              f.dataType() == DataTypes.DateType ? DataTypes.IntegerType : f.dataType(),
+              false);
     Dataset<Row> rows = spark.range(0, parts, 1, parts).mapPartitions(gen, Encoders.row(raw));
     List<org.apache.spark.sql.Column> cols = new ArrayList<>();
     for (var f : schema.fields()) {
-      cols.add(f.dataType() == DataTypes.DateType
-          ? org.apache.spark.sql.functions.expr("date_from_unix_date(" + f.name() + ")").as(f.name())
-          : org.apache.spark.sql.functions.col(f.name()));
+      cols.add(
+          f.dataType() == DataTypes.DateType
+              ? org.apache
+                  .spark
+                  .sql
+                  .functions
+                  .expr("date_from_unix_date(" + f.name() + ")")
+                  .as(f.name())
+              : org.apache.spark.sql.functions.col(f.name()));
     }
     return rows.select(cols.toArray(new org.apache.spark.sql.Column[0]));
   }
@@ -121,7 +143,9 @@ final class Lineitem {
     return 1 + (int) Long.remainderUnsigned(mix(order, 1), 7);
   }
 
-  /** dbgen's MK_SPARSE: keeps the low 3 bits, leaves 2 bits of gap above them (8 of every 32 keys). */
+  /**
+   * dbgen's MK_SPARSE: keeps the low 3 bits, leaves 2 bits of gap above them (8 of every 32 keys).
+   */
   static long orderKey(long orderIndex) {
     long i = orderIndex + 1;
     return ((i >> 3) << 5) | (i & 7);
@@ -150,7 +174,14 @@ final class Lineitem {
     private final long suppCount;
     private final boolean doubles;
 
-    Gen(long rows, int parts, long[] startOrder, int[] startLine, long partCount, long suppCount, boolean doubles) {
+    Gen(
+        long rows,
+        int parts,
+        long[] startOrder,
+        int[] startLine,
+        long partCount,
+        long suppCount,
+        boolean doubles) {
       this.rows = rows;
       this.parts = parts;
       this.startOrder = startOrder;
@@ -162,7 +193,8 @@ final class Lineitem {
 
     @Override
     public Iterator<Row> call(Iterator<Long> input) {
-      if (!input.hasNext()) return java.util.Collections.emptyIterator(); // hasNext first: Spark's iterators need it
+      if (!input.hasNext())
+        return java.util.Collections.emptyIterator(); // hasNext first: Spark's iterators need it
       int p = input.next().intValue();
       long first = rows * p / parts;
       long end = rows * (p + 1) / parts;
@@ -193,7 +225,8 @@ final class Lineitem {
         private Row make(long r, long o, int ln) {
           long partkey = uniform(r, 2, 1, partCount);
           long s = uniform(r, 3, 0, 3);
-          long suppkey = (partkey + s * (suppCount / 4 + (partkey - 1) / suppCount)) % suppCount + 1;
+          long suppkey =
+              (partkey + s * (suppCount / 4 + (partkey - 1) / suppCount)) % suppCount + 1;
           long qty = uniform(r, 4, 1, 50);
           long retailCents = 90_000 + (partkey / 10) % 20_001 + 100 * (partkey % 1000);
           long priceCents = qty * retailCents;
@@ -205,9 +238,23 @@ final class Lineitem {
           int receipt = ship + (int) uniform(r, 10, 1, 30);
           String flag = receipt <= CURRENT_DAY ? (uniform(r, 11, 0, 1) == 0 ? "R" : "A") : "N";
           String status = ship > CURRENT_DAY ? "O" : "F";
-          return RowFactory.create(orderKey(o), partkey, suppkey, ln + 1,
-              dec(qty * 100), dec(priceCents), dec(disc), dec(tax), flag, status, ship, commit, receipt,
-              INSTRUCT[(int) uniform(r, 12, 0, 3)], MODES[(int) uniform(r, 13, 0, 6)], comment(r));
+          return RowFactory.create(
+              orderKey(o),
+              partkey,
+              suppkey,
+              ln + 1,
+              dec(qty * 100),
+              dec(priceCents),
+              dec(disc),
+              dec(tax),
+              flag,
+              status,
+              ship,
+              commit,
+              receipt,
+              INSTRUCT[(int) uniform(r, 12, 0, 3)],
+              MODES[(int) uniform(r, 13, 0, 6)],
+              comment(r));
         }
 
         private Object dec(long cents) {

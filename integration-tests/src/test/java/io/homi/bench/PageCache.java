@@ -9,11 +9,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Cold runs: takes a table's files out of the page cache before each timed run, and measures
- * what is still resident (fincore when installed) so the report can say the run was cold.
- * {@code fadvise}: fdatasync + posix_fadvise(DONTNEED) on each file, through the runtime's Libc
- * (touches only these files; the machine is shared). {@code drop_caches}: sync and
- * {@code echo 1 > /proc/sys/vm/drop_caches} (root only; drops every clean page of the machine).
+ * Cold runs: takes a table's files out of the page cache before each timed run, and measures what
+ * is still resident (fincore when installed) so the report can say the run was cold. {@code
+ * fadvise}: fdatasync + posix_fadvise(DONTNEED) on each file, through the runtime's Libc (touches
+ * only these files; the machine is shared). {@code drop_caches}: sync and {@code echo 1 >
+ * /proc/sys/vm/drop_caches} (root only; drops every clean page of the machine).
  */
 final class PageCache {
   private PageCache() {}
@@ -26,7 +26,9 @@ final class PageCache {
           try {
             Libc.fdatasync(fd);
             int rc = Libc.posix_fadvise(fd, 0, 0, Libc.POSIX_FADV_DONTNEED);
-            if (rc != 0) throw new IOException("posix_fadvise(DONTNEED) failed on " + f + ": " + Libc.strerror(rc));
+            if (rc != 0)
+              throw new IOException(
+                  "posix_fadvise(DONTNEED) failed on " + f + ": " + Libc.strerror(rc));
           } finally {
             Libc.close(fd);
           }
@@ -48,7 +50,8 @@ final class PageCache {
   /** Bytes of {@code files} in the page cache, or -1 when fincore is not available. */
   static long residentBytes(List<Path> files) {
     if (files.isEmpty()) return 0;
-    List<String> cmd = new ArrayList<>(List.of("fincore", "--bytes", "--noheadings", "--output", "RES"));
+    List<String> cmd =
+        new ArrayList<>(List.of("fincore", "--bytes", "--noheadings", "--output", "RES"));
     files.forEach(f -> cmd.add(f.toString()));
     try {
       Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();

@@ -11,17 +11,21 @@ import org.apache.spark.sql.execution.datasources.v2.BatchScanExec;
 import scala.jdk.javaapi.CollectionConverters;
 
 /**
- * The readers compared: format("homi"), Spark's default Parquet path (V1 FileSourceScan)
- * and Spark's V2 ParquetScan (spark.sql.sources.useV1SourceList without parquet); on request
- * also homi-eager, format("homi") with homi.lazyDictionary=false (dictionaries materialized), for
- * the A/B of lazy dictionary columns; and homi-gpu, format("homi") with homi.output=gpu (the GPU
- * decodes, Spark uses the columns on the host through pinned copies) with its anchor homi-gpu-pageable
- * (homi.gpuHostCopy=pageable: per column, ordinary memory, at the first read). Each load
- * sets the session's source list for its reader; {@link #scanOf} names the leaf scan that ran,
- * so a run on the wrong path is caught instead of measured.
+ * The readers compared: format("homi"), Spark's default Parquet path (V1 FileSourceScan) and
+ * Spark's V2 ParquetScan (spark.sql.sources.useV1SourceList without parquet); on request also
+ * homi-eager, format("homi") with homi.lazyDictionary=false (dictionaries materialized), for the
+ * A/B of lazy dictionary columns; and homi-gpu, format("homi") with homi.output=gpu (the GPU
+ * decodes, Spark uses the columns on the host through pinned copies) with its anchor
+ * homi-gpu-pageable (homi.gpuHostCopy=pageable: per column, ordinary memory, at the first read).
+ * Each load sets the session's source list for its reader; {@link #scanOf} names the leaf scan that
+ * ran, so a run on the wrong path is caught instead of measured.
  */
 enum Reader {
-  HOMI("homi"), V1("spark-v1"), V2("spark-v2"), HOMI_EAGER("homi-eager"), HOMI_GPU("homi-gpu"),
+  HOMI("homi"),
+  V1("spark-v1"),
+  V2("spark-v2"),
+  HOMI_EAGER("homi-eager"),
+  HOMI_GPU("homi-gpu"),
   HOMI_GPU_PAGEABLE("homi-gpu-pageable");
 
   static final String V1_LIST = "spark.sql.sources.useV1SourceList";
@@ -40,8 +44,9 @@ enum Reader {
       case "homi-eager" -> HOMI_EAGER;
       case "homi-gpu" -> HOMI_GPU;
       case "homi-gpu-pageable" -> HOMI_GPU_PAGEABLE;
-      default -> throw new IllegalArgumentException("unknown reader " + s
-          + " (homi, v1, v2, homi-eager, homi-gpu, homi-gpu-pageable)");
+      default ->
+          throw new IllegalArgumentException(
+              "unknown reader " + s + " (homi, v1, v2, homi-eager, homi-gpu, homi-gpu-pageable)");
     };
   }
 
@@ -50,30 +55,47 @@ enum Reader {
     spark.conf().set(V1_LIST, this == V2 ? withoutParquet(defaultV1List) : defaultV1List);
     return switch (this) {
       case HOMI -> spark.read().format("homi").load(path);
-      case HOMI_EAGER -> spark.read().format("homi").option("homi.lazyDictionary", "false").load(path);
-      // GPU decode, host use: Spark's operators read the row groups' pinned host copies (homi.gpuHostCopy=eager)
+      case HOMI_EAGER ->
+          spark.read().format("homi").option("homi.lazyDictionary", "false").load(path);
+      // GPU decode, host use: Spark's operators read the row groups' pinned host copies
+      // (homi.gpuHostCopy=eager)
       case HOMI_GPU -> spark.read().format("homi").option("homi.output", "gpu").load(path);
-      // the anchor for it: each column copied at its first CPU read into ordinary memory (before pinned copies)
-      case HOMI_GPU_PAGEABLE -> spark.read().format("homi").option("homi.output", "gpu")
-          .option("homi.gpuHostCopy", "pageable").load(path);
+      // the anchor for it: each column copied at its first CPU read into ordinary memory (before
+      // pinned copies)
+      case HOMI_GPU_PAGEABLE ->
+          spark
+              .read()
+              .format("homi")
+              .option("homi.output", "gpu")
+              .option("homi.gpuHostCopy", "pageable")
+              .load(path);
       case V1, V2 -> spark.read().format("parquet").load(path);
     };
   }
 
   private static String withoutParquet(String list) {
-    return String.join(",", java.util.Arrays.stream(list.split(",")).map(String::trim)
-        .filter(s -> !s.equalsIgnoreCase("parquet")).toList());
+    return String.join(
+        ",",
+        java.util.Arrays.stream(list.split(","))
+            .map(String::trim)
+            .filter(s -> !s.equalsIgnoreCase("parquet"))
+            .toList());
   }
 
-  /** The scan the physical plan uses: "FileSourceScan parquet", "BatchScan ParquetScan", "BatchScan HomiScan". */
+  /**
+   * The scan the physical plan uses: "FileSourceScan parquet", "BatchScan ParquetScan", "BatchScan
+   * HomiScan".
+   */
   static String scanOf(Dataset<Row> df) {
     SparkPlan plan = df.queryExecution().sparkPlan();
     List<SparkPlan> leaves = CollectionConverters.asJava(plan.collectLeaves());
     StringBuilder b = new StringBuilder();
     for (SparkPlan leaf : leaves) {
       String s;
-      if (leaf instanceof FileSourceScanExec f) s = "FileSourceScan " + f.relation().fileFormat().toString().toLowerCase(Locale.ROOT);
-      else if (leaf instanceof BatchScanExec bs) s = "BatchScan " + bs.scan().getClass().getSimpleName();
+      if (leaf instanceof FileSourceScanExec f)
+        s = "FileSourceScan " + f.relation().fileFormat().toString().toLowerCase(Locale.ROOT);
+      else if (leaf instanceof BatchScanExec bs)
+        s = "BatchScan " + bs.scan().getClass().getSimpleName();
       else s = leaf.getClass().getSimpleName();
       if (b.indexOf(s) < 0) b.append(b.length() == 0 ? "" : "+").append(s);
     }

@@ -19,15 +19,17 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Every file of apache/parquet-testing's data/ and bad_data/ (read in place, never copied): where Spark's own
- * reader reads it, format("homi") gives the same schema and rows (and the *_expect.csv values
- * where one exists); where Spark fails, homi fails with a clear error naming the file. Files
- * Spark reads that homi does not yet are listed in KNOWN_GAPS, which is asserted both ways, so
- * the list can only shrink on purpose.
+ * Every file of apache/parquet-testing's data/ and bad_data/ (read in place, never copied): where
+ * Spark's own reader reads it, format("homi") gives the same schema and rows (and the *_expect.csv
+ * values where one exists); where Spark fails, homi fails with a clear error naming the file. Files
+ * Spark reads that homi does not yet are listed in KNOWN_GAPS, which is asserted both ways, so the
+ * list can only shrink on purpose.
  */
 @Timeout(300)
 class ConformanceIT extends SparkTestBase {
-  /** Files Spark reads that homi does not (yet). Empty: every file Spark reads, homi reads equally. */
+  /**
+   * Files Spark reads that homi does not (yet). Empty: every file Spark reads, homi reads equally.
+   */
   static final Set<String> KNOWN_GAPS = Set.of();
 
   private static final java.util.Map<String, Integer> OUTCOMES = new java.util.TreeMap<>();
@@ -43,8 +45,12 @@ class ConformanceIT extends SparkTestBase {
 
   static Path dataDir() {
     String prop = System.getProperty("homi.parquetTesting");
-    Path p = prop != null ? Path.of(prop) : Path.of("..", "..", "shared", "parquet-testing").toAbsolutePath().normalize();
-    if (!Files.isDirectory(p.resolve("data"))) p = Path.of("..", "shared", "parquet-testing").toAbsolutePath().normalize();
+    Path p =
+        prop != null
+            ? Path.of(prop)
+            : Path.of("..", "..", "shared", "parquet-testing").toAbsolutePath().normalize();
+    if (!Files.isDirectory(p.resolve("data")))
+      p = Path.of("..", "shared", "parquet-testing").toAbsolutePath().normalize();
     return p;
   }
 
@@ -52,12 +58,19 @@ class ConformanceIT extends SparkTestBase {
   static Stream<String> files() throws IOException {
     Path root = dataDir();
     if (!Files.isDirectory(root.resolve("data"))) return Stream.of("<absent>");
-    try (Stream<Path> s = Stream.concat(Files.walk(root.resolve("data")),
-        Files.isDirectory(root.resolve("bad_data")) ? Files.walk(root.resolve("bad_data")) : Stream.empty())) {
-      return s.filter(Files::isRegularFile)
+    try (Stream<Path> s =
+        Stream.concat(
+            Files.walk(root.resolve("data")),
+            Files.isDirectory(root.resolve("bad_data"))
+                ? Files.walk(root.resolve("bad_data"))
+                : Stream.empty())) {
+      return s
+          .filter(Files::isRegularFile)
           .map(p -> root.relativize(p).toString())
           .filter(n -> n.endsWith(".parquet") || n.endsWith(".parquet.encrypted"))
-          .sorted().toList().stream();
+          .sorted()
+          .toList()
+          .stream();
     }
   }
 
@@ -65,8 +78,11 @@ class ConformanceIT extends SparkTestBase {
   @MethodSource("files")
   void homiAgreesWithSpark(String name) throws IOException {
     Path root = dataDir();
-    Assumptions.assumeTrue(Files.isDirectory(root.resolve("data")), "parquet-testing is absent (looked for " + root
-        + "/data; set -Dhomi.parquetTesting=DIR): conformance skipped");
+    Assumptions.assumeTrue(
+        Files.isDirectory(root.resolve("data")),
+        "parquet-testing is absent (looked for "
+            + root
+            + "/data; set -Dhomi.parquetTesting=DIR): conformance skipped");
     Path file = root.resolve(name);
     Result vectorized = read("parquet", file);
     Result ref = vectorized;
@@ -90,15 +106,21 @@ class ConformanceIT extends SparkTestBase {
       return;
     }
     if (ref.error != null) {
-      assertThat(homi.error).as("Spark fails on %s (%s) so homi must fail too", name, firstLine(ref.error)).isNotNull();
-      assertThat(messages(homi.error)).as("homi's error names the file").contains(file.toString())
+      assertThat(homi.error)
+          .as("Spark fails on %s (%s) so homi must fail too", name, firstLine(ref.error))
+          .isNotNull();
+      assertThat(messages(homi.error))
+          .as("homi's error names the file")
+          .contains(file.toString())
           .containsAnyOf("corrupt Parquet file", "unsupported", "not a Parquet file");
       count("both fail");
       return;
     }
     assertThat(homi.error).as("Spark reads %s; homi must too", name).isNull();
     assertThat(homi.schema).as("schema of %s", name).isEqualTo(ref.schema);
-    assertThat(canonical(homi.rows)).as("rows of %s", name).containsExactlyElementsOf(canonical(ref.rows));
+    assertThat(canonical(homi.rows))
+        .as("rows of %s", name)
+        .containsExactlyElementsOf(canonical(ref.rows));
     Path csv = root.resolve(name.replace(".parquet", "_expect.csv"));
     if (Files.exists(csv)) compareWithCsv(homi.rows, csv);
     count(ref == vectorized ? "equal to Spark (vectorized)" : "equal to Spark (row-based reader)");
@@ -106,7 +128,8 @@ class ConformanceIT extends SparkTestBase {
 
   @Test
   void knownGapsAreRealFiles() throws IOException {
-    Assumptions.assumeTrue(Files.isDirectory(dataDir().resolve("data")), "parquet-testing is absent");
+    Assumptions.assumeTrue(
+        Files.isDirectory(dataDir().resolve("data")), "parquet-testing is absent");
     assertThat(files().toList()).containsAll(KNOWN_GAPS);
   }
 
@@ -143,12 +166,15 @@ class ConformanceIT extends SparkTestBase {
   private static Result read(String format, Path file) {
     Throwable[] err = new Throwable[1];
     StructType[] schema = new StructType[1];
-    @SuppressWarnings("unchecked") List<Row>[] rows = new List[1];
-    err[0] = catchThrowable(() -> {
-      Dataset<Row> df = spark.read().format(format).load(file.toString());
-      schema[0] = df.schema();
-      rows[0] = df.collectAsList();
-    });
+    @SuppressWarnings("unchecked")
+    List<Row>[] rows = new List[1];
+    err[0] =
+        catchThrowable(
+            () -> {
+              Dataset<Row> df = spark.read().format(format).load(file.toString());
+              schema[0] = df.schema();
+              rows[0] = df.collectAsList();
+            });
     return new Result(schema[0], rows[0], err[0]);
   }
 

@@ -30,25 +30,28 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Device faults (issue 22, item 3): a Parquet file on an ext4 whose device sits on
- * device-mapper (scripts/dm-fault.sh: loop -> dm-linear -> loop with direct I/O -> ext4). The dm
- * table is swapped to the {@code error} (then {@code flakey}) target for the 4 KiB block under a
- * data page of row group 1, and homi reads the file on each path (os, direct, device, auto):
- * the scan fails with an I/O error naming the file and the row group, within seconds, never
- * rows; with the table healed the same runtime reads the file into Spark's rows, and the
- * registered host buffers are back where they were. Where the kernel has no device-mapper
- * (the project's machines), the fault is made with scripts/loop-fault.sh instead: the loop
- * device under the ext4 is cut short at that block (every later sector fails, the footer stays
- * readable from the page cache). Skips, saying why, where neither can be set up (not root, no
- * loop devices).
+ * Device faults (issue 22, item 3): a Parquet file on an ext4 whose device sits on device-mapper
+ * (scripts/dm-fault.sh: loop -> dm-linear -> loop with direct I/O -> ext4). The dm table is swapped
+ * to the {@code error} (then {@code flakey}) target for the 4 KiB block under a data page of row
+ * group 1, and homi reads the file on each path (os, direct, device, auto): the scan fails with an
+ * I/O error naming the file and the row group, within seconds, never rows; with the table healed
+ * the same runtime reads the file into Spark's rows, and the registered host buffers are back where
+ * they were. Where the kernel has no device-mapper (the project's machines), the fault is made with
+ * scripts/loop-fault.sh instead: the loop device under the ext4 is cut short at that block (every
+ * later sector fails, the footer stays readable from the page cache). Skips, saying why, where
+ * neither can be set up (not root, no loop devices).
  */
 @Timeout(600)
 class DeviceFaultIT extends SparkTestBase {
   private static final String NAME = "it-" + ProcessHandle.current().pid();
-  private static final Path SCRIPT = Path.of("..", "scripts", "dm-fault.sh").toAbsolutePath().normalize();
-  private static final Path LOOP_SCRIPT = Path.of("..", "scripts", "loop-fault.sh").toAbsolutePath().normalize();
+  private static final Path SCRIPT =
+      Path.of("..", "scripts", "dm-fault.sh").toAbsolutePath().normalize();
+  private static final Path LOOP_SCRIPT =
+      Path.of("..", "scripts", "loop-fault.sh").toAbsolutePath().normalize();
+
   /** dm-fault.sh where the kernel has device-mapper, else loop-fault.sh (the device cut short). */
   private static Path script = SCRIPT;
+
   private static final int READ_TIMEOUT_S = 60;
   private static Path dataset;
   private static Path file;
@@ -64,8 +67,13 @@ class DeviceFaultIT extends SparkTestBase {
     Process p = new ProcessBuilder(cmd).start();
     byte[] out = p.getInputStream().readAllBytes();
     byte[] err = p.getErrorStream().readAllBytes();
-    assertThat(p.waitFor(120, TimeUnit.SECONDS)).as("dm-fault.sh %s finishes", List.of(args)).isTrue();
-    return new Result(p.exitValue(), new String(out, StandardCharsets.UTF_8), new String(err, StandardCharsets.UTF_8));
+    assertThat(p.waitFor(120, TimeUnit.SECONDS))
+        .as("dm-fault.sh %s finishes", List.of(args))
+        .isTrue();
+    return new Result(
+        p.exitValue(),
+        new String(out, StandardCharsets.UTF_8),
+        new String(err, StandardCharsets.UTF_8));
   }
 
   private static void shOk(String... args) throws IOException, InterruptedException {
@@ -78,22 +86,32 @@ class DeviceFaultIT extends SparkTestBase {
     assumeTrue(Files.isRegularFile(SCRIPT), "no " + SCRIPT);
     Result r = sh("up", NAME, "256");
     if (r.rc() == 3) {
-      System.out.println("DeviceFaultIT: no device-mapper (" + r.err().strip() + "): faults by cutting a loop device short");
+      System.out.println(
+          "DeviceFaultIT: no device-mapper ("
+              + r.err().strip()
+              + "): faults by cutting a loop device short");
       script = LOOP_SCRIPT;
       r = sh("up", NAME, "256");
     }
     assumeTrue(r.rc() != 3, "device fault tests skipped: " + r.err().strip());
     assertThat(r.rc()).as(script.getFileName() + " up: " + r.err()).isZero();
     up = true;
-    reads = Executors.newCachedThreadPool(t -> {
-      Thread th = new Thread(t, "device-fault-read");
-      th.setDaemon(true);
-      return th;
-    });
+    reads =
+        Executors.newCachedThreadPool(
+            t -> {
+              Thread th = new Thread(t, "device-fault-read");
+              th.setDaemon(true);
+              return th;
+            });
     dataset = Path.of(r.out().strip(), "data");
     // One file, uncompressed, several row groups of a few hundred KiB.
-    spark.range(0, 300_000).selectExpr("id", "concat('row-', CAST(id AS STRING)) AS s", "CAST(id AS DOUBLE) / 3 AS d")
-        .coalesce(1).write().option("compression", "none").option("parquet.block.size", String.valueOf(1 << 20))
+    spark
+        .range(0, 300_000)
+        .selectExpr("id", "concat('row-', CAST(id AS STRING)) AS s", "CAST(id AS DOUBLE) / 3 AS d")
+        .coalesce(1)
+        .write()
+        .option("compression", "none")
+        .option("parquet.block.size", String.valueOf(1 << 20))
         .parquet(dataset.toString());
     try (Stream<Path> s = Files.list(dataset)) {
       file = s.filter(p -> p.toString().endsWith(".parquet")).findFirst().orElseThrow();
@@ -141,14 +159,23 @@ class DeviceFaultIT extends SparkTestBase {
   }
 
   private static Object scan(String path) {
-    Future<List<Row>> fut = reads.submit(() ->
-        spark.read().format("homi").option("homi.path", path).load(dataset.toString()).orderBy("id").collectAsList());
+    Future<List<Row>> fut =
+        reads.submit(
+            () ->
+                spark
+                    .read()
+                    .format("homi")
+                    .option("homi.path", path)
+                    .load(dataset.toString())
+                    .orderBy("id")
+                    .collectAsList());
     try {
       return fut.get(READ_TIMEOUT_S, TimeUnit.SECONDS);
     } catch (TimeoutException e) {
       spark.sparkContext().cancelAllJobs();
       fut.cancel(true);
-      throw new AssertionError("homi.path=" + path + ": no answer in " + READ_TIMEOUT_S + " s over a failing sector");
+      throw new AssertionError(
+          "homi.path=" + path + ": no answer in " + READ_TIMEOUT_S + " s over a failing sector");
     } catch (java.util.concurrent.ExecutionException e) {
       return e.getCause();
     } catch (InterruptedException e) {
@@ -162,18 +189,27 @@ class DeviceFaultIT extends SparkTestBase {
     FileMetaData md = Footers.footer(Files.readAllBytes(file));
     assertThat(md.getRow_groupsSize()).as("several row groups").isGreaterThan(2);
     ColumnMetaData id = md.getRow_groups().get(1).getColumns().get(0).getMeta_data();
-    long inPage = id.getData_page_offset() + id.getTotal_compressed_size() / 2; // inside a data page of column id
+    long inPage =
+        id.getData_page_offset()
+            + id.getTotal_compressed_size() / 2; // inside a data page of column id
     long block = sectorOf(inPage) / 8 * 8; // the whole 4 KiB file-system block
     // Each path read once while healthy first: what a path keeps registered between scans is
     // then counted in the baseline, and a failed scan must not add to it.
-    for (String path : List.of("os", "direct", "device", "auto")) assertThat(scan(path)).as(path).isEqualTo(expected);
+    for (String path : List.of("os", "direct", "device", "auto"))
+      assertThat(scan(path)).as(path).isEqualTo(expected);
     long registered = HomiRuntime.get().buffers().registeredBytes();
     List<String> report = new ArrayList<>();
     boolean dm = script.equals(SCRIPT);
     for (String target : dm ? List.of("error", "flakey") : List.of("cut")) {
       for (String path : List.of("os", "direct", "device", "auto")) {
-        String what = "homi.path=" + path + (dm ? " over dm " + target + " at sectors " + block + "+8"
-            : " over a device cut short at sector " + block) + " of " + file;
+        String what =
+            "homi.path="
+                + path
+                + (dm
+                    ? " over dm " + target + " at sectors " + block + "+8"
+                    : " over a device cut short at sector " + block)
+                + " of "
+                + file;
         dropCache();
         if (dm) shOk("fail", NAME, String.valueOf(block), "8", target);
         else shOk("cut", NAME, String.valueOf(block));
@@ -187,9 +223,16 @@ class DeviceFaultIT extends SparkTestBase {
         String m = messages((Throwable) r);
         // dm fails the one block under row group 1; a cut fails every row group from 1 on, and
         // the task holding a later one may fail first.
-        assertThat(m).as(what).contains(file.toString()).contains(dm ? "row group 1" : "row group ")
-            .doesNotContain("NullPointerException").doesNotContain("OutOfMemoryError");
-        report.add(what + ": " + m.lines().filter(l -> l.contains("row group ")).reduce((a, b) -> b).orElse(""));
+        assertThat(m)
+            .as(what)
+            .contains(file.toString())
+            .contains(dm ? "row group 1" : "row group ")
+            .doesNotContain("NullPointerException")
+            .doesNotContain("OutOfMemoryError");
+        report.add(
+            what
+                + ": "
+                + m.lines().filter(l -> l.contains("row group ")).reduce((a, b) -> b).orElse(""));
         // The runtime stays usable: healed, the same path reads the file into Spark's rows.
         dropCache();
         Object again = scan(path);
@@ -198,7 +241,8 @@ class DeviceFaultIT extends SparkTestBase {
       }
     }
     report.forEach(l -> System.out.println("device fault: " + l));
-    assertThat(HomiRuntime.get().buffers().registeredBytes()).as("registered host buffers after the faults")
+    assertThat(HomiRuntime.get().buffers().registeredBytes())
+        .as("registered host buffers after the faults")
         .isLessThanOrEqualTo(registered);
   }
 }

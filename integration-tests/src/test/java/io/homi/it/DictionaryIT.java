@@ -32,50 +32,90 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * Lazy dictionary columns (homi.lazyDictionary, on by default): batches of dictionary-encoded
- * columns reach Spark as ids decoded on get. Each file is read by homi lazily, by homi eagerly
- * and by Spark's own reader, and all three must agree row for row; the runtime side is checked to
+ * columns reach Spark as ids decoded on get. Each file is read by homi lazily, by homi eagerly and
+ * by Spark's own reader, and all three must agree row for row; the runtime side is checked to
  * really keep ids (and to fall back to values where a batch reaches a PLAIN page).
  */
 @Timeout(300)
 class DictionaryIT extends SparkTestBase {
-  /** Every type a Parquet dictionary can hold, low cardinality, a null every 7th row, values that change per row group. */
+  /**
+   * Every type a Parquet dictionary can hold, low cardinality, a null every 7th row, values that
+   * change per row group.
+   */
   private static final String[] TYPED = {
-      "id", "CAST(v % 100 AS TINYINT) AS i8", "CAST(v AS SMALLINT) AS i16", "CAST(v AS INT) AS i32",
-      "v * 1000003 AS i64", "CAST(v AS FLOAT) / 7 AS f32", "CAST(v AS DOUBLE) / 7 AS f64",
-      "CAST(v / 100 AS DECIMAL(9,2)) AS dec9", "CAST(v * 11 / 1000 AS DECIMAL(18,3)) AS dec18",
-      "CAST(v * 123456789 AS DECIMAL(30,4)) AS dec30", "concat('name-', CAST(v AS STRING)) AS str",
-      "CAST(concat('b', CAST(v AS STRING)) AS BINARY) AS bin", "date_add(DATE'2020-01-01', CAST(v AS INT)) AS d",
-      "timestamp_seconds(v * 3600) AS ts", "CAST(timestamp_seconds(v * 60) AS TIMESTAMP_NTZ) AS ts_ntz"};
+    "id",
+    "CAST(v % 100 AS TINYINT) AS i8",
+    "CAST(v AS SMALLINT) AS i16",
+    "CAST(v AS INT) AS i32",
+    "v * 1000003 AS i64",
+    "CAST(v AS FLOAT) / 7 AS f32",
+    "CAST(v AS DOUBLE) / 7 AS f64",
+    "CAST(v / 100 AS DECIMAL(9,2)) AS dec9",
+    "CAST(v * 11 / 1000 AS DECIMAL(18,3)) AS dec18",
+    "CAST(v * 123456789 AS DECIMAL(30,4)) AS dec30",
+    "concat('name-', CAST(v AS STRING)) AS str",
+    "CAST(concat('b', CAST(v AS STRING)) AS BINARY) AS bin",
+    "date_add(DATE'2020-01-01', CAST(v AS INT)) AS d",
+    "timestamp_seconds(v * 3600) AS ts",
+    "CAST(timestamp_seconds(v * 60) AS TIMESTAMP_NTZ) AS ts_ntz"
+  };
 
   private static Dataset<Row> typedSource(long rows) {
-    // v: 40 values per row group-sized stretch of ids, a new set every 20,000 rows; null every 7th row.
-    return spark.range(0, rows, 1, 1)
-        .selectExpr("id", "CASE WHEN id % 7 = 3 THEN NULL ELSE (id % 40) + (id DIV 20000) * 1000 END AS v")
+    // v: 40 values per row group-sized stretch of ids, a new set every 20,000 rows; null every 7th
+    // row.
+    return spark
+        .range(0, rows, 1, 1)
+        .selectExpr(
+            "id", "CASE WHEN id % 7 = 3 THEN NULL ELSE (id % 40) + (id DIV 20000) * 1000 END AS v")
         .selectExpr(TYPED);
   }
 
-  /** Writes the typed columns with a timestamp representation and writer version (v2 dictionary-encodes FIXED_LEN_BYTE_ARRAY too). */
-  private static Path writeTyped(String name, String timestampType, String writerVersion) throws IOException {
+  /**
+   * Writes the typed columns with a timestamp representation and writer version (v2
+   * dictionary-encodes FIXED_LEN_BYTE_ARRAY too).
+   */
+  private static Path writeTyped(String name, String timestampType, String writerVersion)
+      throws IOException {
     Path dir = freshDir(name);
     String old = spark.conf().get("spark.sql.parquet.outputTimestampType");
     spark.conf().set("spark.sql.parquet.outputTimestampType", timestampType);
     try {
-      typedSource(100_000).coalesce(1).write().option("parquet.block.size", 96 * 1024)
+      typedSource(100_000)
+          .coalesce(1)
+          .write()
+          .option("parquet.block.size", 96 * 1024)
           .option("parquet.writer.version", writerVersion)
-          .option("parquet.page.row.count.limit", 3000).parquet(dir.toString());
+          .option("parquet.page.row.count.limit", 3000)
+          .parquet(dir.toString());
     } finally {
       spark.conf().set("spark.sql.parquet.outputTimestampType", old);
     }
     return dir;
   }
 
-  /** homi lazy, homi eager and Spark's reader give the same rows; batch size chosen to cross page boundaries. */
+  /**
+   * homi lazy, homi eager and Spark's reader give the same rows; batch size chosen to cross page
+   * boundaries.
+   */
   private static void assertSameAsSpark(Path dir) {
     List<Row> expected = spark.read().parquet(dir.toString()).orderBy("id").collectAsList();
-    List<Row> lazy = spark.read().format("homi").option("homi.batchRows", 1234).load(dir.toString())
-        .orderBy("id").collectAsList();
-    List<Row> eager = spark.read().format("homi").option("homi.batchRows", 1234).option("homi.lazyDictionary", "false")
-        .load(dir.toString()).orderBy("id").collectAsList();
+    List<Row> lazy =
+        spark
+            .read()
+            .format("homi")
+            .option("homi.batchRows", 1234)
+            .load(dir.toString())
+            .orderBy("id")
+            .collectAsList();
+    List<Row> eager =
+        spark
+            .read()
+            .format("homi")
+            .option("homi.batchRows", 1234)
+            .option("homi.lazyDictionary", "false")
+            .load(dir.toString())
+            .orderBy("id")
+            .collectAsList();
     assertThat(lazy).hasSameSizeAs(expected);
     assertThat(lazy).isEqualTo(expected);
     assertThat(eager).isEqualTo(expected);
@@ -83,37 +123,79 @@ class DictionaryIT extends SparkTestBase {
 
   @Test
   void everyDictionaryTypeWithNullsAndSeveralRowGroups() throws IOException {
-    for (String[] run : List.of(new String[] {"INT96", "v1"}, new String[] {"TIMESTAMP_MICROS", "v2"},
-        new String[] {"TIMESTAMP_MILLIS", "v1"})) {
+    for (String[] run :
+        List.of(
+            new String[] {"INT96", "v1"},
+            new String[] {"TIMESTAMP_MICROS", "v2"},
+            new String[] {"TIMESTAMP_MILLIS", "v1"})) {
       String tsType = run[0];
       boolean v2 = run[1].equals("v2");
       Path dir = writeTyped("dict-types-" + tsType, tsType, run[1]);
       Path file = onlyFile(dir);
       try (ParquetFileReader r = open(file)) {
-        assertThat(r.rowGroupCount()).as("several row groups, each with its own dictionaries").isGreaterThan(1);
+        assertThat(r.rowGroupCount())
+            .as("several row groups, each with its own dictionaries")
+            .isGreaterThan(1);
         for (RowGroup rg : r.metadata().getRow_groups()) {
           for (ColumnChunk c : rg.getColumns()) {
             String col = c.getMeta_data().getPath_in_schema().get(0);
-            if (col.equals("id") || (col.equals("dec30") && !v2)) continue; // v1 writes FIXED_LEN_BYTE_ARRAY PLAIN
-            assertThat(c.getMeta_data().getEncodings()).as(col).containsAnyOf(Encoding.RLE_DICTIONARY, Encoding.PLAIN_DICTIONARY);
+            if (col.equals("id") || (col.equals("dec30") && !v2))
+              continue; // v1 writes FIXED_LEN_BYTE_ARRAY PLAIN
+            assertThat(c.getMeta_data().getEncodings())
+                .as(col)
+                .containsAnyOf(Encoding.RLE_DICTIONARY, Encoding.PLAIN_DICTIONARY);
           }
         }
       }
       assertSameAsSpark(dir);
-      // Getters through Spark operators (aggregation, grouping on strings and decimals) on lazy columns.
-      String[] agg = {"count(*)", "sum(i8)", "sum(i16)", "sum(i32)", "sum(i64)", "max(f64)", "sum(dec9)", "sum(dec18)",
-          "sum(dec30)", "max(str)", "min(bin)", "max(d)", "max(ts)", "min(ts_ntz)", "min(f32)", "count(str)"};
+      // Getters through Spark operators (aggregation, grouping on strings and decimals) on lazy
+      // columns.
+      String[] agg = {
+        "count(*)",
+        "sum(i8)",
+        "sum(i16)",
+        "sum(i32)",
+        "sum(i64)",
+        "max(f64)",
+        "sum(dec9)",
+        "sum(dec18)",
+        "sum(dec30)",
+        "max(str)",
+        "min(bin)",
+        "max(d)",
+        "max(ts)",
+        "min(ts_ntz)",
+        "min(f32)",
+        "count(str)"
+      };
       Row want = spark.read().parquet(dir.toString()).selectExpr(agg).first();
       Row got = spark.read().format("homi").load(dir.toString()).selectExpr(agg).first();
       assertThat(got).isEqualTo(want);
-      List<Row> wantGroups = spark.read().parquet(dir.toString()).groupBy("str", "dec30").count().orderBy("str", "dec30")
-          .collectAsList();
-      assertThat(spark.read().format("homi").load(dir.toString()).groupBy("str", "dec30").count().orderBy("str", "dec30")
-          .collectAsList()).isEqualTo(wantGroups);
+      List<Row> wantGroups =
+          spark
+              .read()
+              .parquet(dir.toString())
+              .groupBy("str", "dec30")
+              .count()
+              .orderBy("str", "dec30")
+              .collectAsList();
+      assertThat(
+              spark
+                  .read()
+                  .format("homi")
+                  .load(dir.toString())
+                  .groupBy("str", "dec30")
+                  .count()
+                  .orderBy("str", "dec30")
+                  .collectAsList())
+          .isEqualTo(wantGroups);
       // Every dictionary column of every batch is kept as ids: nothing here falls back to PLAIN.
       BatchForms forms = forms(file, 1234);
-      List<String> dictColumns = new ArrayList<>(List.of("i8", "i16", "i32", "i64", "f32", "f64", "dec9", "dec18", "str",
-          "bin", "d", "ts", "ts_ntz"));
+      List<String> dictColumns =
+          new ArrayList<>(
+              List.of(
+                  "i8", "i16", "i32", "i64", "f32", "f64", "dec9", "dec18", "str", "bin", "d", "ts",
+                  "ts_ntz"));
       if (v2) dictColumns.add("dec30");
       for (String col : dictColumns) {
         assertThat(forms.lazyBatches(col)).as(col).isPositive();
@@ -128,16 +210,26 @@ class DictionaryIT extends SparkTestBase {
     // A tiny dictionary page limit: parquet-java starts each chunk with a dictionary and switches
     // to PLAIN once the distinct values outgrow it (about 100 new values per 1000-row page here,
     // so a few pages in); 'low' stays within it.
-    spark.range(0, 60_000, 1, 1).selectExpr("id",
+    spark
+        .range(0, 60_000, 1, 1)
+        .selectExpr(
+            "id",
             "CASE WHEN id % 5 = 0 THEN NULL ELSE concat('s', CAST(id DIV 10 AS STRING)) END AS s",
-            "(id DIV 10) * 7 AS n", "CASE WHEN id % 9 = 0 THEN NULL ELSE CAST(id % 11 AS INT) END AS low")
-        .coalesce(1).write().option("parquet.dictionary.page.size", 4096).option("parquet.page.row.count.limit", 1000)
-        .option("parquet.block.size", 256 * 1024).parquet(dir.toString());
+            "(id DIV 10) * 7 AS n",
+            "CASE WHEN id % 9 = 0 THEN NULL ELSE CAST(id % 11 AS INT) END AS low")
+        .coalesce(1)
+        .write()
+        .option("parquet.dictionary.page.size", 4096)
+        .option("parquet.page.row.count.limit", 1000)
+        .option("parquet.block.size", 256 * 1024)
+        .parquet(dir.toString());
     Path file = onlyFile(dir);
     try (ParquetFileReader r = open(file)) {
       ColumnMetaData s = r.metadata().getRow_groups().get(0).getColumns().get(1).getMeta_data();
-      assertThat(s.getEncodings()).as("dictionary then PLAIN pages in one chunk")
-          .contains(Encoding.PLAIN).containsAnyOf(Encoding.RLE_DICTIONARY, Encoding.PLAIN_DICTIONARY);
+      assertThat(s.getEncodings())
+          .as("dictionary then PLAIN pages in one chunk")
+          .contains(Encoding.PLAIN)
+          .containsAnyOf(Encoding.RLE_DICTIONARY, Encoding.PLAIN_DICTIONARY);
     }
     assertSameAsSpark(dir);
     BatchForms forms = forms(file, 700);
@@ -151,8 +243,13 @@ class DictionaryIT extends SparkTestBase {
   @Test
   void outOfRangeDictionaryIdFailsClearly() throws IOException {
     Path dir = freshDir("dict-corrupt-source");
-    spark.range(0, 5_000, 1, 1).selectExpr("CAST(id % 100 AS INT) AS k").coalesce(1).write()
-        .option("compression", "none").parquet(dir.toString());
+    spark
+        .range(0, 5_000, 1, 1)
+        .selectExpr("CAST(id % 100 AS INT) AS k")
+        .coalesce(1)
+        .write()
+        .option("compression", "none")
+        .parquet(dir.toString());
     Path file = onlyFile(dir);
     long dictOffset;
     try (ParquetFileReader r = open(file)) {
@@ -163,7 +260,8 @@ class DictionaryIT extends SparkTestBase {
     // Shrink the dictionary page's declared entry count from 100 to 64 (same Thrift length):
     // ids 64..99 in the data pages now point past the dictionary's end.
     byte[] all = Files.readAllBytes(file);
-    ByteArrayInputStream in = new ByteArrayInputStream(all, (int) dictOffset, all.length - (int) dictOffset);
+    ByteArrayInputStream in =
+        new ByteArrayInputStream(all, (int) dictOffset, all.length - (int) dictOffset);
     int before = in.available();
     PageHeader h = Util.readPageHeader(in);
     int headerLength = before - in.available();
@@ -178,10 +276,21 @@ class DictionaryIT extends SparkTestBase {
     Files.write(bad, all);
 
     for (String lazy : List.of("true", "false")) {
-      Throwable t = catchThrowable(() -> spark.read().format("homi").option("homi.lazyDictionary", lazy)
-          .load(bad.toString()).selectExpr("sum(k)").collectAsList());
+      Throwable t =
+          catchThrowable(
+              () ->
+                  spark
+                      .read()
+                      .format("homi")
+                      .option("homi.lazyDictionary", lazy)
+                      .load(bad.toString())
+                      .selectExpr("sum(k)")
+                      .collectAsList());
       assertThat(t).as("lazy=" + lazy).isNotNull();
-      assertThat(messages(t)).as("lazy=" + lazy).contains(bad.toString()).contains("column 'k'")
+      assertThat(messages(t))
+          .as("lazy=" + lazy)
+          .contains(bad.toString())
+          .contains("column 'k'")
           .contains("outside a dictionary of 64");
     }
   }
@@ -189,8 +298,15 @@ class DictionaryIT extends SparkTestBase {
   @Test
   void badOptionValueFailsAtPlanning() throws IOException {
     Path dir = writeTyped("dict-option", "INT96", "v1");
-    Throwable t = catchThrowable(() -> spark.read().format("homi").option("homi.lazyDictionary", "maybe")
-        .load(dir.toString()).count());
+    Throwable t =
+        catchThrowable(
+            () ->
+                spark
+                    .read()
+                    .format("homi")
+                    .option("homi.lazyDictionary", "maybe")
+                    .load(dir.toString())
+                    .count());
     assertThat(messages(t)).contains("homi.lazyDictionary must be true or false");
   }
 
@@ -215,10 +331,14 @@ class DictionaryIT extends SparkTestBase {
     }
   }
 
-  /** Reads every row group of {@code file} in batches of {@code batchRows} through the runtime with a DictionaryBatch per column. */
+  /**
+   * Reads every row group of {@code file} in batches of {@code batchRows} through the runtime with
+   * a DictionaryBatch per column.
+   */
   private static BatchForms forms(Path file, int batchRows) throws IOException {
     try (ParquetFileReader r = open(file);
-         BufferAllocator a = HomiRuntime.get().allocator().newChildAllocator("dictionary-it", 0, Long.MAX_VALUE)) {
+        BufferAllocator a =
+            HomiRuntime.get().allocator().newChildAllocator("dictionary-it", 0, Long.MAX_VALUE)) {
       List<ColumnDescriptor> cols = r.schema().columns();
       List<String> names = new ArrayList<>();
       List<FieldVector> vectors = new ArrayList<>();

@@ -14,14 +14,19 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Spark's file options behave for homi as for format("parquet") on the same files:
- * ignoreCorruptFiles / ignoreMissingFiles (session settings and read options), the split
- * settings (same task counts), and empty files (skipped; named when nothing else is there).
+ * ignoreCorruptFiles / ignoreMissingFiles (session settings and read options), the split settings
+ * (same task counts), and empty files (skipped; named when nothing else is there).
  */
 class FileOptionsIT extends SparkTestBase {
   @AfterEach
   void unset() {
-    for (String k : List.of("ignoreCorruptFiles", "ignoreMissingFiles", "maxPartitionBytes", "openCostInBytes",
-        "minPartitionNum")) {
+    for (String k :
+        List.of(
+            "ignoreCorruptFiles",
+            "ignoreMissingFiles",
+            "maxPartitionBytes",
+            "openCostInBytes",
+            "minPartitionNum")) {
       spark.conf().unset("spark.sql.files." + k);
     }
   }
@@ -51,13 +56,18 @@ class FileOptionsIT extends SparkTestBase {
   void ignoreCorruptFilesAsForParquet() throws IOException {
     Path dir = twoGoodFiles("options-corrupt");
     // Sorts after the good files, so that schema inference reads a good footer (as parquet's does).
-    Files.write(dir.resolve("zz-corrupt.parquet"), "PAR1 this is not a parquet file at all PAR1".getBytes());
+    Files.write(
+        dir.resolve("zz-corrupt.parquet"),
+        "PAR1 this is not a parquet file at all PAR1".getBytes());
     assertThat(failure("parquet", dir)).isNotNull();
     assertThat(failure("homi", dir)).isNotNull().contains("zz-corrupt.parquet");
-    assertThat(count("homi", dir, true, "ignoreCorruptFiles")).isEqualTo(count("parquet", dir, true, "ignoreCorruptFiles"))
+    assertThat(count("homi", dir, true, "ignoreCorruptFiles"))
+        .isEqualTo(count("parquet", dir, true, "ignoreCorruptFiles"))
         .isEqualTo(10_000);
     spark.conf().set("spark.sql.files.ignoreCorruptFiles", "true");
-    assertThat(count("homi", dir, false, null)).isEqualTo(count("parquet", dir, false, null)).isEqualTo(10_000);
+    assertThat(count("homi", dir, false, null))
+        .isEqualTo(count("parquet", dir, false, null))
+        .isEqualTo(10_000);
   }
 
   @Test
@@ -73,10 +83,12 @@ class FileOptionsIT extends SparkTestBase {
       }
       Dataset<Row> homi = homiReader.load(dir.toString());
       Dataset<Row> parquet = parquetReader.load(dir.toString());
-      Dataset<Row> homiStrict = spark.read().option("ignoreMissingFiles", "false").format("homi").load(dir.toString());
+      Dataset<Row> homiStrict =
+          spark.read().option("ignoreMissingFiles", "false").format("homi").load(dir.toString());
       // Listed, then gone before the read.
       try (Stream<Path> s = Files.list(dir)) {
-        Files.delete(s.filter(p -> p.toString().endsWith(".parquet")).sorted().findFirst().orElseThrow());
+        Files.delete(
+            s.filter(p -> p.toString().endsWith(".parquet")).sorted().findFirst().orElseThrow());
       }
       long left = parquet.count();
       assertThat(left).isLessThan(10_000).isPositive();
@@ -95,10 +107,19 @@ class FileOptionsIT extends SparkTestBase {
   @Test
   void splitSettingsGiveParquetsTaskCounts() throws IOException {
     Path dir = freshDir("options-splits");
-    spark.range(0, 200_000, 1, 4).selectExpr("id", "concat('v', CAST(id AS STRING)) AS s").write()
-        .option("parquet.block.size", 256 * 1024).parquet(dir.toString());
-    String[][] settings = {{"128m", "4m", "1"}, {"128k", "4m", "1"}, {"256k", "1k", "1"}, {"128m", "4m", "16"},
-        {"1m", "512k", "3"}};
+    spark
+        .range(0, 200_000, 1, 4)
+        .selectExpr("id", "concat('v', CAST(id AS STRING)) AS s")
+        .write()
+        .option("parquet.block.size", 256 * 1024)
+        .parquet(dir.toString());
+    String[][] settings = {
+      {"128m", "4m", "1"},
+      {"128k", "4m", "1"},
+      {"256k", "1k", "1"},
+      {"128m", "4m", "16"},
+      {"1m", "512k", "3"}
+    };
     java.util.Set<Integer> seen = new java.util.HashSet<>();
     for (String[] s : settings) {
       spark.conf().set("spark.sql.files.maxPartitionBytes", s[0]);
@@ -120,12 +141,17 @@ class FileOptionsIT extends SparkTestBase {
     Files.createFile(alone.resolve("empty.parquet"));
     // parquet fails reading its footer; homi says that the file is empty. Both name it.
     assertThat(failure("parquet", alone)).contains("empty.parquet");
-    assertThat(failure("homi", alone)).contains("UNABLE_TO_INFER_SCHEMA").contains("empty.parquet").contains("empty (0 bytes");
+    assertThat(failure("homi", alone))
+        .contains("UNABLE_TO_INFER_SCHEMA")
+        .contains("empty.parquet")
+        .contains("empty (0 bytes");
 
-    // Beside other files (sorting after them, so that schema inference reads a good footer) it has no rows.
+    // Beside other files (sorting after them, so that schema inference reads a good footer) it has
+    // no rows.
     Path mixed = twoGoodFiles("options-empty-mixed");
     Files.createFile(mixed.resolve("zz-empty.parquet"));
     assertThat(spark.read().format("homi").load(mixed.toString()).orderBy("id").collectAsList())
-        .isEqualTo(spark.read().parquet(mixed.toString()).orderBy("id").collectAsList()).hasSize(10_000);
+        .isEqualTo(spark.read().parquet(mixed.toString()).orderBy("id").collectAsList())
+        .hasSize(10_000);
   }
 }

@@ -36,7 +36,9 @@ final class Footers {
     int start = footerStart(file);
     byte[] out = Arrays.copyOf(file, start + footer.length + 8);
     System.arraycopy(footer, 0, out, start, footer.length);
-    ByteBuffer.wrap(out).order(ByteOrder.LITTLE_ENDIAN).putInt(start + footer.length, footer.length);
+    ByteBuffer.wrap(out)
+        .order(ByteOrder.LITTLE_ENDIAN)
+        .putInt(start + footer.length, footer.length);
     out[out.length - 4] = 'P';
     out[out.length - 3] = 'A';
     out[out.length - 2] = 'R';
@@ -68,14 +70,19 @@ final class Footers {
     return Util.readPageHeader(new ByteArrayInputStream(file, offset, file.length - offset));
   }
 
-  /** The file with the page header at {@code offset} edited in place; the edit must keep its length. */
-  static byte[] editPageHeader(byte[] file, int offset, Consumer<PageHeader> edit) throws IOException {
+  /**
+   * The file with the page header at {@code offset} edited in place; the edit must keep its length.
+   */
+  static byte[] editPageHeader(byte[] file, int offset, Consumer<PageHeader> edit)
+      throws IOException {
     int len = pageHeaderLength(file, offset);
     PageHeader h = pageHeader(file, offset);
     edit.accept(h);
     ByteArrayOutputStream b = new ByteArrayOutputStream();
     Util.writePageHeader(h, b);
-    if (b.size() != len) throw new IllegalArgumentException("edited page header is " + b.size() + " bytes, was " + len);
+    if (b.size() != len)
+      throw new IllegalArgumentException(
+          "edited page header is " + b.size() + " bytes, was " + len);
     byte[] out = file.clone();
     System.arraycopy(b.toByteArray(), 0, out, offset, len);
     return out;

@@ -26,13 +26,29 @@ class GpuExecutorIT {
 
   @BeforeAll
   static void start() throws IOException {
-    SparkSession.getActiveSession().foreach(s -> { s.stop(); return null; });
-    spark = SparkSession.builder().master("local[2]").appName("homi-gpu-executor-it")
-        .config("spark.ui.enabled", "false")
-        .config("spark.executor.resource.gpu.amount", "1")
-        .getOrCreate();
-    dir = java.nio.file.Files.createDirectories(Path.of("target", "it-data")).toAbsolutePath().resolve("gpu-executor");
-    spark.range(0, 1000, 1, 1).selectExpr("id", "CAST(id % 10 AS INT) AS k").write().mode("overwrite").parquet(dir.toString());
+    SparkSession.getActiveSession()
+        .foreach(
+            s -> {
+              s.stop();
+              return null;
+            });
+    spark =
+        SparkSession.builder()
+            .master("local[2]")
+            .appName("homi-gpu-executor-it")
+            .config("spark.ui.enabled", "false")
+            .config("spark.executor.resource.gpu.amount", "1")
+            .getOrCreate();
+    dir =
+        java.nio.file.Files.createDirectories(Path.of("target", "it-data"))
+            .toAbsolutePath()
+            .resolve("gpu-executor");
+    spark
+        .range(0, 1000, 1, 1)
+        .selectExpr("id", "CAST(id % 10 AS INT) AS k")
+        .write()
+        .mode("overwrite")
+        .parquet(dir.toString());
   }
 
   @AfterAll
@@ -45,15 +61,20 @@ class GpuExecutorIT {
     assumeThat(GpuProbe.probe().usable()).as("needs a machine without a usable GPU").isFalse();
     Dataset<Row> df = spark.read().format("homi").option("homi.output", "gpu").load(dir.toString());
     // planned: the driver leaves the GPU to the executors
-    assertThat(df.queryExecution().executedPlan().toString()).contains("output=gpu (each task on its Spark-assigned GPU)");
+    assertThat(df.queryExecution().executedPlan().toString())
+        .contains("output=gpu (each task on its Spark-assigned GPU)");
     assertThatThrownBy(df::collectAsList)
-        .satisfies(t -> assertThat(SparkTestBase.messages(t))
-            .contains("homi.output=gpu: no usable GPU: " + GpuProbe.probe().reason())
-            .contains("(executor driver, GPU 0 (device 0, no Spark gpu resource))")
-            .contains("homi.output=gpu-or-host"));
+        .satisfies(
+            t ->
+                assertThat(SparkTestBase.messages(t))
+                    .contains("homi.output=gpu: no usable GPU: " + GpuProbe.probe().reason())
+                    .contains("(executor driver, GPU 0 (device 0, no Spark gpu resource))")
+                    .contains("homi.output=gpu-or-host"));
     // gpu-or-host on the same executor: host batches, equal to Spark's reader
-    Dataset<Row> lenient = spark.read().format("homi").option("homi.output", "gpu-or-host").load(dir.toString());
+    Dataset<Row> lenient =
+        spark.read().format("homi").option("homi.output", "gpu-or-host").load(dir.toString());
     assertThat(lenient.orderBy("id").collectAsList())
-        .isEqualTo(spark.read().format("parquet").load(dir.toString()).orderBy("id").collectAsList());
+        .isEqualTo(
+            spark.read().format("parquet").load(dir.toString()).orderBy("id").collectAsList());
   }
 }

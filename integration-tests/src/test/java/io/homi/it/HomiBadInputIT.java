@@ -3,6 +3,9 @@ package io.homi.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
+import io.homi.runtime.HomiConfig;
+import io.homi.runtime.HomiRuntime;
+import io.homi.runtime.parquet.ParquetFileReader;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -11,9 +14,6 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
-import io.homi.runtime.HomiConfig;
-import io.homi.runtime.HomiRuntime;
-import io.homi.runtime.parquet.ParquetFileReader;
 import org.apache.parquet.format.ColumnMetaData;
 import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.BeforeAll;
@@ -28,15 +28,21 @@ class HomiBadInputIT extends SparkTestBase {
   @BeforeAll
   static void writeGoodFile() throws IOException {
     Path dir = freshDir("bad-input-source");
-    spark.range(0, 20_000).selectExpr("id", "concat('v', CAST(id AS STRING)) AS s")
-        .coalesce(1).write().option("parquet.block.size", 64 * 1024).parquet(dir.toString());
+    spark
+        .range(0, 20_000)
+        .selectExpr("id", "concat('v', CAST(id AS STRING)) AS s")
+        .coalesce(1)
+        .write()
+        .option("parquet.block.size", 64 * 1024)
+        .parquet(dir.toString());
     try (Stream<Path> s = Files.list(dir)) {
       good = s.filter(p -> p.toString().endsWith(".parquet")).findFirst().orElseThrow();
     }
   }
 
   private static String failureOf(Path p) {
-    Throwable t = catchThrowable(() -> spark.read().format("homi").load(p.toString()).collectAsList());
+    Throwable t =
+        catchThrowable(() -> spark.read().format("homi").load(p.toString()).collectAsList());
     assertThat(t).as("reading %s must fail", p).isNotNull();
     return messages(t);
   }
@@ -79,7 +85,10 @@ class HomiBadInputIT extends SparkTestBase {
     Path p = freshDir("footer-len").resolve("liar.parquet");
     Files.createDirectories(p.getParent());
     Files.write(p, all);
-    assertThat(failureOf(p)).contains(p.toString()).contains("footer length").contains("does not fit");
+    assertThat(failureOf(p))
+        .contains(p.toString())
+        .contains("footer length")
+        .contains("does not fit");
   }
 
   @Test
@@ -102,21 +111,35 @@ class HomiBadInputIT extends SparkTestBase {
   @Test
   void pageChecksumsAreVerifiedWhenAsked() throws IOException {
     Path dir = freshDir("crc-source");
-    spark.range(0, 5_000).selectExpr("id", "CAST(id AS DOUBLE) * 1.5 AS d").coalesce(1).write()
-        .option("compression", "none").option("parquet.enable.dictionary", "false")
-        .option("parquet.page.write-checksum.enabled", "true").parquet(dir.toString());
+    spark
+        .range(0, 5_000)
+        .selectExpr("id", "CAST(id AS DOUBLE) * 1.5 AS d")
+        .coalesce(1)
+        .write()
+        .option("compression", "none")
+        .option("parquet.enable.dictionary", "false")
+        .option("parquet.page.write-checksum.enabled", "true")
+        .parquet(dir.toString());
     Path clean;
     try (Stream<Path> s = Files.list(dir)) {
       clean = s.filter(p -> p.toString().endsWith(".parquet")).findFirst().orElseThrow();
     }
     List<Row> expected = spark.read().parquet(clean.toString()).orderBy("id").collectAsList();
     // Clean file, verification on: every stored CRC matches what HOMI computes.
-    assertThat(spark.read().format("homi").option("homi.verifyChecksums", "true").load(clean.toString())
-        .orderBy("id").collectAsList()).isEqualTo(expected);
+    assertThat(
+            spark
+                .read()
+                .format("homi")
+                .option("homi.verifyChecksums", "true")
+                .load(clean.toString())
+                .orderBy("id")
+                .collectAsList())
+        .isEqualTo(expected);
 
     // One byte flipped inside the last data page of column d (its values, not its header).
     long chunkEnd;
-    try (ParquetFileReader r = ParquetFileReader.open(HomiRuntime.get(), clean, HomiConfig.defaults())) {
+    try (ParquetFileReader r =
+        ParquetFileReader.open(HomiRuntime.get(), clean, HomiConfig.defaults())) {
       ColumnMetaData md = r.metadata().getRow_groups().get(0).getColumns().get(1).getMeta_data();
       chunkEnd = md.getData_page_offset() + md.getTotal_compressed_size();
     }
@@ -127,9 +150,20 @@ class HomiBadInputIT extends SparkTestBase {
     Files.write(bad, all);
 
     assertThat(spark.read().format("homi").load(bad.toString()).orderBy("id").collectAsList())
-        .as("without verification the flipped byte is silently a different value").isNotEqualTo(expected);
-    Throwable t = catchThrowable(() -> spark.read().format("homi").option("homi.verifyChecksums", "true")
-        .load(bad.toString()).collectAsList());
-    assertThat(messages(t)).contains(bad.toString()).contains("fails its CRC32 check").contains("column 'd'");
+        .as("without verification the flipped byte is silently a different value")
+        .isNotEqualTo(expected);
+    Throwable t =
+        catchThrowable(
+            () ->
+                spark
+                    .read()
+                    .format("homi")
+                    .option("homi.verifyChecksums", "true")
+                    .load(bad.toString())
+                    .collectAsList());
+    assertThat(messages(t))
+        .contains(bad.toString())
+        .contains("fails its CRC32 check")
+        .contains("column 'd'");
   }
 }

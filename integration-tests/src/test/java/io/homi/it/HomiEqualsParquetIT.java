@@ -11,44 +11,48 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Row;
 import org.apache.parquet.format.ColumnChunk;
 import org.apache.parquet.format.Encoding;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * Files written by Spark's own writer (several row groups and pages, nulls, dictionary and
- * plain columns, snappy and uncompressed) read by format("homi") equal format("parquet"):
- * same schema, same rows, every type of the foundation slice.
+ * Files written by Spark's own writer (several row groups and pages, nulls, dictionary and plain
+ * columns, snappy and uncompressed) read by format("homi") equal format("parquet"): same schema,
+ * same rows, every type of the foundation slice.
  */
 class HomiEqualsParquetIT extends SparkTestBase {
   private static final long ROWS = 60_000;
 
   @ParameterizedTest(name = "codec={0} dictionary={1} path={2}")
   @CsvSource({
-      "snappy, true, auto",
-      "snappy, false, os",
-      "none, true, direct",
-      "none, false, auto",
+    "snappy, true, auto",
+    "snappy, false, os",
+    "none, true, direct",
+    "none, false, auto",
   })
-  void homiReturnsWhatSparkReturns(String codec, boolean dictionary, String path) throws IOException {
+  void homiReturnsWhatSparkReturns(String codec, boolean dictionary, String path)
+      throws IOException {
     Path dir = freshDir("equal-" + codec + "-" + dictionary);
-    Dataset<Row> data = spark.range(0, ROWS, 1, 2).selectExpr(
-        "id",
-        "CASE WHEN id % 7 = 0 THEN NULL ELSE id % 3 = 0 END AS flag",
-        "CASE WHEN id % 11 = 0 THEN NULL ELSE CAST(id * 31 % 100000 AS INT) END AS i32",
-        "CAST(id % 100 AS TINYINT) AS i8",
-        "CASE WHEN id % 5 = 0 THEN NULL ELSE CAST(id % 30000 AS SMALLINT) END AS i16",
-        "CASE WHEN id % 13 = 0 THEN NULL ELSE id * 1000003 END AS i64",
-        "CASE WHEN id % 17 = 0 THEN NULL ELSE CAST(id AS FLOAT) / 7 END AS f32",
-        "CASE WHEN id % 19 = 0 THEN NULL ELSE CAST(id AS DOUBLE) / 3 END AS f64",
-        "CASE WHEN id % 4 = 0 THEN NULL ELSE concat('cat-', CAST(id % 50 AS STRING)) END AS low_card",
-        "CASE WHEN id % 9 = 0 THEN NULL ELSE concat('value-', CAST(id AS STRING), repeat('x', CAST(id % 40 AS INT))) END AS high_card",
-        "CASE WHEN id % 6 = 0 THEN NULL ELSE CAST(concat('b', CAST(id % 1000 AS STRING)) AS BINARY) END AS bin",
-        "CASE WHEN id % 8 = 0 THEN NULL ELSE date_add(DATE'2020-01-01', CAST(id % 2000 AS INT)) END AS day",
-        "CASE WHEN id % 3 = 0 THEN '' ELSE 'é✓' END AS unicode");
+    Dataset<Row> data =
+        spark
+            .range(0, ROWS, 1, 2)
+            .selectExpr(
+                "id",
+                "CASE WHEN id % 7 = 0 THEN NULL ELSE id % 3 = 0 END AS flag",
+                "CASE WHEN id % 11 = 0 THEN NULL ELSE CAST(id * 31 % 100000 AS INT) END AS i32",
+                "CAST(id % 100 AS TINYINT) AS i8",
+                "CASE WHEN id % 5 = 0 THEN NULL ELSE CAST(id % 30000 AS SMALLINT) END AS i16",
+                "CASE WHEN id % 13 = 0 THEN NULL ELSE id * 1000003 END AS i64",
+                "CASE WHEN id % 17 = 0 THEN NULL ELSE CAST(id AS FLOAT) / 7 END AS f32",
+                "CASE WHEN id % 19 = 0 THEN NULL ELSE CAST(id AS DOUBLE) / 3 END AS f64",
+                "CASE WHEN id % 4 = 0 THEN NULL ELSE concat('cat-', CAST(id % 50 AS STRING)) END AS low_card",
+                "CASE WHEN id % 9 = 0 THEN NULL ELSE concat('value-', CAST(id AS STRING), repeat('x', CAST(id % 40 AS INT))) END AS high_card",
+                "CASE WHEN id % 6 = 0 THEN NULL ELSE CAST(concat('b', CAST(id % 1000 AS STRING)) AS BINARY) END AS bin",
+                "CASE WHEN id % 8 = 0 THEN NULL ELSE date_add(DATE'2020-01-01', CAST(id % 2000 AS INT)) END AS day",
+                "CASE WHEN id % 3 = 0 THEN '' ELSE 'é✓' END AS unicode");
     data.write()
         .option("compression", codec)
         .option("parquet.block.size", 256 * 1024)
@@ -57,8 +61,10 @@ class HomiEqualsParquetIT extends SparkTestBase {
         .parquet(dir.toString());
 
     assertThat(rowGroups(dir)).as("the writer made several row groups").isGreaterThan(2);
-    if (dictionary) assertThat(usesEncoding(dir, Encoding.RLE_DICTIONARY, Encoding.PLAIN_DICTIONARY)).isTrue();
-    else assertThat(usesEncoding(dir, Encoding.RLE_DICTIONARY, Encoding.PLAIN_DICTIONARY)).isFalse();
+    if (dictionary)
+      assertThat(usesEncoding(dir, Encoding.RLE_DICTIONARY, Encoding.PLAIN_DICTIONARY)).isTrue();
+    else
+      assertThat(usesEncoding(dir, Encoding.RLE_DICTIONARY, Encoding.PLAIN_DICTIONARY)).isFalse();
 
     Dataset<Row> homi = spark.read().format("homi").option("homi.path", path).load(dir.toString());
     Dataset<Row> parquet = spark.read().format("parquet").load(dir.toString());
@@ -82,7 +88,8 @@ class HomiEqualsParquetIT extends SparkTestBase {
   private static int rowGroups(Path dir) throws IOException {
     int n = 0;
     for (Path f : parquetFiles(dir)) {
-      try (ParquetFileReader r = ParquetFileReader.open(HomiRuntime.get(), f, HomiConfig.from(Map.of()))) {
+      try (ParquetFileReader r =
+          ParquetFileReader.open(HomiRuntime.get(), f, HomiConfig.from(Map.of()))) {
         n += r.rowGroupCount();
       }
     }
@@ -91,10 +98,12 @@ class HomiEqualsParquetIT extends SparkTestBase {
 
   private static boolean usesEncoding(Path dir, Encoding... encodings) throws IOException {
     for (Path f : parquetFiles(dir)) {
-      try (ParquetFileReader r = ParquetFileReader.open(HomiRuntime.get(), f, HomiConfig.from(Map.of()))) {
+      try (ParquetFileReader r =
+          ParquetFileReader.open(HomiRuntime.get(), f, HomiConfig.from(Map.of()))) {
         for (var rg : r.metadata().getRow_groups()) {
           for (ColumnChunk c : rg.getColumns()) {
-            for (Encoding e : encodings) if (c.getMeta_data().getEncodings().contains(e)) return true;
+            for (Encoding e : encodings)
+              if (c.getMeta_data().getEncodings().contains(e)) return true;
           }
         }
       }

@@ -38,8 +38,14 @@ class HostileFilesIT extends SparkTestBase {
   static void writeSource() throws IOException {
     Path dir = freshDir("hostile-source");
     // One row group, v1 pages, no dictionary, uncompressed: the bytes are easy to edit in place.
-    spark.range(0, 982).selectExpr("id", "CAST(id % 1000 AS INT) AS i", "IF(id % 7 = 0, NULL, concat('v', id)) AS s")
-        .coalesce(1).write().option("compression", "none").option("parquet.enable.dictionary", "false")
+    spark
+        .range(0, 982)
+        .selectExpr(
+            "id", "CAST(id % 1000 AS INT) AS i", "IF(id % 7 = 0, NULL, concat('v', id)) AS s")
+        .coalesce(1)
+        .write()
+        .option("compression", "none")
+        .option("parquet.enable.dictionary", "false")
         .parquet(dir.toString());
     Path f;
     try (Stream<Path> s = Files.list(dir)) {
@@ -59,10 +65,14 @@ class HostileFilesIT extends SparkTestBase {
 
   /** homi's error on reading every column of {@code p}; fails the test if homi returns rows. */
   private static String homiFailure(Path p) {
-    Throwable t = catchThrowable(() -> spark.read().format("homi").load(p.toString()).collectAsList());
+    Throwable t =
+        catchThrowable(() -> spark.read().format("homi").load(p.toString()).collectAsList());
     assertThat(t).as("homi must refuse %s", p).isNotNull();
     String m = messages(t);
-    assertThat(m).contains(p.toString()).doesNotContain("NullPointerException").doesNotContain("OutOfMemoryError")
+    assertThat(m)
+        .contains(p.toString())
+        .doesNotContain("NullPointerException")
+        .doesNotContain("OutOfMemoryError")
         .doesNotContain("StackOverflowError");
     return m;
   }
@@ -84,7 +94,11 @@ class HostileFilesIT extends SparkTestBase {
     byte[] opt = Footers.serialize(md);
     int at = Arrays.mismatch(req, opt);
     assertThat(req.length).isEqualTo(opt.length);
-    assertThat(Arrays.mismatch(Arrays.copyOfRange(req, at + 1, req.length), Arrays.copyOfRange(opt, at + 1, opt.length))).isEqualTo(-1);
+    assertThat(
+            Arrays.mismatch(
+                Arrays.copyOfRange(req, at + 1, req.length),
+                Arrays.copyOfRange(opt, at + 1, opt.length)))
+        .isEqualTo(-1);
     opt[at] = 14; // zigzag(7)
     Path p = write("repetition7", Footers.withFooter(good, opt));
     assertThat(homiFailure(p)).contains("schema element 's' has no valid repetition type");
@@ -93,19 +107,25 @@ class HostileFilesIT extends SparkTestBase {
 
   @Test
   void aRowGroupWithNoRowsWhoseChunksHoldValuesIsRefused() throws Exception {
-    Path p = write("rows0", Footers.editFooter(good, md -> md.getRow_groups().get(0).setNum_rows(0)));
+    Path p =
+        write("rows0", Footers.editFooter(good, md -> md.getRow_groups().get(0).setNum_rows(0)));
     assertThat(homiFailure(p)).contains("holds 982 values for the row group's 0 rows");
   }
 
   @Test
   void aRowGroupClaimingFewerRowsThanItsChunksHoldIsRefused() throws Exception {
-    Path p = write("rowsLess", Footers.editFooter(good, md -> md.getRow_groups().get(0).setNum_rows(500)));
+    Path p =
+        write(
+            "rowsLess", Footers.editFooter(good, md -> md.getRow_groups().get(0).setNum_rows(500)));
     assertThat(homiFailure(p)).contains("holds 982 values for the row group's 500 rows");
   }
 
   @Test
   void aRowGroupClaimingMoreRowsThanItsChunksHoldIsRefused() throws Exception {
-    Path p = write("rowsMore", Footers.editFooter(good, md -> md.getRow_groups().get(0).setNum_rows(1000)));
+    Path p =
+        write(
+            "rowsMore",
+            Footers.editFooter(good, md -> md.getRow_groups().get(0).setNum_rows(1000)));
     // Spark's reader returns rows here (its row count comes from the pages it finds); which of
     // the two counts is the lie can not be told, so homi refuses rather than guess.
     assertThat(homiFailure(p)).contains("holds 982 values for the row group's 1000 rows");
@@ -113,11 +133,17 @@ class HostileFilesIT extends SparkTestBase {
 
   @Test
   void bitPackedDefinitionLevelsAreRefusedAsSparkRefusesThem() throws Exception {
-    ColumnMetaData s = Footers.footer(good).getRow_groups().get(0).getColumns().get(2).getMeta_data();
-    byte[] edited = Footers.editPageHeader(good, (int) s.getData_page_offset(), h -> {
-      assertThat(h.getData_page_header().getDefinition_level_encoding()).isEqualTo(Encoding.RLE);
-      h.getData_page_header().setDefinition_level_encoding(Encoding.BIT_PACKED);
-    });
+    ColumnMetaData s =
+        Footers.footer(good).getRow_groups().get(0).getColumns().get(2).getMeta_data();
+    byte[] edited =
+        Footers.editPageHeader(
+            good,
+            (int) s.getData_page_offset(),
+            h -> {
+              assertThat(h.getData_page_header().getDefinition_level_encoding())
+                  .isEqualTo(Encoding.RLE);
+              h.getData_page_header().setDefinition_level_encoding(Encoding.BIT_PACKED);
+            });
     Path p = write("bitpacked", edited);
     assertThat(homiFailure(p)).contains("level encoding BIT_PACKED");
     assertThat(sparkRefuses(p)).as("Spark refuses it too").isTrue();
@@ -127,31 +153,51 @@ class HostileFilesIT extends SparkTestBase {
   void aLeafTypeDisagreeingWithTheStoredSparkSchemaIsRefused() throws Exception {
     // Column i is INT32 in the pages and "integer" in the stored Spark schema; the footer now
     // says INT64. Spark casts to the stored type; homi would read other values: it refuses.
-    Path p = write("typelie", Footers.editFooter(good, md -> {
-      md.getSchema().get(2).setType(Type.INT64);
-      md.getRow_groups().get(0).getColumns().get(1).getMeta_data().setType(Type.INT64);
-    }));
-    assertThat(homiFailure(p)).contains("column 'i' is stored as INT64 (bigint) but the file's Spark schema says int");
+    Path p =
+        write(
+            "typelie",
+            Footers.editFooter(
+                good,
+                md -> {
+                  md.getSchema().get(2).setType(Type.INT64);
+                  md.getRow_groups().get(0).getColumns().get(1).getMeta_data().setType(Type.INT64);
+                }));
+    assertThat(homiFailure(p))
+        .contains("column 'i' is stored as INT64 (bigint) but the file's Spark schema says int");
     // The same footer edit without the stored schema is an ordinary INT64 column to both readers.
-    Path plain = write("typelie-nostored", Footers.editFooter(good, md -> {
-      md.getSchema().get(2).setType(Type.INT64);
-      md.getRow_groups().get(0).getColumns().get(1).getMeta_data().setType(Type.INT64);
-      md.setKey_value_metadata(List.<KeyValue>of());
-    }));
+    Path plain =
+        write(
+            "typelie-nostored",
+            Footers.editFooter(
+                good,
+                md -> {
+                  md.getSchema().get(2).setType(Type.INT64);
+                  md.getRow_groups().get(0).getColumns().get(1).getMeta_data().setType(Type.INT64);
+                  md.setKey_value_metadata(List.<KeyValue>of());
+                }));
     assertThat(catchThrowable(() -> spark.read().format("homi").load(plain.toString()).schema()))
-        .as("no stored schema: nothing to disagree with").isNull();
+        .as("no stored schema: nothing to disagree with")
+        .isNull();
   }
 
   @Test
   void aColumnChunkWithoutMetaDataIsNamed() throws Exception {
-    Path p = write("nometa", Footers.editFooter(good, md -> md.getRow_groups().get(0).getColumns().get(1).setMeta_data(null)));
+    Path p =
+        write(
+            "nometa",
+            Footers.editFooter(
+                good, md -> md.getRow_groups().get(0).getColumns().get(1).setMeta_data(null)));
     assertThat(homiFailure(p)).contains("row group 0 column 'i' has no meta_data");
   }
 
   @Test
   void aRowGroupWithoutItsColumnChunksIsNamed() throws Exception {
     // Found by HostileFuzzIT (LIST_COUNT): an empty chunk list met an IndexOutOfBounds in planning.
-    Path p = write("nochunks", Footers.editFooter(good, md -> md.getRow_groups().get(0).setColumns(new java.util.ArrayList<>())));
+    Path p =
+        write(
+            "nochunks",
+            Footers.editFooter(
+                good, md -> md.getRow_groups().get(0).setColumns(new java.util.ArrayList<>())));
     assertThat(homiFailure(p)).contains("row group 0 has 0 column chunks for 3 schema columns");
   }
 
@@ -159,11 +205,17 @@ class HostileFilesIT extends SparkTestBase {
   void aCorruptStoredSparkSchemaIsIgnoredAsSparkIgnoresIt() throws Exception {
     // Found by HostileFuzzIT: the stored schema's JSON with a byte changed failed the read with
     // Jackson's message and no file name. Spark falls back to the Parquet schema; so does homi.
-    Path p = write("badjson", Footers.editFooter(good, md -> {
-      for (KeyValue kv : md.getKey_value_metadata()) {
-        if (kv.getKey().equals("org.apache.spark.sql.parquet.row.metadata")) kv.setValue(kv.getValue().replaceFirst(":", "#"));
-      }
-    }));
+    Path p =
+        write(
+            "badjson",
+            Footers.editFooter(
+                good,
+                md -> {
+                  for (KeyValue kv : md.getKey_value_metadata()) {
+                    if (kv.getKey().equals("org.apache.spark.sql.parquet.row.metadata"))
+                      kv.setValue(kv.getValue().replaceFirst(":", "#"));
+                  }
+                }));
     assertThat(rows("homi", p, "id")).isEqualTo(original).isEqualTo(rows("parquet", p, "id"));
   }
 
@@ -173,11 +225,19 @@ class HostileFilesIT extends SparkTestBase {
     // (array<bigint>, Spark-written, uncompressed) gives row 33 an entry repeating inside a list
     // at the definition level of an empty list. Spark's reader makes it a null element
     // ([0, null, 1, 2]), homi dropped it ([0, 1, 2]); the original was [0, 1, 2, 3]. Refused.
-    Path p = write("list-element", Files.readAllBytes(Path.of(HostileFilesIT.class
-        .getResource("/hostile/list-element-below-its-list.parquet").toURI())));
+    Path p =
+        write(
+            "list-element",
+            Files.readAllBytes(
+                Path.of(
+                    HostileFilesIT.class
+                        .getResource("/hostile/list-element-below-its-list.parquet")
+                        .toURI())));
     List<Row> spark = rows("parquet", p, "id");
     assertThat(spark.get(33).getList(2)).hasSize(4).containsNull();
-    assertThat(homiFailure(p)).contains("column 'arr.list.element'").contains("an element of a list that is null or empty");
+    assertThat(homiFailure(p))
+        .contains("column 'arr.list.element'")
+        .contains("an element of a list that is null or empty");
   }
 
   @Test
@@ -188,9 +248,17 @@ class HostileFilesIT extends SparkTestBase {
     // header, a 10-group bit-packed run, became the varint 0xff 0x20 (2,111 groups, 10,555
     // bytes at 5 bits) over 49 bytes. homi read the 80 ids it needed from the bytes after that
     // header (600 rows, other strings); Spark's reader fails unpacking the run (EOFException).
-    Path p = write("long-run", Files.readAllBytes(Path.of(HostileFilesIT.class
-        .getResource("/hostile/snappy-flip-long-bitpacked-run.parquet").toURI())));
-    assertThat(homiFailure(p)).contains("column 's'").contains("bit-packed run of 2111 groups")
+    Path p =
+        write(
+            "long-run",
+            Files.readAllBytes(
+                Path.of(
+                    HostileFilesIT.class
+                        .getResource("/hostile/snappy-flip-long-bitpacked-run.parquet")
+                        .toURI())));
+    assertThat(homiFailure(p))
+        .contains("column 's'")
+        .contains("bit-packed run of 2111 groups")
         .contains("only 49 bytes remain");
     assertThat(sparkRefuses(p)).as("Spark refuses it too").isTrue();
   }
@@ -199,9 +267,21 @@ class HostileFilesIT extends SparkTestBase {
   void aChunkSizePastTheFooterIsRefusedNotPlannedIntoNoSplit() throws Exception {
     // Found by HostileFuzzIT (FOOTER_INT, RAW_LENGTH): total_compressed_size 2^31 put the row
     // group's midpoint past every split, so homi returned no rows and no error.
-    Path p = write("chunksize", Footers.editFooter(good, md ->
-        md.getRow_groups().get(0).getColumns().get(1).getMeta_data().setTotal_compressed_size(1L << 31)));
-    assertThat(homiFailure(p)).contains("row group 0 column 'i': chunk at").contains("can not be placed in the file");
+    Path p =
+        write(
+            "chunksize",
+            Footers.editFooter(
+                good,
+                md ->
+                    md.getRow_groups()
+                        .get(0)
+                        .getColumns()
+                        .get(1)
+                        .getMeta_data()
+                        .setTotal_compressed_size(1L << 31)));
+    assertThat(homiFailure(p))
+        .contains("row group 0 column 'i': chunk at")
+        .contains("can not be placed in the file");
   }
 
   @Test
@@ -211,28 +291,59 @@ class HostileFilesIT extends SparkTestBase {
     // error (Spark refuses the file). Midpoints are now clamped into the file, so the row group
     // is read by one split and its chunk checked against the file's bytes. Likewise an offset
     // far past the end.
-    Path size = write("chunksize-max", Footers.editFooter(good, md ->
-        md.getRow_groups().get(0).getColumns().get(2).getMeta_data().setTotal_compressed_size(Integer.MAX_VALUE)));
+    Path size =
+        write(
+            "chunksize-max",
+            Footers.editFooter(
+                good,
+                md ->
+                    md.getRow_groups()
+                        .get(0)
+                        .getColumns()
+                        .get(2)
+                        .getMeta_data()
+                        .setTotal_compressed_size(Integer.MAX_VALUE)));
     assertThat(homiFailure(size)).contains("row group 0").contains("'s'");
     assertThat(sparkRefuses(size)).as("Spark refuses it too").isTrue();
-    Path offset = write("chunkoffset-far", Footers.editFooter(good, md -> {
-      ColumnMetaData m = md.getRow_groups().get(0).getColumns().get(0).getMeta_data();
-      m.setData_page_offset(1L << 40);
-    }));
+    Path offset =
+        write(
+            "chunkoffset-far",
+            Footers.editFooter(
+                good,
+                md -> {
+                  ColumnMetaData m = md.getRow_groups().get(0).getColumns().get(0).getMeta_data();
+                  m.setData_page_offset(1L << 40);
+                }));
     assertThat(homiFailure(offset)).contains("row group 0");
     // data_page_offset = Long.MAX_VALUE (FOOTER_INT, v2-pages #49): the midpoint's sum wrapped
     // negative (no split: 0 rows), then the chunk's end did (an IllegalArgumentException
     // without the file's name).
-    Path max = write("chunkoffset-max", Footers.editFooter(good, md ->
-        md.getRow_groups().get(0).getColumns().get(0).getMeta_data().setData_page_offset(Long.MAX_VALUE)));
-    assertThat(homiFailure(max)).contains("row group 0 column 'id'").contains("lies outside the file's data");
+    Path max =
+        write(
+            "chunkoffset-max",
+            Footers.editFooter(
+                good,
+                md ->
+                    md.getRow_groups()
+                        .get(0)
+                        .getColumns()
+                        .get(0)
+                        .getMeta_data()
+                        .setData_page_offset(Long.MAX_VALUE)));
+    assertThat(homiFailure(max))
+        .contains("row group 0 column 'id'")
+        .contains("lies outside the file's data");
   }
 
   @Test
   void aFooterListDeclaringTwoBillionElementsIsAnErrorNotOutOfMemory() throws Exception {
-    byte[] footer = {0x15, 0x02, 0x19, (byte) 0xFC, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, 0x07, 0, 0};
+    byte[] footer = {
+      0x15, 0x02, 0x19, (byte) 0xFC, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, 0x07, 0, 0
+    };
     Path p = write("list2g", Footers.withFooter(good, footer));
-    assertThat(homiFailure(p)).contains("can not read FileMetaData").contains("list declares 2147483647 elements");
+    assertThat(homiFailure(p))
+        .contains("can not read FileMetaData")
+        .contains("list declares 2147483647 elements");
     assertThat(sparkRefuses(p)).isTrue();
   }
 
@@ -241,13 +352,19 @@ class HostileFilesIT extends SparkTestBase {
     byte[] footer = new byte[10_000];
     Arrays.fill(footer, (byte) 0x1C);
     Path p = write("deep", Footers.withFooter(good, footer));
-    assertThat(homiFailure(p)).contains("can not read FileMetaData").contains("nested deeper than 64");
+    assertThat(homiFailure(p))
+        .contains("can not read FileMetaData")
+        .contains("nested deeper than 64");
   }
 
   @Test
   void anEmptyFileSaysItIsEmpty() throws Exception {
     Path p = write("empty", new byte[0]);
-    Throwable t = catchThrowable(() -> ParquetFileReader.open(HomiRuntime.get(), p, HomiConfig.defaults()).close());
-    assertThat(t).hasMessageContaining(p.toString()).hasMessageContaining("the file is empty (0 bytes)");
+    Throwable t =
+        catchThrowable(
+            () -> ParquetFileReader.open(HomiRuntime.get(), p, HomiConfig.defaults()).close());
+    assertThat(t)
+        .hasMessageContaining(p.toString())
+        .hasMessageContaining("the file is empty (0 bytes)");
   }
 }

@@ -26,20 +26,22 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Structure-aware fuzzing through Spark ({@link Mutants}, one family at a time, fixed seed):
- * every mutant is read with {@code format("homi")} and with Spark's own Parquet reader in this
- * JVM, and homi's outcome is classified:
+ * Structure-aware fuzzing through Spark ({@link Mutants}, one family at a time, fixed seed): every
+ * mutant is read with {@code format("homi")} and with Spark's own Parquet reader in this JVM, and
+ * homi's outcome is classified:
+ *
  * <ul>
  *   <li>ORIGINAL: homi's rows equal the unmutated file's;
  *   <li>AS_SPARK: homi's rows equal what Spark's reader returns for the mutant;
  *   <li>CLEAN_ERROR: an error naming the file, with no Error (OOM, stack overflow) in its chain;
- *   <li>BAD: anything else: other rows (wrong rows), an Error, an error without the file's
- *       name, or no answer within {@link #READ_TIMEOUT_S} s (a hang).
+ *   <li>BAD: anything else: other rows (wrong rows), an Error, an error without the file's name, or
+ *       no answer within {@link #READ_TIMEOUT_S} s (a hang).
  * </ul>
+ *
  * The test fails on any BAD, listing each with its family, seed and mutant number (the mutant's
- * bytes are kept under target/it-data/fuzz-bad for a regression test). The CI run is
- * {@code -Dhomi.fuzz.perFamily} (default 15) mutants per family and seed; a longer run raises it
- * and may change {@code -Dhomi.fuzz.seed} (docs/hostile-input.md has the command and counts).
+ * bytes are kept under target/it-data/fuzz-bad for a regression test). The CI run is {@code
+ * -Dhomi.fuzz.perFamily} (default 15) mutants per family and seed; a longer run raises it and may
+ * change {@code -Dhomi.fuzz.seed} (docs/hostile-input.md has the command and counts).
  */
 @Timeout(7200)
 class HostileFuzzIT extends SparkTestBase {
@@ -50,31 +52,75 @@ class HostileFuzzIT extends SparkTestBase {
   private static final Map<Mutants.Seed, List<Row>> originals = new LinkedHashMap<>();
   private static ExecutorService reads;
 
-  enum Outcome { ORIGINAL, AS_SPARK, CLEAN_ERROR, BAD }
+  enum Outcome {
+    ORIGINAL,
+    AS_SPARK,
+    CLEAN_ERROR,
+    BAD
+  }
 
   @BeforeAll
   static void writeSeeds() throws IOException {
     // A thread per read: one that hangs must not hold up the reads after it.
-    reads = Executors.newCachedThreadPool(r -> {
-      Thread t = new Thread(r, "fuzz-read");
-      t.setDaemon(true);
-      return t;
-    });
+    reads =
+        Executors.newCachedThreadPool(
+            r -> {
+              Thread t = new Thread(r, "fuzz-read");
+              t.setDaemon(true);
+              return t;
+            });
     // Small files, several pages per chunk (row count limit), each seed a different shape.
-    seed("flat-dict-snappy", spark.range(0, 600).selectExpr("id", "CAST(id % 17 AS INT) AS i",
-        "IF(id % 5 = 0, NULL, concat('s', id % 40)) AS s", "CAST(id AS DOUBLE) / 3 AS d"), Map.of());
-    seed("flat-plain-none", spark.range(0, 600).selectExpr("id", "IF(id % 3 = 0, NULL, CAST(id * 7 AS INT)) AS i",
-        "concat('value-', id) AS s", "CAST(id AS DECIMAL(12, 2)) AS dec", "id % 2 = 0 AS b"),
+    seed(
+        "flat-dict-snappy",
+        spark
+            .range(0, 600)
+            .selectExpr(
+                "id",
+                "CAST(id % 17 AS INT) AS i",
+                "IF(id % 5 = 0, NULL, concat('s', id % 40)) AS s",
+                "CAST(id AS DOUBLE) / 3 AS d"),
+        Map.of());
+    seed(
+        "flat-plain-none",
+        spark
+            .range(0, 600)
+            .selectExpr(
+                "id",
+                "IF(id % 3 = 0, NULL, CAST(id * 7 AS INT)) AS i",
+                "concat('value-', id) AS s",
+                "CAST(id AS DECIMAL(12, 2)) AS dec",
+                "id % 2 = 0 AS b"),
         Map.of("compression", "none", "parquet.enable.dictionary", "false"));
-    seed("nested-none", spark.range(0, 300).selectExpr("id", "named_struct('a', id, 'b', IF(id % 4 = 0, NULL, concat('b', id))) AS st",
-        "IF(id % 6 = 0, NULL, sequence(0, id % 5)) AS arr", "map('k', id) AS m"), Map.of("compression", "none"));
-    seed("v2-pages", spark.range(0, 600).selectExpr("id", "IF(id % 3 = 0, NULL, id * 5) AS n", "CAST(id AS DOUBLE) AS d", "date_from_unix_date(CAST(id AS INT)) AS dt"),
+    seed(
+        "nested-none",
+        spark
+            .range(0, 300)
+            .selectExpr(
+                "id",
+                "named_struct('a', id, 'b', IF(id % 4 = 0, NULL, concat('b', id))) AS st",
+                "IF(id % 6 = 0, NULL, sequence(0, id % 5)) AS arr",
+                "map('k', id) AS m"),
+        Map.of("compression", "none"));
+    seed(
+        "v2-pages",
+        spark
+            .range(0, 600)
+            .selectExpr(
+                "id",
+                "IF(id % 3 = 0, NULL, id * 5) AS n",
+                "CAST(id AS DOUBLE) AS d",
+                "date_from_unix_date(CAST(id AS INT)) AS dt"),
         Map.of("compression", "none", "parquet.writer.version", "v2"));
   }
 
-  private static void seed(String name, Dataset<Row> df, Map<String, String> options) throws IOException {
+  private static void seed(String name, Dataset<Row> df, Map<String, String> options)
+      throws IOException {
     Path dir = freshDir("fuzz-seed-" + name);
-    df.coalesce(1).write().options(options).option("parquet.page.row.count.limit", "100").parquet(dir.toString());
+    df.coalesce(1)
+        .write()
+        .options(options)
+        .option("parquet.page.row.count.limit", "100")
+        .parquet(dir.toString());
     Path f;
     try (Stream<Path> s = Files.list(dir)) {
       f = s.filter(p -> p.toString().endsWith(".parquet")).findFirst().orElseThrow();
@@ -103,7 +149,8 @@ class HostileFuzzIT extends SparkTestBase {
     } catch (TimeoutException e) {
       spark.sparkContext().cancelAllJobs();
       fut.cancel(true);
-      return new TimeoutException(format + " read of " + f + " gave no answer in " + READ_TIMEOUT_S + " s");
+      return new TimeoutException(
+          format + " read of " + f + " gave no answer in " + READ_TIMEOUT_S + " s");
     } catch (java.util.concurrent.ExecutionException e) {
       return e.getCause();
     } catch (InterruptedException e) {
@@ -112,11 +159,15 @@ class HostileFuzzIT extends SparkTestBase {
     }
   }
 
-  static Outcome classify(Path f, Object homi, Object sparkResult, List<Row> original, StringBuilder why) {
+  static Outcome classify(
+      Path f, Object homi, Object sparkResult, List<Row> original, StringBuilder why) {
     if (homi instanceof List<?> rows) {
       if (rows.equals(original)) return Outcome.ORIGINAL;
       if (sparkResult instanceof List<?> s && rows.equals(s)) return Outcome.AS_SPARK;
-      why.append("wrong rows: ").append(rows.size()).append(" rows, original ").append(original.size())
+      why.append("wrong rows: ")
+          .append(rows.size())
+          .append(" rows, original ")
+          .append(original.size())
           .append(sparkResult instanceof List<?> s ? ", Spark " + s.size() : ", Spark refuses");
       return Outcome.BAD;
     }
@@ -128,10 +179,18 @@ class HostileFuzzIT extends SparkTestBase {
         return Outcome.BAD;
       }
     }
-    if (m.contains("OutOfMemoryError") || m.contains("StackOverflowError") || m.contains("NullPointerException")
-        || m.contains("ArrayIndexOutOfBounds") || m.contains("IndexOutOfBoundsException") || m.contains("BufferUnderflow")) {
-      why.append("error from a missing check: ").append(m.lines().filter(l -> l.contains("Error") || l.contains("Exception"))
-          .reduce((a, b) -> b).orElse(m));
+    if (m.contains("OutOfMemoryError")
+        || m.contains("StackOverflowError")
+        || m.contains("NullPointerException")
+        || m.contains("ArrayIndexOutOfBounds")
+        || m.contains("IndexOutOfBoundsException")
+        || m.contains("BufferUnderflow")) {
+      why.append("error from a missing check: ")
+          .append(
+              m.lines()
+                  .filter(l -> l.contains("Error") || l.contains("Exception"))
+                  .reduce((a, b) -> b)
+                  .orElse(m));
       return Outcome.BAD;
     }
     if (!m.contains(f.toString())) {
@@ -151,7 +210,8 @@ class HostileFuzzIT extends SparkTestBase {
     long start = System.nanoTime();
     int n = 0;
     for (Mutants.Family family : Mutants.Family.values()) {
-      EnumMap<Outcome, Integer> c = counts.computeIfAbsent(family, k -> new EnumMap<>(Outcome.class));
+      EnumMap<Outcome, Integer> c =
+          counts.computeIfAbsent(family, k -> new EnumMap<>(Outcome.class));
       for (Mutants.Seed seed : seeds) {
         Random r = new Random(SEED * 1_000_003L + family.ordinal() * 7919L + seeds.indexOf(seed));
         for (int i = 0; i < PER_FAMILY; i++) {
@@ -160,7 +220,8 @@ class HostileFuzzIT extends SparkTestBase {
             try {
               m = Mutants.mutate(family, seed, r);
             } catch (Exception | AssertionError e) {
-              m = null; // an edit the Thrift writer refuses (e.g. a required field unset): another one
+              m = null; // an edit the Thrift writer refuses (e.g. a required field unset): another
+              // one
             }
           }
           if (m == null) continue;
@@ -188,19 +249,32 @@ class HostileFuzzIT extends SparkTestBase {
       }
       System.out.printf("hostile fuzz: %s done, %s%n", family, c);
     }
-    StringBuilder report = new StringBuilder(String.format("hostile fuzz: seed %d, %d mutants in %.0f s%n", SEED, n,
-        (System.nanoTime() - start) / 1e9));
-    report.append(String.format("%-20s %8s %8s %11s %4s %13s%n", "family", "ORIGINAL", "AS_SPARK", "CLEAN_ERROR", "BAD",
-        "Spark refused*"));
+    StringBuilder report =
+        new StringBuilder(
+            String.format(
+                "hostile fuzz: seed %d, %d mutants in %.0f s%n",
+                SEED, n, (System.nanoTime() - start) / 1e9));
+    report.append(
+        String.format(
+            "%-20s %8s %8s %11s %4s %13s%n",
+            "family", "ORIGINAL", "AS_SPARK", "CLEAN_ERROR", "BAD", "Spark refused*"));
     for (Map.Entry<Mutants.Family, EnumMap<Outcome, Integer>> e : counts.entrySet()) {
       EnumMap<Outcome, Integer> c = e.getValue();
-      report.append(String.format("%-20s %8d %8d %11d %4d %13d%n", e.getKey(), c.getOrDefault(Outcome.ORIGINAL, 0),
-          c.getOrDefault(Outcome.AS_SPARK, 0), c.getOrDefault(Outcome.CLEAN_ERROR, 0), c.getOrDefault(Outcome.BAD, 0),
-          sparkRefused.getOrDefault(e.getKey().toString(), 0)));
+      report.append(
+          String.format(
+              "%-20s %8d %8d %11d %4d %13d%n",
+              e.getKey(),
+              c.getOrDefault(Outcome.ORIGINAL, 0),
+              c.getOrDefault(Outcome.AS_SPARK, 0),
+              c.getOrDefault(Outcome.CLEAN_ERROR, 0),
+              c.getOrDefault(Outcome.BAD, 0),
+              sparkRefused.getOrDefault(e.getKey().toString(), 0)));
     }
-    report.append("* of the mutants homi read into rows other than the original's (Spark's reader is asked only then)\n");
+    report.append(
+        "* of the mutants homi read into rows other than the original's (Spark's reader is asked only then)\n");
     System.out.print(report);
-    Files.writeString(workDir.resolve("hostile-fuzz-report.txt"), report + String.join("\n", bad) + "\n");
+    Files.writeString(
+        workDir.resolve("hostile-fuzz-report.txt"), report + String.join("\n", bad) + "\n");
     assertThat(bad).as("BAD outcomes").isEmpty();
     assertThat(n).isGreaterThan(Mutants.Family.values().length * seeds.size() * PER_FAMILY / 2);
   }

@@ -37,14 +37,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * The memory bound, proved with the runtime's own accounting (not timings): a Parquet file of
- * about 1 GB (parquet-java, random payloads so it really is that big on disk, 64 MiB row groups)
- * read with a small {@code homi.batchRows}. Every batch holds at most that many rows, and neither
- * the Arrow memory (the reader's allocator peak) nor the mediator's registered I/O buffers (their
- * peak) ever come near the file's size: at most one row group's bytes are held per reader.
- * Checked on the runtime's {@link ParquetBatchReader} and on the Spark connector's scan
- * ({@code format("homi")}, its batches counted on the executor), and the answer is compared with
- * {@code format("parquet")}. The file lives under target/ and is deleted afterwards.
+ * The memory bound, proved with the runtime's own accounting (not timings): a Parquet file of about
+ * 1 GB (parquet-java, random payloads so it really is that big on disk, 64 MiB row groups) read
+ * with a small {@code homi.batchRows}. Every batch holds at most that many rows, and neither the
+ * Arrow memory (the reader's allocator peak) nor the mediator's registered I/O buffers (their peak)
+ * ever come near the file's size: at most one row group's bytes are held per reader. Checked on the
+ * runtime's {@link ParquetBatchReader} and on the Spark connector's scan ({@code format("homi")},
+ * its batches counted on the executor), and the answer is compared with {@code format("parquet")}.
+ * The file lives under target/ and is deleted afterwards.
  */
 @Timeout(600)
 class MemoryBoundIT extends SparkTestBase {
@@ -62,28 +62,39 @@ class MemoryBoundIT extends SparkTestBase {
     dir = freshDir("memory-bound");
     Files.createDirectories(dir);
     file = dir.resolve("big.parquet");
-    MessageType schema = MessageTypeParser.parseMessageType(
-        "message big { required int64 id; required binary payload; required double x; }");
+    MessageType schema =
+        MessageTypeParser.parseMessageType(
+            "message big { required int64 id; required binary payload; required double x; }");
     SimpleGroupFactory groups = new SimpleGroupFactory(schema);
     SplittableRandom random = new SplittableRandom(42);
     byte[] payload = new byte[PAYLOAD];
-    try (ParquetWriter<org.apache.parquet.example.data.Group> w = ExampleParquetWriter.builder(new LocalOutputFile(file))
-        .withType(schema)
-        .withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
-        .withRowGroupSize(ROW_GROUP)
-        .withDictionaryEncoding(false)
-        .withCompressionCodec(CompressionCodecName.UNCOMPRESSED)
-        .build()) {
+    try (ParquetWriter<org.apache.parquet.example.data.Group> w =
+        ExampleParquetWriter.builder(new LocalOutputFile(file))
+            .withType(schema)
+            .withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
+            .withRowGroupSize(ROW_GROUP)
+            .withDictionaryEncoding(false)
+            .withCompressionCodec(CompressionCodecName.UNCOMPRESSED)
+            .build()) {
       for (long i = 0; i < ROWS; i++) {
         random.nextBytes(payload);
-        w.write(groups.newGroup().append("id", i).append("payload", Binary.fromReusedByteArray(payload))
-            .append("x", random.nextDouble()));
+        w.write(
+            groups
+                .newGroup()
+                .append("id", i)
+                .append("payload", Binary.fromReusedByteArray(payload))
+                .append("x", random.nextDouble()));
       }
     }
     fileSize = Files.size(file);
-    try (ParquetFileReader f = ParquetFileReader.open(HomiRuntime.get(), file, HomiConfig.defaults())) {
+    try (ParquetFileReader f =
+        ParquetFileReader.open(HomiRuntime.get(), file, HomiConfig.defaults())) {
       assertThat(f.rowGroupCount()).as("row groups").isGreaterThanOrEqualTo(8);
-      largestRowGroup = f.metadata().getRow_groups().stream().mapToLong(g -> g.getTotal_compressed_size()).max().orElseThrow();
+      largestRowGroup =
+          f.metadata().getRow_groups().stream()
+              .mapToLong(g -> g.getTotal_compressed_size())
+              .max()
+              .orElseThrow();
     }
   }
 
@@ -105,10 +116,16 @@ class MemoryBoundIT extends SparkTestBase {
     int batches = 0;
     int maxBatch = 0;
     long arrowPeak;
-    try (BufferAllocator alloc = rt.allocator().newChildAllocator("memory-bound-it", 0, Long.MAX_VALUE);
-         ParquetFileReader f = ParquetFileReader.open(rt, file, config);
-         ParquetBatchReader r = new ParquetBatchReader(f, IntStream.range(0, f.rowGroupCount()).toArray(),
-             f.schema().columns(), alloc, config.batchRows())) {
+    try (BufferAllocator alloc =
+            rt.allocator().newChildAllocator("memory-bound-it", 0, Long.MAX_VALUE);
+        ParquetFileReader f = ParquetFileReader.open(rt, file, config);
+        ParquetBatchReader r =
+            new ParquetBatchReader(
+                f,
+                IntStream.range(0, f.rowGroupCount()).toArray(),
+                f.schema().columns(),
+                alloc,
+                config.batchRows())) {
       int n;
       while ((n = r.next()) > 0) {
         batches++;
@@ -116,7 +133,8 @@ class MemoryBoundIT extends SparkTestBase {
         BigIntVector id = (BigIntVector) r.vectors().get(0);
         VarBinaryVector payload = (VarBinaryVector) r.vectors().get(1);
         for (int i = 0; i < n; i++) {
-          assertThat(id.get(i)).isEqualTo(rows + i); // rows arrive in file order, none lost or repeated
+          assertThat(id.get(i))
+              .isEqualTo(rows + i); // rows arrive in file order, none lost or repeated
           idSum += id.get(i);
         }
         assertThat(payload.getObject(n - 1)).hasSize(PAYLOAD);
@@ -125,19 +143,33 @@ class MemoryBoundIT extends SparkTestBase {
       arrowPeak = alloc.getPeakMemoryAllocation();
     }
     long ioPeak = registry.peakRegisteredBytes() - registeredBefore;
-    System.out.printf("memory-bound: file %,d bytes, %d row groups of at most %,d bytes; %d batches of at most %d rows; "
-        + "Arrow peak %,d bytes, registered I/O buffer peak %,d bytes%n", fileSize, (fileSize + ROW_GROUP - 1) / ROW_GROUP,
-        largestRowGroup, batches, maxBatch, arrowPeak, ioPeak);
+    System.out.printf(
+        "memory-bound: file %,d bytes, %d row groups of at most %,d bytes; %d batches of at most %d rows; "
+            + "Arrow peak %,d bytes, registered I/O buffer peak %,d bytes%n",
+        fileSize,
+        (fileSize + ROW_GROUP - 1) / ROW_GROUP,
+        largestRowGroup,
+        batches,
+        maxBatch,
+        arrowPeak,
+        ioPeak);
     assertThat(rows).isEqualTo(ROWS);
     assertThat(idSum).isEqualTo(ROWS * (ROWS - 1) / 2);
     assertThat(maxBatch).as("rows in the largest batch").isEqualTo(BATCH_ROWS);
     assertThat(batches).isGreaterThanOrEqualTo((int) (ROWS / BATCH_ROWS));
-    // One batch of vectors: 1000 x (8 + 1000 + 8) bytes plus offsets and validity, with Arrow's power-of-two rounding.
-    assertThat(arrowPeak).as("Arrow peak").isPositive().isLessThanOrEqualTo(4L * BATCH_ROWS * (PAYLOAD + 32))
+    // One batch of vectors: 1000 x (8 + 1000 + 8) bytes plus offsets and validity, with Arrow's
+    // power-of-two rounding.
+    assertThat(arrowPeak)
+        .as("Arrow peak")
+        .isPositive()
+        .isLessThanOrEqualTo(4L * BATCH_ROWS * (PAYLOAD + 32))
         .isLessThan(fileSize / 100);
     // One row group's projected chunks (4 KiB-aligned) at a time, never the file.
-    assertThat(ioPeak).as("registered I/O buffer peak").isGreaterThanOrEqualTo(largestRowGroup / 2)
-        .isLessThanOrEqualTo(largestRowGroup + (1L << 20)).isLessThan(fileSize / 8);
+    assertThat(ioPeak)
+        .as("registered I/O buffer peak")
+        .isGreaterThanOrEqualTo(largestRowGroup / 2)
+        .isLessThanOrEqualTo(largestRowGroup + (1L << 20))
+        .isLessThan(fileSize / 8);
   }
 
   @Test
@@ -145,46 +177,71 @@ class MemoryBoundIT extends SparkTestBase {
     BufferRegistry registry = HomiRuntime.get().buffers();
     registry.resetPeak();
     long registeredBefore = registry.registeredBytes();
-    int prefetch = 1; // homi.prefetchRowGroups: row groups a task fetches ahead of the one it decodes (the default)
-    var df = spark.read().format("homi").option(HomiConfig.BATCH_ROWS, String.valueOf(BATCH_ROWS))
-        .option("homi.prefetchRowGroups", prefetch).load(file.toString());
+    int prefetch =
+        1; // homi.prefetchRowGroups: row groups a task fetches ahead of the one it decodes (the
+    // default)
+    var df =
+        spark
+            .read()
+            .format("homi")
+            .option(HomiConfig.BATCH_ROWS, String.valueOf(BATCH_ROWS))
+            .option("homi.prefetchRowGroups", prefetch)
+            .load(file.toString());
     SparkPlan scan = df.queryExecution().executedPlan().collectLeaves().head();
     assertThat(scan.nodeName()).contains("BatchScan");
-    // On the executor (this JVM: local[2]), per task: batches, rows, largest batch, and what the runtime held while each batch was alive.
-    List<long[]> perTask = scan.executeColumnar().toJavaRDD().mapPartitions((Iterator<ColumnarBatch> it) -> {
-      long[] s = new long[5];
-      HomiRuntime rt = HomiRuntime.get();
-      while (it.hasNext()) {
-        int n = it.next().numRows();
-        s[0]++;
-        s[1] += n;
-        s[2] = Math.max(s[2], n);
-        s[3] = Math.max(s[3], rt.allocator().getAllocatedMemory());
-        s[4] = Math.max(s[4], rt.buffers().registeredBytes());
-      }
-      return List.of(s).iterator();
-    }).collect();
+    // On the executor (this JVM: local[2]), per task: batches, rows, largest batch, and what the
+    // runtime held while each batch was alive.
+    List<long[]> perTask =
+        scan.executeColumnar()
+            .toJavaRDD()
+            .mapPartitions(
+                (Iterator<ColumnarBatch> it) -> {
+                  long[] s = new long[5];
+                  HomiRuntime rt = HomiRuntime.get();
+                  while (it.hasNext()) {
+                    int n = it.next().numRows();
+                    s[0]++;
+                    s[1] += n;
+                    s[2] = Math.max(s[2], n);
+                    s[3] = Math.max(s[3], rt.allocator().getAllocatedMemory());
+                    s[4] = Math.max(s[4], rt.buffers().registeredBytes());
+                  }
+                  return List.of(s).iterator();
+                })
+            .collect();
     long ioPeak = registry.peakRegisteredBytes() - registeredBefore;
     long batches = perTask.stream().mapToLong(s -> s[0]).sum();
     long rows = perTask.stream().mapToLong(s -> s[1]).sum();
     long maxBatch = perTask.stream().mapToLong(s -> s[2]).max().orElse(0);
     long arrowHeld = perTask.stream().mapToLong(s -> s[3]).max().orElse(0);
-    System.out.printf("memory-bound (Spark, %d tasks): %d batches of at most %d rows; Arrow held at most %,d bytes while a batch "
-        + "was alive, registered I/O buffer peak %,d bytes (file %,d)%n", perTask.size(), batches, maxBatch, arrowHeld, ioPeak,
-        fileSize);
+    System.out.printf(
+        "memory-bound (Spark, %d tasks): %d batches of at most %d rows; Arrow held at most %,d bytes while a batch "
+            + "was alive, registered I/O buffer peak %,d bytes (file %,d)%n",
+        perTask.size(), batches, maxBatch, arrowHeld, ioPeak, fileSize);
     assertThat(rows).isEqualTo(ROWS);
     assertThat(maxBatch).as("rows in the largest batch").isEqualTo(BATCH_ROWS);
     int tasksAtOnce = 2; // local[2]
-    assertThat(arrowHeld).as("Arrow memory held").isPositive().isLessThanOrEqualTo(tasksAtOnce * 4L * BATCH_ROWS * (PAYLOAD + 32));
+    assertThat(arrowHeld)
+        .as("Arrow memory held")
+        .isPositive()
+        .isLessThanOrEqualTo(tasksAtOnce * 4L * BATCH_ROWS * (PAYLOAD + 32));
     // Per task: the row group being decoded plus at most `prefetch` fetched ahead.
-    assertThat(ioPeak).as("registered I/O buffer peak").isPositive()
-        .isLessThanOrEqualTo(tasksAtOnce * (1L + prefetch) * (largestRowGroup + (1L << 20))).isLessThan(fileSize / 3);
+    assertThat(ioPeak)
+        .as("registered I/O buffer peak")
+        .isPositive()
+        .isLessThanOrEqualTo(tasksAtOnce * (1L + prefetch) * (largestRowGroup + (1L << 20)))
+        .isLessThan(fileSize / 3);
 
     String q = "SELECT count(*), sum(id), sum(crc32(payload)), sum(hash(x)) FROM %s";
-    spark.read().format("homi").option(HomiConfig.BATCH_ROWS, String.valueOf(BATCH_ROWS)).load(file.toString())
+    spark
+        .read()
+        .format("homi")
+        .option(HomiConfig.BATCH_ROWS, String.valueOf(BATCH_ROWS))
+        .load(file.toString())
         .createOrReplaceTempView("big_homi");
     spark.read().parquet(file.toString()).createOrReplaceTempView("big_parquet");
     List<Row> expected = spark.sql(String.format(q, "big_parquet")).collectAsList();
-    assertThat(spark.sql(String.format(q, "big_homi")).collectAsList()).isEqualTo(new ArrayList<>(expected));
+    assertThat(spark.sql(String.format(q, "big_homi")).collectAsList())
+        .isEqualTo(new ArrayList<>(expected));
   }
 }

@@ -15,10 +15,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Spark's file metadata on a homi read, compared with format("parquet") on the same files:
- * the hidden _metadata column (every field, in select and filter), input_file_name() and
- * input_file_block_start/length(), Dataset.inputFiles, and row_index under row-group and
- * page-index pruning and under splits of files.
+ * Spark's file metadata on a homi read, compared with format("parquet") on the same files: the
+ * hidden _metadata column (every field, in select and filter), input_file_name() and
+ * input_file_block_start/length(), Dataset.inputFiles, and row_index under row-group and page-index
+ * pruning and under splits of files.
  */
 class MetadataIT extends SparkTestBase {
   private static Path dir;
@@ -26,11 +26,17 @@ class MetadataIT extends SparkTestBase {
   @BeforeAll
   static void data() throws IOException {
     dir = freshDir("metadata");
-    // Three sorted files, several row groups each, small pages: filters on id prune row groups and pages.
-    spark.range(0, 60_000, 1, 3).selectExpr("id", "concat('v', CAST(id * 7 AS STRING)) AS s", "id % 10 AS k")
-        .write().option("parquet.block.size", 128 * 1024).option("parquet.page.size", 4096)
+    // Three sorted files, several row groups each, small pages: filters on id prune row groups and
+    // pages.
+    spark
+        .range(0, 60_000, 1, 3)
+        .selectExpr("id", "concat('v', CAST(id * 7 AS STRING)) AS s", "id % 10 AS k")
+        .write()
+        .option("parquet.block.size", 128 * 1024)
+        .option("parquet.page.size", 4096)
         .option("parquet.page.row.count.limit", 1000)
-        .option("parquet.enable.dictionary", "false").parquet(dir.toString());
+        .option("parquet.enable.dictionary", "false")
+        .parquet(dir.toString());
   }
 
   @AfterEach
@@ -52,8 +58,10 @@ class MetadataIT extends SparkTestBase {
   @Test
   void metadataColumnEqualsParquet() {
     Dataset<Row> homi = read("homi").select("id", "_metadata");
-    // The same fields, types and nullability (Spark's V1 fields also carry internal field metadata).
-    assertThat(homi.schema().treeString()).isEqualTo(read("parquet").select("id", "_metadata").schema().treeString());
+    // The same fields, types and nullability (Spark's V1 fields also carry internal field
+    // metadata).
+    assertThat(homi.schema().treeString())
+        .isEqualTo(read("parquet").select("id", "_metadata").schema().treeString());
     List<Row> expected = both("parquet", null, "id", "_metadata");
     assertThat(expected).hasSize(60_000);
     assertSameRows(both("homi", null, "id", "_metadata"), expected);
@@ -64,9 +72,17 @@ class MetadataIT extends SparkTestBase {
     // Small splits: several tasks per file, file_block_start/length and row_index across splits.
     spark.conf().set("spark.sql.files.maxPartitionBytes", "96k");
     spark.conf().set("spark.sql.files.openCostInBytes", "1k");
-    String[] cols = {"id", "_metadata.file_name", "_metadata.file_block_start", "_metadata.file_block_length",
-        "_metadata.row_index", "_metadata.file_size", "_metadata.file_modification_time"};
-    assertThat(read("homi").rdd().getNumPartitions()).isEqualTo(read("parquet").rdd().getNumPartitions())
+    String[] cols = {
+      "id",
+      "_metadata.file_name",
+      "_metadata.file_block_start",
+      "_metadata.file_block_length",
+      "_metadata.row_index",
+      "_metadata.file_size",
+      "_metadata.file_modification_time"
+    };
+    assertThat(read("homi").rdd().getNumPartitions())
+        .isEqualTo(read("parquet").rdd().getNumPartitions())
         .isGreaterThan(3);
     assertSameRows(both("homi", null, cols), both("parquet", null, cols));
   }
@@ -77,7 +93,8 @@ class MetadataIT extends SparkTestBase {
     String[] cols = {"id", "s", "_metadata.row_index", "_metadata.file_name"};
     List<Row> expected = both("parquet", where, cols);
     assertThat(expected).hasSize(68);
-    Dataset<Row> homi = read("homi").where(where).selectExpr(cols); // no sort: the scan's metrics stay reachable
+    Dataset<Row> homi =
+        read("homi").where(where).selectExpr(cols); // no sort: the scan's metrics stay reachable
     assertSameRows(byId(homi), expected);
     Map<String, Long> m = MetricsIT.scanMetrics(homi);
     assertThat(m.get("homiRowGroupsPruned")).isPositive();
@@ -96,7 +113,8 @@ class MetadataIT extends SparkTestBase {
     assertThat(m.get("homiRowGroupsRead")).isEqualTo(rowGroups(firstFile()));
     // A filter on the path alone, and one that matches no file.
     String path = expected.get(0).getString(2);
-    assertThat(read("homi").where("_metadata.file_path = '" + path + "'").count()).isEqualTo(20_000);
+    assertThat(read("homi").where("_metadata.file_path = '" + path + "'").count())
+        .isEqualTo(20_000);
     assertThat(read("homi").where("_metadata.file_name LIKE 'nothing%'").count()).isZero();
   }
 
@@ -104,7 +122,12 @@ class MetadataIT extends SparkTestBase {
   void inputFileNameAndBlockEqualParquet() {
     spark.conf().set("spark.sql.files.maxPartitionBytes", "96k");
     spark.conf().set("spark.sql.files.openCostInBytes", "1k");
-    String[] cols = {"id", "input_file_name() AS f", "input_file_block_start() AS b", "input_file_block_length() AS l"};
+    String[] cols = {
+      "id",
+      "input_file_name() AS f",
+      "input_file_block_start() AS b",
+      "input_file_block_length() AS l"
+    };
     List<Row> expected = both("parquet", null, cols);
     assertThat(expected.get(0).getString(1)).startsWith("file:").endsWith(".parquet");
     assertSameRows(both("homi", null, cols), expected);
@@ -140,8 +163,9 @@ class MetadataIT extends SparkTestBase {
   }
 
   private static long rowGroups(Path file) throws IOException {
-    try (var r = io.homi.runtime.parquet.ParquetFileReader.open(io.homi.runtime.HomiRuntime.get(), file,
-        io.homi.runtime.HomiConfig.defaults())) {
+    try (var r =
+        io.homi.runtime.parquet.ParquetFileReader.open(
+            io.homi.runtime.HomiRuntime.get(), file, io.homi.runtime.HomiConfig.defaults())) {
       return r.rowGroupCount();
     }
   }

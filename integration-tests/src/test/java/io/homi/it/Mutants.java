@@ -29,8 +29,18 @@ import shaded.parquet.org.apache.thrift.meta_data.FieldMetaData;
  */
 final class Mutants {
   enum Family {
-    TRUNCATE, FOOTER_INT, SCHEMA_LIE, LIST_COUNT, RAW_LENGTH, NESTING, MISSING_OR_CONFUSED,
-    PAGE_HEADER, PAGE_BODY, INDEX_AND_STATS, BYTE_FLIP, GARBAGE_PAGES
+    TRUNCATE,
+    FOOTER_INT,
+    SCHEMA_LIE,
+    LIST_COUNT,
+    RAW_LENGTH,
+    NESTING,
+    MISSING_OR_CONFUSED,
+    PAGE_HEADER,
+    PAGE_BODY,
+    INDEX_AND_STATS,
+    BYTE_FLIP,
+    GARBAGE_PAGES
   }
 
   /** One page of a seed: where its header and body lie. */
@@ -52,8 +62,10 @@ final class Mutants {
       for (RowGroup rg : footer.getRow_groups()) {
         for (ColumnChunk cc : rg.getColumns()) {
           ColumnMetaData m = cc.getMeta_data();
-          long start = m.isSetDictionary_page_offset() && m.getDictionary_page_offset() > 0
-              ? Math.min(m.getDictionary_page_offset(), m.getData_page_offset()) : m.getData_page_offset();
+          long start =
+              m.isSetDictionary_page_offset() && m.getDictionary_page_offset() > 0
+                  ? Math.min(m.getDictionary_page_offset(), m.getData_page_offset())
+                  : m.getData_page_offset();
           long stop = start + m.getTotal_compressed_size();
           end = (int) Math.max(end, stop);
           for (long at = start; at < stop; ) {
@@ -76,7 +88,10 @@ final class Mutants {
     switch (f) {
       case TRUNCATE -> {
         // Anywhere, but often near the end, where the footer and its length are.
-        int cut = r.nextBoolean() ? r.nextInt(b.length) : b.length - 1 - r.nextInt(Math.min(b.length - 1, Footers.footerLength(b) + 8));
+        int cut =
+            r.nextBoolean()
+                ? r.nextInt(b.length)
+                : b.length - 1 - r.nextInt(Math.min(b.length - 1, Footers.footerLength(b) + 8));
         return Arrays.copyOf(b, cut);
       }
       case FOOTER_INT -> {
@@ -147,13 +162,18 @@ final class Mutants {
         if (pg.bodyLength() == 0) return b;
         int n = 1 + r.nextInt(4);
         for (int i = 0; i < n; i++) {
-          int at = pg.body() + (r.nextInt(3) == 0 ? r.nextInt(Math.min(8, pg.bodyLength())) : r.nextInt(pg.bodyLength()));
-          b[at] = switch (r.nextInt(4)) {
-            case 0 -> (byte) 0xFF;
-            case 1 -> 0;
-            case 2 -> (byte) (b[at] ^ (1 << r.nextInt(8)));
-            default -> (byte) r.nextInt();
-          };
+          int at =
+              pg.body()
+                  + (r.nextInt(3) == 0
+                      ? r.nextInt(Math.min(8, pg.bodyLength()))
+                      : r.nextInt(pg.bodyLength()));
+          b[at] =
+              switch (r.nextInt(4)) {
+                case 0 -> (byte) 0xFF;
+                case 1 -> 0;
+                case 2 -> (byte) (b[at] ^ (1 << r.nextInt(8)));
+                default -> (byte) r.nextInt();
+              };
         }
         return b;
       }
@@ -161,13 +181,15 @@ final class Mutants {
         int indexStart = s.dataEnd;
         int footerStart = Footers.footerStart(b);
         if (r.nextBoolean() && footerStart > indexStart) {
-          for (int i = 0; i < 1 + r.nextInt(4); i++) b[indexStart + r.nextInt(footerStart - indexStart)] = (byte) r.nextInt();
+          for (int i = 0; i < 1 + r.nextInt(4); i++)
+            b[indexStart + r.nextInt(footerStart - indexStart)] = (byte) r.nextInt();
           return b;
         }
         FileMetaData md = s.footer.deepCopy();
         RowGroup rg = md.getRow_groups().get(r.nextInt(md.getRow_groupsSize()));
         ColumnChunk cc = rg.getColumns().get(r.nextInt(rg.getColumnsSize()));
-        if (r.nextBoolean() && cc.getMeta_data().isSetStatistics()) mutateSlot(cc.getMeta_data().getStatistics(), r, Kind.ANY);
+        if (r.nextBoolean() && cc.getMeta_data().isSetStatistics())
+          mutateSlot(cc.getMeta_data().getStatistics(), r, Kind.ANY);
         else mutateSlot(cc, r, Kind.INTEGER);
         return Footers.withFooter(b, Footers.serialize(md));
       }
@@ -186,7 +208,10 @@ final class Mutants {
       case GARBAGE_PAGES -> {
         Page pg = s.pages.get(r.nextInt(s.pages.size()));
         int from = r.nextBoolean() ? pg.header() : pg.body();
-        int len = Math.min(b.length - 8 - from, 1 + r.nextInt(Math.max(1, pg.headerLength() + pg.bodyLength())));
+        int len =
+            Math.min(
+                b.length - 8 - from,
+                1 + r.nextInt(Math.max(1, pg.headerLength() + pg.bodyLength())));
         for (int i = 0; i < len; i++) b[from + i] = (byte) r.nextInt();
         return b;
       }
@@ -200,12 +225,18 @@ final class Mutants {
     for (int i = 1; i + 1 < footer.length; i++) {
       int t = footer[i] & 0x0f;
       int hi = (footer[i] & 0xf0) >>> 4;
-      if ((footer[i - 1] & 0x0f) == 9 && hi >= 1 && hi < 15 && (t == 12 || t == 5 || t == 8 || t == 6)) candidates.add(i);
-      if ((footer[i - 1] & 0x0f) == 8 && (footer[i] & 0x80) == 0) candidates.add(-i); // a short binary length
+      if ((footer[i - 1] & 0x0f) == 9
+          && hi >= 1
+          && hi < 15
+          && (t == 12 || t == 5 || t == 8 || t == 6)) candidates.add(i);
+      if ((footer[i - 1] & 0x0f) == 8 && (footer[i] & 0x80) == 0)
+        candidates.add(-i); // a short binary length
     }
     if (candidates.isEmpty()) return footer;
     int c = candidates.get(r.nextInt(candidates.size()));
-    long[] sizes = {0, 1, 14, 127, 128, 65_535, 1L << 20, Integer.MAX_VALUE - 1, Integer.MAX_VALUE, 0xFFFFFFFFL};
+    long[] sizes = {
+      0, 1, 14, 127, 128, 65_535, 1L << 20, Integer.MAX_VALUE - 1, Integer.MAX_VALUE, 0xFFFFFFFFL
+    };
     long size = sizes[r.nextInt(sizes.length)];
     byte[] varint = varint(size);
     int at = Math.abs(c);
@@ -234,7 +265,12 @@ final class Mutants {
     return o.toByteArray();
   }
 
-  enum Kind { INTEGER, LIST, UNSET, ANY }
+  enum Kind {
+    INTEGER,
+    LIST,
+    UNSET,
+    ANY
+  }
 
   /** Thrift's TType codes (the class itself is not in parquet-format's shaded copy). */
   private static final class TType {
@@ -278,15 +314,20 @@ final class Mutants {
       case TType.I32 -> owner.setFieldValue(s.field(), (int) lie(v == null ? 0 : ((Integer) v), r));
       case TType.I64 -> owner.setFieldValue(s.field(), lie(v == null ? 0 : ((Long) v), r));
       case TType.ENUM -> {
-        TEnum[] values = (TEnum[]) ((EnumMetaData) s.meta().valueMetaData).enumClass.getEnumConstants();
+        TEnum[] values =
+            (TEnum[]) ((EnumMetaData) s.meta().valueMetaData).enumClass.getEnumConstants();
         owner.setFieldValue(s.field(), values[r.nextInt(values.length)]);
       }
       case TType.LIST -> {
         if (v == null) return;
         List l = new ArrayList((List) v);
         switch (r.nextInt(3)) {
-          case 0 -> { if (!l.isEmpty()) l.remove(r.nextInt(l.size())); }
-          case 1 -> { if (!l.isEmpty()) l.add(r.nextInt(l.size() + 1), l.get(r.nextInt(l.size()))); }
+          case 0 -> {
+            if (!l.isEmpty()) l.remove(r.nextInt(l.size()));
+          }
+          case 1 -> {
+            if (!l.isEmpty()) l.add(r.nextInt(l.size() + 1), l.get(r.nextInt(l.size())));
+          }
           default -> l.clear();
         }
         owner.setFieldValue(s.field(), l);
@@ -301,25 +342,40 @@ final class Mutants {
         }
       }
       case TType.BOOL -> owner.setFieldValue(s.field(), r.nextBoolean());
-      default -> { } // structs: their fields are slots of their own
+      default -> {} // structs: their fields are slots of their own
     }
   }
 
   private static long lie(long v, Random r) {
-    long[] extremes = {0, -1, 1, v + 1, v - 1, v * 2, v / 2, Integer.MAX_VALUE, Integer.MIN_VALUE, Long.MAX_VALUE,
-        Long.MIN_VALUE, r.nextInt(1 << 20), 1L << 31};
+    long[] extremes = {
+      0,
+      -1,
+      1,
+      v + 1,
+      v - 1,
+      v * 2,
+      v / 2,
+      Integer.MAX_VALUE,
+      Integer.MIN_VALUE,
+      Long.MAX_VALUE,
+      Long.MIN_VALUE,
+      r.nextInt(1 << 20),
+      1L << 31
+    };
     return extremes[r.nextInt(extremes.length)];
   }
 
   @SuppressWarnings({"unchecked", "rawtypes"})
   private static void collect(TBase<?, ?> t, List<Slot> out) {
-    Map<? extends TFieldIdEnum, FieldMetaData> m = FieldMetaData.getStructMetaDataMap((Class) t.getClass());
+    Map<? extends TFieldIdEnum, FieldMetaData> m =
+        FieldMetaData.getStructMetaDataMap((Class) t.getClass());
     for (Map.Entry<? extends TFieldIdEnum, FieldMetaData> e : m.entrySet()) {
       out.add(new Slot(t, e.getKey(), e.getValue()));
       if (!((TBase) t).isSet(e.getKey())) continue;
       Object v = ((TBase) t).getFieldValue(e.getKey());
       if (v instanceof TBase<?, ?> c) collect(c, out);
-      else if (v instanceof List<?> l) for (Object o : l) if (o instanceof TBase<?, ?> c) collect(c, out);
+      else if (v instanceof List<?> l)
+        for (Object o : l) if (o instanceof TBase<?, ?> c) collect(c, out);
     }
   }
 

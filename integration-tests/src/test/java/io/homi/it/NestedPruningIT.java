@@ -28,9 +28,9 @@ import scala.jdk.javaapi.CollectionConverters;
 
 /**
  * Nested column pruning: a query that uses some fields of a struct (also inside arrays and map
- * values) reads only those fields' column chunks. Every query is compared with Spark's own
- * Parquet reader on the same files, row for row, and the homi scan's read schema with the
- * schema Spark's reader asks its files for.
+ * values) reads only those fields' column chunks. Every query is compared with Spark's own Parquet
+ * reader on the same files, row for row, and the homi scan's read schema with the schema Spark's
+ * reader asks its files for.
  */
 @Timeout(300)
 class NestedPruningIT extends SparkTestBase {
@@ -40,22 +40,28 @@ class NestedPruningIT extends SparkTestBase {
   @BeforeAll
   static void writeSparkFile() throws IOException {
     sparkDir = freshDir("nested-pruning");
-    spark.range(0, ROWS, 1, 1).selectExpr(
-        "id",
-        // a wide struct: a small int, a nested struct, and a large string that dominates its bytes
-        "CASE WHEN id % 11 = 0 THEN NULL ELSE named_struct("
-            + "'a', CASE WHEN id % 3 = 0 THEN NULL ELSE CAST(id AS INT) END, "
-            + "'b', CASE WHEN id % 7 = 0 THEN NULL ELSE named_struct('c', CASE WHEN id % 5 = 0 THEN NULL ELSE "
-            + "  concat('c', CAST(id AS STRING)) END, 'd', CAST(id AS DOUBLE) / 4) END, "
-            + "'wide', concat(sha2(CAST(id AS STRING), 512), sha2(CAST(id + 1 AS STRING), 512), sha2(CAST(id + 2 AS STRING), 512))"
-            + ") END AS s",
-        "CASE WHEN id % 9 = 0 THEN NULL ELSE transform(sequence(0, CAST(id % 4 AS INT) - 1), i -> "
-            + "CASE WHEN (id + i) % 5 = 0 THEN NULL ELSE named_struct('x', CASE WHEN i = 1 THEN NULL ELSE CAST(id * i AS INT) END, "
-            + "'y', sha2(CAST(id * 10 + i AS STRING), 256)) END) END AS arr",
-        "CASE WHEN id % 8 = 0 THEN NULL WHEN id % 8 = 1 THEN map() ELSE map('k1', CASE WHEN id % 3 = 0 THEN NULL ELSE "
-            + "named_struct('p', CASE WHEN id % 6 = 1 THEN NULL ELSE id % 100 END, 'q', sha2(CAST(id AS STRING), 256)) END, "
-            + "'k2', named_struct('p', id, 'q', 'x')) END AS m")
-        .coalesce(1).write().option("parquet.block.size", 1 << 20).parquet(sparkDir.toString());
+    spark
+        .range(0, ROWS, 1, 1)
+        .selectExpr(
+            "id",
+            // a wide struct: a small int, a nested struct, and a large string that dominates its
+            // bytes
+            "CASE WHEN id % 11 = 0 THEN NULL ELSE named_struct("
+                + "'a', CASE WHEN id % 3 = 0 THEN NULL ELSE CAST(id AS INT) END, "
+                + "'b', CASE WHEN id % 7 = 0 THEN NULL ELSE named_struct('c', CASE WHEN id % 5 = 0 THEN NULL ELSE "
+                + "  concat('c', CAST(id AS STRING)) END, 'd', CAST(id AS DOUBLE) / 4) END, "
+                + "'wide', concat(sha2(CAST(id AS STRING), 512), sha2(CAST(id + 1 AS STRING), 512), sha2(CAST(id + 2 AS STRING), 512))"
+                + ") END AS s",
+            "CASE WHEN id % 9 = 0 THEN NULL ELSE transform(sequence(0, CAST(id % 4 AS INT) - 1), i -> "
+                + "CASE WHEN (id + i) % 5 = 0 THEN NULL ELSE named_struct('x', CASE WHEN i = 1 THEN NULL ELSE CAST(id * i AS INT) END, "
+                + "'y', sha2(CAST(id * 10 + i AS STRING), 256)) END) END AS arr",
+            "CASE WHEN id % 8 = 0 THEN NULL WHEN id % 8 = 1 THEN map() ELSE map('k1', CASE WHEN id % 3 = 0 THEN NULL ELSE "
+                + "named_struct('p', CASE WHEN id % 6 = 1 THEN NULL ELSE id % 100 END, 'q', sha2(CAST(id AS STRING), 256)) END, "
+                + "'k2', named_struct('p', id, 'q', 'x')) END AS m")
+        .coalesce(1)
+        .write()
+        .option("parquet.block.size", 1 << 20)
+        .parquet(sparkDir.toString());
   }
 
   private static Dataset<Row> homi(Path dir) {
@@ -71,7 +77,8 @@ class NestedPruningIT extends SparkTestBase {
     Dataset<Row> want = (where == null ? parquet(dir) : parquet(dir).where(where)).selectExpr(cols);
     Dataset<Row> got = (where == null ? homi(dir) : homi(dir).where(where)).selectExpr(cols);
     String what = String.join(", ", cols) + (where == null ? "" : " where " + where);
-    assertThat(got.orderBy(got.columns()[0]).collectAsList()).as(what)
+    assertThat(got.orderBy(got.columns()[0]).collectAsList())
+        .as(what)
         .containsExactlyElementsOf(want.orderBy(want.columns()[0]).collectAsList());
     assertThat(homiReadSchema(got)).as("read schema of " + what).isEqualTo(parquetReadSchema(want));
   }
@@ -85,20 +92,25 @@ class NestedPruningIT extends SparkTestBase {
     assertSameAsParquet(sparkDir, "s.a > 20000", "id", "s.b.c");
     assertSameAsParquet(sparkDir, "s.b.c IS NULL", "id", "s.a");
     assertSameAsParquet(sparkDir, "s IS NULL", "id", "s.a");
-    assertThat(homiReadSchema(homi(sparkDir).selectExpr("s.b.c")).simpleString()).isEqualTo("struct<s:struct<b:struct<c:string>>>");
+    assertThat(homiReadSchema(homi(sparkDir).selectExpr("s.b.c")).simpleString())
+        .isEqualTo("struct<s:struct<b:struct<c:string>>>");
     String explain = homi(sparkDir).selectExpr("s.a").queryExecution().executedPlan().toString();
     assertThat(explain).contains("ReadSchema: struct<s:struct<a:int>>");
   }
 
   @Test
   void fieldNamesFollowSparkCaseSensitivity() {
-    // spark.sql.caseSensitive=false (the default): Spark resolves S.B.C to s.b.c and asks for the table's names.
+    // spark.sql.caseSensitive=false (the default): Spark resolves S.B.C to s.b.c and asks for the
+    // table's names.
     assertSameAsParquet(sparkDir, "S.A > 100", "ID", "S.B.C");
     spark.conf().set("spark.sql.caseSensitive", "true");
     try {
       assertSameAsParquet(sparkDir, null, "id", "s.b.c");
-      assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> homi(sparkDir).selectExpr("s.B.c").collectAsList()))
-          .as("a wrongly cased field with spark.sql.caseSensitive=true").isNotNull();
+      assertThat(
+              org.assertj.core.api.Assertions.catchThrowable(
+                  () -> homi(sparkDir).selectExpr("s.B.c").collectAsList()))
+          .as("a wrongly cased field with spark.sql.caseSensitive=true")
+          .isNotNull();
     } finally {
       spark.conf().unset("spark.sql.caseSensitive");
     }
@@ -113,7 +125,8 @@ class NestedPruningIT extends SparkTestBase {
     assertSameAsParquet(sparkDir, null, "id", "m['k1'].p");
     assertSameAsParquet(sparkDir, null, "id", "transform(map_values(m), v -> v.p) AS ps");
     assertSameAsParquet(sparkDir, null, "id", "m['k2'].p", "s.a", "arr.x");
-    assertThat(homiReadSchema(homi(sparkDir).selectExpr("arr.x")).simpleString()).isEqualTo("struct<arr:array<struct<x:int>>>");
+    assertThat(homiReadSchema(homi(sparkDir).selectExpr("arr.x")).simpleString())
+        .isEqualTo("struct<arr:array<struct<x:int>>>");
   }
 
   @Test
@@ -125,38 +138,62 @@ class NestedPruningIT extends SparkTestBase {
     long wholeBytes = bytes(MetricsIT.scanMetrics(whole));
     long smallBytes = bytes(MetricsIT.scanMetrics(small));
     // s.a is a few hundred KB of ints; s.wide several MB of hashes.
-    System.out.printf("NestedPruningIT bytes read: s %d, s.a %d (%.1fx fewer)%n", wholeBytes, smallBytes, (double) wholeBytes / smallBytes);
-    assertThat(smallBytes).as("bytes of s.a vs bytes of s (%d)", wholeBytes).isPositive().isLessThan(wholeBytes / 10);
+    System.out.printf(
+        "NestedPruningIT bytes read: s %d, s.a %d (%.1fx fewer)%n",
+        wholeBytes, smallBytes, (double) wholeBytes / smallBytes);
+    assertThat(smallBytes)
+        .as("bytes of s.a vs bytes of s (%d)", wholeBytes)
+        .isPositive()
+        .isLessThan(wholeBytes / 10);
     assertThat(MetricsIT.scanMetrics(small).get("homiRowsDecoded")).isEqualTo(ROWS);
   }
 
   @Test
   void partitionedTableWithNestedPruning() throws IOException {
     Path dir = freshDir("nested-pruning-parts");
-    spark.range(0, 3000, 1, 1).selectExpr("id", "id % 3 AS part",
-        "CASE WHEN id % 4 = 0 THEN NULL ELSE named_struct('a', id, 'b', concat('b', CAST(id AS STRING))) END AS s")
-        .write().partitionBy("part").parquet(dir.toString());
+    spark
+        .range(0, 3000, 1, 1)
+        .selectExpr(
+            "id",
+            "id % 3 AS part",
+            "CASE WHEN id % 4 = 0 THEN NULL ELSE named_struct('a', id, 'b', concat('b', CAST(id AS STRING))) END AS s")
+        .write()
+        .partitionBy("part")
+        .parquet(dir.toString());
     assertSameAsParquet(dir, null, "id", "s.b", "part");
     // The partition filter is evaluated exactly by the homi scan (PartitionFilter), so Spark does
     // not ask it for `part` again; parquet's scan still returns it. Same rows, same nested pruning.
     Dataset<Row> want = parquet(dir).where("part = 1").selectExpr("id", "s.a");
     Dataset<Row> got = homi(dir).where("part = 1").selectExpr("id", "s.a");
-    assertThat(got.orderBy("id").collectAsList()).containsExactlyElementsOf(want.orderBy("id").collectAsList());
+    assertThat(got.orderBy("id").collectAsList())
+        .containsExactlyElementsOf(want.orderBy("id").collectAsList());
     StructType parquetSchema = parquetReadSchema(want);
-    assertThat(homiReadSchema(got)).isEqualTo(new StructType(java.util.Arrays.stream(parquetSchema.fields())
-        .filter(f -> !f.name().equals("part")).toArray(org.apache.spark.sql.types.StructField[]::new)));
+    assertThat(homiReadSchema(got))
+        .isEqualTo(
+            new StructType(
+                java.util.Arrays.stream(parquetSchema.fields())
+                    .filter(f -> !f.name().equals("part"))
+                    .toArray(org.apache.spark.sql.types.StructField[]::new)));
   }
 
   @Test
   void parquetJavaWrittenStructsAndLegacyLists() throws IOException {
-    MessageType type = MessageTypeParser.parseMessageType("message m { required int32 id;"
-        + " optional group s { optional int32 a; optional group b { optional binary c (UTF8); required double d; }"
-        + " optional binary wide (UTF8); }"
-        + " optional group ys (LIST) { repeated group y { required int32 a; optional binary b (UTF8); } } }");
+    MessageType type =
+        MessageTypeParser.parseMessageType(
+            "message m { required int32 id;"
+                + " optional group s { optional int32 a; optional group b { optional binary c (UTF8); required double d; }"
+                + " optional binary wide (UTF8); }"
+                + " optional group ys (LIST) { repeated group y { required int32 a; optional binary b (UTF8); } } }");
     Path dir = Files.createDirectories(freshDir("nested-pruning-pj"));
     SimpleGroupFactory f = new SimpleGroupFactory(type);
-    try (ParquetWriter<Group> w = ExampleParquetWriter.builder(new org.apache.hadoop.fs.Path(dir.resolve("part-0.parquet").toUri()))
-        .withType(type).withConf(new Configuration()).withRowGroupSize(64 * 1024).withPageSize(4096).build()) {
+    try (ParquetWriter<Group> w =
+        ExampleParquetWriter.builder(
+                new org.apache.hadoop.fs.Path(dir.resolve("part-0.parquet").toUri()))
+            .withType(type)
+            .withConf(new Configuration())
+            .withRowGroupSize(64 * 1024)
+            .withPageSize(4096)
+            .build()) {
       for (int i = 0; i < 20_000; i++) {
         Group g = f.newGroup().append("id", i);
         if (i % 7 != 0) {
@@ -186,15 +223,29 @@ class NestedPruningIT extends SparkTestBase {
 
   @Test
   void aNestedFieldTheFileLacksIsAClearError() {
-    // Spark's reader gives nulls for a struct field a file lacks; homi does not yet (a documented gap).
-    Dataset<Row> df = spark.read().format("homi").schema("id BIGINT, s STRUCT<a: INT, zz: STRING>").load(sparkDir.toString())
-        .selectExpr("id", "s.zz");
-    assertThat(org.assertj.core.api.Assertions.catchThrowable(df::collectAsList)).isNotNull()
-        .satisfies(t -> assertThat(messages(t)).contains("nested field 's.zz' is requested").contains(".parquet"));
+    // Spark's reader gives nulls for a struct field a file lacks; homi does not yet (a documented
+    // gap).
+    Dataset<Row> df =
+        spark
+            .read()
+            .format("homi")
+            .schema("id BIGINT, s STRUCT<a: INT, zz: STRING>")
+            .load(sparkDir.toString())
+            .selectExpr("id", "s.zz");
+    assertThat(org.assertj.core.api.Assertions.catchThrowable(df::collectAsList))
+        .isNotNull()
+        .satisfies(
+            t ->
+                assertThat(messages(t))
+                    .contains("nested field 's.zz' is requested")
+                    .contains(".parquet"));
   }
 
   private static long bytes(Map<String, Long> m) {
-    return m.get("homiBytesOs") + m.get("homiBytesDirect") + m.get("homiBytesDevice") + m.get("homiBytesGpu");
+    return m.get("homiBytesOs")
+        + m.get("homiBytesDirect")
+        + m.get("homiBytesDevice")
+        + m.get("homiBytesGpu");
   }
 
   private static StructType homiReadSchema(Dataset<Row> df) {
@@ -207,7 +258,8 @@ class NestedPruningIT extends SparkTestBase {
     List<SparkPlan> scans = scans(df, FileSourceScanExec.class);
     assertThat(scans).as("one parquet scan").hasSize(1);
     FileSourceScanExec s = (FileSourceScanExec) scans.get(0);
-    // homi's read schema carries the partition columns the query uses; Spark's file scan keeps them apart.
+    // homi's read schema carries the partition columns the query uses; Spark's file scan keeps them
+    // apart.
     StructType out = s.requiredSchema();
     for (org.apache.spark.sql.types.StructField p : s.relation().partitionSchema().fields()) {
       if (s.output().exists(a -> a.name().equals(p.name()))) out = out.add(p);
@@ -218,16 +270,18 @@ class NestedPruningIT extends SparkTestBase {
   private static List<SparkPlan> scans(Dataset<Row> df, Class<?> kind) {
     SparkPlan plan = df.queryExecution().executedPlan();
     if (plan instanceof AdaptiveSparkPlanExec a) plan = a.executedPlan();
-    return CollectionConverters.asJava(plan.collect(new scala.PartialFunction<SparkPlan, SparkPlan>() {
-      @Override
-      public boolean isDefinedAt(SparkPlan p) {
-        return kind.isInstance(p);
-      }
+    return CollectionConverters.asJava(
+        plan.collect(
+            new scala.PartialFunction<SparkPlan, SparkPlan>() {
+              @Override
+              public boolean isDefinedAt(SparkPlan p) {
+                return kind.isInstance(p);
+              }
 
-      @Override
-      public SparkPlan apply(SparkPlan p) {
-        return p;
-      }
-    }));
+              @Override
+              public SparkPlan apply(SparkPlan p) {
+                return p;
+              }
+            }));
   }
 }

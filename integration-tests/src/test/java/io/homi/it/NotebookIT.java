@@ -11,15 +11,15 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Runs examples/notebooks/homi-quickstart.ipynb top to bottom, headless, as a Java-kernel user
- * would: scripts/install-notebook-tools.sh installs nbconvert/nbclient and registers the
- * rapaio Java kernel (here into target/jupyter, pointing at this checkout's jars), then
- * {@code jupyter-nbconvert --execute} runs every cell; any failing cell fails the test. Skips,
- * saying why, where the tools cannot be installed. The executed notebook is left under
+ * would: scripts/install-notebook-tools.sh installs nbconvert/nbclient and registers the rapaio
+ * Java kernel (here into target/jupyter, pointing at this checkout's jars), then {@code
+ * jupyter-nbconvert --execute} runs every cell; any failing cell fails the test. Skips, saying why,
+ * where the tools cannot be installed. The executed notebook is left under
  * integration-tests/target/notebooks, its chart under the checkout's target/notebooks.
  *
  * <p>The kernel spec the script writes puts a logging.properties with java.util.logging's root
- * level at INFO ahead of the kernel jar: with the kernel's own (FINEST) Spark's generated code fails
- * to compile (see the script). The "Failed to compile" check below guards that.
+ * level at INFO ahead of the kernel jar: with the kernel's own (FINEST) Spark's generated code
+ * fails to compile (see the script). The "Failed to compile" check below guards that.
  */
 class NotebookIT {
   private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
@@ -29,31 +29,51 @@ class NotebookIT {
     Path jupyter = Path.of("target", "jupyter").toAbsolutePath();
     Path out = Files.createDirectories(Path.of("target", "notebooks").toAbsolutePath());
     Path install = out.resolve("install-notebook-tools.log");
-    ProcessBuilder ib = new ProcessBuilder("bash", ROOT.resolve("scripts/install-notebook-tools.sh").toString())
-        .redirectErrorStream(true).redirectOutput(install.toFile());
+    ProcessBuilder ib =
+        new ProcessBuilder("bash", ROOT.resolve("scripts/install-notebook-tools.sh").toString())
+            .redirectErrorStream(true)
+            .redirectOutput(install.toFile());
     ib.environment().put("HOMI_KERNEL_DIR", jupyter.resolve("kernels/homi-java").toString());
     Process ip = ib.start();
     boolean installed = ip.waitFor(10, TimeUnit.MINUTES) && ip.exitValue() == 0;
-    Assumptions.assumeTrue(installed, () -> "NotebookIT skipped: scripts/install-notebook-tools.sh could not install the"
-        + " notebook tools (jupyter-nbconvert, python3-nbclient, a JDK 17/21, the rapaio Java kernel):\n" + read(install));
+    Assumptions.assumeTrue(
+        installed,
+        () ->
+            "NotebookIT skipped: scripts/install-notebook-tools.sh could not install the"
+                + " notebook tools (jupyter-nbconvert, python3-nbclient, a JDK 17/21, the rapaio Java kernel):\n"
+                + read(install));
 
     Path nb = ROOT.resolve("examples/notebooks/homi-quickstart.ipynb");
     Path log = out.resolve("nbconvert.log");
-    ProcessBuilder pb = new ProcessBuilder("/usr/bin/jupyter-nbconvert", "--to", "notebook", "--execute",
-        "--ExecutePreprocessor.kernel_name=homi-java", "--ExecutePreprocessor.timeout=600",
-        "--ExecutePreprocessor.startup_timeout=180", "--output-dir", out.toString(), nb.toString())
-        .redirectErrorStream(true).redirectOutput(log.toFile());
+    ProcessBuilder pb =
+        new ProcessBuilder(
+                "/usr/bin/jupyter-nbconvert",
+                "--to",
+                "notebook",
+                "--execute",
+                "--ExecutePreprocessor.kernel_name=homi-java",
+                "--ExecutePreprocessor.timeout=600",
+                "--ExecutePreprocessor.startup_timeout=180",
+                "--output-dir",
+                out.toString(),
+                nb.toString())
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile());
     pb.environment().put("JUPYTER_PATH", jupyter.toString());
     long t0 = System.nanoTime();
     Process p = pb.start();
     boolean done = p.waitFor(8, TimeUnit.MINUTES);
     if (!done) p.destroyForcibly();
     String text = read(log);
-    System.out.printf("[NotebookIT] nbconvert --execute took %.0f s%n", (System.nanoTime() - t0) / 1e9);
+    System.out.printf(
+        "[NotebookIT] nbconvert --execute took %.0f s%n", (System.nanoTime() - t0) / 1e9);
     assertThat(done).as("notebook finished within 8 minutes; log:%n%s", tail(text)).isTrue();
-    assertThat(p.exitValue()).as("jupyter-nbconvert exit code (non-zero when a cell fails); log:%n%s", tail(text)).isZero();
+    assertThat(p.exitValue())
+        .as("jupyter-nbconvert exit code (non-zero when a cell fails); log:%n%s", tail(text))
+        .isZero();
     String executed = Files.readString(out.resolve("homi-quickstart.ipynb"));
-    assertThat(executed).doesNotContain("\"output_type\": \"error\"")
+    assertThat(executed)
+        .doesNotContain("\"output_type\": \"error\"")
         .as("no generated code failed to compile (Spark would fall back quietly where it can)")
         .doesNotContain("Failed to compile")
         .contains("same answer as format(\\\"parquet\\\"): true")
@@ -62,7 +82,9 @@ class NotebookIT {
     // the notebook writes its chart relative to its own directory: <checkout>/target/notebooks
     Path chart = ROOT.resolve("target/notebooks/homi-quickstart-chart.png");
     assertThat(chart).isNotEmptyFile();
-    System.out.printf("[NotebookIT] executed notebook: %s, chart: %s%n", out.resolve("homi-quickstart.ipynb"), chart);
+    System.out.printf(
+        "[NotebookIT] executed notebook: %s, chart: %s%n",
+        out.resolve("homi-quickstart.ipynb"), chart);
   }
 
   private static String read(Path p) {

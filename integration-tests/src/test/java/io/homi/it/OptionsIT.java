@@ -23,18 +23,34 @@ class OptionsIT extends SparkTestBase {
   @Test
   void gpuOutputFailsClearly() {
     // homi.output=gpu / gpu-or-host themselves: GpuOutputIT.
-    assertThatThrownBy(() -> spark.read().format("homi").option("homi.output", "tpu").load(dir.toString()).count())
-        .satisfies(t -> assertThat(messages(t)).contains("homi.output must be one of host, arrow, gpu, gpu-or-host: got 'tpu'"));
-    // The gpu path is a destination in GPU memory: refused by the CPU-decoding reader, with or without a GPU.
-    assertThatThrownBy(() -> spark.read().format("homi").option("homi.path", "gpu").load(dir.toString()).count())
+    assertThatThrownBy(
+            () ->
+                spark
+                    .read()
+                    .format("homi")
+                    .option("homi.output", "tpu")
+                    .load(dir.toString())
+                    .count())
+        .satisfies(
+            t ->
+                assertThat(messages(t))
+                    .contains(
+                        "homi.output must be one of host, arrow, gpu, gpu-or-host: got 'tpu'"));
+    // The gpu path is a destination in GPU memory: refused by the CPU-decoding reader, with or
+    // without a GPU.
+    assertThatThrownBy(
+            () ->
+                spark.read().format("homi").option("homi.path", "gpu").load(dir.toString()).count())
         .satisfies(t -> assertThat(messages(t)).contains("homi.path=gpu reads into GPU memory"));
   }
 
   @Test
   void devicePathReadsByLbaOrFailsNamingTheFile() {
-    // Root in a sandbox may still be refused the block device: then the error names file and reason.
+    // Root in a sandbox may still be refused the block device: then the error names file and
+    // reason.
     try {
-      long n = spark.read().format("homi").option("homi.path", "device").load(dir.toString()).count();
+      long n =
+          spark.read().format("homi").option("homi.path", "device").load(dir.toString()).count();
       assertThat(n).isEqualTo(20_000L);
     } catch (Exception e) {
       assertThat(messages(e)).contains("homi.path=device cannot read").contains(dir.toString());
@@ -43,9 +59,23 @@ class OptionsIT extends SparkTestBase {
 
   @Test
   void badValuesNameTheOption() {
-    assertThatThrownBy(() -> spark.read().format("homi").option("homi.queueDepth", "1").load(dir.toString()).count())
+    assertThatThrownBy(
+            () ->
+                spark
+                    .read()
+                    .format("homi")
+                    .option("homi.queueDepth", "1")
+                    .load(dir.toString())
+                    .count())
         .satisfies(t -> assertThat(messages(t)).contains("homi.queueDepth"));
-    assertThatThrownBy(() -> spark.read().format("homi").option("homi.batchRows", "lots").load(dir.toString()).count())
+    assertThatThrownBy(
+            () ->
+                spark
+                    .read()
+                    .format("homi")
+                    .option("homi.batchRows", "lots")
+                    .load(dir.toString())
+                    .count())
         .satisfies(t -> assertThat(messages(t)).contains("homi.batchRows"));
   }
 
@@ -59,49 +89,95 @@ class OptionsIT extends SparkTestBase {
 
   @Test
   void optionBeatsSessionConfBeatsDriverPropertyBeatsDefault() {
-    long expected = spark.read().parquet(dir.toString()).selectExpr("sum(id * k)").first().getLong(0);
+    long expected =
+        spark.read().parquet(dir.toString()).selectExpr("sum(id * k)").first().getLong(0);
     try {
-      assertThat(scanSettings(spark.read().format("homi").load(dir.toString()))).contains("batchRows=4096");
+      assertThat(scanSettings(spark.read().format("homi").load(dir.toString())))
+          .contains("batchRows=4096");
       System.setProperty("homi.batchRows", "2000");
-      assertThat(scanSettings(spark.read().format("homi").load(dir.toString()))).contains("batchRows=2000");
+      assertThat(scanSettings(spark.read().format("homi").load(dir.toString())))
+          .contains("batchRows=2000");
       spark.conf().set("spark.homi.batchRows", "1000");
       spark.conf().set("spark.homi.queueDepth", "8");
       Dataset<Row> session = spark.read().format("homi").load(dir.toString());
       assertThat(scanSettings(session)).contains("batchRows=1000", "queueDepth=8");
       assertThat(session.selectExpr("sum(id * k)").first().getLong(0)).isEqualTo(expected);
-      Dataset<Row> option = spark.read().format("homi").option("homi.batchRows", "333").load(dir.toString());
+      Dataset<Row> option =
+          spark.read().format("homi").option("homi.batchRows", "333").load(dir.toString());
       assertThat(scanSettings(option)).contains("batchRows=333", "queueDepth=8");
       assertThat(option.selectExpr("sum(id * k)").first().getLong(0)).isEqualTo(expected);
 
       // A bad session value fails naming it, unless the read option overrides it.
       spark.conf().set("spark.homi.queueDepth", "1");
       assertThatThrownBy(() -> spark.read().format("homi").load(dir.toString()).count())
-          .satisfies(t -> assertThat(messages(t)).contains("homi.queueDepth must be in [2, 4096]: got '1'"));
-      assertThat(spark.read().format("homi").option("homi.queueDepth", "4").load(dir.toString()).count())
+          .satisfies(
+              t ->
+                  assertThat(messages(t))
+                      .contains("homi.queueDepth must be in [2, 4096]: got '1'"));
+      assertThat(
+              spark
+                  .read()
+                  .format("homi")
+                  .option("homi.queueDepth", "4")
+                  .load(dir.toString())
+                  .count())
           .isEqualTo(20_000L);
     } finally {
       System.clearProperty("homi.batchRows");
       spark.conf().unset("spark.homi.batchRows");
       spark.conf().unset("spark.homi.queueDepth");
     }
-    assertThat(scanSettings(spark.read().format("homi").load(dir.toString()))).contains("batchRows=4096", "queueDepth=64");
+    assertThat(scanSettings(spark.read().format("homi").load(dir.toString())))
+        .contains("batchRows=4096", "queueDepth=64");
   }
 
   @Test
   void readOptionsThatAreNoScanSettingFailNamingWhatToDo() {
-    assertThatThrownBy(() -> spark.read().format("homi").option("homi.ioThreads", "4").load(dir.toString()).count())
-        .satisfies(t -> assertThat(messages(t)).contains("homi.ioThreads is a per-JVM setting, not a read option: set"
-            + " spark.homi.ioThreads in the Spark conf"));
-    assertThatThrownBy(() -> spark.read().format("homi").option("homi.batchRow", "4").load(dir.toString()).count())
-        .satisfies(t -> assertThat(messages(t)).contains("unknown option homi.batchRow; the homi.* options are"));
+    assertThatThrownBy(
+            () ->
+                spark
+                    .read()
+                    .format("homi")
+                    .option("homi.ioThreads", "4")
+                    .load(dir.toString())
+                    .count())
+        .satisfies(
+            t ->
+                assertThat(messages(t))
+                    .contains(
+                        "homi.ioThreads is a per-JVM setting, not a read option: set"
+                            + " spark.homi.ioThreads in the Spark conf"));
+    assertThatThrownBy(
+            () ->
+                spark
+                    .read()
+                    .format("homi")
+                    .option("homi.batchRow", "4")
+                    .load(dir.toString())
+                    .count())
+        .satisfies(
+            t ->
+                assertThat(messages(t))
+                    .contains("unknown option homi.batchRow; the homi.* options are"));
   }
 
   @Test
   void tuningOptionsKeepTheAnswer() {
-    long expected = spark.read().parquet(dir.toString()).selectExpr("sum(id * k)").first().getLong(0);
-    long actual = spark.read().format("homi").option("homi.output", "host").option("homi.batchRows", "333")
-        .option("homi.queueDepth", "4").option("homi.taskSize", "64k").option("homi.coalesceGap", "0")
-        .load(dir.toString()).selectExpr("sum(id * k)").first().getLong(0);
+    long expected =
+        spark.read().parquet(dir.toString()).selectExpr("sum(id * k)").first().getLong(0);
+    long actual =
+        spark
+            .read()
+            .format("homi")
+            .option("homi.output", "host")
+            .option("homi.batchRows", "333")
+            .option("homi.queueDepth", "4")
+            .option("homi.taskSize", "64k")
+            .option("homi.coalesceGap", "0")
+            .load(dir.toString())
+            .selectExpr("sum(id * k)")
+            .first()
+            .getLong(0);
     assertThat(actual).isEqualTo(expected);
   }
 }

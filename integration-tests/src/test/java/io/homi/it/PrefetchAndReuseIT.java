@@ -23,19 +23,26 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Work done once per JVM instead of twice (footers parsed at planning reused by the tasks) and
- * row groups fetched ahead of decoding: the rows stay equal to Spark's own reader, a file
- * rewritten under the same path between two queries is read anew, and a bad row group that was
- * being fetched ahead fails clearly when its turn comes.
+ * Work done once per JVM instead of twice (footers parsed at planning reused by the tasks) and row
+ * groups fetched ahead of decoding: the rows stay equal to Spark's own reader, a file rewritten
+ * under the same path between two queries is read anew, and a bad row group that was being fetched
+ * ahead fails clearly when its turn comes.
  */
 @Timeout(180)
 class PrefetchAndReuseIT extends SparkTestBase {
   /** Several files, several row groups each: prefetch within a file and across a task's files. */
   private static Path multiRowGroupTable(String name) throws IOException {
     Path dir = freshDir(name);
-    spark.range(0, 200_000, 1, 3)
-        .selectExpr("id", "id % 97 AS k", "concat('s', CAST(id % 1013 AS STRING)) AS s", "CAST(id AS DOUBLE) / 3 AS d")
-        .write().option("parquet.block.size", 256 * 1024).parquet(dir.toString());
+    spark
+        .range(0, 200_000, 1, 3)
+        .selectExpr(
+            "id",
+            "id % 97 AS k",
+            "concat('s', CAST(id % 1013 AS STRING)) AS s",
+            "CAST(id AS DOUBLE) / 3 AS d")
+        .write()
+        .option("parquet.block.size", 256 * 1024)
+        .parquet(dir.toString());
     return dir;
   }
 
@@ -44,11 +51,18 @@ class PrefetchAndReuseIT extends SparkTestBase {
   void everyDepthReadsWhatSparkReads(int depth) throws IOException {
     Path dir = multiRowGroupTable("prefetch-" + depth);
     assertThat(MetricsIT.countRowGroups(dir)).as("row groups").isGreaterThan(6);
-    // maxPartitionBytes small enough for several row groups and files per task, large enough to pack slices
+    // maxPartitionBytes small enough for several row groups and files per task, large enough to
+    // pack slices
     spark.conf().set("spark.sql.files.maxPartitionBytes", String.valueOf(4L << 20));
     try {
-      List<Row> homi = spark.read().format("homi").option("homi.prefetchRowGroups", depth).load(dir.toString())
-          .orderBy("id").collectAsList();
+      List<Row> homi =
+          spark
+              .read()
+              .format("homi")
+              .option("homi.prefetchRowGroups", depth)
+              .load(dir.toString())
+              .orderBy("id")
+              .collectAsList();
       List<Row> parquet = rows("parquet", dir, "id");
       assertThat(homi).hasSize(200_000).isEqualTo(parquet);
     } finally {
@@ -58,8 +72,15 @@ class PrefetchAndReuseIT extends SparkTestBase {
 
   @Test
   void aBadPrefetchOptionFailsNamingIt() {
-    Throwable t = catchThrowable(() -> spark.read().format("homi").option("homi.prefetchRowGroups", "9")
-        .load(workDir.toString()).collectAsList());
+    Throwable t =
+        catchThrowable(
+            () ->
+                spark
+                    .read()
+                    .format("homi")
+                    .option("homi.prefetchRowGroups", "9")
+                    .load(workDir.toString())
+                    .collectAsList());
     assertThat(messages(t)).contains("homi.prefetchRowGroups").contains("[0, 8]").contains("'9'");
   }
 
@@ -68,13 +89,23 @@ class PrefetchAndReuseIT extends SparkTestBase {
     Path dir = freshDir("rewritten");
     spark.range(0, 50_000, 1, 1).selectExpr("id", "id * 2 AS v").write().parquet(dir.toString());
     Path file = onlyParquetFile(dir);
-    assertThat(spark.read().format("homi").load(dir.toString()).selectExpr("sum(v)").first().getLong(0))
+    assertThat(
+            spark
+                .read()
+                .format("homi")
+                .load(dir.toString())
+                .selectExpr("sum(v)")
+                .first()
+                .getLong(0))
         .isEqualTo(2L * 49_999 * 50_000 / 2);
 
     // Other content, written in place over the same file (same path, same inode).
     Path other = freshDir("rewritten-source");
     spark.range(0, 30_000, 1, 1).selectExpr("id", "id * 5 AS v").write().parquet(other.toString());
-    Files.write(file, Files.readAllBytes(onlyParquetFile(other)), StandardOpenOption.TRUNCATE_EXISTING,
+    Files.write(
+        file,
+        Files.readAllBytes(onlyParquetFile(other)),
+        StandardOpenOption.TRUNCATE_EXISTING,
         StandardOpenOption.WRITE);
     Files.deleteIfExists(file.resolveSibling("." + file.getFileName() + ".crc"));
     spark.catalog().refreshByPath(dir.toString()); // Spark's own listing cache, not HOMI's
@@ -87,16 +118,33 @@ class PrefetchAndReuseIT extends SparkTestBase {
   @Test
   void aBadRowGroupFetchedAheadFailsNamingFileAndRowGroup() throws IOException {
     Path dir = freshDir("prefetch-fault");
-    spark.range(0, 100_000, 1, 1).selectExpr("id", "id * 3 AS v").write().option("parquet.block.size", 128 * 1024)
+    spark
+        .range(0, 100_000, 1, 1)
+        .selectExpr("id", "id * 3 AS v")
+        .write()
+        .option("parquet.block.size", 128 * 1024)
         .parquet(dir.toString());
     Path file = onlyParquetFile(dir);
     assertThat(MetricsIT.countRowGroups(dir)).isGreaterThanOrEqualTo(3);
-    lieAboutValueCount(file, 2, 1); // column v: found when row group 2 opens (a chunk outside the file fails at the footer)
+    lieAboutValueCount(
+        file, 2,
+        1); // column v: found when row group 2 opens (a chunk outside the file fails at the footer)
     Files.deleteIfExists(file.resolveSibling("." + file.getFileName() + ".crc"));
-    Throwable t = catchThrowable(() -> spark.read().format("homi").option("homi.prefetchRowGroups", 1)
-        .load(dir.toString()).selectExpr("sum(id)", "sum(v)").collectAsList());
+    Throwable t =
+        catchThrowable(
+            () ->
+                spark
+                    .read()
+                    .format("homi")
+                    .option("homi.prefetchRowGroups", 1)
+                    .load(dir.toString())
+                    .selectExpr("sum(id)", "sum(v)")
+                    .collectAsList());
     assertThat(t).as("reading the damaged file must fail").isNotNull();
-    assertThat(messages(t)).contains(file.toString()).contains("row group 2").contains("values for the row group's");
+    assertThat(messages(t))
+        .contains(file.toString())
+        .contains("row group 2")
+        .contains("values for the row group's");
   }
 
   private static Path onlyParquetFile(Path dir) throws IOException {
@@ -107,7 +155,10 @@ class PrefetchAndReuseIT extends SparkTestBase {
     }
   }
 
-  /** Rewrites the footer so that row group {@code rg}'s column chunk {@code col} claims one value more than the row group's rows. */
+  /**
+   * Rewrites the footer so that row group {@code rg}'s column chunk {@code col} claims one value
+   * more than the row group's rows.
+   */
   private static void lieAboutValueCount(Path file, int rg, int col) throws IOException {
     byte[] all = Files.readAllBytes(file);
     int footerLen = ByteBuffer.wrap(all, all.length - 8, 4).order(ByteOrder.LITTLE_ENDIAN).getInt();
@@ -117,7 +168,11 @@ class PrefetchAndReuseIT extends SparkTestBase {
     cm.setNum_values(cm.getNum_values() + 1);
     ByteArrayOutputStream footer = new ByteArrayOutputStream();
     Util.writeFileMetaData(md, footer);
-    ByteBuffer tail = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putInt(footer.size()).put("PAR1".getBytes());
+    ByteBuffer tail =
+        ByteBuffer.allocate(8)
+            .order(ByteOrder.LITTLE_ENDIAN)
+            .putInt(footer.size())
+            .put("PAR1".getBytes());
     try (var out = Files.newOutputStream(file, StandardOpenOption.TRUNCATE_EXISTING)) {
       out.write(all, 0, footerStart);
       footer.writeTo(out);

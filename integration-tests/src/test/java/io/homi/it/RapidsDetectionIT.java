@@ -13,10 +13,11 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * A session whose {@code spark.plugins} lists {@code com.nvidia.spark.SQLPlugin} (here a stand-in of
- * that name: no GPU, no RAPIDS jar): a homi scan without {@code homi.output} reads as {@code arrow}
- * with large batches, {@code gpu} (even with no usable GPU) reads as {@code arrow} and says why in
- * the scan's description, an explicit {@code host} stays host; the rows equal format("parquet").
+ * A session whose {@code spark.plugins} lists {@code com.nvidia.spark.SQLPlugin} (here a stand-in
+ * of that name: no GPU, no RAPIDS jar): a homi scan without {@code homi.output} reads as {@code
+ * arrow} with large batches, {@code gpu} (even with no usable GPU) reads as {@code arrow} and says
+ * why in the scan's description, an explicit {@code host} stays host; the rows equal
+ * format("parquet").
  */
 class RapidsDetectionIT {
   private static SparkSession spark;
@@ -24,14 +25,35 @@ class RapidsDetectionIT {
 
   @BeforeAll
   static void start() throws IOException {
-    SparkSession.getActiveSession().foreach(s -> { s.stop(); return null; });
-    spark = SparkSession.builder().master("local[2]").appName("homi-rapids-detection")
-        .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "2")
-        .config("spark.plugins", "com.nvidia.spark.SQLPlugin")
-        .getOrCreate();
-    dir = Files.createDirectories(Path.of("target", "it-data")).toAbsolutePath().resolve("rapids-detection");
-    spark.range(0, 30_000, 1, 2).selectExpr("id", "CAST(id % 10 AS INT) AS k", "concat('v', CAST(id % 7 AS STRING)) AS s",
-        "CAST(id % 2 AS INT) AS part").write().mode("overwrite").partitionBy("part").parquet(dir.toString());
+    SparkSession.getActiveSession()
+        .foreach(
+            s -> {
+              s.stop();
+              return null;
+            });
+    spark =
+        SparkSession.builder()
+            .master("local[2]")
+            .appName("homi-rapids-detection")
+            .config("spark.ui.enabled", "false")
+            .config("spark.sql.shuffle.partitions", "2")
+            .config("spark.plugins", "com.nvidia.spark.SQLPlugin")
+            .getOrCreate();
+    dir =
+        Files.createDirectories(Path.of("target", "it-data"))
+            .toAbsolutePath()
+            .resolve("rapids-detection");
+    spark
+        .range(0, 30_000, 1, 2)
+        .selectExpr(
+            "id",
+            "CAST(id % 10 AS INT) AS k",
+            "concat('v', CAST(id % 7 AS STRING)) AS s",
+            "CAST(id % 2 AS INT) AS part")
+        .write()
+        .mode("overwrite")
+        .partitionBy("part")
+        .parquet(dir.toString());
   }
 
   @AfterAll
@@ -53,15 +75,21 @@ class RapidsDetectionIT {
   @Test
   void defaultOutputIsArrowUnderRapids() {
     Dataset<Row> df = homi(null);
-    assertThat(plan(df)).contains("output=arrow (spark.plugins has com.nvidia.spark.SQLPlugin)").contains("batchRows=262144");
-    assertThat(df.orderBy("id").collectAsList()).isEqualTo(spark.read().parquet(dir.toString()).orderBy("id").collectAsList());
+    assertThat(plan(df))
+        .contains("output=arrow (spark.plugins has com.nvidia.spark.SQLPlugin)")
+        .contains("batchRows=262144");
+    assertThat(df.orderBy("id").collectAsList())
+        .isEqualTo(spark.read().parquet(dir.toString()).orderBy("id").collectAsList());
   }
 
   @Test
   void gpuOutputReadsAsArrowUnderRapidsAndSaysSo() {
     Dataset<Row> df = homi("gpu");
-    assertThat(plan(df)).contains("output=arrow (homi.output=gpu asked, but RAPIDS").contains("no zero-copy bridge yet");
-    assertThat(df.orderBy("id").collectAsList()).isEqualTo(spark.read().parquet(dir.toString()).orderBy("id").collectAsList());
+    assertThat(plan(df))
+        .contains("output=arrow (homi.output=gpu asked, but RAPIDS")
+        .contains("no zero-copy bridge yet");
+    assertThat(df.orderBy("id").collectAsList())
+        .isEqualTo(spark.read().parquet(dir.toString()).orderBy("id").collectAsList());
     assertThat(plan(homi("gpu-or-host"))).contains("output=arrow (homi.output=gpu-or-host asked");
   }
 

@@ -19,13 +19,14 @@ abstract class SparkTestBase {
   @BeforeAll
   static void startSpark() throws IOException {
     workDir = Files.createDirectories(Path.of("target", "it-data")).toAbsolutePath();
-    spark = SparkSession.builder()
-        .master("local[2]")
-        .appName("homi-it")
-        .config("spark.ui.enabled", "false")
-        .config("spark.sql.shuffle.partitions", "2")
-        .config("spark.sql.session.timeZone", "UTC")
-        .getOrCreate();
+    spark =
+        SparkSession.builder()
+            .master("local[2]")
+            .appName("homi-it")
+            .config("spark.ui.enabled", "false")
+            .config("spark.sql.shuffle.partitions", "2")
+            .config("spark.sql.session.timeZone", "UTC")
+            .getOrCreate();
   }
 
   @AfterAll
@@ -53,7 +54,8 @@ abstract class SparkTestBase {
   /** The messages of an exception and all its causes, for assertions on what a user sees. */
   static String messages(Throwable t) {
     StringBuilder b = new StringBuilder();
-    for (Throwable c = t; c != null; c = c.getCause()) b.append(c.getClass().getSimpleName()).append(": ").append(c.getMessage()).append('\n');
+    for (Throwable c = t; c != null; c = c.getCause())
+      b.append(c.getClass().getSimpleName()).append(": ").append(c.getMessage()).append('\n');
     return b.toString();
   }
 }

@@ -25,9 +25,9 @@ import scala.jdk.javaapi.CollectionConverters;
  * The Spark UI shows what HOMI did: a local session with the UI on a free port, one query through
  * {@code format("homi")}, then the SQL execution page of that query in headless Chromium. Every
  * metric HOMI declares on its scan node ({@code io.homi.spark.HomiMetrics}) must appear on the
- * rendered page by its description, with a value. Saves a screenshot to
- * {@code docs/images/spark-ui-homi-scan.png} (the README shows it) and the DOM under target/.
- * Skips, saying why, where Chromium is missing and scripts/install-ui-tools.sh cannot install it.
+ * rendered page by its description, with a value. Saves a screenshot to {@code
+ * docs/images/spark-ui-homi-scan.png} (the README shows it) and the DOM under target/. Skips,
+ * saying why, where Chromium is missing and scripts/install-ui-tools.sh cannot install it.
  */
 class SparkUiIT {
   private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
@@ -38,37 +38,61 @@ class SparkUiIT {
     Path work = Files.createDirectories(Path.of("target", "spark-ui-it").toAbsolutePath());
     Path data = work.resolve("trips");
     int port = freePort();
-    SparkSession spark = SparkSession.builder()
-        .master("local[2]")
-        .appName("homi-spark-ui")
-        .config("spark.ui.enabled", "true")
-        .config("spark.ui.port", String.valueOf(port))
-        .config("spark.port.maxRetries", "32")
-        .config("spark.driver.host", "127.0.0.1")
-        .config("spark.driver.bindAddress", "127.0.0.1")
-        .config("spark.sql.shuffle.partitions", "2")
-        .getOrCreate();
+    SparkSession spark =
+        SparkSession.builder()
+            .master("local[2]")
+            .appName("homi-spark-ui")
+            .config("spark.ui.enabled", "true")
+            .config("spark.ui.port", String.valueOf(port))
+            .config("spark.port.maxRetries", "32")
+            .config("spark.driver.host", "127.0.0.1")
+            .config("spark.driver.bindAddress", "127.0.0.1")
+            .config("spark.sql.shuffle.partitions", "2")
+            .getOrCreate();
     try {
-      spark.range(0, 200_000, 1, 2).selectExpr("id", "element_at(array('Lisbon','Osaka','Lagos'), CAST(id % 3 AS INT) + 1) AS city",
-          "id * 0.5D AS fare").write().mode("overwrite").parquet(data.toString());
+      spark
+          .range(0, 200_000, 1, 2)
+          .selectExpr(
+              "id",
+              "element_at(array('Lisbon','Osaka','Lagos'), CAST(id % 3 AS INT) + 1) AS city",
+              "id * 0.5D AS fare")
+          .write()
+          .mode("overwrite")
+          .parquet(data.toString());
       spark.sparkContext().setJobDescription("homi: fare per city");
       spark.read().format("homi").load(data.toString()).groupBy("city").sum("fare").collectAsList();
       long id = homiExecution(spark);
       String base = spark.sparkContext().uiWebUrl().get().replaceFirst("//[^:/]+", "//127.0.0.1");
       String page = base + "/SQL/execution/?id=" + id;
 
-      String html = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(page)).build(),
-          HttpResponse.BodyHandlers.ofString()).body();
+      String html =
+          HttpClient.newHttpClient()
+              .send(
+                  HttpRequest.newBuilder(URI.create(page)).build(),
+                  HttpResponse.BodyHandlers.ofString())
+              .body();
       assertThat(html).as("the SQL page from the server").contains("BatchScan");
 
       Path profile = Files.createTempDirectory(work, "chromium-profile");
-      List<String> flags = List.of("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-          "--disable-component-update", "--disable-sync", "--no-first-run", "--user-data-dir=" + profile,
-          "--window-size=1400,1300", "--virtual-time-budget=8000", "--hide-scrollbars");
-      String dom = runChromium(chromium, flags, List.of("--dump-dom", page), work.resolve("sql-page.html"));
+      List<String> flags =
+          List.of(
+              "--headless",
+              "--no-sandbox",
+              "--disable-gpu",
+              "--disable-background-networking",
+              "--disable-component-update",
+              "--disable-sync",
+              "--no-first-run",
+              "--user-data-dir=" + profile,
+              "--window-size=1400,1300",
+              "--virtual-time-budget=8000",
+              "--hide-scrollbars");
+      String dom =
+          runChromium(chromium, flags, List.of("--dump-dom", page), work.resolve("sql-page.html"));
       Path shot = ROOT.resolve("docs/images/spark-ui-homi-scan.png");
       Files.createDirectories(shot.getParent());
-      runChromium(chromium, flags, List.of("--screenshot=" + shot, page), work.resolve("screenshot.log"));
+      runChromium(
+          chromium, flags, List.of("--screenshot=" + shot, page), work.resolve("screenshot.log"));
 
       assertThat(dom).as("the rendered SQL page").contains("BatchScan homi");
       for (String d : homiMetricDescriptions()) {
@@ -94,20 +118,24 @@ class SparkUiIT {
 
   private static long homiExecution(SparkSession spark) {
     long id = -1;
-    for (SQLExecutionUIData e : CollectionConverters.asJava(spark.sharedState().statusStore().executionsList())) {
-      if (e.physicalPlanDescription().contains("BatchScan homi")) id = Math.max(id, e.executionId());
+    for (SQLExecutionUIData e :
+        CollectionConverters.asJava(spark.sharedState().statusStore().executionsList())) {
+      if (e.physicalPlanDescription().contains("BatchScan homi"))
+        id = Math.max(id, e.executionId());
     }
     assertThat(id).as("a SQL execution with BatchScan homi").isGreaterThanOrEqualTo(0);
     return id;
   }
 
-  private static String runChromium(String chromium, List<String> flags, List<String> what, Path out) throws Exception {
+  private static String runChromium(
+      String chromium, List<String> flags, List<String> what, Path out) throws Exception {
     List<String> cmd = new ArrayList<>();
     cmd.add(chromium);
     cmd.addAll(flags);
     cmd.addAll(what);
     Path err = Path.of(out + ".stderr");
-    Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+    Process p =
+        new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
     if (!p.waitFor(2, TimeUnit.MINUTES)) {
       p.destroyForcibly();
       throw new AssertionError("chromium did not finish in 2 minutes: " + cmd);
@@ -120,11 +148,15 @@ class SparkUiIT {
   private static String chromium() throws Exception {
     String found = which("chromium", "chromium-browser");
     if (found == null && System.getenv("CI") != null) {
-      Process p = new ProcessBuilder("bash", ROOT.resolve("scripts/install-ui-tools.sh").toString()).inheritIO().start();
+      Process p =
+          new ProcessBuilder("bash", ROOT.resolve("scripts/install-ui-tools.sh").toString())
+              .inheritIO()
+              .start();
       p.waitFor(10, TimeUnit.MINUTES);
       found = which("chromium", "chromium-browser");
     }
-    Assumptions.assumeTrue(found != null,
+    Assumptions.assumeTrue(
+        found != null,
         "SparkUiIT skipped: no chromium on the PATH; run scripts/install-ui-tools.sh (apt-get install chromium)");
     return found;
   }

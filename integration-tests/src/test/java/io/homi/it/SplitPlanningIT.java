@@ -12,8 +12,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Splits like Spark's file sources: maxPartitionBytes and openCostInBytes decide the tasks,
- * every row group is read by exactly one task (midpoint rule), and statistics come from footers.
+ * Splits like Spark's file sources: maxPartitionBytes and openCostInBytes decide the tasks, every
+ * row group is read by exactly one task (midpoint rule), and statistics come from footers.
  */
 class SplitPlanningIT extends SparkTestBase {
   private static Path dir;
@@ -21,8 +21,12 @@ class SplitPlanningIT extends SparkTestBase {
   @BeforeAll
   static void data() throws IOException {
     dir = freshDir("splits");
-    spark.range(0, 120_000, 1, 2).selectExpr("id", "concat('v', CAST(id * 7 AS STRING)) AS s").write()
-        .option("parquet.block.size", 128 * 1024).parquet(dir.toString());
+    spark
+        .range(0, 120_000, 1, 2)
+        .selectExpr("id", "concat('v', CAST(id * 7 AS STRING)) AS s")
+        .write()
+        .option("parquet.block.size", 128 * 1024)
+        .parquet(dir.toString());
   }
 
   @Test
@@ -38,7 +42,8 @@ class SplitPlanningIT extends SparkTestBase {
       Map<String, Long> m = MetricsIT.scanMetrics(homi);
       assertThat(m.get("homiRowGroupsRead")).isEqualTo((long) MetricsIT.countRowGroups(dir));
       assertThat(m.get("homiRowsDecoded")).isEqualTo(120_000L);
-      assertThat(homi.orderBy("id").collectAsList()).containsExactlyElementsOf(parquet.orderBy("id").collectAsList());
+      assertThat(homi.orderBy("id").collectAsList())
+          .containsExactlyElementsOf(parquet.orderBy("id").collectAsList());
     } finally {
       spark.conf().unset("spark.sql.files.maxPartitionBytes");
       spark.conf().unset("spark.sql.files.openCostInBytes");
@@ -51,7 +56,8 @@ class SplitPlanningIT extends SparkTestBase {
     spark.conf().set("spark.sql.files.minPartitionNum", "1");
     try {
       Dataset<Row> homi = spark.read().format("homi").load(dir.toString());
-      assertThat(homi.rdd().getNumPartitions()).isEqualTo(spark.read().parquet(dir.toString()).rdd().getNumPartitions())
+      assertThat(homi.rdd().getNumPartitions())
+          .isEqualTo(spark.read().parquet(dir.toString()).rdd().getNumPartitions())
           .isEqualTo(1);
       assertThat(homi.count()).isEqualTo(120_000);
     } finally {

@@ -15,8 +15,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Writes through format("homi") are Spark's own Parquet writes: every save mode, partitionBy,
- * writer options, saveAsTable and INSERT INTO give what format("parquet") gives, read back
- * equal by homi and by parquet.
+ * writer options, saveAsTable and INSERT INTO give what format("parquet") gives, read back equal by
+ * homi and by parquet.
  */
 class WritesIT extends SparkTestBase {
   @AfterEach
@@ -26,7 +26,9 @@ class WritesIT extends SparkTestBase {
   }
 
   private static Dataset<Row> source(long from, long to) {
-    return spark.range(from, to, 1, 2).selectExpr("id", "CAST(id % 4 AS INT) AS k", "concat('s', CAST(id AS STRING)) AS s");
+    return spark
+        .range(from, to, 1, 2)
+        .selectExpr("id", "CAST(id % 4 AS INT) AS k", "concat('s', CAST(id AS STRING)) AS s");
   }
 
   private static List<Row> sorted(Dataset<Row> df) {
@@ -36,7 +38,8 @@ class WritesIT extends SparkTestBase {
   /** Homi's and parquet's reads of a directory, both equal to the expected rows. */
   private static void readsBackAs(Path dir, Dataset<Row> expected) {
     List<Row> want = sorted(expected.select("id", "k", "s"));
-    assertThat(sorted(spark.read().format("homi").load(dir.toString()).select("id", "k", "s"))).isEqualTo(want);
+    assertThat(sorted(spark.read().format("homi").load(dir.toString()).select("id", "k", "s")))
+        .isEqualTo(want);
     assertThat(sorted(spark.read().parquet(dir.toString()).select("id", "k", "s"))).isEqualTo(want);
   }
 
@@ -48,11 +51,15 @@ class WritesIT extends SparkTestBase {
     source(0, 1000).write().format("parquet").save(pq.toString());
     readsBackAs(dir, source(0, 1000));
     // ErrorIfExists (the default) fails on an existing directory, as parquet does.
-    Throwable homiError = catchThrowable(() -> source(0, 10).write().format("homi").save(dir.toString()));
-    Throwable parquetError = catchThrowable(() -> source(0, 10).write().format("parquet").save(pq.toString()));
+    Throwable homiError =
+        catchThrowable(() -> source(0, 10).write().format("homi").save(dir.toString()));
+    Throwable parquetError =
+        catchThrowable(() -> source(0, 10).write().format("parquet").save(pq.toString()));
     assertThat(homiError).isNotNull();
     assertThat(parquetError).isNotNull();
-    assertThat(homiError.getMessage()).contains("PATH_ALREADY_EXISTS").contains(dir.getFileName().toString());
+    assertThat(homiError.getMessage())
+        .contains("PATH_ALREADY_EXISTS")
+        .contains(dir.getFileName().toString());
     assertThat(parquetError.getMessage()).contains("PATH_ALREADY_EXISTS");
     source(0, 10).write().format("homi").mode("ignore").save(dir.toString());
     readsBackAs(dir, source(0, 1000));
@@ -66,10 +73,16 @@ class WritesIT extends SparkTestBase {
   void partitionByAndWriterOptions() throws IOException {
     Path dir = freshDir("writes-partitioned");
     Path pq = freshDir("writes-partitioned-parquet");
-    source(0, 2000).write().format("homi").partitionBy("k").option("compression", "gzip").save(dir.toString());
+    source(0, 2000)
+        .write()
+        .format("homi")
+        .partitionBy("k")
+        .option("compression", "gzip")
+        .save(dir.toString());
     source(0, 2000).write().partitionBy("k").option("compression", "gzip").parquet(pq.toString());
     try (Stream<Path> s = Files.walk(dir)) {
-      List<String> files = s.map(p -> dir.relativize(p).toString()).filter(p -> p.endsWith(".parquet")).toList();
+      List<String> files =
+          s.map(p -> dir.relativize(p).toString()).filter(p -> p.endsWith(".parquet")).toList();
       assertThat(files).hasSize(8).allMatch(f -> f.matches("k=[0-3]/part-.*\\.gz\\.parquet"));
     }
     Dataset<Row> homi = spark.read().format("homi").load(dir.toString());
@@ -84,8 +97,11 @@ class WritesIT extends SparkTestBase {
     source(0, 500).write().format("parquet").partitionBy("k").saveAsTable("wp");
     assertThat(spark.sql("EXPLAIN SELECT * FROM wh").first().getString(0)).contains("HomiScan");
     for (String t : List.of("wh", "wp")) {
-      spark.sql("INSERT INTO " + t + " SELECT id, concat('s', CAST(id AS STRING)) AS s, CAST(id % 4 AS INT) AS k"
-          + " FROM range(500, 600)");
+      spark.sql(
+          "INSERT INTO "
+              + t
+              + " SELECT id, concat('s', CAST(id AS STRING)) AS s, CAST(id % 4 AS INT) AS k"
+              + " FROM range(500, 600)");
       spark.sql("INSERT INTO " + t + " VALUES (1000, 'x', 9)");
     }
     List<Row> parquet = sorted(spark.table("wp"));

@@ -26,48 +26,64 @@ import org.apache.spark.sql.vectorized.ColumnarBatch;
 /**
  * The Arrow output of one file slice ({@code homi.output=arrow}, the default under the RAPIDS
  * Accelerator): every column of every batch is Spark's {@link ArrowColumnVector} over buffers that
- * belong to that batch alone, so a consumer that keeps references to them (RAPIDS'
- * {@code HostColumnarToGpu} retains each ArrowBuf's reference manager and copies to the GPU only once
+ * belong to that batch alone, so a consumer that keeps references to them (RAPIDS' {@code
+ * HostColumnarToGpu} retains each ArrowBuf's reference manager and copies to the GPU only once
  * about {@code spark.rapids.sql.batchSizeBytes} has accumulated) sees them unchanged while the scan
- * goes on. The decoded vectors' buffers are moved (not copied) into fresh vectors per batch; partition
- * values and columns a file lacks become Arrow vectors of the batch's length.
+ * goes on. The decoded vectors' buffers are moved (not copied) into fresh vectors per batch;
+ * partition values and columns a file lacks become Arrow vectors of the batch's length.
  *
  * <p>Memory: all buffers come from one allocator of this JVM ({@link #allocator()}) that outlives
- * tasks, because RAPIDS may still hold a batch's buffers after the reader that made it has closed (it
- * coalesces across file slices). This side holds a reference to the batch it handed out last only:
- * it is dropped at the next batch and when the slice closes (RAPIDS does not close host batches,
- * the producer does: spark-rapids #6995). A buffer is freed when its last reference goes, so what
- * is live is one batch per running reader plus what the consumer retains (RAPIDS: up to its batch
- * size goal per task, released when it builds the device batch or closes its builder).
+ * tasks, because RAPIDS may still hold a batch's buffers after the reader that made it has closed
+ * (it coalesces across file slices). This side holds a reference to the batch it handed out last
+ * only: it is dropped at the next batch and when the slice closes (RAPIDS does not close host
+ * batches, the producer does: spark-rapids #6995). A buffer is freed when its last reference goes,
+ * so what is live is one batch per running reader plus what the consumer retains (RAPIDS: up to its
+ * batch size goal per task, released when it builds the device batch or closes its builder).
  */
 final class ArrowBatchOutput implements AutoCloseable {
   private static volatile BufferAllocator shared;
 
-  /** One column of the output: a decoded file column (index into the slice's vectors) or a constant. */
+  /**
+   * One column of the output: a decoded file column (index into the slice's vectors) or a constant.
+   */
   private record Slot(int fileColumn, FieldVector constant, Field constantField) {}
 
-  private final List<Slot> slots = new ArrayList<>(); // one per output column, added while the slice lays them out
+  private final List<Slot> slots =
+      new ArrayList<>(); // one per output column, added while the slice lays them out
   private final BufferAllocator allocator = allocator();
   private ColumnarBatch last; // the batch handed out last: our reference, dropped at the next one
 
-  /** The allocator of all Arrow output buffers in this JVM (named {@code homi-arrow-output}, never closed). */
+  /**
+   * The allocator of all Arrow output buffers in this JVM (named {@code homi-arrow-output}, never
+   * closed).
+   */
   static BufferAllocator allocator() {
     BufferAllocator a = shared;
     if (a == null) {
       synchronized (ArrowBatchOutput.class) {
-        if (shared == null) shared = HomiRuntime.get().allocator().newChildAllocator("homi-arrow-output", 0, Long.MAX_VALUE);
+        if (shared == null)
+          shared =
+              HomiRuntime.get()
+                  .allocator()
+                  .newChildAllocator("homi-arrow-output", 0, Long.MAX_VALUE);
         a = shared;
       }
     }
     return a;
   }
 
-  /** The next output column is file column {@code index} (its place in the list given to {@link #batch}). */
+  /**
+   * The next output column is file column {@code index} (its place in the list given to {@link
+   * #batch}).
+   */
   void fileColumn(int index) {
     slots.add(new Slot(index, null, null));
   }
 
-  /** The next output column holds one value ({@code row.get(ordinal)}) on every row, or nulls where {@code row} is null. */
+  /**
+   * The next output column holds one value ({@code row.get(ordinal)}) on every row, or nulls where
+   * {@code row} is null.
+   */
   void constant(String name, DataType type, InternalRow row, int ordinal) {
     Field f = ArrowUtils.toArrowField(name, type, true, "UTC", false);
     if (row == null || row.isNullAt(ordinal)) {
@@ -77,7 +93,8 @@ final class ArrowBatchOutput implements AutoCloseable {
     // One row written by Spark's own Arrow writer: the value's Arrow form, repeated per batch.
     VectorSchemaRoot root = VectorSchemaRoot.create(new Schema(List.of(f)), allocator);
     try {
-      root.getFieldVectors().forEach(v -> v.setInitialCapacity(1)); // not the writer's default of thousands
+      root.getFieldVectors()
+          .forEach(v -> v.setInitialCapacity(1)); // not the writer's default of thousands
       ArrowWriter w = ArrowWriter.create(root);
       w.write(new GenericInternalRow(new Object[] {row.get(ordinal, type)}));
       w.finish();
@@ -117,7 +134,10 @@ final class ArrowBatchOutput implements AutoCloseable {
     return last;
   }
 
-  /** Drops this side's reference to the last batch; buffers a consumer retained stay until it releases them. */
+  /**
+   * Drops this side's reference to the last batch; buffers a consumer retained stay until it
+   * releases them.
+   */
   void release() {
     if (last != null) {
       last.close();
@@ -131,7 +151,10 @@ final class ArrowBatchOutput implements AutoCloseable {
     for (Slot s : slots) if (s.constant != null) s.constant.close();
   }
 
-  /** {@code rows} copies of row 0 of {@code one} into {@code v}, or {@code rows} nulls where {@code one} is null. */
+  /**
+   * {@code rows} copies of row 0 of {@code one} into {@code v}, or {@code rows} nulls where {@code
+   * one} is null.
+   */
   static void fill(FieldVector v, FieldVector one, int rows) {
     if (one == null) {
       v.setInitialCapacity(rows);
@@ -158,7 +181,8 @@ final class ArrowBatchOutput implements AutoCloseable {
       d.allocateNew(Math.max(1L, (long) len * rows), rows);
       setAll(d.getValidityBuffer(), rows, true);
       ArrowBuf offsets = d.getOffsetBuffer();
-      for (int i = 0; i <= rows; i++) offsets.setInt((long) i * BaseVariableWidthVector.OFFSET_WIDTH, i * len);
+      for (int i = 0; i <= rows; i++)
+        offsets.setInt((long) i * BaseVariableWidthVector.OFFSET_WIDTH, i * len);
       repeat(d.getDataBuffer(), f.getDataBuffer(), f.getStartOffset(0), len, rows);
       d.setLastSet(rows - 1); // else setValueCount "fills holes" over the offsets written above
       d.setValueCount(rows);
@@ -171,7 +195,10 @@ final class ArrowBatchOutput implements AutoCloseable {
     }
   }
 
-  /** Writes {@code count} copies of {@code width} bytes at {@code from} of {@code src} from offset 0 of {@code dst}, doubling. */
+  /**
+   * Writes {@code count} copies of {@code width} bytes at {@code from} of {@code src} from offset 0
+   * of {@code dst}, doubling.
+   */
   private static void repeat(ArrowBuf dst, ArrowBuf src, long from, int width, int count) {
     if (width == 0 || count == 0) return;
     dst.setBytes(0, src, from, width);

@@ -13,14 +13,16 @@ import org.apache.spark.unsafe.types.UTF8String;
 
 /**
  * A column of a {@code homi.output=gpu} batch: decoded into GPU memory (Arrow layout), handed to
- * GPU consumers as is ({@link #deviceColumn()}, {@link #deviceBatch()}, {@link #exportDeviceArray()}),
- * and read on the CPU through an Arrow host vector over the row group's pinned host copy (issued
- * right after the decode under {@code homi.gpuHostCopy=eager}, else at the first CPU read), so
- * Spark's own operators see the values the CPU decoder would give. Valid until the reader's next batch.
+ * GPU consumers as is ({@link #deviceColumn()}, {@link #deviceBatch()}, {@link
+ * #exportDeviceArray()}), and read on the CPU through an Arrow host vector over the row group's
+ * pinned host copy (issued right after the decode under {@code homi.gpuHostCopy=eager}, else at the
+ * first CPU read), so Spark's own operators see the values the CPU decoder would give. Valid until
+ * the reader's next batch.
  */
 public final class DeviceColumnVector extends ColumnVector {
   private final LazyHostColumn column;
-  private ColumnVector host; // the host vector as the CPU output reads it (unchecked loads for flat types)
+  private ColumnVector
+      host; // the host vector as the CPU output reads it (unchecked loads for flat types)
 
   DeviceColumnVector(DataType type, LazyHostColumn column) {
     super(type);
@@ -32,7 +34,10 @@ public final class DeviceColumnVector extends ColumnVector {
     return column.device();
   }
 
-  /** The row group's device batch this column belongs to (every device column of the Spark batch shares it). */
+  /**
+   * The row group's device batch this column belongs to (every device column of the Spark batch
+   * shares it).
+   */
   public DeviceBatch deviceBatch() {
     return column.batch();
   }
@@ -43,8 +48,8 @@ public final class DeviceColumnVector extends ColumnVector {
   }
 
   /**
-   * The device batch as an Arrow C Device Data Interface {@code ArrowDeviceArray} (a struct of
-   * the file columns, device type CUDA, sync event set); the caller closes the export.
+   * The device batch as an Arrow C Device Data Interface {@code ArrowDeviceArray} (a struct of the
+   * file columns, device type CUDA, sync event set); the caller closes the export.
    */
   public DeviceArrayExport exportDeviceArray() {
     return DeviceArrayExport.of(column.batch(), column.deviceOrdinal());
@@ -58,7 +63,8 @@ public final class DeviceColumnVector extends ColumnVector {
   private ColumnVector host() {
     if (host == null) {
       ColumnVector h = HomiColumnVector.wrap(column.host());
-      if (h instanceof HomiColumnVector v) v.refresh(); // the view's buffer addresses, fixed for this batch
+      if (h instanceof HomiColumnVector v)
+        v.refresh(); // the view's buffer addresses, fixed for this batch
       host = h;
     }
     return host;

@@ -8,15 +8,16 @@ import org.apache.arrow.vector.FieldVector;
 import org.apache.spark.sql.vectorized.ColumnVector;
 
 /**
- * The lazy-dictionary side of one slice's file columns (homi.lazyDictionary): for each flat
- * column of a type a dictionary can hold, a {@link DictionaryBatch} the runtime fills with ids
- * and a {@link HomiDictionaryVector} over it. After each batch, {@link #choose} puts into the
- * batch's slot the column vector matching the form the column took: ids, or values where the
- * batch reached a page without a dictionary.
+ * The lazy-dictionary side of one slice's file columns (homi.lazyDictionary): for each flat column
+ * of a type a dictionary can hold, a {@link DictionaryBatch} the runtime fills with ids and a
+ * {@link HomiDictionaryVector} over it. After each batch, {@link #choose} puts into the batch's
+ * slot the column vector matching the form the column took: ids, or values where the batch reached
+ * a page without a dictionary.
  */
 final class DictionaryColumns {
   private final boolean enabled;
-  private final List<DictionaryBatch> batches = new ArrayList<>(); // one per file column, null where eager
+  private final List<DictionaryBatch> batches =
+      new ArrayList<>(); // one per file column, null where eager
   private final List<Slot> slots = new ArrayList<>();
 
   private record Slot(int index, DictionaryBatch batch, ColumnVector lazy, ColumnVector values) {}
@@ -25,7 +26,10 @@ final class DictionaryColumns {
     this.enabled = enabled;
   }
 
-  /** Registers the next file column, its Arrow vector and its column vector over values; returns the latter. */
+  /**
+   * Registers the next file column, its Arrow vector and its column vector over values; returns the
+   * latter.
+   */
   ColumnVector add(FieldVector v, ColumnVector values, int slot) {
     DictionaryBatch b = enabled ? new DictionaryBatch() : null;
     HomiDictionaryVector lazy = b == null ? null : HomiDictionaryVector.wrap(v, b);

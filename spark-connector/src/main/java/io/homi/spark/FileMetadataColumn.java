@@ -19,41 +19,69 @@ import org.apache.spark.sql.vectorized.ColumnarMap;
 import org.apache.spark.unsafe.types.UTF8String;
 
 /**
- * Spark's hidden {@code _metadata} column of file sources, with the fields and types that
- * {@code format("parquet")} gives: the file's path, name, size, modification time, the task's
- * byte range of it, and each row's index within its file. The file fields are constants of a
- * slice; {@code row_index} follows the row groups and page-index row ranges actually read, so
- * pruning never shifts it.
+ * Spark's hidden {@code _metadata} column of file sources, with the fields and types that {@code
+ * format("parquet")} gives: the file's path, name, size, modification time, the task's byte range
+ * of it, and each row's index within its file. The file fields are constants of a slice; {@code
+ * row_index} follows the row groups and page-index row ranges actually read, so pruning never
+ * shifts it.
  */
 final class FileMetadataColumn extends ColumnVector {
   static final String NAME = "_metadata";
-  static final StructType TYPE = new StructType(new StructField[] {
-      new StructField("file_path", DataTypes.StringType, false, org.apache.spark.sql.types.Metadata.empty()),
-      new StructField("file_name", DataTypes.StringType, false, org.apache.spark.sql.types.Metadata.empty()),
-      new StructField("file_size", DataTypes.LongType, false, org.apache.spark.sql.types.Metadata.empty()),
-      new StructField("file_block_start", DataTypes.LongType, false, org.apache.spark.sql.types.Metadata.empty()),
-      new StructField("file_block_length", DataTypes.LongType, false, org.apache.spark.sql.types.Metadata.empty()),
-      new StructField("file_modification_time", DataTypes.TimestampType, false,
-          org.apache.spark.sql.types.Metadata.empty()),
-      new StructField("row_index", DataTypes.LongType, false, org.apache.spark.sql.types.Metadata.empty())});
+  static final StructType TYPE =
+      new StructType(
+          new StructField[] {
+            new StructField(
+                "file_path",
+                DataTypes.StringType,
+                false,
+                org.apache.spark.sql.types.Metadata.empty()),
+            new StructField(
+                "file_name",
+                DataTypes.StringType,
+                false,
+                org.apache.spark.sql.types.Metadata.empty()),
+            new StructField(
+                "file_size",
+                DataTypes.LongType,
+                false,
+                org.apache.spark.sql.types.Metadata.empty()),
+            new StructField(
+                "file_block_start",
+                DataTypes.LongType,
+                false,
+                org.apache.spark.sql.types.Metadata.empty()),
+            new StructField(
+                "file_block_length",
+                DataTypes.LongType,
+                false,
+                org.apache.spark.sql.types.Metadata.empty()),
+            new StructField(
+                "file_modification_time",
+                DataTypes.TimestampType,
+                false,
+                org.apache.spark.sql.types.Metadata.empty()),
+            new StructField(
+                "row_index", DataTypes.LongType, false, org.apache.spark.sql.types.Metadata.empty())
+          });
 
   /** The column as {@code SupportsMetadataColumns} declares it. */
-  static final MetadataColumn COLUMN = new MetadataColumn() {
-    @Override
-    public String name() {
-      return NAME;
-    }
+  static final MetadataColumn COLUMN =
+      new MetadataColumn() {
+        @Override
+        public String name() {
+          return NAME;
+        }
 
-    @Override
-    public DataType dataType() {
-      return TYPE;
-    }
+        @Override
+        public DataType dataType() {
+          return TYPE;
+        }
 
-    @Override
-    public boolean isNullable() {
-      return false;
-    }
-  };
+        @Override
+        public boolean isNullable() {
+          return false;
+        }
+      };
 
   private final ColumnVector[] children;
   private final OnHeapColumnVector rowIndex; // null when row_index is not read
@@ -61,7 +89,8 @@ final class FileMetadataColumn extends ColumnVector {
   private int rowGroup = -1;
   private RowRanges selected; // rows of the row group read (page-index pruning), or null for all
 
-  private FileMetadataColumn(StructType type, ColumnVector[] children, OnHeapColumnVector rowIndex, long[] groupFirstRow) {
+  private FileMetadataColumn(
+      StructType type, ColumnVector[] children, OnHeapColumnVector rowIndex, long[] groupFirstRow) {
     super(type);
     this.children = children;
     this.rowIndex = rowIndex;
@@ -69,23 +98,31 @@ final class FileMetadataColumn extends ColumnVector {
   }
 
   /** The requested fields (Spark may prune the struct) of one slice's metadata. */
-  static FileMetadataColumn of(StructType requested, HomiInputPartition.Slice slice, List<Long> rowGroupRows, int batchRows) {
+  static FileMetadataColumn of(
+      StructType requested,
+      HomiInputPartition.Slice slice,
+      List<Long> rowGroupRows,
+      int batchRows) {
     URI uri = URI.create(slice.urlPath());
     String raw = uri.getRawPath();
     ColumnVector[] cs = new ColumnVector[requested.fields().length];
     OnHeapColumnVector rowIndex = null;
     for (int i = 0; i < cs.length; i++) {
       StructField f = requested.fields()[i];
-      Object v = switch (f.name()) {
-        case "file_path" -> UTF8String.fromString(new org.apache.hadoop.fs.Path(uri).toString()); // as parquet: file:/x
-        case "file_name" -> UTF8String.fromString(raw.substring(raw.lastIndexOf('/') + 1));
-        case "file_size" -> slice.plannedSize();
-        case "file_block_start" -> slice.start();
-        case "file_block_length" -> slice.length();
-        case "file_modification_time" -> slice.plannedMtimeMillis() * 1000L;
-        case "row_index" -> null;
-        default -> throw new IllegalArgumentException("homi: unknown _metadata field " + f.name());
-      };
+      Object v =
+          switch (f.name()) {
+            case "file_path" ->
+                UTF8String.fromString(
+                    new org.apache.hadoop.fs.Path(uri).toString()); // as parquet: file:/x
+            case "file_name" -> UTF8String.fromString(raw.substring(raw.lastIndexOf('/') + 1));
+            case "file_size" -> slice.plannedSize();
+            case "file_block_start" -> slice.start();
+            case "file_block_length" -> slice.length();
+            case "file_modification_time" -> slice.plannedMtimeMillis() * 1000L;
+            case "row_index" -> null;
+            default ->
+                throw new IllegalArgumentException("homi: unknown _metadata field " + f.name());
+          };
       if (f.name().equals("row_index")) {
         rowIndex = new OnHeapColumnVector(batchRows, DataTypes.LongType);
         cs[i] = rowIndex;
@@ -100,13 +137,19 @@ final class FileMetadataColumn extends ColumnVector {
     return new FileMetadataColumn(requested, cs, rowIndex, first);
   }
 
-  /** A row group starts: {@code rows} are the row-group rows it yields (page-index pruning), or null for all. */
+  /**
+   * A row group starts: {@code rows} are the row-group rows it yields (page-index pruning), or null
+   * for all.
+   */
   void startRowGroup(int rg, RowRanges rows) {
     this.rowGroup = rg;
     this.selected = rows;
   }
 
-  /** Fills row_index for a batch of {@code n} rows starting at the {@code position}-th row the row group yields. */
+  /**
+   * Fills row_index for a batch of {@code n} rows starting at the {@code position}-th row the row
+   * group yields.
+   */
   void fill(long position, int n) {
     if (rowIndex == null) return;
     rowIndex.reserve(n); // a GPU batch is a whole row group
@@ -127,10 +170,15 @@ final class FileMetadataColumn extends ColumnVector {
       skip = 0;
       if (i == n) return;
     }
-    if (i < n) throw new IllegalStateException("homi: row_index past the selected rows of row group " + rowGroup);
+    if (i < n)
+      throw new IllegalStateException(
+          "homi: row_index past the selected rows of row group " + rowGroup);
   }
 
-  /** Spark may close a batch it is done with; this column lives as long as its slice ({@link #free}). */
+  /**
+   * Spark may close a batch it is done with; this column lives as long as its slice ({@link
+   * #free}).
+   */
   @Override
   public void close() {}
 

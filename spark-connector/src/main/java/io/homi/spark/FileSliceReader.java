@@ -26,11 +26,11 @@ import org.apache.spark.sql.vectorized.ColumnarBatch;
 
 /**
  * Reads one byte range of one file: the row groups whose midpoint lies in the range and whose
- * statistics may match, decoded batch by batch into reused Arrow vectors. Columns the file
- * lacks are constant nulls and partition columns constant values, each made once per slice.
- * Row groups come from a {@link RowGroupPipeline} that fetches the next one(s) while this one
- * decodes ({@code homi.prefetchRowGroups}); waiting for a row group's bytes is timed as I/O wait,
- * turning pages into vectors as decode.
+ * statistics may match, decoded batch by batch into reused Arrow vectors. Columns the file lacks
+ * are constant nulls and partition columns constant values, each made once per slice. Row groups
+ * come from a {@link RowGroupPipeline} that fetches the next one(s) while this one decodes ({@code
+ * homi.prefetchRowGroups}); waiting for a row group's bytes is timed as I/O wait, turning pages
+ * into vectors as decode.
  */
 final class FileSliceReader implements AutoCloseable {
   private final HomiInputPartition.Slice slice;
@@ -49,7 +49,8 @@ final class FileSliceReader implements AutoCloseable {
   private final RowGroupFilter filter; // dictionary and page-index pruning, per row group
   private final RowGroupPipeline<Opened> pipeline; // CPU decoding (gpu == null) only
   private final DictionaryColumns dictionaries; // lazy dictionary columns (homi.lazyDictionary)
-  private FileMetadataColumn metadata; // Spark's _metadata column when the query reads it, else null
+  private FileMetadataColumn
+      metadata; // Spark's _metadata column when the query reads it, else null
   private int nextGroup;
   private int pipelined; // row groups taken from the pipeline
   private RowGroupReader current;
@@ -68,7 +69,8 @@ final class FileSliceReader implements AutoCloseable {
     try {
       if (file.identity().size() != slice.plannedSize()
           || file.identity().mtimeNanos() / 1_000_000 != slice.plannedMtimeMillis()) {
-        throw new HomiReadException(new HomiParquetException("file changed since the scan was planned: " + slice.path()));
+        throw new HomiReadException(
+            new HomiParquetException("file changed since the scan was planned: " + slice.path()));
       }
       try {
         StoredSparkSchema.check(file);
@@ -76,21 +78,33 @@ final class FileSliceReader implements AutoCloseable {
         throw new HomiReadException(e);
       }
       this.rowGroups = selectRowGroups(plan);
-      this.allocator = rt.allocator().newChildAllocator("homi-task " + slice.path(), 0, Long.MAX_VALUE);
+      this.allocator =
+          rt.allocator().newChildAllocator("homi-task " + slice.path(), 0, Long.MAX_VALUE);
       this.out = new ColumnVector[plan.readSchema().fields().length];
-      this.arrow = plan.options().output() == HomiOptions.Output.ARROW ? new ArrowBatchOutput() : null;
+      this.arrow =
+          plan.options().output() == HomiOptions.Output.ARROW ? new ArrowBatchOutput() : null;
       int i = 0;
       for (StructField f : plan.readSchema().fields()) {
         if (isMetadata(f, plan)) {
-          metadata = FileMetadataColumn.of((org.apache.spark.sql.types.StructType) f.dataType(), slice, rowGroupRows(),
-              batchRows);
+          metadata =
+              FileMetadataColumn.of(
+                  (org.apache.spark.sql.types.StructType) f.dataType(),
+                  slice,
+                  rowGroupRows(),
+                  batchRows);
           out[i++] = metadata;
           continue;
         }
         if (isRowIndexColumn(f)) {
-          // SQL on paths (V1 route): Spark's temporary column behind _metadata.row_index, filled as the struct's field.
-          metadata = FileMetadataColumn.of(new org.apache.spark.sql.types.StructType().add("row_index",
-              org.apache.spark.sql.types.DataTypes.LongType, false), slice, rowGroupRows(), batchRows);
+          // SQL on paths (V1 route): Spark's temporary column behind _metadata.row_index, filled as
+          // the struct's field.
+          metadata =
+              FileMetadataColumn.of(
+                  new org.apache.spark.sql.types.StructType()
+                      .add("row_index", org.apache.spark.sql.types.DataTypes.LongType, false),
+                  slice,
+                  rowGroupRows(),
+                  batchRows);
           out[i++] = metadata.getChild(0);
           continue;
         }
@@ -107,7 +121,9 @@ final class FileSliceReader implements AutoCloseable {
           continue;
         }
         try {
-          c = NestedSchemas.prune(c, f, slice.path()); // only the requested leaves of a nested column
+          c =
+              NestedSchemas.prune(
+                  c, f, slice.path()); // only the requested leaves of a nested column
         } catch (HomiParquetException e) {
           throw new HomiReadException(e);
         }
@@ -116,16 +132,28 @@ final class FileSliceReader implements AutoCloseable {
         fileColumns.add(c);
         vectors.add(v);
         fileSlots.add(i);
-        out[i] = dictionaries.add(v, HomiColumnVector.wrap(v), i); // unchecked reads for flat types, ArrowColumnVector otherwise
+        out[i] =
+            dictionaries.add(
+                v,
+                HomiColumnVector.wrap(v),
+                i); // unchecked reads for flat types, ArrowColumnVector otherwise
         i++;
       }
       this.gpu = arrow != null ? null : GpuSliceOutput.open(plan.options(), metrics);
       // The GPU decoder reads whole row groups: page selection is for the CPU decoder only.
-      // -Dhomi.readPruning=false (executor JVM) turns dictionary and page-index pruning off, for A/B runs.
-      this.filter = new RowGroupFilter(file, plan.options().readPruning() ? plan.pruning() : null, gpu == null ? fileColumns : List.of());
+      // -Dhomi.readPruning=false (executor JVM) turns dictionary and page-index pruning off, for
+      // A/B runs.
+      this.filter =
+          new RowGroupFilter(
+              file,
+              plan.options().readPruning() ? plan.pruning() : null,
+              gpu == null ? fileColumns : List.of());
       // The GPU output reads its row groups itself: fetching them ahead for the CPU would be waste.
-      this.pipeline = gpu != null ? null
-          : new RowGroupPipeline<>(file, rowGroups, plan.options().prefetchRowGroups(), this::open);
+      this.pipeline =
+          gpu != null
+              ? null
+              : new RowGroupPipeline<>(
+                  file, rowGroups, plan.options().prefetchRowGroups(), this::open);
     } catch (RuntimeException e) {
       close();
       throw e;
@@ -134,14 +162,21 @@ final class FileSliceReader implements AutoCloseable {
 
   /** Spark's hidden _metadata column, unless the files have a column of that name. */
   private static boolean isMetadata(StructField f, ReadPlan plan) {
-    return f.name().equals(FileMetadataColumn.NAME) && f.dataType() instanceof org.apache.spark.sql.types.StructType
+    return f.name().equals(FileMetadataColumn.NAME)
+        && f.dataType() instanceof org.apache.spark.sql.types.StructType
         && TableSchemas.find(plan.dataSchema(), f.name()) == null;
   }
 
-  /** Spark's temporary row-index column (ParquetFileFormat's), unless the file has a column of that name. */
+  /**
+   * Spark's temporary row-index column (ParquetFileFormat's), unless the file has a column of that
+   * name.
+   */
   private boolean isRowIndexColumn(StructField f) {
-    return f.name().equals(org.apache.spark.sql.execution.datasources.parquet.ParquetFileFormat$.MODULE$
-        .ROW_INDEX_TEMPORARY_COLUMN_NAME()) && file.schema().column(f.name()) == null;
+    return f.name()
+            .equals(
+                org.apache.spark.sql.execution.datasources.parquet.ParquetFileFormat$.MODULE$
+                    .ROW_INDEX_TEMPORARY_COLUMN_NAME())
+        && file.schema().column(f.name()) == null;
   }
 
   private List<Long> rowGroupRows() {
@@ -156,7 +191,8 @@ final class FileSliceReader implements AutoCloseable {
     long end = slice.start() + slice.length();
     int pruned = 0;
     for (int rg = 0; rg < file.rowGroupCount(); rg++) {
-      long mid = RowGroupStats.midpoint(file.metadata().getRow_groups().get(rg), file.identity().size());
+      long mid =
+          RowGroupStats.midpoint(file.metadata().getRow_groups().get(rg), file.identity().size());
       if (mid < slice.start() || mid >= end) continue;
       if (stats.mightMatch(rg, plan.pruning())) chosen.add(rg);
       else pruned++;
@@ -170,7 +206,8 @@ final class FileSliceReader implements AutoCloseable {
    * (dictionary pages, page indexes: read through the file's queue pair) and, unless it skips the
    * row group, the selected pages' bytes. Metrics are recorded when the task takes it.
    */
-  private record Opened(RowGroupFilter.Decision decision, RowGroupReader reader) implements AutoCloseable {
+  private record Opened(RowGroupFilter.Decision decision, RowGroupReader reader)
+      implements AutoCloseable {
     @Override
     public void close() {
       if (reader != null) reader.close();
@@ -182,7 +219,9 @@ final class FileSliceReader implements AutoCloseable {
     return new Opened(d, d.skip() ? null : file.openRowGroup(rg, fileColumns, d.pages()));
   }
 
-  /** Dictionary and page-index pruning of a row group about to be read; reading them is I/O wait. */
+  /**
+   * Dictionary and page-index pruning of a row group about to be read; reading them is I/O wait.
+   */
   private RowGroupFilter.Decision decide(int rg) throws IOException {
     long t0 = System.nanoTime();
     RowGroupFilter.Decision d = filter.decide(rg);
@@ -230,7 +269,9 @@ final class FileSliceReader implements AutoCloseable {
         int rg = rowGroups[pipelined++];
         if (o.reader() == null) continue;
         current = o.reader();
-        if (metadata != null) metadata.startRowGroup(rg, o.decision().pages() == null ? null : o.decision().pages().rows());
+        if (metadata != null)
+          metadata.startRowGroup(
+              rg, o.decision().pages() == null ? null : o.decision().pages().rows());
         metrics.addPagesPruned(o.decision().pagesSkipped());
         continue;
       }
@@ -239,8 +280,16 @@ final class FileSliceReader implements AutoCloseable {
       RowGroupFilter.Decision pages = decide(rg);
       if (pages.skip()) continue;
       if (gpu != null) {
-        ColumnarBatch b = gpu.read(file, Paths.get(slice.path()), file.metadata(), fileColumns, rg, out,
-            fileSlots.stream().mapToInt(Integer::intValue).toArray(), allocator);
+        ColumnarBatch b =
+            gpu.read(
+                file,
+                Paths.get(slice.path()),
+                file.metadata(),
+                fileColumns,
+                rg,
+                out,
+                fileSlots.stream().mapToInt(Integer::intValue).toArray(),
+                allocator);
         if (b != null) { // whole row groups
           if (metadata != null) {
             metadata.startRowGroup(rg, null);
@@ -251,7 +300,8 @@ final class FileSliceReader implements AutoCloseable {
       }
       long t0 = System.nanoTime();
       current = file.openRowGroup(rg, fileColumns, pages.pages());
-      if (metadata != null) metadata.startRowGroup(rg, pages.pages() == null ? null : pages.pages().rows());
+      if (metadata != null)
+        metadata.startRowGroup(rg, pages.pages() == null ? null : pages.pages().rows());
       metrics.addIoNanos(System.nanoTime() - t0);
       metrics.addPagesPruned(pages.pagesSkipped());
     }
@@ -283,7 +333,8 @@ final class FileSliceReader implements AutoCloseable {
   private static boolean intact(FieldVector v, Field f) {
     List<FieldVector> cs = v.getChildrenFromFields();
     if (cs.size() != f.getChildren().size()) return false;
-    for (int i = 0; i < cs.size(); i++) if (!intact(cs.get(i), f.getChildren().get(i))) return false;
+    for (int i = 0; i < cs.size(); i++)
+      if (!intact(cs.get(i), f.getChildren().get(i))) return false;
     return true;
   }
 
@@ -298,12 +349,18 @@ final class FileSliceReader implements AutoCloseable {
     }
   }
 
-  /** Starts fetching this slice's first row group(s), at most {@code budget}, before its first batch. */
+  /**
+   * Starts fetching this slice's first row group(s), at most {@code budget}, before its first
+   * batch.
+   */
   void startPrefetch(int budget) {
     if (pipeline != null) pipeline.start(budget);
   }
 
-  /** True when every row group of this slice has been fetched or is in flight: the next slice may start. */
+  /**
+   * True when every row group of this slice has been fetched or is in flight: the next slice may
+   * start.
+   */
   boolean allFetchesIssued() {
     return pipeline == null || pipeline.allIssued();
   }

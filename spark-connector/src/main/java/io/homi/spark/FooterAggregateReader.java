@@ -31,7 +31,6 @@ import org.apache.spark.sql.types.FloatType;
 import org.apache.spark.sql.types.IntegerType;
 import org.apache.spark.sql.types.LongType;
 import org.apache.spark.sql.types.ShortType;
-import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.sql.vectorized.ColumnVector;
 import org.apache.spark.sql.vectorized.ColumnarBatch;
@@ -44,17 +43,19 @@ import org.slf4j.LoggerFactory;
  *
  * <p>From the footer: COUNT(*) is the row groups' row counts; COUNT(c) of a top-level primitive
  * column is rows minus the chunks' null counts; MIN/MAX of a boolean, integral or date column are
- * the chunks' exact bounds (a chunk whose values are all null adds nothing). A column falls back
- * to reading its values, in the same task, when any row group lacks what it needs (no statistics,
- * no null count, inexact or unusable bounds: unsigned, an annotation Spark reads differently, a
- * date before 1582-10-15 that a legacy-calendar file may have rebased), and MIN/MAX of float and
- * double always do: writers ignore a NaN in the bounds (parquet-mr compares with {@code <}), while
- * Spark's MAX returns NaN. A column the file lacks is null in every row.
+ * the chunks' exact bounds (a chunk whose values are all null adds nothing). A column falls back to
+ * reading its values, in the same task, when any row group lacks what it needs (no statistics, no
+ * null count, inexact or unusable bounds: unsigned, an annotation Spark reads differently, a date
+ * before 1582-10-15 that a legacy-calendar file may have rebased), and MIN/MAX of float and double
+ * always do: writers ignore a NaN in the bounds (parquet-mr compares with {@code <}), while Spark's
+ * MAX returns NaN. A column the file lacks is null in every row.
  */
 final class FooterAggregateReader implements PartitionReader<InternalRow> {
   private static final Logger LOG = LoggerFactory.getLogger(FooterAggregateReader.class);
+
   /** 1582-10-15 in days since the epoch: dates from here on are the same in both calendars. */
   private static final long GREGORIAN_START_DAYS = -141427;
+
   private final HomiInputPartition part;
   private final PushedAggregate agg;
   private final ReadPlan plan; // data and partition schemas, options
@@ -63,7 +64,8 @@ final class FooterAggregateReader implements PartitionReader<InternalRow> {
   private int next;
   private InternalRow current;
 
-  FooterAggregateReader(HomiInputPartition part, PushedAggregate agg, ReadPlan plan, FileErrors errors) {
+  FooterAggregateReader(
+      HomiInputPartition part, PushedAggregate agg, ReadPlan plan, FileErrors errors) {
     this.part = part;
     this.agg = agg;
     this.plan = plan;
@@ -79,8 +81,12 @@ final class FooterAggregateReader implements PartitionReader<InternalRow> {
         current = answer(s);
         return true;
       } catch (IOException | RuntimeException e) {
-        if (!errors.skips(e)) throw e instanceof IOException io ? new HomiReadException(io) : (RuntimeException) e;
-        LOG.warn("homi: skipped {} (ignoreCorruptFiles / ignoreMissingFiles): {}", s.path(), e.toString());
+        if (!errors.skips(e))
+          throw e instanceof IOException io ? new HomiReadException(io) : (RuntimeException) e;
+        LOG.warn(
+            "homi: skipped {} (ignoreCorruptFiles / ignoreMissingFiles): {}",
+            s.path(),
+            e.toString());
       }
     }
     return false;
@@ -97,11 +103,15 @@ final class FooterAggregateReader implements PartitionReader<InternalRow> {
     List<PushedAggregate.Item> aggs = agg.aggregates();
     Object[] row = new Object[groups.size() + aggs.size()];
     for (int i = 0; i < groups.size(); i++) row[i] = partitionValue(s, groups.get(i));
-    Map<String, List<Integer>> fallback = new LinkedHashMap<>(); // column -> output slots read from values
+    Map<String, List<Integer>> fallback =
+        new LinkedHashMap<>(); // column -> output slots read from values
     long rows;
-    try (ParquetFileReader file = ParquetFileReader.open(HomiRuntime.get(), Paths.get(s.path()), plan.options().config())) {
-      if (file.identity().size() != s.plannedSize() || file.identity().mtimeNanos() / 1_000_000 != s.plannedMtimeMillis()) {
-        throw new HomiReadException(new HomiParquetException("file changed since the scan was planned: " + s.path()));
+    try (ParquetFileReader file =
+        ParquetFileReader.open(HomiRuntime.get(), Paths.get(s.path()), plan.options().config())) {
+      if (file.identity().size() != s.plannedSize()
+          || file.identity().mtimeNanos() / 1_000_000 != s.plannedMtimeMillis()) {
+        throw new HomiReadException(
+            new HomiParquetException("file changed since the scan was planned: " + s.path()));
       }
       try {
         StoredSparkSchema.check(file);
@@ -121,10 +131,14 @@ final class FooterAggregateReader implements PartitionReader<InternalRow> {
           if (it.kind() == PushedAggregate.Kind.COUNT) row[slot] = isNull ? 0L : rows;
           else row[slot] = isNull || rows == 0 ? null : partitionValue(s, it);
         } else if (file.schema().column(it.column()) == null) {
-          row[slot] = it.kind() == PushedAggregate.Kind.COUNT ? 0L : null; // a column this file lacks: all null
+          row[slot] =
+              it.kind() == PushedAggregate.Kind.COUNT
+                  ? 0L
+                  : null; // a column this file lacks: all null
         } else {
           Object v = fromFooter(file, stats, it, rows);
-          if (v == NEEDS_VALUES) fallback.computeIfAbsent(it.column(), k -> new ArrayList<>()).add(slot);
+          if (v == NEEDS_VALUES)
+            fallback.computeIfAbsent(it.column(), k -> new ArrayList<>()).add(slot);
           else row[slot] = v;
         }
       }
@@ -143,7 +157,8 @@ final class FooterAggregateReader implements PartitionReader<InternalRow> {
   private static final Object NO_VALUE = new Object();
 
   /** The file's answer for one data-column aggregate from its footer, or NEEDS_VALUES. */
-  private static Object fromFooter(ParquetFileReader file, RowGroupStats stats, PushedAggregate.Item it, long rows) {
+  private static Object fromFooter(
+      ParquetFileReader file, RowGroupStats stats, PushedAggregate.Item it, long rows) {
     Integer leaf = stats.leaf(it.column());
     ColumnDescriptor c = file.schema().column(it.column());
     if (leaf == null || c.isNested() || c.maxRepetitionLevel() != 0) return NEEDS_VALUES;
@@ -169,28 +184,41 @@ final class FooterAggregateReader implements PartitionReader<InternalRow> {
       if (r.allNull()) continue;
       if (!r.hasBounds() || !r.exact()) return NEEDS_VALUES;
       Object v = max ? r.max() : r.min();
-      if (it.type() instanceof DateType && ((Long) r.min()) < GREGORIAN_START_DAYS) return NEEDS_VALUES;
+      if (it.type() instanceof DateType && ((Long) r.min()) < GREGORIAN_START_DAYS)
+        return NEEDS_VALUES;
       if (best == NO_VALUE || compareFooter(v, best) * (max ? 1 : -1) > 0) best = v;
     }
     return best == NO_VALUE ? null : toSpark(best, it.type());
   }
 
-  /** Whether a chunk's bounds are this Spark column's values: the physical type and annotation Spark reads plainly. */
+  /**
+   * Whether a chunk's bounds are this Spark column's values: the physical type and annotation Spark
+   * reads plainly.
+   */
   private static boolean footerBoundsUsable(DataType t, Type physical, SchemaElement e) {
     if (t instanceof FloatType || t instanceof DoubleType) return false; // NaN is not in the bounds
     LogicalType lt = e.isSetLogicalType() ? e.getLogicalType() : null;
-    boolean plainInt = (lt == null || (lt.isSetINTEGER() && lt.getINTEGER().isIsSigned())) && !e.isSetConverted_type()
-        || (e.isSetConverted_type() && switch (e.getConverted_type()) {
-          case INT_8, INT_16, INT_32, INT_64 -> true;
-          default -> false;
-        } && (lt == null || lt.isSetINTEGER()));
+    boolean plainInt =
+        (lt == null || (lt.isSetINTEGER() && lt.getINTEGER().isIsSigned()))
+                && !e.isSetConverted_type()
+            || (e.isSetConverted_type()
+                && switch (e.getConverted_type()) {
+                  case INT_8, INT_16, INT_32, INT_64 -> true;
+                  default -> false;
+                }
+                && (lt == null || lt.isSetINTEGER()));
     if (t instanceof BooleanType) return physical == Type.BOOLEAN;
     if (t instanceof DateType) {
-      return physical == Type.INT32 && (lt != null ? lt.isSetDATE() : e.isSetConverted_type()
-          && e.getConverted_type() == org.apache.parquet.format.ConvertedType.DATE);
+      return physical == Type.INT32
+          && (lt != null
+              ? lt.isSetDATE()
+              : e.isSetConverted_type()
+                  && e.getConverted_type() == org.apache.parquet.format.ConvertedType.DATE);
     }
-    if (t instanceof ByteType || t instanceof ShortType || t instanceof IntegerType) return physical == Type.INT32 && plainInt;
-    if (t instanceof LongType) return (physical == Type.INT32 || physical == Type.INT64) && plainInt;
+    if (t instanceof ByteType || t instanceof ShortType || t instanceof IntegerType)
+      return physical == Type.INT32 && plainInt;
+    if (t instanceof LongType)
+      return (physical == Type.INT32 || physical == Type.INT64) && plainInt;
     return false;
   }
 
@@ -209,13 +237,23 @@ final class FooterAggregateReader implements PartitionReader<InternalRow> {
   }
 
   /** Reads the columns the footer could not answer for, whole file, and aggregates their values. */
-  private void fromValues(HomiInputPartition.Slice s, Map<String, List<Integer>> columns, Object[] row)
+  private void fromValues(
+      HomiInputPartition.Slice s, Map<String, List<Integer>> columns, Object[] row)
       throws IOException {
     StructType read = new StructType();
     for (String c : columns.keySet()) read = read.add(TableSchemas.find(plan.dataSchema(), c));
-    ReadPlan whole = new ReadPlan(read, plan.dataSchema(), plan.partitionSchema(), StatsPredicate.TRUE, plan.options());
-    HomiInputPartition.Slice all = new HomiInputPartition.Slice(s.path(), 0, s.plannedSize(), s.plannedSize(),
-        s.plannedMtimeMillis(), s.partitionValues(), s.urlPath());
+    ReadPlan whole =
+        new ReadPlan(
+            read, plan.dataSchema(), plan.partitionSchema(), StatsPredicate.TRUE, plan.options());
+    HomiInputPartition.Slice all =
+        new HomiInputPartition.Slice(
+            s.path(),
+            0,
+            s.plannedSize(),
+            s.plannedSize(),
+            s.plannedMtimeMillis(),
+            s.partitionValues(),
+            s.urlPath());
     List<PushedAggregate.Item> aggs = agg.aggregates();
     int base = agg.groupBy().size();
     long[] counts = new long[row.length];
@@ -223,31 +261,36 @@ final class FooterAggregateReader implements PartitionReader<InternalRow> {
     try (FileSliceReader r = new FileSliceReader(all, whole, metrics)) {
       try {
         for (ColumnarBatch b = r.next(); b != null; b = r.next()) {
-        int col = 0;
-        for (List<Integer> slots : columns.values()) {
-          ColumnVector v = b.column(col++);
-          for (int slot : slots) {
-            PushedAggregate.Item it = aggs.get(slot - base);
-            for (int i = 0; i < b.numRows(); i++) {
-              if (v.isNullAt(i)) continue;
-              if (it.kind() == PushedAggregate.Kind.COUNT) {
-                counts[slot]++;
-                continue;
-              }
-              Object x = value(v, i, it.type());
-              if (best[slot] == null || compareValues(x, best[slot], it.type()) * (it.kind() == PushedAggregate.Kind.MAX ? 1 : -1) > 0) {
-                best[slot] = x;
+          int col = 0;
+          for (List<Integer> slots : columns.values()) {
+            ColumnVector v = b.column(col++);
+            for (int slot : slots) {
+              PushedAggregate.Item it = aggs.get(slot - base);
+              for (int i = 0; i < b.numRows(); i++) {
+                if (v.isNullAt(i)) continue;
+                if (it.kind() == PushedAggregate.Kind.COUNT) {
+                  counts[slot]++;
+                  continue;
+                }
+                Object x = value(v, i, it.type());
+                if (best[slot] == null
+                    || compareValues(x, best[slot], it.type())
+                            * (it.kind() == PushedAggregate.Kind.MAX ? 1 : -1)
+                        > 0) {
+                  best[slot] = x;
+                }
               }
             }
           }
-        }
         }
       } finally {
         metrics.fileDone(r.pathStats());
       }
     }
     for (List<Integer> slots : columns.values()) {
-      for (int slot : slots) row[slot] = aggs.get(slot - base).kind() == PushedAggregate.Kind.COUNT ? counts[slot] : best[slot];
+      for (int slot : slots)
+        row[slot] =
+            aggs.get(slot - base).kind() == PushedAggregate.Kind.COUNT ? counts[slot] : best[slot];
     }
   }
 
@@ -259,7 +302,8 @@ final class FooterAggregateReader implements PartitionReader<InternalRow> {
     if (t instanceof LongType) return v.getLong(i);
     if (t instanceof FloatType) return v.getFloat(i);
     if (t instanceof DoubleType) return v.getDouble(i);
-    throw new IllegalStateException("homi: no MIN/MAX for " + t); // PushedAggregate refuses other types
+    throw new IllegalStateException(
+        "homi: no MIN/MAX for " + t); // PushedAggregate refuses other types
   }
 
   /** Spark's order: NaN above every number, -0.0 equal to 0.0 (SQLOrderingUtil). */

@@ -26,14 +26,13 @@ import org.apache.spark.unsafe.Platform;
 import org.apache.spark.unsafe.types.UTF8String;
 
 /**
- * A Spark {@link ColumnVector} over an Arrow vector that reads values straight from the
- * vector's buffers with unsafe loads: no Arrow bounds or null checks per get, and decimals of
- * precision <= 18 as a long ({@link Decimal#createUnsafe}) instead of a BigDecimal. Buffer
- * addresses and the null count are cached by {@link #refresh()}, which must run after every batch
- * is decoded (vectors are reset or reallocated between batches); null semantics are those of
- * {@link ArrowColumnVector}. Structs and arrays ({@link HomiNestedColumnVectors}) wrap their
- * children the same way; {@link #wrap} gives an ArrowColumnVector for every other vector (maps,
- * nulls).
+ * A Spark {@link ColumnVector} over an Arrow vector that reads values straight from the vector's
+ * buffers with unsafe loads: no Arrow bounds or null checks per get, and decimals of precision <=
+ * 18 as a long ({@link Decimal#createUnsafe}) instead of a BigDecimal. Buffer addresses and the
+ * null count are cached by {@link #refresh()}, which must run after every batch is decoded (vectors
+ * are reset or reallocated between batches); null semantics are those of {@link ArrowColumnVector}.
+ * Structs and arrays ({@link HomiNestedColumnVectors}) wrap their children the same way; {@link
+ * #wrap} gives an ArrowColumnVector for every other vector (maps, nulls).
  */
 abstract class HomiColumnVector extends ColumnVector {
   protected final FieldVector vector;
@@ -45,13 +44,17 @@ abstract class HomiColumnVector extends ColumnVector {
     this.vector = vector;
   }
 
-  /** A HomiColumnVector for the flat types, structs and arrays, Spark's ArrowColumnVector otherwise. */
+  /**
+   * A HomiColumnVector for the flat types, structs and arrays, Spark's ArrowColumnVector otherwise.
+   */
   static ColumnVector wrap(FieldVector v) {
     if (v instanceof BitVector b) return new HomiColumnVectors.Booleans(b);
     if (v instanceof TinyIntVector) return new HomiColumnVectors.Bytes(v);
     if (v instanceof SmallIntVector) return new HomiColumnVectors.Shorts(v);
     if (v instanceof IntVector || v instanceof DateDayVector) return new HomiColumnVectors.Ints(v);
-    if (v instanceof BigIntVector || v instanceof TimeStampMicroTZVector || v instanceof TimeStampMicroVector) {
+    if (v instanceof BigIntVector
+        || v instanceof TimeStampMicroTZVector
+        || v instanceof TimeStampMicroVector) {
       return new HomiColumnVectors.Longs(v);
     }
     if (v instanceof Float4Vector) return new HomiColumnVectors.Floats(v);
@@ -60,7 +63,8 @@ abstract class HomiColumnVector extends ColumnVector {
     if (v instanceof VarCharVector) return new HomiColumnVectors.Strings(v);
     if (v instanceof VarBinaryVector) return new HomiColumnVectors.Binaries(v);
     if (v instanceof StructVector s) return new HomiNestedColumnVectors.Structs(s);
-    if (v instanceof ListVector l && !(v instanceof MapVector)) return new HomiNestedColumnVectors.Lists(l);
+    if (v instanceof ListVector l && !(v instanceof MapVector))
+      return new HomiNestedColumnVectors.Lists(l);
     return new ArrowColumnVector(v);
   }
 
@@ -99,7 +103,8 @@ abstract class HomiColumnVector extends ColumnVector {
   }
 
   private UnsupportedOperationException unsupported() {
-    return new UnsupportedOperationException(getClass().getSimpleName() + " over " + vector.getClass().getSimpleName());
+    return new UnsupportedOperationException(
+        getClass().getSimpleName() + " over " + vector.getClass().getSimpleName());
   }
 
   @Override

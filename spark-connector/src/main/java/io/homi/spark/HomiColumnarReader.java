@@ -10,11 +10,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * An executor's reader for one task: its file slices one after the other, each opened through
- * this JVM's HOMI runtime. With {@code homi.prefetchRowGroups} > 0 the next slice is opened as
- * soon as the current one has issued its last fetch, and its first row group fetched while the
- * current one decodes (one file's row group per file is common), within the same bound: at most
- * that many row groups fetched ahead of the one being decoded, over both slices.
+ * An executor's reader for one task: its file slices one after the other, each opened through this
+ * JVM's HOMI runtime. With {@code homi.prefetchRowGroups} > 0 the next slice is opened as soon as
+ * the current one has issued its last fetch, and its first row group fetched while the current one
+ * decodes (one file's row group per file is common), within the same bound: at most that many row
+ * groups fetched ahead of the one being decoded, over both slices.
  */
 final class HomiColumnarReader implements PartitionReader<ColumnarBatch> {
   private static final Logger LOG = LoggerFactory.getLogger(HomiColumnarReader.class);
@@ -38,7 +38,8 @@ final class HomiColumnarReader implements PartitionReader<ColumnarBatch> {
 
   @Override
   public boolean next() throws IOException {
-    if (limit >= 0 && rowsReturned >= limit) return false; // enough for the LIMIT: fetch nothing more
+    if (limit >= 0 && rowsReturned >= limit)
+      return false; // enough for the LIMIT: fetch nothing more
     while (true) {
       if (slice == null) {
         if (upcoming != null) {
@@ -50,15 +51,19 @@ final class HomiColumnarReader implements PartitionReader<ColumnarBatch> {
           slice = openOrSkip(s);
           if (slice == null) continue;
         }
-        // What input_file_name() and input_file_block_start/length() read, as Spark's FilePartitionReader sets it.
+        // What input_file_name() and input_file_block_start/length() read, as Spark's
+        // FilePartitionReader sets it.
         HomiInputPartition.Slice s = slice.slice();
         InputFileBlockHolder.set(s.urlPath(), s.start(), s.length());
       }
       try {
         current = slice.next();
       } catch (IOException | RuntimeException e) {
-        if (!errors.skips(e)) throw e instanceof IOException io ? new HomiReadException(io) : (RuntimeException) e;
-        LOG.warn("homi: skipped the rest of {} (ignoreCorruptFiles / ignoreMissingFiles): {}", slice.slice().path(),
+        if (!errors.skips(e))
+          throw e instanceof IOException io ? new HomiReadException(io) : (RuntimeException) e;
+        LOG.warn(
+            "homi: skipped the rest of {} (ignoreCorruptFiles / ignoreMissingFiles): {}",
+            slice.slice().path(),
             e.toString());
         current = null;
       }
@@ -71,21 +76,31 @@ final class HomiColumnarReader implements PartitionReader<ColumnarBatch> {
     }
   }
 
-  /** Opens a slice, or null where Spark's ignoreMissingFiles / ignoreCorruptFiles would skip the file. */
+  /**
+   * Opens a slice, or null where Spark's ignoreMissingFiles / ignoreCorruptFiles would skip the
+   * file.
+   */
   private FileSliceReader openOrSkip(HomiInputPartition.Slice s) {
     try {
       return new FileSliceReader(s, plan, metrics);
     } catch (RuntimeException e) {
       if (!errors.skips(e)) throw e;
-      LOG.warn("homi: skipped {} (ignoreCorruptFiles / ignoreMissingFiles): {}", s.path(), e.toString());
+      LOG.warn(
+          "homi: skipped {} (ignoreCorruptFiles / ignoreMissingFiles): {}", s.path(), e.toString());
       return null;
     }
   }
 
-  /** Once the current slice has nothing left to fetch, starts fetching the next slice's first row group(s). */
+  /**
+   * Once the current slice has nothing left to fetch, starts fetching the next slice's first row
+   * group(s).
+   */
   private void openUpcomingEarly() {
     int ahead = plan.options().prefetchRowGroups();
-    if (ahead == 0 || upcoming != null || nextSlice == part.slices().length || !slice.allFetchesIssued()) return;
+    if (ahead == 0
+        || upcoming != null
+        || nextSlice == part.slices().length
+        || !slice.allFetchesIssued()) return;
     int budget = ahead - slice.fetchesPending();
     if (budget <= 0) return;
     upcoming = openOrSkip(part.slices()[nextSlice++]);
@@ -100,7 +115,8 @@ final class HomiColumnarReader implements PartitionReader<ColumnarBatch> {
   @Override
   public CustomTaskMetric[] currentMetricsValues() {
     PathStats.Snapshot open = slice == null ? null : slice.pathStats();
-    if (upcoming != null) open = open == null ? upcoming.pathStats() : open.plus(upcoming.pathStats());
+    if (upcoming != null)
+      open = open == null ? upcoming.pathStats() : open.plus(upcoming.pathStats());
     return metrics.values(open);
   }
 
@@ -119,6 +135,7 @@ final class HomiColumnarReader implements PartitionReader<ColumnarBatch> {
       upcoming = null;
       closeSlice();
     }
-    if (nextSlice > 0) LOG.info("homi task read {} file slice(s): {}", nextSlice, metrics.summary());
+    if (nextSlice > 0)
+      LOG.info("homi task read {} file slice(s): {}", nextSlice, metrics.summary());
   }
 }

@@ -17,18 +17,20 @@ import org.apache.arrow.vector.VarCharVector;
 import org.apache.spark.unsafe.Platform;
 
 /**
- * A Spark column vector over a batch kept as dictionary ids ({@link DictionaryBatch}): nulls
- * come from the column's own Arrow vector (its validity is written as usual), row i's value is
- * entry {@code ids[i]} of the decoded dictionary, read on get, as Spark's own Parquet reader
- * does. The runtime checked every id against the dictionary's size when it unpacked it, so the
- * loads here need no bounds check. {@link #refresh()} after each batch caches the ids array and
- * the dictionary's buffer addresses; subclasses build per-dictionary caches when it changes.
+ * A Spark column vector over a batch kept as dictionary ids ({@link DictionaryBatch}): nulls come
+ * from the column's own Arrow vector (its validity is written as usual), row i's value is entry
+ * {@code ids[i]} of the decoded dictionary, read on get, as Spark's own Parquet reader does. The
+ * runtime checked every id against the dictionary's size when it unpacked it, so the loads here
+ * need no bounds check. {@link #refresh()} after each batch caches the ids array and the
+ * dictionary's buffer addresses; subclasses build per-dictionary caches when it changes.
  */
 abstract class HomiDictionaryVector extends HomiColumnVector {
   private final DictionaryBatch batch;
   private int[] ids;
+
   /** The current column chunk's dictionary, a vector of the column's own Arrow type. */
   protected FieldVector dictionary;
+
   /** Address of the dictionary's data buffer. */
   protected long dict;
 
@@ -37,12 +39,18 @@ abstract class HomiDictionaryVector extends HomiColumnVector {
     this.batch = batch;
   }
 
-  /** A dictionary column vector for {@code v}'s type, or null where dictionaries cannot hold it (booleans, nested). */
+  /**
+   * A dictionary column vector for {@code v}'s type, or null where dictionaries cannot hold it
+   * (booleans, nested).
+   */
   static HomiDictionaryVector wrap(FieldVector v, DictionaryBatch b) {
     if (v instanceof TinyIntVector) return new HomiDictionaryVectors.Bytes(v, b);
     if (v instanceof SmallIntVector) return new HomiDictionaryVectors.Shorts(v, b);
-    if (v instanceof IntVector || v instanceof DateDayVector) return new HomiDictionaryVectors.Ints(v, b);
-    if (v instanceof BigIntVector || v instanceof TimeStampMicroTZVector || v instanceof TimeStampMicroVector) {
+    if (v instanceof IntVector || v instanceof DateDayVector)
+      return new HomiDictionaryVectors.Ints(v, b);
+    if (v instanceof BigIntVector
+        || v instanceof TimeStampMicroTZVector
+        || v instanceof TimeStampMicroVector) {
       return new HomiDictionaryVectors.Longs(v, b);
     }
     if (v instanceof Float4Vector) return new HomiDictionaryVectors.Floats(v, b);

@@ -84,7 +84,10 @@ final class HomiDictionaryVectors {
     }
   }
 
-  /** DecimalVector dictionary: precision <= 18 read as the low long (see {@link HomiColumnVectors.Decimals}). */
+  /**
+   * DecimalVector dictionary: precision <= 18 read as the low long (see {@link
+   * HomiColumnVectors.Decimals}).
+   */
   static final class Decimals extends HomiDictionaryVector {
     private final boolean fitsLong;
 
@@ -105,8 +108,8 @@ final class HomiDictionaryVectors {
   }
 
   /**
-   * VarCharVector dictionary: every entry made a UTF8String once per dictionary (on-heap copies,
-   * so they outlive the dictionary's Arrow memory), and a get is one array load.
+   * VarCharVector dictionary: every entry made a UTF8String once per dictionary (on-heap copies, so
+   * they outlive the dictionary's Arrow memory), and a get is one array load.
    */
   static final class Strings extends HomiDictionaryVector {
     private UTF8String[] values;
@@ -120,7 +123,8 @@ final class HomiDictionaryVectors {
       BaseVariableWidthVector d = (BaseVariableWidthVector) dictionary;
       UTF8String[] vs = new UTF8String[Math.max(1, d.getValueCount())];
       for (int i = 0; i < d.getValueCount(); i++) vs[i] = UTF8String.fromBytes(d.get(i));
-      if (d.getValueCount() == 0) vs[0] = UTF8String.EMPTY_UTF8; // id 0 of null rows in an empty dictionary
+      if (d.getValueCount() == 0)
+        vs[0] = UTF8String.EMPTY_UTF8; // id 0 of null rows in an empty dictionary
       values = vs;
     }
 

@@ -19,17 +19,18 @@ import scala.jdk.javaapi.CollectionConverters;
 
 /**
  * The files of a table, found exactly as Spark's file sources find them: Spark's own
- * InMemoryFileIndex does globbing, {@code basePath}, {@code recursiveFileLookup},
- * {@code pathGlobFilter}, {@code modifiedBefore/After}, hidden {@code _}/{@code .} entries and
- * Hive-style partition discovery with Spark's type inference. HOMI reads local files only,
- * which is checked here, on the driver, with the offending path in the message.
+ * InMemoryFileIndex does globbing, {@code basePath}, {@code recursiveFileLookup}, {@code
+ * pathGlobFilter}, {@code modifiedBefore/After}, hidden {@code _}/{@code .} entries and Hive-style
+ * partition discovery with Spark's type inference. HOMI reads local files only, which is checked
+ * here, on the driver, with the offending path in the message.
  */
 final class HomiFileIndex {
   private final InMemoryFileIndex index;
   private final List<String> roots;
   private final CaseInsensitiveStringMap options;
 
-  private HomiFileIndex(InMemoryFileIndex index, List<String> roots, CaseInsensitiveStringMap options) {
+  private HomiFileIndex(
+      InMemoryFileIndex index, List<String> roots, CaseInsensitiveStringMap options) {
     this.index = index;
     this.roots = roots;
     this.options = options;
@@ -46,12 +47,24 @@ final class HomiFileIndex {
     scala.collection.immutable.Map<String, String> opts = scalaMap(options);
     Configuration hadoopConf = spark.sessionState().newHadoopConfWithOptions(opts);
     boolean glob = options.getBoolean("__globPaths", true);
-    scala.collection.immutable.Seq<Path> rootPaths = DataSource$.MODULE$.checkAndGlobPathIfNecessary(
-        CollectionConverters.asScala(roots).toSeq(), hadoopConf, true, true,
-        DataSource$.MODULE$.checkAndGlobPathIfNecessary$default$5(), glob);
+    scala.collection.immutable.Seq<Path> rootPaths =
+        DataSource$.MODULE$.checkAndGlobPathIfNecessary(
+            CollectionConverters.asScala(roots).toSeq(),
+            hadoopConf,
+            true,
+            true,
+            DataSource$.MODULE$.checkAndGlobPathIfNecessary$default$5(),
+            glob);
     for (Path p : CollectionConverters.asJava(rootPaths)) requireLocal(p);
-    InMemoryFileIndex index = new InMemoryFileIndex(spark, rootPaths, opts, Option.apply(userSchema),
-        FileStatusCache$.MODULE$.getOrCreate(spark), Option.empty(), Option.empty());
+    InMemoryFileIndex index =
+        new InMemoryFileIndex(
+            spark,
+            rootPaths,
+            opts,
+            Option.apply(userSchema),
+            FileStatusCache$.MODULE$.getOrCreate(spark),
+            Option.empty(),
+            Option.empty());
     return new HomiFileIndex(index, List.copyOf(roots), options);
   }
 
@@ -64,7 +77,10 @@ final class HomiFileIndex {
     return index;
   }
 
-  /** Data files of 0 bytes: skipped by the listing (as for parquet), named when nothing else is left. */
+  /**
+   * Data files of 0 bytes: skipped by the listing (as for parquet), named when nothing else is
+   * left.
+   */
   List<String> emptyFiles() {
     List<String> out = new ArrayList<>();
     for (org.apache.hadoop.fs.FileStatus f : CollectionConverters.asJava(index.allFiles())) {
@@ -79,9 +95,16 @@ final class HomiFileIndex {
 
   /** Every partition directory with its data files (all of them; pruning is the scan's job). */
   List<PartitionDirectory> partitions() {
-    List<PartitionDirectory> out = new ArrayList<>(CollectionConverters.asJava(
-        index.listFiles(CollectionConverters.asScala(List.<org.apache.spark.sql.catalyst.expressions.Expression>of()).toSeq(),
-            CollectionConverters.asScala(List.<org.apache.spark.sql.catalyst.expressions.Expression>of()).toSeq())));
+    List<PartitionDirectory> out =
+        new ArrayList<>(
+            CollectionConverters.asJava(
+                index.listFiles(
+                    CollectionConverters.asScala(
+                            List.<org.apache.spark.sql.catalyst.expressions.Expression>of())
+                        .toSeq(),
+                    CollectionConverters.asScala(
+                            List.<org.apache.spark.sql.catalyst.expressions.Expression>of())
+                        .toSeq())));
     return out;
   }
 
@@ -89,7 +112,8 @@ final class HomiFileIndex {
   List<java.nio.file.Path> files() {
     List<java.nio.file.Path> out = new ArrayList<>();
     for (PartitionDirectory d : partitions()) {
-      for (FileStatusWithMetadata f : CollectionConverters.asJava(d.files())) out.add(local(f.getPath()));
+      for (FileStatusWithMetadata f : CollectionConverters.asJava(d.files()))
+        out.add(local(f.getPath()));
     }
     return out;
   }
@@ -102,7 +126,8 @@ final class HomiFileIndex {
   private static void requireLocal(Path p) {
     String scheme = p.toUri().getScheme();
     if (scheme != null && !scheme.equals("file")) {
-      throw new IllegalArgumentException("homi reads local files only; unsupported file system '" + scheme + "' in " + p);
+      throw new IllegalArgumentException(
+          "homi reads local files only; unsupported file system '" + scheme + "' in " + p);
     }
   }
 
@@ -122,11 +147,14 @@ final class HomiFileIndex {
     }
     String path = options.get("path");
     if (path != null && !path.isBlank()) roots.add(path);
-    if (roots.isEmpty()) throw new IllegalArgumentException("homi: no path given; use spark.read.format(\"homi\").load(path)");
+    if (roots.isEmpty())
+      throw new IllegalArgumentException(
+          "homi: no path given; use spark.read.format(\"homi\").load(path)");
     return roots;
   }
 
   static scala.collection.immutable.Map<String, String> scalaMap(CaseInsensitiveStringMap options) {
-    return scala.collection.immutable.Map.from(CollectionConverters.asScala(options.asCaseSensitiveMap()));
+    return scala.collection.immutable.Map.from(
+        CollectionConverters.asScala(options.asCaseSensitiveMap()));
   }
 }

@@ -9,9 +9,9 @@ import org.apache.spark.sql.connector.metric.CustomSumMetric;
 import org.apache.spark.sql.connector.metric.CustomTaskMetric;
 
 /**
- * What HOMI did, shown on the scan node in the Spark UI. Spark instantiates the metric classes
- * by name on the driver, so each is a public class with a no-argument constructor; sizes and
- * times are summed as raw numbers and only formatted for display.
+ * What HOMI did, shown on the scan node in the Spark UI. Spark instantiates the metric classes by
+ * name on the driver, so each is a public class with a no-argument constructor; sizes and times are
+ * summed as raw numbers and only formatted for display.
  */
 public final class HomiMetrics {
   static final String BYTES_OS = "homiBytesOs";
@@ -40,13 +40,30 @@ public final class HomiMetrics {
   private HomiMetrics() {}
 
   static CustomMetric[] supported() {
-    return new CustomMetric[] {new BytesOs(), new BytesDirect(), new BytesDevice(), new BytesPassthrough(), new BytesGpu(), new Commands(),
-        new Refused(), new RowsDecoded(), new RowGroupsRead(), new RowGroupsPruned(), new RowGroupsPrunedByDictionary(), new PagesPruned(),
-        new DecodeTime(), new IoWaitTime(),
-        new GpuRowGroups(), new GpuBytes(), new GpuRefused(), new HostFallback(), new GpuOutOfMemory(),
-        new GpuPinned(),
-
-        new FooterFiles(), new ValueFiles()};
+    return new CustomMetric[] {
+      new BytesOs(),
+      new BytesDirect(),
+      new BytesDevice(),
+      new BytesPassthrough(),
+      new BytesGpu(),
+      new Commands(),
+      new Refused(),
+      new RowsDecoded(),
+      new RowGroupsRead(),
+      new RowGroupsPruned(),
+      new RowGroupsPrunedByDictionary(),
+      new PagesPruned(),
+      new DecodeTime(),
+      new IoWaitTime(),
+      new GpuRowGroups(),
+      new GpuBytes(),
+      new GpuRefused(),
+      new HostFallback(),
+      new GpuOutOfMemory(),
+      new GpuPinned(),
+      new FooterFiles(),
+      new ValueFiles()
+    };
   }
 
   static String bytesName(PathKind k) {
@@ -70,113 +87,223 @@ public final class HomiMetrics {
   }
 
   public static final class BytesOs extends SizeMetric {
-    public String name() { return BYTES_OS; }
-    public String description() { return "homi bytes read, os path (pread)"; }
+    public String name() {
+      return BYTES_OS;
+    }
+
+    public String description() {
+      return "homi bytes read, os path (pread)";
+    }
   }
 
   public static final class BytesDirect extends SizeMetric {
-    public String name() { return BYTES_DIRECT; }
-    public String description() { return "homi bytes read, direct path (O_DIRECT on the file)"; }
+    public String name() {
+      return BYTES_DIRECT;
+    }
+
+    public String description() {
+      return "homi bytes read, direct path (O_DIRECT on the file)";
+    }
   }
 
   public static final class BytesDevice extends SizeMetric {
-    public String name() { return BYTES_DEVICE; }
-    public String description() { return "homi bytes read, device path (block device by LBA)"; }
+    public String name() {
+      return BYTES_DEVICE;
+    }
+
+    public String description() {
+      return "homi bytes read, device path (block device by LBA)";
+    }
   }
 
   public static final class BytesPassthrough extends SizeMetric {
-    public String name() { return BYTES_PASSTHROUGH; }
-    public String description() { return "homi bytes read, NVMe passthrough path (NVMe Read commands by LBA)"; }
+    public String name() {
+      return BYTES_PASSTHROUGH;
+    }
+
+    public String description() {
+      return "homi bytes read, NVMe passthrough path (NVMe Read commands by LBA)";
+    }
   }
 
   public static final class BytesGpu extends SizeMetric {
-    public String name() { return BYTES_GPU; }
-    public String description() { return "homi bytes read, gpu path"; }
+    public String name() {
+      return BYTES_GPU;
+    }
+
+    public String description() {
+      return "homi bytes read, gpu path";
+    }
   }
 
   public static final class Commands extends CustomSumMetric {
-    public String name() { return COMMANDS; }
-    public String description() { return "homi read commands served"; }
+    public String name() {
+      return COMMANDS;
+    }
+
+    public String description() {
+      return "homi read commands served";
+    }
   }
 
   public static final class Refused extends CustomSumMetric {
-    public String name() { return REFUSED; }
-    public String description() { return "homi read commands refused by the mediator"; }
+    public String name() {
+      return REFUSED;
+    }
+
+    public String description() {
+      return "homi read commands refused by the mediator";
+    }
   }
 
   public static final class RowsDecoded extends CustomSumMetric {
-    public String name() { return ROWS; }
-    public String description() { return "homi rows decoded"; }
+    public String name() {
+      return ROWS;
+    }
+
+    public String description() {
+      return "homi rows decoded";
+    }
   }
 
   public static final class RowGroupsRead extends CustomSumMetric {
-    public String name() { return ROW_GROUPS_READ; }
-    public String description() { return "homi row groups read"; }
+    public String name() {
+      return ROW_GROUPS_READ;
+    }
+
+    public String description() {
+      return "homi row groups read";
+    }
   }
 
   public static final class RowGroupsPruned extends CustomSumMetric {
-    public String name() { return ROW_GROUPS_PRUNED; }
-    public String description() { return "homi row groups pruned by statistics (min/max, page index)"; }
+    public String name() {
+      return ROW_GROUPS_PRUNED;
+    }
+
+    public String description() {
+      return "homi row groups pruned by statistics (min/max, page index)";
+    }
   }
 
   public static final class RowGroupsPrunedByDictionary extends CustomSumMetric {
-    public String name() { return ROW_GROUPS_DICT_PRUNED; }
-    public String description() { return "homi row groups pruned by dictionary"; }
+    public String name() {
+      return ROW_GROUPS_DICT_PRUNED;
+    }
+
+    public String description() {
+      return "homi row groups pruned by dictionary";
+    }
   }
 
   public static final class PagesPruned extends CustomSumMetric {
-    public String name() { return PAGES_PRUNED; }
-    public String description() { return "homi pages pruned by the page index"; }
+    public String name() {
+      return PAGES_PRUNED;
+    }
+
+    public String description() {
+      return "homi pages pruned by the page index";
+    }
   }
 
   public static final class DecodeTime extends CustomSumMetric {
-    public String name() { return DECODE_MS; }
-    public String description() { return "homi decode time (ms)"; }
+    public String name() {
+      return DECODE_MS;
+    }
+
+    public String description() {
+      return "homi decode time (ms)";
+    }
   }
 
   public static final class IoWaitTime extends CustomSumMetric {
-    public String name() { return IO_WAIT_MS; }
-    public String description() { return "homi I/O wait time (ms)"; }
+    public String name() {
+      return IO_WAIT_MS;
+    }
+
+    public String description() {
+      return "homi I/O wait time (ms)";
+    }
   }
 
   public static final class GpuRowGroups extends CustomSumMetric {
-    public String name() { return GPU_ROW_GROUPS; }
-    public String description() { return "homi row groups decoded on the GPU (homi.output=gpu)"; }
+    public String name() {
+      return GPU_ROW_GROUPS;
+    }
+
+    public String description() {
+      return "homi row groups decoded on the GPU (homi.output=gpu)";
+    }
   }
 
   public static final class GpuBytes extends SizeMetric {
-    public String name() { return GPU_BYTES; }
-    public String description() { return "homi bytes staged into GPU memory for GPU decode"; }
+    public String name() {
+      return GPU_BYTES;
+    }
+
+    public String description() {
+      return "homi bytes staged into GPU memory for GPU decode";
+    }
   }
 
   public static final class GpuRefused extends CustomSumMetric {
-    public String name() { return GPU_REFUSED; }
-    public String description() { return "homi row groups the GPU decoder refused, decoded on the CPU"; }
+    public String name() {
+      return GPU_REFUSED;
+    }
+
+    public String description() {
+      return "homi row groups the GPU decoder refused, decoded on the CPU";
+    }
   }
 
   public static final class HostFallback extends CustomSumMetric {
-    public String name() { return HOST_FALLBACK; }
-    public String description() { return "homi row groups on host output: gpu-or-host without a usable GPU"; }
+    public String name() {
+      return HOST_FALLBACK;
+    }
+
+    public String description() {
+      return "homi row groups on host output: gpu-or-host without a usable GPU";
+    }
   }
 
   public static final class GpuOutOfMemory extends CustomSumMetric {
-    public String name() { return GPU_OOM; }
-    public String description() { return "homi row groups decoded on the CPU after a GPU out-of-memory (gpu-or-host)"; }
+    public String name() {
+      return GPU_OOM;
+    }
+
+    public String description() {
+      return "homi row groups decoded on the CPU after a GPU out-of-memory (gpu-or-host)";
+    }
   }
 
   public static final class GpuPinned extends CustomSumMetric {
-    public String name() { return GPU_PINNED; }
-    public String description() { return "homi GPU row groups copied to pinned host memory right after decode"; }
+    public String name() {
+      return GPU_PINNED;
+    }
+
+    public String description() {
+      return "homi GPU row groups copied to pinned host memory right after decode";
+    }
   }
 
   public static final class FooterFiles extends CustomSumMetric {
-    public String name() { return FOOTER_FILES; }
-    public String description() { return "homi files whose pushed aggregate the footer answered"; }
+    public String name() {
+      return FOOTER_FILES;
+    }
+
+    public String description() {
+      return "homi files whose pushed aggregate the footer answered";
+    }
   }
 
   public static final class ValueFiles extends CustomSumMetric {
-    public String name() { return VALUE_FILES; }
-    public String description() { return "homi files whose pushed aggregate needed column values (statistics missing or unusable)"; }
+    public String name() {
+      return VALUE_FILES;
+    }
+
+    public String description() {
+      return "homi files whose pushed aggregate needed column values (statistics missing or unusable)";
+    }
   }
 
   /** One task's values, reported through PartitionReader.currentMetricsValues. */
@@ -209,19 +336,29 @@ public final class HomiMetrics {
       gpuBytes += stagedBytes;
     }
 
-    void addGpuRefusedRowGroups(long n) { gpuRefused += n; }
+    void addGpuRefusedRowGroups(long n) {
+      gpuRefused += n;
+    }
 
-    void addHostFallbackRowGroups(long n) { hostFallback += n; }
+    void addHostFallbackRowGroups(long n) {
+      hostFallback += n;
+    }
 
-    void addGpuOutOfMemoryRowGroups(long n) { gpuOutOfMemory += n; }
+    void addGpuOutOfMemoryRowGroups(long n) {
+      gpuOutOfMemory += n;
+    }
 
-    void addGpuPinnedRowGroups(long n) { gpuPinned += n; }
+    void addGpuPinnedRowGroups(long n) {
+      gpuPinned += n;
+    }
 
     void fileDone(PathStats.Snapshot s) {
       closedFiles = closedFiles == null ? s : closedFiles.plus(s);
     }
 
-    void addRows(long r) { rows += r; }
+    void addRows(long r) {
+      rows += r;
+    }
 
     void addRowGroups(long read, long pruned) {
       rowGroupsRead += read;
@@ -241,37 +378,68 @@ public final class HomiMetrics {
     }
 
     /** Data pages of projected columns left unread. */
-    void addPagesPruned(long n) { pagesPruned += n; }
+    void addPagesPruned(long n) {
+      pagesPruned += n;
+    }
 
-    void addDecodeNanos(long n) { decodeNanos += n; }
+    void addDecodeNanos(long n) {
+      decodeNanos += n;
+    }
 
-    void addIoNanos(long n) { ioNanos += n; }
+    void addIoNanos(long n) {
+      ioNanos += n;
+    }
 
     /** One line for the log: rows, row groups, and the bytes each path served for this task. */
     String summary() {
-      StringBuilder b = new StringBuilder().append(rows).append(" rows, ").append(rowGroupsRead)
-          .append(" row groups read (").append(rowGroupsPruned).append(" pruned by statistics, ")
-          .append(rowGroupsPrunedByDictionary).append(" by dictionary), ").append(pagesPruned)
-          .append(" pages pruned, bytes by path:");
+      StringBuilder b =
+          new StringBuilder()
+              .append(rows)
+              .append(" rows, ")
+              .append(rowGroupsRead)
+              .append(" row groups read (")
+              .append(rowGroupsPruned)
+              .append(" pruned by statistics, ")
+              .append(rowGroupsPrunedByDictionary)
+              .append(" by dictionary), ")
+              .append(pagesPruned)
+              .append(" pages pruned, bytes by path:");
       for (PathKind k : PathKind.values()) {
         long n = closedFiles == null ? 0 : closedFiles.bytes(k);
         if (n > 0) b.append(' ').append(k.label()).append('=').append(n);
       }
       if (closedFiles == null || closedFiles.totalBytes() == 0) b.append(" none");
       if (gpuRowGroups + gpuRefused > 0) {
-        b.append(", ").append(gpuRowGroups).append(" row group(s) decoded on the GPU (").append(gpuBytes)
-            .append(" bytes staged, ").append(gpuPinned).append(" copied to pinned host memory), ").append(gpuRefused)
+        b.append(", ")
+            .append(gpuRowGroups)
+            .append(" row group(s) decoded on the GPU (")
+            .append(gpuBytes)
+            .append(" bytes staged, ")
+            .append(gpuPinned)
+            .append(" copied to pinned host memory), ")
+            .append(gpuRefused)
             .append(" refused by the GPU decoder (CPU)");
       }
-      if (hostFallback > 0) b.append(", ").append(hostFallback).append(" row group(s) on host output (no usable GPU)");
-      if (gpuOutOfMemory > 0) b.append(", ").append(gpuOutOfMemory).append(" row group(s) on the CPU after a GPU out-of-memory");
-      return b.append(", io wait ").append(ioNanos / 1_000_000).append(" ms, decode ")
-          .append(decodeNanos / 1_000_000).append(" ms").toString();
+      if (hostFallback > 0)
+        b.append(", ").append(hostFallback).append(" row group(s) on host output (no usable GPU)");
+      if (gpuOutOfMemory > 0)
+        b.append(", ")
+            .append(gpuOutOfMemory)
+            .append(" row group(s) on the CPU after a GPU out-of-memory");
+      return b.append(", io wait ")
+          .append(ioNanos / 1_000_000)
+          .append(" ms, decode ")
+          .append(decodeNanos / 1_000_000)
+          .append(" ms")
+          .toString();
     }
 
-    /** @param open the statistics of the file being read now, or null */
+    /**
+     * @param open the statistics of the file being read now, or null
+     */
     CustomTaskMetric[] values(PathStats.Snapshot open) {
-      PathStats.Snapshot s = closedFiles == null ? open : open == null ? closedFiles : closedFiles.plus(open);
+      PathStats.Snapshot s =
+          closedFiles == null ? open : open == null ? closedFiles : closedFiles.plus(open);
       List<CustomTaskMetric> out = new ArrayList<>();
       for (PathKind k : PathKind.values()) out.add(value(bytesName(k), s == null ? 0 : s.bytes(k)));
       out.add(value(COMMANDS, s == null ? 0 : s.totalCommands()));
@@ -293,7 +461,6 @@ public final class HomiMetrics {
       out.add(value(VALUE_FILES, valueFiles));
       return out.toArray(new CustomTaskMetric[0]);
     }
-
 
     private static CustomTaskMetric value(String name, long v) {
       return new CustomTaskMetric() {

@@ -11,8 +11,8 @@ import org.apache.spark.unsafe.Platform;
  * The {@link HomiColumnVector}s of structs and arrays. Their children are themselves wrapped by
  * {@link HomiColumnVector#wrap}, so a struct field or an array element of a flat type is read with
  * the same unchecked loads as a top-level column (Spark's ArrowColumnVector would read them through
- * Arrow's checked getters). {@link #refresh} reaches the children: a nested batch reallocates
- * their buffers as it grows.
+ * Arrow's checked getters). {@link #refresh} reaches the children: a nested batch reallocates their
+ * buffers as it grows.
  */
 final class HomiNestedColumnVectors {
   private HomiNestedColumnVectors() {}
@@ -24,7 +24,8 @@ final class HomiNestedColumnVectors {
     Structs(StructVector v) {
       super(v);
       children = new ColumnVector[v.size()];
-      for (int i = 0; i < children.length; i++) children[i] = wrap((FieldVector) v.getChildByOrdinal(i));
+      for (int i = 0; i < children.length; i++)
+        children[i] = wrap((FieldVector) v.getChildByOrdinal(i));
     }
 
     @Override

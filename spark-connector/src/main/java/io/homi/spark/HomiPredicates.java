@@ -28,9 +28,9 @@ import org.apache.spark.sql.types.TimestampType;
 import org.apache.spark.unsafe.types.UTF8String;
 
 /**
- * Spark's V2 predicates translated into {@link StatsPredicate}s for pruning. Translation is
- * partial by design: a predicate (or, inside AND, a conjunct) that cannot be translated exactly
- * becomes TRUE, which prunes nothing, since Spark evaluates every filter after the scan anyway.
+ * Spark's V2 predicates translated into {@link StatsPredicate}s for pruning. Translation is partial
+ * by design: a predicate (or, inside AND, a conjunct) that cannot be translated exactly becomes
+ * TRUE, which prunes nothing, since Spark evaluates every filter after the scan anyway.
  */
 final class HomiPredicates {
   private HomiPredicates() {}
@@ -45,50 +45,63 @@ final class HomiPredicates {
     if (!(e instanceof Predicate p)) return null;
     Expression[] c = p.children();
     switch (p.name()) {
-      case "AND": {
-        StatsPredicate l = orTrue(convert(c[0], schema));
-        StatsPredicate r = orTrue(convert(c[1], schema));
-        return new StatsPredicate.And(l, r);
-      }
-      case "OR": {
-        StatsPredicate l = convert(c[0], schema);
-        StatsPredicate r = convert(c[1], schema);
-        return l == null || r == null ? null : new StatsPredicate.Or(l, r);
-      }
-      case "NOT": {
-        // Exactness matters under NOT: a TRUE stand-in would be negated into FALSE.
-        StatsPredicate inner = convert(c[0], schema);
-        return inner == null || containsTrueStandIn(c[0], schema) ? null : new StatsPredicate.Not(inner);
-      }
+      case "AND":
+        {
+          StatsPredicate l = orTrue(convert(c[0], schema));
+          StatsPredicate r = orTrue(convert(c[1], schema));
+          return new StatsPredicate.And(l, r);
+        }
+      case "OR":
+        {
+          StatsPredicate l = convert(c[0], schema);
+          StatsPredicate r = convert(c[1], schema);
+          return l == null || r == null ? null : new StatsPredicate.Or(l, r);
+        }
+      case "NOT":
+        {
+          // Exactness matters under NOT: a TRUE stand-in would be negated into FALSE.
+          StatsPredicate inner = convert(c[0], schema);
+          return inner == null || containsTrueStandIn(c[0], schema)
+              ? null
+              : new StatsPredicate.Not(inner);
+        }
       case "ALWAYS_TRUE":
         return StatsPredicate.TRUE;
       case "ALWAYS_FALSE":
         return new StatsPredicate.Constant(false);
       case "IS_NULL":
-        return column(c[0], schema) == null ? null : new StatsPredicate.IsNull(column(c[0], schema).name());
+        return column(c[0], schema) == null
+            ? null
+            : new StatsPredicate.IsNull(column(c[0], schema).name());
       case "IS_NOT_NULL":
-        return column(c[0], schema) == null ? null : new StatsPredicate.IsNotNull(column(c[0], schema).name());
-      case "IN": {
-        StructField f = column(c[0], schema);
-        if (f == null) return null;
-        List<Object> values = new ArrayList<>();
-        for (int i = 1; i < c.length; i++) {
-          if (!(c[i] instanceof Literal<?> lit)) return null;
-          if (lit.value() == null) continue; // x IN (NULL, ...) never matches through the null
-          Object v = literal(lit, f.dataType());
-          if (v == null) return null;
-          values.add(v);
+        return column(c[0], schema) == null
+            ? null
+            : new StatsPredicate.IsNotNull(column(c[0], schema).name());
+      case "IN":
+        {
+          StructField f = column(c[0], schema);
+          if (f == null) return null;
+          List<Object> values = new ArrayList<>();
+          for (int i = 1; i < c.length; i++) {
+            if (!(c[i] instanceof Literal<?> lit)) return null;
+            if (lit.value() == null) continue; // x IN (NULL, ...) never matches through the null
+            Object v = literal(lit, f.dataType());
+            if (v == null) return null;
+            values.add(v);
+          }
+          return new StatsPredicate.In(f.name(), values);
         }
-        return new StatsPredicate.In(f.name(), values);
-      }
-      case "STARTS_WITH": {
-        StructField f = column(c[0], schema);
-        if (f == null || !f.dataType().equals(DataTypes.StringType) || !(c[1] instanceof Literal<?> lit)
-            || !(lit.value() instanceof UTF8String s)) {
-          return null;
+      case "STARTS_WITH":
+        {
+          StructField f = column(c[0], schema);
+          if (f == null
+              || !f.dataType().equals(DataTypes.StringType)
+              || !(c[1] instanceof Literal<?> lit)
+              || !(lit.value() instanceof UTF8String s)) {
+            return null;
+          }
+          return new StatsPredicate.StartsWith(f.name(), s.getBytes());
         }
-        return new StatsPredicate.StartsWith(f.name(), s.getBytes());
-      }
       case "=", "<=>", "<>", "<", "<=", ">", ">=":
         return comparison(p.name(), c, schema);
       default:
@@ -104,18 +117,21 @@ final class HomiPredicates {
     if (f == null || !(other instanceof Literal<?> lit)) return null;
     if (lit.value() == null) {
       // x <=> NULL is IS NULL; any other comparison with NULL is never true.
-      return name.equals("<=>") ? new StatsPredicate.IsNull(f.name()) : new StatsPredicate.Constant(false);
+      return name.equals("<=>")
+          ? new StatsPredicate.IsNull(f.name())
+          : new StatsPredicate.Constant(false);
     }
     Object v = literal(lit, f.dataType());
     if (v == null) return null;
-    Op op = switch (name) {
-      case "=", "<=>" -> Op.EQ;
-      case "<>" -> Op.NE;
-      case "<" -> flipped ? Op.GT : Op.LT;
-      case "<=" -> flipped ? Op.GE : Op.LE;
-      case ">" -> flipped ? Op.LT : Op.GT;
-      default -> flipped ? Op.LE : Op.GE;
-    };
+    Op op =
+        switch (name) {
+          case "=", "<=>" -> Op.EQ;
+          case "<>" -> Op.NE;
+          case "<" -> flipped ? Op.GT : Op.LT;
+          case "<=" -> flipped ? Op.GE : Op.LE;
+          case ">" -> flipped ? Op.LT : Op.GT;
+          default -> flipped ? Op.LE : Op.GE;
+        };
     return new StatsPredicate.Compare(f.name(), op, v);
   }
 
@@ -149,8 +165,13 @@ final class HomiPredicates {
   /** A Spark internal value in the domain of StatsPredicate, or null when it has none. */
   static Object value(Object v, DataType t) {
     if (v == null) return null;
-    if (t instanceof ByteType || t instanceof ShortType || t instanceof IntegerType || t instanceof LongType
-        || t instanceof DateType || t instanceof TimestampType || t instanceof TimestampNTZType) {
+    if (t instanceof ByteType
+        || t instanceof ShortType
+        || t instanceof IntegerType
+        || t instanceof LongType
+        || t instanceof DateType
+        || t instanceof TimestampType
+        || t instanceof TimestampNTZType) {
       return ((Number) v).longValue();
     }
     if (t instanceof FloatType) return (double) (Float) v;

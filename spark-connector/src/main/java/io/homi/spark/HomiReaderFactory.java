@@ -7,8 +7,8 @@ import org.apache.spark.sql.connector.read.PartitionReaderFactory;
 import org.apache.spark.sql.vectorized.ColumnarBatch;
 
 /**
- * Columnar readers: HOMI decodes into Arrow, and Spark consumes the batches directly. A scan
- * with a pushed aggregate returns rows instead, one per file ({@link FooterAggregateReader}).
+ * Columnar readers: HOMI decodes into Arrow, and Spark consumes the batches directly. A scan with a
+ * pushed aggregate returns rows instead, one per file ({@link FooterAggregateReader}).
  */
 final class HomiReaderFactory implements PartitionReaderFactory {
   private final ReadPlan plan;
@@ -17,7 +17,12 @@ final class HomiReaderFactory implements PartitionReaderFactory {
   private final PushedAggregate aggregate; // or null
   private final boolean rapidsBridge; // readers emit RAPIDS GPU batches (RapidsBridgeRule)
 
-  HomiReaderFactory(ReadPlan plan, FileErrors errors, int limit, PushedAggregate aggregate, boolean rapidsBridge) {
+  HomiReaderFactory(
+      ReadPlan plan,
+      FileErrors errors,
+      int limit,
+      PushedAggregate aggregate,
+      boolean rapidsBridge) {
     this.aggregate = aggregate;
     this.rapidsBridge = rapidsBridge;
     this.plan = plan;
@@ -32,15 +37,18 @@ final class HomiReaderFactory implements PartitionReaderFactory {
 
   @Override
   public PartitionReader<InternalRow> createReader(InputPartition partition) {
-    if (aggregate == null) throw new UnsupportedOperationException("homi produces columnar batches only");
+    if (aggregate == null)
+      throw new UnsupportedOperationException("homi produces columnar batches only");
     SparkSettings.handSparkConfToRuntime();
     return new FooterAggregateReader((HomiInputPartition) partition, aggregate, plan, errors);
   }
 
   @Override
   public PartitionReader<ColumnarBatch> createColumnarReader(InputPartition partition) {
-    SparkSettings.handSparkConfToRuntime(); // this executor's per-JVM settings, before its runtime starts
-    HomiColumnarReader r = new HomiColumnarReader((HomiInputPartition) partition, plan, errors, limit);
+    SparkSettings
+        .handSparkConfToRuntime(); // this executor's per-JVM settings, before its runtime starts
+    HomiColumnarReader r =
+        new HomiColumnarReader((HomiInputPartition) partition, plan, errors, limit);
     return rapidsBridge ? new RapidsBridgeReader(r, plan.readSchema()) : r;
   }
 }

@@ -30,42 +30,65 @@ import org.apache.spark.sql.execution.datasources.FileStatusWithMetadata;
 import org.apache.spark.sql.execution.datasources.PartitionDirectory;
 import org.apache.spark.sql.execution.datasources.PartitionedFile;
 import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.apache.spark.sql.types.StructType;
 import scala.jdk.javaapi.CollectionConverters;
 
 /**
- * Plans the read like Spark's file sources: partition directories pruned by the pushed
- * predicates, files split into byte ranges of Spark's maxSplitBytes and packed into tasks by
- * Spark's own FilePartition code (maxPartitionBytes, openCostInBytes, min/max partition
- * numbers). Row groups are chosen on the executors, from the footer they read anyway.
+ * Plans the read like Spark's file sources: partition directories pruned by the pushed predicates,
+ * files split into byte ranges of Spark's maxSplitBytes and packed into tasks by Spark's own
+ * FilePartition code (maxPartitionBytes, openCostInBytes, min/max partition numbers). Row groups
+ * are chosen on the executors, from the footer they read anyway.
  */
-final class HomiScan implements Scan, Batch, SupportsReportStatistics,
-    org.apache.spark.sql.connector.read.SupportsRuntimeV2Filtering {
+final class HomiScan
+    implements Scan,
+        Batch,
+        SupportsReportStatistics,
+        org.apache.spark.sql.connector.read.SupportsRuntimeV2Filtering {
   private static final Logger LOG = LoggerFactory.getLogger(HomiScan.class);
   private final ScanContext table;
   private InputPartition[] planned;
   private final StructType readSchema;
   private final Predicate[] pushed;
   private final StatsPredicate pruning;
-  private final List<Predicate> fileFilters; // on _metadata's file fields: files that cannot match are not read
+  private final List<Predicate>
+      fileFilters; // on _metadata's file fields: files that cannot match are not read
   private List<PartitionDirectory> selected;
-  private StatsPredicate runtime = StatsPredicate.TRUE; // runtime filters (dynamic partition pruning)
+  private StatsPredicate runtime =
+      StatsPredicate.TRUE; // runtime filters (dynamic partition pruning)
 
   private final int limit; // pushed LIMIT, or -1
-  private final List<Predicate> partitionFilters; // exact on partition values (PartitionFilter), not re-checked by Spark
-  private final PushedAggregate aggregate; // each file answers one row of partial aggregates, or null
-  private final boolean rapidsBridge; // batches of RAPIDS GPU columns (RapidsBridgeRule), else the table's output
+  private final List<Predicate>
+      partitionFilters; // exact on partition values (PartitionFilter), not re-checked by Spark
+  private final PushedAggregate
+      aggregate; // each file answers one row of partial aggregates, or null
+  private final boolean
+      rapidsBridge; // batches of RAPIDS GPU columns (RapidsBridgeRule), else the table's output
 
-  HomiScan(ScanContext table, StructType readSchema, Predicate[] pushed, StatsPredicate pruning,
-           List<Predicate> fileFilters, int limit, PushedAggregate aggregate, List<Predicate> partitionFilters) {
-    this(table, readSchema, pushed, pruning, fileFilters, limit, aggregate, partitionFilters, false);
+  HomiScan(
+      ScanContext table,
+      StructType readSchema,
+      Predicate[] pushed,
+      StatsPredicate pruning,
+      List<Predicate> fileFilters,
+      int limit,
+      PushedAggregate aggregate,
+      List<Predicate> partitionFilters) {
+    this(
+        table, readSchema, pushed, pruning, fileFilters, limit, aggregate, partitionFilters, false);
   }
 
-  private HomiScan(ScanContext table, StructType readSchema, Predicate[] pushed, StatsPredicate pruning,
-                   List<Predicate> fileFilters, int limit, PushedAggregate aggregate, List<Predicate> partitionFilters,
-                   boolean rapidsBridge) {
+  private HomiScan(
+      ScanContext table,
+      StructType readSchema,
+      Predicate[] pushed,
+      StatsPredicate pruning,
+      List<Predicate> fileFilters,
+      int limit,
+      PushedAggregate aggregate,
+      List<Predicate> partitionFilters,
+      boolean rapidsBridge) {
     this.rapidsBridge = rapidsBridge;
     this.table = table;
     this.partitionFilters = partitionFilters;
@@ -79,11 +102,21 @@ final class HomiScan implements Scan, Batch, SupportsReportStatistics,
 
   /**
    * This scan (same files, tasks and filters) with readers that decode on the GPU and emit RAPIDS
-   * {@code GpuColumnVector} batches ({@link RapidsBridgeReader}): what {@link RapidsBridgeRule} puts in
-   * place of {@code HostColumnarToGpu} over this scan.
+   * {@code GpuColumnVector} batches ({@link RapidsBridgeReader}): what {@link RapidsBridgeRule}
+   * puts in place of {@code HostColumnarToGpu} over this scan.
    */
   HomiScan forRapidsBridge() {
-    HomiScan s = new HomiScan(table, readSchema, pushed, pruning, fileFilters, limit, aggregate, partitionFilters, true);
+    HomiScan s =
+        new HomiScan(
+            table,
+            readSchema,
+            pushed,
+            pruning,
+            fileFilters,
+            limit,
+            aggregate,
+            partitionFilters,
+            true);
     s.planned = planned;
     s.selected = selected;
     s.runtime = runtime;
@@ -106,12 +139,24 @@ final class HomiScan implements Scan, Batch, SupportsReportStatistics,
 
   @Override
   public String description() {
-    String filters = Arrays.stream(pushed).map(Predicate::toString).collect(Collectors.joining(", ", "[", "]"));
-    String options = rapidsBridge ? table.options().forRapidsBridge() + ", RAPIDS bridge: GPU columns" : table.options().toString();
-    return "HomiScan " + table.files().roots() + " [" + options + "] PushedFilters: " + filters
+    String filters =
+        Arrays.stream(pushed).map(Predicate::toString).collect(Collectors.joining(", ", "[", "]"));
+    String options =
+        rapidsBridge
+            ? table.options().forRapidsBridge() + ", RAPIDS bridge: GPU columns"
+            : table.options().toString();
+    return "HomiScan "
+        + table.files().roots()
+        + " ["
+        + options
+        + "] PushedFilters: "
+        + filters
         + (limit >= 0 ? " PushedLimit: " + limit : "")
         + (aggregate != null ? aggregate.describe() : "")
-        + " PartitionSchema: " + table.partitionSchema().catalogString() + " ReadSchema: " + readSchema.catalogString();
+        + " PartitionSchema: "
+        + table.partitionSchema().catalogString()
+        + " ReadSchema: "
+        + readSchema.catalogString();
   }
 
   @Override
@@ -125,7 +170,8 @@ final class HomiScan implements Scan, Batch, SupportsReportStatistics,
       List<PartitionDirectory> out = new ArrayList<>();
       for (PartitionDirectory d : table.files().partitions()) {
         if (!RowGroupPruner.mightMatch(pruning, partitionRanges(d.values()))) continue;
-        if (!PartitionFilter.matches(partitionFilters, table.partitionSchema(), d.values())) continue;
+        if (!PartitionFilter.matches(partitionFilters, table.partitionSchema(), d.values()))
+          continue;
         if (!RowGroupPruner.mightMatch(runtime, partitionRanges(d.values()))) continue;
         if (fileFilters.isEmpty()) {
           out.add(d);
@@ -135,7 +181,8 @@ final class HomiScan implements Scan, Batch, SupportsReportStatistics,
         for (FileStatusWithMetadata f : CollectionConverters.asJava(d.files())) {
           if (MetadataFilter.mightMatch(fileFilters, f)) files.add(f);
         }
-        if (!files.isEmpty()) out.add(new PartitionDirectory(d.values(), CollectionConverters.asScala(files).toSeq()));
+        if (!files.isEmpty())
+          out.add(new PartitionDirectory(d.values(), CollectionConverters.asScala(files).toSeq()));
       }
       selected = out;
     }
@@ -159,8 +206,8 @@ final class HomiScan implements Scan, Batch, SupportsReportStatistics,
   /**
    * Partition columns only: Spark's dynamic partition pruning then hands this scan, at run time,
    * the join keys the other side kept (an IN over a broadcast's values, or a subquery's), and
-   * partition directories that cannot hold them are not read. Pruning only: the join still
-   * applies the condition, so a predicate that cannot be translated simply prunes nothing.
+   * partition directories that cannot hold them are not read. Pruning only: the join still applies
+   * the condition, so a predicate that cannot be translated simply prunes nothing.
    */
   @Override
   public org.apache.spark.sql.connector.expressions.NamedReference[] filterAttributes() {
@@ -181,8 +228,12 @@ final class HomiScan implements Scan, Batch, SupportsReportStatistics,
     int before = selected == null ? -1 : selected.size();
     selected = null; // choose the partitions and plan the splits again
     planned = null;
-    LOG.info("homi scan of {}: runtime filter {} keeps {} of {} partition directories", table.files().roots(),
-        Arrays.toString(predicates), selected().size(), before < 0 ? table.files().partitions().size() : before);
+    LOG.info(
+        "homi scan of {}: runtime filter {} keeps {} of {} partition directories",
+        table.files().roots(),
+        Arrays.toString(predicates),
+        selected().size(),
+        before < 0 ? table.files().partitions().size() : before);
   }
 
   @Override
@@ -194,42 +245,70 @@ final class HomiScan implements Scan, Batch, SupportsReportStatistics,
 
   private InputPartition[] plan() {
     SparkSession spark = SparkSession.active();
-    scala.collection.immutable.Seq<PartitionDirectory> dirs = CollectionConverters.asScala(selected()).toSeq();
+    scala.collection.immutable.Seq<PartitionDirectory> dirs =
+        CollectionConverters.asScala(selected()).toSeq();
     long maxSplitBytes = FilePartition$.MODULE$.maxSplitBytes(spark, dirs);
     List<PartitionedFile> splits = new ArrayList<>();
-    // A pushed aggregate reads each file's footer once: files are not split (as Spark's ParquetScan).
+    // A pushed aggregate reads each file's footer once: files are not split (as Spark's
+    // ParquetScan).
     boolean splittable = aggregate == null;
     for (PartitionDirectory d : selected()) {
       for (FileStatusWithMetadata f : CollectionConverters.asJava(d.files())) {
-        splits.addAll(CollectionConverters.asJava(
-            PartitionedFileUtil$.MODULE$.splitFiles(f, f.getPath(), splittable, maxSplitBytes, d.values())));
+        splits.addAll(
+            CollectionConverters.asJava(
+                PartitionedFileUtil$.MODULE$.splitFiles(
+                    f, f.getPath(), splittable, maxSplitBytes, d.values())));
       }
     }
     // Spark packs the largest splits first; the same order keeps task sizes like Spark's.
     splits.sort((a, b) -> Long.compare(b.length(), a.length()));
-    List<FilePartition> packed = CollectionConverters.asJava(
-        FilePartition$.MODULE$.getFilePartitions(spark, CollectionConverters.asScala(splits).toSeq(), maxSplitBytes));
+    List<FilePartition> packed =
+        CollectionConverters.asJava(
+            FilePartition$.MODULE$.getFilePartitions(
+                spark, CollectionConverters.asScala(splits).toSeq(), maxSplitBytes));
     InputPartition[] out = new InputPartition[packed.size()];
     for (int i = 0; i < out.length; i++) {
       FilePartition p = packed.get(i);
       HomiInputPartition.Slice[] slices = new HomiInputPartition.Slice[p.files().length];
       for (int j = 0; j < slices.length; j++) {
         PartitionedFile f = p.files()[j];
-        slices[j] = new HomiInputPartition.Slice(HomiFileIndex.local(f.toPath()).toString(), f.start(), f.length(),
-            f.fileSize(), f.modificationTime(), f.partitionValues().copy(), f.urlEncodedPath());
+        slices[j] =
+            new HomiInputPartition.Slice(
+                HomiFileIndex.local(f.toPath()).toString(),
+                f.start(),
+                f.length(),
+                f.fileSize(),
+                f.modificationTime(),
+                f.partitionValues().copy(),
+                f.urlEncodedPath());
       }
       out[i] = new HomiInputPartition(slices, p.preferredLocations());
     }
-    LOG.info("homi scan of {}: {} file split(s) in {} task(s), columns {}, {}", table.files().roots(), splits.size(),
-        out.length, String.join(",", readSchema.fieldNames()), table.options());
-    if (LOG.isDebugEnabled()) for (PartitionedFile f : splits) LOG.debug("homi split {} [{}, +{})", f.toPath(), f.start(), f.length());
+    LOG.info(
+        "homi scan of {}: {} file split(s) in {} task(s), columns {}, {}",
+        table.files().roots(),
+        splits.size(),
+        out.length,
+        String.join(",", readSchema.fieldNames()),
+        table.options());
+    if (LOG.isDebugEnabled())
+      for (PartitionedFile f : splits)
+        LOG.debug("homi split {} [{}, +{})", f.toPath(), f.start(), f.length());
     return out;
   }
 
   @Override
   public PartitionReaderFactory createReaderFactory() {
-    return new HomiReaderFactory(new ReadPlan(readSchema, table.dataSchema(), table.partitionSchema(), pruning,
-        rapidsBridge ? table.options().forRapidsBridge() : table.options()), table.files().fileErrors(), limit, aggregate,
+    return new HomiReaderFactory(
+        new ReadPlan(
+            readSchema,
+            table.dataSchema(),
+            table.partitionSchema(),
+            pruning,
+            rapidsBridge ? table.options().forRapidsBridge() : table.options()),
+        table.files().fileErrors(),
+        limit,
+        aggregate,
         rapidsBridge);
   }
 
@@ -241,8 +320,9 @@ final class HomiScan implements Scan, Batch, SupportsReportStatistics,
     for (PartitionDirectory d : selected()) {
       for (FileStatusWithMetadata f : CollectionConverters.asJava(d.files())) {
         bytes += f.getLen();
-        try (ParquetFileReader r = ParquetFileReader.open(HomiRuntime.get(), HomiFileIndex.local(f.getPath()),
-            table.options().config())) {
+        try (ParquetFileReader r =
+            ParquetFileReader.open(
+                HomiRuntime.get(), HomiFileIndex.local(f.getPath()), table.options().config())) {
           rows += r.metadata().getNum_rows();
         } catch (IOException e) {
           throw new UncheckedIOException(e.getMessage(), e);

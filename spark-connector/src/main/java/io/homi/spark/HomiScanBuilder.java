@@ -11,21 +11,28 @@ import org.apache.spark.sql.connector.read.SupportsPushDownV2Filters;
 import org.apache.spark.sql.types.StructType;
 
 /**
- * Column pruning and predicate pushdown. Pushed predicates only prune (partitions, row groups);
- * all of them are handed back to Spark as post-scan filters, so results never depend on how
- * much the statistics could prove, except simple predicates on partition columns alone, which
- * the scan evaluates exactly per partition directory ({@link PartitionFilter}).
+ * Column pruning and predicate pushdown. Pushed predicates only prune (partitions, row groups); all
+ * of them are handed back to Spark as post-scan filters, so results never depend on how much the
+ * statistics could prove, except simple predicates on partition columns alone, which the scan
+ * evaluates exactly per partition directory ({@link PartitionFilter}).
  */
-final class HomiScanBuilder implements ScanBuilder, SupportsPushDownRequiredColumns, SupportsPushDownV2Filters,
-    org.apache.spark.sql.connector.read.SupportsPushDownLimit, org.apache.spark.sql.connector.read.SupportsPushDownAggregates {
+final class HomiScanBuilder
+    implements ScanBuilder,
+        SupportsPushDownRequiredColumns,
+        SupportsPushDownV2Filters,
+        org.apache.spark.sql.connector.read.SupportsPushDownLimit,
+        org.apache.spark.sql.connector.read.SupportsPushDownAggregates {
   private final ScanContext table;
   private StructType readSchema;
   private Predicate[] pushed = new Predicate[0];
   private StatsPredicate pruning = StatsPredicate.TRUE;
   private final List<Predicate> fileFilters = new ArrayList<>(); // on _metadata's file fields
-  private final List<Predicate> partitionFilters = new ArrayList<>(); // exact on partition values: not handed back
-  private PushedAggregate aggregate; // MIN/MAX/COUNT answered per file (spark.sql.parquet.aggregatePushdown), or null
-  private int limit = -1; // rows a task may stop after (LIMIT with no filter left above the scan), or -1
+  private final List<Predicate> partitionFilters =
+      new ArrayList<>(); // exact on partition values: not handed back
+  private PushedAggregate
+      aggregate; // MIN/MAX/COUNT answered per file (spark.sql.parquet.aggregatePushdown), or null
+  private int limit =
+      -1; // rows a task may stop after (LIMIT with no filter left above the scan), or -1
 
   HomiScanBuilder(ScanContext table) {
     this.table = table;
@@ -40,7 +47,12 @@ final class HomiScanBuilder implements ScanBuilder, SupportsPushDownRequiredColu
     for (int i = 0; i < fs.length; i++) {
       org.apache.spark.sql.types.StructField full = TableSchemas.find(table.schema(), fs[i].name());
       if (full != null && !(full.dataType() instanceof org.apache.spark.sql.types.AtomicType)) {
-        fs[i] = fs[i].copy(fs[i].name(), NestedSchemas.readType(fs[i].dataType(), full.dataType()), fs[i].nullable(), fs[i].metadata());
+        fs[i] =
+            fs[i].copy(
+                fs[i].name(),
+                NestedSchemas.readType(fs[i].dataType(), full.dataType()),
+                fs[i].nullable(),
+                fs[i].metadata());
       }
     }
     this.readSchema = new StructType(fs);
@@ -55,7 +67,8 @@ final class HomiScanBuilder implements ScanBuilder, SupportsPushDownRequiredColu
     List<Predicate> postScan = new ArrayList<>();
     for (Predicate p : predicates) {
       if (PartitionFilter.isExact(p, table.partitionSchema())) {
-        partitionFilters.add(p); // the scan reads only partitions where it is TRUE: Spark need not check it again
+        partitionFilters.add(
+            p); // the scan reads only partitions where it is TRUE: Spark need not check it again
         used.add(p);
         continue;
       }
@@ -83,8 +96,8 @@ final class HomiScanBuilder implements ScanBuilder, SupportsPushDownRequiredColu
   /**
    * Spark pushes a LIMIT only where nothing is left to filter above the scan (every predicate is
    * handed back as a post-scan filter, so a filtered query never gets here): each task then stops
-   * fetching row groups once it has returned that many rows. Partial: Spark still applies the
-   * LIMIT to what the tasks return.
+   * fetching row groups once it has returned that many rows. Partial: Spark still applies the LIMIT
+   * to what the tasks return.
    */
   @Override
   public boolean pushLimit(int limit) {
@@ -99,15 +112,17 @@ final class HomiScanBuilder implements ScanBuilder, SupportsPushDownRequiredColu
 
   /**
    * Spark's switch for its Parquet V2 scan, {@code spark.sql.parquet.aggregatePushdown} (off by
-   * default), turns this on for homi too, so both sources plan alike; the rules are
-   * {@link PushedAggregate}'s. Spark offers an aggregate only over a scan with no filter left
-   * above it: a filter on data columns is handed back ({@link #pushPredicates}), so such a query
-   * keeps Spark's aggregate over rows; one evaluated exactly on partition columns is not.
+   * default), turns this on for homi too, so both sources plan alike; the rules are {@link
+   * PushedAggregate}'s. Spark offers an aggregate only over a scan with no filter left above it: a
+   * filter on data columns is handed back ({@link #pushPredicates}), so such a query keeps Spark's
+   * aggregate over rows; one evaluated exactly on partition columns is not.
    */
   @Override
-  public boolean pushAggregation(org.apache.spark.sql.connector.expressions.aggregate.Aggregation aggregation) {
+  public boolean pushAggregation(
+      org.apache.spark.sql.connector.expressions.aggregate.Aggregation aggregation) {
     if (!org.apache.spark.sql.internal.SQLConf.get().parquetAggregatePushDown()) return false;
-    if (!fileFilters.isEmpty()) return false; // _metadata filters select files at planning, as rows would
+    if (!fileFilters.isEmpty())
+      return false; // _metadata filters select files at planning, as rows would
     aggregate = PushedAggregate.of(aggregation, table.dataSchema(), table.partitionSchema());
     return aggregate != null;
   }
@@ -115,10 +130,24 @@ final class HomiScanBuilder implements ScanBuilder, SupportsPushDownRequiredColu
   @Override
   public Scan build() {
     if (aggregate != null) {
-      return new HomiScan(table, aggregate.schema(), pushed, pruning, List.copyOf(fileFilters), -1, aggregate,
+      return new HomiScan(
+          table,
+          aggregate.schema(),
+          pushed,
+          pruning,
+          List.copyOf(fileFilters),
+          -1,
+          aggregate,
           List.copyOf(partitionFilters));
     }
-    return new HomiScan(table, readSchema, pushed, pruning, List.copyOf(fileFilters), limit, null,
+    return new HomiScan(
+        table,
+        readSchema,
+        pushed,
+        pruning,
+        List.copyOf(fileFilters),
+        limit,
+        null,
         List.copyOf(partitionFilters));
   }
 }

@@ -28,23 +28,31 @@ import scala.jdk.javaapi.CollectionConverters;
 /**
  * A set of Parquet files, maybe Hive-partitioned, read through HOMI. A {@link FileTable} so that
  * Spark treats it as the file table it is ({@code inputFiles}, cache refresh by path); files are
- * listed on first use, so a table about to be written may not exist yet. Writes go through
- * Spark's own Parquet writer ({@link ParquetWrites}); {@code _metadata} is Spark's file
- * metadata column ({@link FileMetadataColumn}).
+ * listed on first use, so a table about to be written may not exist yet. Writes go through Spark's
+ * own Parquet writer ({@link ParquetWrites}); {@code _metadata} is Spark's file metadata column
+ * ({@link FileMetadataColumn}).
  */
 final class HomiTable extends FileTable implements SupportsMetadataColumns {
   private final CaseInsensitiveStringMap options;
-  private final StructType givenSchema; // inferred or the user's, with or without partition columns; null: infer
+  private final StructType
+      givenSchema; // inferred or the user's, with or without partition columns; null: infer
   private final Transform[] givenPartitioning;
   private final HomiOptions homiOptions;
   private HomiFileIndex index;
   private StructType schema;
   private StructType dataSchema;
 
-  HomiTable(CaseInsensitiveStringMap options, StructType givenSchema, Transform[] givenPartitioning,
-            HomiFileIndex index) {
-    // A managed table being created has no path yet: it is needed only once files are read or written.
-    super(SparkSession.active(), options, CollectionConverters.asScala(HomiFileIndex.rootsIfAny(options)).toSeq(),
+  HomiTable(
+      CaseInsensitiveStringMap options,
+      StructType givenSchema,
+      Transform[] givenPartitioning,
+      HomiFileIndex index) {
+    // A managed table being created has no path yet: it is needed only once files are read or
+    // written.
+    super(
+        SparkSession.active(),
+        options,
+        CollectionConverters.asScala(HomiFileIndex.rootsIfAny(options)).toSeq(),
         Option.apply(givenSchema));
     this.options = options;
     this.givenSchema = givenSchema;
@@ -59,16 +67,18 @@ final class HomiTable extends FileTable implements SupportsMetadataColumns {
   }
 
   /**
-   * A table about to be written: created in the catalog without a path yet, or whose directory
-   * does not exist yet. Its schema and partitioning are the ones it is declared with.
+   * A table about to be written: created in the catalog without a path yet, or whose directory does
+   * not exist yet. Its schema and partitioning are the ones it is declared with.
    */
   private boolean notWrittenYet() {
     if (index != null || givenSchema == null) return false;
     List<String> roots = HomiFileIndex.rootsIfAny(options);
     for (String r : roots) {
       if (r.matches(".*[*?\\[{].*")) return false; // a glob: Spark's listing decides
-      java.nio.file.Path p = r.startsWith("file:") ? java.nio.file.Paths.get(java.net.URI.create(r))
-          : java.nio.file.Paths.get(r);
+      java.nio.file.Path p =
+          r.startsWith("file:")
+              ? java.nio.file.Paths.get(java.net.URI.create(r))
+              : java.nio.file.Paths.get(r);
       if (java.nio.file.Files.exists(p)) return false;
     }
     return true;
@@ -85,8 +95,10 @@ final class HomiTable extends FileTable implements SupportsMetadataColumns {
       return;
     }
     StructType partition = files().partitionSchema();
-    StructType data = givenSchema != null ? TableSchemas.dataOnly(givenSchema, partition)
-        : TableSchemas.inferData(files().files(), options, homiOptions);
+    StructType data =
+        givenSchema != null
+            ? TableSchemas.dataOnly(givenSchema, partition)
+            : TableSchemas.inferData(files().files(), options, homiOptions);
     dataSchema = data;
     schema = TableSchemas.full(data, partition);
   }
@@ -131,12 +143,17 @@ final class HomiTable extends FileTable implements SupportsMetadataColumns {
     return out;
   }
 
-  /** Partition columns a write lays out: the directories' own, else those the table was declared with. */
+  /**
+   * Partition columns a write lays out: the directories' own, else those the table was declared
+   * with.
+   */
   List<String> partitionColumns() {
     List<String> out = new ArrayList<>();
     for (Transform t : partitioning()) {
       if (t instanceof IdentityTransform id) out.add(String.join(".", id.reference().fieldNames()));
-      else throw new IllegalArgumentException("homi writes partition by columns only, not " + t.describe());
+      else
+        throw new IllegalArgumentException(
+            "homi writes partition by columns only, not " + t.describe());
     }
     return out;
   }
@@ -153,7 +170,8 @@ final class HomiTable extends FileTable implements SupportsMetadataColumns {
    */
   @Override
   public Set<TableCapability> capabilities() {
-    return EnumSet.of(TableCapability.BATCH_READ, TableCapability.V1_BATCH_WRITE, TableCapability.TRUNCATE);
+    return EnumSet.of(
+        TableCapability.BATCH_READ, TableCapability.V1_BATCH_WRITE, TableCapability.TRUNCATE);
   }
 
   @Override
@@ -171,7 +189,10 @@ final class HomiTable extends FileTable implements SupportsMetadataColumns {
     return "homi";
   }
 
-  /** What Spark falls back to for INSERT INTO: the files are Parquet, written by Spark's Parquet writer. */
+  /**
+   * What Spark falls back to for INSERT INTO: the files are Parquet, written by Spark's Parquet
+   * writer.
+   */
   @Override
   public Class<? extends FileFormat> fallbackFileFormat() {
     return ParquetFileFormat.class;
@@ -181,7 +202,8 @@ final class HomiTable extends FileTable implements SupportsMetadataColumns {
   public ScanBuilder newScanBuilder(CaseInsensitiveStringMap ignored) {
     resolveSchemas();
     HomiFileIndex f = files();
-    return new HomiScanBuilder(new ScanContext(schema, dataSchema, f.partitionSchema(), f, homiOptions));
+    return new HomiScanBuilder(
+        new ScanContext(schema, dataSchema, f.partitionSchema(), f, homiOptions));
   }
 
   @Override
@@ -192,7 +214,8 @@ final class HomiTable extends FileTable implements SupportsMetadataColumns {
   /** The one directory writes go to. */
   String writePath() {
     List<String> roots = HomiFileIndex.roots(options);
-    if (roots.size() != 1) throw new IllegalArgumentException("homi writes need exactly one path, not " + roots);
+    if (roots.size() != 1)
+      throw new IllegalArgumentException("homi writes need exactly one path, not " + roots);
     return roots.get(0);
   }
 

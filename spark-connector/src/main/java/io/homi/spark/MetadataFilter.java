@@ -11,8 +11,8 @@ import org.apache.spark.unsafe.types.UTF8String;
 /**
  * Pushed predicates on {@code _metadata.file_path / file_name / file_size /
  * file_modification_time}, judged per file at planning so that files that cannot match are not
- * read. Anything it does not understand keeps the file; Spark applies every predicate again
- * after the scan, so this only ever saves reads.
+ * read. Anything it does not understand keeps the file; Spark applies every predicate again after
+ * the scan, so this only ever saves reads.
  */
 final class MetadataFilter {
   private MetadataFilter() {}
@@ -23,7 +23,8 @@ final class MetadataFilter {
     if (refs.length == 0) return false;
     for (NamedReference r : refs) {
       String[] n = r.fieldNames();
-      if (n.length != 2 || !n[0].equals(FileMetadataColumn.NAME) || value(n[1], null, true) == null) return false;
+      if (n.length != 2 || !n[0].equals(FileMetadataColumn.NAME) || value(n[1], null, true) == null)
+        return false;
     }
     return true;
   }
@@ -37,22 +38,25 @@ final class MetadataFilter {
   private static Boolean eval(Predicate p, FileStatusWithMetadata f) {
     Expression[] c = p.children();
     switch (p.name()) {
-      case "AND": {
-        Boolean a = eval((Predicate) c[0], f);
-        Boolean b = eval((Predicate) c[1], f);
-        if (Boolean.FALSE.equals(a) || Boolean.FALSE.equals(b)) return false;
-        return a == null || b == null ? null : true;
-      }
-      case "OR": {
-        Boolean a = eval((Predicate) c[0], f);
-        Boolean b = eval((Predicate) c[1], f);
-        if (Boolean.TRUE.equals(a) || Boolean.TRUE.equals(b)) return true;
-        return a == null || b == null ? null : false;
-      }
-      case "NOT": {
-        Boolean a = eval((Predicate) c[0], f);
-        return a == null ? null : !a;
-      }
+      case "AND":
+        {
+          Boolean a = eval((Predicate) c[0], f);
+          Boolean b = eval((Predicate) c[1], f);
+          if (Boolean.FALSE.equals(a) || Boolean.FALSE.equals(b)) return false;
+          return a == null || b == null ? null : true;
+        }
+      case "OR":
+        {
+          Boolean a = eval((Predicate) c[0], f);
+          Boolean b = eval((Predicate) c[1], f);
+          if (Boolean.TRUE.equals(a) || Boolean.TRUE.equals(b)) return true;
+          return a == null || b == null ? null : false;
+        }
+      case "NOT":
+        {
+          Boolean a = eval((Predicate) c[0], f);
+          return a == null ? null : !a;
+        }
       case "IS_NULL":
         return c[0] instanceof NamedReference ? false : null; // file fields are never null
       case "IS_NOT_NULL":
@@ -72,8 +76,12 @@ final class MetadataFilter {
       return false;
     }
     if (c.length != 2) return null;
-    if (p.name().equals("STARTS_WITH") || p.name().equals("ENDS_WITH") || p.name().equals("CONTAINS")) {
-      if (!(v instanceof UTF8String s) || !(c[1] instanceof Literal<?> l) || !(l.value() instanceof UTF8String t)) return null;
+    if (p.name().equals("STARTS_WITH")
+        || p.name().equals("ENDS_WITH")
+        || p.name().equals("CONTAINS")) {
+      if (!(v instanceof UTF8String s)
+          || !(c[1] instanceof Literal<?> l)
+          || !(l.value() instanceof UTF8String t)) return null;
       return switch (p.name()) {
         case "STARTS_WITH" -> s.startsWith(t);
         case "ENDS_WITH" -> s.endsWith(t);
@@ -107,7 +115,10 @@ final class MetadataFilter {
     return value(n[1], f, false);
   }
 
-  /** The value of a file field, as _metadata holds it; with {@code probe}, non-null for every known field. */
+  /**
+   * The value of a file field, as _metadata holds it; with {@code probe}, non-null for every known
+   * field.
+   */
   private static Object value(String field, FileStatusWithMetadata f, boolean probe) {
     switch (field) {
       case "file_path":

@@ -32,13 +32,26 @@ final class NestedSchemas {
     if (requested instanceof StructType rs && full instanceof StructType fs) {
       if (rs.fields().length == 0 && fs.fields().length > 0) {
         StructField first = fs.fields()[0];
-        return new StructType(new StructField[] {first.copy(first.name(), firstLeafOnly(first.dataType()), first.nullable(), first.metadata())});
+        return new StructType(
+            new StructField[] {
+              first.copy(
+                  first.name(), firstLeafOnly(first.dataType()), first.nullable(), first.metadata())
+            });
       }
       StructField[] out = rs.fields().clone();
       for (int i = 0; i < out.length; i++) {
         StructField f = out[i];
-        int at = fs.getFieldIndex(f.name()).isDefined() ? (Integer) fs.getFieldIndex(f.name()).get() : -1;
-        if (at >= 0) out[i] = f.copy(f.name(), readType(f.dataType(), fs.fields()[at].dataType()), f.nullable(), f.metadata());
+        int at =
+            fs.getFieldIndex(f.name()).isDefined()
+                ? (Integer) fs.getFieldIndex(f.name()).get()
+                : -1;
+        if (at >= 0)
+          out[i] =
+              f.copy(
+                  f.name(),
+                  readType(f.dataType(), fs.fields()[at].dataType()),
+                  f.nullable(),
+                  f.metadata());
       }
       return new StructType(out);
     }
@@ -46,7 +59,8 @@ final class NestedSchemas {
       return new ArrayType(readType(ra.elementType(), fa.elementType()), ra.containsNull());
     }
     if (requested instanceof MapType rm && full instanceof MapType fm) {
-      return new MapType(rm.keyType(), readType(rm.valueType(), fm.valueType()), rm.valueContainsNull());
+      return new MapType(
+          rm.keyType(), readType(rm.valueType(), fm.valueType()), rm.valueContainsNull());
     }
     return requested;
   }
@@ -54,26 +68,43 @@ final class NestedSchemas {
   private static DataType firstLeafOnly(DataType t) {
     if (t instanceof StructType s && s.fields().length > 0) {
       StructField first = s.fields()[0];
-      return new StructType(new StructField[] {first.copy(first.name(), firstLeafOnly(first.dataType()), first.nullable(), first.metadata())});
+      return new StructType(
+          new StructField[] {
+            first.copy(
+                first.name(), firstLeafOnly(first.dataType()), first.nullable(), first.metadata())
+          });
     }
-    if (t instanceof ArrayType a) return new ArrayType(firstLeafOnly(a.elementType()), a.containsNull());
-    if (t instanceof MapType m) return new MapType(m.keyType(), firstLeafOnly(m.valueType()), m.valueContainsNull());
+    if (t instanceof ArrayType a)
+      return new ArrayType(firstLeafOnly(a.elementType()), a.containsNull());
+    if (t instanceof MapType m)
+      return new MapType(m.keyType(), firstLeafOnly(m.valueType()), m.valueContainsNull());
     return t;
   }
 
   /**
-   * The file's column cut down to the requested type. The requested type must be a pruning of
-   * the file's (same fields, some struct fields left out): anything else is an error naming the
-   * file and both types.
+   * The file's column cut down to the requested type. The requested type must be a pruning of the
+   * file's (same fields, some struct fields left out): anything else is an error naming the file
+   * and both types.
    */
-  static ColumnDescriptor prune(ColumnDescriptor column, StructField requested, String file) throws HomiParquetException {
-    ColumnDescriptor pruned = NestedPruning.prune(column, shape(requested.name(), requested.dataType()), file);
+  static ColumnDescriptor prune(ColumnDescriptor column, StructField requested, String file)
+      throws HomiParquetException {
+    ColumnDescriptor pruned =
+        NestedPruning.prune(column, shape(requested.name(), requested.dataType()), file);
     DataType got = SparkSchemas.toSpark(pruned.arrowField());
     if (!got.equals(requested.dataType())) {
       DataType fileType = SparkSchemas.toSpark(column.arrowField());
-      throw new HomiParquetException("column '" + requested.name() + "' is " + fileType.simpleString() + " in " + file
-          + " but the table asks for " + requested.dataType().simpleString()
-          + (got.equals(fileType) ? "" : " (pruned to the requested fields it reads as " + got.simpleString() + ")"));
+      throw new HomiParquetException(
+          "column '"
+              + requested.name()
+              + "' is "
+              + fileType.simpleString()
+              + " in "
+              + file
+              + " but the table asks for "
+              + requested.dataType().simpleString()
+              + (got.equals(fileType)
+                  ? ""
+                  : " (pruned to the requested fields it reads as " + got.simpleString() + ")"));
     }
     return pruned;
   }
@@ -86,11 +117,17 @@ final class NestedSchemas {
       return new Field(name, FieldType.nullable(new ArrowType.Struct()), cs);
     }
     if (t instanceof ArrayType a) {
-      return new Field(name, FieldType.nullable(new ArrowType.List()), List.of(shape("element", a.elementType())));
+      return new Field(
+          name,
+          FieldType.nullable(new ArrowType.List()),
+          List.of(shape("element", a.elementType())));
     }
     if (t instanceof MapType m) {
-      Field entries = new Field("entries", FieldType.notNullable(new ArrowType.Struct()),
-          List.of(shape("key", m.keyType()), shape("value", m.valueType())));
+      Field entries =
+          new Field(
+              "entries",
+              FieldType.notNullable(new ArrowType.Struct()),
+              List.of(shape("key", m.keyType()), shape("value", m.valueType())));
       return new Field(name, FieldType.nullable(new ArrowType.Map(false)), List.of(entries));
     }
     return new Field(name, FieldType.nullable(new ArrowType.Null()), null);

@@ -30,22 +30,30 @@ import org.apache.spark.sql.types.StructType;
  * answers with one row, its group-by partition values then its partial MIN / MAX / COUNT, and
  * Spark's final aggregate combines the files' rows. The rules are Spark's own for its Parquet V2
  * scan (AggregatePushDownUtils.getSchemaForPushedAggregation): only plain column references, no
- * COUNT(DISTINCT), GROUP BY only on partition columns, MIN/MAX only for boolean, integral,
- * float, double and date columns (strings, binary and decimals stored as bytes may have
- * truncated bounds; INT96 timestamps have no defined order). Two differences, both exact: GROUP
- * BY a subset of the partition columns is pushed too (each file has one value per partition
- * column, so a file's row is a valid partial for any subset), and MIN/MAX of a partition column is
- * that value. Spark never offers an aggregate over a filtered scan here, because every pushed
- * predicate is handed back as a post-scan filter.
+ * COUNT(DISTINCT), GROUP BY only on partition columns, MIN/MAX only for boolean, integral, float,
+ * double and date columns (strings, binary and decimals stored as bytes may have truncated bounds;
+ * INT96 timestamps have no defined order). Two differences, both exact: GROUP BY a subset of the
+ * partition columns is pushed too (each file has one value per partition column, so a file's row is
+ * a valid partial for any subset), and MIN/MAX of a partition column is that value. Spark never
+ * offers an aggregate over a filtered scan here, because every pushed predicate is handed back as a
+ * post-scan filter.
  */
-record PushedAggregate(List<Item> groupBy, List<Item> aggregates, StructType schema) implements Serializable {
-  enum Kind { GROUP, MIN, MAX, COUNT, COUNT_STAR }
+record PushedAggregate(List<Item> groupBy, List<Item> aggregates, StructType schema)
+    implements Serializable {
+  enum Kind {
+    GROUP,
+    MIN,
+    MAX,
+    COUNT,
+    COUNT_STAR
+  }
 
   /**
-   * One output column. {@code partitionIndex} >= 0 for a partition column (its value comes from
-   * the file's directory), else -1 and {@code column} names the data column (null for COUNT(*)).
+   * One output column. {@code partitionIndex} >= 0 for a partition column (its value comes from the
+   * file's directory), else -1 and {@code column} names the data column (null for COUNT(*)).
    */
-  record Item(Kind kind, String column, DataType type, int partitionIndex) implements Serializable {}
+  record Item(Kind kind, String column, DataType type, int partitionIndex)
+      implements Serializable {}
 
   /** The pushed form of {@code agg}, or null where Spark's rules (above) refuse it. */
   static PushedAggregate of(Aggregation agg, StructType dataSchema, StructType partitionSchema) {
@@ -76,12 +84,16 @@ record PushedAggregate(List<Item> groupBy, List<Item> aggregates, StructType sch
         return null; // SUM, AVG, COUNT(DISTINCT), ...: not from footers
       }
       if (it == null) return null;
-      if ((it.kind() == Kind.MIN || it.kind() == Kind.MAX) && it.partitionIndex() < 0 && !minMaxType(it.type())) {
+      if ((it.kind() == Kind.MIN || it.kind() == Kind.MAX)
+          && it.partitionIndex() < 0
+          && !minMaxType(it.type())) {
         return null;
       }
       aggs.add(it);
-      String label = it.kind() == Kind.COUNT_STAR ? "count(*)" : it.kind().name().toLowerCase(java.util.Locale.ROOT)
-          + "(" + it.column() + ")";
+      String label =
+          it.kind() == Kind.COUNT_STAR
+              ? "count(*)"
+              : it.kind().name().toLowerCase(java.util.Locale.ROOT) + "(" + it.column() + ")";
       schema = schema.add(label, it.type(), true);
     }
     if (aggs.isEmpty()) return null;
@@ -101,10 +113,18 @@ record PushedAggregate(List<Item> groupBy, List<Item> aggregates, StructType sch
     return new Item(kind, f.name(), kind == Kind.COUNT ? DataTypes.LongType : f.dataType(), -1);
   }
 
-  /** Spark's list for its Parquet scan: no strings, binary, decimals, timestamps or complex types. */
+  /**
+   * Spark's list for its Parquet scan: no strings, binary, decimals, timestamps or complex types.
+   */
   static boolean minMaxType(DataType t) {
-    return t instanceof BooleanType || t instanceof ByteType || t instanceof ShortType || t instanceof IntegerType
-        || t instanceof LongType || t instanceof FloatType || t instanceof DoubleType || t instanceof DateType;
+    return t instanceof BooleanType
+        || t instanceof ByteType
+        || t instanceof ShortType
+        || t instanceof IntegerType
+        || t instanceof LongType
+        || t instanceof FloatType
+        || t instanceof DoubleType
+        || t instanceof DateType;
   }
 
   /** A top-level column reference's name (V2ColumnUtils.extractV2Column), else null. */
@@ -118,12 +138,16 @@ record PushedAggregate(List<Item> groupBy, List<Item> aggregates, StructType sch
     return -1;
   }
 
-  /** For the plan: {@code PushedAggregation: [MIN(a), COUNT(*)] PushedGroupBy: [p]}, as Spark's Parquet scan shows it. */
+  /**
+   * For the plan: {@code PushedAggregation: [MIN(a), COUNT(*)] PushedGroupBy: [p]}, as Spark's
+   * Parquet scan shows it.
+   */
   String describe() {
     StringBuilder a = new StringBuilder();
     for (Item it : aggregates) {
       if (a.length() > 0) a.append(", ");
-      a.append(it.kind() == Kind.COUNT_STAR ? "COUNT(*)" : it.kind().name() + "(" + it.column() + ")");
+      a.append(
+          it.kind() == Kind.COUNT_STAR ? "COUNT(*)" : it.kind().name() + "(" + it.column() + ")");
     }
     StringBuilder g = new StringBuilder();
     for (Item it : groupBy) {

@@ -24,7 +24,6 @@ import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.sql.vectorized.ColumnVector;
 import org.apache.spark.sql.vectorized.ColumnarBatch;
-import org.apache.spark.unsafe.types.UTF8String;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,35 +31,42 @@ import org.slf4j.LoggerFactory;
  * The one place homi touches the RAPIDS Accelerator's and cuDF's classes. Neither is a build
  * dependency (cuDF's jar is 337-742 MB, the plugin's 575 MB, and CI has neither): both are reached
  * through method handles resolved once per JVM against the plugin that Spark loaded, whose version
- * must be 26.08.x (the one whose signatures these handles were checked against, by
- * {@code RapidsBridgeJarTest} on the real jar). Anything missing or different makes
- * {@link #unavailableReason()} non-null, and {@link RapidsBridgeRule} then leaves the plan to RAPIDS'
- * own {@code HostColumnarToGpu} over homi's arrow output.
+ * must be 26.08.x (the one whose signatures these handles were checked against, by {@code
+ * RapidsBridgeJarTest} on the real jar). Anything missing or different makes {@link
+ * #unavailableReason()} non-null, and {@link RapidsBridgeRule} then leaves the plan to RAPIDS' own
+ * {@code HostColumnarToGpu} over homi's arrow output.
  *
  * <p>What a batch becomes ({@link #toGpu}): one cuDF column per Spark column, in buffers allocated
- * from RAPIDS' memory pool ({@code DeviceMemoryBuffer.allocate}), wrapped by
- * {@code new ai.rapids.cudf.ColumnVector(type, rows, nullCount, data, validity, offsets)} (which takes
- * ownership) and {@code GpuColumnVector.from(column, sparkType)}; the consumer (RAPIDS) closes the batch.
+ * from RAPIDS' memory pool ({@code DeviceMemoryBuffer.allocate}), wrapped by {@code new
+ * ai.rapids.cudf.ColumnVector(type, rows, nullCount, data, validity, offsets)} (which takes
+ * ownership) and {@code GpuColumnVector.from(column, sparkType)}; the consumer (RAPIDS) closes the
+ * batch.
+ *
  * <ul>
  *   <li>a column homi decoded on the GPU ({@link DeviceColumnVector}, Arrow layout): one
- *       device-to-device copy per buffer, after the decode's sync event, on the legacy default stream
- *       (ordered after RAPIDS' per-thread streams), synchronized before the batch is returned;
- *       Arrow's validity bitmap (LSB first) is cuDF's mask, padded here to 64 bytes; strings keep their
- *       INT32 offsets; date = TIMESTAMP_DAYS, timestamp = TIMESTAMP_MICROSECONDS;
- *   <li>booleans (Arrow bit-packed, cuDF BOOL8 one byte a row), constants (partition values),
- *       row groups the GPU kernels refused and decoded on the CPU: values written into host memory
- *       in cuDF's layout and copied to the GPU once.
+ *       device-to-device copy per buffer, after the decode's sync event, on the legacy default
+ *       stream (ordered after RAPIDS' per-thread streams), synchronized before the batch is
+ *       returned; Arrow's validity bitmap (LSB first) is cuDF's mask, padded here to 64 bytes;
+ *       strings keep their INT32 offsets; date = TIMESTAMP_DAYS, timestamp =
+ *       TIMESTAMP_MICROSECONDS;
+ *   <li>booleans (Arrow bit-packed, cuDF BOOL8 one byte a row), constants (partition values), row
+ *       groups the GPU kernels refused and decoded on the CPU: values written into host memory in
+ *       cuDF's layout and copied to the GPU once.
  * </ul>
+ *
  * Decimals, binary, timestamp_ntz and nested types are not taken ({@link #unsupported}): such a
  * scan stays on the arrow path.
  */
 final class RapidsBridge {
   private static final Logger LOG = LoggerFactory.getLogger(RapidsBridge.class);
+
   /** The plugin versions whose classes and signatures the handles below were checked against. */
   static final String SUPPORTED_VERSION_PREFIX = "26.08.";
+
   static final String VERSION_RESOURCE = "rapids4spark-version-info.properties";
   static final String SHIM_LOADER = "com.nvidia.spark.rapids.ShimLoader";
-  private static final long LEGACY_STREAM = 0; // CU_STREAM_LEGACY: implicitly ordered with blocking streams
+  private static final long LEGACY_STREAM =
+      0; // CU_STREAM_LEGACY: implicitly ordered with blocking streams
 
   private static volatile RapidsBridge instance;
   private static volatile String unavailable;
@@ -71,42 +77,74 @@ final class RapidsBridge {
   private final MethodHandle allocate; // static DeviceMemoryBuffer allocate(long)
   private final MethodHandle address; // long MemoryBuffer.getAddress()
   private final MethodHandle closeBuffer; // void MemoryBuffer.close()
-  private final MethodHandle newColumn; // ColumnVector(DType, long, Optional<Long>, DMB data, DMB validity, DMB offsets)
+  private final MethodHandle
+      newColumn; // ColumnVector(DType, long, Optional<Long>, DMB data, DMB validity, DMB offsets)
   private final MethodHandle closeColumn; // void ColumnVector.close()
-  private final MethodHandle gpuColumn; // static GpuColumnVector GpuColumnVector.from(ColumnVector, DataType)
-  private final MethodHandle semaphoreModule; // static GpuSemaphore$ GpuSemaphore$.MODULE$ (fetched at first use)
+  private final MethodHandle
+      gpuColumn; // static GpuColumnVector GpuColumnVector.from(ColumnVector, DataType)
+  private final MethodHandle
+      semaphoreModule; // static GpuSemaphore$ GpuSemaphore$.MODULE$ (fetched at first use)
   private final MethodHandle acquireSemaphore; // void GpuSemaphore$.acquireIfNecessary(TaskContext)
   private volatile Object semaphore;
 
   private RapidsBridge(ClassLoader loader) throws Throwable {
     version = pluginVersion(loader);
-    if (version == null) throw new ClassNotFoundException(VERSION_RESOURCE + " (the plugin's version file)");
+    if (version == null)
+      throw new ClassNotFoundException(VERSION_RESOURCE + " (the plugin's version file)");
     if (!version.startsWith(SUPPORTED_VERSION_PREFIX)) {
-      throw new UnsupportedOperationException("RAPIDS plugin " + version + " is not " + SUPPORTED_VERSION_PREFIX + "x");
+      throw new UnsupportedOperationException(
+          "RAPIDS plugin " + version + " is not " + SUPPORTED_VERSION_PREFIX + "x");
     }
     MethodHandles.Lookup l = MethodHandles.publicLookup();
     Class<?> dtype = Class.forName("ai.rapids.cudf.DType", false, loader);
     Class<?> memoryBuffer = Class.forName("ai.rapids.cudf.MemoryBuffer", false, loader);
     Class<?> deviceBuffer = Class.forName("ai.rapids.cudf.DeviceMemoryBuffer", false, loader);
     Class<?> cudfColumn = Class.forName("ai.rapids.cudf.ColumnVector", false, loader);
-    Class<?> gpuColumnVector = Class.forName("com.nvidia.spark.rapids.GpuColumnVector", false, loader);
+    Class<?> gpuColumnVector =
+        Class.forName("com.nvidia.spark.rapids.GpuColumnVector", false, loader);
     Class<?> semaphore = Class.forName("com.nvidia.spark.rapids.GpuSemaphore$", false, loader);
     dtypes = new ConcurrentHashMap<>();
-    for (String n : List.of("BOOL8", "INT8", "INT16", "INT32", "INT64", "FLOAT32", "FLOAT64", "TIMESTAMP_DAYS",
-        "TIMESTAMP_MICROSECONDS", "STRING")) {
+    for (String n :
+        List.of(
+            "BOOL8",
+            "INT8",
+            "INT16",
+            "INT32",
+            "INT64",
+            "FLOAT32",
+            "FLOAT64",
+            "TIMESTAMP_DAYS",
+            "TIMESTAMP_MICROSECONDS",
+            "STRING")) {
       dtypes.put(n, l.findStaticGetter(dtype, n, dtype).invoke());
     }
-    allocate = l.findStatic(deviceBuffer, "allocate", MethodType.methodType(deviceBuffer, long.class));
+    allocate =
+        l.findStatic(deviceBuffer, "allocate", MethodType.methodType(deviceBuffer, long.class));
     address = l.findVirtual(memoryBuffer, "getAddress", MethodType.methodType(long.class));
     closeBuffer = l.findVirtual(memoryBuffer, "close", MethodType.methodType(void.class));
-    newColumn = l.findConstructor(cudfColumn, MethodType.methodType(void.class, dtype, long.class, Optional.class,
-        deviceBuffer, deviceBuffer, deviceBuffer));
+    newColumn =
+        l.findConstructor(
+            cudfColumn,
+            MethodType.methodType(
+                void.class,
+                dtype,
+                long.class,
+                Optional.class,
+                deviceBuffer,
+                deviceBuffer,
+                deviceBuffer));
     closeColumn = l.findVirtual(cudfColumn, "close", MethodType.methodType(void.class));
-    gpuColumn = l.findStatic(gpuColumnVector, "from", MethodType.methodType(gpuColumnVector, cudfColumn, DataType.class));
+    gpuColumn =
+        l.findStatic(
+            gpuColumnVector,
+            "from",
+            MethodType.methodType(gpuColumnVector, cudfColumn, DataType.class));
     // Classes are not initialized here (cuDF's ColumnVector loads its native library when it is):
     // resolving checks names and signatures only, which a test does on the real jar without a GPU.
     semaphoreModule = l.findStaticGetter(semaphore, "MODULE$", semaphore);
-    acquireSemaphore = l.findVirtual(semaphore, "acquireIfNecessary", MethodType.methodType(void.class, TaskContext.class));
+    acquireSemaphore =
+        l.findVirtual(
+            semaphore, "acquireIfNecessary", MethodType.methodType(void.class, TaskContext.class));
   }
 
   /** Rethrows what a method handle threw (its signature says Throwable). */
@@ -118,8 +156,8 @@ final class RapidsBridge {
 
   /**
    * This JVM's bridge, resolved on first use from the class loader RAPIDS loaded its classes with
-   * ({@code ShimLoader.getShimClassLoader()}), or null when it cannot be had (then
-   * {@link #unavailableReason()} says why, and says it once in the log).
+   * ({@code ShimLoader.getShimClassLoader()}), or null when it cannot be had (then {@link
+   * #unavailableReason()} says why, and says it once in the log).
    */
   static RapidsBridge get() {
     RapidsBridge b = instance;
@@ -128,18 +166,26 @@ final class RapidsBridge {
       if (instance != null || unavailable != null) return instance;
       try {
         instance = new RapidsBridge(shimClassLoader());
-        LOG.info("homi RAPIDS bridge: plugin {} found; homi scans under HomiRapidsExtension hand GPU columns to RAPIDS",
+        LOG.info(
+            "homi RAPIDS bridge: plugin {} found; homi scans under HomiRapidsExtension hand GPU columns to RAPIDS",
             instance.version);
       } catch (Throwable e) {
-        unavailable = "RAPIDS bridge unavailable (" + e.getClass().getSimpleName() + ": " + e.getMessage()
-            + "); homi scans stay on homi.output=arrow with RAPIDS' HostColumnarToGpu";
+        unavailable =
+            "RAPIDS bridge unavailable ("
+                + e.getClass().getSimpleName()
+                + ": "
+                + e.getMessage()
+                + "); homi scans stay on homi.output=arrow with RAPIDS' HostColumnarToGpu";
         LOG.warn("homi {}", unavailable);
       }
       return instance;
     }
   }
 
-  /** For tests: resolves against {@code loader} (the real plugin jar's classes), not the running plugin's. */
+  /**
+   * For tests: resolves against {@code loader} (the real plugin jar's classes), not the running
+   * plugin's.
+   */
   static RapidsBridge resolve(ClassLoader loader) throws Throwable {
     return new RapidsBridge(loader);
   }
@@ -154,24 +200,33 @@ final class RapidsBridge {
     return version;
   }
 
-  /** RAPIDS' class loader for its per-Spark-version classes (spark-shared/, spark411/ in its jar). */
+  /**
+   * RAPIDS' class loader for its per-Spark-version classes (spark-shared/, spark411/ in its jar).
+   */
   private static ClassLoader shimClassLoader() throws ReflectiveOperationException {
     ClassLoader context = Thread.currentThread().getContextClassLoader();
     Class<?> shim;
     try {
       shim = Class.forName(SHIM_LOADER, true, context);
     } catch (ClassNotFoundException e) {
-      shim = Class.forName(SHIM_LOADER, true, org.apache.spark.util.Utils.getContextOrSparkClassLoader());
+      shim =
+          Class.forName(
+              SHIM_LOADER, true, org.apache.spark.util.Utils.getContextOrSparkClassLoader());
     }
     try {
-      return (ClassLoader) MethodHandles.publicLookup()
-          .findStatic(shim, "getShimClassLoader", MethodType.methodType(ClassLoader.class)).invoke();
+      return (ClassLoader)
+          MethodHandles.publicLookup()
+              .findStatic(shim, "getShimClassLoader", MethodType.methodType(ClassLoader.class))
+              .invoke();
     } catch (Throwable t) {
       throw t instanceof ReflectiveOperationException r ? r : new ReflectiveOperationException(t);
     }
   }
 
-  /** The plugin's version ({@code version=} of its version file), or null when the file is not there. */
+  /**
+   * The plugin's version ({@code version=} of its version file), or null when the file is not
+   * there.
+   */
   static String pluginVersion(ClassLoader loader) {
     try (InputStream in = loader.getResourceAsStream(VERSION_RESOURCE)) {
       if (in == null) return null;
@@ -186,7 +241,8 @@ final class RapidsBridge {
   /** Why the bridge does not take {@code schema}, or null when it takes every column. */
   static String unsupported(StructType schema) {
     for (StructField f : schema.fields()) {
-      if (cudfType(f.dataType()) == null) return "column '" + f.name() + "' is " + f.dataType().simpleString();
+      if (cudfType(f.dataType()) == null)
+        return "column '" + f.name() + "' is " + f.dataType().simpleString();
     }
     return null;
   }
@@ -222,9 +278,9 @@ final class RapidsBridge {
   }
 
   /**
-   * {@code in} ({@code schema}'s columns) as a batch of RAPIDS GPU columns the caller owns; {@code in}
-   * is left as it was (the reader releases it). Runs on the task's thread: takes the GPU semaphore
-   * first, as RAPIDS does before a task puts data on the GPU.
+   * {@code in} ({@code schema}'s columns) as a batch of RAPIDS GPU columns the caller owns; {@code
+   * in} is left as it was (the reader releases it). Runs on the task's thread: takes the GPU
+   * semaphore first, as RAPIDS does before a task puts data on the GPU.
    */
   ColumnarBatch toGpu(ColumnarBatch in, StructType schema, BufferAllocator host) {
     acquireSemaphore();
@@ -238,13 +294,18 @@ final class RapidsBridge {
       for (int i = 0; i < out.length; i++) {
         DataType t = schema.fields()[i].dataType();
         String cudf = cudfType(t);
-        if (cudf == null) throw new IllegalArgumentException("column '" + schema.fields()[i].name() + "' is " + t.simpleString());
+        if (cudf == null)
+          throw new IllegalArgumentException(
+              "column '" + schema.fields()[i].name() + "' is " + t.simpleString());
         ColumnVector c = in.column(i);
         Object col;
-        if (c instanceof DeviceColumnVector d && !cudf.equals("BOOL8") && matches(d.deviceColumn(), cudf)) {
+        if (c instanceof DeviceColumnVector d
+            && !cudf.equals("BOOL8")
+            && matches(d.deviceColumn(), cudf)) {
           long ev = d.deviceBatch().syncEvent();
           if (ev != waited) {
-            CudaDriver.streamWaitEvent(LEGACY_STREAM, ev); // the decode's kernels, on homi's stream, come first
+            CudaDriver.streamWaitEvent(
+                LEGACY_STREAM, ev); // the decode's kernels, on homi's stream, come first
             waited = ev;
           }
           col = fromDevice(d.deviceColumn(), cudf, pending);
@@ -253,7 +314,8 @@ final class RapidsBridge {
         }
         out[i] = (ColumnVector) gpuColumn.invoke(col, t); // owns col
       }
-      CudaDriver.streamSynchronize(LEGACY_STREAM); // copies done: the batch is complete for any stream
+      CudaDriver.streamSynchronize(
+          LEGACY_STREAM); // copies done: the batch is complete for any stream
       ok = true;
       return new ColumnarBatch(out, rows);
     } catch (Throwable t) {
@@ -267,8 +329,9 @@ final class RapidsBridge {
   }
 
   /**
-   * RAPIDS' GPU semaphore for this task ({@code GpuSemaphore.acquireIfNecessary}; a no-op when held,
-   * released by RAPIDS when the task ends): taken before homi decodes on the GPU and before the copies.
+   * RAPIDS' GPU semaphore for this task ({@code GpuSemaphore.acquireIfNecessary}; a no-op when
+   * held, released by RAPIDS when the task ends): taken before homi decodes on the GPU and before
+   * the copies.
    */
   void acquireSemaphore() {
     TaskContext task = TaskContext.get();
@@ -281,7 +344,10 @@ final class RapidsBridge {
     }
   }
 
-  /** Whether homi's device column has the layout cuDF's type wants (fixed widths checked against the values buffer). */
+  /**
+   * Whether homi's device column has the layout cuDF's type wants (fixed widths checked against the
+   * values buffer).
+   */
   private static boolean matches(DeviceColumn c, String cudf) {
     ValueKind k = c.column().kind();
     if (cudf.equals("STRING")) return k.isByteArray() && c.bufferAddresses().length == 3;
@@ -322,8 +388,13 @@ final class RapidsBridge {
     if (bytes > 0) CudaDriver.copyDtoDAsync((long) address.invoke(to), from, bytes, LEGACY_STREAM);
   }
 
-  /** Values read through Spark's ColumnVector API into host memory in cuDF's layout, then one copy to the GPU per buffer. */
-  private Object fromHost(ColumnVector c, String cudf, int rows, BufferAllocator host, List<Object> pending) throws Throwable {
+  /**
+   * Values read through Spark's ColumnVector API into host memory in cuDF's layout, then one copy
+   * to the GPU per buffer.
+   */
+  private Object fromHost(
+      ColumnVector c, String cudf, int rows, BufferAllocator host, List<Object> pending)
+      throws Throwable {
     long nulls = 0;
     for (int r = 0; r < rows; r++) if (c.isNullAt(r)) nulls++;
     Object validity = null;
@@ -341,8 +412,10 @@ final class RapidsBridge {
     if (cudf.equals("STRING")) {
       long chars = 0;
       for (int r = 0; r < rows; r++) if (!c.isNullAt(r)) chars += c.getUTF8String(r).numBytes();
-      if (chars > Integer.MAX_VALUE) throw new IllegalArgumentException(chars + " bytes of strings in one batch");
-      try (ArrowBuf o = host.buffer((rows + 1L) * 4); ArrowBuf d = host.buffer(Math.max(1, chars))) {
+      if (chars > Integer.MAX_VALUE)
+        throw new IllegalArgumentException(chars + " bytes of strings in one batch");
+      try (ArrowBuf o = host.buffer((rows + 1L) * 4);
+          ArrowBuf d = host.buffer(Math.max(1, chars))) {
         int pos = 0;
         o.setInt(0, 0);
         for (int r = 0; r < rows; r++) {
@@ -381,7 +454,10 @@ final class RapidsBridge {
 
   private Object upload(ArrowBuf from, long bytes, List<Object> pending) throws Throwable {
     Object b = alloc(bytes, pending);
-    CudaDriver.copyHtoD((long) address.invoke(b), from.memoryAddress(), bytes); // synchronous: the host buffer can go
+    CudaDriver.copyHtoD(
+        (long) address.invoke(b),
+        from.memoryAddress(),
+        bytes); // synchronous: the host buffer can go
     return b;
   }
 
@@ -392,9 +468,17 @@ final class RapidsBridge {
   }
 
   /** A cuDF column owning {@code data}, {@code validity} and {@code offsets} (each may be null). */
-  private Object column(String cudf, long rows, long nulls, Object data, Object validity, Object offsets,
-                        List<Object> pending) throws Throwable {
-    Object col = newColumn.invoke(dtypes.get(cudf), rows, Optional.of(nulls), data, validity, offsets);
+  private Object column(
+      String cudf,
+      long rows,
+      long nulls,
+      Object data,
+      Object validity,
+      Object offsets,
+      List<Object> pending)
+      throws Throwable {
+    Object col =
+        newColumn.invoke(dtypes.get(cudf), rows, Optional.of(nulls), data, validity, offsets);
     pending.remove(data);
     pending.remove(validity);
     pending.remove(offsets);

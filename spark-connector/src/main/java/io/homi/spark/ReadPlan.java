@@ -5,5 +5,10 @@ import java.io.Serializable;
 import org.apache.spark.sql.types.StructType;
 
 /** What every task of a scan does, shipped once with the reader factory: immutable. */
-record ReadPlan(StructType readSchema, StructType dataSchema, StructType partitionSchema, StatsPredicate pruning,
-                HomiOptions options) implements Serializable {}
+record ReadPlan(
+    StructType readSchema,
+    StructType dataSchema,
+    StructType partitionSchema,
+    StatsPredicate pruning,
+    HomiOptions options)
+    implements Serializable {}

@@ -13,16 +13,17 @@ import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
 /**
- * Decoded columns' Arrow types to Spark types. The runtime already chose each Arrow type to be
- * the one Spark's Parquet reader gives (io.homi.runtime.parquet.TypeMapping), so this is the
- * fixed Arrow -> Spark correspondence that Spark's ArrowColumnVector reads; file sources are nullable.
+ * Decoded columns' Arrow types to Spark types. The runtime already chose each Arrow type to be the
+ * one Spark's Parquet reader gives (io.homi.runtime.parquet.TypeMapping), so this is the fixed
+ * Arrow -> Spark correspondence that Spark's ArrowColumnVector reads; file sources are nullable.
  */
 final class SparkSchemas {
   private SparkSchemas() {}
 
   static StructType toSpark(ParquetSchema schema) {
     List<StructField> fields = new ArrayList<>();
-    for (ColumnDescriptor c : schema.columns()) fields.add(DataTypes.createStructField(c.name(), toSpark(c.arrowField()), true));
+    for (ColumnDescriptor c : schema.columns())
+      fields.add(DataTypes.createStructField(c.name(), toSpark(c.arrowField()), true));
     return DataTypes.createStructType(fields);
   }
 
@@ -39,10 +40,13 @@ final class SparkSchemas {
       };
     }
     if (t instanceof ArrowType.FloatingPoint fp) {
-      return fp.getPrecision() == org.apache.arrow.vector.types.FloatingPointPrecision.SINGLE ? DataTypes.FloatType : DataTypes.DoubleType;
+      return fp.getPrecision() == org.apache.arrow.vector.types.FloatingPointPrecision.SINGLE
+          ? DataTypes.FloatType
+          : DataTypes.DoubleType;
     }
     if (t instanceof ArrowType.Date) return DataTypes.DateType;
-    if (t instanceof ArrowType.Decimal d) return DataTypes.createDecimalType(d.getPrecision(), d.getScale());
+    if (t instanceof ArrowType.Decimal d)
+      return DataTypes.createDecimalType(d.getPrecision(), d.getScale());
     if (t instanceof ArrowType.Timestamp ts && ts.getUnit() == TimeUnit.MICROSECOND) {
       return ts.getTimezone() == null ? DataTypes.TimestampNTZType : DataTypes.TimestampType;
     }
@@ -50,7 +54,8 @@ final class SparkSchemas {
     if (t instanceof ArrowType.Binary) return DataTypes.BinaryType;
     if (t instanceof ArrowType.Struct) {
       List<StructField> fields = new ArrayList<>();
-      for (Field c : f.getChildren()) fields.add(DataTypes.createStructField(c.getName(), toSpark(c), c.isNullable()));
+      for (Field c : f.getChildren())
+        fields.add(DataTypes.createStructField(c.getName(), toSpark(c), c.isNullable()));
       return DataTypes.createStructType(fields);
     }
     if (t instanceof ArrowType.List) {
@@ -60,8 +65,10 @@ final class SparkSchemas {
     if (t instanceof ArrowType.Map) {
       Field entries = f.getChildren().get(0);
       Field v = entries.getChildren().get(1);
-      return DataTypes.createMapType(toSpark(entries.getChildren().get(0)), toSpark(v), v.isNullable());
+      return DataTypes.createMapType(
+          toSpark(entries.getChildren().get(0)), toSpark(v), v.isNullable());
     }
-    throw new IllegalArgumentException("no Spark type for Arrow type " + t + " of column '" + f.getName() + "'");
+    throw new IllegalArgumentException(
+        "no Spark type for Arrow type " + t + " of column '" + f.getName() + "'");
   }
 }

@@ -16,21 +16,25 @@ import org.apache.spark.sql.types.StructType;
 import org.apache.spark.sql.util.CaseInsensitiveStringMap;
 
 /**
- * A table's schemas as Spark's Parquet source builds them: the data schema from the first
- * file's footer, or the union of all footers with {@code mergeSchema} (option or
- * spark.sql.parquet.mergeSchema); then partition columns, a partition column that is also a
- * data column keeping its place with the partition's type.
+ * A table's schemas as Spark's Parquet source builds them: the data schema from the first file's
+ * footer, or the union of all footers with {@code mergeSchema} (option or
+ * spark.sql.parquet.mergeSchema); then partition columns, a partition column that is also a data
+ * column keeping its place with the partition's type.
  */
 final class TableSchemas {
   private TableSchemas() {}
 
-  static StructType inferData(List<Path> files, CaseInsensitiveStringMap options, HomiOptions homi) {
+  static StructType inferData(
+      List<Path> files, CaseInsensitiveStringMap options, HomiOptions homi) {
     if (files.isEmpty()) {
-      throw new IllegalArgumentException("[UNABLE_TO_INFER_SCHEMA] homi: no Parquet files found; cannot infer a schema."
-          + " Give one with .schema(...)");
+      throw new IllegalArgumentException(
+          "[UNABLE_TO_INFER_SCHEMA] homi: no Parquet files found; cannot infer a schema."
+              + " Give one with .schema(...)");
     }
-    boolean merge = options.containsKey("mergeSchema") ? options.getBoolean("mergeSchema", false)
-        : SparkSession.active().sessionState().conf().isParquetSchemaMergingEnabled();
+    boolean merge =
+        options.containsKey("mergeSchema")
+            ? options.getBoolean("mergeSchema", false)
+            : SparkSession.active().sessionState().conf().isParquetSchemaMergingEnabled();
     Map<String, StructField> merged = new LinkedHashMap<>();
     Map<String, Path> firstSeen = new LinkedHashMap<>();
     // Spark sorts the leaf files by path first (ParquetUtils.splitFiles): the same column order
@@ -45,9 +49,17 @@ final class TableSchemas {
           merged.put(key, field);
           firstSeen.put(key, f);
         } else if (!seen.dataType().equals(field.dataType())) {
-          throw new IllegalArgumentException("homi mergeSchema: column '" + field.name() + "' is "
-              + seen.dataType().simpleString() + " in " + firstSeen.get(key) + " but " + field.dataType().simpleString()
-              + " in " + f);
+          throw new IllegalArgumentException(
+              "homi mergeSchema: column '"
+                  + field.name()
+                  + "' is "
+                  + seen.dataType().simpleString()
+                  + " in "
+                  + firstSeen.get(key)
+                  + " but "
+                  + field.dataType().simpleString()
+                  + " in "
+                  + f);
         }
       }
     }
@@ -63,7 +75,10 @@ final class TableSchemas {
     }
   }
 
-  /** Data columns, with partition columns overriding same-named ones, then the other partition columns. */
+  /**
+   * Data columns, with partition columns overriding same-named ones, then the other partition
+   * columns.
+   */
   static StructType full(StructType data, StructType partition) {
     List<StructField> out = new ArrayList<>();
     for (StructField f : data.fields()) {

@@ -23,8 +23,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The constant columns of the Arrow output (partition values, columns a file lacks): {@code n}
- * copies of a value written by Spark's own ArrowWriter, read back through Spark's ArrowColumnVector,
- * for every partition column type and row counts around the validity bytes' edges.
+ * copies of a value written by Spark's own ArrowWriter, read back through Spark's
+ * ArrowColumnVector, for every partition column type and row counts around the validity bytes'
+ * edges.
  */
 class ArrowBatchOutputTest {
   private final BufferAllocator allocator = new RootAllocator();
@@ -57,16 +58,17 @@ class ArrowBatchOutputTest {
               assertThat(c.isNullAt(i)).isTrue();
               continue;
             }
-            Object got = switch (type.typeName()) {
-              case "boolean" -> c.getBoolean(i);
-              case "integer", "date" -> c.getInt(i);
-              case "long", "timestamp", "timestamp_ntz" -> c.getLong(i);
-              case "double" -> c.getDouble(i);
-              case "string" -> c.getUTF8String(i);
-              case "short" -> c.getShort(i);
-              case "byte" -> c.getByte(i);
-              default -> c.getDecimal(i, 18, 2);
-            };
+            Object got =
+                switch (type.typeName()) {
+                  case "boolean" -> c.getBoolean(i);
+                  case "integer", "date" -> c.getInt(i);
+                  case "long", "timestamp", "timestamp_ntz" -> c.getLong(i);
+                  case "double" -> c.getDouble(i);
+                  case "string" -> c.getUTF8String(i);
+                  case "short" -> c.getShort(i);
+                  case "byte" -> c.getByte(i);
+                  default -> c.getDecimal(i, 18, 2);
+                };
             assertThat(got).as("%s x%d row %d", type, n, i).isEqualTo(value);
           }
         }
@@ -96,8 +98,12 @@ class ArrowBatchOutputTest {
     check(DataTypes.IntegerType, null);
     check(DataTypes.StringType, null);
     check(DataTypes.createArrayType(DataTypes.LongType), null);
-    check(DataTypes.createStructType(new org.apache.spark.sql.types.StructField[] {
-        DataTypes.createStructField("a", DataTypes.LongType, true)}), null);
+    check(
+        DataTypes.createStructType(
+            new org.apache.spark.sql.types.StructField[] {
+              DataTypes.createStructField("a", DataTypes.LongType, true)
+            }),
+        null);
   }
 
   @Test

@@ -39,7 +39,10 @@ class GpuAssignmentTest {
     assertThat(none.toString()).isEqualTo("GPU 0 (device 0, no Spark gpu resource)");
     assertThat(GpuAssignment.choose(null, 2, true).toString()).isEqualTo("GPU 2 (homi.gpu=2)");
     // other resources (FPGAs, ...) and an empty gpu grant leave the choice alone
-    assertThat(GpuAssignment.choose(Map.of("fpga", new ResourceInformation("fpga", new String[] {"4"})), 1, true).ordinal())
+    assertThat(
+            GpuAssignment.choose(
+                    Map.of("fpga", new ResourceInformation("fpga", new String[] {"4"})), 1, true)
+                .ordinal())
         .isEqualTo(1);
     assertThat(GpuAssignment.choose(gpus(), 0, false).ordinal()).isZero();
   }
@@ -51,12 +54,14 @@ class GpuAssignmentTest {
         .hasMessageContaining("'GPU-5f2c8a1e-uuid'")
         .hasMessageContaining("not a CUDA device ordinal")
         .hasMessageContaining("scripts/gpu-discovery.sh");
-    assertThatThrownBy(() -> GpuAssignment.choose(gpus("-1"), 0, false)).hasMessageContaining("'-1'");
+    assertThatThrownBy(() -> GpuAssignment.choose(gpus("-1"), 0, false))
+        .hasMessageContaining("'-1'");
   }
 
   @Test
   void outsideATaskTheJvmDefaultIsUsed() {
     // JUnit's thread runs no Spark task: TaskContext.get() is null
-    assertThat(GpuAssignment.forCurrentTask().ordinal()).isEqualTo(Integer.getInteger("homi.gpu", 0));
+    assertThat(GpuAssignment.forCurrentTask().ordinal())
+        .isEqualTo(Integer.getInteger("homi.gpu", 0));
   }
 }

@@ -14,15 +14,16 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * scripts/gpu-discovery.sh prints what Spark's parser takes and what {@link GpuAssignment} opens.
- * This machine has no NVIDIA driver: a stand-in nvidia-smi prints the lines the real one prints
- * for {@code --query-gpu=index --format=csv,noheader}.
+ * This machine has no NVIDIA driver: a stand-in nvidia-smi prints the lines the real one prints for
+ * {@code --query-gpu=index --format=csv,noheader}.
  */
 class GpuDiscoveryScriptTest {
   @TempDir Path dir;
 
   private record Run(int exit, String stdout, String stderr) {}
 
-  private Run run(String smiOutput, Map<String, String> env) throws IOException, InterruptedException {
+  private Run run(String smiOutput, Map<String, String> env)
+      throws IOException, InterruptedException {
     // from the module (Maven) or from the checkout's root (scripts/device-gpu-tests.sh)
     Path script = Path.of("..", "scripts", "gpu-discovery.sh").toAbsolutePath().normalize();
     if (!Files.exists(script)) script = Path.of("scripts", "gpu-discovery.sh").toAbsolutePath();

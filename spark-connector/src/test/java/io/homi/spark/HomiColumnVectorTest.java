@@ -31,7 +31,10 @@ import org.apache.spark.sql.vectorized.ColumnVector;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** Every getter of the HomiColumnVectors against Spark's ArrowColumnVector over the same Arrow vector. */
+/**
+ * Every getter of the HomiColumnVectors against Spark's ArrowColumnVector over the same Arrow
+ * vector.
+ */
 class HomiColumnVectorTest {
   private final BufferAllocator allocator = new RootAllocator();
   private final List<FieldVector> vectors = new ArrayList<>();
@@ -48,7 +51,9 @@ class HomiColumnVectorTest {
     return v;
   }
 
-  /** Rows that are null: 0, every 7th, and the last row but one; none when {@code nulls} is false. */
+  /**
+   * Rows that are null: 0, every 7th, and the last row but one; none when {@code nulls} is false.
+   */
   private static boolean nullRow(int i, int n, boolean nulls) {
     return nulls && (i == 0 || i % 7 == 3 || i == n - 2);
   }
@@ -62,7 +67,8 @@ class HomiColumnVectorTest {
     assertThat(homi.dataType()).isEqualTo(arrow.dataType());
     assertThat(homi.hasNull()).isEqualTo(arrow.hasNull());
     assertThat(homi.numNulls()).isEqualTo(arrow.numNulls());
-    for (int i = 0; i < v.getValueCount(); i++) assertThat(homi.isNullAt(i)).as("isNullAt(%d)", i).isEqualTo(arrow.isNullAt(i));
+    for (int i = 0; i < v.getValueCount(); i++)
+      assertThat(homi.isNullAt(i)).as("isNullAt(%d)", i).isEqualTo(arrow.isNullAt(i));
     return new ColumnVector[] {homi, arrow};
   }
 
@@ -73,11 +79,15 @@ class HomiColumnVectorTest {
     for (boolean nulls : new boolean[] {true, false}) {
       BitVector v = track(new BitVector("b", allocator));
       v.allocateNew(N);
-      for (int i = 0; i < N; i++) if (nullRow(i, N, nulls)) v.setNull(i); else v.set(i, (i * 31 + i / 5) % 3 == 0 ? 1 : 0);
+      for (int i = 0; i < N; i++)
+        if (nullRow(i, N, nulls)) v.setNull(i);
+        else v.set(i, (i * 31 + i / 5) % 3 == 0 ? 1 : 0);
       v.setValueCount(N);
       ColumnVector[] p = pair(v);
       assertThat(p[0].hasNull()).isEqualTo(nulls);
-      for (int i = 0; i < N; i++) if (!p[1].isNullAt(i)) assertThat(p[0].getBoolean(i)).as("row %d", i).isEqualTo(p[1].getBoolean(i));
+      for (int i = 0; i < N; i++)
+        if (!p[1].isNullAt(i))
+          assertThat(p[0].getBoolean(i)).as("row %d", i).isEqualTo(p[1].getBoolean(i));
     }
   }
 
@@ -153,19 +163,37 @@ class HomiColumnVectorTest {
       assertThat(pl[0].getLong(i)).isEqualTo(pl[1].getLong(i));
       assertThat(ptz[0].getLong(i)).isEqualTo(ptz[1].getLong(i));
       assertThat(pntz[0].getLong(i)).isEqualTo(pntz[1].getLong(i));
-      assertThat(Float.floatToRawIntBits(pf[0].getFloat(i))).isEqualTo(Float.floatToRawIntBits(pf[1].getFloat(i)));
-      assertThat(Double.doubleToRawLongBits(pg[0].getDouble(i))).isEqualTo(Double.doubleToRawLongBits(pg[1].getDouble(i)));
+      assertThat(Float.floatToRawIntBits(pf[0].getFloat(i)))
+          .isEqualTo(Float.floatToRawIntBits(pf[1].getFloat(i)));
+      assertThat(Double.doubleToRawLongBits(pg[0].getDouble(i)))
+          .isEqualTo(Double.doubleToRawLongBits(pg[1].getDouble(i)));
     }
   }
 
-  /** The claim the precision <= 18 path rests on: for a value that fits in a long, the low 8 bytes of its Decimal128 are that long. */
+  /**
+   * The claim the precision <= 18 path rests on: for a value that fits in a long, the low 8 bytes
+   * of its Decimal128 are that long.
+   */
   @Test
   void decimal128LowBytesAreTheLong() {
     DecimalVector v = track(new DecimalVector("d", allocator, 38, 0));
-    List<Long> values = new ArrayList<>(List.of(0L, -1L, 1L, Long.MIN_VALUE, Long.MAX_VALUE, Long.MIN_VALUE + 1, -999_999_999_999_999_999L,
-        -100L, -(1L << 32), -(1L << 63) / 3, (long) Integer.MIN_VALUE));
+    List<Long> values =
+        new ArrayList<>(
+            List.of(
+                0L,
+                -1L,
+                1L,
+                Long.MIN_VALUE,
+                Long.MAX_VALUE,
+                Long.MIN_VALUE + 1,
+                -999_999_999_999_999_999L,
+                -100L,
+                -(1L << 32),
+                -(1L << 63) / 3,
+                (long) Integer.MIN_VALUE));
     for (int i = 0; i < 500; i++) values.add(random.nextLong());
-    for (int i = 0; i < 200; i++) values.add(-Math.abs(random.nextLong() >> random.nextInt(63)) - 1);
+    for (int i = 0; i < 200; i++)
+      values.add(-Math.abs(random.nextLong() >> random.nextInt(63)) - 1);
     v.allocateNew(values.size());
     for (int i = 0; i < values.size(); i++) v.set(i, BigDecimal.valueOf(values.get(i)));
     v.setValueCount(values.size());
@@ -173,7 +201,9 @@ class HomiColumnVectorTest {
       long low = v.getDataBuffer().getLong(16L * i);
       long high = v.getDataBuffer().getLong(16L * i + 8);
       assertThat(low).as("low 8 bytes of %d", values.get(i)).isEqualTo(values.get(i));
-      assertThat(high).as("high 8 bytes of %d are its sign", values.get(i)).isEqualTo(values.get(i) < 0 ? -1L : 0L);
+      assertThat(high)
+          .as("high 8 bytes of %d are its sign", values.get(i))
+          .isEqualTo(values.get(i) < 0 ? -1L : 0L);
     }
   }
 
@@ -208,8 +238,16 @@ class HomiColumnVectorTest {
 
   private List<BigInteger> decimalValues(int precision) {
     BigInteger max = BigInteger.TEN.pow(precision).subtract(BigInteger.ONE);
-    List<BigInteger> u = new ArrayList<>(List.of(BigInteger.ZERO, BigInteger.ONE, BigInteger.ONE.negate(), max, max.negate(),
-        BigInteger.valueOf(-5), BigInteger.valueOf(-12_345)));
+    List<BigInteger> u =
+        new ArrayList<>(
+            List.of(
+                BigInteger.ZERO,
+                BigInteger.ONE,
+                BigInteger.ONE.negate(),
+                max,
+                max.negate(),
+                BigInteger.valueOf(-5),
+                BigInteger.valueOf(-12_345)));
     for (int i = 0; i < 300; i++) {
       BigInteger r = new BigInteger(max.bitLength() + 4, random).mod(max.add(BigInteger.ONE));
       u.add(i % 2 == 0 ? r.negate() : r);
@@ -269,11 +307,15 @@ class HomiColumnVectorTest {
     }
     v.setValueCount(n);
     ColumnVector[] p = pair(v);
-    for (int i = 0; i < n; i++) assertThat(p[0].getBinary(i)).as("row %d", i).isEqualTo(p[1].getBinary(i));
+    for (int i = 0; i < n; i++)
+      assertThat(p[0].getBinary(i)).as("row %d", i).isEqualTo(p[1].getBinary(i));
     assertThat(p[0].getBinary(5)).isEmpty();
   }
 
-  /** Addresses are cached per batch: after the vector is reset, cleared and reallocated, refresh sees the new buffers. */
+  /**
+   * Addresses are cached per batch: after the vector is reset, cleared and reallocated, refresh
+   * sees the new buffers.
+   */
   @Test
   void refreshFollowsReallocation() {
     IntVector in = track(new IntVector("i", allocator));

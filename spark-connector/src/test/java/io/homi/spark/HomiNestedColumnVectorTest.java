@@ -54,7 +54,10 @@ class HomiNestedColumnVectorTest {
     return v;
   }
 
-  /** struct<a int, b bigint, s string, l array<int>> with nulls at the struct, its fields and the elements. */
+  /**
+   * struct<a int, b bigint, s string, l array<int>> with nulls at the struct, its fields and the
+   * elements.
+   */
   private static void fillStruct(StructVector st, int n, int batch) {
     IntVector a = (IntVector) st.getChild("a");
     BigIntVector b = (BigIntVector) st.getChild("b");
@@ -67,13 +70,18 @@ class HomiNestedColumnVectorTest {
         continue;
       }
       st.setIndexDefined(i);
-      if (i % 5 == 1) a.setNull(i); else a.setSafe(i, i * 3 + batch);
-      if (i % 6 == 2) b.setNull(i); else b.setSafe(i, (long) i << 33 | batch);
-      if (i % 4 == 3) s.setNull(i); else s.setSafe(i, ("v" + i + "/" + batch).getBytes(StandardCharsets.UTF_8));
+      if (i % 5 == 1) a.setNull(i);
+      else a.setSafe(i, i * 3 + batch);
+      if (i % 6 == 2) b.setNull(i);
+      else b.setSafe(i, (long) i << 33 | batch);
+      if (i % 4 == 3) s.setNull(i);
+      else s.setSafe(i, ("v" + i + "/" + batch).getBytes(StandardCharsets.UTF_8));
       if (i % 7 == 5) continue; // null array
       int start = l.startNewValue(i);
       int len = i % 4;
-      for (int j = 0; j < len; j++) if ((i + j) % 3 == 2) le.setNull(start + j); else le.setSafe(start + j, i * 10 + j);
+      for (int j = 0; j < len; j++)
+        if ((i + j) % 3 == 2) le.setNull(start + j);
+        else le.setSafe(start + j, i * 10 + j);
       l.endValue(i, len);
     }
     st.setValueCount(n);
@@ -94,7 +102,9 @@ class HomiNestedColumnVectorTest {
           if ((i + j) % 4 == 1) continue; // null inner array
           int s = inner.startNewValue(k);
           int m = (i + j) % 4;
-          for (int e = 0; e < m; e++) if (e == 2) ie.setNull(s + e); else ie.setSafe(s + e, i + j + e + batch);
+          for (int e = 0; e < m; e++)
+            if (e == 2) ie.setNull(s + e);
+            else ie.setSafe(s + e, i + j + e + batch);
           inner.endValue(k, m);
         }
         ll.endValue(i, len);
@@ -109,7 +119,8 @@ class HomiNestedColumnVectorTest {
             continue;
           }
           st.setIndexDefined(k);
-          if (j == 1) x.setNull(k); else x.setSafe(k, i * 100 + j);
+          if (j == 1) x.setNull(k);
+          else x.setSafe(k, i * 100 + j);
         }
         ls.endValue(i, len);
       }
@@ -138,7 +149,9 @@ class HomiNestedColumnVectorTest {
     ListVector ls = track(ListVector.empty("ls", allocator));
     ((StructVector) ls.addOrGetVector(FieldType.nullable(ArrowType.Struct.INSTANCE)).getVector())
         .addOrGet("x", INT, IntVector.class);
-    ColumnVector[] homi = {HomiColumnVector.wrap(st), HomiColumnVector.wrap(ll), HomiColumnVector.wrap(ls)};
+    ColumnVector[] homi = {
+      HomiColumnVector.wrap(st), HomiColumnVector.wrap(ll), HomiColumnVector.wrap(ls)
+    };
     for (ColumnVector h : homi) assertThat(h).isInstanceOf(HomiColumnVector.class);
     assertThat(homi[0].getChild(0)).isInstanceOf(HomiColumnVectors.Ints.class);
     assertThat(homi[0].getChild(2)).isInstanceOf(HomiColumnVectors.Strings.class);
@@ -146,12 +159,15 @@ class HomiNestedColumnVectorTest {
     for (int batch = 0; batch < 4; batch++) {
       int n = 20 << (2 * batch); // grows: forces reallocation, so refresh must follow the buffers
       for (FieldVector v : List.of(st, ll, ls)) {
-        if (batch % 2 == 0) v.clear(); else v.reset();
+        if (batch % 2 == 0) v.clear();
+        else v.reset();
       }
       fillStruct(st, n, batch);
       fillLists(ll, ls, n, batch);
       HomiColumnVector.refresh(homi);
-      ColumnVector[] arrow = {new ArrowColumnVector(st), new ArrowColumnVector(ll), new ArrowColumnVector(ls)};
+      ColumnVector[] arrow = {
+        new ArrowColumnVector(st), new ArrowColumnVector(ll), new ArrowColumnVector(ls)
+      };
       for (int c = 0; c < homi.length; c++) {
         assertThat(homi[c].dataType()).isEqualTo(arrow[c].dataType());
         assertThat(homi[c].hasNull()).isEqualTo(arrow[c].hasNull());
@@ -159,13 +175,15 @@ class HomiNestedColumnVectorTest {
         assertThat(homi[c].numNulls()).isPositive();
         ColumnarBatch hb = new ColumnarBatch(new ColumnVector[] {homi[c]}, n);
         ColumnarBatch ab = new ColumnarBatch(new ColumnVector[] {arrow[c]}, n);
-        for (int i = 0; i < n; i++) same(hb.getRow(i), ab.getRow(i), 0, homi[c].dataType(), "batch " + batch + " row " + i);
+        for (int i = 0; i < n; i++)
+          same(hb.getRow(i), ab.getRow(i), 0, homi[c].dataType(), "batch " + batch + " row " + i);
       }
     }
   }
 
   /** Compares one value of type t, recursively, through Spark's getters. */
-  private static void same(SpecializedGetters h, SpecializedGetters a, int ord, DataType t, String where) {
+  private static void same(
+      SpecializedGetters h, SpecializedGetters a, int ord, DataType t, String where) {
     assertThat(h.isNullAt(ord)).as("isNullAt %s", where).isEqualTo(a.isNullAt(ord));
     if (a.isNullAt(ord)) return;
     if (t == DataTypes.IntegerType) {
@@ -178,12 +196,14 @@ class HomiNestedColumnVectorTest {
       StructField[] fs = s.fields();
       SpecializedGetters hs = h.getStruct(ord, fs.length);
       SpecializedGetters as = a.getStruct(ord, fs.length);
-      for (int f = 0; f < fs.length; f++) same(hs, as, f, fs[f].dataType(), where + "." + fs[f].name());
+      for (int f = 0; f < fs.length; f++)
+        same(hs, as, f, fs[f].dataType(), where + "." + fs[f].name());
     } else if (t instanceof ArrayType at) {
       ArrayData ha = h.getArray(ord);
       ArrayData aa = a.getArray(ord);
       assertThat(ha.numElements()).as("numElements %s", where).isEqualTo(aa.numElements());
-      for (int j = 0; j < aa.numElements(); j++) same(ha, aa, j, at.elementType(), where + "[" + j + "]");
+      for (int j = 0; j < aa.numElements(); j++)
+        same(ha, aa, j, at.elementType(), where + "[" + j + "]");
     } else {
       throw new AssertionError("no comparison for " + t);
     }
@@ -192,8 +212,11 @@ class HomiNestedColumnVectorTest {
   @Test
   void mapsStayArrowColumnVectors() {
     MapVector m = track(MapVector.empty("m", allocator, false));
-    StructVector entries = (StructVector) m.addOrGetVector(FieldType.notNullable(ArrowType.Struct.INSTANCE)).getVector();
-    entries.addOrGet(MapVector.KEY_NAME, FieldType.notNullable(new ArrowType.Int(32, true)), IntVector.class);
+    StructVector entries =
+        (StructVector)
+            m.addOrGetVector(FieldType.notNullable(ArrowType.Struct.INSTANCE)).getVector();
+    entries.addOrGet(
+        MapVector.KEY_NAME, FieldType.notNullable(new ArrowType.Int(32, true)), IntVector.class);
     entries.addOrGet(MapVector.VALUE_NAME, INT, IntVector.class);
     assertThat(HomiColumnVector.wrap(m)).isExactlyInstanceOf(ArrowColumnVector.class);
   }

@@ -7,39 +7,62 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A block device as sysfs describes it, found from a file's st_dev through
- * {@code /sys/dev/block/MAJ:MIN}. The LBA arithmetic is done against the whole disk (the unit a
- * controller addresses): a partition contributes its start, which sysfs always gives in 512-byte
- * sectors whatever the device's logical block size.
+ * A block device as sysfs describes it, found from a file's st_dev through {@code
+ * /sys/dev/block/MAJ:MIN}. The LBA arithmetic is done against the whole disk (the unit a controller
+ * addresses): a partition contributes its start, which sysfs always gives in 512-byte sectors
+ * whatever the device's logical block size.
  *
- * @param node          device node of the whole disk, the one the device path opens
+ * @param node device node of the whole disk, the one the device path opens
  * @param partitionStartSectors 0 for a whole disk
- * @param kind          nvme, virtio, scsi, loop, device-mapper, md or the driver name
- * @param nsid          NVMe namespace id, -1 elsewhere
- * @param controller    NVMe controller (nvme0) or the bus device (virtio1), null when unknown
- * @param pciAddress    domain:bus:device.function of the PCI function behind it, null if none
+ * @param kind nvme, virtio, scsi, loop, device-mapper, md or the driver name
+ * @param nsid NVMe namespace id, -1 elsewhere
+ * @param controller NVMe controller (nvme0) or the bus device (virtio1), null when unknown
+ * @param pciAddress domain:bus:device.function of the PCI function behind it, null if none
  * @param notDirectReason why the device path may not use this device (stacked devices), or null
  */
-public record BlockDevice(int major, int minor, String name, String diskName, String node,
-                          boolean partition, long partitionStartSectors, int logicalBlockSize,
-                          long diskSizeBytes, String kind, int nsid, String controller,
-                          String pciAddress, String model, String notDirectReason) {
+public record BlockDevice(
+    int major,
+    int minor,
+    String name,
+    String diskName,
+    String node,
+    boolean partition,
+    long partitionStartSectors,
+    int logicalBlockSize,
+    long diskSizeBytes,
+    String kind,
+    int nsid,
+    String controller,
+    String pciAddress,
+    String model,
+    String notDirectReason) {
   public static final Path SYSFS = Path.of("/sys");
-  private static final Pattern PCI_BDF = Pattern.compile("[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\\.[0-7]");
+  private static final Pattern PCI_BDF =
+      Pattern.compile("[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\\.[0-7]");
   private static final Pattern NVME_NS = Pattern.compile("nvme\\d+(?:c\\d+)?n(\\d+)");
 
   public static BlockDevice of(int major, int minor) throws IOException {
     return of(SYSFS, major, minor);
   }
 
-  /** Reads sysfs under {@code sysfs} (a copy of /sys in tests); fails with the reason when it cannot. */
+  /**
+   * Reads sysfs under {@code sysfs} (a copy of /sys in tests); fails with the reason when it
+   * cannot.
+   */
   public static BlockDevice of(Path sysfs, int major, int minor) throws IOException {
     if (major == 0) {
-      throw new IOException("st_dev " + major + ":" + minor + " is an anonymous device (tmpfs, overlayfs,"
-          + " btrfs subvolume, network fs): there is no block device behind it");
+      throw new IOException(
+          "st_dev "
+              + major
+              + ":"
+              + minor
+              + " is an anonymous device (tmpfs, overlayfs,"
+              + " btrfs subvolume, network fs): there is no block device behind it");
     }
     Path link = sysfs.resolve("dev/block/" + major + ":" + minor);
-    if (!Files.exists(link)) throw new IOException("no " + link + ": device " + major + ":" + minor + " is not a block device");
+    if (!Files.exists(link))
+      throw new IOException(
+          "no " + link + ": device " + major + ":" + minor + " is not a block device");
     Path dir = link.toRealPath();
     boolean partition = Files.exists(dir.resolve("partition"));
     Path disk = partition ? dir.getParent() : dir;
@@ -56,8 +79,11 @@ public record BlockDevice(int major, int minor, String name, String diskName, St
     Matcher m = NVME_NS.matcher(diskName);
     if (Files.isDirectory(disk.resolve("dm"))) {
       kind = "device-mapper";
-      reason = "device-mapper target " + readString(disk.resolve("dm/name")) + ": the file system's physical"
-          + " addresses are in the mapped space, with no single controller namespace behind them";
+      reason =
+          "device-mapper target "
+              + readString(disk.resolve("dm/name"))
+              + ": the file system's physical"
+              + " addresses are in the mapped space, with no single controller namespace behind them";
       controller = null;
     } else if (Files.isDirectory(disk.resolve("md"))) {
       kind = "md";
@@ -65,7 +91,10 @@ public record BlockDevice(int major, int minor, String name, String diskName, St
       controller = null;
     } else if (m.matches()) {
       kind = "nvme";
-      nsid = Files.exists(disk.resolve("nsid")) ? (int) readLong(disk.resolve("nsid")) : Integer.parseInt(m.group(1));
+      nsid =
+          Files.exists(disk.resolve("nsid"))
+              ? (int) readLong(disk.resolve("nsid"))
+              : Integer.parseInt(m.group(1));
     } else if (diskName.startsWith("loop")) {
       kind = "loop";
       controller = null;
@@ -77,8 +106,22 @@ public record BlockDevice(int major, int minor, String name, String diskName, St
       kind = driver != null ? driver : "unknown";
     }
     String model = Files.exists(dev.resolve("model")) ? readString(dev.resolve("model")) : null;
-    return new BlockDevice(major, minor, dir.getFileName().toString(), diskName, "/dev/" + diskName,
-        partition, start, lbaSize, diskSize, kind, nsid, controller, pciAddress(disk), model, reason);
+    return new BlockDevice(
+        major,
+        minor,
+        dir.getFileName().toString(),
+        diskName,
+        "/dev/" + diskName,
+        partition,
+        start,
+        lbaSize,
+        diskSize,
+        kind,
+        nsid,
+        controller,
+        pciAddress(disk),
+        model,
+        reason);
   }
 
   /** Byte offset on the whole disk of a partition-relative physical byte address. */
@@ -86,7 +129,9 @@ public record BlockDevice(int major, int minor, String name, String diskName, St
     return partitionStartSectors * 512 + physical;
   }
 
-  /** The LBA holding {@code physical} (partition-relative bytes), or -1 when not on an LBA boundary. */
+  /**
+   * The LBA holding {@code physical} (partition-relative bytes), or -1 when not on an LBA boundary.
+   */
   public long lba(long physical) {
     long b = diskByte(physical);
     return b % logicalBlockSize == 0 ? b / logicalBlockSize : -1;

@@ -5,10 +5,10 @@ import io.homi.runtime.os.OpenFile;
 import java.io.IOException;
 
 /**
- * The host-resident control plane in one place: maps a file (cached by identity), issues its
- * grant, watches the file and ties everything to the grant's lifetime, so that revocation
- * drops the cached map and the watch. Callers add their own listener, e.g. the mediator's
- * {@code grant.onRevoke(namespace::revoke)}.
+ * The host-resident control plane in one place: maps a file (cached by identity), issues its grant,
+ * watches the file and ties everything to the grant's lifetime, so that revocation drops the cached
+ * map and the watch. Callers add their own listener, e.g. the mediator's {@code
+ * grant.onRevoke(namespace::revoke)}.
  */
 public final class ControlPlane implements AutoCloseable {
   private final ExtentCache cache = new ExtentCache();

@@ -5,9 +5,9 @@ import java.io.IOException;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Extent maps by file identity: a file mapped once is not mapped again while it is unchanged,
- * and a changed file has a new identity, so a stale map can never be found for it. Entries are
- * dropped with the grant that used them, which keeps the cache as small as the live grants.
+ * Extent maps by file identity: a file mapped once is not mapped again while it is unchanged, and a
+ * changed file has a new identity, so a stale map can never be found for it. Entries are dropped
+ * with the grant that used them, which keeps the cache as small as the live grants.
  */
 public final class ExtentCache {
   /** Builds a map on a miss. */

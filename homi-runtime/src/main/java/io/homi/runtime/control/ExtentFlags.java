@@ -17,10 +17,32 @@ public final class ExtentFlags {
   public static final int MERGED = 0x1000;
   public static final int SHARED = 0x2000;
 
-  private static final int[] BITS = {LAST, UNKNOWN, DELALLOC, ENCODED, DATA_ENCRYPTED, NOT_ALIGNED,
-      DATA_INLINE, DATA_TAIL, UNWRITTEN, MERGED, SHARED};
-  private static final String[] NAMES = {"last", "unknown_loc", "delalloc", "encoded", "encrypted",
-      "not_aligned", "inline", "tail_packed", "unwritten", "merged", "shared"};
+  private static final int[] BITS = {
+    LAST,
+    UNKNOWN,
+    DELALLOC,
+    ENCODED,
+    DATA_ENCRYPTED,
+    NOT_ALIGNED,
+    DATA_INLINE,
+    DATA_TAIL,
+    UNWRITTEN,
+    MERGED,
+    SHARED
+  };
+  private static final String[] NAMES = {
+    "last",
+    "unknown_loc",
+    "delalloc",
+    "encoded",
+    "encrypted",
+    "not_aligned",
+    "inline",
+    "tail_packed",
+    "unwritten",
+    "merged",
+    "shared"
+  };
 
   private ExtentFlags() {}
 

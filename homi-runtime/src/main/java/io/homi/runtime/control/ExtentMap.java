@@ -6,16 +6,21 @@ import java.util.Collections;
 import java.util.List;
 
 /**
- * A file's bytes [0, size) as consecutive extents (holes included), each with its path
- * eligibility, for the identity the file had when mapped. Immutable: a changed file gets a new
- * map, never an edited one.
+ * A file's bytes [0, size) as consecutive extents (holes included), each with its path eligibility,
+ * for the identity the file had when mapped. Immutable: a changed file gets a new map, never an
+ * edited one.
  *
- * @param device     the block device behind the file, null when there is none
- * @param fsType     the file system, as statfs names it
+ * @param device the block device behind the file, null when there is none
+ * @param fsType the file system, as statfs names it
  * @param osOnlyReason why no extent of this file may go to the device, or null
  */
-public record ExtentMap(String path, FileIdentity identity, String fsType, BlockDevice device,
-                        String osOnlyReason, List<Extent> extents) {
+public record ExtentMap(
+    String path,
+    FileIdentity identity,
+    String fsType,
+    BlockDevice device,
+    String osOnlyReason,
+    List<Extent> extents) {
   public ExtentMap {
     extents = List.copyOf(extents);
   }
@@ -43,7 +48,8 @@ public record ExtentMap(String path, FileIdentity identity, String fsType, Block
     List<Extent> out = new ArrayList<>();
     int i = indexOf(Math.max(0, offset));
     if (i < 0 || length <= 0) return out;
-    for (; i < extents.size() && extents.get(i).logical() < offset + length; i++) out.add(extents.get(i));
+    for (; i < extents.size() && extents.get(i).logical() < offset + length; i++)
+      out.add(extents.get(i));
     return out;
   }
 
@@ -55,13 +61,16 @@ public record ExtentMap(String path, FileIdentity identity, String fsType, Block
   /** The device blocks of every DEVICE extent, sorted and merged: what a grant may allow. */
   public List<LbaRange> lbaRanges() {
     List<LbaRange> raw = new ArrayList<>();
-    for (Extent e : extents) if (e.use() == ExtentUse.DEVICE) raw.add(new LbaRange(e.lba(), e.lbaCount()));
+    for (Extent e : extents)
+      if (e.use() == ExtentUse.DEVICE) raw.add(new LbaRange(e.lba(), e.lbaCount()));
     raw.sort((a, b) -> Long.compare(a.start(), b.start()));
     List<LbaRange> out = new ArrayList<>();
     for (LbaRange r : raw) {
       LbaRange last = out.isEmpty() ? null : out.get(out.size() - 1);
       if (last != null && r.start() <= last.end()) {
-        out.set(out.size() - 1, new LbaRange(last.start(), Math.max(last.end(), r.end()) - last.start()));
+        out.set(
+            out.size() - 1,
+            new LbaRange(last.start(), Math.max(last.end(), r.end()) - last.start()));
       } else {
         out.add(r);
       }

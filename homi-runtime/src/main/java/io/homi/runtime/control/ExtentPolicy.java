@@ -1,9 +1,9 @@
 package io.homi.runtime.control;
 
 /**
- * The per-flag policy: which FIEMAP extents the device path may read by LBA. The rule is
- * "device only where the physical address is a plain, final, byte-for-byte location of the
- * file's data", because a device read bypasses everything the file system would otherwise do.
+ * The per-flag policy: which FIEMAP extents the device path may read by LBA. The rule is "device
+ * only where the physical address is a plain, final, byte-for-byte location of the file's data",
+ * because a device read bypasses everything the file system would otherwise do.
  *
  * <table>
  *   <tr><th>flag</th><th>use</th><th>why</th></tr>
@@ -21,8 +21,14 @@ package io.homi.runtime.control;
  */
 public final class ExtentPolicy {
   /** Flags that make a physical address unusable for a device read. */
-  static final int OS_ONLY_FLAGS = ExtentFlags.UNKNOWN | ExtentFlags.DELALLOC | ExtentFlags.ENCODED
-      | ExtentFlags.DATA_ENCRYPTED | ExtentFlags.NOT_ALIGNED | ExtentFlags.DATA_INLINE | ExtentFlags.DATA_TAIL;
+  static final int OS_ONLY_FLAGS =
+      ExtentFlags.UNKNOWN
+          | ExtentFlags.DELALLOC
+          | ExtentFlags.ENCODED
+          | ExtentFlags.DATA_ENCRYPTED
+          | ExtentFlags.NOT_ALIGNED
+          | ExtentFlags.DATA_INLINE
+          | ExtentFlags.DATA_TAIL;
 
   /**
    * Flags that a FIEMAP_FLAG_SYNC retry can clear: writeback allocates delayed extents. Inline,
@@ -37,9 +43,13 @@ public final class ExtentPolicy {
 
   public static Decision decide(int flags) {
     int bad = flags & OS_ONLY_FLAGS;
-    if (bad != 0) return new Decision(ExtentUse.OS_ONLY, "flags " + ExtentFlags.names(bad) + ": no plain device location");
-    // UNWRITTEN after the OS-only flags: an unwritten extent that is also delalloc is still OS-only.
-    if ((flags & ExtentFlags.UNWRITTEN) != 0) return new Decision(ExtentUse.ZEROS, "unwritten: reads as zeros");
+    if (bad != 0)
+      return new Decision(
+          ExtentUse.OS_ONLY, "flags " + ExtentFlags.names(bad) + ": no plain device location");
+    // UNWRITTEN after the OS-only flags: an unwritten extent that is also delalloc is still
+    // OS-only.
+    if ((flags & ExtentFlags.UNWRITTEN) != 0)
+      return new Decision(ExtentUse.ZEROS, "unwritten: reads as zeros");
     return new Decision(ExtentUse.DEVICE, null);
   }
 

@@ -9,15 +9,16 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * FS_IOC_FIEMAP through JNA: the file system's own answer to "where are bytes [start, end) of
- * this file". Asks in batches of {@link #BATCH} extents and continues after the last one
- * returned until an extent carries FIEMAP_EXTENT_LAST or the range is covered, so files with
- * any number of extents map completely. Extents are returned as the kernel gives them
- * (unclipped); {@link ExtentMapper} clips them and fills holes.
+ * FS_IOC_FIEMAP through JNA: the file system's own answer to "where are bytes [start, end) of this
+ * file". Asks in batches of {@link #BATCH} extents and continues after the last one returned until
+ * an extent carries FIEMAP_EXTENT_LAST or the range is covered, so files with any number of extents
+ * map completely. Extents are returned as the kernel gives them (unclipped); {@link ExtentMapper}
+ * clips them and fills holes.
  */
 public final class Fiemap {
   /** _IOWR('f', 11, struct fiemap): struct fiemap is 32 bytes. */
   public static final long FS_IOC_FIEMAP = 0xC020660BL;
+
   public static final int FLAG_SYNC = 0x1;
   static final int HEADER = 32;
   static final int EXTENT_SIZE = 56;
@@ -64,8 +65,9 @@ public final class Fiemap {
         try {
           Libc.ioctl(fd, new NativeLong(FS_IOC_FIEMAP), Libc.address(buf));
         } catch (LastErrorException e) {
-          throw new RefusedException("FIEMAP refused for " + pathForErrors + ": "
-              + Libc.strerror(e.getErrorCode()), e.getErrorCode());
+          throw new RefusedException(
+              "FIEMAP refused for " + pathForErrors + ": " + Libc.strerror(e.getErrorCode()),
+              e.getErrorCode());
         }
         int mapped = buf.getInt(20);
         if (mapped <= 0) break; // the rest of the range is a hole
@@ -73,12 +75,14 @@ public final class Fiemap {
         long prevNext = next;
         for (int i = 0; i < mapped; i++) {
           long o = HEADER + (long) i * EXTENT_SIZE;
-          Raw r = new Raw(buf.getLong(o), buf.getLong(o + 8), buf.getLong(o + 16), buf.getInt(o + 40));
+          Raw r =
+              new Raw(buf.getLong(o), buf.getLong(o + 8), buf.getLong(o + 16), buf.getInt(o + 40));
           out.add(r);
           next = Math.max(next, r.end());
           last |= (r.flags() & ExtentFlags.LAST) != 0;
         }
-        // LAST ends the walk; so does a batch that did not advance (a defensive stop, never a spin).
+        // LAST ends the walk; so does a batch that did not advance (a defensive stop, never a
+        // spin).
         if (last || next <= prevNext) break;
         flags &= ~FLAG_SYNC; // one flush is enough for the whole walk
       }

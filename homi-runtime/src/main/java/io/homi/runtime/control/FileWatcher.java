@@ -13,9 +13,9 @@ import java.util.Map;
 /**
  * Revokes grants when their files change, through one inotify instance and one daemon thread.
  * Watches are added on {@code /proc/self/fd/N}, which resolves to the inode actually open (not
- * whatever the path names now), so a file replaced by rename between open and watch cannot
- * slip through. inotify is asynchronous: it narrows the window in which a changed file is
- * still read, and {@link Grant#recheck} after each read closes it.
+ * whatever the path names now), so a file replaced by rename between open and watch cannot slip
+ * through. inotify is asynchronous: it narrows the window in which a changed file is still read,
+ * and {@link Grant#recheck} after each read closes it.
  */
 public final class FileWatcher implements AutoCloseable {
   static final int IN_MODIFY = 0x2;
@@ -25,8 +25,10 @@ public final class FileWatcher implements AutoCloseable {
   static final int IN_MOVE_SELF = 0x800;
   static final int IN_Q_OVERFLOW = 0x4000;
   static final int IN_IGNORED = 0x8000;
+
   /** Every event that can mean the bytes or their location changed (ATTRIB: truncate, unlink). */
   static final int MASK = IN_MODIFY | IN_ATTRIB | IN_CLOSE_WRITE | IN_DELETE_SELF | IN_MOVE_SELF;
+
   private static final int POLL_MS = 100;
 
   private final int fd;
@@ -53,7 +55,8 @@ public final class FileWatcher implements AutoCloseable {
       try {
         wd = Libc.inotify_add_watch(fd, "/proc/self/fd/" + file.fd(), MASK);
       } catch (LastErrorException e) {
-        throw new IOException("inotify_add_watch " + file.path() + ": " + Libc.strerror(e.getErrorCode()), e);
+        throw new IOException(
+            "inotify_add_watch " + file.path() + ": " + Libc.strerror(e.getErrorCode()), e);
       }
       byWd.computeIfAbsent(wd, k -> new ArrayList<>()).add(grant);
       paths.put(wd, file.path());
@@ -79,7 +82,8 @@ public final class FileWatcher implements AutoCloseable {
   }
 
   private void loop() {
-    try (Memory pfd = new Memory(8); Memory buf = new Memory(16 * 1024)) {
+    try (Memory pfd = new Memory(8);
+        Memory buf = new Memory(16 * 1024)) {
       while (running) {
         pfd.setInt(0, fd);
         pfd.setShort(4, (short) Libc.POLLIN);
@@ -89,8 +93,8 @@ public final class FileWatcher implements AutoCloseable {
           long n = Libc.read(fd, Libc.address(buf), buf.size());
           dispatch(buf, n);
         } catch (LastErrorException e) {
-          if (e.getErrorCode() != Libc.EINTR && e.getErrorCode() != Libc.EAGAIN) revokeAll("inotify failed: "
-              + Libc.strerror(e.getErrorCode()));
+          if (e.getErrorCode() != Libc.EINTR && e.getErrorCode() != Libc.EAGAIN)
+            revokeAll("inotify failed: " + Libc.strerror(e.getErrorCode()));
         }
       }
     }

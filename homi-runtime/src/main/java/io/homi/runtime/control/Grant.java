@@ -8,11 +8,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 
 /**
- * A read-only capability: the identity a file had when mapped plus the device LBA ranges its
- * DEVICE extents occupy. A device-level read is allowed only while the grant stands and only
- * inside those ranges. Revocation is one-way and tells every listener once, so a mediator
- * namespace ({@code grant.onRevoke(ns::revoke)}), the extent cache and the watcher all let go
- * together.
+ * A read-only capability: the identity a file had when mapped plus the device LBA ranges its DEVICE
+ * extents occupy. A device-level read is allowed only while the grant stands and only inside those
+ * ranges. Revocation is one-way and tells every listener once, so a mediator namespace ({@code
+ * grant.onRevoke(ns::revoke)}), the extent cache and the watcher all let go together.
  */
 public final class Grant {
   private final ExtentMap map;
@@ -82,18 +81,31 @@ public final class Grant {
   }
 
   /**
-   * The identity re-check that closes the FIEMAP race: called after every device read, it
-   * revokes when the file's size, mtime or ctime moved since mapping. Returns the revocation
-   * reason or null while the grant stands.
+   * The identity re-check that closes the FIEMAP race: called after every device read, it revokes
+   * when the file's size, mtime or ctime moved since mapping. Returns the revocation reason or null
+   * while the grant stands.
    */
   public String recheck(OpenFile file) {
     try {
       FileIdentity now = file.currentIdentity();
       FileIdentity was = map.identity();
       if (!now.equals(was)) {
-        revoke("file " + file.path() + " changed since its extents were mapped (size " + was.size() + " -> "
-            + now.size() + ", mtime " + was.mtimeNanos() + " -> " + now.mtimeNanos() + ", ctime "
-            + was.ctimeNanos() + " -> " + now.ctimeNanos() + ")");
+        revoke(
+            "file "
+                + file.path()
+                + " changed since its extents were mapped (size "
+                + was.size()
+                + " -> "
+                + now.size()
+                + ", mtime "
+                + was.mtimeNanos()
+                + " -> "
+                + now.mtimeNanos()
+                + ", ctime "
+                + was.ctimeNanos()
+                + " -> "
+                + now.ctimeNanos()
+                + ")");
       }
     } catch (IOException e) {
       revoke("file " + file.path() + " can no longer be checked: " + e.getMessage());

@@ -24,12 +24,19 @@ public final class BufferPool<B> implements AutoCloseable {
   private final long granule;
   private final List<B> idle = new ArrayList<>(); // guarded by this
   private long limit; // guarded by this
-  private long held; // bytes allocated, in use or idle (and reserved while allocating); guarded by this
+  private long
+      held; // bytes allocated, in use or idle (and reserved while allocating); guarded by this
   private long inUse; // bytes handed out and not given back; guarded by this
   private boolean closed; // guarded by this
 
-  public BufferPool(long limit, long granule, LongFunction<B> allocate, ToLongFunction<B> capacity, Consumer<B> free) {
-    if (limit < 0 || granule <= 0) throw new IllegalArgumentException("limit " + limit + ", granule " + granule);
+  public BufferPool(
+      long limit,
+      long granule,
+      LongFunction<B> allocate,
+      ToLongFunction<B> capacity,
+      Consumer<B> free) {
+    if (limit < 0 || granule <= 0)
+      throw new IllegalArgumentException("limit " + limit + ", granule " + granule);
     this.limit = limit;
     this.granule = granule;
     this.allocate = allocate;
@@ -50,7 +57,8 @@ public final class BufferPool<B> implements AutoCloseable {
       if (closed) throw new IllegalStateException("buffer pool closed");
       B best = null;
       for (B b : idle) {
-        if (capacity.applyAsLong(b) >= bytes && (best == null || capacity.applyAsLong(b) < capacity.applyAsLong(best))) best = b;
+        if (capacity.applyAsLong(b) >= bytes
+            && (best == null || capacity.applyAsLong(b) < capacity.applyAsLong(best))) best = b;
       }
       if (best != null) {
         idle.remove(best);
@@ -93,7 +101,10 @@ public final class BufferPool<B> implements AutoCloseable {
     return b;
   }
 
-  /** Takes back a buffer from {@link #take}: kept for reuse, or freed when the pool is closed or over its limit. */
+  /**
+   * Takes back a buffer from {@link #take}: kept for reuse, or freed when the pool is closed or
+   * over its limit.
+   */
   public void give(B b) {
     long c = capacity.applyAsLong(b);
     boolean keep;

@@ -1,11 +1,11 @@
 package io.homi.runtime.gpu;
 
-import io.homi.runtime.settings.HomiSettings;
-import io.homi.runtime.settings.JvmSettings;
 import com.sun.jna.Library;
 import com.sun.jna.Memory;
 import com.sun.jna.Native;
 import com.sun.jna.Pointer;
+import io.homi.runtime.settings.HomiSettings;
+import io.homi.runtime.settings.JvmSettings;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,11 +13,11 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Every libcufile (GPUDirect Storage) call HOMI makes, in one place. Interface-mapped through
- * JNA so a libcufile lacking an optional entry point fails only when that call is made.
+ * Every libcufile (GPUDirect Storage) call HOMI makes, in one place. Interface-mapped through JNA
+ * so a libcufile lacking an optional entry point fails only when that call is made.
  *
- * <p>CUfileError_t is {int err; int cu_err}: eight bytes returned in RAX on x86-64, so it is
- * mapped as a {@code long} and split here. The driver is opened once per process.
+ * <p>CUfileError_t is {int err; int cu_err}: eight bytes returned in RAX on x86-64, so it is mapped
+ * as a {@code long} and split here. The driver is opened once per process.
  */
 public final class CuFile {
   /** How reads reach GPU memory on this machine, as far as cuFile's configuration tells. */
@@ -34,10 +34,15 @@ public final class CuFile {
 
   interface Lib extends Library {
     long cuFileDriverOpen();
+
     long cuFileHandleRegister(long[] fh, Pointer descr);
+
     void cuFileHandleDeregister(long fh);
+
     long cuFileBufRegister(long devPtr, long length, int flags);
+
     long cuFileBufDeregister(long devPtr);
+
     long cuFileRead(long fh, long devPtr, long size, long fileOffset, long devPtrOffset);
   }
 
@@ -101,7 +106,9 @@ public final class CuFile {
     lib().cuFileHandleDeregister(fh);
   }
 
-  /** Pins a device buffer for GPUDirect; optional (unregistered buffers go through bounce buffers). */
+  /**
+   * Pins a device buffer for GPUDirect; optional (unregistered buffers go through bounce buffers).
+   */
   public static void bufRegister(long devPtr, long length) {
     check(lib().cuFileBufRegister(devPtr, length, 0), "cuFileBufRegister");
   }
@@ -110,13 +117,24 @@ public final class CuFile {
     check(lib().cuFileBufDeregister(devPtr), "cuFileBufDeregister");
   }
 
-  /** Reads up to {@code size} bytes at {@code fileOffset} into devPtr+devOffset; bytes read (0 at EOF). */
-  public static long read(long fh, long devPtr, long size, long fileOffset, long devOffset, String pathForErrors)
+  /**
+   * Reads up to {@code size} bytes at {@code fileOffset} into devPtr+devOffset; bytes read (0 at
+   * EOF).
+   */
+  public static long read(
+      long fh, long devPtr, long size, long fileOffset, long devOffset, String pathForErrors)
       throws IOException {
     long n = lib().cuFileRead(fh, devPtr, size, fileOffset, devOffset);
     if (n < 0) {
-      throw new IOException("cuFileRead " + pathForErrors + " at " + fileOffset + " (" + size + " bytes) failed: "
-          + (n == -1 ? "errno " + Native.getLastError() : "CUfileOpError " + (-n)));
+      throw new IOException(
+          "cuFileRead "
+              + pathForErrors
+              + " at "
+              + fileOffset
+              + " ("
+              + size
+              + " bytes) failed: "
+              + (n == -1 ? "errno " + Native.getLastError() : "CUfileOpError " + (-n)));
     }
     return n;
   }
@@ -126,7 +144,8 @@ public final class CuFile {
    * enables it, compatibility otherwise (when cufile.json allows it; null when it forbids it).
    */
   public static Mode mode() {
-    if (Files.exists(Path.of("/proc/driver/nvidia-fs/version")) || Files.isDirectory(Path.of("/sys/module/nvidia_fs"))) {
+    if (Files.exists(Path.of("/proc/driver/nvidia-fs/version"))
+        || Files.isDirectory(Path.of("/sys/module/nvidia_fs"))) {
       return Mode.NVIDIA_FS;
     }
     String json = config();
@@ -155,7 +174,8 @@ public final class CuFile {
     int err = (int) cuFileError;
     int cuErr = (int) (cuFileError >>> 32);
     if (err == 0) return;
-    throw new CudaException(call + " failed: CUfileOpError " + err + (cuErr != 0 ? ", CUresult " + cuErr : ""));
+    throw new CudaException(
+        call + " failed: CUfileOpError " + err + (cuErr != 0 ? ", CUresult " + cuErr : ""));
   }
 
   private static String firstLine(String s) {

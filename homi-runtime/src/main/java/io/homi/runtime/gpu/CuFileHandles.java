@@ -18,7 +18,9 @@ final class CuFileHandles implements AutoCloseable {
     int i = aligned ? 0 : 1;
     if (h[i] == -1) h[i] = register(ns, aligned);
     if (h[i] == 0) h[i] = aligned ? handle(ns, false) : register(ns, true);
-    if (h[i] == 0) throw new CudaException("cuFileHandleRegister refused both descriptors of " + ns.path() + ": " + lastError);
+    if (h[i] == 0)
+      throw new CudaException(
+          "cuFileHandleRegister refused both descriptors of " + ns.path() + ": " + lastError);
     return h[i];
   }
 

@@ -1,19 +1,19 @@
 package io.homi.runtime.gpu;
 
-import io.homi.runtime.settings.HomiSettings;
-import io.homi.runtime.settings.JvmSettings;
 import com.sun.jna.Memory;
 import com.sun.jna.Native;
 import com.sun.jna.NativeLibrary;
 import com.sun.jna.Pointer;
+import io.homi.runtime.settings.HomiSettings;
+import io.homi.runtime.settings.JvmSettings;
 
 /**
  * Every libcuda (driver API) call HOMI makes, in one place. Direct-mapped through JNA; device
- * pointers, contexts, streams, events, modules and functions cross as {@code long} handles.
- * Every CUresult is checked by {@link #check} and becomes a {@link CudaException} naming the call.
+ * pointers, contexts, streams, events, modules and functions cross as {@code long} handles. Every
+ * CUresult is checked by {@link #check} and becomes a {@link CudaException} naming the call.
  *
- * <p>Loading is lazy and fails soft: {@link #loadError()} says why libcuda is unusable, and
- * nothing may call the natives then (GpuProbe is the gate).
+ * <p>Loading is lazy and fails soft: {@link #loadError()} says why libcuda is unusable, and nothing
+ * may call the natives then (GpuProbe is the gate).
  */
 public final class CudaDriver {
   public static final int CU_MEMHOSTALLOC_PORTABLE = 0x01;
@@ -28,6 +28,7 @@ public final class CudaDriver {
   public static final int ATTR_PCI_DOMAIN_ID = 50;
   public static final int ATTR_CC_MAJOR = 75;
   public static final int ATTR_CC_MINOR = 76;
+
   /** CUDA_ERROR_NOT_READY: a query on work still running (not an error). */
   public static final int CUDA_ERROR_NOT_READY = 600;
 
@@ -63,39 +64,82 @@ public final class CudaDriver {
 
   // ---- raw entry points (CUresult as int) ----
   static native int cuInit(int flags);
+
   static native int cuDriverGetVersion(int[] version);
+
   static native int cuDeviceGetCount(int[] count);
+
   static native int cuDeviceGet(int[] device, int ordinal);
+
   static native int cuDeviceGetName(byte[] name, int len, int device);
+
   static native int cuDeviceGetAttribute(int[] value, int attrib, int device);
+
   static native int cuDeviceTotalMem_v2(long[] bytes, int device);
+
   static native int cuDevicePrimaryCtxRetain(long[] ctx, int device);
+
   static native int cuDevicePrimaryCtxRelease_v2(int device);
+
   static native int cuCtxSetCurrent(long ctx);
+
   static native int cuCtxSynchronize();
+
   static native int cuMemGetInfo_v2(long[] free, long[] total);
+
   static native int cuMemAlloc_v2(long[] dptr, long bytes);
+
   static native int cuMemFree_v2(long dptr);
+
   static native int cuMemHostAlloc(long[] pp, long bytes, int flags);
+
   static native int cuMemFreeHost(long p);
+
   static native int cuMemHostGetDevicePointer_v2(long[] dptr, long p, int flags);
+
   static native int cuMemcpyHtoD_v2(long dst, long src, long bytes);
+
   static native int cuMemcpyDtoH_v2(long dst, long src, long bytes);
+
   static native int cuMemcpyHtoDAsync_v2(long dst, long src, long bytes, long stream);
+
   static native int cuMemsetD8_v2(long dst, byte value, long n);
+
   static native int cuStreamCreate(long[] stream, int flags);
+
   static native int cuStreamDestroy_v2(long stream);
+
   static native int cuStreamSynchronize(long stream);
+
   static native int cuEventCreate(long[] event, int flags);
+
   static native int cuEventRecord(long event, long stream);
+
   static native int cuEventSynchronize(long event);
+
   static native int cuEventDestroy_v2(long event);
+
   static native int cuModuleLoadData(long[] module, Pointer image);
+
   static native int cuModuleUnload(long module);
+
   static native int cuModuleGetFunction(long[] fn, long module, String name);
-  static native int cuLaunchKernel(long f, int gx, int gy, int gz, int bx, int by, int bz, int sharedBytes,
-                                   long stream, Pointer params, Pointer extra);
+
+  static native int cuLaunchKernel(
+      long f,
+      int gx,
+      int gy,
+      int gz,
+      int bx,
+      int by,
+      int bz,
+      int sharedBytes,
+      long stream,
+      Pointer params,
+      Pointer extra);
+
   static native int cuGetErrorName(int error, long[] str);
+
   static native int cuGetErrorString(int error, long[] str);
 
   /** Throws a CudaException naming {@code call} unless {@code rc} is CUDA_SUCCESS. */
@@ -103,8 +147,12 @@ public final class CudaDriver {
     if (rc == 0) return;
     long[] name = new long[1];
     long[] desc = new long[1];
-    String n = cuGetErrorName(rc, name) == 0 && name[0] != 0 ? new Pointer(name[0]).getString(0) : "CUresult";
-    String d = cuGetErrorString(rc, desc) == 0 && desc[0] != 0 ? new Pointer(desc[0]).getString(0) : null;
+    String n =
+        cuGetErrorName(rc, name) == 0 && name[0] != 0
+            ? new Pointer(name[0]).getString(0)
+            : "CUresult";
+    String d =
+        cuGetErrorString(rc, desc) == 0 && desc[0] != 0 ? new Pointer(desc[0]).getString(0) : null;
     throw new CudaException(call, rc, n, d);
   }
 
@@ -218,8 +266,8 @@ public final class CudaDriver {
   }
 
   /**
-   * cuMemsetD8 and wait for it: the plain call is asynchronous to the host for device memory, so
-   * it is followed by a synchronize of the legacy default stream it was queued on.
+   * cuMemsetD8 and wait for it: the plain call is asynchronous to the host for device memory, so it
+   * is followed by a synchronize of the legacy default stream it was queued on.
    */
   public static void memsetD8Sync(long dst, byte value, long n) {
     check(cuMemsetD8_v2(dst, value, n), "cuMemsetD8");
@@ -280,13 +328,18 @@ public final class CudaDriver {
   }
 
   /** Launches {@code fn}; {@code params} is the void*[] of argument addresses (see KernelArgs). */
-  public static void launch(long fn, int grid, int block, int sharedBytes, long stream, Pointer params, String name) {
-    check(cuLaunchKernel(fn, grid, 1, 1, block, 1, 1, sharedBytes, stream, params, null), "cuLaunchKernel(" + name + ")");
+  public static void launch(
+      long fn, int grid, int block, int sharedBytes, long stream, Pointer params, String name) {
+    check(
+        cuLaunchKernel(fn, grid, 1, 1, block, 1, 1, sharedBytes, stream, params, null),
+        "cuLaunchKernel(" + name + ")");
   }
 
   // ---- appended for GPU page decoding (io.homi.runtime.gpu.decode) ----
   static native int cuMemcpyDtoHAsync_v2(long dst, long src, long bytes, long stream);
+
   static native int cuMemsetD8Async(long dst, byte value, long n, long stream);
+
   static native int cuStreamWaitEvent(long stream, long event, int flags);
 
   public static void copyDtoHAsync(long dst, long src, long bytes, long stream) {
@@ -302,10 +355,14 @@ public final class CudaDriver {
     check(cuStreamWaitEvent(stream, event, 0), "cuStreamWaitEvent");
   }
 
-  // ---- appended for the RAPIDS bridge (io.homi.spark.RapidsBridge): copies into cuDF's buffers ----
+  // ---- appended for the RAPIDS bridge (io.homi.spark.RapidsBridge): copies into cuDF's buffers
+  // ----
   static native int cuMemcpyDtoDAsync_v2(long dst, long src, long bytes, long stream);
 
-  /** Device-to-device copy queued on {@code stream} (0: the legacy default stream, ordered after other blocking streams). */
+  /**
+   * Device-to-device copy queued on {@code stream} (0: the legacy default stream, ordered after
+   * other blocking streams).
+   */
   public static void copyDtoDAsync(long dst, long src, long bytes, long stream) {
     check(cuMemcpyDtoDAsync_v2(dst, src, bytes, stream), "cuMemcpyDtoDAsync");
   }

@@ -5,7 +5,14 @@ public final class CudaException extends RuntimeException {
   private final int code;
 
   public CudaException(String call, int code, String name, String description) {
-    super(call + " failed: " + name + " (" + code + ")" + (description == null ? "" : ": " + description));
+    super(
+        call
+            + " failed: "
+            + name
+            + " ("
+            + code
+            + ")"
+            + (description == null ? "" : ": " + description));
     this.code = code;
   }
 

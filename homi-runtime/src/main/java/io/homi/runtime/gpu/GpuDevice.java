@@ -1,8 +1,8 @@
 package io.homi.runtime.gpu;
 
 /**
- * One GPU and its primary context (the context every library on the device shares, so cuFile,
- * cuDF and HOMI see the same allocations). Threads that call CUDA first {@link #bind()}.
+ * One GPU and its primary context (the context every library on the device shares, so cuFile, cuDF
+ * and HOMI see the same allocations). Threads that call CUDA first {@link #bind()}.
  */
 public final class GpuDevice implements AutoCloseable {
   private final int ordinal;

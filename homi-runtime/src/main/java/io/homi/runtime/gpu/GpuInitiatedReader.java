@@ -12,10 +12,10 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The host side of GPU-initiated reads: provisions one queue pair per warp in GPU-mapped pinned
- * memory (served by the mediator like any other, with the same validation), a pinned staging
- * ring the mediator may write into (registered in its BufferRegistry), and launches
- * homi_fetch_ranges, whose warps submit their own read commands and copy each landed slot into
- * device memory. The host does not touch a single command.
+ * memory (served by the mediator like any other, with the same validation), a pinned staging ring
+ * the mediator may write into (registered in its BufferRegistry), and launches homi_fetch_ranges,
+ * whose warps submit their own read commands and copy each landed slot into device memory. The host
+ * does not touch a single command.
  */
 public final class GpuInitiatedReader implements AutoCloseable {
   /** One requested read, in file bytes; split into slot-sized GPU commands by {@link #plan}. */
@@ -35,13 +35,17 @@ public final class GpuInitiatedReader implements AutoCloseable {
   private final long slotBytes;
   private final List<QueuePair> queues = new ArrayList<>();
   private final DeviceBuffer queueTable;
+
   /** Per warp {SQ tail, CQ head, phase}: kept on the device between launches. */
   private final DeviceBuffer queueState;
+
   private final PinnedBuffer staging;
   private final long stream;
 
-  public GpuInitiatedReader(Kernels kernels, Mediator mediator, int warps, int depth, long slotBytes, PathPolicy policy) {
-    if (depth < 1 || depth > 32 || depth >= QUEUE_ENTRIES) throw new IllegalArgumentException("depth " + depth);
+  public GpuInitiatedReader(
+      Kernels kernels, Mediator mediator, int warps, int depth, long slotBytes, PathPolicy policy) {
+    if (depth < 1 || depth > 32 || depth >= QUEUE_ENTRIES)
+      throw new IllegalArgumentException("depth " + depth);
     if (slotBytes % Namespace.LBA_SIZE != 0 || slotBytes > mediator.mdtsBytes()) {
       throw new IllegalArgumentException("slot size " + slotBytes);
     }
@@ -53,9 +57,11 @@ public final class GpuInitiatedReader implements AutoCloseable {
     this.queueTable = new DeviceBuffer(8L * warps);
     this.queueState = new DeviceBuffer(12L * warps);
     this.stream = CudaDriver.streamCreate();
-    try (Memory table = new Memory(8L * warps); Memory state = new Memory(12L * warps)) {
+    try (Memory table = new Memory(8L * warps);
+        Memory state = new Memory(12L * warps)) {
       for (int w = 0; w < warps; w++) {
-        QueuePair qp = mediator.createQueuePair(QUEUE_ENTRIES, QUEUE_ENTRIES, policy, PinnedQueueMemory::new);
+        QueuePair qp =
+            mediator.createQueuePair(QUEUE_ENTRIES, QUEUE_ENTRIES, policy, PinnedQueueMemory::new);
         queues.add(qp);
         table.setLong(8L * w, qp.memory().deviceAddress());
         state.setInt(12L * w, 0);
@@ -79,15 +85,16 @@ public final class GpuInitiatedReader implements AutoCloseable {
 
   /**
    * Runs {@code reads} on the GPU against namespace {@code ns} into device memory {@code dst};
-   * returns each command's status (0 success, the NVMe status field, or STATUS_*).
-   * {@code stagingHost}: 0 for the registered ring; another address tests that the mediator
-   * refuses unregistered destinations.
+   * returns each command's status (0 success, the NVMe status field, or STATUS_*). {@code
+   * stagingHost}: 0 for the registered ring; another address tests that the mediator refuses
+   * unregistered destinations.
    */
   public int[] run(Namespace ns, List<GpuRead> reads, DeviceBuffer dst, long stagingHost) {
     int n = reads.size();
     if (n == 0) return new int[0];
     for (GpuRead r : reads) dst.checkRange(r.dstOffset(), r.length());
-    try (Memory table = new Memory(32L * n); DeviceBuffer dev = new DeviceBuffer(32L * n)) {
+    try (Memory table = new Memory(32L * n);
+        DeviceBuffer dev = new DeviceBuffer(32L * n)) {
       for (int i = 0; i < n; i++) {
         GpuRead r = reads.get(i);
         long b = 32L * i;
@@ -101,10 +108,24 @@ public final class GpuInitiatedReader implements AutoCloseable {
       CudaDriver.copyHtoD(dev.address(), Pointer.nativeValue(table), 32L * n);
       QueuePair q0 = queues.get(0);
       mediator.wake();
-      kernels.launchFetchRanges(queueTable.address(), QUEUE_ENTRIES, QUEUE_ENTRIES, q0.cqOffset(),
-          q0.sqTailDoorbellOffset(), ns.nsid(), dev.address(), n, dst.address(),
-          stagingHost == 0 ? staging.address() : stagingHost, staging.deviceAddress(), slotBytes, depth,
-          TIMEOUT_NANOS, queueState.address(), queues.size(), stream);
+      kernels.launchFetchRanges(
+          queueTable.address(),
+          QUEUE_ENTRIES,
+          QUEUE_ENTRIES,
+          q0.cqOffset(),
+          q0.sqTailDoorbellOffset(),
+          ns.nsid(),
+          dev.address(),
+          n,
+          dst.address(),
+          stagingHost == 0 ? staging.address() : stagingHost,
+          staging.deviceAddress(),
+          slotBytes,
+          depth,
+          TIMEOUT_NANOS,
+          queueState.address(),
+          queues.size(),
+          stream);
       CudaDriver.streamSynchronize(stream);
       CudaDriver.copyDtoH(Pointer.nativeValue(table), dev.address(), 32L * n);
       int[] status = new int[n];

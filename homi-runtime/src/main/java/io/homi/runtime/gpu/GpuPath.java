@@ -1,7 +1,6 @@
 package io.homi.runtime.gpu;
 
 import com.sun.jna.LastErrorException;
-import com.sun.jna.Memory;
 import io.homi.runtime.mediator.DeviceMemoryPath;
 import io.homi.runtime.mediator.Namespace;
 import io.homi.runtime.mediator.OsPath;
@@ -22,18 +21,22 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Serves reads whose destination is device memory. {@link Engine#CUFILE}: cuFileRead per task
- * (GPUDirect where the platform has it, compatibility mode where not; {@link CuFile#mode()}
- * says which). {@link Engine#STAGING}: each worker reads its share of the range with O_DIRECT
- * (buffered pread where O_DIRECT is refused) into one half of its pinned double buffer while the
- * other half's async host-to-device copy runs, so disk and PCIe overlap; a task whose pages the
- * page cache holds (mincore, which starts no I/O) is copied from the cache instead.
- * {@link Engine#AUTO}: cuFile for a file whose handle cuFile accepts, staging otherwise (the
- * mediator's GPU path uses this; {@link #describe()} says which and why).
+ * (GPUDirect where the platform has it, compatibility mode where not; {@link CuFile#mode()} says
+ * which). {@link Engine#STAGING}: each worker reads its share of the range with O_DIRECT (buffered
+ * pread where O_DIRECT is refused) into one half of its pinned double buffer while the other half's
+ * async host-to-device copy runs, so disk and PCIe overlap; a task whose pages the page cache holds
+ * (mincore, which starts no I/O) is copied from the cache instead. {@link Engine#AUTO}: cuFile for
+ * a file whose handle cuFile accepts, staging otherwise (the mediator's GPU path uses this; {@link
+ * #describe()} says which and why).
  *
  * <p>A read is split into one contiguous share per worker, so every worker streams sequentially.
  */
 public final class GpuPath implements DeviceMemoryPath, AutoCloseable {
-  public enum Engine { CUFILE, STAGING, AUTO }
+  public enum Engine {
+    CUFILE,
+    STAGING,
+    AUTO
+  }
 
   private static final long ALIGN = Namespace.LBA_SIZE;
 
@@ -45,41 +48,56 @@ public final class GpuPath implements DeviceMemoryPath, AutoCloseable {
   private final ThreadLocal<Staging> staging;
   private final List<Staging> allStaging = new ArrayList<>();
   private final CuFileHandles handles;
+
   /** AUTO: why cuFile is not used at all (null when the driver opened). */
   private final String cufileUnusable;
+
   /** AUTO: files whose cuFile handle was refused, and why; they go through staging. */
-  private final Map<Namespace, String> cufileRefused = Collections.synchronizedMap(new WeakHashMap<>());
+  private final Map<Namespace, String> cufileRefused =
+      Collections.synchronizedMap(new WeakHashMap<>());
+
   private volatile String lastRefusal;
   private final OsPath os = new OsPath();
+
   /** Residency questions (mincore over a per-file read-only mapping; starts no I/O). */
   private final PageResidency residency = new PageResidency();
 
   public GpuPath(GpuDevice gpu, Engine engine, int workers, long taskBytes) {
-    if (taskBytes < ALIGN || taskBytes % ALIGN != 0) throw new IllegalArgumentException("task size " + taskBytes);
+    if (taskBytes < ALIGN || taskBytes % ALIGN != 0)
+      throw new IllegalArgumentException("task size " + taskBytes);
     this.gpu = gpu;
     this.engine = engine;
     this.workers = workers;
     this.taskBytes = taskBytes;
     String err = engine == Engine.STAGING ? "not asked for" : CuFile.open();
-    if (engine == Engine.CUFILE && err != null) throw new CudaException("GPU path (cufile) unusable: " + err);
+    if (engine == Engine.CUFILE && err != null)
+      throw new CudaException("GPU path (cufile) unusable: " + err);
     this.cufileUnusable = err;
     this.handles = err == null ? new CuFileHandles() : null;
     AtomicInteger n = new AtomicInteger();
-    this.pool = Executors.newFixedThreadPool(workers, r -> {
-      Thread t = new Thread(() -> {
-        gpu.bind(); // CUDA context current on every worker before any call
-        r.run();
-      }, "homi-gpu-" + engine.name().toLowerCase() + "-" + n.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    });
-    this.staging = ThreadLocal.withInitial(() -> {
-      Staging s = new Staging(taskBytes + 2 * ALIGN);
-      synchronized (allStaging) {
-        allStaging.add(s);
-      }
-      return s;
-    });
+    this.pool =
+        Executors.newFixedThreadPool(
+            workers,
+            r -> {
+              Thread t =
+                  new Thread(
+                      () -> {
+                        gpu.bind(); // CUDA context current on every worker before any call
+                        r.run();
+                      },
+                      "homi-gpu-" + engine.name().toLowerCase() + "-" + n.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
+    this.staging =
+        ThreadLocal.withInitial(
+            () -> {
+              Staging s = new Staging(taskBytes + 2 * ALIGN);
+              synchronized (allStaging) {
+                allStaging.add(s);
+              }
+              return s;
+            });
   }
 
   public Engine engine() {
@@ -96,14 +114,22 @@ public final class GpuPath implements DeviceMemoryPath, AutoCloseable {
     return switch (engine) {
       case CUFILE -> "cuFile (" + CuFile.mode() + ")";
       case STAGING -> "pinned staging (O_DIRECT -> pinned -> async H2D), " + workers + " workers";
-      case AUTO -> cufileUnusable != null ? "pinned staging (cuFile unusable: " + cufileUnusable + ")"
-          : lastRefusal != null ? "cuFile (" + CuFile.mode() + "), pinned staging for files cuFile refuses ("
-              + lastRefusal + ")"
-          : "cuFile (" + CuFile.mode() + "), pinned staging for files cuFile refuses";
+      case AUTO ->
+          cufileUnusable != null
+              ? "pinned staging (cuFile unusable: " + cufileUnusable + ")"
+              : lastRefusal != null
+                  ? "cuFile ("
+                      + CuFile.mode()
+                      + "), pinned staging for files cuFile refuses ("
+                      + lastRefusal
+                      + ")"
+                  : "cuFile (" + CuFile.mode() + "), pinned staging for files cuFile refuses";
     };
   }
 
-  /** Zeroes device memory with cuMemsetD8 and waits for it (past-EOF tails of mediator commands). */
+  /**
+   * Zeroes device memory with cuMemsetD8 and waits for it (past-EOF tails of mediator commands).
+   */
   @Override
   public void zero(long address, long length) {
     if (length <= 0) return;
@@ -136,9 +162,12 @@ public final class GpuPath implements DeviceMemoryPath, AutoCloseable {
     for (long at = 0; at < length; at += share) {
       long off = at;
       long len = Math.min(share, length - at);
-      fs.add(pool.submit(() -> cufile
-          ? cufileShare(ns, fileOffset + off, address + off, len)
-          : stagedShare(ns, fileOffset + off, address + off, len)));
+      fs.add(
+          pool.submit(
+              () ->
+                  cufile
+                      ? cufileShare(ns, fileOffset + off, address + off, len)
+                      : stagedShare(ns, fileOffset + off, address + off, len)));
     }
     long total = 0;
     IOException failure = null;
@@ -147,7 +176,8 @@ public final class GpuPath implements DeviceMemoryPath, AutoCloseable {
         total += f.get();
       } catch (ExecutionException e) {
         Throwable c = e.getCause();
-        if (failure == null) failure = c instanceof IOException io ? io : new IOException(c.getMessage(), c);
+        if (failure == null)
+          failure = c instanceof IOException io ? io : new IOException(c.getMessage(), c);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new IOException("interrupted reading " + ns.path(), e);
@@ -217,7 +247,8 @@ public final class GpuPath implements DeviceMemoryPath, AutoCloseable {
     try {
       return Libc.preadFully(fd, buf, len, off);
     } catch (LastErrorException e) {
-      throw new IOException("pread " + ns.path() + " at " + off + ": " + Libc.strerror(e.getErrorCode()), e);
+      throw new IOException(
+          "pread " + ns.path() + " at " + off + ": " + Libc.strerror(e.getErrorCode()), e);
     }
   }
 

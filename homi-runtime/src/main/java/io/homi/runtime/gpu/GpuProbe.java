@@ -4,15 +4,25 @@ import io.homi.runtime.settings.HomiSettings;
 import io.homi.runtime.settings.JvmSettings;
 
 /**
- * What the GPU side of this machine can do, found once and cached. The probe is the gate:
- * nothing else touches CUDA unless {@link #probe()} reports a usable device, and a machine
- * without libcuda, a driver or a device gets a result that says exactly why.
+ * What the GPU side of this machine can do, found once and cached. The probe is the gate: nothing
+ * else touches CUDA unless {@link #probe()} reports a usable device, and a machine without libcuda,
+ * a driver or a device gets a result that says exactly why.
  */
 public final class GpuProbe {
   /** The facts the doctor prints and the policy decides by. {@code reason} is null when usable. */
-  public record Result(boolean usable, String reason, int driverVersion, int deviceCount, String deviceName,
-                       int ccMajor, int ccMinor, long totalBytes, long freeBytes, int multiprocessors,
-                       boolean canMapHostMemory, String pciAddress) {
+  public record Result(
+      boolean usable,
+      String reason,
+      int driverVersion,
+      int deviceCount,
+      String deviceName,
+      int ccMajor,
+      int ccMinor,
+      long totalBytes,
+      long freeBytes,
+      int multiprocessors,
+      boolean canMapHostMemory,
+      String pciAddress) {
     public String driverLabel() {
       return driverVersion <= 0 ? "-" : (driverVersion / 1000) + "." + (driverVersion % 1000) / 10;
     }
@@ -23,11 +33,15 @@ public final class GpuProbe {
   }
 
   // One result per ordinal: executors of one JVM may be handed different GPUs by Spark.
-  private static final java.util.concurrent.ConcurrentHashMap<Integer, Result> CACHED = new java.util.concurrent.ConcurrentHashMap<>();
+  private static final java.util.concurrent.ConcurrentHashMap<Integer, Result> CACHED =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   private GpuProbe() {}
 
-  /** The JVM's default GPU: {@code -Dhomi.gpu} (0 when unset); Spark's task resources override it per scan. */
+  /**
+   * The JVM's default GPU: {@code -Dhomi.gpu} (0 when unset); Spark's task resources override it
+   * per scan.
+   */
   public static int defaultOrdinal() {
     return JvmSettings.get().get(HomiSettings.GPU);
   }
@@ -59,13 +73,21 @@ public final class GpuProbe {
       version = CudaDriver.driverVersion();
       count = CudaDriver.deviceCount();
       if (count == 0) return fail("driver " + version + " sees no CUDA device", version, 0);
-      if (ordinal < 0 || ordinal >= count) return fail("GPU " + ordinal + " asked for but the driver sees " + count + " device(s)", version, count);
+      if (ordinal < 0 || ordinal >= count)
+        return fail(
+            "GPU " + ordinal + " asked for but the driver sees " + count + " device(s)",
+            version,
+            count);
       int dev = CudaDriver.device(ordinal);
       int major = CudaDriver.attribute(dev, CudaDriver.ATTR_CC_MAJOR);
       int minor = CudaDriver.attribute(dev, CudaDriver.ATTR_CC_MINOR);
       boolean map = CudaDriver.attribute(dev, CudaDriver.ATTR_CAN_MAP_HOST_MEMORY) != 0;
-      String pci = String.format("%04x:%02x:%02x.0", CudaDriver.attribute(dev, CudaDriver.ATTR_PCI_DOMAIN_ID),
-          CudaDriver.attribute(dev, CudaDriver.ATTR_PCI_BUS_ID), CudaDriver.attribute(dev, CudaDriver.ATTR_PCI_DEVICE_ID));
+      String pci =
+          String.format(
+              "%04x:%02x:%02x.0",
+              CudaDriver.attribute(dev, CudaDriver.ATTR_PCI_DOMAIN_ID),
+              CudaDriver.attribute(dev, CudaDriver.ATTR_PCI_BUS_ID),
+              CudaDriver.attribute(dev, CudaDriver.ATTR_PCI_DEVICE_ID));
       long ctx = CudaDriver.primaryCtxRetain(dev);
       long[] mem;
       try {
@@ -75,10 +97,22 @@ public final class GpuProbe {
         CudaDriver.primaryCtxRelease(dev);
       }
       String reason = null;
-      if (major < 7) reason = "compute capability " + major + "." + minor + " < 7.0 (HOMI kernels need sm_70+)";
+      if (major < 7)
+        reason = "compute capability " + major + "." + minor + " < 7.0 (HOMI kernels need sm_70+)";
       else if (!map) reason = "device cannot map host memory (GPU-initiated queues need it)";
-      return new Result(reason == null, reason, version, count, CudaDriver.deviceName(dev), major, minor,
-          mem[1], mem[0], CudaDriver.attribute(dev, CudaDriver.ATTR_MULTIPROCESSOR_COUNT), map, pci);
+      return new Result(
+          reason == null,
+          reason,
+          version,
+          count,
+          CudaDriver.deviceName(dev),
+          major,
+          minor,
+          mem[1],
+          mem[0],
+          CudaDriver.attribute(dev, CudaDriver.ATTR_MULTIPROCESSOR_COUNT),
+          map,
+          pci);
     } catch (CudaException | UnsatisfiedLinkError e) {
       return fail(e.getMessage(), version, count);
     }

@@ -4,8 +4,8 @@ import com.sun.jna.Memory;
 import com.sun.jna.Pointer;
 
 /**
- * The {@code void* kernelParams[]} of cuLaunchKernel: each argument in its own 8-byte cell,
- * and an array of the cells' addresses. Arguments are added in the kernel's parameter order.
+ * The {@code void* kernelParams[]} of cuLaunchKernel: each argument in its own 8-byte cell, and an
+ * array of the cells' addresses. Arguments are added in the kernel's parameter order.
  */
 public final class KernelArgs implements AutoCloseable {
   private static final int MAX = 32;
@@ -13,7 +13,9 @@ public final class KernelArgs implements AutoCloseable {
   private final Memory pointers = new Memory(8L * MAX);
   private int n;
 
-  /** Arguments in order: a Long is a device pointer or 64-bit integer, an Integer a 32-bit integer. */
+  /**
+   * Arguments in order: a Long is a device pointer or 64-bit integer, an Integer a 32-bit integer.
+   */
   public static KernelArgs of(Object... values) {
     KernelArgs a = new KernelArgs();
     for (Object v : values) {

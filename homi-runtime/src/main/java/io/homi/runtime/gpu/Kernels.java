@@ -7,8 +7,8 @@ import java.io.InputStream;
 
 /**
  * HOMI's CUDA kernels: the fatbin that native/ builds with nvcc (resource
- * io/homi/kernels/homi.fatbin of the homi-native jar), loaded once per context, and typed
- * launchers for its extern "C" entry points.
+ * io/homi/kernels/homi.fatbin of the homi-native jar), loaded once per context, and typed launchers
+ * for its extern "C" entry points.
  */
 public final class Kernels implements AutoCloseable {
   public static final String RESOURCE = "io/homi/kernels/homi.fatbin";
@@ -37,15 +37,17 @@ public final class Kernels implements AutoCloseable {
   public static Kernels load() {
     byte[] image = fatbin();
     if (image == null || image.length == 0) {
-      throw new CudaException("no GPU kernels in this build: resource " + RESOURCE
-          + " is missing (native/ was built without nvcc)");
+      throw new CudaException(
+          "no GPU kernels in this build: resource "
+              + RESOURCE
+              + " is missing (native/ was built without nvcc)");
     }
     return new Kernels(CudaDriver.moduleLoadData(image));
   }
 
   /**
-   * Position-weighted byte sum of device memory [dptr, dptr+n), computed on the GPU; equals
-   * {@link #hostChecksum} over the same bytes.
+   * Position-weighted byte sum of device memory [dptr, dptr+n), computed on the GPU; equals {@link
+   * #hostChecksum} over the same bytes.
    */
   public long checksum(long dptr, long n) {
     long out = CudaDriver.memAlloc(8);
@@ -77,15 +79,52 @@ public final class Kernels implements AutoCloseable {
     return sum;
   }
 
-  /** Launches homi_fetch_ranges (see homi_kernels.cu) with one warp per queue pair; returns at once. */
-  public void launchFetchRanges(long queuesDev, int sqEntries, int cqEntries, long cqOff, long dbOff, int nsid,
-                                long readsDev, int nReads, long dstDev, long stagingHost, long stagingDev,
-                                long slotBytes, int depth, long timeoutNanos, long stateDev, int warps, long stream) {
+  /**
+   * Launches homi_fetch_ranges (see homi_kernels.cu) with one warp per queue pair; returns at once.
+   */
+  public void launchFetchRanges(
+      long queuesDev,
+      int sqEntries,
+      int cqEntries,
+      long cqOff,
+      long dbOff,
+      int nsid,
+      long readsDev,
+      int nReads,
+      long dstDev,
+      long stagingHost,
+      long stagingDev,
+      long slotBytes,
+      int depth,
+      long timeoutNanos,
+      long stateDev,
+      int warps,
+      long stream) {
     int warpsPerBlock = warps % 4 == 0 ? 4 : 1;
-    try (KernelArgs a = new KernelArgs().ptr(queuesDev).u32(sqEntries).u32(cqEntries).u64(cqOff).u64(dbOff)
-        .u32(nsid).ptr(readsDev).u32(nReads).ptr(dstDev).u64(stagingHost).ptr(stagingDev).u64(slotBytes)
-        .u32(depth).u64(timeoutNanos).ptr(stateDev)) {
-      CudaDriver.launch(fetchRanges, warps / warpsPerBlock, 32 * warpsPerBlock, 0, stream, a.pointer(),
+    try (KernelArgs a =
+        new KernelArgs()
+            .ptr(queuesDev)
+            .u32(sqEntries)
+            .u32(cqEntries)
+            .u64(cqOff)
+            .u64(dbOff)
+            .u32(nsid)
+            .ptr(readsDev)
+            .u32(nReads)
+            .ptr(dstDev)
+            .u64(stagingHost)
+            .ptr(stagingDev)
+            .u64(slotBytes)
+            .u32(depth)
+            .u64(timeoutNanos)
+            .ptr(stateDev)) {
+      CudaDriver.launch(
+          fetchRanges,
+          warps / warpsPerBlock,
+          32 * warpsPerBlock,
+          0,
+          stream,
+          a.pointer(),
           "homi_fetch_ranges");
     }
   }

@@ -7,9 +7,9 @@ import java.nio.file.Path;
 import java.util.Arrays;
 
 /**
- * Timing for the device check: wall time and process CPU time (user + system, from
- * /proc/self/stat, so time spent in the kernel and in native code counts) of repeated runs,
- * reported as medians; and making a file cold (page cache dropped) before a cold run.
+ * Timing for the device check: wall time and process CPU time (user + system, from /proc/self/stat,
+ * so time spent in the kernel and in native code counts) of repeated runs, reported as medians; and
+ * making a file cold (page cache dropped) before a cold run.
  */
 public final class Measure {
   /** One measured quantity: median bandwidth and CPU seconds per GB over the runs. */
@@ -25,7 +25,10 @@ public final class Measure {
 
   private Measure() {}
 
-  /** Runs {@code reps} times, calling {@code before} untimed before each; medians of GB/s and CPU s/GB. */
+  /**
+   * Runs {@code reps} times, calling {@code before} untimed before each; medians of GB/s and CPU
+   * s/GB.
+   */
   public static Result median(int reps, Runnable before, Run run) throws Exception {
     double[] bw = new double[reps];
     double[] cpu = new double[reps];

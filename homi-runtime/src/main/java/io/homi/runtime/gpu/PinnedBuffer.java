@@ -6,9 +6,9 @@ import java.nio.ByteOrder;
 
 /**
  * Page-locked host memory from cuMemHostAlloc(PORTABLE | DEVICEMAP): DMA-able for fast async
- * copies, usable from every context, and mapped into the GPU's address space so kernels can
- * read and write it directly (that is what lets GPU threads write SQEs and doorbells).
- * Page aligned, so it is also a valid O_DIRECT destination.
+ * copies, usable from every context, and mapped into the GPU's address space so kernels can read
+ * and write it directly (that is what lets GPU threads write SQEs and doorbells). Page aligned, so
+ * it is also a valid O_DIRECT destination.
  */
 public final class PinnedBuffer implements AutoCloseable {
   private final long address;
@@ -18,8 +18,9 @@ public final class PinnedBuffer implements AutoCloseable {
 
   public PinnedBuffer(long capacity) {
     if (capacity <= 0) throw new IllegalArgumentException("capacity " + capacity);
-    this.address = CudaDriver.memHostAlloc(capacity,
-        CudaDriver.CU_MEMHOSTALLOC_PORTABLE | CudaDriver.CU_MEMHOSTALLOC_DEVICEMAP);
+    this.address =
+        CudaDriver.memHostAlloc(
+            capacity, CudaDriver.CU_MEMHOSTALLOC_PORTABLE | CudaDriver.CU_MEMHOSTALLOC_DEVICEMAP);
     long dev;
     try {
       dev = CudaDriver.hostGetDevicePointer(address);

@@ -5,8 +5,8 @@ import java.nio.ByteBuffer;
 
 /**
  * Queue-pair memory that GPU threads can address: GPU-mapped pinned host memory, zeroed so every
- * CQE's phase tag starts at 0. Pass {@code PinnedQueueMemory::new} as the allocator of
- * {@code Mediator.createQueuePair}; device code gets {@link #deviceAddress()}.
+ * CQE's phase tag starts at 0. Pass {@code PinnedQueueMemory::new} as the allocator of {@code
+ * Mediator.createQueuePair}; device code gets {@link #deviceAddress()}.
  */
 public final class PinnedQueueMemory implements QueueMemory {
   private final PinnedBuffer buffer;

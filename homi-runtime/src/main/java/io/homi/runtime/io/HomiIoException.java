@@ -8,8 +8,16 @@ public final class HomiIoException extends IOException {
   private final NvmeStatus status;
 
   public HomiIoException(String file, long offset, long length, NvmeStatus status, String detail) {
-    super("read of " + file + " at offset " + offset + " (" + length + " bytes) failed: " + status
-        + (detail == null ? "" : ": " + detail));
+    super(
+        "read of "
+            + file
+            + " at offset "
+            + offset
+            + " ("
+            + length
+            + " bytes) failed: "
+            + status
+            + (detail == null ? "" : ": " + detail));
     this.status = status;
   }
 

@@ -1,7 +1,5 @@
 package io.homi.runtime.io;
 
-import io.homi.runtime.settings.HomiSettings;
-import io.homi.runtime.settings.JvmSettings;
 import io.homi.runtime.mediator.Mediator;
 import io.homi.runtime.mediator.Namespace;
 import io.homi.runtime.mediator.PathPolicy;
@@ -10,15 +8,17 @@ import io.homi.runtime.nvme.NvmeCommand;
 import io.homi.runtime.nvme.NvmeCompletion;
 import io.homi.runtime.nvme.NvmeStatus;
 import io.homi.runtime.nvme.QueuePair;
+import io.homi.runtime.settings.HomiSettings;
+import io.homi.runtime.settings.JvmSettings;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * A host thread's initiator on its own queue pair: splits reads into commands of at most the
- * task size, keeps as many in flight as the queue allows, and matches completions by CID.
- * A read fails with {@link HomiIoException} naming the file and offset; it never waits longer
- * than the stall timeout without a completion. Not thread-safe: one client per reader thread,
- * as one NVMe queue per core.
+ * A host thread's initiator on its own queue pair: splits reads into commands of at most the task
+ * size, keeps as many in flight as the queue allows, and matches completions by CID. A read fails
+ * with {@link HomiIoException} naming the file and offset; it never waits longer than the stall
+ * timeout without a completion. Not thread-safe: one client per reader thread, as one NVMe queue
+ * per core.
  */
 public final class QueueClient implements AutoCloseable {
   /** Polls of an empty CQ before parking (each a spin-wait hint, some tens of ns). */
@@ -36,17 +36,24 @@ public final class QueueClient implements AutoCloseable {
   private boolean phase = true;
   private int nextCid;
   private int inFlight;
-  /** The failed completion of the current read at the lowest offset; the rest are drained, then this is thrown. */
+
+  /**
+   * The failed completion of the current read at the lowest offset; the rest are drained, then this
+   * is thrown.
+   */
   private HomiIoException failure;
+
   private long failureOffset;
   private int spins = SPINS;
   private long parkNanos = 50_000;
 
   public QueueClient(Mediator mediator, int entries, long taskBytes, PathPolicy policy) {
-    this(mediator, entries, taskBytes, policy, JvmSettings.get().get(HomiSettings.STALL_TIMEOUT_MS));
+    this(
+        mediator, entries, taskBytes, policy, JvmSettings.get().get(HomiSettings.STALL_TIMEOUT_MS));
   }
 
-  public QueueClient(Mediator mediator, int entries, long taskBytes, PathPolicy policy, long stallMillis) {
+  public QueueClient(
+      Mediator mediator, int entries, long taskBytes, PathPolicy policy, long stallMillis) {
     this.mediator = mediator;
     this.qp = mediator.createQueuePair(entries, entries, policy);
     long task = Math.min(taskBytes, mediator.mdtsBytes());
@@ -55,9 +62,9 @@ public final class QueueClient implements AutoCloseable {
   }
 
   /**
-   * For a thread whose wait nobody is blocked on (fetching ahead while another thread decodes):
-   * no spinning and a 1 ms safety park instead of 50 us, since the mediator unparks a parked
-   * waiter when a completion is posted; the CPU goes to the decoding thread instead.
+   * For a thread whose wait nobody is blocked on (fetching ahead while another thread decodes): no
+   * spinning and a 1 ms safety park instead of 50 us, since the mediator unparks a parked waiter
+   * when a completion is posted; the CPU goes to the decoding thread instead.
    */
   public void waitPatiently() {
     spins = 0;
@@ -79,25 +86,27 @@ public final class QueueClient implements AutoCloseable {
   }
 
   /**
-   * Reads {@code length} bytes at LBA-aligned {@code offset} of {@code ns} into registered
-   * memory at {@code dest}, which must have room for {@code length} rounded up to 4 KiB (the
-   * block past end of file reads as zeros). Throws after every command has completed, so no
-   * completion is ever left pending in the queue.
+   * Reads {@code length} bytes at LBA-aligned {@code offset} of {@code ns} into registered memory
+   * at {@code dest}, which must have room for {@code length} rounded up to 4 KiB (the block past
+   * end of file reads as zeros). Throws after every command has completed, so no completion is ever
+   * left pending in the queue.
    */
   public void read(Namespace ns, long offset, long length, long dest) throws HomiIoException {
     read(ns, new long[] {offset}, new long[] {length}, new long[] {dest});
   }
 
   /**
-   * Reads several ranges with all their commands pipelined on this queue (ranges[i] =
-   * offsets[i] + lengths[i] into dests[i]); same rules as the single-range read.
+   * Reads several ranges with all their commands pipelined on this queue (ranges[i] = offsets[i] +
+   * lengths[i] into dests[i]); same rules as the single-range read.
    */
-  public void read(Namespace ns, long[] offsets, long[] lengths, long[] dests) throws HomiIoException {
+  public void read(Namespace ns, long[] offsets, long[] lengths, long[] dests)
+      throws HomiIoException {
     if (offsets.length != lengths.length || offsets.length != dests.length) {
       throw new IllegalArgumentException("offsets, lengths and dests differ in length");
     }
     for (int i = 0; i < offsets.length; i++) {
-      if ((offsets[i] & (Namespace.LBA_SIZE - 1)) != 0) throw new IllegalArgumentException("unaligned offset " + offsets[i]);
+      if ((offsets[i] & (Namespace.LBA_SIZE - 1)) != 0)
+        throw new IllegalArgumentException("unaligned offset " + offsets[i]);
       if (lengths[i] < 0) throw new IllegalArgumentException("negative length " + lengths[i]);
     }
     mediator.setWaiter(qp, Thread.currentThread());
@@ -132,9 +141,16 @@ public final class QueueClient implements AutoCloseable {
       } else if (inFlight > 0 && ++idle < spins) {
         Thread.onSpinWait(); // a cached command completes in microseconds: parking would cost more
       } else if (System.nanoTime() - lastProgress > stallNanos) {
-        throw new HomiIoException("no completion for " + ns.path() + " within "
-            + TimeUnit.NANOSECONDS.toMillis(stallNanos) + " ms (" + inFlight + " commands in flight, first at offset "
-            + firstInFlightOffset() + ")");
+        throw new HomiIoException(
+            "no completion for "
+                + ns.path()
+                + " within "
+                + TimeUnit.NANOSECONDS.toMillis(stallNanos)
+                + " ms ("
+                + inFlight
+                + " commands in flight, first at offset "
+                + firstInFlightOffset()
+                + ")");
       } else if (inFlight > 0) {
         // Say we park, then look once more: a completion posted in between is seen here, and
         // one posted later unparks us (the mediator unparks only a waiter that may be parked).
@@ -153,8 +169,15 @@ public final class QueueClient implements AutoCloseable {
     nextCid = (nextCid + 1) & 0xffff;
     cidOffset[cid] = offset;
     cidLength[cid] = n;
-    NvmeCommand.writeReadSgl(qp.sq(), sqTail, cid, ns.nsid(), offset >>> Namespace.LBA_SHIFT,
-        (int) blocks - 1, dest, (int) (blocks << Namespace.LBA_SHIFT));
+    NvmeCommand.writeReadSgl(
+        qp.sq(),
+        sqTail,
+        cid,
+        ns.nsid(),
+        offset >>> Namespace.LBA_SHIFT,
+        (int) blocks - 1,
+        dest,
+        (int) (blocks << Namespace.LBA_SHIFT));
     sqTail = (sqTail + 1) % qp.sqEntries();
     inFlight++;
   }

@@ -9,13 +9,16 @@ import java.util.Comparator;
 import java.util.List;
 
 /**
- * Bytes of several ranges of one file, fetched together: ranges are sorted, runs closer than
- * the coalescing gap merge into one read, each run is widened to 4 KiB blocks, and all runs
- * land in one registered buffer. {@link #slice} hands back each requested range. The client
- * splits each run into commands of at most its task size, all pipelined on its queue.
+ * Bytes of several ranges of one file, fetched together: ranges are sorted, runs closer than the
+ * coalescing gap merge into one read, each run is widened to 4 KiB blocks, and all runs land in one
+ * registered buffer. {@link #slice} hands back each requested range. The client splits each run
+ * into commands of at most its task size, all pipelined on its queue.
  */
 public final class RangeFetch implements AutoCloseable {
-  /** Fetches at least this large get transparent huge pages (see {@link HostBuffer#HostBuffer(long, boolean)}). */
+  /**
+   * Fetches at least this large get transparent huge pages (see {@link HostBuffer#HostBuffer(long,
+   * boolean)}).
+   */
   static final long HUGE_PAGES_FROM = 8L << 20;
 
   private final HostBuffer buffer;
@@ -33,8 +36,13 @@ public final class RangeFetch implements AutoCloseable {
   }
 
   /** Plans runs for {@code ranges}, reads them through {@code client}, and returns the result. */
-  public static RangeFetch read(QueueClient client, BufferRegistry registry, Namespace ns,
-                                List<ByteRange> ranges, long coalesceGap) throws HomiIoException {
+  public static RangeFetch read(
+      QueueClient client,
+      BufferRegistry registry,
+      Namespace ns,
+      List<ByteRange> ranges,
+      long coalesceGap)
+      throws HomiIoException {
     List<long[]> runs = plan(ranges, coalesceGap, ns.sizeBytes());
     long total = 0;
     for (long[] r : runs) total += r[1];
@@ -66,9 +74,9 @@ public final class RangeFetch implements AutoCloseable {
   }
 
   /**
-   * The one coalescing planner (reads through the mediator and GPU staging alike): sorted,
-   * merged when closer than {@code gap} ({@code homi.coalesceGap}), block-aligned runs as
-   * {start, length}; never past the file's last block.
+   * The one coalescing planner (reads through the mediator and GPU staging alike): sorted, merged
+   * when closer than {@code gap} ({@code homi.coalesceGap}), block-aligned runs as {start, length};
+   * never past the file's last block.
    */
   public static List<long[]> plan(List<ByteRange> ranges, long gap, long fileSize) {
     List<ByteRange> sorted = new ArrayList<>(ranges);
@@ -81,8 +89,14 @@ public final class RangeFetch implements AutoCloseable {
       long s = r.offset() & ~mask;
       long e = Math.min((r.end() + mask) & ~mask, fileEndAligned);
       if (e <= s) {
-        throw new IllegalArgumentException("range " + r.offset() + "+" + r.length() + " lies past the end of the file ("
-            + fileSize + " bytes)");
+        throw new IllegalArgumentException(
+            "range "
+                + r.offset()
+                + "+"
+                + r.length()
+                + " lies past the end of the file ("
+                + fileSize
+                + " bytes)");
       }
       if (!runs.isEmpty()) {
         long[] last = runs.get(runs.size() - 1);

@@ -4,11 +4,11 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentSkipListMap;
 
 /**
- * Memory regions that commands may transfer into, each marked host or device memory. The
- * mediator checks every data pointer against it before any I/O, so a command cannot make the
- * host write outside memory its initiator registered; and the kind decides who may write it:
- * host code (preads, zero fills) only ever touches {@link Kind#HOST} regions, while a
- * {@link Kind#DEVICE} region (a CUdeviceptr, not a host address) is written by the GPU path alone.
+ * Memory regions that commands may transfer into, each marked host or device memory. The mediator
+ * checks every data pointer against it before any I/O, so a command cannot make the host write
+ * outside memory its initiator registered; and the kind decides who may write it: host code
+ * (preads, zero fills) only ever touches {@link Kind#HOST} regions, while a {@link Kind#DEVICE}
+ * region (a CUdeviceptr, not a host address) is written by the GPU path alone.
  */
 public final class BufferRegistry {
   /** Where a region's bytes live. */
@@ -22,9 +22,17 @@ public final class BufferRegistry {
   private record Region(long length, Kind kind) {}
 
   private final ConcurrentSkipListMap<Long, Region> regions = new ConcurrentSkipListMap<>();
-  /** Bytes registered now, and the most registered at once since the last {@link #resetPeak()}: what reads may hold. */
-  private final java.util.concurrent.atomic.AtomicLong registeredBytes = new java.util.concurrent.atomic.AtomicLong();
-  private final java.util.concurrent.atomic.AtomicLong peakBytes = new java.util.concurrent.atomic.AtomicLong();
+
+  /**
+   * Bytes registered now, and the most registered at once since the last {@link #resetPeak()}: what
+   * reads may hold.
+   */
+  private final java.util.concurrent.atomic.AtomicLong registeredBytes =
+      new java.util.concurrent.atomic.AtomicLong();
+
+  private final java.util.concurrent.atomic.AtomicLong peakBytes =
+      new java.util.concurrent.atomic.AtomicLong();
+
   /** Bumped on every change, so a cached lookup ({@link Lookup}) can tell it may be stale. */
   private volatile long version;
 
@@ -37,7 +45,8 @@ public final class BufferRegistry {
     if (address <= 0 || length <= 0 || address + length < address) {
       throw new IllegalArgumentException("bad region " + address + "+" + length);
     }
-    Region old = regions.put(address, new Region(length, java.util.Objects.requireNonNull(kind, "kind")));
+    Region old =
+        regions.put(address, new Region(length, java.util.Objects.requireNonNull(kind, "kind")));
     long now = registeredBytes.addAndGet(length - (old == null ? 0 : old.length()));
     peakBytes.accumulateAndGet(now, Math::max);
     version++;
@@ -69,19 +78,24 @@ public final class BufferRegistry {
     return kindOf(address, length) != null;
   }
 
-  /** True when [address, address+length) lies wholly inside one registered region of {@code kind}. */
+  /**
+   * True when [address, address+length) lies wholly inside one registered region of {@code kind}.
+   */
   public boolean contains(long address, long length, Kind kind) {
     return kindOf(address, length) == kind;
   }
 
   /**
    * The region a lookup last found, with the registry version it was found under: consecutive
-   * commands nearly always land in the same buffer, so the validator asks this first and the
-   * skip list only on a miss or after any change to the registry.
+   * commands nearly always land in the same buffer, so the validator asks this first and the skip
+   * list only on a miss or after any change to the registry.
    */
   record Lookup(long start, long end, Kind kind, long version) {
     boolean holds(long address, long length, long current) {
-      return version == current && address >= start && length >= 0 && address + length >= address
+      return version == current
+          && address >= start
+          && length >= 0
+          && address + length >= address
           && address + length <= end;
     }
   }
@@ -99,7 +113,10 @@ public final class BufferRegistry {
     return new Lookup(e.getKey(), e.getKey() + e.getValue().length(), e.getValue().kind(), v);
   }
 
-  /** The kind of the one registered region holding [address, address+length), or null when none does. */
+  /**
+   * The kind of the one registered region holding [address, address+length), or null when none
+   * does.
+   */
   public Kind kindOf(long address, long length) {
     if (length < 0 || address <= 0 || address + length < address) return null;
     Map.Entry<Long, Region> e = regions.floorEntry(address);

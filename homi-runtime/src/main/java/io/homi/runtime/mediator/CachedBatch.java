@@ -6,12 +6,12 @@ import java.io.IOException;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
- * Cached reads of one fetch batch that cannot share a vectored call (random offsets) copied by
- * one {@code io_uring_enter} instead of one {@code preadv2(RWF_NOWAIT)} each: every command is
- * an IORING_OP_READ with RWF_NOWAIT, which the kernel completes during submission when the page
- * cache holds the range and fails with EAGAIN when it does not (never blocking, never starting
- * I/O). One instance per service thread (not thread-safe); a command not fully served here is
- * served the old way by the caller.
+ * Cached reads of one fetch batch that cannot share a vectored call (random offsets) copied by one
+ * {@code io_uring_enter} instead of one {@code preadv2(RWF_NOWAIT)} each: every command is an
+ * IORING_OP_READ with RWF_NOWAIT, which the kernel completes during submission when the page cache
+ * holds the range and fails with EAGAIN when it does not (never blocking, never starting I/O). One
+ * instance per service thread (not thread-safe); a command not fully served here is served the old
+ * way by the caller.
  */
 final class CachedBatch implements AutoCloseable {
   /** Most commands in one batch: the fetch budget's worth. */
@@ -35,9 +35,9 @@ final class CachedBatch implements AutoCloseable {
   }
 
   /**
-   * Reads the first {@code n} commands ({@link #accepts}, batchable: inside the file, host
-   * memory) from the page cache; {@code served[i]} says whether command i got all its bytes.
-   * Returns how many did; on a failure of the system call itself, none.
+   * Reads the first {@code n} commands ({@link #accepts}, batchable: inside the file, host memory)
+   * from the page cache; {@code served[i]} says whether command i got all its bytes. Returns how
+   * many did; on a failure of the system call itself, none.
    */
   int read(Validated[] cmds, int n, boolean[] served) {
     int k = Math.min(n, MAX);
@@ -46,7 +46,8 @@ final class CachedBatch implements AutoCloseable {
       long[] s = v.segments();
       served[i] = false;
       results[i] = -1;
-      if (!ring.prepareRead(v.ns().file().fd(), s[0], (int) s[1], v.command().fileOffset(), Libc.RWF_NOWAIT, i)) {
+      if (!ring.prepareRead(
+          v.ns().file().fd(), s[0], (int) s[1], v.command().fileOffset(), Libc.RWF_NOWAIT, i)) {
         k = i; // cannot happen below MAX; the rest are served the old way
         break;
       }
@@ -75,7 +76,9 @@ final class CachedBatch implements AutoCloseable {
     return ok;
   }
 
-  /** After a failed {@code io_uring_enter}: the caller serves everything the old way from then on. */
+  /**
+   * After a failed {@code io_uring_enter}: the caller serves everything the old way from then on.
+   */
   boolean broken() {
     return broken;
   }
@@ -99,7 +102,9 @@ final class CachedBatch implements AutoCloseable {
       return enabled;
     }
 
-    /** This thread's ring, or null where io_uring cannot be set up (then off for good) or failed. */
+    /**
+     * This thread's ring, or null where io_uring cannot be set up (then off for good) or failed.
+     */
     CachedBatch get() {
       CachedBatch b = mine.get();
       if (b != null) return b.broken() ? null : b;

@@ -5,15 +5,15 @@ import io.homi.runtime.os.Libc;
 import java.io.IOException;
 
 /**
- * Moves the bytes of a validated read into its destination segments by the path its queue's
- * policy picks, zero-fills the part of the last block past end of file, and counts every byte
- * against the path that moved it. Thread-safe; runs on I/O threads, and on the service thread
- * for the non-blocking cached attempt.
+ * Moves the bytes of a validated read into its destination segments by the path its queue's policy
+ * picks, zero-fills the part of the last block past end of file, and counts every byte against the
+ * path that moved it. Thread-safe; runs on I/O threads, and on the service thread for the
+ * non-blocking cached attempt.
  *
  * <p>Host memory and device memory are written by disjoint code: a command whose segments are
  * device memory ({@link Validated#device()}) goes to the {@link DeviceMemoryPath} alone, for its
- * data and for its past-EOF zeros (cuMemsetD8); every host path and host zero fill is reached
- * only for host segments. Without a GPU path such a command fails before any I/O.
+ * data and for its past-EOF zeros (cuMemsetD8); every host path and host zero fill is reached only
+ * for host segments. Without a GPU path such a command fails before any I/O.
  */
 final class CommandExecutor {
   static final long PAGE = 4096;
@@ -52,11 +52,14 @@ final class CommandExecutor {
       // A forced host path (os, direct, device, passthrough) governs host destinations only: a
       // device destination is always the GPU path's, on the same queue, namespace and grants.
       if (gpuPath == null) {
-        return "destination 0x" + Long.toHexString(v.segments()[0]) + " is device memory and this mediator has no"
+        return "destination 0x"
+            + Long.toHexString(v.segments()[0])
+            + " is device memory and this mediator has no"
             + " GPU path (no usable GPU, or none attached)";
       }
     } else if (mode == PathPolicy.Mode.GPU) {
-      return "homi.path=gpu writes device memory only: destination 0x" + Long.toHexString(v.segments()[0])
+      return "homi.path=gpu writes device memory only: destination 0x"
+          + Long.toHexString(v.segments()[0])
           + " is host memory";
     }
     return null;
@@ -66,14 +69,14 @@ final class CommandExecutor {
   record Outcome(long bytes, boolean complete) {}
 
   /**
-   * Serves the command only if the page cache holds all of it, without blocking (RWF_NOWAIT),
-   * and returns its bytes of file data; -1 when it does not, in which case nothing is counted and
-   * the caller queues the command.
-   * Under {@code auto}, a segment large enough to go to a cold-data path is first asked of
-   * mincore ({@link #coldCandidate}): a RWF_NOWAIT miss would start readahead of pages that the
-   * O_DIRECT read then fetches a second time. Smaller segments are probed by RWF_NOWAIT alone
-   * (one system call): their cold remainder is a buffered read, which readahead only helps.
-   * Bytes are counted in {@code stats}: the command's queue pair (which adds into the mediator's).
+   * Serves the command only if the page cache holds all of it, without blocking (RWF_NOWAIT), and
+   * returns its bytes of file data; -1 when it does not, in which case nothing is counted and the
+   * caller queues the command. Under {@code auto}, a segment large enough to go to a cold-data path
+   * is first asked of mincore ({@link #coldCandidate}): a RWF_NOWAIT miss would start readahead of
+   * pages that the O_DIRECT read then fetches a second time. Smaller segments are probed by
+   * RWF_NOWAIT alone (one system call): their cold remainder is a buffered read, which readahead
+   * only helps. Bytes are counted in {@code stats}: the command's queue pair (which adds into the
+   * mediator's).
    */
   long tryCached(Validated v, PathPolicy policy, PathStats stats) {
     if (v.device()) return -1; // never on the host copy path: device memory is the GPU path's
@@ -83,7 +86,9 @@ final class CommandExecutor {
     long[] segs = v.segments();
     for (int i = 0; i < segs.length; i += 2) {
       long want = Math.max(0, Math.min(segs[i + 1], ns.sizeBytes() - off));
-      if (want > 0 && coldCandidate(policy, off, want) && residency.residentPrefix(ns, off, want) < want) return -1;
+      if (want > 0
+          && coldCandidate(policy, off, want)
+          && residency.residentPrefix(ns, off, want) < want) return -1;
       if (want > 0 && osPath.readCached(ns, off, segs[i], want) < want) return -1;
       off += segs[i + 1];
       got += want;
@@ -101,14 +106,15 @@ final class CommandExecutor {
 
   /** Most iovecs in one vectored read of a run of commands. */
   static final int RUN_IOVECS = 256;
+
   private static final ThreadLocal<com.sun.jna.Memory> RUN_IOV =
       ThreadLocal.withInitial(() -> new com.sun.jna.Memory(16L * RUN_IOVECS));
 
   /**
-   * Whether this command may join a run of file-contiguous commands served by one vectored
-   * {@code preadv2(RWF_NOWAIT)} on the service thread: host memory, wholly inside the file (no
-   * zero tail), on a policy that copies cached data, and under {@code auto} too small to be sent
-   * to a cold path (so the RWF_NOWAIT probe is the right question).
+   * Whether this command may join a run of file-contiguous commands served by one vectored {@code
+   * preadv2(RWF_NOWAIT)} on the service thread: host memory, wholly inside the file (no zero tail),
+   * on a policy that copies cached data, and under {@code auto} too small to be sent to a cold path
+   * (so the RWF_NOWAIT probe is the right question).
    */
   boolean batchable(Validated v, PathPolicy policy) {
     if (v.device() || v.segments().length > 2 * 16) return false;
@@ -159,17 +165,19 @@ final class CommandExecutor {
     stats.executed();
     if (v.device()) return runDevice(v, stats);
     Namespace ns = v.ns();
-    return walk(v, new SegmentIo() {
-      @Override
-      public long read(long off, long addr, long want) throws IOException {
-        return readSegment(policy, stats, ns, off, addr, want);
-      }
+    return walk(
+        v,
+        new SegmentIo() {
+          @Override
+          public long read(long off, long addr, long want) throws IOException {
+            return readSegment(policy, stats, ns, off, addr, want);
+          }
 
-      @Override
-      public void zero(long addr, long len) {
-        zeroHost(addr, len);
-      }
-    });
+          @Override
+          public void zero(long addr, long len) {
+            zeroHost(addr, len);
+          }
+        });
   }
 
   /** A command into device memory: the GPU path moves the bytes and writes the past-EOF zeros. */
@@ -177,20 +185,24 @@ final class CommandExecutor {
     DeviceMemoryPath gpu = gpuPath;
     if (gpu == null) throw new IOException(refusal(v, new PathPolicy(PathPolicy.Mode.GPU, 0)));
     Namespace ns = v.ns();
-    return walk(v, new SegmentIo() {
-      @Override
-      public long read(long off, long addr, long want) throws IOException {
-        return counted(stats, PathKind.GPU, Math.min(want, gpu.read(ns, off, addr, want)));
-      }
+    return walk(
+        v,
+        new SegmentIo() {
+          @Override
+          public long read(long off, long addr, long want) throws IOException {
+            return counted(stats, PathKind.GPU, Math.min(want, gpu.read(ns, off, addr, want)));
+          }
 
-      @Override
-      public void zero(long addr, long len) throws IOException {
-        gpu.zero(addr, len); // cuMemsetD8
-      }
-    });
+          @Override
+          public void zero(long addr, long len) throws IOException {
+            gpu.zero(addr, len); // cuMemsetD8
+          }
+        });
   }
 
-  /** How one destination segment is filled: host and device memory differ only in these two steps. */
+  /**
+   * How one destination segment is filled: host and device memory differ only in these two steps.
+   */
   private interface SegmentIo {
     long read(long fileOffset, long address, long want) throws IOException;
 
@@ -226,7 +238,8 @@ final class CommandExecutor {
   }
 
   /** Serves one contiguous destination segment by the policy, counting bytes per path. */
-  private long readSegment(PathPolicy policy, PathStats stats, Namespace ns, long off, long addr, long len)
+  private long readSegment(
+      PathPolicy policy, PathStats stats, Namespace ns, long off, long addr, long len)
       throws IOException {
     switch (policy.mode()) {
       case OS -> {
@@ -234,24 +247,41 @@ final class CommandExecutor {
       }
       case DIRECT -> {
         if (!directPath.canServe(ns, off, addr, alignUp(len))) {
-          throw new IOException("homi.path=direct cannot serve " + ns.path() + " at " + off
-              + " (O_DIRECT refused by the file system, or destination not 4 KiB aligned)");
+          throw new IOException(
+              "homi.path=direct cannot serve "
+                  + ns.path()
+                  + " at "
+                  + off
+                  + " (O_DIRECT refused by the file system, or destination not 4 KiB aligned)");
         }
-        return counted(stats, PathKind.DIRECT, Math.min(len, directPath.read(ns, off, addr, alignUp(len))));
+        return counted(
+            stats, PathKind.DIRECT, Math.min(len, directPath.read(ns, off, addr, alignUp(len))));
       }
       case DEVICE -> {
         if (!devicePath.canServe(ns, off, addr, alignUp(len))) {
-          throw new IOException("homi.path=device cannot serve " + ns.path() + " at " + off
-              + " (no grant for the block device, an OS-only extent, or the device cannot be opened)");
+          throw new IOException(
+              "homi.path=device cannot serve "
+                  + ns.path()
+                  + " at "
+                  + off
+                  + " (no grant for the block device, an OS-only extent, or the device cannot be opened)");
         }
-        return counted(stats, PathKind.DEVICE, Math.min(len, devicePath.read(ns, off, addr, alignUp(len))));
+        return counted(
+            stats, PathKind.DEVICE, Math.min(len, devicePath.read(ns, off, addr, alignUp(len))));
       }
       case PASSTHROUGH -> {
         if (!passthroughPath.canServe(ns, off, addr, alignUp(len))) {
-          throw new IOException("homi.path=passthrough cannot serve " + ns.path() + " at " + off
-              + " (no grant, an OS-only extent, or no NVMe generic char device /dev/ngXnY that opens)");
+          throw new IOException(
+              "homi.path=passthrough cannot serve "
+                  + ns.path()
+                  + " at "
+                  + off
+                  + " (no grant, an OS-only extent, or no NVMe generic char device /dev/ngXnY that opens)");
         }
-        return counted(stats, PathKind.PASSTHROUGH, Math.min(len, passthroughPath.read(ns, off, addr, alignUp(len))));
+        return counted(
+            stats,
+            PathKind.PASSTHROUGH,
+            Math.min(len, passthroughPath.read(ns, off, addr, alignUp(len))));
       }
       default -> {
         return auto(policy, stats, ns, off, addr, len);
@@ -266,7 +296,10 @@ final class CommandExecutor {
   private long auto(PathPolicy policy, PathStats stats, Namespace ns, long off, long addr, long len)
       throws IOException {
     long cached;
-    long prefix = coldCandidate(policy, off, len) ? residency.residentPrefix(ns, off, len) : PageResidency.UNKNOWN;
+    long prefix =
+        coldCandidate(policy, off, len)
+            ? residency.residentPrefix(ns, off, len)
+            : PageResidency.UNKNOWN;
     if (prefix == PageResidency.UNKNOWN) {
       cached = osPath.readCached(ns, off, addr, len); // small (or cannot ask): probe by RWF_NOWAIT
     } else {
@@ -318,7 +351,8 @@ final class CommandExecutor {
     for (int i = 0; i < segs.length; i += 2) {
       long want = Math.max(0, Math.min(segs[i + 1], ns.sizeBytes() - off));
       if (want > 0) {
-        if (!coldCandidate(policy, off, want) || residency.residentPrefix(ns, off, want) != 0) return false;
+        if (!coldCandidate(policy, off, want) || residency.residentPrefix(ns, off, want) != 0)
+          return false;
         if (devicePath.canServe(ns, off, segs[i], alignUp(want))) return false;
         if (passthroughPath.canServe(ns, off, segs[i], alignUp(want))) return false;
         if (!directPath.canServe(ns, off, segs[i], alignUp(want))) return false;
@@ -333,7 +367,8 @@ final class CommandExecutor {
    * cold-data path, so residency must be asked of mincore rather than probed by RWF_NOWAIT.
    */
   private static boolean coldCandidate(PathPolicy policy, long off, long len) {
-    return policy.mode() == PathPolicy.Mode.AUTO && len + (off & (PAGE - 1)) >= policy.directMinBytes();
+    return policy.mode() == PathPolicy.Mode.AUTO
+        && len + (off & (PAGE - 1)) >= policy.directMinBytes();
   }
 
   /** Unmaps the residency mappings. */

@@ -5,10 +5,10 @@ import io.homi.runtime.nvme.NvmeCommand;
 import io.homi.runtime.nvme.NvmeStatus;
 
 /**
- * Checks a fetched command against its grant before any I/O: opcode, namespace, grant state,
- * data pointer format, transfer size (MDTS), LBA range and destination memory. Refusals carry
- * the NVMe status a controller would post. Touches no storage; it reads only a PRP list, and
- * only after checking that the list itself lies in registered host memory.
+ * Checks a fetched command against its grant before any I/O: opcode, namespace, grant state, data
+ * pointer format, transfer size (MDTS), LBA range and destination memory. Refusals carry the NVMe
+ * status a controller would post. Touches no storage; it reads only a PRP list, and only after
+ * checking that the list itself lies in registered host memory.
  */
 final class CommandValidator {
   static final long PAGE = 4096;
@@ -16,7 +16,10 @@ final class CommandValidator {
   private final NamespaceTable namespaces;
   private final BufferRegistry buffers;
   private final long mdtsBytes;
-  /** The last region a destination was found in (racy between service threads, always consistent). */
+
+  /**
+   * The last region a destination was found in (racy between service threads, always consistent).
+   */
   private volatile BufferRegistry.Lookup last;
 
   CommandValidator(NamespaceTable namespaces, BufferRegistry buffers, long mdtsBytes) {
@@ -26,7 +29,8 @@ final class CommandValidator {
   }
 
   Validated validate(Command c) {
-    if (c.opcode() == NvmeCommand.OPC_WRITE) return Validated.refuse(c, NvmeStatus.NAMESPACE_WRITE_PROTECTED);
+    if (c.opcode() == NvmeCommand.OPC_WRITE)
+      return Validated.refuse(c, NvmeStatus.NAMESPACE_WRITE_PROTECTED);
     if (c.opcode() != NvmeCommand.OPC_READ) return Validated.refuse(c, NvmeStatus.INVALID_OPCODE);
     Namespace ns = namespaces.get(c.nsid());
     if (ns == null) return Validated.refuse(c, NvmeStatus.INVALID_NAMESPACE);
@@ -42,7 +46,8 @@ final class CommandValidator {
       if (c.sglType() != NvmeCommand.SGL_DATA_BLOCK || c.sglSubtype() != 0) {
         return Validated.refuse(c, NvmeStatus.SGL_DESCRIPTOR_TYPE_INVALID);
       }
-      if ((c.dptr2() & 0xffffffffL) != bytes) return Validated.refuse(c, NvmeStatus.DATA_SGL_LENGTH_INVALID);
+      if ((c.dptr2() & 0xffffffffL) != bytes)
+        return Validated.refuse(c, NvmeStatus.DATA_SGL_LENGTH_INVALID);
       segs = new long[] {c.dptr1(), bytes};
     } else if (c.psdt() == NvmeCommand.PSDT_PRP) {
       if ((c.dptr1() & 3) != 0) return Validated.refuse(c, NvmeStatus.PRP_OFFSET_INVALID);
@@ -51,19 +56,22 @@ final class CommandValidator {
       // The list is read here, by host code: it must lie in registered HOST memory. A list in
       // device memory (or anywhere else) is refused before it is dereferenced.
       if (rest > PAGE && !buffers.contains(c.dptr2(), listBytes(rest), BufferRegistry.Kind.HOST)) {
-        return Validated.refuse(c, NvmeStatus.DATA_TRANSFER_ERROR); // the PRP list itself is unreadable
+        return Validated.refuse(
+            c, NvmeStatus.DATA_TRANSFER_ERROR); // the PRP list itself is unreadable
       }
       segs = prpSegments(c.dptr1(), first, c.dptr2(), rest);
       if (segs == null) return Validated.refuse(c, NvmeStatus.PRP_OFFSET_INVALID);
     } else {
-      return Validated.refuse(c, NvmeStatus.INVALID_FIELD); // PSDT 2 (metadata SGL) and 3 (reserved)
+      return Validated.refuse(
+          c, NvmeStatus.INVALID_FIELD); // PSDT 2 (metadata SGL) and 3 (reserved)
     }
     // Every segment in registered memory, all of one kind: a command writes host memory or
     // device memory, never both (the two are written by different code).
     BufferRegistry.Kind kind = null;
     for (int i = 0; i < segs.length; i += 2) {
       BufferRegistry.Kind k = kindOf(segs[i], segs[i + 1]);
-      if (k == null || (kind != null && k != kind)) return Validated.refuse(c, NvmeStatus.DATA_TRANSFER_ERROR);
+      if (k == null || (kind != null && k != kind))
+        return Validated.refuse(c, NvmeStatus.DATA_TRANSFER_ERROR);
       kind = k;
     }
     return new Validated(NvmeStatus.SUCCESS, c, ns, segs, kind == BufferRegistry.Kind.DEVICE);
@@ -84,10 +92,10 @@ final class CommandValidator {
 
   /**
    * PRP1 covers to the end of its page; PRP2 is the second page, or for longer transfers the
-   * address of a PRP list (quadword aligned; one contiguous list: HOMI's MDTS fits in one list of 8-byte
-   * entries, so list chaining is not used). Every entry after PRP1 must be page aligned.
-   * Physically contiguous entries merge into one segment, so a read of contiguous pages costs
-   * one system call rather than one per page. Null when an entry is malformed.
+   * address of a PRP list (quadword aligned; one contiguous list: HOMI's MDTS fits in one list of
+   * 8-byte entries, so list chaining is not used). Every entry after PRP1 must be page aligned.
+   * Physically contiguous entries merge into one segment, so a read of contiguous pages costs one
+   * system call rather than one per page. Null when an entry is malformed.
    */
   private static long[] prpSegments(long prp1, long first, long prp2, long rest) {
     if (rest == 0) return new long[] {prp1, first};

@@ -5,9 +5,9 @@ import io.homi.runtime.os.Libc;
 import java.io.IOException;
 
 /**
- * O_DIRECT reads on the file: the user-space managed path. Offsets, addresses and lengths must
- * be 4 KiB aligned (namespaces use 4 KiB blocks, buffers are page aligned); the mediator's I/O
- * threads keep many of these in flight to fill the device.
+ * O_DIRECT reads on the file: the user-space managed path. Offsets, addresses and lengths must be 4
+ * KiB aligned (namespaces use 4 KiB blocks, buffers are page aligned); the mediator's I/O threads
+ * keep many of these in flight to fill the device.
  */
 public final class DirectPath implements IoPath {
   private static final long ALIGN = Namespace.LBA_SIZE;
@@ -29,8 +29,14 @@ public final class DirectPath implements IoPath {
     try {
       return Libc.preadFully(fd, address, length, fileOffset);
     } catch (LastErrorException e) {
-      throw new IOException("O_DIRECT pread " + ns.path() + " at " + fileOffset + ": "
-          + Libc.strerror(e.getErrorCode()), e);
+      throw new IOException(
+          "O_DIRECT pread "
+              + ns.path()
+              + " at "
+              + fileOffset
+              + ": "
+              + Libc.strerror(e.getErrorCode()),
+          e);
     }
   }
 }

@@ -8,14 +8,14 @@ import java.util.ArrayDeque;
 /**
  * The Direct path's reads kept in flight by one io_uring instead of one blocked I/O thread per
  * read: the service thread queues a validated command's O_DIRECT reads (one SQE per destination
- * segment) and hands a whole fetch batch to the kernel with one {@code io_uring_enter}
- * ({@link #flush}); one reaper thread waits for completions, finishes a command when its last
- * segment lands, and submits reads that the full ring held back (back-pressure: at most
- * {@link IoUring#capacity} reads in flight, the rest wait in order in a queue here).
+ * segment) and hands a whole fetch batch to the kernel with one {@code io_uring_enter} ({@link
+ * #flush}); one reaper thread waits for completions, finishes a command when its last segment
+ * lands, and submits reads that the full ring held back (back-pressure: at most {@link
+ * IoUring#capacity} reads in flight, the rest wait in order in a queue here).
  *
  * <p>Results match {@link DirectPath#read}: a segment read short on a block boundary is read on
- * from where it stopped (EINTR and EAGAIN are retried), a short read at end of file ends it, and
- * a negative result is the read's errno, reported as the pool path reports it.
+ * from where it stopped (EINTR and EAGAIN are retried), a short read at end of file ends it, and a
+ * negative result is the read's errno, reported as the pool path reports it.
  */
 final class DirectRing implements AutoCloseable {
   /** How a finished command is completed: the same code as the I/O pool's ({@link Mediator}). */
@@ -30,11 +30,15 @@ final class DirectRing implements AutoCloseable {
   private final IoUring ring;
   private final Finisher finisher;
   private final Thread reaper;
+
   /** Reads by tag (the SQE's user data is the slot index); guarded by {@code this}. */
   private final SegmentRead[] slots;
+
   private final ArrayDeque<Integer> freeSlots = new ArrayDeque<>();
+
   /** Reads the full ring held back, in arrival order; guarded by {@code this}. */
   private final ArrayDeque<SegmentRead> waiting = new ArrayDeque<>();
+
   private volatile boolean running = true;
 
   /** One command's reads: finished when the last of its segments is done. */
@@ -64,7 +68,14 @@ final class DirectRing implements AutoCloseable {
     final long want;
     long done;
 
-    SegmentRead(CommandReads cmd, int segment, int fd, long fileOffset, long address, long length, long want) {
+    SegmentRead(
+        CommandReads cmd,
+        int segment,
+        int fd,
+        long fileOffset,
+        long address,
+        long length,
+        long want) {
       this.cmd = cmd;
       this.segment = segment;
       this.fd = fd;
@@ -96,16 +107,17 @@ final class DirectRing implements AutoCloseable {
   }
 
   /**
-   * Whether this command can go to the ring: host memory, every segment 4 KiB aligned in
-   * address and length (so the O_DIRECT read of a segment never writes past it), the file open
-   * with O_DIRECT. Anything else stays on the I/O pool, which reports what is wrong.
+   * Whether this command can go to the ring: host memory, every segment 4 KiB aligned in address
+   * and length (so the O_DIRECT read of a segment never writes past it), the file open with
+   * O_DIRECT. Anything else stays on the I/O pool, which reports what is wrong.
    */
   static boolean accepts(Validated v) {
     if (v.device() || v.ns().file().directFd() < 0) return false;
     if ((v.command().fileOffset() & (Namespace.LBA_SIZE - 1)) != 0) return false;
     long[] segs = v.segments();
     for (int i = 0; i < segs.length; i += 2) {
-      if (((segs[i] | segs[i + 1]) & (Namespace.LBA_SIZE - 1)) != 0 || segs[i + 1] > Integer.MAX_VALUE) return false;
+      if (((segs[i] | segs[i + 1]) & (Namespace.LBA_SIZE - 1)) != 0
+          || segs[i + 1] > Integer.MAX_VALUE) return false;
     }
     return true;
   }
@@ -126,7 +138,8 @@ final class DirectRing implements AutoCloseable {
     SegmentRead[] toQueue = new SegmentRead[segs.length / 2];
     for (int i = 0; i < segs.length; i += 2) {
       long want = Math.max(0, Math.min(segs[i + 1], ns.sizeBytes() - off));
-      if (want > 0) toQueue[reads++] = new SegmentRead(cmd, i / 2, fd, off, segs[i], segs[i + 1], want);
+      if (want > 0)
+        toQueue[reads++] = new SegmentRead(cmd, i / 2, fd, off, segs[i], segs[i + 1], want);
       off += segs[i + 1];
     }
     synchronized (this) {
@@ -204,7 +217,13 @@ final class DirectRing implements AutoCloseable {
     boolean last;
     synchronized (cmd) {
       if (res < 0 && cmd.error == null) {
-        cmd.error = "O_DIRECT read " + cmd.v.ns().path() + " at " + (r.fileOffset + r.done) + ": " + Libc.strerror(-res);
+        cmd.error =
+            "O_DIRECT read "
+                + cmd.v.ns().path()
+                + " at "
+                + (r.fileOffset + r.done)
+                + ": "
+                + Libc.strerror(-res);
       }
       cmd.got[r.segment] = Math.min(r.done, r.want);
       last = --cmd.left == 0;
@@ -212,7 +231,9 @@ final class DirectRing implements AutoCloseable {
     if (last) finishCommand(cmd);
   }
 
-  /** Zero tails, byte counts and the outcome, as {@link CommandExecutor}'s segment walk gives them. */
+  /**
+   * Zero tails, byte counts and the outcome, as {@link CommandExecutor}'s segment walk gives them.
+   */
   private void finishCommand(CommandReads cmd) {
     if (cmd.error != null) {
       finisher.finish(cmd.q, cmd.v, null, new IOException(cmd.error));

@@ -7,8 +7,8 @@ public interface IoPath {
   PathKind kind();
 
   /**
-   * Reads up to {@code length} bytes at {@code fileOffset} into {@code address}; returns the
-   * bytes read, fewer only at end of file.
+   * Reads up to {@code length} bytes at {@code fileOffset} into {@code address}; returns the bytes
+   * read, fewer only at end of file.
    */
   long read(Namespace ns, long fileOffset, long address, long length) throws IOException;
 

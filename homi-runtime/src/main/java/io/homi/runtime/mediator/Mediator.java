@@ -1,11 +1,11 @@
 package io.homi.runtime.mediator;
 
-import io.homi.runtime.settings.HomiSettings;
-import io.homi.runtime.settings.JvmSettings;
 import io.homi.runtime.nvme.HostQueueMemory;
 import io.homi.runtime.nvme.NvmeStatus;
 import io.homi.runtime.nvme.QueueMemory;
 import io.homi.runtime.nvme.QueuePair;
+import io.homi.runtime.settings.HomiSettings;
+import io.homi.runtime.settings.JvmSettings;
 import java.io.IOException;
 import java.lang.invoke.VarHandle;
 import java.util.concurrent.ConcurrentHashMap;
@@ -20,35 +20,62 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongFunction;
 
 /**
- * The host mediator: service threads poll many queue pairs round-robin, fetching at most a
- * budget of commands per visit; every command is validated before storage is touched
- * ({@link CommandValidator}); a valid read the page cache already holds is copied right there
- * without blocking (random ones of a fetch batch by one io_uring submission, {@link CachedBatch}),
- * Direct reads (and auto's wholly cold ones) are kept in flight by one io_uring
- * ({@link DirectRing}), anything else runs on the I/O pool (blocking preads; O_DIRECT reads too
- * where io_uring cannot be set up) by the queue's {@link PathPolicy} ({@link CommandExecutor}).
- * Completions carry NVMe status codes; CQ slots are reserved at fetch ({@link ServicedQueue}).
+ * The host mediator: service threads poll many queue pairs round-robin, fetching at most a budget
+ * of commands per visit; every command is validated before storage is touched ({@link
+ * CommandValidator}); a valid read the page cache already holds is copied right there without
+ * blocking (random ones of a fetch batch by one io_uring submission, {@link CachedBatch}), Direct
+ * reads (and auto's wholly cold ones) are kept in flight by one io_uring ({@link DirectRing}),
+ * anything else runs on the I/O pool (blocking preads; O_DIRECT reads too where io_uring cannot be
+ * set up) by the queue's {@link PathPolicy} ({@link CommandExecutor}). Completions carry NVMe
+ * status codes; CQ slots are reserved at fetch ({@link ServicedQueue}).
  */
 public final class Mediator implements AutoCloseable {
   /**
-   * Tunables. {@code serviceThreads}: queues are sharded over them by queue id, so each queue
-   * has one service thread (its SQ head and CQ tail stay single-writer) and a group of GPU
-   * queues (one per warp, consecutive ids) spreads over all of them. {@code inlineMaxBytes}:
-   * the largest cached command copied on a service thread (larger ones would delay other queues).
+   * Tunables. {@code serviceThreads}: queues are sharded over them by queue id, so each queue has
+   * one service thread (its SQ head and CQ tail stay single-writer) and a group of GPU queues (one
+   * per warp, consecutive ids) spreads over all of them. {@code inlineMaxBytes}: the largest cached
+   * command copied on a service thread (larger ones would delay other queues).
    */
-  public record Settings(long mdtsBytes, int ioThreads, int serviceThreads, int budget, long inlineMaxBytes,
-                         int directRingEntries) {
+  public record Settings(
+      long mdtsBytes,
+      int ioThreads,
+      int serviceThreads,
+      int budget,
+      long inlineMaxBytes,
+      int directRingEntries) {
     public Settings {
-      if (mdtsBytes <= 0 || ioThreads < 1 || serviceThreads < 1 || budget < 1 || inlineMaxBytes < 0
+      if (mdtsBytes <= 0
+          || ioThreads < 1
+          || serviceThreads < 1
+          || budget < 1
+          || inlineMaxBytes < 0
           || (directRingEntries != 0 && Integer.bitCount(directRingEntries) != 1)) {
-        throw new IllegalArgumentException("bad mediator settings " + mdtsBytes + ", " + ioThreads + ", "
-            + serviceThreads + ", " + budget + ", " + inlineMaxBytes + ", " + directRingEntries);
+        throw new IllegalArgumentException(
+            "bad mediator settings "
+                + mdtsBytes
+                + ", "
+                + ioThreads
+                + ", "
+                + serviceThreads
+                + ", "
+                + budget
+                + ", "
+                + inlineMaxBytes
+                + ", "
+                + directRingEntries);
       }
     }
 
     /** Direct reads through io_uring where it can be set up ({@code homi.uring=false}: never). */
-    public Settings(long mdtsBytes, int ioThreads, int serviceThreads, int budget, long inlineMaxBytes) {
-      this(mdtsBytes, ioThreads, serviceThreads, budget, inlineMaxBytes, JvmSettings.get().get(HomiSettings.URING) ? URING_ENTRIES : 0);
+    public Settings(
+        long mdtsBytes, int ioThreads, int serviceThreads, int budget, long inlineMaxBytes) {
+      this(
+          mdtsBytes,
+          ioThreads,
+          serviceThreads,
+          budget,
+          inlineMaxBytes,
+          JvmSettings.get().get(HomiSettings.URING) ? URING_ENTRIES : 0);
     }
 
     public static Settings of(long mdtsBytes, int ioThreads) {
@@ -83,18 +110,28 @@ public final class Mediator implements AutoCloseable {
   private final ConcurrentHashMap<QueuePair, ServicedQueue> byPair = new ConcurrentHashMap<>();
   private final AtomicInteger nextQueueId = new AtomicInteger(1);
   private final ExecutorService io;
-  /** Direct reads in flight through io_uring; null where it cannot be set up (then the I/O pool). */
+
+  /**
+   * Direct reads in flight through io_uring; null where it cannot be set up (then the I/O pool).
+   */
   private final DirectRing ring;
+
   /** Random cached commands of a fetch batch copied by one io_uring_enter (off with the ring). */
   private final CachedBatch.PerThread batches;
+
   private final String directEngine;
   private final Thread[] service;
   private final long[] passes;
-  /** 1 while service thread i is about to park or parked: only then does {@link #wake} unpark it. */
+
+  /**
+   * 1 while service thread i is about to park or parked: only then does {@link #wake} unpark it.
+   */
   private final AtomicIntegerArray sleeping;
+
   private volatile boolean running = true;
 
-  public Mediator(NamespaceTable namespaces, BufferRegistry buffers, long mdtsBytes, int ioThreads) {
+  public Mediator(
+      NamespaceTable namespaces, BufferRegistry buffers, long mdtsBytes, int ioThreads) {
     this(namespaces, buffers, Settings.of(mdtsBytes, ioThreads), true);
   }
 
@@ -110,11 +147,14 @@ public final class Mediator implements AutoCloseable {
     this.validator = new CommandValidator(namespaces, buffers, settings.mdtsBytes());
     this.executor = new CommandExecutor(devicePath, passthroughPath);
     AtomicInteger n = new AtomicInteger();
-    this.io = Executors.newFixedThreadPool(settings.ioThreads(), r -> {
-      Thread t = new Thread(r, "homi-io-" + n.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    });
+    this.io =
+        Executors.newFixedThreadPool(
+            settings.ioThreads(),
+            r -> {
+              Thread t = new Thread(r, "homi-io-" + n.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
     DirectRing r = null;
     String engine;
     if (settings.directRingEntries() == 0) {
@@ -159,8 +199,8 @@ public final class Mediator implements AutoCloseable {
   }
 
   /**
-   * Plugs in the path for commands into device memory (regions registered as
-   * {@link BufferRegistry.Kind#DEVICE}); until then such commands are refused. Null detaches it.
+   * Plugs in the path for commands into device memory (regions registered as {@link
+   * BufferRegistry.Kind#DEVICE}); until then such commands are refused. Null detaches it.
    */
   public void setGpuPath(DeviceMemoryPath path) {
     executor.setGpuPath(path);
@@ -176,7 +216,10 @@ public final class Mediator implements AutoCloseable {
     return devicePath;
   }
 
-  /** NVMe passthrough on the same grants as the device path (where the namespace's /dev/ngXnY opens). */
+  /**
+   * NVMe passthrough on the same grants as the device path (where the namespace's /dev/ngXnY
+   * opens).
+   */
   public PassthroughPath passthroughPath() {
     return passthroughPath;
   }
@@ -200,9 +243,11 @@ public final class Mediator implements AutoCloseable {
     return createQueuePair(sqEntries, cqEntries, policy, HostQueueMemory::new);
   }
 
-  /** A queue pair in memory from {@code allocator} (GPU-mapped pinned memory for GPU initiators). */
-  public QueuePair createQueuePair(int sqEntries, int cqEntries, PathPolicy policy,
-                                   LongFunction<QueueMemory> allocator) {
+  /**
+   * A queue pair in memory from {@code allocator} (GPU-mapped pinned memory for GPU initiators).
+   */
+  public QueuePair createQueuePair(
+      int sqEntries, int cqEntries, PathPolicy policy, LongFunction<QueueMemory> allocator) {
     QueueMemory mem = allocator.apply(QueuePair.bytesNeeded(sqEntries, cqEntries));
     QueuePair qp = new QueuePair(nextQueueId.getAndIncrement(), sqEntries, cqEntries, mem);
     ServicedQueue q = new ServicedQueue(qp, policy, stats, settings.budget());
@@ -213,9 +258,9 @@ public final class Mediator implements AutoCloseable {
   }
 
   /**
-   * Stops serving a queue pair, waits (up to 30 s) for its in-flight commands, and frees its
-   * memory only after every service thread has finished a pass without it, so no thread can
-   * still be reading a freed ring.
+   * Stops serving a queue pair, waits (up to 30 s) for its in-flight commands, and frees its memory
+   * only after every service thread has finished a pass without it, so no thread can still be
+   * reading a freed ring.
    */
   public void deleteQueuePair(QueuePair qp) {
     ServicedQueue q = byPair.remove(qp);
@@ -226,12 +271,16 @@ public final class Mediator implements AutoCloseable {
     while (q.inFlight.get() > 0 && System.nanoTime() < deadline) LockSupport.parkNanos(100_000);
     for (int i = 0; i < service.length; i++) {
       long seen = passes[i];
-      while (running && service[i].isAlive() && passesOf(i) < seen + 2 && System.nanoTime() < deadline) {
+      while (running
+          && service[i].isAlive()
+          && passesOf(i) < seen + 2
+          && System.nanoTime() < deadline) {
         LockSupport.unpark(service[i]);
         LockSupport.parkNanos(50_000);
       }
     }
-    if (q.inFlight.get() == 0) qp.close(); // else leak rather than free memory an I/O thread still writes
+    if (q.inFlight.get() == 0)
+      qp.close(); // else leak rather than free memory an I/O thread still writes
   }
 
   /** Registers the thread that waits on a queue's completions, so posting can unpark it. */
@@ -241,9 +290,9 @@ public final class Mediator implements AutoCloseable {
   }
 
   /**
-   * The registered waiter says it is about to park ({@code true}: it must look at its CQ once
-   * more after this call, then park) or is running again ({@code false}). A waiter that says so
-   * is unparked only while it may be parked, rather than on every completion.
+   * The registered waiter says it is about to park ({@code true}: it must look at its CQ once more
+   * after this call, then park) or is running again ({@code false}). A waiter that says so is
+   * unparked only while it may be parked, rather than on every completion.
    */
   public void waiterParking(QueuePair qp, boolean parking) {
     ServicedQueue q = byPair.get(qp);
@@ -259,9 +308,9 @@ public final class Mediator implements AutoCloseable {
   }
 
   /**
-   * Host initiators call this after ringing a doorbell; GPU initiators are found by polling.
-   * Only a service thread that is parking is unparked: a spinning one sees the doorbell anyway
-   * (it looks at every queue once more after saying it parks, so no doorbell is missed).
+   * Host initiators call this after ringing a doorbell; GPU initiators are found by polling. Only a
+   * service thread that is parking is unparked: a spinning one sees the doorbell anyway (it looks
+   * at every queue once more after saying it parks, so no doorbell is missed).
    */
   public void wake() {
     VarHandle.fullFence(); // the doorbell store before the read of the flags
@@ -292,8 +341,10 @@ public final class Mediator implements AutoCloseable {
       } else if (++idle < 64) {
         Thread.onSpinWait();
       } else {
-        // Parked until a host doorbell wakes us; the timeout bounds how late a GPU doorbell is seen.
-        // Say so first, then look once more: a doorbell rung before the flag was seen is served now.
+        // Parked until a host doorbell wakes us; the timeout bounds how late a GPU doorbell is
+        // seen.
+        // Say so first, then look once more: a doorbell rung before the flag was seen is served
+        // now.
         sleeping.set(shard, 1);
         VarHandle.fullFence(); // the flag before the doorbell reads below
         boolean late = false;
@@ -307,7 +358,10 @@ public final class Mediator implements AutoCloseable {
     }
   }
 
-  /** One round-robin pass over every queue, for tests without service threads; returns commands taken. */
+  /**
+   * One round-robin pass over every queue, for tests without service threads; returns commands
+   * taken.
+   */
   int pollOnce() {
     int n = 0;
     for (ServicedQueue q : queues) n += serve(q);
@@ -335,7 +389,8 @@ public final class Mediator implements AutoCloseable {
     if (q.deleted) return 0;
     QueuePair qp = q.qp;
     int tail = qp.sqTail();
-    if (tail < 0 || tail >= qp.sqEntries()) return 0; // invalid doorbell value: ignored, as a controller would
+    if (tail < 0 || tail >= qp.sqEntries())
+      return 0; // invalid doorbell value: ignored, as a controller would
     int head = q.sqHead;
     int pending = Math.floorMod(tail - head, qp.sqEntries());
     if (pending == 0) return 0;
@@ -373,7 +428,9 @@ public final class Mediator implements AutoCloseable {
       q.complete(c.cid(), true, NvmeStatus.DATA_TRANSFER_ERROR, 0, refused);
       return;
     }
-    if (!v.device() && q.policy.mode() != PathPolicy.Mode.DIRECT && c.bytes() <= settings.inlineMaxBytes()) {
+    if (!v.device()
+        && q.policy.mode() != PathPolicy.Mode.DIRECT
+        && c.bytes() <= settings.inlineMaxBytes()) {
       if (executor.batchable(v, q.policy)) {
         // File-contiguous cached commands of one fetch batch are served by one vectored read.
         if (q.runLength > 0 && (q.run[0].ns() != v.ns() || q.runEnd != c.fileOffset())) flushRun(q);
@@ -392,8 +449,12 @@ public final class Mediator implements AutoCloseable {
     int k = q.runLength;
     if (k == 0) return;
     q.runLength = 0;
-    if (k == 1 && batches.enabled() && CachedBatch.accepts(q.run[0]) && q.singlesLength < q.singles.length) {
-      q.singles[q.singlesLength++] = q.run[0]; // served with the batch's other singles by one io_uring_enter
+    if (k == 1
+        && batches.enabled()
+        && CachedBatch.accepts(q.run[0])
+        && q.singlesLength < q.singles.length) {
+      q.singles[q.singlesLength++] =
+          q.run[0]; // served with the batch's other singles by one io_uring_enter
       q.run[0] = null;
       return;
     }
@@ -407,9 +468,9 @@ public final class Mediator implements AutoCloseable {
   }
 
   /**
-   * Serves the batch's single cached commands: two or more by one io_uring submission of
-   * RWF_NOWAIT reads ({@link CachedBatch}, one per service thread); what it did not serve (and
-   * a lone command) the old way, by preadv2 or on the I/O pool.
+   * Serves the batch's single cached commands: two or more by one io_uring submission of RWF_NOWAIT
+   * reads ({@link CachedBatch}, one per service thread); what it did not serve (and a lone command)
+   * the old way, by preadv2 or on the I/O pool.
    */
   private void flushSingles(ServicedQueue q) {
     int k = q.singlesLength;
@@ -439,7 +500,8 @@ public final class Mediator implements AutoCloseable {
 
   private void queue(ServicedQueue q, Validated v) {
     // Direct commands, and under auto the cold ones that would all go to Direct, through the ring.
-    if (ring != null && DirectRing.accepts(v)
+    if (ring != null
+        && DirectRing.accepts(v)
         && (q.policy.mode() == PathPolicy.Mode.DIRECT || executor.coldForDirect(v, q.policy))) {
       ring.queue(q, v);
       return;
@@ -468,21 +530,35 @@ public final class Mediator implements AutoCloseable {
     Namespace ns = v.ns();
     if (error != null) {
       q.stats.error();
-      // A real controller's error status (passthrough) reaches the initiator as the controller gave it.
-      NvmeStatus st = error instanceof io.homi.runtime.nvme.NvmeStatusException se ? se.status() : NvmeStatus.UNRECOVERED_READ_ERROR;
+      // A real controller's error status (passthrough) reaches the initiator as the controller gave
+      // it.
+      NvmeStatus st =
+          error instanceof io.homi.runtime.nvme.NvmeStatusException se
+              ? se.status()
+              : NvmeStatus.UNRECOVERED_READ_ERROR;
       q.complete(c.cid(), true, st, 0, String.valueOf(error.getMessage()));
       return;
     }
     if (!o.complete()) {
-      // The file is shorter than its grant says: truncated underneath us. Never hand out zeros as data.
-      String why = "file shrank below its granted size " + ns.sizeBytes() + " bytes: short read at offset "
-          + (c.fileOffset() + o.bytes());
+      // The file is shorter than its grant says: truncated underneath us. Never hand out zeros as
+      // data.
+      String why =
+          "file shrank below its granted size "
+              + ns.sizeBytes()
+              + " bytes: short read at offset "
+              + (c.fileOffset() + o.bytes());
       ns.revoke(why);
       q.stats.error();
-      q.complete(c.cid(), true, NvmeStatus.UNRECOVERED_READ_ERROR, (int) Math.min(o.bytes(), Integer.MAX_VALUE), why);
+      q.complete(
+          c.cid(),
+          true,
+          NvmeStatus.UNRECOVERED_READ_ERROR,
+          (int) Math.min(o.bytes(), Integer.MAX_VALUE),
+          why);
       return;
     }
-    q.complete(c.cid(), true, NvmeStatus.SUCCESS, (int) Math.min(o.bytes(), Integer.MAX_VALUE), null);
+    q.complete(
+        c.cid(), true, NvmeStatus.SUCCESS, (int) Math.min(o.bytes(), Integer.MAX_VALUE), null);
   }
 
   @Override

@@ -5,10 +5,10 @@ import io.homi.runtime.os.OpenFile;
 import java.io.IOException;
 
 /**
- * A file exposed to initiators as an NVMe namespace: LBA {@code i} is the file's bytes
- * [i*LBA_SIZE, (i+1)*LBA_SIZE), the tail past end-of-file reading as zeros. It carries the
- * read-only grant: the identity the file had when attached and its capacity. A revoked
- * namespace refuses every command with Access Denied.
+ * A file exposed to initiators as an NVMe namespace: LBA {@code i} is the file's bytes [i*LBA_SIZE,
+ * (i+1)*LBA_SIZE), the tail past end-of-file reading as zeros. It carries the read-only grant: the
+ * identity the file had when attached and its capacity. A revoked namespace refuses every command
+ * with Access Denied.
  *
  * <p>4 KiB blocks keep every command aligned for O_DIRECT on 512-byte and 4K devices alike.
  */
@@ -75,8 +75,16 @@ public final class Namespace {
     try {
       FileIdentity now = file.currentIdentity();
       if (!now.equals(grantedIdentity)) {
-        revoke("file changed since it was opened (size " + grantedIdentity.size() + " -> " + now.size()
-            + ", mtime " + grantedIdentity.mtimeNanos() + " -> " + now.mtimeNanos() + ")");
+        revoke(
+            "file changed since it was opened (size "
+                + grantedIdentity.size()
+                + " -> "
+                + now.size()
+                + ", mtime "
+                + grantedIdentity.mtimeNanos()
+                + " -> "
+                + now.mtimeNanos()
+                + ")");
       }
     } catch (IOException e) {
       revoke("file can no longer be checked: " + e.getMessage());

@@ -22,14 +22,15 @@ public final class OsPath implements IoPath {
     try {
       return Libc.preadFully(ns.file().fd(), address, length, fileOffset);
     } catch (LastErrorException e) {
-      throw new IOException("pread " + ns.path() + " at " + fileOffset + ": " + Libc.strerror(e.getErrorCode()), e);
+      throw new IOException(
+          "pread " + ns.path() + " at " + fileOffset + ": " + Libc.strerror(e.getErrorCode()), e);
     }
   }
 
   /**
-   * One {@code preadv2(RWF_NOWAIT)} of {@code iovcnt} iovecs at {@code iov} (file-contiguous
-   * from {@code fileOffset}, scattered in memory): what the page cache holds from there on, in
-   * one system call for several commands. Returns bytes copied; 0 on any error or a miss.
+   * One {@code preadv2(RWF_NOWAIT)} of {@code iovcnt} iovecs at {@code iov} (file-contiguous from
+   * {@code fileOffset}, scattered in memory): what the page cache holds from there on, in one
+   * system call for several commands. Returns bytes copied; 0 on any error or a miss.
    */
   public long readCachedVector(Namespace ns, long fileOffset, long iov, int iovcnt) {
     if (!nowaitSupported) return 0;
@@ -45,9 +46,9 @@ public final class OsPath implements IoPath {
   }
 
   /**
-   * Copies what the page cache already holds, without blocking on the device
-   * (preadv2 with RWF_NOWAIT); returns bytes copied, 0 when nothing was cached or the kernel
-   * lacks the flag. The policy uses it to serve warm data on this path and send the rest elsewhere.
+   * Copies what the page cache already holds, without blocking on the device (preadv2 with
+   * RWF_NOWAIT); returns bytes copied, 0 when nothing was cached or the kernel lacks the flag. The
+   * policy uses it to serve warm data on this path and send the rest elsewhere.
    */
   public long readCached(Namespace ns, long fileOffset, long address, long length) {
     if (!nowaitSupported) return 0;

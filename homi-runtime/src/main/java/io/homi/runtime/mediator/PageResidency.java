@@ -10,21 +10,24 @@ import java.util.Map;
  * Which pages of a namespace the page cache holds, asked of {@code mincore(2)} over a read-only
  * mapping of the file kept per namespace (the {@code capacity} most recent ones). Asking starts no
  * I/O and no readahead, unlike a {@code preadv2(RWF_NOWAIT)} probe, whose miss starts readahead
- * that then races an O_DIRECT read of the same range; and there is no mmap/munmap (TLB
- * shootdowns) per question. Thread-safe. The answer is advice for choosing a path, never a
- * guarantee: pages may be evicted right after, and a mapping evicted while another thread asks
- * makes that question fail ({@link #UNKNOWN}) or answer for other pages; only the path choice
- * suffers, never the data. A mapping holds its file open: mappings of namespaces revoked (or
- * detached) since are dropped whenever a new file is mapped, and all of them on {@link #close}.
+ * that then races an O_DIRECT read of the same range; and there is no mmap/munmap (TLB shootdowns)
+ * per question. Thread-safe. The answer is advice for choosing a path, never a guarantee: pages may
+ * be evicted right after, and a mapping evicted while another thread asks makes that question fail
+ * ({@link #UNKNOWN}) or answer for other pages; only the path choice suffers, never the data. A
+ * mapping holds its file open: mappings of namespaces revoked (or detached) since are dropped
+ * whenever a new file is mapped, and all of them on {@link #close}.
  */
 public final class PageResidency implements AutoCloseable {
   /** The question could not be asked (file cannot be mapped, mincore failed). */
   public static final long UNKNOWN = -1;
 
   private static final long PAGE = 4096;
+
   /** mincore vector per thread: one byte per page, asked 4 MiB at a time. */
   private static final int VEC_PAGES = 1024;
-  private static final ThreadLocal<Memory> VEC = ThreadLocal.withInitial(() -> new Memory(VEC_PAGES));
+
+  private static final ThreadLocal<Memory> VEC =
+      ThreadLocal.withInitial(() -> new Memory(VEC_PAGES));
 
   private final Map<Namespace, long[]> mappings;
   private boolean closed;
@@ -34,14 +37,15 @@ public final class PageResidency implements AutoCloseable {
   }
 
   public PageResidency(int capacity) {
-    this.mappings = new LinkedHashMap<>(16, 0.75f, true) {
-      @Override
-      protected boolean removeEldestEntry(Map.Entry<Namespace, long[]> eldest) {
-        if (size() <= capacity) return false;
-        unmap(eldest.getValue());
-        return true;
-      }
-    };
+    this.mappings =
+        new LinkedHashMap<>(16, 0.75f, true) {
+          @Override
+          protected boolean removeEldestEntry(Map.Entry<Namespace, long[]> eldest) {
+            if (size() <= capacity) return false;
+            unmap(eldest.getValue());
+            return true;
+          }
+        };
   }
 
   /**
@@ -74,7 +78,9 @@ public final class PageResidency implements AutoCloseable {
     return len; // every page up to end of file is resident; the rest is past EOF
   }
 
-  /** Whether every page of [off, off+len) (clipped at end of file) is resident; false when unknown. */
+  /**
+   * Whether every page of [off, off+len) (clipped at end of file) is resident; false when unknown.
+   */
   public boolean resident(Namespace ns, long off, long len) {
     return residentPrefix(ns, off, len) >= len;
   }
@@ -102,11 +108,14 @@ public final class PageResidency implements AutoCloseable {
       if (closed) return new long[] {-1, 0};
       // A mapping keeps its file's inode (and a deleted file's blocks) alive: drop those of
       // namespaces detached or revoked since, whenever a new one is mapped.
-      mappings.entrySet().removeIf(e -> {
-        if (!e.getKey().isRevoked()) return false;
-        unmap(e.getValue());
-        return true;
-      });
+      mappings
+          .entrySet()
+          .removeIf(
+              e -> {
+                if (!e.getKey().isRevoked()) return false;
+                unmap(e.getValue());
+                return true;
+              });
       long len = (ns.sizeBytes() + PAGE - 1) & -PAGE;
       long addr = -1;
       if (len > 0 && !ns.isRevoked()) {

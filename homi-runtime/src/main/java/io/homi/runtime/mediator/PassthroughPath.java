@@ -14,20 +14,21 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
 
 /**
- * NVMe passthrough: each validated read becomes real NVMe Read commands on the controller,
- * through the namespace's generic char device (/dev/ngXnY) and io_uring {@code URING_CMD}. The
- * file's blocks are found and checked exactly as on the {@link DevicePath} (same grants, same
- * walk: holes zeroed, OS-only extents refused, LBAs checked against the grant before any command
- * is built, the file's identity re-checked after); only the moving of allowed blocks differs:
- * NVMe Reads of at most the controller's transfer size, the controller's completion status
- * carried back ({@link NvmeStatusException}). The OS keeps authority: the char device's
- * permissions decide, the kernel's nvme driver stays bound, only Read (opcode 0x02) is sent.
+ * NVMe passthrough: each validated read becomes real NVMe Read commands on the controller, through
+ * the namespace's generic char device (/dev/ngXnY) and io_uring {@code URING_CMD}. The file's
+ * blocks are found and checked exactly as on the {@link DevicePath} (same grants, same walk: holes
+ * zeroed, OS-only extents refused, LBAs checked against the grant before any command is built, the
+ * file's identity re-checked after); only the moving of allowed blocks differs: NVMe Reads of at
+ * most the controller's transfer size, the controller's completion status carried back ({@link
+ * NvmeStatusException}). The OS keeps authority: the char device's permissions decide, the kernel's
+ * nvme driver stays bound, only Read (opcode 0x02) is sent.
  */
 public final class PassthroughPath implements IoPath, AutoCloseable {
   private static final int RING_ENTRIES = 32;
   private static final int RING_FLAGS = IoUring.IORING_SETUP_SQE128 | IoUring.IORING_SETUP_CQE32;
 
   private final DevicePath device;
+
   /** Per namespace block device: its char device and rings, or why there is none (remembered). */
   private final ConcurrentHashMap<String, Object> channels = new ConcurrentHashMap<>();
 
@@ -46,7 +47,10 @@ public final class PassthroughPath implements IoPath, AutoCloseable {
     return "/dev/ng" + d.diskName().substring("nvme".length());
   }
 
-  /** Why passthrough cannot serve {@code d}, or null when it can (opens the char device and a ring once). */
+  /**
+   * Why passthrough cannot serve {@code d}, or null when it can (opens the char device and a ring
+   * once).
+   */
   public String unavailable(BlockDevice d) {
     Object c = channel(d);
     return c instanceof String why ? why : null;
@@ -58,8 +62,10 @@ public final class PassthroughPath implements IoPath, AutoCloseable {
 
   private static Object open(BlockDevice d) {
     String ng = genericNode(d);
-    if (ng == null) return d.node() + " is a " + d.kind() + " device, not an NVMe namespace (no /dev/ngXnY)";
-    if (!Files.exists(Path.of(ng))) return ng + " does not exist (kernel before 5.13, or no generic char device)";
+    if (ng == null)
+      return d.node() + " is a " + d.kind() + " device, not an NVMe namespace (no /dev/ngXnY)";
+    if (!Files.exists(Path.of(ng)))
+      return ng + " does not exist (kernel before 5.13, or no generic char device)";
     int fd;
     try {
       fd = Libc.open(ng, Libc.O_RDONLY | Libc.O_CLOEXEC);
@@ -77,14 +83,16 @@ public final class PassthroughPath implements IoPath, AutoCloseable {
   }
 
   /**
-   * Largest transfer of one command: the kernel's limit for the namespace (max_hw_sectors_kb,
-   * from the controller's MDTS) and its page count (max_segments), at most 1 MiB.
+   * Largest transfer of one command: the kernel's limit for the namespace (max_hw_sectors_kb, from
+   * the controller's MDTS) and its page count (max_segments), at most 1 MiB.
    */
   static long transferLimit(BlockDevice d) {
     Path q = Path.of("/sys/block", d.diskName(), "queue");
     long limit = 1L << 20;
     try {
-      limit = Math.min(limit, Long.parseLong(Files.readString(q.resolve("max_hw_sectors_kb")).trim()) << 10);
+      limit =
+          Math.min(
+              limit, Long.parseLong(Files.readString(q.resolve("max_hw_sectors_kb")).trim()) << 10);
       long segs = Long.parseLong(Files.readString(q.resolve("max_segments")).trim());
       if (segs > 1) limit = Math.min(limit, (segs - 1) * 4096); // an unaligned start costs one page
     } catch (IOException | NumberFormatException e) {
@@ -105,15 +113,16 @@ public final class PassthroughPath implements IoPath, AutoCloseable {
     return device.read(ns, fileOffset, address, length, this::readBlocks);
   }
 
-  private void readBlocks(Grant g, long lba, long count, long dst, int bs, String what) throws IOException {
+  private void readBlocks(Grant g, long lba, long count, long dst, int bs, String what)
+      throws IOException {
     Object c = channel(g.device());
     if (c instanceof String why) throw new IOException("NVMe passthrough for " + what + ": " + why);
     ((Channel) c).read(lba, count, dst, bs, what);
   }
 
   /**
-   * Reads {@code count} blocks at {@code lba} of {@code d} with NVMe Reads, no grant involved:
-   * for tests of the controller's status reaching the caller (e.g. an LBA past the namespace).
+   * Reads {@code count} blocks at {@code lba} of {@code d} with NVMe Reads, no grant involved: for
+   * tests of the controller's status reaching the caller (e.g. an LBA past the namespace).
    */
   void readLbasUnchecked(BlockDevice d, long lba, long count, long dst) throws IOException {
     Object c = channel(d);
@@ -155,7 +164,10 @@ public final class PassthroughPath implements IoPath, AutoCloseable {
       idle.addFirst(r);
     }
 
-    /** NVMe Reads of the range in commands of at most maxBytes; waits for every one before returning. */
+    /**
+     * NVMe Reads of the range in commands of at most maxBytes; waits for every one before
+     * returning.
+     */
     void read(long lba, long count, long dst, int bs, String what) throws IOException {
       long perCmd = maxBytes / bs;
       long commands = (count + perCmd - 1) / perCmd;
@@ -169,14 +181,23 @@ public final class PassthroughPath implements IoPath, AutoCloseable {
           while (next < commands) {
             long l = lba + next * perCmd;
             long n = Math.min(perCmd, count - next * perCmd);
-            if (!r.prepareNvmeIo(fd, IoUring.NVME_CMD_READ, d.nsid(), dst + (l - lba) * bs, (int) (n * bs),
-                l, (int) (n - 1), next)) {
+            if (!r.prepareNvmeIo(
+                fd,
+                IoUring.NVME_CMD_READ,
+                d.nsid(),
+                dst + (l - lba) * bs,
+                (int) (n * bs),
+                l,
+                (int) (n - 1),
+                next)) {
               break;
             }
             next++;
           }
           r.submit();
-          if (r.reapCommands((tag, res, dw0) -> record(firstError, errorText, tag, res, lba, perCmd)) == 0) {
+          if (r.reapCommands(
+                  (tag, res, dw0) -> record(firstError, errorText, tag, res, lba, perCmd))
+              == 0) {
             r.waitForCompletions(1);
           }
           done = next - r.inFlight();
@@ -185,21 +206,39 @@ public final class PassthroughPath implements IoPath, AutoCloseable {
         // Never return while the controller may still write into dst.
         while (r.inFlight() > 0) {
           r.submit();
-          if (r.reapCommands((tag, res, dw0) -> record(firstError, errorText, tag, res, lba, perCmd)) == 0) {
+          if (r.reapCommands(
+                  (tag, res, dw0) -> record(firstError, errorText, tag, res, lba, perCmd))
+              == 0) {
             r.waitForCompletions(1);
           }
         }
         release(r);
       }
       int res = (int) firstError[0];
-      if (res > 0) throw new NvmeStatusException("NVMe Read on " + ng + " (nsid " + d.nsid() + ") " + errorText[0] + " for " + what, res);
+      if (res > 0)
+        throw new NvmeStatusException(
+            "NVMe Read on " + ng + " (nsid " + d.nsid() + ") " + errorText[0] + " for " + what,
+            res);
       if (res < 0) {
-        throw new IOException("NVMe Read on " + ng + " (nsid " + d.nsid() + ") " + errorText[0] + " for " + what
-            + ": " + Libc.strerror(-res) + " (errno " + -res + ")");
+        throw new IOException(
+            "NVMe Read on "
+                + ng
+                + " (nsid "
+                + d.nsid()
+                + ") "
+                + errorText[0]
+                + " for "
+                + what
+                + ": "
+                + Libc.strerror(-res)
+                + " (errno "
+                + -res
+                + ")");
       }
     }
 
-    private static void record(long[] firstError, String[] text, long tag, int res, long lba, long perCmd) {
+    private static void record(
+        long[] firstError, String[] text, long tag, int res, long lba, long perCmd) {
       if (res != 0 && firstError[0] == 0) {
         firstError[0] = res;
         text[0] = "at LBA " + (lba + tag * perCmd);

@@ -12,7 +12,10 @@ public enum PathKind {
   DIRECT,
   /** O_DIRECT reads on the block device by LBA, through the file's grant. */
   DEVICE,
-  /** NVMe Read commands on the controller by LBA (io_uring URING_CMD on /dev/ngXnY), through the file's grant. */
+  /**
+   * NVMe Read commands on the controller by LBA (io_uring URING_CMD on /dev/ngXnY), through the
+   * file's grant.
+   */
   PASSTHROUGH,
   /** Into GPU memory (cuFile or a pinned staging pipeline). */
   GPU;
@@ -21,7 +24,10 @@ public enum PathKind {
     return name().toLowerCase();
   }
 
-  /** The paths that may serve an extent of this use: every path by device offset or as zeros, else the OS path. */
+  /**
+   * The paths that may serve an extent of this use: every path by device offset or as zeros, else
+   * the OS path.
+   */
   public static Set<PathKind> eligibleFor(ExtentUse use) {
     return switch (use) {
       case DEVICE, ZEROS -> EnumSet.of(OS, DIRECT, DEVICE, GPU);

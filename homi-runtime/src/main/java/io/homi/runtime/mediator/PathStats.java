@@ -5,9 +5,9 @@ import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * Counters of what the mediator did: bytes and path reads per path, commands that reached
- * storage ({@code executed}: the proof that a refused command never did), commands served on
- * the service thread from the page cache ({@code inline}), refusals and errors.
+ * Counters of what the mediator did: bytes and path reads per path, commands that reached storage
+ * ({@code executed}: the proof that a refused command never did), commands served on the service
+ * thread from the page cache ({@code inline}), refusals and errors.
  */
 public final class PathStats {
   private final EnumMap<PathKind, LongAdder> bytes = new EnumMap<>(PathKind.class);
@@ -18,7 +18,9 @@ public final class PathStats {
   private final LongAdder inline = new LongAdder();
   private final LongAdder ringed = new LongAdder();
 
-  /** Counters of a part (one queue pair) also add into the whole (the mediator's); null at the top. */
+  /**
+   * Counters of a part (one queue pair) also add into the whole (the mediator's); null at the top.
+   */
   private final PathStats parent;
 
   public PathStats() {
@@ -64,8 +66,8 @@ public final class PathStats {
   }
 
   /**
-   * A command served through io_uring: its O_DIRECT reads (rather than on the I/O thread pool),
-   * or a cached read copied with others of its fetch batch by one submission.
+   * A command served through io_uring: its O_DIRECT reads (rather than on the I/O thread pool), or
+   * a cached read copied with others of its fetch batch by one submission.
    */
   void ringed() {
     if (parent != null) parent.ringed();
@@ -84,19 +86,25 @@ public final class PathStats {
       b.put(k, bytes.get(k).sum());
       c.put(k, commands.get(k).sum());
     }
-    return new Snapshot(b, c, refused.sum(), errors.sum(), executed.sum(), inline.sum(), ringed.sum());
+    return new Snapshot(
+        b, c, refused.sum(), errors.sum(), executed.sum(), inline.sum(), ringed.sum());
   }
 
   /**
-   * Immutable counter values; {@link #minus} gives what happened between two snapshots.
-   * {@code commands(kind)} counts reads issued on a path (a command split between the page
-   * cache and a cold path counts once on each); {@code executed} counts commands, {@code ringed}
-   * those of them served through io_uring (Direct reads, and cached reads batched into one
-   * submission); none where io_uring is unavailable: then the I/O thread pool and one preadv2
-   * per command serve them.
+   * Immutable counter values; {@link #minus} gives what happened between two snapshots. {@code
+   * commands(kind)} counts reads issued on a path (a command split between the page cache and a
+   * cold path counts once on each); {@code executed} counts commands, {@code ringed} those of them
+   * served through io_uring (Direct reads, and cached reads batched into one submission); none
+   * where io_uring is unavailable: then the I/O thread pool and one preadv2 per command serve them.
    */
-  public record Snapshot(Map<PathKind, Long> bytes, Map<PathKind, Long> commands, long refused, long errors,
-                         long executed, long inline, long ringed) {
+  public record Snapshot(
+      Map<PathKind, Long> bytes,
+      Map<PathKind, Long> commands,
+      long refused,
+      long errors,
+      long executed,
+      long inline,
+      long ringed) {
     public long bytes(PathKind k) {
       return bytes.get(k);
     }
@@ -129,8 +137,14 @@ public final class PathStats {
         b.put(k, bytes(k) + sign * o.bytes(k));
         c.put(k, commands(k) + sign * o.commands(k));
       }
-      return new Snapshot(b, c, refused + sign * o.refused, errors + sign * o.errors,
-          executed + sign * o.executed, inline + sign * o.inline, ringed + sign * o.ringed);
+      return new Snapshot(
+          b,
+          c,
+          refused + sign * o.refused,
+          errors + sign * o.errors,
+          executed + sign * o.executed,
+          inline + sign * o.inline,
+          ringed + sign * o.ringed);
     }
   }
 }

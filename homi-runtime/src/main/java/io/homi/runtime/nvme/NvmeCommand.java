@@ -20,18 +20,25 @@ public final class NvmeCommand {
   // (homi_queue_client.cuh, write_read_sqe) writes the same dwords: NvmeLayoutTest checks both.
   /** DW0: opcode [7:0], PSDT [15:14], CID [31:16]. */
   static final int DW0 = 0;
+
   /** DW1: namespace id. */
   static final int NSID = 4;
+
   /** DW6-7: PRP1, or the SGL data block's address. */
   static final int DPTR = 24;
+
   /** DW8-9: PRP2 (PRP commands). */
   static final int PRP2 = 32;
+
   /** DW8: the SGL data block's length (SGL commands). */
   static final int SGL_LENGTH = 32;
+
   /** Byte 15 of the SGL descriptor (the top byte of DW9): type [7:4], subtype [3:0]. */
   static final int SGL_ID = 39;
+
   /** DW10-11: starting LBA. */
   static final int SLBA = 40;
+
   /** DW12 [15:0]: number of logical blocks, 0-based. */
   static final int NLB = 48;
 
@@ -41,14 +48,17 @@ public final class NvmeCommand {
 
   public static final int PSDT_PRP = 0;
   public static final int PSDT_SGL = 1;
-  /** SGL descriptor type 0h (Data Block), subtype 0h (address), in the identifier's upper nibble. */
+
+  /**
+   * SGL descriptor type 0h (Data Block), subtype 0h (address), in the identifier's upper nibble.
+   */
   public static final int SGL_DATA_BLOCK = 0x00;
 
   private NvmeCommand() {}
 
   /** Writes a read command that lands in one contiguous buffer, described by an SGL data block. */
-  public static void writeReadSgl(ByteBuffer ring, int slot, int cid, int nsid, long slba, int nlb0,
-                                  long address, int length) {
+  public static void writeReadSgl(
+      ByteBuffer ring, int slot, int cid, int nsid, long slba, int nlb0, long address, int length) {
     int b = slot * SIZE;
     clear(ring, b);
     ring.putInt(b + DW0, OPC_READ | (PSDT_SGL << 14) | (cid << 16));
@@ -61,8 +71,8 @@ public final class NvmeCommand {
   }
 
   /** Writes a read command with PRP data pointers (PRP2: second page or PRP list address). */
-  public static void writeReadPrp(ByteBuffer ring, int slot, int cid, int nsid, long slba, int nlb0,
-                                  long prp1, long prp2) {
+  public static void writeReadPrp(
+      ByteBuffer ring, int slot, int cid, int nsid, long slba, int nlb0, long prp1, long prp2) {
     int b = slot * SIZE;
     clear(ring, b);
     ring.putInt(b + DW0, OPC_READ | (PSDT_PRP << 14) | (cid << 16));
@@ -74,7 +84,8 @@ public final class NvmeCommand {
   }
 
   /** Writes an arbitrary opcode (tests and fault injection use this to build invalid commands). */
-  public static void writeRaw(ByteBuffer ring, int slot, int opcode, int cid, int nsid, long slba, int nlb0) {
+  public static void writeRaw(
+      ByteBuffer ring, int slot, int opcode, int cid, int nsid, long slba, int nlb0) {
     int b = slot * SIZE;
     clear(ring, b);
     ring.putInt(b + DW0, (opcode & 0xff) | (cid << 16));
@@ -83,7 +94,9 @@ public final class NvmeCommand {
     ring.putInt(b + NLB, nlb0 & 0xffff);
   }
 
-  /** Rewrites PSDT (DW0 bits 15:14) in place; tests use it to build reserved or mismatched values. */
+  /**
+   * Rewrites PSDT (DW0 bits 15:14) in place; tests use it to build reserved or mismatched values.
+   */
   public static void setPsdt(ByteBuffer ring, int slot, int psdt) {
     int b = slot * SIZE;
     ring.putInt(b + DW0, (ring.getInt(b + DW0) & ~(0x3 << 14)) | ((psdt & 0x3) << 14));

@@ -21,18 +21,30 @@ public final class NvmeCompletion {
   // Byte offsets of the dwords (the GPU queue client polls DW3 the same way: NvmeLayoutTest).
   /** DW0: command specific (HOMI: bytes transferred). */
   static final int DW0 = 0;
+
   /** DW1: reserved. */
   static final int DW1 = 4;
+
   /** DW2: SQ head [15:0], SQ id [31:16]. */
   static final int DW2 = 8;
+
   /** DW3: CID [15:0], phase [16], status [31:17]; written last, with release. */
   static final int DW3 = 12;
-  private static final VarHandle INT = MethodHandles.byteBufferViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+
+  private static final VarHandle INT =
+      MethodHandles.byteBufferViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
 
   private NvmeCompletion() {}
 
-  public static void post(ByteBuffer ring, int slot, int dw0, int sqHead, int sqId, int cid,
-                          boolean phase, NvmeStatus status) {
+  public static void post(
+      ByteBuffer ring,
+      int slot,
+      int dw0,
+      int sqHead,
+      int sqId,
+      int cid,
+      boolean phase,
+      NvmeStatus status) {
     int b = slot * SIZE;
     ring.putInt(b + DW0, dw0);
     ring.putInt(b + DW1, 0);

@@ -1,9 +1,9 @@
 package io.homi.runtime.nvme;
 
 /**
- * NVMe completion status: status code type (SCT) and status code (SC), as the base spec
- * numbers them. Refusals and I/O errors complete with one of these, never by an exception
- * crossing the queue.
+ * NVMe completion status: status code type (SCT) and status code (SC), as the base spec numbers
+ * them. Refusals and I/O errors complete with one of these, never by an exception crossing the
+ * queue.
  */
 public enum NvmeStatus {
   SUCCESS(0, 0x00, "Successful Completion"),
@@ -44,7 +44,10 @@ public enum NvmeStatus {
     return description;
   }
 
-  /** The 15-bit status field of a CQE (DW3 bits 31:17): DNR set on every error, since retrying cannot help. */
+  /**
+   * The 15-bit status field of a CQE (DW3 bits 31:17): DNR set on every error, since retrying
+   * cannot help.
+   */
   public int field() {
     return this == SUCCESS ? 0 : (1 << 14) | (sct << 8) | sc;
   }
@@ -54,7 +57,8 @@ public enum NvmeStatus {
   public static NvmeStatus fromField(int field) {
     int sct = (field >>> 8) & 0x7;
     int sc = field & 0xff;
-    if ((sct | sc) == 0) return SUCCESS; // the common case: no search, no values() copy per completion
+    if ((sct | sc) == 0)
+      return SUCCESS; // the common case: no search, no values() copy per completion
     for (NvmeStatus s : VALUES) {
       if (s.sct == sct && s.sc == sc) return s;
     }

@@ -9,10 +9,20 @@ import java.io.IOException;
 public final class NvmeStatusException extends IOException {
   private final int field;
 
-  /** {@code field}: the 15-bit status field as the controller reported it (SC 7:0, SCT 10:8, CRD, More, DNR). */
+  /**
+   * {@code field}: the 15-bit status field as the controller reported it (SC 7:0, SCT 10:8, CRD,
+   * More, DNR).
+   */
   public NvmeStatusException(String message, int field) {
-    super(message + ": controller status 0x" + Integer.toHexString(field) + " " + NvmeStatus.fromField(field)
-        + ((field & 0x7ff) != (NvmeStatus.fromField(field).field() & 0x7ff) ? " (not one HOMI names: reported as Internal Error)" : ""));
+    super(
+        message
+            + ": controller status 0x"
+            + Integer.toHexString(field)
+            + " "
+            + NvmeStatus.fromField(field)
+            + ((field & 0x7ff) != (NvmeStatus.fromField(field).field() & 0x7ff)
+                ? " (not one HOMI names: reported as Internal Error)"
+                : ""));
     this.field = field;
   }
 

@@ -4,8 +4,8 @@ import java.nio.ByteBuffer;
 
 /**
  * Where a queue pair's rings and doorbells live. Host memory today; GPU-mapped pinned memory
- * (cuMemHostAlloc with DEVICEMAP) implements the same interface so GPU threads can write SQEs
- * and doorbells while the host mediator polls them.
+ * (cuMemHostAlloc with DEVICEMAP) implements the same interface so GPU threads can write SQEs and
+ * doorbells while the host mediator polls them.
  */
 public interface QueueMemory extends AutoCloseable {
   /** Host virtual address of the first byte. */

@@ -6,16 +6,17 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
 /**
- * One submission queue and its completion queue in shared memory, as an NVMe controller would
- * see them: 64-byte SQEs, 16-byte CQEs, and two doorbells (SQ tail, CQ head) written by the
- * initiator. Layout: [SQ ring][CQ ring][SQ tail doorbell, own cache line][CQ head doorbell].
+ * One submission queue and its completion queue in shared memory, as an NVMe controller would see
+ * them: 64-byte SQEs, 16-byte CQEs, and two doorbells (SQ tail, CQ head) written by the initiator.
+ * Layout: [SQ ring][CQ ring][SQ tail doorbell, own cache line][CQ head doorbell].
  *
- * <p>Holds no thread-private state: the initiator keeps its tail/head/phase in its client and
- * the mediator keeps its own, exactly as host and controller do. A full queue keeps one slot
- * empty so that head == tail always means empty.
+ * <p>Holds no thread-private state: the initiator keeps its tail/head/phase in its client and the
+ * mediator keeps its own, exactly as host and controller do. A full queue keeps one slot empty so
+ * that head == tail always means empty.
  */
 public final class QueuePair implements AutoCloseable {
-  private static final VarHandle INT = MethodHandles.byteBufferViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+  private static final VarHandle INT =
+      MethodHandles.byteBufferViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
   private static final int LINE = 64;
 
   private final int id;
@@ -28,7 +29,8 @@ public final class QueuePair implements AutoCloseable {
 
   public QueuePair(int id, int sqEntries, int cqEntries, QueueMemory memory) {
     if (sqEntries < 2 || cqEntries < 2 || sqEntries > 65536 || cqEntries > 65536) {
-      throw new IllegalArgumentException("queue sizes must be 2..65536: " + sqEntries + "/" + cqEntries);
+      throw new IllegalArgumentException(
+          "queue sizes must be 2..65536: " + sqEntries + "/" + cqEntries);
     }
     if (memory.buffer().capacity() < bytesNeeded(sqEntries, cqEntries)) {
       throw new IllegalArgumentException("queue memory too small");
@@ -41,7 +43,8 @@ public final class QueuePair implements AutoCloseable {
     this.sq = all.slice(0, sqEntries * NvmeCommand.SIZE).order(ByteOrder.LITTLE_ENDIAN);
     int cqOff = sqEntries * NvmeCommand.SIZE;
     this.cq = all.slice(cqOff, cqEntries * NvmeCompletion.SIZE).order(ByteOrder.LITTLE_ENDIAN);
-    this.doorbells = all.slice(cqOff + cqEntries * NvmeCompletion.SIZE, 2 * LINE).order(ByteOrder.LITTLE_ENDIAN);
+    this.doorbells =
+        all.slice(cqOff + cqEntries * NvmeCompletion.SIZE, 2 * LINE).order(ByteOrder.LITTLE_ENDIAN);
   }
 
   public static long bytesNeeded(int sqEntries, int cqEntries) {

@@ -4,9 +4,9 @@ import com.sun.jna.Memory;
 import java.io.IOException;
 
 /**
- * What a grant and a cache entry are keyed by: a file is "the same file" only while device,
- * inode, size, modification and change times all match. Read with statx, which has one layout
- * on every architecture.
+ * What a grant and a cache entry are keyed by: a file is "the same file" only while device, inode,
+ * size, modification and change times all match. Read with statx, which has one layout on every
+ * architecture.
  */
 public record FileIdentity(long dev, long ino, long size, long mtimeNanos, long ctimeNanos) {
   private static final int STATX_SIZE = 256;
@@ -17,7 +17,8 @@ public record FileIdentity(long dev, long ino, long size, long mtimeNanos, long 
       try {
         Libc.statx(fd, "", Libc.AT_EMPTY_PATH, Libc.STATX_BASIC_STATS, Libc.address(buf));
       } catch (RuntimeException e) {
-        throw new IOException("statx failed for " + pathForErrors + ": " + Libc.strerror(Libc.errno(e)), e);
+        throw new IOException(
+            "statx failed for " + pathForErrors + ": " + Libc.strerror(Libc.errno(e)), e);
       }
       long ino = buf.getLong(32);
       long size = buf.getLong(40);
@@ -33,8 +34,10 @@ public record FileIdentity(long dev, long ino, long size, long mtimeNanos, long 
   public static long makedev(int major, int minor) {
     long maj = major & 0xffffffffL;
     long min = minor & 0xffffffffL;
-    return ((maj & 0xfffff000L) << 32) | ((maj & 0xfffL) << 8)
-        | ((min & 0xffffff00L) << 12) | (min & 0xffL);
+    return ((maj & 0xfffff000L) << 32)
+        | ((maj & 0xfffL) << 8)
+        | ((min & 0xffffff00L) << 12)
+        | (min & 0xffL);
   }
 
   public int devMajor() {

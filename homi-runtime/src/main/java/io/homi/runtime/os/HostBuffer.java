@@ -5,8 +5,8 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
 /**
- * Page-aligned off-heap memory with an explicit lifetime: the destination of read commands
- * (its address goes into SGL/PRP fields) and, for O_DIRECT, aligned as the kernel requires.
+ * Page-aligned off-heap memory with an explicit lifetime: the destination of read commands (its
+ * address goes into SGL/PRP fields) and, for O_DIRECT, aligned as the kernel requires.
  */
 public final class HostBuffer implements AutoCloseable {
   public static final int ALIGNMENT = 4096;
@@ -20,10 +20,10 @@ public final class HostBuffer implements AutoCloseable {
   }
 
   /**
-   * {@code hugePages}: 2 MiB aligned and advised as transparent huge pages (where the kernel
-   * has them; else plain pages, silently). An O_DIRECT read into such memory is one physically
-   * contiguous DMA segment per 2 MiB instead of one per 4 KiB page, so a large read is not split
-   * at the device's segment limit (virtio-blk: 254) and adjacent reads can merge.
+   * {@code hugePages}: 2 MiB aligned and advised as transparent huge pages (where the kernel has
+   * them; else plain pages, silently). An O_DIRECT read into such memory is one physically
+   * contiguous DMA segment per 2 MiB instead of one per 4 KiB page, so a large read is not split at
+   * the device's segment limit (virtio-blk: 254) and adjacent reads can merge.
    */
   public HostBuffer(long capacity, boolean hugePages) {
     if (capacity <= 0) throw new IllegalArgumentException("capacity " + capacity);
@@ -56,7 +56,9 @@ public final class HostBuffer implements AutoCloseable {
     if (offset < 0 || length < 0 || offset + length > capacity) {
       throw new IndexOutOfBoundsException(offset + "+" + length + " > " + capacity);
     }
-    return memory.getByteBuffer(address - Libc.address(memory) + offset, length).order(ByteOrder.LITTLE_ENDIAN);
+    return memory
+        .getByteBuffer(address - Libc.address(memory) + offset, length)
+        .order(ByteOrder.LITTLE_ENDIAN);
   }
 
   @Override

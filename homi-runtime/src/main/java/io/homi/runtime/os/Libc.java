@@ -8,8 +8,8 @@ import com.sun.jna.Pointer;
 
 /**
  * Every libc call HOMI makes, in one place (the runtime's single native boundary to libc).
- * Direct-mapped through JNA for low per-call cost; pointers cross as {@code long} addresses.
- * Errors surface as {@link LastErrorException} carrying errno, turned into IOExceptions by callers.
+ * Direct-mapped through JNA for low per-call cost; pointers cross as {@code long} addresses. Errors
+ * surface as {@link LastErrorException} carrying errno, turned into IOExceptions by callers.
  */
 public final class Libc {
   static {
@@ -17,8 +17,10 @@ public final class Libc {
   }
 
   public static final int O_RDONLY = 0;
+
   /** Linux value on x86-64 and arm64 alike (asm-generic differs only on a few other arches). */
   public static final int O_DIRECT = Platform.IS_AARCH64 ? 0x10000 : 0x4000;
+
   public static final int O_CLOEXEC = 0x80000;
   public static final int AT_EMPTY_PATH = 0x1000;
   public static final int STATX_BASIC_STATS = 0x7ff;
@@ -33,7 +35,8 @@ public final class Libc {
 
   public static native int close(int fd) throws LastErrorException;
 
-  public static native long pread(int fd, long buf, long count, long offset) throws LastErrorException;
+  public static native long pread(int fd, long buf, long count, long offset)
+      throws LastErrorException;
 
   /** preadv2 with one iovec at {@code iov}; flags such as RWF_NOWAIT probe the page cache. */
   public static native long preadv2(int fd, long iov, int iovcnt, long offset, int flags)
@@ -76,6 +79,7 @@ public final class Libc {
   public static long address(Memory m) {
     return Pointer.nativeValue(m);
   }
+
   // --- control plane (extents, invalidation, test files) -------------------------------------
 
   public static final int O_RDWR = 2;
@@ -89,11 +93,13 @@ public final class Libc {
   public static native int fsync(int fd) throws LastErrorException;
 
   /** mode 0 allocates blocks (ext4/xfs mark them unwritten); used by tests to make known shapes. */
-  public static native int fallocate(int fd, int mode, long offset, long len) throws LastErrorException;
+  public static native int fallocate(int fd, int mode, long offset, long len)
+      throws LastErrorException;
 
   public static native int inotify_init1(int flags) throws LastErrorException;
 
-  public static native int inotify_add_watch(int fd, String path, int mask) throws LastErrorException;
+  public static native int inotify_add_watch(int fd, String path, int mask)
+      throws LastErrorException;
 
   public static native int inotify_rm_watch(int fd, int wd) throws LastErrorException;
 

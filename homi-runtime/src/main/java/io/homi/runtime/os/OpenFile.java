@@ -4,8 +4,8 @@ import java.io.IOException;
 import java.nio.file.Path;
 
 /**
- * A file opened read-only for HOMI: its descriptor (and an O_DIRECT one on demand) and the
- * identity it had when opened. Closing releases both descriptors.
+ * A file opened read-only for HOMI: its descriptor (and an O_DIRECT one on demand) and the identity
+ * it had when opened. Closing releases both descriptors.
  */
 public final class OpenFile implements AutoCloseable {
   private final String path;

@@ -4,7 +4,10 @@ import java.nio.ByteBuffer;
 import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.vector.FieldVector;
 
-/** PLAIN booleans: bit-packed, least significant bit first; whole bytes copy when both sides are aligned. */
+/**
+ * PLAIN booleans: bit-packed, least significant bit first; whole bytes copy when both sides are
+ * aligned.
+ */
 final class BooleanPlainValues implements PageValues {
   private final ByteBuffer data;
   private final String context;
@@ -18,8 +21,15 @@ final class BooleanPlainValues implements PageValues {
   @Override
   public void read(FieldVector v, int dst, int count) throws CorruptParquetException {
     if (bit + count > (long) data.limit() * 8) {
-      throw new CorruptParquetException(context, "PLAIN booleans end early: need " + count + " bits at bit " + bit
-          + " of a " + data.limit() + "-byte page");
+      throw new CorruptParquetException(
+          context,
+          "PLAIN booleans end early: need "
+              + count
+              + " bits at bit "
+              + bit
+              + " of a "
+              + data.limit()
+              + "-byte page");
     }
     ArrowBuf out = v.getDataBuffer();
     int i = 0;

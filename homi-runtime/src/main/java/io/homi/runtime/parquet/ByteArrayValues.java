@@ -5,9 +5,9 @@ import org.apache.arrow.vector.BaseVariableWidthVector;
 import org.apache.arrow.vector.FieldVector;
 
 /**
- * Byte array values of any encoding into Arrow: strings and binaries into a variable-width
- * vector, decimals (BYTE_ARRAY, or FIXED_LEN_BYTE_ARRAY through DELTA_BYTE_ARRAY) into Decimal128.
- * A FIXED_LEN_BYTE_ARRAY column's values must all have its type length.
+ * Byte array values of any encoding into Arrow: strings and binaries into a variable-width vector,
+ * decimals (BYTE_ARRAY, or FIXED_LEN_BYTE_ARRAY through DELTA_BYTE_ARRAY) into Decimal128. A
+ * FIXED_LEN_BYTE_ARRAY column's values must all have its type length.
  */
 final class ByteArrayValues implements PageValues {
   private final ColumnDescriptor col;
@@ -46,8 +46,9 @@ final class ByteArrayValues implements PageValues {
 
   private int checked(int len) throws CorruptParquetException {
     if (fixedLength >= 0 && len != fixedLength) {
-      throw new CorruptParquetException(context, "value of " + len + " bytes in a FIXED_LEN_BYTE_ARRAY(" + fixedLength
-          + ") column");
+      throw new CorruptParquetException(
+          context,
+          "value of " + len + " bytes in a FIXED_LEN_BYTE_ARRAY(" + fixedLength + ") column");
     }
     return len;
   }

@@ -3,7 +3,9 @@ package io.homi.runtime.parquet;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 
-/** An InputStream over a ByteBuffer that reports how far it read (Thrift headers have no length). */
+/**
+ * An InputStream over a ByteBuffer that reports how far it read (Thrift headers have no length).
+ */
 final class ByteBufferInputStream extends InputStream {
   private final ByteBuffer buf;
 

@@ -17,8 +17,12 @@ final class ByteStreamSplitSource implements FixedSource {
 
   ByteStreamSplitSource(ByteBuffer data, int width, String context) throws CorruptParquetException {
     if (width <= 0 || data.limit() % width != 0) {
-      throw new CorruptParquetException(context, "BYTE_STREAM_SPLIT page of " + data.limit()
-          + " bytes is not a multiple of the value width " + width);
+      throw new CorruptParquetException(
+          context,
+          "BYTE_STREAM_SPLIT page of "
+              + data.limit()
+              + " bytes is not a multiple of the value width "
+              + width);
     }
     this.data = data;
     this.width = width;
@@ -29,8 +33,9 @@ final class ByteStreamSplitSource implements FixedSource {
   @Override
   public int next(int count) throws CorruptParquetException {
     if (count > values - next) {
-      throw new CorruptParquetException(context, "BYTE_STREAM_SPLIT page holds " + values + " values, asked for "
-          + (next + count));
+      throw new CorruptParquetException(
+          context,
+          "BYTE_STREAM_SPLIT page holds " + values + " values, asked for " + (next + count));
     }
     out = scratch.ensure((long) count * width);
     for (int k = 0; k < width; k++) {

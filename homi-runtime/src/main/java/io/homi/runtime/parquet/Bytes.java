@@ -6,8 +6,8 @@ import org.apache.arrow.vector.BaseVariableWidthVector;
 
 /**
  * Copies from ByteBuffers into Arrow. Heap buffers go through their backing array: Arrow 18's
- * ArrowBuf.setBytes(long, ByteBuffer, int, int) copies heap buffers of 8+ bytes wrongly
- * (found by ConformanceIT on dictionary strings), and the array copy is one memcpy anyway.
+ * ArrowBuf.setBytes(long, ByteBuffer, int, int) copies heap buffers of 8+ bytes wrongly (found by
+ * ConformanceIT on dictionary strings), and the array copy is one memcpy anyway.
  */
 final class Bytes {
   private Bytes() {}
@@ -17,7 +17,8 @@ final class Bytes {
     else out.setBytes(at, src, srcIndex, len);
   }
 
-  static void setValue(BaseVariableWidthVector v, int index, ByteBuffer src, int srcIndex, int len) {
+  static void setValue(
+      BaseVariableWidthVector v, int index, ByteBuffer src, int srcIndex, int len) {
     if (src.hasArray()) v.setSafe(index, src.array(), src.arrayOffset() + srcIndex, len);
     else v.setSafe(index, src, srcIndex, len);
   }

@@ -10,8 +10,8 @@ import org.apache.parquet.format.PageHeader;
 
 /**
  * Decodes one column chunk, already in memory, page by page into Arrow vectors: page headers
- * (Thrift), the dictionary page, data pages v1 and v2, definition levels, values. Reads exactly
- * the row group's row count and fails, naming column and file, if the pages hold fewer.
+ * (Thrift), the dictionary page, data pages v1 and v2, definition levels, values. Reads exactly the
+ * row group's row count and fails, naming column and file, if the pages hold fewer.
  */
 final class ColumnChunkReader implements ColumnReader {
   private final ColumnDescriptor col;
@@ -21,8 +21,10 @@ final class ColumnChunkReader implements ColumnReader {
   private final String context;
   private final int levelBitWidth;
   private final int repBitWidth;
+
   /** homi.verifyChecksums: check each page's CRC32 (when its header has one) before decoding it. */
   private final boolean verifyChecksums;
+
   private Dictionary dictionary;
   private LevelDecoder defs;
   private LevelDecoder reps;
@@ -31,13 +33,21 @@ final class ColumnChunkReader implements ColumnReader {
   private long valuesRead;
   private final long totalValues;
   private int[] levels = new int[1024];
+
   /** Lazy mode (set by the first read): the current page's dictionary ids, null on other pages. */
   private Boolean lazyMode;
+
   private DictionaryIds pageIds;
   private FieldVector dictionaryVector;
 
-  ColumnChunkReader(ColumnDescriptor col, ByteBuffer chunk, long chunkFileOffset, long totalValues,
-                    PageDecompressor decompressor, String file, boolean verifyChecksums) {
+  ColumnChunkReader(
+      ColumnDescriptor col,
+      ByteBuffer chunk,
+      long chunkFileOffset,
+      long totalValues,
+      PageDecompressor decompressor,
+      String file,
+      boolean verifyChecksums) {
     this.verifyChecksums = verifyChecksums;
     this.col = col;
     this.totalValues = totalValues;
@@ -72,7 +82,10 @@ final class ColumnChunkReader implements ColumnReader {
     }
   }
 
-  /** Per repetition level, the least definition level an entry repeating there may have (nested leaves). */
+  /**
+   * Per repetition level, the least definition level an entry repeating there may have (nested
+   * leaves).
+   */
   private int[] definedLists;
 
   void requireDefinedLists(int[] minDef) {
@@ -90,8 +103,8 @@ final class ColumnChunkReader implements ColumnReader {
 
   /**
    * Reads the next {@code n} records of a leaf inside a nested column: every level entry into
-   * {@code out}, and the leaf's values into {@code leafVec} at its slots (entries whose
-   * definition level reaches {@code slotDef}; a value where it reaches the maximum).
+   * {@code out}, and the leaf's values into {@code leafVec} at its slots (entries whose definition
+   * level reaches {@code slotDef}; a value where it reaches the maximum).
    *
    * @return the number of leaf slots written
    */
@@ -126,16 +139,41 @@ final class ColumnChunkReader implements ColumnReader {
           records++;
         }
         if (r > maxRep || d > maxDef || r < 0 || d < 0) {
-          throw new CorruptParquetException(context, "levels (rep " + r + ", def " + d + ") above the maximum (" + maxRep
-              + ", " + maxDef + ")");
+          throw new CorruptParquetException(
+              context,
+              "levels (rep "
+                  + r
+                  + ", def "
+                  + d
+                  + ") above the maximum ("
+                  + maxRep
+                  + ", "
+                  + maxDef
+                  + ")");
         }
         if (definedLists != null && d < definedLists[r]) {
-          throw new CorruptParquetException(context, "levels (rep " + r + ", def " + d + "): an element of a list that is"
-              + " null or empty at definition level " + d + " (an element needs " + definedLists[r] + ")");
+          throw new CorruptParquetException(
+              context,
+              "levels (rep "
+                  + r
+                  + ", def "
+                  + d
+                  + "): an element of a list that is"
+                  + " null or empty at definition level "
+                  + d
+                  + " (an element needs "
+                  + definedLists[r]
+                  + ")");
         }
         if (out.size == MAX_BATCH_ENTRIES) {
-          throw new HomiParquetException("a batch of " + n + " rows of " + context + " holds more than "
-              + MAX_BATCH_ENTRIES + " nested values; lower homi.batchRows");
+          throw new HomiParquetException(
+              "a batch of "
+                  + n
+                  + " rows of "
+                  + context
+                  + " holds more than "
+                  + MAX_BATCH_ENTRIES
+                  + " nested values; lower homi.batchRows");
         }
         out.add(r, d);
         if (d == maxDef) {
@@ -153,7 +191,8 @@ final class ColumnChunkReader implements ColumnReader {
       bufPos = i;
     }
     if (records != n) {
-      throw new CorruptParquetException(context, "column chunk ends after " + records + " of " + n + " records asked");
+      throw new CorruptParquetException(
+          context, "column chunk ends after " + records + " of " + n + " records asked");
     }
     return slot;
   }
@@ -191,18 +230,20 @@ final class ColumnChunkReader implements ColumnReader {
 
   /**
    * As {@link #read(FieldVector, int, int)}; with {@code lazy}, dictionary-encoded rows become ids
-   * in it instead of values in {@code v} while the batch stays on dictionary pages (see
-   * {@link DictionaryBatch}). A chunk is read either always with or always without one: in lazy
-   * mode every dictionary page's ids go through {@link #pageIds}.
+   * in it instead of values in {@code v} while the batch stays on dictionary pages (see {@link
+   * DictionaryBatch}). A chunk is read either always with or always without one: in lazy mode every
+   * dictionary page's ids go through {@link #pageIds}.
    */
   @Override
-  public void read(FieldVector v, int dst, int n, DictionaryBatch lazy) throws HomiParquetException {
+  public void read(FieldVector v, int dst, int n, DictionaryBatch lazy)
+      throws HomiParquetException {
     if (lazy != null && (col.kind() == ValueKind.NULL || col.kind() == ValueKind.BOOLEAN)) {
       lazy.deactivate(); // no dictionary to hold ids into
       lazy = null;
     }
     if (lazyMode == null) lazyMode = lazy != null;
-    else if (lazyMode != (lazy != null)) throw new IllegalStateException(context + ": lazy and eager reads mixed");
+    else if (lazyMode != (lazy != null))
+      throw new IllegalStateException(context + ": lazy and eager reads mixed");
     if (lazy != null) lazy.start(dst + n);
     if (levels.length < n) levels = new int[n];
     int done = 0;
@@ -229,11 +270,13 @@ final class ColumnChunkReader implements ColumnReader {
             writeRun(v, at + i, j - i, lazy);
             i = j;
           } else if (level >= 0 && level < col.maxDefinitionLevel()) {
-            if (ids != null) ids[at + i] = 0; // a null row's id: stale ids may lie beyond this dictionary
+            if (ids != null)
+              ids[at + i] = 0; // a null row's id: stale ids may lie beyond this dictionary
             i++; // null: the zeroed validity bit stays clear
           } else {
-            throw new CorruptParquetException(context, "definition level " + level + " above the maximum "
-                + col.maxDefinitionLevel());
+            throw new CorruptParquetException(
+                context,
+                "definition level " + level + " above the maximum " + col.maxDefinitionLevel());
           }
         }
       }
@@ -244,8 +287,12 @@ final class ColumnChunkReader implements ColumnReader {
     if (lazy != null && lazy.active()) lazy.dictionary(dictionaryVector(v));
   }
 
-  /** A run of non-null values: into {@code v}, or as ids (gathered at once if the batch is no longer lazy). */
-  private void writeRun(FieldVector v, int at, int count, DictionaryBatch lazy) throws HomiParquetException {
+  /**
+   * A run of non-null values: into {@code v}, or as ids (gathered at once if the batch is no longer
+   * lazy).
+   */
+  private void writeRun(FieldVector v, int at, int count, DictionaryBatch lazy)
+      throws HomiParquetException {
     if (pageIds == null) {
       values.read(v, at, count);
     } else {
@@ -255,8 +302,12 @@ final class ColumnChunkReader implements ColumnReader {
     Validity.setRange(v, at, count);
   }
 
-  /** Writes the values of the ids already read for rows [from, from+count) into {@code v}; the batch stops being lazy. */
-  private void materialize(FieldVector v, DictionaryBatch lazy, int from, int count) throws HomiParquetException {
+  /**
+   * Writes the values of the ids already read for rows [from, from+count) into {@code v}; the batch
+   * stops being lazy.
+   */
+  private void materialize(FieldVector v, DictionaryBatch lazy, int from, int count)
+      throws HomiParquetException {
     lazy.deactivate();
     if (count == 0) return; // also where the chunk has no dictionary at all
     FieldVector d = dictionaryVector(v);
@@ -279,7 +330,9 @@ final class ColumnChunkReader implements ColumnReader {
     return dictionaryVector;
   }
 
-  /** Frees the decoded dictionary of lazy batches (the last batch read must no longer be in use). */
+  /**
+   * Frees the decoded dictionary of lazy batches (the last batch read must no longer be in use).
+   */
   @Override
   public void close() {
     if (dictionaryVector != null) dictionaryVector.close();
@@ -289,8 +342,8 @@ final class ColumnChunkReader implements ColumnReader {
   private void nextDataPage() throws HomiParquetException {
     while (true) {
       if (!pages.hasNext()) {
-        throw new CorruptParquetException(context, "column chunk ends after " + valuesRead + " of " + totalValues
-            + " values");
+        throw new CorruptParquetException(
+            context, "column chunk ends after " + valuesRead + " of " + totalValues + " values");
       }
       PageWalker.Page p = pages.next();
       PageHeader h = p.header();
@@ -304,85 +357,122 @@ final class ColumnChunkReader implements ColumnReader {
         case DATA_PAGE_V2 -> {
           if (startV2(h, body)) return;
         }
-        default -> { } // index pages and unknown page types carry no values
+        default -> {} // index pages and unknown page types carry no values
       }
     }
   }
 
   /** The format's page CRC: CRC32 of the page's bytes as stored (after the header, compressed). */
-  private void checkCrc(int expected, ByteBuffer body, long pageOffset) throws CorruptParquetException {
+  private void checkCrc(int expected, ByteBuffer body, long pageOffset)
+      throws CorruptParquetException {
     java.util.zip.CRC32 crc = new java.util.zip.CRC32();
     crc.update(body.duplicate());
     if ((int) crc.getValue() != expected) {
-      throw new CorruptParquetException(context, String.format("page at file offset %d fails its CRC32 check"
-          + " (stored %08x, computed %08x)", pageOffset, expected, (int) crc.getValue()));
+      throw new CorruptParquetException(
+          context,
+          String.format(
+              "page at file offset %d fails its CRC32 check" + " (stored %08x, computed %08x)",
+              pageOffset, expected, (int) crc.getValue()));
     }
   }
 
   private void readDictionary(PageHeader h, ByteBuffer body) throws HomiParquetException {
-    if (dictionary != null) throw new CorruptParquetException(context, "second dictionary page in one column chunk");
-    if (!h.isSetDictionary_page_header()) throw new CorruptParquetException(context, "dictionary page without its header");
+    if (dictionary != null)
+      throw new CorruptParquetException(context, "second dictionary page in one column chunk");
+    if (!h.isSetDictionary_page_header())
+      throw new CorruptParquetException(context, "dictionary page without its header");
     if (col.kind() == ValueKind.NULL) return; // NullType: values are never looked at
     Encoding enc = h.getDictionary_page_header().getEncoding();
     if (enc != Encoding.PLAIN && enc != Encoding.PLAIN_DICTIONARY) {
-      throw new UnsupportedParquetException("dictionary page encoding " + enc + " in column '" + col.name() + "'", file);
+      throw new UnsupportedParquetException(
+          "dictionary page encoding " + enc + " in column '" + col.name() + "'", file);
     }
     ByteBuffer page = decompressor.decompress(body, h.getUncompressed_page_size(), col.name());
-    dictionary = Dictionary.decode(page, h.getDictionary_page_header().getNum_values(), col, context);
+    dictionary =
+        Dictionary.decode(page, h.getDictionary_page_header().getNum_values(), col, context);
   }
 
   private boolean startV1(PageHeader h, ByteBuffer body) throws HomiParquetException {
-    if (!h.isSetData_page_header()) throw new CorruptParquetException(context, "data page without its header");
+    if (!h.isSetData_page_header())
+      throw new CorruptParquetException(context, "data page without its header");
     DataPageHeader d = h.getData_page_header();
     checkCount(d.getNum_values());
     ByteBuffer page = decompressor.decompress(body, h.getUncompressed_page_size(), col.name());
     int p = 0;
     if (col.maxRepetitionLevel() > 0) {
-      reps = levelsV1(d.getRepetition_level_encoding(), page, p, repBitWidth, d.getNum_values(), "repetition");
+      reps =
+          levelsV1(
+              d.getRepetition_level_encoding(),
+              page,
+              p,
+              repBitWidth,
+              d.getNum_values(),
+              "repetition");
       p = levelsEnd;
     }
     if (col.maxDefinitionLevel() > 0) {
-      defs = levelsV1(d.getDefinition_level_encoding(), page, p, levelBitWidth, d.getNum_values(), "definition");
+      defs =
+          levelsV1(
+              d.getDefinition_level_encoding(),
+              page,
+              p,
+              levelBitWidth,
+              d.getNum_values(),
+              "definition");
       p = levelsEnd;
     }
-    values = valuesFor(d.getEncoding(), page.slice(p, page.limit() - p).order(ByteOrder.LITTLE_ENDIAN), d.getNum_values());
+    values =
+        valuesFor(
+            d.getEncoding(),
+            page.slice(p, page.limit() - p).order(ByteOrder.LITTLE_ENDIAN),
+            d.getNum_values());
     pageValuesLeft = d.getNum_values();
     return pageValuesLeft > 0;
   }
 
   private int levelsEnd;
 
-  private LevelDecoder levelsV1(Encoding le, ByteBuffer page, int p, int width, int count, String what)
+  private LevelDecoder levelsV1(
+      Encoding le, ByteBuffer page, int p, int width, int count, String what)
       throws HomiParquetException {
     // Only RLE: Spark's reader refuses other definition level encodings and reads repetition
     // levels as RLE whatever the header says, so a BIT_PACKED header is refused, never guessed at.
     if (le == Encoding.RLE) {
-      if (page.limit() - p < 4) throw new CorruptParquetException(context, "data page too short for its " + what + " levels");
+      if (page.limit() - p < 4)
+        throw new CorruptParquetException(
+            context, "data page too short for its " + what + " levels");
       int len = page.getInt(p);
-      if (len < 0 || len > page.limit() - p - 4) throw new CorruptParquetException(context, what + " levels length " + len);
+      if (len < 0 || len > page.limit() - p - 4)
+        throw new CorruptParquetException(context, what + " levels length " + len);
       levelsEnd = p + 4 + len;
       return new RleBitPackedDecoder(page, p + 4, p + 4 + len, width, context);
     }
-    throw new UnsupportedParquetException(what + " level encoding " + le + " in column '" + col.name() + "'", file);
+    throw new UnsupportedParquetException(
+        what + " level encoding " + le + " in column '" + col.name() + "'", file);
   }
 
   private boolean startV2(PageHeader h, ByteBuffer body) throws HomiParquetException {
-    if (!h.isSetData_page_header_v2()) throw new CorruptParquetException(context, "v2 data page without its header");
+    if (!h.isSetData_page_header_v2())
+      throw new CorruptParquetException(context, "v2 data page without its header");
     DataPageHeaderV2 d = h.getData_page_header_v2();
     checkCount(d.getNum_values());
     int rl = d.getRepetition_levels_byte_length();
     int dl = d.getDefinition_levels_byte_length();
     if (rl < 0 || dl < 0 || (long) rl + dl > body.limit()) {
-      throw new CorruptParquetException(context, "v2 page level lengths " + rl + "+" + dl + " exceed its "
-          + body.limit() + " bytes");
+      throw new CorruptParquetException(
+          context,
+          "v2 page level lengths " + rl + "+" + dl + " exceed its " + body.limit() + " bytes");
     }
-    if (col.maxRepetitionLevel() > 0) reps = new RleBitPackedDecoder(body, 0, rl, repBitWidth, context);
-    if (col.maxDefinitionLevel() > 0) defs = new RleBitPackedDecoder(body, rl, rl + dl, levelBitWidth, context);
+    if (col.maxRepetitionLevel() > 0)
+      reps = new RleBitPackedDecoder(body, 0, rl, repBitWidth, context);
+    if (col.maxDefinitionLevel() > 0)
+      defs = new RleBitPackedDecoder(body, rl, rl + dl, levelBitWidth, context);
     ByteBuffer raw = body.slice(rl + dl, body.limit() - rl - dl);
     int uncompressed = h.getUncompressed_page_size() - rl - dl;
-    ByteBuffer data = (!d.isSetIs_compressed() || d.isIs_compressed())
-        ? decompressor.decompress(raw, uncompressed, col.name())
-        : raw.order(ByteOrder.LITTLE_ENDIAN);
+    ByteBuffer data =
+        (!d.isSetIs_compressed() || d.isIs_compressed())
+            ? decompressor.decompress(raw, uncompressed, col.name())
+            : raw.order(ByteOrder.LITTLE_ENDIAN);
     values = valuesFor(d.getEncoding(), data, d.getNum_values());
     pageValuesLeft = d.getNum_values();
     return pageValuesLeft > 0;
@@ -392,15 +482,24 @@ final class ColumnChunkReader implements ColumnReader {
     // A flat column has one value per row, a nested leaf num_values level entries: a page may
     // not claim more than the chunk has left.
     if (n < 0 || n > totalValues - valuesRead) {
-      throw new CorruptParquetException(context, "data page with " + n + " values where " + (totalValues - valuesRead)
-          + " of the row group's " + totalValues + " remain");
+      throw new CorruptParquetException(
+          context,
+          "data page with "
+              + n
+              + " values where "
+              + (totalValues - valuesRead)
+              + " of the row group's "
+              + totalValues
+              + " remain");
     }
   }
 
-  private PageValues valuesFor(Encoding e, ByteBuffer data, int pageValues) throws HomiParquetException {
+  private PageValues valuesFor(Encoding e, ByteBuffer data, int pageValues)
+      throws HomiParquetException {
     pageIds = null;
-    if (col.kind() == ValueKind.NULL) return (v, dst, count) -> { };
-    if (Boolean.TRUE.equals(lazyMode) && (e == Encoding.PLAIN_DICTIONARY || e == Encoding.RLE_DICTIONARY)) {
+    if (col.kind() == ValueKind.NULL) return (v, dst, count) -> {};
+    if (Boolean.TRUE.equals(lazyMode)
+        && (e == Encoding.PLAIN_DICTIONARY || e == Encoding.RLE_DICTIONARY)) {
       pageIds = new DictionaryIds(dictionary, data, context);
       return null;
     }

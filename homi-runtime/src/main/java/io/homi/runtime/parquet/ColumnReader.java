@@ -11,7 +11,8 @@ interface ColumnReader extends AutoCloseable {
    * As {@link #read(FieldVector, int, int)}, keeping dictionary ids in {@code lazy} where the
    * reader can (see {@link DictionaryBatch}); readers that cannot leave it inactive.
    */
-  default void read(FieldVector v, int dst, int n, DictionaryBatch lazy) throws HomiParquetException {
+  default void read(FieldVector v, int dst, int n, DictionaryBatch lazy)
+      throws HomiParquetException {
     if (lazy != null) lazy.deactivate();
     read(v, dst, n);
   }

@@ -3,7 +3,9 @@ package io.homi.runtime.parquet;
 import java.nio.ByteBuffer;
 import org.apache.arrow.memory.ArrowBuf;
 
-/** Writes Arrow Decimal128 values (16 bytes, little-endian two's complement) from Parquet's forms. */
+/**
+ * Writes Arrow Decimal128 values (16 bytes, little-endian two's complement) from Parquet's forms.
+ */
 final class Decimals {
   private Decimals() {}
 
@@ -20,11 +22,12 @@ final class Decimals {
   }
 
   /**
-   * A big-endian two's complement integer of {@code len} bytes (FIXED_LEN_BYTE_ARRAY and
-   * BYTE_ARRAY decimals). Longer than 16 bytes is allowed only when the extra leading bytes are
-   * sign extension; otherwise the value cannot be a DecimalType(<=38) and the page is corrupt.
+   * A big-endian two's complement integer of {@code len} bytes (FIXED_LEN_BYTE_ARRAY and BYTE_ARRAY
+   * decimals). Longer than 16 bytes is allowed only when the extra leading bytes are sign
+   * extension; otherwise the value cannot be a DecimalType(<=38) and the page is corrupt.
    */
-  static void putBigEndian(ArrowBuf out, int index, ByteBuffer src, int off, int len, String context)
+  static void putBigEndian(
+      ArrowBuf out, int index, ByteBuffer src, int off, int len, String context)
       throws CorruptParquetException {
     if (len == 0) {
       putLong(out, index, 0);
@@ -34,7 +37,8 @@ final class Decimals {
     long fill = src.get(off) < 0 ? -1L : 0L;
     for (int i = 0; i < skip; i++) {
       if (src.get(off + i) != (byte) fill) {
-        throw new CorruptParquetException(context, "decimal value of " + len + " bytes does not fit in 128 bits");
+        throw new CorruptParquetException(
+            context, "decimal value of " + len + " bytes does not fit in 128 bits");
       }
     }
     long hi = fill;

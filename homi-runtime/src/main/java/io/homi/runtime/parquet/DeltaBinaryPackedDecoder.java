@@ -3,10 +3,10 @@ package io.homi.runtime.parquet;
 import java.nio.ByteBuffer;
 
 /**
- * DELTA_BINARY_PACKED: a header (block size, miniblocks per block, value count, first value),
- * then blocks of a zigzag min delta, one bit width per miniblock and the bit-packed deltas.
- * Values are summed in 64-bit two's complement, which is also right for INT32 once truncated.
- * Reads only inside [start, end); a miniblock or count that does not fit is a corrupt page.
+ * DELTA_BINARY_PACKED: a header (block size, miniblocks per block, value count, first value), then
+ * blocks of a zigzag min delta, one bit width per miniblock and the bit-packed deltas. Values are
+ * summed in 64-bit two's complement, which is also right for INT32 once truncated. Reads only
+ * inside [start, end); a miniblock or count that does not fit is a corrupt page.
  */
 final class DeltaBinaryPackedDecoder {
   private final ByteBuffer buf;
@@ -25,7 +25,8 @@ final class DeltaBinaryPackedDecoder {
   private long mbBit;
   private int mbWidth;
 
-  DeltaBinaryPackedDecoder(ByteBuffer buf, int start, int end, String context) throws CorruptParquetException {
+  DeltaBinaryPackedDecoder(ByteBuffer buf, int start, int end, String context)
+      throws CorruptParquetException {
     this.buf = buf;
     this.pos = start;
     this.end = end;
@@ -33,11 +34,17 @@ final class DeltaBinaryPackedDecoder {
     long blockSize = readVarint();
     long mbs = readVarint();
     long count = readVarint();
-    if (blockSize <= 0 || blockSize % 128 != 0 || blockSize > (1 << 20) || mbs <= 0 || blockSize % mbs != 0
+    if (blockSize <= 0
+        || blockSize % 128 != 0
+        || blockSize > (1 << 20)
+        || mbs <= 0
+        || blockSize % mbs != 0
         || (blockSize / mbs) % 8 != 0) {
-      throw corrupt("DELTA_BINARY_PACKED header: block size " + blockSize + ", " + mbs + " miniblocks");
+      throw corrupt(
+          "DELTA_BINARY_PACKED header: block size " + blockSize + ", " + mbs + " miniblocks");
     }
-    if (count < 0 || count > Integer.MAX_VALUE) throw corrupt("DELTA_BINARY_PACKED value count " + count);
+    if (count < 0 || count > Integer.MAX_VALUE)
+      throw corrupt("DELTA_BINARY_PACKED value count " + count);
     this.miniblocks = (int) mbs;
     this.perMiniblock = (int) (blockSize / mbs);
     this.total = (int) count;
@@ -57,7 +64,8 @@ final class DeltaBinaryPackedDecoder {
   }
 
   void readLongs(long[] out, int off, int n) throws CorruptParquetException {
-    if (n > total - emitted) throw corrupt("asked for " + n + " values, " + (total - emitted) + " left of " + total);
+    if (n > total - emitted)
+      throw corrupt("asked for " + n + " values, " + (total - emitted) + " left of " + total);
     for (int i = 0; i < n; i++) {
       if (emitted > 0) {
         if (mbLeft == 0) nextMiniblock();
@@ -69,9 +77,13 @@ final class DeltaBinaryPackedDecoder {
     }
   }
 
-  /** Decodes the whole stream as ints (lengths of DELTA_LENGTH/DELTA_BYTE_ARRAY); count bounded by the caller. */
+  /**
+   * Decodes the whole stream as ints (lengths of DELTA_LENGTH/DELTA_BYTE_ARRAY); count bounded by
+   * the caller.
+   */
   int[] readAllInts(int maxCount) throws CorruptParquetException {
-    if (total > maxCount) throw corrupt("DELTA_BINARY_PACKED holds " + total + " values, the page at most " + maxCount);
+    if (total > maxCount)
+      throw corrupt("DELTA_BINARY_PACKED holds " + total + " values, the page at most " + maxCount);
     long[] tmp = new long[Math.min(total, 4096)];
     int[] out = new int[total];
     for (int done = 0; done < total; ) {
@@ -89,7 +101,8 @@ final class DeltaBinaryPackedDecoder {
   private void nextMiniblock() throws CorruptParquetException {
     if (mbIndex == miniblocks) {
       minDelta = zigzag(readVarint());
-      if (end - pos < miniblocks) throw corrupt("DELTA_BINARY_PACKED bit widths past the end of the page");
+      if (end - pos < miniblocks)
+        throw corrupt("DELTA_BINARY_PACKED bit widths past the end of the page");
       for (int i = 0; i < miniblocks; i++) {
         int w = buf.get(pos++) & 0xff;
         if (w > 64) throw corrupt("DELTA_BINARY_PACKED bit width " + w);
@@ -100,7 +113,8 @@ final class DeltaBinaryPackedDecoder {
     mbWidth = widths[mbIndex++];
     long bytes = (long) perMiniblock * mbWidth / 8;
     long needBits = (long) Math.min(perMiniblock, total - emitted) * mbWidth;
-    if ((long) pos * 8 + needBits > (long) end * 8) throw corrupt("DELTA_BINARY_PACKED miniblock past the end of the page");
+    if ((long) pos * 8 + needBits > (long) end * 8)
+      throw corrupt("DELTA_BINARY_PACKED miniblock past the end of the page");
     mbBit = (long) pos * 8;
     pos = (int) Math.min(end, pos + bytes);
     mbLeft = perMiniblock;

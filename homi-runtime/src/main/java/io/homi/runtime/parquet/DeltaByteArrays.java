@@ -3,8 +3,8 @@ package io.homi.runtime.parquet;
 import java.nio.ByteBuffer;
 
 /**
- * DELTA_BYTE_ARRAY (incremental encoding): prefix lengths (DELTA_BINARY_PACKED), then the
- * suffixes as DELTA_LENGTH_BYTE_ARRAY; each value is the previous value's prefix + its suffix.
+ * DELTA_BYTE_ARRAY (incremental encoding): prefix lengths (DELTA_BINARY_PACKED), then the suffixes
+ * as DELTA_LENGTH_BYTE_ARRAY; each value is the previous value's prefix + its suffix.
  */
 final class DeltaByteArrays extends ByteArraySource {
   private final int[] prefixes;
@@ -24,12 +24,18 @@ final class DeltaByteArrays extends ByteArraySource {
 
   @Override
   int next() throws CorruptParquetException {
-    if (next >= prefixes.length) throw new CorruptParquetException(context, "DELTA_BYTE_ARRAY holds only "
-        + prefixes.length + " values");
+    if (next >= prefixes.length)
+      throw new CorruptParquetException(
+          context, "DELTA_BYTE_ARRAY holds only " + prefixes.length + " values");
     int prefix = prefixes[next++];
     if (prefix > valueLen) {
-      throw new CorruptParquetException(context, "DELTA_BYTE_ARRAY prefix " + prefix + " longer than the previous value ("
-          + valueLen + " bytes)");
+      throw new CorruptParquetException(
+          context,
+          "DELTA_BYTE_ARRAY prefix "
+              + prefix
+              + " longer than the previous value ("
+              + valueLen
+              + " bytes)");
     }
     int slen = suffixes.next();
     int len = prefix + slen;

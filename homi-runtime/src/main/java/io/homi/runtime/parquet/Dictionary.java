@@ -4,8 +4,8 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
 /**
- * A column chunk's dictionary page, decoded once (PLAIN) and copied to the heap so it outlives
- * the page buffer: fixed-width entries in PLAIN layout, byte arrays packed end to end.
+ * A column chunk's dictionary page, decoded once (PLAIN) and copied to the heap so it outlives the
+ * page buffer: fixed-width entries in PLAIN layout, byte arrays packed end to end.
  */
 final class Dictionary {
   private int[] ints;
@@ -24,16 +24,24 @@ final class Dictionary {
 
   static Dictionary decode(ByteBuffer page, int numValues, ColumnDescriptor col, String context)
       throws HomiParquetException {
-    if (numValues < 0) throw new CorruptParquetException(context, "dictionary page with " + numValues + " values");
+    if (numValues < 0)
+      throw new CorruptParquetException(context, "dictionary page with " + numValues + " values");
     if (col.kind().isByteArray()) return decodeByteArrays(page, numValues, context);
     if (col.kind() == ValueKind.BOOLEAN) {
-      throw new UnsupportedParquetException("dictionary-encoded BOOLEAN column '" + col.name() + "'", context);
+      throw new UnsupportedParquetException(
+          "dictionary-encoded BOOLEAN column '" + col.name() + "'", context);
     }
     int w = col.plainWidth();
     long need = (long) numValues * w;
     if (need > page.limit()) {
-      throw new CorruptParquetException(context, "dictionary of " + numValues + " values needs " + need
-          + " bytes, page has " + page.limit());
+      throw new CorruptParquetException(
+          context,
+          "dictionary of "
+              + numValues
+              + " values needs "
+              + need
+              + " bytes, page has "
+              + page.limit());
     }
     ByteBuffer copy = ByteBuffer.allocate((int) need).order(ByteOrder.LITTLE_ENDIAN);
     copy.put(0, page, 0, (int) need);
@@ -44,17 +52,20 @@ final class Dictionary {
       throws CorruptParquetException {
     // Each entry takes at least its 4-byte length, which bounds numValues by the page size.
     if ((long) numValues * 4 > page.limit()) {
-      throw new CorruptParquetException(context, "dictionary of " + numValues + " byte arrays cannot fit in "
-          + page.limit() + " bytes");
+      throw new CorruptParquetException(
+          context,
+          "dictionary of " + numValues + " byte arrays cannot fit in " + page.limit() + " bytes");
     }
     int[] offsets = new int[numValues + 1];
     int pos = 0;
     int total = 0;
     for (int i = 0; i < numValues; i++) {
-      if (page.limit() - pos < 4) throw new CorruptParquetException(context, "dictionary entry " + i + " past the page end");
+      if (page.limit() - pos < 4)
+        throw new CorruptParquetException(context, "dictionary entry " + i + " past the page end");
       int len = page.getInt(pos);
       if (len < 0 || len > page.limit() - pos - 4) {
-        throw new CorruptParquetException(context, "dictionary entry " + i + " has bad length " + len);
+        throw new CorruptParquetException(
+            context, "dictionary entry " + i + " has bad length " + len);
       }
       pos += 4 + len;
       total += len;
@@ -78,7 +89,9 @@ final class Dictionary {
   }
 
   /** Fixed-width entries in PLAIN layout. */
-  /** 4-byte entries as an int array, built on first use: the dictionary gather's hot loop reads it. */
+  /**
+   * 4-byte entries as an int array, built on first use: the dictionary gather's hot loop reads it.
+   */
   int[] ints() {
     if (ints == null) {
       int[] a = new int[size()];

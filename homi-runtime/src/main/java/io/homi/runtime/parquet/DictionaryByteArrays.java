@@ -10,7 +10,8 @@ final class DictionaryByteArrays extends ByteArraySource {
   private int have;
   private int next;
 
-  DictionaryByteArrays(Dictionary dictionary, ByteBuffer data, String context) throws CorruptParquetException {
+  DictionaryByteArrays(Dictionary dictionary, ByteBuffer data, String context)
+      throws CorruptParquetException {
     this.ids = new DictionaryIds(dictionary, data, context);
     this.dictionary = dictionary;
     this.buf = dictionary.bytes();

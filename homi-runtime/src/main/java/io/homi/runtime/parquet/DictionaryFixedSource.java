@@ -12,7 +12,8 @@ final class DictionaryFixedSource implements FixedSource {
   private int[] idx = new int[1024];
   private ByteBuffer out;
 
-  DictionaryFixedSource(Dictionary dictionary, ByteBuffer data, String context) throws CorruptParquetException {
+  DictionaryFixedSource(Dictionary dictionary, ByteBuffer data, String context)
+      throws CorruptParquetException {
     this.ids = new DictionaryIds(dictionary, data, context);
     this.dictionary = dictionary;
   }
@@ -39,14 +40,15 @@ final class DictionaryFixedSource implements FixedSource {
   }
 
   /**
-   * Gathers the next {@code count} 4- or 8-byte values straight into Arrow memory at
-   * {@code byteOffset} of {@code out}: one pass and one bounds check for the run, where going
-   * through {@link #next} would gather into scratch and copy again. Ids are checked on read.
+   * Gathers the next {@code count} 4- or 8-byte values straight into Arrow memory at {@code
+   * byteOffset} of {@code out}: one pass and one bounds check for the run, where going through
+   * {@link #next} would gather into scratch and copy again. Ids are checked on read.
    */
   void gatherInto(ArrowBuf out, long byteOffset, int count) throws CorruptParquetException {
     int w = dictionary.width();
     if (byteOffset < 0 || byteOffset + (long) count * w > out.capacity()) {
-      throw new IndexOutOfBoundsException(byteOffset + " + " + count + " x " + w + " > " + out.capacity());
+      throw new IndexOutOfBoundsException(
+          byteOffset + " + " + count + " x " + w + " > " + out.capacity());
     }
     if (idx.length < count) idx = new int[count];
     ids.read(idx, count);

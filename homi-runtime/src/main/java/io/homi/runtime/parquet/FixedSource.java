@@ -7,7 +7,9 @@ import java.nio.ByteBuffer;
  * column's width) so that {@link FixedWriter} converts them whatever the encoding was.
  */
 interface FixedSource {
-  /** Makes the next {@code count} values readable in {@link #buffer()}; returns where they start. */
+  /**
+   * Makes the next {@code count} values readable in {@link #buffer()}; returns where they start.
+   */
   int next(int count) throws HomiParquetException;
 
   ByteBuffer buffer();

@@ -17,7 +17,9 @@ final class FixedValues implements PageValues {
   @Override
   public void read(FieldVector v, int dst, int count) throws HomiParquetException {
     // Dictionary ids of a column whose Arrow layout is the page's: gather straight into the vector.
-    if (source instanceof DictionaryFixedSource d && col.kind().copiesAsIs() && (d.width() == 4 || d.width() == 8)) {
+    if (source instanceof DictionaryFixedSource d
+        && col.kind().copiesAsIs()
+        && (d.width() == 4 || d.width() == 8)) {
       d.gatherInto(v.getDataBuffer(), (long) dst * d.width(), count);
       return;
     }

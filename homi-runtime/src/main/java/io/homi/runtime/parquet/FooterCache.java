@@ -7,13 +7,13 @@ import java.util.Map;
 import org.apache.parquet.format.FileMetaData;
 
 /**
- * Parsed footers of the files this JVM has opened, so that a file planned on the driver and read
- * on an executor of the same JVM (local mode, or many tasks over one file) has its footer read
- * and parsed once. An entry is used only while the file's identity (device, inode, size, mtime,
- * ctime, taken with statx on the descriptor just opened) is the one it was read under: a file
- * rewritten under the same path misses and replaces its entry, so a stale footer is never used.
- * Bounded by files and by column chunks (the bulk of a parsed footer), least recently used
- * first out. Cached metadata is shared between readers and threads and must not be modified.
+ * Parsed footers of the files this JVM has opened, so that a file planned on the driver and read on
+ * an executor of the same JVM (local mode, or many tasks over one file) has its footer read and
+ * parsed once. An entry is used only while the file's identity (device, inode, size, mtime, ctime,
+ * taken with statx on the descriptor just opened) is the one it was read under: a file rewritten
+ * under the same path misses and replaces its entry, so a stale footer is never used. Bounded by
+ * files and by column chunks (the bulk of a parsed footer), least recently used first out. Cached
+ * metadata is shared between readers and threads and must not be modified.
  */
 public final class FooterCache {
 
@@ -33,7 +33,10 @@ public final class FooterCache {
   private long hits;
   private long misses;
 
-  /** Bounded by files (0: caches nothing) and by row groups x columns over all entries ({@code homi.footerCache*}). */
+  /**
+   * Bounded by files (0: caches nothing) and by row groups x columns over all entries ({@code
+   * homi.footerCache*}).
+   */
   public FooterCache(int maxFiles, long maxChunks) {
     this.maxFiles = maxFiles;
     this.maxChunks = maxChunks;

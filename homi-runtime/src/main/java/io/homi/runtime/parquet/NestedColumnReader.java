@@ -12,9 +12,9 @@ import org.apache.arrow.vector.complex.ListVector;
 /**
  * Assembles one top-level nested column (struct, array, map at any depth) from its leaves'
  * repetition and definition levels into Arrow Struct/List/Map vectors. Each leaf's chunk reader
- * writes the leaf's values at its slots; the struct validity and list offsets of every inner
- * node are built from the levels of the node's first leaf (all leaves under a node agree on it).
- * Batches start at position 0 of the vector.
+ * writes the leaf's values at its slots; the struct validity and list offsets of every inner node
+ * are built from the levels of the node's first leaf (all leaves under a node agree on it). Batches
+ * start at position 0 of the vector.
  */
 final class NestedColumnReader implements ColumnReader {
   private final NestedField top;
@@ -34,7 +34,9 @@ final class NestedColumnReader implements ColumnReader {
     collectPaths(top, path);
     for (int i = 0; i < readers.size(); i++) {
       levels.add(new ColumnChunkReader.Levels());
-      readers.get(i).requireDefinedLists(definedAt(paths.get(i), readers.get(i).maxRepetitionLevel()));
+      readers
+          .get(i)
+          .requireDefinedLists(definedAt(paths.get(i), readers.get(i).maxRepetitionLevel()));
     }
   }
 
@@ -70,7 +72,8 @@ final class NestedColumnReader implements ColumnReader {
 
   @Override
   public void read(FieldVector v, int dst, int n) throws HomiParquetException {
-    if (dst != 0) throw new IllegalArgumentException("nested column batches start at position 0, not " + dst);
+    if (dst != 0)
+      throw new IllegalArgumentException("nested column batches start at position 0, not " + dst);
     FieldVector[] vecs = new FieldVector[nodes.size()];
     bind(top, v, vecs);
     int[] count = new int[nodes.size()];
@@ -89,7 +92,9 @@ final class NestedColumnReader implements ColumnReader {
       int[] pid = new int[path.length];
       for (int k = 0; k < path.length; k++) pid[k] = ids.get(path[k]);
       int leafCount = buildInner(lv, path, pid, from, leafId, vecs, count);
-      if (leafCount != slots) throw new IllegalStateException("leaf slots " + leafCount + " != " + slots + " in " + context);
+      if (leafCount != slots)
+        throw new IllegalStateException(
+            "leaf slots " + leafCount + " != " + slots + " in " + context);
     }
     for (NestedField node : nodes) {
       if (node.kind() != NestedField.Kind.LIST && node.kind() != NestedField.Kind.MAP) continue;
@@ -101,7 +106,8 @@ final class NestedColumnReader implements ColumnReader {
       lv.setLastSet(c - 1);
     }
     if (count[0] != n) {
-      throw new CorruptParquetException(context, "levels give " + count[0] + " rows where " + n + " were read");
+      throw new CorruptParquetException(
+          context, "levels give " + count[0] + " rows where " + n + " were read");
     }
   }
 
@@ -112,8 +118,14 @@ final class NestedColumnReader implements ColumnReader {
    * re-read (for every node) only after a vector grows, since growing a struct reallocates its
    * children's buffers too.
    */
-  private static int buildInner(ColumnChunkReader.Levels lv, NestedField[] path, int[] pid, int from, int leafId,
-      FieldVector[] vecs, int[] count) {
+  private static int buildInner(
+      ColumnChunkReader.Levels lv,
+      NestedField[] path,
+      int[] pid,
+      int from,
+      int leafId,
+      FieldVector[] vecs,
+      int[] count) {
     int inner = path.length - 1 - from;
     int[] slotRep = new int[inner];
     int[] slotDef = new int[inner];
@@ -152,15 +164,16 @@ final class NestedColumnReader implements ColumnReader {
           MemoryUtil.putByte(a, (byte) (MemoryUtil.getByte(a) | (1 << (idx & 7))));
         }
         int child = childId[j];
-        if (child >= 0) MemoryUtil.putInt(offsets[j] + 4L * idx, child == leafId ? leafCount : count[child]);
+        if (child >= 0)
+          MemoryUtil.putInt(offsets[j] + 4L * idx, child == leafId ? leafCount : count[child]);
       }
       if (d >= leafSlotDef) leafCount++;
     }
     return leafCount;
   }
 
-  private static void cacheBuffers(FieldVector[] vecs, int[] id, int[] childId, int[] cap, long[] validity,
-      long[] offsets) {
+  private static void cacheBuffers(
+      FieldVector[] vecs, int[] id, int[] childId, int[] cap, long[] validity, long[] offsets) {
     for (int j = 0; j < id.length; j++) {
       FieldVector v = vecs[id[j]];
       cap[j] = v.getValueCapacity();
@@ -174,10 +187,11 @@ final class NestedColumnReader implements ColumnReader {
     switch (node.kind()) {
       case STRUCT -> {
         AbstractStructVector s = (AbstractStructVector) v;
-        for (int i = 0; i < node.children().size(); i++) bind(node.children().get(i), (FieldVector) s.getChildByOrdinal(i), vecs);
+        for (int i = 0; i < node.children().size(); i++)
+          bind(node.children().get(i), (FieldVector) s.getChildByOrdinal(i), vecs);
       }
       case LIST, MAP -> bind(node.children().get(0), ((ListVector) v).getDataVector(), vecs);
-      default -> { }
+      default -> {}
     }
   }
 

@@ -9,20 +9,27 @@ import org.apache.arrow.vector.types.pojo.FieldType;
 /**
  * One node of a nested column as Spark sees it (struct, array, map or primitive leaf), with the
  * levels that place it in the Dremel encoding:
+ *
  * <ul>
- *   <li>a level entry opens a new <em>slot</em> of this node when {@code rep <= slotRep} and
- *       {@code def >= slotDef} (the enclosing value exists and this is not a continuation of a
- *       deeper list);</li>
- *   <li>the slot's value is non-null when {@code def >= def};</li>
- *   <li>a struct's fields have a slot wherever the struct has one (null or not);</li>
+ *   <li>a level entry opens a new <em>slot</em> of this node when {@code rep <= slotRep} and {@code
+ *       def >= slotDef} (the enclosing value exists and this is not a continuation of a deeper
+ *       list);
+ *   <li>the slot's value is non-null when {@code def >= def};
+ *   <li>a struct's fields have a slot wherever the struct has one (null or not);
  *   <li>for arrays and maps, the child ({@code children.get(0)}: the element, or the map's entries
- *       struct of key and value) has slots at {@code def + 1} and {@code slotRep + 1}.</li>
+ *       struct of key and value) has slots at {@code def + 1} and {@code slotRep + 1}.
  * </ul>
+ *
  * Every Arrow field is nullable (Spark's file sources read schemas as nullable), except a map's
  * entries and keys, which Arrow requires non-null.
  */
 public final class NestedField {
-  public enum Kind { LEAF, STRUCT, LIST, MAP }
+  public enum Kind {
+    LEAF,
+    STRUCT,
+    LIST,
+    MAP
+  }
 
   private final Kind kind;
   private final String name;
@@ -31,10 +38,18 @@ public final class NestedField {
   private final int def;
   private final List<NestedField> children;
   private final ColumnDescriptor leaf;
+
   /** The leaf whose levels build this node's own validity and offsets: its first leaf. */
   private final ColumnDescriptor firstLeaf;
 
-  NestedField(Kind kind, String name, int slotDef, int slotRep, int def, List<NestedField> children, ColumnDescriptor leaf) {
+  NestedField(
+      Kind kind,
+      String name,
+      int slotDef,
+      int slotRep,
+      int def,
+      List<NestedField> children,
+      ColumnDescriptor leaf) {
     this.kind = kind;
     this.name = name;
     this.slotDef = slotDef;
@@ -108,7 +123,14 @@ public final class NestedField {
         NestedField entries = children.get(0);
         Field key = entries.children.get(0).field("key", false);
         Field value = entries.children.get(1).field("value", true);
-        yield new Field(n, ft, List.of(new Field("entries", FieldType.notNullable(new ArrowType.Struct()), List.of(key, value))));
+        yield new Field(
+            n,
+            ft,
+            List.of(
+                new Field(
+                    "entries",
+                    FieldType.notNullable(new ArrowType.Struct()),
+                    List.of(key, value))));
       }
     };
   }
@@ -124,6 +146,16 @@ public final class NestedField {
 
   @Override
   public String toString() {
-    return kind + " " + name + " [slot d" + slotDef + " r" + slotRep + ", def " + def + "]" + (children.isEmpty() ? "" : children);
+    return kind
+        + " "
+        + name
+        + " [slot d"
+        + slotDef
+        + " r"
+        + slotRep
+        + ", def "
+        + def
+        + "]"
+        + (children.isEmpty() ? "" : children);
   }
 }

@@ -7,9 +7,9 @@ import java.nio.ByteOrder;
 import org.apache.parquet.format.CompressionCodec;
 
 /**
- * Decompresses page bodies with the codec libraries Spark ships. Owns one growable direct
- * buffer, so a page stays valid until the next call. The declared uncompressed size is checked
- * against a limit before any allocation it would drive, and the codec must produce exactly it.
+ * Decompresses page bodies with the codec libraries Spark ships. Owns one growable direct buffer,
+ * so a page stays valid until the next call. The declared uncompressed size is checked against a
+ * limit before any allocation it would drive, and the codec must produce exactly it.
  */
 final class PageDecompressor {
   private final CompressionCodec codec;
@@ -18,11 +18,14 @@ final class PageDecompressor {
   private final String file;
   private ByteBuffer scratch;
 
-  PageDecompressor(CompressionCodec codec, long maxPageBytes, String file) throws UnsupportedParquetException {
+  PageDecompressor(CompressionCodec codec, long maxPageBytes, String file)
+      throws UnsupportedParquetException {
     this.impl = codec == CompressionCodec.UNCOMPRESSED ? null : Codecs.forCodec(codec);
     if (codec != CompressionCodec.UNCOMPRESSED && impl == null) {
-      String why = codec == CompressionCodec.BROTLI ? " (no Brotli decoder ships with Spark, whose reader fails on it too)"
-          : codec == CompressionCodec.LZO ? " (no LZO decoder ships with Spark)" : "";
+      String why =
+          codec == CompressionCodec.BROTLI
+              ? " (no Brotli decoder ships with Spark, whose reader fails on it too)"
+              : codec == CompressionCodec.LZO ? " (no LZO decoder ships with Spark)" : "";
       throw new UnsupportedParquetException("compression codec " + codec + why, file);
     }
     this.codec = codec;
@@ -31,30 +34,61 @@ final class PageDecompressor {
   }
 
   /** The page's uncompressed bytes (a view of {@code compressed} when there is no codec). */
-  ByteBuffer decompress(ByteBuffer compressed, int uncompressedSize, String column) throws HomiParquetException {
+  ByteBuffer decompress(ByteBuffer compressed, int uncompressedSize, String column)
+      throws HomiParquetException {
     if (uncompressedSize < 0 || uncompressedSize > maxPageBytes) {
-      throw new CorruptParquetException(file, "column '" + column + "': uncompressed page size " + uncompressedSize
-          + " outside [0, " + maxPageBytes + "] (homi.maxPageBytes)");
+      throw new CorruptParquetException(
+          file,
+          "column '"
+              + column
+              + "': uncompressed page size "
+              + uncompressedSize
+              + " outside [0, "
+              + maxPageBytes
+              + "] (homi.maxPageBytes)");
     }
     if (codec == CompressionCodec.UNCOMPRESSED) {
       if (compressed.remaining() != uncompressedSize) {
-        throw new CorruptParquetException(file, "column '" + column + "': uncompressed page declares "
-            + uncompressedSize + " bytes but holds " + compressed.remaining());
+        throw new CorruptParquetException(
+            file,
+            "column '"
+                + column
+                + "': uncompressed page declares "
+                + uncompressedSize
+                + " bytes but holds "
+                + compressed.remaining());
       }
       return compressed.slice().order(ByteOrder.LITTLE_ENDIAN);
     }
-    if (uncompressedSize == 0 && compressed.remaining() == 0) return compressed.slice(); // empty page, no codec frame
+    if (uncompressedSize == 0 && compressed.remaining() == 0)
+      return compressed.slice(); // empty page, no codec frame
     ByteBuffer out = scratch(uncompressedSize);
     int n;
     try {
       n = impl.decompress(compressed.duplicate(), out);
     } catch (Exception e) { // IOException and the codecs' own runtime exceptions on corrupt input
-      throw new CorruptParquetException(file, "column '" + column + "': " + codec + " page cannot be decompressed ("
-          + e.getMessage() + ")", e);
+      throw new CorruptParquetException(
+          file,
+          "column '"
+              + column
+              + "': "
+              + codec
+              + " page cannot be decompressed ("
+              + e.getMessage()
+              + ")",
+          e);
     }
     if (n != uncompressedSize) {
-      throw new CorruptParquetException(file, "column '" + column + "': " + codec + " page decompressed to " + n
-          + " bytes, the page header says " + uncompressedSize);
+      throw new CorruptParquetException(
+          file,
+          "column '"
+              + column
+              + "': "
+              + codec
+              + " page decompressed to "
+              + n
+              + " bytes, the page header says "
+              + uncompressedSize);
     }
     return out.slice(0, n).order(ByteOrder.LITTLE_ENDIAN);
   }

@@ -12,13 +12,13 @@ import org.apache.parquet.format.OffsetIndex;
 import org.apache.parquet.format.PageLocation;
 
 /**
- * The data pages of a row group to read when the page index narrowed it to some row ranges.
- * Each column reads, whole, the pages that overlap the ranges; its pages end on rows of their
- * own, so a column yields the rows of its pages (a superset of the ranges), and
- * {@link SelectedRowsReader} drops the rows outside the ranges column by column so that all
- * columns give the same rows. (Widening the ranges until they start and end on a page boundary
- * of every column would need no dropping, but with a few columns of different widths the only
- * common boundaries are often the row group's ends, which would read everything.)
+ * The data pages of a row group to read when the page index narrowed it to some row ranges. Each
+ * column reads, whole, the pages that overlap the ranges; its pages end on rows of their own, so a
+ * column yields the rows of its pages (a superset of the ranges), and {@link SelectedRowsReader}
+ * drops the rows outside the ranges column by column so that all columns give the same rows.
+ * (Widening the ranges until they start and end on a page boundary of every column would need no
+ * dropping, but with a few columns of different widths the only common boundaries are often the row
+ * group's ends, which would read everything.)
  */
 public final class PageSelection {
   private final RowRanges rows;
@@ -27,8 +27,12 @@ public final class PageSelection {
   private final Map<Integer, Long> firstPage; // file offset of each leaf's first data page
   private final int pagesSkipped;
 
-  private PageSelection(RowRanges rows, Map<Integer, List<PageLocation>> pages, Map<Integer, RowRanges> yielded,
-                        Map<Integer, Long> firstPage, int pagesSkipped) {
+  private PageSelection(
+      RowRanges rows,
+      Map<Integer, List<PageLocation>> pages,
+      Map<Integer, RowRanges> yielded,
+      Map<Integer, Long> firstPage,
+      int pagesSkipped) {
     this.rows = rows;
     this.pages = pages;
     this.yielded = yielded;
@@ -41,7 +45,8 @@ public final class PageSelection {
    * @param offsets the checked offset index of every projected leaf
    * @param rowGroupRows the row group's row count
    */
-  public static PageSelection of(RowRanges rows, Map<Integer, OffsetIndex> offsets, long rowGroupRows) {
+  public static PageSelection of(
+      RowRanges rows, Map<Integer, OffsetIndex> offsets, long rowGroupRows) {
     Map<Integer, List<PageLocation>> chosen = new HashMap<>();
     Map<Integer, RowRanges> yielded = new HashMap<>();
     Map<Integer, Long> first = new HashMap<>();
@@ -91,14 +96,15 @@ public final class PageSelection {
   }
 
   /**
-   * What to fetch of a chunk: whatever precedes its first data page (the dictionary page) and
-   * the selected pages.
+   * What to fetch of a chunk: whatever precedes its first data page (the dictionary page) and the
+   * selected pages.
    */
   List<ByteRange> ranges(int leaf, ByteRange chunk) {
     List<ByteRange> out = new ArrayList<>();
     long first = Math.min(chunk.end(), firstPage.get(leaf));
     if (first > chunk.offset()) out.add(new ByteRange(chunk.offset(), first - chunk.offset()));
-    for (PageLocation p : pages.get(leaf)) out.add(new ByteRange(p.getOffset(), p.getCompressed_page_size()));
+    for (PageLocation p : pages.get(leaf))
+      out.add(new ByteRange(p.getOffset(), p.getCompressed_page_size()));
     return out;
   }
 

@@ -13,7 +13,8 @@ import org.apache.parquet.format.PageHeader;
  */
 public final class PageWalker {
   /** One page: its header and where its body lies in the chunk buffer. */
-  public record Page(PageHeader header, int headerOffset, int bodyOffset, int size, long fileOffset) {}
+  public record Page(
+      PageHeader header, int headerOffset, int bodyOffset, int size, long fileOffset) {}
 
   private final ByteBuffer chunk;
   private final long chunkFileOffset;
@@ -45,24 +46,35 @@ public final class PageWalker {
   public Page next() throws CorruptParquetException {
     int headerStart = pos;
     long at = chunkFileOffset + headerStart;
-    if (headerStart >= chunk.limit()) throw new CorruptParquetException(context, "no page header at file offset " + at);
+    if (headerStart >= chunk.limit())
+      throw new CorruptParquetException(context, "no page header at file offset " + at);
     ByteBufferInputStream in = new ByteBufferInputStream(chunk.duplicate().position(headerStart));
     PageHeader h;
     try {
       h = ThriftCodec.pageHeader(in, chunk.limit() - headerStart);
     } catch (IOException | RuntimeException e) {
-      throw new CorruptParquetException(context, "page header at file offset " + at + " cannot be decoded ("
-          + e.getMessage() + ")", e);
+      throw new CorruptParquetException(
+          context,
+          "page header at file offset " + at + " cannot be decoded (" + e.getMessage() + ")",
+          e);
     }
     int bodyStart = in.position();
     int size = h.getCompressed_page_size();
     if (size < 0 || size > chunk.limit() - bodyStart) {
-      throw new CorruptParquetException(context, "page at file offset " + at + " declares " + size
-          + " compressed bytes but the chunk has " + (chunk.limit() - bodyStart) + " left");
+      throw new CorruptParquetException(
+          context,
+          "page at file offset "
+              + at
+              + " declares "
+              + size
+              + " compressed bytes but the chunk has "
+              + (chunk.limit() - bodyStart)
+              + " left");
     }
     if (h.getUncompressed_page_size() < 0) {
-      throw new CorruptParquetException(context, "uncompressed page size " + h.getUncompressed_page_size()
-          + " at file offset " + at);
+      throw new CorruptParquetException(
+          context,
+          "uncompressed page size " + h.getUncompressed_page_size() + " at file offset " + at);
     }
     pos = bodyStart + size;
     return new Page(h, headerStart, bodyStart, size, at);

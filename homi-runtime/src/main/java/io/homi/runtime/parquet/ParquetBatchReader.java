@@ -9,8 +9,8 @@ import org.apache.arrow.vector.ValueVector;
 
 /**
  * Batches of at most {@code batchRows} rows from chosen row groups of one file, decoded into a
- * reused set of Arrow vectors. A batch never spans row groups; only one row group's bytes are
- * held at a time.
+ * reused set of Arrow vectors. A batch never spans row groups; only one row group's bytes are held
+ * at a time.
  */
 public final class ParquetBatchReader implements AutoCloseable {
   private final ParquetFileReader file;
@@ -22,8 +22,12 @@ public final class ParquetBatchReader implements AutoCloseable {
   private RowGroupReader current;
   private long bytesFetched;
 
-  public ParquetBatchReader(ParquetFileReader file, int[] rowGroups, List<ColumnDescriptor> columns,
-                            BufferAllocator allocator, int batchRows) {
+  public ParquetBatchReader(
+      ParquetFileReader file,
+      int[] rowGroups,
+      List<ColumnDescriptor> columns,
+      BufferAllocator allocator,
+      int batchRows) {
     this.file = file;
     this.rowGroups = rowGroups.clone();
     this.columns = List.copyOf(columns);

@@ -15,11 +15,11 @@ import java.util.List;
 import org.apache.parquet.format.FileMetaData;
 
 /**
- * One Parquet file opened through the runtime: its footer read and checked (or taken from the
- * JVM's {@link FooterCache} when the file's identity matches the cached one) and its schema
- * mapped. The namespace (grant) and queue pair are set up on the first read that needs them,
- * so a reader that only plans (schema, statistics) costs no grant when the footer is cached.
- * Row groups are read with {@link #openRowGroup}; every byte comes through the mediator.
+ * One Parquet file opened through the runtime: its footer read and checked (or taken from the JVM's
+ * {@link FooterCache} when the file's identity matches the cached one) and its schema mapped. The
+ * namespace (grant) and queue pair are set up on the first read that needs them, so a reader that
+ * only plans (schema, statistics) costs no grant when the footer is cached. Row groups are read
+ * with {@link #openRowGroup}; every byte comes through the mediator.
  */
 public final class ParquetFileReader implements AutoCloseable {
   private final HomiRuntime runtime;
@@ -30,8 +30,14 @@ public final class ParquetFileReader implements AutoCloseable {
   private volatile Namespace ns;
   private volatile QueueClient client;
 
-  private ParquetFileReader(HomiRuntime runtime, HomiConfig config, OpenFile file, Namespace ns,
-                            QueueClient client, FileMetaData metadata, ParquetSchema schema) {
+  private ParquetFileReader(
+      HomiRuntime runtime,
+      HomiConfig config,
+      OpenFile file,
+      Namespace ns,
+      QueueClient client,
+      FileMetaData metadata,
+      ParquetSchema schema) {
     this.runtime = runtime;
     this.config = config;
     this.file = file;
@@ -41,13 +47,17 @@ public final class ParquetFileReader implements AutoCloseable {
     this.schema = schema;
   }
 
-  public static ParquetFileReader open(HomiRuntime runtime, Path path, HomiConfig config) throws IOException {
+  public static ParquetFileReader open(HomiRuntime runtime, Path path, HomiConfig config)
+      throws IOException {
     if (!Files.exists(path)) throw new FileNotFoundException("file not found: " + path);
-    if (Files.isDirectory(path)) throw new HomiParquetException("not a Parquet file: " + path + " is a directory");
+    if (Files.isDirectory(path))
+      throw new HomiParquetException("not a Parquet file: " + path + " is a directory");
     OpenFile file = OpenFile.open(path);
     // The identity comes from the descriptor just opened: a rewritten file misses the cache.
     FooterCache.Footer cached = runtime.footers().get(file.path(), file.identity());
-    if (cached != null) return new ParquetFileReader(runtime, config, file, null, null, cached.metadata(), cached.schema());
+    if (cached != null)
+      return new ParquetFileReader(
+          runtime, config, file, null, null, cached.metadata(), cached.schema());
     Namespace ns;
     try {
       ns = runtime.attach(file, config.pathMode());
@@ -101,9 +111,11 @@ public final class ParquetFileReader implements AutoCloseable {
   }
 
   /** Fetches the row group's projected column chunks (coalesced) and prepares their decoders. */
-  public RowGroupReader openRowGroup(int rowGroup, List<ColumnDescriptor> columns) throws IOException {
+  public RowGroupReader openRowGroup(int rowGroup, List<ColumnDescriptor> columns)
+      throws IOException {
     if (rowGroup < 0 || rowGroup >= rowGroupCount()) {
-      throw new IllegalArgumentException("row group " + rowGroup + " of " + rowGroupCount() + " in " + path());
+      throw new IllegalArgumentException(
+          "row group " + rowGroup + " of " + rowGroupCount() + " in " + path());
     }
     return RowGroupReader.open(this, rowGroup, columns, null);
   }
@@ -112,23 +124,30 @@ public final class ParquetFileReader implements AutoCloseable {
    * As {@link #openRowGroup(int, List)}, reading only the data pages {@code pages} selects (and
    * each chunk's dictionary page); null reads whole chunks. Flat columns only.
    */
-  public RowGroupReader openRowGroup(int rowGroup, List<ColumnDescriptor> columns, PageSelection pages)
-      throws IOException {
+  public RowGroupReader openRowGroup(
+      int rowGroup, List<ColumnDescriptor> columns, PageSelection pages) throws IOException {
     if (rowGroup < 0 || rowGroup >= rowGroupCount()) {
-      throw new IllegalArgumentException("row group " + rowGroup + " of " + rowGroupCount() + " in " + path());
+      throw new IllegalArgumentException(
+          "row group " + rowGroup + " of " + rowGroupCount() + " in " + path());
     }
     return RowGroupReader.open(this, rowGroup, columns, pages);
   }
 
-  /** The row group's ColumnIndexes and OffsetIndexes of these leaves (those it has), read through the runtime. */
-  public PageIndexReader.PageIndexes readPageIndexes(int rowGroup, java.util.Set<Integer> columnIndexLeaves,
-                                                     java.util.Set<Integer> offsetIndexLeaves) throws IOException {
+  /**
+   * The row group's ColumnIndexes and OffsetIndexes of these leaves (those it has), read through
+   * the runtime.
+   */
+  public PageIndexReader.PageIndexes readPageIndexes(
+      int rowGroup,
+      java.util.Set<Integer> columnIndexLeaves,
+      java.util.Set<Integer> offsetIndexLeaves)
+      throws IOException {
     return PageIndexReader.read(this, rowGroup, columnIndexLeaves, offsetIndexLeaves);
   }
 
   /**
-   * Every entry of a top-level column's dictionary in row group {@code rowGroup}, as PLAIN
-   * bytes, or null when not every data page of the chunk is known to be dictionary-encoded.
+   * Every entry of a top-level column's dictionary in row group {@code rowGroup}, as PLAIN bytes,
+   * or null when not every data page of the chunk is known to be dictionary-encoded.
    */
   public List<byte[]> readDictionary(int rowGroup, ColumnDescriptor column) throws IOException {
     return DictionaryPageReader.read(this, rowGroup, column);
@@ -139,10 +158,10 @@ public final class ParquetFileReader implements AutoCloseable {
   }
 
   /**
-   * Reads file ranges into device memory (regions registered as
-   * {@link io.homi.runtime.mediator.BufferRegistry.Kind#DEVICE} in {@link #buffers()}) through this
-   * reader's own namespace and queue pair, so GPU decode attaches the file once and its bytes land in
-   * {@link #pathStats()} (as {@link io.homi.runtime.mediator.PathKind#GPU}) with the host reads.
+   * Reads file ranges into device memory (regions registered as {@link
+   * io.homi.runtime.mediator.BufferRegistry.Kind#DEVICE} in {@link #buffers()}) through this
+   * reader's own namespace and queue pair, so GPU decode attaches the file once and its bytes land
+   * in {@link #pathStats()} (as {@link io.homi.runtime.mediator.PathKind#GPU}) with the host reads.
    * Offsets are 4 KiB-aligned; past end of file reads as zeros. Attaches the mediator's GPU path on
    * first use and fails clearly when it cannot start.
    */

@@ -16,17 +16,19 @@ import java.util.List;
 import org.apache.parquet.format.FileMetaData;
 
 /**
- * The one footer parser: magic at both ends, a footer length that fits in the file, then the
- * Thrift FileMetaData (decoded only in {@link #parse}), with the same checks and messages
- * whether the bytes come through the mediator (the reader) or plain file reads ({@code inspect},
- * the GPU check tools). Every failure names the file.
+ * The one footer parser: magic at both ends, a footer length that fits in the file, then the Thrift
+ * FileMetaData (decoded only in {@link #parse}), with the same checks and messages whether the
+ * bytes come through the mediator (the reader) or plain file reads ({@code inspect}, the GPU check
+ * tools). Every failure names the file.
  */
 public final class ParquetFooter {
   private static final int MAGIC_LEN = 4;
   private static final int TAIL_LEN = 8; // footer length (4, LE) + magic
   private static final int SPECULATIVE_TAIL = 64 * 1024;
+
   /** Footers above this are refused rather than allocated: no real file comes near it. */
   static final long MAX_FOOTER = 256L << 20;
+
   private static final byte[] PAR1 = "PAR1".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] PARE = "PARE".getBytes(StandardCharsets.US_ASCII);
 
@@ -41,39 +43,63 @@ public final class ParquetFooter {
   private ParquetFooter() {}
 
   /** The footer of {@code ns}'s file, read through the mediator. */
-  public static FileMetaData read(QueueClient client, BufferRegistry registry, Namespace ns) throws IOException {
+  public static FileMetaData read(QueueClient client, BufferRegistry registry, Namespace ns)
+      throws IOException {
     long size = ns.sizeBytes();
     checkSize(ns.path(), size);
     // One fetch for the start magic and the likely tail; a larger footer costs a second one.
     long tailStart = Math.max(0, size - SPECULATIVE_TAIL);
-    try (RangeFetch tail = RangeFetch.read(client, registry, ns,
-        List.of(new ByteRange(0, MAGIC_LEN), new ByteRange(tailStart, size - tailStart)), 0)) {
-      return parse(ns.path(), size, (offset, length) -> {
-        if (offset == 0 && length <= MAGIC_LEN || offset >= tailStart) return tail.slice(offset, length);
-        try (RangeFetch more = RangeFetch.read(client, registry, ns, List.of(new ByteRange(offset, length)), 0)) {
-          ByteBuffer copy = ByteBuffer.allocate(length);
-          copy.put(more.slice(offset, length)).flip();
-          return copy;
-        }
-      }).metadata();
+    try (RangeFetch tail =
+        RangeFetch.read(
+            client,
+            registry,
+            ns,
+            List.of(new ByteRange(0, MAGIC_LEN), new ByteRange(tailStart, size - tailStart)),
+            0)) {
+      return parse(
+              ns.path(),
+              size,
+              (offset, length) -> {
+                if (offset == 0 && length <= MAGIC_LEN || offset >= tailStart)
+                  return tail.slice(offset, length);
+                try (RangeFetch more =
+                    RangeFetch.read(
+                        client, registry, ns, List.of(new ByteRange(offset, length)), 0)) {
+                  ByteBuffer copy = ByteBuffer.allocate(length);
+                  copy.put(more.slice(offset, length)).flip();
+                  return copy;
+                }
+              })
+          .metadata();
     }
   }
 
-  /** The footer of {@code file}, read with plain file reads (tools that do not start the runtime). */
+  /**
+   * The footer of {@code file}, read with plain file reads (tools that do not start the runtime).
+   */
   public static Footer read(Path file) throws IOException {
     try (FileChannel ch = FileChannel.open(file)) {
       long size = ch.size();
       checkSize(file.toString(), size);
-      return parse(file.toString(), size, (offset, length) -> {
-        ByteBuffer b = ByteBuffer.allocate(length);
-        while (b.hasRemaining()) {
-          if (ch.read(b, offset + b.position()) < 0) {
-            throw new CorruptParquetException(file.toString(), "file ends at " + (offset + b.position())
-                + " while reading " + length + " bytes at " + offset);
-          }
-        }
-        return b.flip();
-      });
+      return parse(
+          file.toString(),
+          size,
+          (offset, length) -> {
+            ByteBuffer b = ByteBuffer.allocate(length);
+            while (b.hasRemaining()) {
+              if (ch.read(b, offset + b.position()) < 0) {
+                throw new CorruptParquetException(
+                    file.toString(),
+                    "file ends at "
+                        + (offset + b.position())
+                        + " while reading "
+                        + length
+                        + " bytes at "
+                        + offset);
+              }
+            }
+            return b.flip();
+          });
     }
   }
 
@@ -91,10 +117,12 @@ public final class ParquetFooter {
   }
 
   private static void checkSize(String file, long size) throws CorruptParquetException {
-    if (size == 0) throw new CorruptParquetException(file, "not a Parquet file: the file is empty (0 bytes)");
+    if (size == 0)
+      throw new CorruptParquetException(file, "not a Parquet file: the file is empty (0 bytes)");
     if (size < MAGIC_LEN + TAIL_LEN) {
-      throw new CorruptParquetException(file, "not a Parquet file: only " + size + " bytes, too short for"
-          + " the magic and footer");
+      throw new CorruptParquetException(
+          file,
+          "not a Parquet file: only " + size + " bytes, too short for" + " the magic and footer");
     }
   }
 
@@ -105,17 +133,27 @@ public final class ParquetFooter {
     long footerLen = end.order(ByteOrder.LITTLE_ENDIAN).getInt(end.position()) & 0xffffffffL;
     long footerStart = size - TAIL_LEN - footerLen;
     if (footerLen == 0 || footerStart < MAGIC_LEN || footerLen > MAX_FOOTER) {
-      throw new CorruptParquetException(file, "footer length " + footerLen + " at offset " + (size - TAIL_LEN)
-          + " does not fit in the file (" + size + " bytes)");
+      throw new CorruptParquetException(
+          file,
+          "footer length "
+              + footerLen
+              + " at offset "
+              + (size - TAIL_LEN)
+              + " does not fit in the file ("
+              + size
+              + " bytes)");
     }
-    return new Footer(parse(file, bytes.read(footerStart, (int) footerLen)), footerStart, (int) footerLen);
+    return new Footer(
+        parse(file, bytes.read(footerStart, (int) footerLen)), footerStart, (int) footerLen);
   }
 
-  private static void checkMagic(String file, ByteBuffer b, String where) throws HomiParquetException {
+  private static void checkMagic(String file, ByteBuffer b, String where)
+      throws HomiParquetException {
     byte[] m = new byte[MAGIC_LEN];
     b.duplicate().get(m);
     if (Arrays.equals(m, PARE)) {
-      throw new UnsupportedParquetException("encrypted Parquet (PARE magic; encrypted Parquet is not supported)", file);
+      throw new UnsupportedParquetException(
+          "encrypted Parquet (PARE magic; encrypted Parquet is not supported)", file);
     }
     if (!Arrays.equals(m, PAR1)) {
       throw new CorruptParquetException(file, "not a Parquet file: no PAR1 magic at the " + where);
@@ -128,50 +166,65 @@ public final class ParquetFooter {
     try {
       md = ThriftCodec.fileMetaData(footer.duplicate());
     } catch (IOException e) {
-      throw new CorruptParquetException(file, e.getMessage() + " in its " + footer.remaining() + "-byte footer", e);
+      throw new CorruptParquetException(
+          file, e.getMessage() + " in its " + footer.remaining() + "-byte footer", e);
     }
-    if (md.getSchema() == null || md.getSchema().isEmpty()) throw new CorruptParquetException(file, "footer has no schema");
-    if (md.getRow_groups() == null) throw new CorruptParquetException(file, "footer has no row group list");
+    if (md.getSchema() == null || md.getSchema().isEmpty())
+      throw new CorruptParquetException(file, "footer has no schema");
+    if (md.getRow_groups() == null)
+      throw new CorruptParquetException(file, "footer has no row group list");
     if (md.isSetEncryption_algorithm()) {
-      throw new CorruptParquetException(file, "plaintext footer of an encrypted file (encrypted Parquet is not supported)");
+      throw new CorruptParquetException(
+          file, "plaintext footer of an encrypted file (encrypted Parquet is not supported)");
     }
     checkChunks(file, md);
     return md;
   }
 
   /**
-   * Fields the format requires of every row group and column chunk and that Thrift leaves
-   * unchecked (it reads them as optional): a missing one is named here, not met later as a null.
+   * Fields the format requires of every row group and column chunk and that Thrift leaves unchecked
+   * (it reads them as optional): a missing one is named here, not met later as a null.
    */
   private static void checkChunks(String file, FileMetaData md) throws CorruptParquetException {
     List<String> leaves = leafNames(md);
     for (int g = 0; g < md.getRow_groupsSize(); g++) {
       org.apache.parquet.format.RowGroup rg = md.getRow_groups().get(g);
-      if (rg.getColumns() == null) throw new CorruptParquetException(file, "row group " + g + " has no column chunk list");
+      if (rg.getColumns() == null)
+        throw new CorruptParquetException(file, "row group " + g + " has no column chunk list");
       if (rg.getColumnsSize() != leaves.size()) {
-        throw new CorruptParquetException(file, "row group " + g + " has " + rg.getColumnsSize() + " column chunks for "
-            + leaves.size() + " schema columns");
+        throw new CorruptParquetException(
+            file,
+            "row group "
+                + g
+                + " has "
+                + rg.getColumnsSize()
+                + " column chunks for "
+                + leaves.size()
+                + " schema columns");
       }
       for (int c = 0; c < rg.getColumnsSize(); c++) {
         org.apache.parquet.format.ColumnChunk cc = rg.getColumns().get(c);
         if (cc.isSetMeta_data()) continue;
         if (cc.isSetCrypto_metadata() || cc.isSetEncrypted_column_metadata()) continue;
         String name = "'" + leaves.get(c) + "'";
-        throw new CorruptParquetException(file, "row group " + g + " column " + name + " has no meta_data");
+        throw new CorruptParquetException(
+            file, "row group " + g + " column " + name + " has no meta_data");
       }
       checkMidpoint(file, g, rg, leaves);
     }
   }
 
   /**
-   * Split planning gives a row group to the split holding its midpoint (start + compressed
-   * sizes / 2): a chunk size or offset that is negative or past 2 GiB (which no reader accepts
-   * for one chunk) would move it out of every split, its rows silently missing. Only those are
-   * refused here (a lie below 2 GiB is caught by the midpoint's clamp into the file, see
-   * RowGroupStats.midpoint); chunk ends are checked when read (arrow-rs wrote sizes reaching past the file,
-   * bad_data/ARROW-RS-GH-6229-DICTHEADER, which Spark reads). Empty row groups are not checked.
+   * Split planning gives a row group to the split holding its midpoint (start + compressed sizes /
+   * 2): a chunk size or offset that is negative or past 2 GiB (which no reader accepts for one
+   * chunk) would move it out of every split, its rows silently missing. Only those are refused here
+   * (a lie below 2 GiB is caught by the midpoint's clamp into the file, see
+   * RowGroupStats.midpoint); chunk ends are checked when read (arrow-rs wrote sizes reaching past
+   * the file, bad_data/ARROW-RS-GH-6229-DICTHEADER, which Spark reads). Empty row groups are not
+   * checked.
    */
-  private static void checkMidpoint(String file, int g, org.apache.parquet.format.RowGroup rg, List<String> leaves)
+  private static void checkMidpoint(
+      String file, int g, org.apache.parquet.format.RowGroup rg, List<String> leaves)
       throws CorruptParquetException {
     if (rg.getNum_rows() == 0) return;
     for (int c = 0; c < rg.getColumnsSize(); c++) {
@@ -179,8 +232,17 @@ public final class ParquetFooter {
       if (m == null) continue;
       long len = m.getTotal_compressed_size();
       if (len < 0 || len > Integer.MAX_VALUE || m.getData_page_offset() < 0) {
-        throw new CorruptParquetException(file, "row group " + g + " column '" + leaves.get(c) + "': chunk at "
-            + m.getData_page_offset() + " of " + len + " bytes can not be placed in the file");
+        throw new CorruptParquetException(
+            file,
+            "row group "
+                + g
+                + " column '"
+                + leaves.get(c)
+                + "': chunk at "
+                + m.getData_page_offset()
+                + " of "
+                + len
+                + " bytes can not be placed in the file");
       }
     }
   }

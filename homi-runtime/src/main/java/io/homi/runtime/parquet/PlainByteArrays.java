@@ -16,11 +16,14 @@ final class PlainByteArrays extends ByteArraySource {
 
   @Override
   int next() throws CorruptParquetException {
-    if (limit - pos < 4) throw new CorruptParquetException(context, "PLAIN byte array length past the page end at offset " + pos);
+    if (limit - pos < 4)
+      throw new CorruptParquetException(
+          context, "PLAIN byte array length past the page end at offset " + pos);
     int len = buf.getInt(pos);
     if (len < 0 || len > limit - pos - 4) {
-      throw new CorruptParquetException(context, "byte array length " + len + " at offset " + pos + " of a " + limit
-          + "-byte page");
+      throw new CorruptParquetException(
+          context,
+          "byte array length " + len + " at offset " + pos + " of a " + limit + "-byte page");
     }
     off = pos + 4;
     pos = off + len;

@@ -19,8 +19,15 @@ final class PlainFixedSource implements FixedSource {
   public int next(int count) throws CorruptParquetException {
     long n = (long) count * width;
     if (n > data.limit() - pos) {
-      throw new CorruptParquetException(context, "PLAIN values end early: need " + n + " bytes at offset " + pos
-          + " of a " + data.limit() + "-byte page");
+      throw new CorruptParquetException(
+          context,
+          "PLAIN values end early: need "
+              + n
+              + " bytes at offset "
+              + pos
+              + " of a "
+              + data.limit()
+              + "-byte page");
     }
     int at = pos;
     pos += (int) n;

@@ -4,11 +4,11 @@ import java.nio.ByteBuffer;
 import java.util.Arrays;
 
 /**
- * The RLE / bit-packed hybrid encoding (definition levels, dictionary indices, RLE booleans):
- * a varint header per run; even = an RLE run of one value, odd = groups of 8 bit-packed values.
- * Reads only inside [start, end) and reports a corrupt run instead of reading past it; a run
- * declaring more values than its bytes hold is refused when its header is read, even where the
- * caller needs fewer of its values.
+ * The RLE / bit-packed hybrid encoding (definition levels, dictionary indices, RLE booleans): a
+ * varint header per run; even = an RLE run of one value, odd = groups of 8 bit-packed values. Reads
+ * only inside [start, end) and reports a corrupt run instead of reading past it; a run declaring
+ * more values than its bytes hold is refused when its header is read, even where the caller needs
+ * fewer of its values.
  */
 final class RleBitPackedDecoder implements LevelDecoder {
   private final ByteBuffer buf;
@@ -24,8 +24,10 @@ final class RleBitPackedDecoder implements LevelDecoder {
   private int groupPos = 8;
 
   RleBitPackedDecoder(ByteBuffer buf, int start, int end, int bitWidth, String context) {
-    if (bitWidth < 0 || bitWidth > 32) throw new IllegalArgumentException("bit width " + bitWidth + " in " + context);
-    this.buf = buf.duplicate().order(java.nio.ByteOrder.LITTLE_ENDIAN); // getLong in unpackGroupsInto
+    if (bitWidth < 0 || bitWidth > 32)
+      throw new IllegalArgumentException("bit width " + bitWidth + " in " + context);
+    this.buf =
+        buf.duplicate().order(java.nio.ByteOrder.LITTLE_ENDIAN); // getLong in unpackGroupsInto
     this.pos = start;
     this.end = end;
     this.bitWidth = bitWidth;
@@ -85,20 +87,30 @@ final class RleBitPackedDecoder implements LevelDecoder {
       int v = 0;
       for (int b = 0; b < valueBytes; b++) v |= (buf.get(pos + b) & 0xff) << (8 * b);
       pos += valueBytes;
-      if (bitWidth < 32 && (v >>> bitWidth) != 0) throw corrupt("RLE value " + v + " wider than " + bitWidth + " bits");
+      if (bitWidth < 32 && (v >>> bitWidth) != 0)
+        throw corrupt("RLE value " + v + " wider than " + bitWidth + " bits");
       rleLeft = (int) count;
       rleValue = v;
     } else {
       long groups = header >>> 1;
-      if (groups == 0 || groups > (Integer.MAX_VALUE / 8)) throw corrupt("bit-packed run of " + groups + " groups");
+      if (groups == 0 || groups > (Integer.MAX_VALUE / 8))
+        throw corrupt("bit-packed run of " + groups + " groups");
       // Every declared group must lie in the data (the last one may lack its padding, see
       // unpackGroup): a header whose bytes were damaged into a longer run would otherwise shift
       // the values read after it, i.e. return other values without an error (issue 22's
       // snappy flip). Spark's reader refuses such a run when it unpacks it (EOFException).
       long bytes = (groups - 1) * bitWidth + 1;
       if (bytes > end - pos) {
-        throw corrupt("bit-packed run of " + groups + " groups (" + groups * bitWidth + " bytes at " + bitWidth
-            + " bits) but only " + (end - pos) + " bytes remain");
+        throw corrupt(
+            "bit-packed run of "
+                + groups
+                + " groups ("
+                + groups * bitWidth
+                + " bytes at "
+                + bitWidth
+                + " bits) but only "
+                + (end - pos)
+                + " bytes remain");
       }
       packedGroupsLeft = (int) groups;
     }
@@ -128,8 +140,8 @@ final class RleBitPackedDecoder implements LevelDecoder {
 
   /**
    * Unpacks {@code groups} whole groups of 8 values into out[at...]: value v of a group starts at
-   * bit v*bitWidth of the group's bitWidth bytes, and one little-endian 8-byte load covers it
-   * (at most 32 + 7 bits). The caller guarantees pos + groups * bitWidth + 8 <= end.
+   * bit v*bitWidth of the group's bitWidth bytes, and one little-endian 8-byte load covers it (at
+   * most 32 + 7 bits). The caller guarantees pos + groups * bitWidth + 8 <= end.
    */
   private void unpackGroupsInto(int[] out, int at, int groups) {
     int w = bitWidth;

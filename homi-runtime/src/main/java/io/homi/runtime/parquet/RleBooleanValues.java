@@ -4,15 +4,20 @@ import java.nio.ByteBuffer;
 import org.apache.arrow.vector.BitVector;
 import org.apache.arrow.vector.FieldVector;
 
-/** Booleans in the RLE encoding (data page v2 writers use it): 4-byte length, then the hybrid at width 1. */
+/**
+ * Booleans in the RLE encoding (data page v2 writers use it): 4-byte length, then the hybrid at
+ * width 1.
+ */
 final class RleBooleanValues implements PageValues {
   private final RleBitPackedDecoder bits;
   private int[] scratch = new int[1024];
 
   RleBooleanValues(ByteBuffer data, String context) throws CorruptParquetException {
-    if (data.limit() < 4) throw new CorruptParquetException(context, "RLE boolean page without its length prefix");
+    if (data.limit() < 4)
+      throw new CorruptParquetException(context, "RLE boolean page without its length prefix");
     int len = data.getInt(0);
-    if (len < 0 || len > data.limit() - 4) throw new CorruptParquetException(context, "RLE boolean length " + len);
+    if (len < 0 || len > data.limit() - 4)
+      throw new CorruptParquetException(context, "RLE boolean length " + len);
     this.bits = new RleBitPackedDecoder(data, 4, 4 + len, 1, context);
   }
 

@@ -20,15 +20,19 @@ import org.apache.parquet.format.OffsetIndex;
 import org.apache.parquet.format.RowGroup;
 
 /**
- * Pruning decided where a row group is about to be read, after min/max statistics kept it:
- * its dictionary pages (equality and IN on dictionary-only chunks can drop the whole row group)
- * and its page indexes (only the pages whose min/max may match are read). Both read through the
- * file's own queue pair, so their bytes count like any other; both only ever keep more rows than
- * match, never fewer.
+ * Pruning decided where a row group is about to be read, after min/max statistics kept it: its
+ * dictionary pages (equality and IN on dictionary-only chunks can drop the whole row group) and its
+ * page indexes (only the pages whose min/max may match are read). Both read through the file's own
+ * queue pair, so their bytes count like any other; both only ever keep more rows than match, never
+ * fewer.
  */
 public final class RowGroupFilter {
   /** What to read of a row group: nothing, whole chunks ({@code pages} null) or some pages. */
-  public record Decision(boolean prunedByDictionary, boolean prunedByPageIndex, PageSelection pages, int pagesSkipped) {
+  public record Decision(
+      boolean prunedByDictionary,
+      boolean prunedByPageIndex,
+      PageSelection pages,
+      int pagesSkipped) {
     public boolean skip() {
       return prunedByDictionary || prunedByPageIndex;
     }
@@ -43,8 +47,12 @@ public final class RowGroupFilter {
   private final Set<String> pageIndexColumns = new HashSet<>();
   private final boolean flat;
 
-  /** @param predicate the scan's pruning predicate, or null; @param columns the projected file columns */
-  public RowGroupFilter(ParquetFileReader file, StatsPredicate predicate, List<ColumnDescriptor> columns) {
+  /**
+   * @param predicate the scan's pruning predicate, or null; @param columns the projected file
+   *     columns
+   */
+  public RowGroupFilter(
+      ParquetFileReader file, StatsPredicate predicate, List<ColumnDescriptor> columns) {
     this.file = file;
     this.predicate = predicate;
     this.columns = columns;
@@ -71,26 +79,34 @@ public final class RowGroupFilter {
     RowGroup group = file.metadata().getRow_groups().get(rg);
     Map<String, List<Object>> read = new HashMap<>();
     IOException[] failure = new IOException[1];
-    boolean might = DictionaryPruner.mightMatch(predicate, name -> {
-      if (read.containsKey(name)) return read.get(name);
-      List<Object> values = null;
-      Integer leaf = stats.leaf(name);
-      ColumnDescriptor col = file.schema().column(name);
-      if (leaf != null && col != null && !col.isNested() && col.index() == leaf && failure[0] == null) {
-        ColumnMetaData md = group.getColumns().get(leaf).getMeta_data();
-        try {
-          List<byte[]> raw = md == null ? null : file.readDictionary(rg, col);
-          if (raw != null) {
-            values = new ArrayList<>(raw.size());
-            for (byte[] b : raw) values.add(ColumnRange.plainValue(b, md, stats.element(leaf)));
-          }
-        } catch (IOException e) {
-          failure[0] = e;
-        }
-      }
-      read.put(name, values);
-      return values;
-    });
+    boolean might =
+        DictionaryPruner.mightMatch(
+            predicate,
+            name -> {
+              if (read.containsKey(name)) return read.get(name);
+              List<Object> values = null;
+              Integer leaf = stats.leaf(name);
+              ColumnDescriptor col = file.schema().column(name);
+              if (leaf != null
+                  && col != null
+                  && !col.isNested()
+                  && col.index() == leaf
+                  && failure[0] == null) {
+                ColumnMetaData md = group.getColumns().get(leaf).getMeta_data();
+                try {
+                  List<byte[]> raw = md == null ? null : file.readDictionary(rg, col);
+                  if (raw != null) {
+                    values = new ArrayList<>(raw.size());
+                    for (byte[] b : raw)
+                      values.add(ColumnRange.plainValue(b, md, stats.element(leaf)));
+                  }
+                } catch (IOException e) {
+                  failure[0] = e;
+                }
+              }
+              read.put(name, values);
+              return values;
+            });
     if (failure[0] != null) throw failure[0];
     return might;
   }
@@ -100,7 +116,9 @@ public final class RowGroupFilter {
     Map<String, Integer> filterLeaves = new HashMap<>();
     for (String name : pageIndexColumns) {
       Integer leaf = stats.leaf(name);
-      if (leaf != null && leaf < group.getColumnsSize() && group.getColumns().get(leaf).isSetColumn_index_offset()) {
+      if (leaf != null
+          && leaf < group.getColumnsSize()
+          && group.getColumns().get(leaf).isSetColumn_index_offset()) {
         filterLeaves.put(name, leaf);
       }
     }
@@ -118,9 +136,11 @@ public final class RowGroupFilter {
     RowRanges keep = PageIndexPruner.candidates(predicate, rows, pages::get);
     if (!keep.isEmpty() && keep.rowCount() == rows) return WHOLE;
     Set<Integer> missing = new HashSet<>();
-    for (ColumnDescriptor c : columns) if (!idx.offsetIndexes().containsKey(c.index())) missing.add(c.index());
+    for (ColumnDescriptor c : columns)
+      if (!idx.offsetIndexes().containsKey(c.index())) missing.add(c.index());
     Map<Integer, OffsetIndex> offsets = new HashMap<>(idx.offsetIndexes());
-    if (!missing.isEmpty()) offsets.putAll(file.readPageIndexes(rg, Set.of(), missing).offsetIndexes());
+    if (!missing.isEmpty())
+      offsets.putAll(file.readPageIndexes(rg, Set.of(), missing).offsetIndexes());
     Map<Integer, OffsetIndex> projected = new HashMap<>();
     int total = 0;
     for (ColumnDescriptor c : columns) {
@@ -137,11 +157,15 @@ public final class RowGroupFilter {
     return new Decision(false, false, sel, sel.pagesSkipped());
   }
 
-  /** A filtered column's pages with what its ColumnIndex proves of each, or null without a usable one. */
+  /**
+   * A filtered column's pages with what its ColumnIndex proves of each, or null without a usable
+   * one.
+   */
   private ColumnPages pages(RowGroup group, int leaf, PageIndexReader.PageIndexes idx, long rows) {
     ColumnIndex ci = idx.columnIndexes().get(leaf);
     OffsetIndex oi = idx.offsetIndexes().get(leaf);
-    if (ci == null || oi == null || ci.getNull_pagesSize() != oi.getPage_locationsSize()) return null;
+    if (ci == null || oi == null || ci.getNull_pagesSize() != oi.getPage_locationsSize())
+      return null;
     ColumnMetaData md = group.getColumns().get(leaf).getMeta_data();
     int n = oi.getPage_locationsSize();
     long[] first = new long[n];

@@ -14,12 +14,12 @@ import java.util.concurrent.ExecutorService;
  * current one: I/O and decode overlap inside one task. Memory is bounded by {@code ahead}: at most
  * that many row groups are fetched or in flight beyond the one handed out (0 = fetch on the
  * caller's thread when asked, as before). Fetches run one after another (each starts when the
- * previous one has finished), since a file's queue pair serves one thread at a time. A failed
- * fetch is thrown, with its own message (file, row group, offset), by the {@link #next} that
- * asks for that row group; row groups before it are handed out normally. What "opening" a row
- * group means is the caller's {@link Opener} (e.g. deciding on dictionary / page-index pruning,
- * which reads through the same queue pair, then fetching the selected pages): everything that
- * reads through the file's queue pair must go through the opener while the pipeline is in use.
+ * previous one has finished), since a file's queue pair serves one thread at a time. A failed fetch
+ * is thrown, with its own message (file, row group, offset), by the {@link #next} that asks for
+ * that row group; row groups before it are handed out normally. What "opening" a row group means is
+ * the caller's {@link Opener} (e.g. deciding on dictionary / page-index pruning, which reads
+ * through the same queue pair, then fetching the selected pages): everything that reads through the
+ * file's queue pair must go through the opener while the pipeline is in use.
  *
  * @param <T> what the opener returns for one row group (it owns the fetched bytes; may be null)
  */
@@ -35,8 +35,10 @@ public final class RowGroupPipeline<T extends AutoCloseable> implements AutoClos
   private final int[] rowGroups;
   private final int ahead;
   private final ExecutorService pool;
+
   /** Fetches issued and not yet handed out, oldest first: row groups rowGroups[next ..]. */
   private final ArrayDeque<CompletableFuture<T>> pending = new ArrayDeque<>();
+
   private int next; // index in rowGroups of the next row group to hand out
   private int issued; // index in rowGroups of the next row group to fetch
   private int mostPending; // the largest number of fetches ever outstanding at once (for tests)
@@ -51,8 +53,8 @@ public final class RowGroupPipeline<T extends AutoCloseable> implements AutoClos
   }
 
   /** Whole row groups of {@code columns}, fetched ahead. */
-  public static RowGroupPipeline<RowGroupReader> of(ParquetFileReader file, List<ColumnDescriptor> columns,
-                                                    int[] rowGroups, int ahead) {
+  public static RowGroupPipeline<RowGroupReader> of(
+      ParquetFileReader file, List<ColumnDescriptor> columns, int[] rowGroups, int ahead) {
     List<ColumnDescriptor> cols = List.copyOf(columns);
     return new RowGroupPipeline<>(file, rowGroups, ahead, rg -> file.openRowGroup(rg, cols));
   }
@@ -109,13 +111,22 @@ public final class RowGroupPipeline<T extends AutoCloseable> implements AutoClos
     while (pending.size() < want && issued < rowGroups.length) {
       int rg = rowGroups[issued++];
       CompletableFuture<T> prev = pending.peekLast();
-      CompletableFuture<T> f = prev == null
-          ? CompletableFuture.supplyAsync(() -> fetch(rg), pool)
-          : prev.handleAsync((r, e) -> {
-            if (e != null) throw new CompletionException(new HomiParquetException("row group " + rg + " of "
-                + file.path() + " not fetched: an earlier row group failed"));
-            return fetch(rg);
-          }, pool);
+      CompletableFuture<T> f =
+          prev == null
+              ? CompletableFuture.supplyAsync(() -> fetch(rg), pool)
+              : prev.handleAsync(
+                  (r, e) -> {
+                    if (e != null)
+                      throw new CompletionException(
+                          new HomiParquetException(
+                              "row group "
+                                  + rg
+                                  + " of "
+                                  + file.path()
+                                  + " not fetched: an earlier row group failed"));
+                    return fetch(rg);
+                  },
+                  pool);
       pending.addLast(f);
       mostPending = Math.max(mostPending, pending.size());
     }
@@ -145,7 +156,9 @@ public final class RowGroupPipeline<T extends AutoCloseable> implements AutoClos
     }
   }
 
-  /** Waits for fetches still in flight (their queue pair belongs to the file) and frees their bytes. */
+  /**
+   * Waits for fetches still in flight (their queue pair belongs to the file) and frees their bytes.
+   */
   @Override
   public void close() {
     while (!pending.isEmpty()) {

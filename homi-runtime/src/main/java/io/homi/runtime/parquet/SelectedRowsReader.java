@@ -6,11 +6,11 @@ import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.FieldVector;
 
 /**
- * Reads the selected rows of a row group whose columns read only some pages
- * ({@link PageSelection}). Each column yields the rows of its own pages, which start and end on
- * rows of their own; before each run of selected rows, every column drops the values it holds
- * between its last row and the run (decoded into a scratch vector, since a page can only be
- * decoded from its start), so that all columns give the same rows.
+ * Reads the selected rows of a row group whose columns read only some pages ({@link
+ * PageSelection}). Each column yields the rows of its own pages, which start and end on rows of
+ * their own; before each run of selected rows, every column drops the values it holds between its
+ * last row and the run (decoded into a scratch vector, since a page can only be decoded from its
+ * start), so that all columns give the same rows.
  */
 final class SelectedRowsReader implements AutoCloseable {
   private static final int DROP_BATCH = 4096;
@@ -24,8 +24,11 @@ final class SelectedRowsReader implements AutoCloseable {
   private int run;
   private long inRun;
 
-  SelectedRowsReader(List<ColumnReader> readers, List<ColumnDescriptor> columns, PageSelection selection,
-                     BufferAllocator allocator) {
+  SelectedRowsReader(
+      List<ColumnReader> readers,
+      List<ColumnDescriptor> columns,
+      PageSelection selection,
+      BufferAllocator allocator) {
     this.readers = readers;
     this.columns = columns;
     this.yielded = new RowRanges[columns.size()];
@@ -36,7 +39,9 @@ final class SelectedRowsReader implements AutoCloseable {
     this.scratch = new FieldVector[columns.size()];
   }
 
-  /** The next {@code n} selected rows of every column into {@code vectors} starting at {@code dst}. */
+  /**
+   * The next {@code n} selected rows of every column into {@code vectors} starting at {@code dst}.
+   */
   void read(List<FieldVector> vectors, int dst, int n) throws HomiParquetException {
     int done = 0;
     while (done < n) {

@@ -22,12 +22,12 @@ import shaded.parquet.org.apache.thrift.transport.TIOStreamTransport;
  * The one place the runtime decodes Parquet's Thrift structures (footer, page headers, page
  * indexes), with bounds the generated code lacks. That code pre-sizes a list from its declared
  * count and skips unknown fields by unbounded recursion, so a few hostile bytes could ask for
- * gigabytes or overflow the stack. Here, before anything is allocated: a declared list, set or
- * map size and a binary length must fit in the bytes that remain (every element takes at least
- * one byte in the compact protocol); the sum of all declared sizes must fit in twice the input
- * (each element owns at least one byte of it, so a valid structure never comes near); and
- * structs and containers nest at most {@value #MAX_DEPTH} deep. Every failure is an
- * IOException "can not read STRUCT: why (at byte N of M)"; callers add the file and offset.
+ * gigabytes or overflow the stack. Here, before anything is allocated: a declared list, set or map
+ * size and a binary length must fit in the bytes that remain (every element takes at least one byte
+ * in the compact protocol); the sum of all declared sizes must fit in twice the input (each element
+ * owns at least one byte of it, so a valid structure never comes near); and structs and containers
+ * nest at most {@value #MAX_DEPTH} deep. Every failure is an IOException "can not read STRUCT: why
+ * (at byte N of M)"; callers add the file and offset.
  */
 public final class ThriftCodec {
   /** Deepest nesting of structs and containers; Parquet's own structures need under 10. */
@@ -37,7 +37,8 @@ public final class ThriftCodec {
 
   /** The footer's FileMetaData from exactly {@code bytes}' remaining bytes. */
   public static FileMetaData fileMetaData(ByteBuffer bytes) throws IOException {
-    return read(new ByteBufferInputStream(bytes.duplicate()), bytes.remaining(), new FileMetaData());
+    return read(
+        new ByteBufferInputStream(bytes.duplicate()), bytes.remaining(), new FileMetaData());
   }
 
   /** A page header from {@code in}, which holds at most {@code available} bytes for it. */
@@ -53,17 +54,21 @@ public final class ThriftCodec {
     return read(new ByteBufferInputStream(bytes.duplicate()), bytes.remaining(), new OffsetIndex());
   }
 
-  private static <T extends TBase<?, ?>> T read(InputStream in, long available, T into) throws IOException {
+  private static <T extends TBase<?, ?>> T read(InputStream in, long available, T into)
+      throws IOException {
     String what = into.getClass().getSimpleName();
     Counted counted = new Counted(in);
     try {
       int limit = (int) Math.min(Integer.MAX_VALUE - 8, Math.max(0, available));
-      TIOStreamTransport t = new TIOStreamTransport(new TConfiguration(limit + 8, limit + 8, MAX_DEPTH), counted);
-      // Container sizes are checked below against what remains (a clearer bound than a fixed limit).
+      TIOStreamTransport t =
+          new TIOStreamTransport(new TConfiguration(limit + 8, limit + 8, MAX_DEPTH), counted);
+      // Container sizes are checked below against what remains (a clearer bound than a fixed
+      // limit).
       into.read(new BoundedProtocol(new TCompactProtocol(t, limit, -1), counted, limit));
       return into;
     } catch (TException | RuntimeException e) {
-      throw new IOException("can not read " + what + ": " + e.getMessage() + at(counted, available), e);
+      throw new IOException(
+          "can not read " + what + ": " + e.getMessage() + at(counted, available), e);
     } catch (StackOverflowError | OutOfMemoryError e) {
       // Not reachable through the bounds above; kept so that no Error escapes without the file.
       throw new IOException("can not read " + what + ": " + e + at(counted, available));
@@ -114,17 +119,20 @@ public final class ThriftCodec {
     }
 
     private void enter() throws TException {
-      if (++depth > MAX_DEPTH) throw new TException("structures nested deeper than " + MAX_DEPTH + " levels");
+      if (++depth > MAX_DEPTH)
+        throw new TException("structures nested deeper than " + MAX_DEPTH + " levels");
     }
 
     private void declare(long n, int bytesPerElement, String kind) throws TException {
       long left = limit - in.consumed;
       if (n < 0 || n * bytesPerElement > left) {
-        throw new TException(kind + " declares " + n + " elements but only " + left + " bytes remain");
+        throw new TException(
+            kind + " declares " + n + " elements but only " + left + " bytes remain");
       }
       declared += n;
       if (declared > budget) {
-        throw new TException("declares " + declared + " elements in all, more than " + limit + " bytes can hold");
+        throw new TException(
+            "declares " + declared + " elements in all, more than " + limit + " bytes can hold");
       }
     }
 
@@ -184,19 +192,23 @@ public final class ThriftCodec {
 
     /**
      * Binary (and string) values are read here, not by TCompactProtocol: its length check lets a
-     * negative length through to a null buffer. The compact protocol stores them as a varint
-     * length and the bytes; the transport does not buffer, so reading the stream directly is exact.
+     * negative length through to a null buffer. The compact protocol stores them as a varint length
+     * and the bytes; the transport does not buffer, so reading the stream directly is exact.
      */
     @Override
     public ByteBuffer readBinary() throws TException {
       int len = varint32();
       long left = limit - in.consumed;
-      if (len < 0 || len > left) throw new TException("binary value declares " + len + " bytes but only " + left + " remain");
+      if (len < 0 || len > left)
+        throw new TException(
+            "binary value declares " + len + " bytes but only " + left + " remain");
       declared += len;
-      if (declared > budget) throw new TException("declares more bytes in all than " + limit + " bytes can hold");
+      if (declared > budget)
+        throw new TException("declares more bytes in all than " + limit + " bytes can hold");
       try {
         byte[] b = in.readNBytes(len);
-        if (b.length != len) throw new TException("input ends inside a binary value of " + len + " bytes");
+        if (b.length != len)
+          throw new TException("input ends inside a binary value of " + len + " bytes");
         return ByteBuffer.wrap(b);
       } catch (IOException e) {
         throw new TException(e.getMessage(), e);
@@ -206,8 +218,11 @@ public final class ThriftCodec {
     @Override
     public String readString() throws TException {
       ByteBuffer b = readBinary();
-      // Interned as InterningProtocol does: path_in_schema repeats the column names in every row group.
-      return new String(b.array(), b.position(), b.remaining(), java.nio.charset.StandardCharsets.UTF_8).intern();
+      // Interned as InterningProtocol does: path_in_schema repeats the column names in every row
+      // group.
+      return new String(
+              b.array(), b.position(), b.remaining(), java.nio.charset.StandardCharsets.UTF_8)
+          .intern();
     }
 
     private int varint32() throws TException {

@@ -2,12 +2,14 @@ package io.homi.runtime.parquet;
 
 /**
  * How a leaf column's physical values become Arrow values: the conversion, not the Arrow type
- * itself (that is in {@link ColumnDescriptor#arrowType()}, e.g. a decimal's precision). Chosen
- * to give the Spark type Spark 4.1's own reader gives (see {@link TypeMapping}).
+ * itself (that is in {@link ColumnDescriptor#arrowType()}, e.g. a decimal's precision). Chosen to
+ * give the Spark type Spark 4.1's own reader gives (see {@link TypeMapping}).
  */
 public enum ValueKind {
   BOOLEAN(0),
-  INT8(4), INT16(4), INT32(4),
+  INT8(4),
+  INT16(4),
+  INT32(4),
   /** INT32 with INT(8, unsigned): Spark reads ShortType. */
   UINT8(4),
   /** INT32 with INT(16, unsigned): Spark reads IntegerType; the value fits as is. */
@@ -17,8 +19,11 @@ public enum ValueKind {
   INT64(8),
   /** INT64 with INT(64, unsigned): Spark reads DecimalType(20, 0). */
   UINT64(8),
-  FLOAT(4), DOUBLE(8), DATE(4),
-  DECIMAL_INT32(4), DECIMAL_INT64(8),
+  FLOAT(4),
+  DOUBLE(8),
+  DATE(4),
+  DECIMAL_INT32(4),
+  DECIMAL_INT64(8),
   /** INT64 TIMESTAMP(MILLIS): Spark holds microseconds. */
   TIMESTAMP_MILLIS(8),
   TIMESTAMP_MICROS(8),
@@ -28,7 +33,8 @@ public enum ValueKind {
   FIXED_BINARY(-2),
   /** FIXED_LEN_BYTE_ARRAY DECIMAL: big-endian two's complement of the column's type length. */
   FIXED_DECIMAL(-2),
-  STRING(-1), BINARY(-1),
+  STRING(-1),
+  BINARY(-1),
   /** BYTE_ARRAY DECIMAL: big-endian two's complement of any length. */
   DECIMAL_BINARY(-1),
   /** The Null (UNKNOWN) logical type: Spark's NullType; values are never decoded. */
@@ -40,7 +46,10 @@ public enum ValueKind {
     this.plainWidth = plainWidth;
   }
 
-  /** Bytes per PLAIN value: 0 for bit-packed booleans, -1 for byte arrays, -2 for the column's FLBA length. */
+  /**
+   * Bytes per PLAIN value: 0 for bit-packed booleans, -1 for byte arrays, -2 for the column's FLBA
+   * length.
+   */
   public int plainWidth() {
     return plainWidth;
   }

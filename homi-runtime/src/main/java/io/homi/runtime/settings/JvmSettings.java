@@ -7,12 +7,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The per-JVM settings ({@link Setting.Scope#JVM}) of this JVM, resolved once, the first time
- * the runtime asks for one, and fixed from then on (threads, caches and native libraries are
- * set up with them). Sources, highest precedence first: the Spark conf's {@code spark.homi.*}
- * (handed over by the connector with {@link #useSparkConf} before it first touches the runtime,
- * on the driver and on each executor), then {@code -Dhomi.*}, then the default. A Spark conf that
- * arrives after the values were fixed and differs from them is logged, not applied.
+ * The per-JVM settings ({@link Setting.Scope#JVM}) of this JVM, resolved once, the first time the
+ * runtime asks for one, and fixed from then on (threads, caches and native libraries are set up
+ * with them). Sources, highest precedence first: the Spark conf's {@code spark.homi.*} (handed over
+ * by the connector with {@link #useSparkConf} before it first touches the runtime, on the driver
+ * and on each executor), then {@code -Dhomi.*}, then the default. A Spark conf that arrives after
+ * the values were fixed and differs from them is logged, not applied.
  */
 public final class JvmSettings {
   private static final Logger LOG = LoggerFactory.getLogger(JvmSettings.class);
@@ -33,7 +33,8 @@ public final class JvmSettings {
    * already dropped, see {@link HomiSettings#fromSparkConf}) over system properties over the
    * defaults. A bad value fails naming its key and where it was given.
    */
-  public static JvmSettings resolve(Map<String, String> sparkHomi, Map<String, String> systemProperties) {
+  public static JvmSettings resolve(
+      Map<String, String> sparkHomi, Map<String, String> systemProperties) {
     Map<String, Object> values = new LinkedHashMap<>();
     Map<String, String> sources = new LinkedHashMap<>();
     for (Setting<?> s : HomiSettings.all()) {
@@ -86,8 +87,13 @@ public final class JvmSettings {
       JvmSettings wanted = resolve(sparkHomi, HomiSettings.systemProperties());
       for (Map.Entry<String, Object> e : wanted.values.entrySet()) {
         if (!Objects.equals(e.getValue(), current.values.get(e.getKey()))) {
-          LOG.warn("spark.{}={} is not applied: the HOMI runtime of this JVM started with {}={} ({}); per-JVM settings"
-              + " are fixed when it starts", e.getKey(), e.getValue(), e.getKey(), current.values.get(e.getKey()),
+          LOG.warn(
+              "spark.{}={} is not applied: the HOMI runtime of this JVM started with {}={} ({}); per-JVM settings"
+                  + " are fixed when it starts",
+              e.getKey(),
+              e.getValue(),
+              e.getKey(),
+              current.values.get(e.getKey()),
               current.sources.get(e.getKey()));
         }
       }
@@ -98,11 +104,14 @@ public final class JvmSettings {
   /** The value of a per-JVM setting. */
   @SuppressWarnings("unchecked")
   public <T> T get(Setting<T> s) {
-    if (s.scope() != Setting.Scope.JVM) throw new IllegalArgumentException(s.key() + " is a per-scan setting");
+    if (s.scope() != Setting.Scope.JVM)
+      throw new IllegalArgumentException(s.key() + " is a per-scan setting");
     return (T) values.get(s.key());
   }
 
-  /** Where a setting's value came from: {@code spark.homi.x}, {@code -Dhomi.x} or {@code default}. */
+  /**
+   * Where a setting's value came from: {@code spark.homi.x}, {@code -Dhomi.x} or {@code default}.
+   */
   public String source(Setting<?> s) {
     return sources.get(s.key());
   }
@@ -110,8 +119,15 @@ public final class JvmSettings {
   @Override
   public String toString() {
     StringBuilder b = new StringBuilder();
-    values.forEach((k, v) -> b.append(b.length() == 0 ? "" : ", ").append(k).append('=').append(v)
-        .append(" (").append(sources.get(k)).append(')'));
+    values.forEach(
+        (k, v) ->
+            b.append(b.length() == 0 ? "" : ", ")
+                .append(k)
+                .append('=')
+                .append(v)
+                .append(" (")
+                .append(sources.get(k))
+                .append(')'));
     return b.toString();
   }
 }

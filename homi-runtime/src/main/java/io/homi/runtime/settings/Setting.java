@@ -8,8 +8,8 @@ import java.util.function.Function;
 
 /**
  * One HOMI setting: its key, scope, default, the values it takes, and what it does. Immutable.
- * Every setting is declared once, in {@link HomiSettings}; values are parsed and checked here, so
- * a bad value fails the same way wherever it was given, with the key's name.
+ * Every setting is declared once, in {@link HomiSettings}; values are parsed and checked here, so a
+ * bad value fails the same way wherever it was given, with the key's name.
  *
  * @param <T> the parsed value's type
  */
@@ -17,8 +17,8 @@ public final class Setting<T> {
   /** Where a setting applies, which decides where it can be given. */
   public enum Scope {
     /**
-     * One read (one Spark scan): a read option, else the session's {@code spark.homi.*} conf,
-     * else the driver JVM's {@code -Dhomi.*}, else the default.
+     * One read (one Spark scan): a read option, else the session's {@code spark.homi.*} conf, else
+     * the driver JVM's {@code -Dhomi.*}, else the default.
      */
     SCAN,
     /**
@@ -36,9 +36,16 @@ public final class Setting<T> {
   private final String doc;
   private final Function<String, T> parser;
 
-  private Setting(String key, Scope scope, T defaultValue, String defaultText, String values, String doc,
-                  Function<String, T> parser) {
-    if (!key.startsWith("homi.")) throw new IllegalArgumentException("a setting's key starts with homi.: " + key);
+  private Setting(
+      String key,
+      Scope scope,
+      T defaultValue,
+      String defaultText,
+      String values,
+      String doc,
+      Function<String, T> parser) {
+    if (!key.startsWith("homi."))
+      throw new IllegalArgumentException("a setting's key starts with homi.: " + key);
     this.key = key;
     this.scope = Objects.requireNonNull(scope);
     this.defaultValue = defaultValue;
@@ -49,51 +56,103 @@ public final class Setting<T> {
   }
 
   /** An integer in [min, max]. */
-  public static Setting<Integer> integer(String key, Scope scope, int dflt, int min, int max, String doc) {
-    return new Setting<>(key, scope, dflt, String.valueOf(dflt), range("integer", min, max, false), doc,
+  public static Setting<Integer> integer(
+      String key, Scope scope, int dflt, int min, int max, String doc) {
+    return new Setting<>(
+        key,
+        scope,
+        dflt,
+        String.valueOf(dflt),
+        range("integer", min, max, false),
+        doc,
         v -> (int) checkRange(key, parseLong(key, v, false), min, max, v));
   }
 
-  /** A whole number in [min, max] with a unit (milliseconds, chunks): the unit is named in the docs. */
-  public static Setting<Long> number(String key, Scope scope, long dflt, long min, long max, String unit, String doc) {
-    return new Setting<>(key, scope, dflt, String.valueOf(dflt), range(unit, min, max, false), doc,
+  /**
+   * A whole number in [min, max] with a unit (milliseconds, chunks): the unit is named in the docs.
+   */
+  public static Setting<Long> number(
+      String key, Scope scope, long dflt, long min, long max, String unit, String doc) {
+    return new Setting<>(
+        key,
+        scope,
+        dflt,
+        String.valueOf(dflt),
+        range(unit, min, max, false),
+        doc,
         v -> checkRange(key, parseLong(key, v, false), min, max, v));
   }
 
   /** A size in bytes in [min, max]; suffixes k, m, g (powers of 1024) allowed. */
-  public static Setting<Long> bytes(String key, Scope scope, long dflt, long min, long max, String doc) {
-    return new Setting<>(key, scope, dflt, bytesText(dflt), range("bytes", min, max, true), doc,
+  public static Setting<Long> bytes(
+      String key, Scope scope, long dflt, long min, long max, String doc) {
+    return new Setting<>(
+        key,
+        scope,
+        dflt,
+        bytesText(dflt),
+        range("bytes", min, max, true),
+        doc,
         v -> checkRange(key, parseLong(key, v, true), min, max, v));
   }
 
   /** true or false (any case). */
   public static Setting<Boolean> bool(String key, Scope scope, boolean dflt, String doc) {
-    return new Setting<>(key, scope, dflt, String.valueOf(dflt), "`true`, `false`", doc, v ->
-        switch (v.trim().toLowerCase(Locale.ROOT)) {
-          case "true" -> true;
-          case "false" -> false;
-          default -> throw new IllegalArgumentException(key + " must be true or false: got '" + v + "'");
-        });
+    return new Setting<>(
+        key,
+        scope,
+        dflt,
+        String.valueOf(dflt),
+        "`true`, `false`",
+        doc,
+        v ->
+            switch (v.trim().toLowerCase(Locale.ROOT)) {
+              case "true" -> true;
+              case "false" -> false;
+              default ->
+                  throw new IllegalArgumentException(
+                      key + " must be true or false: got '" + v + "'");
+            });
   }
 
   /** One of {@code choices} (any case; the value returned is the choice as declared). */
-  public static Setting<String> choice(String key, Scope scope, String dflt, List<String> choices, String doc) {
-    if (!choices.contains(dflt)) throw new IllegalArgumentException(key + ": default " + dflt + " not a choice");
+  public static Setting<String> choice(
+      String key, Scope scope, String dflt, List<String> choices, String doc) {
+    if (!choices.contains(dflt))
+      throw new IllegalArgumentException(key + ": default " + dflt + " not a choice");
     List<String> all = List.copyOf(choices);
-    return new Setting<>(key, scope, dflt, dflt, String.join(", ", all.stream().map(c -> "`" + c + "`").toList()), doc,
+    return new Setting<>(
+        key,
+        scope,
+        dflt,
+        dflt,
+        String.join(", ", all.stream().map(c -> "`" + c + "`").toList()),
+        doc,
         v -> {
           String s = v.trim().toLowerCase(Locale.ROOT);
           for (String c : all) if (c.equalsIgnoreCase(s)) return c;
-          throw new IllegalArgumentException(key + " must be one of " + String.join(", ", all) + ": got '" + v + "'");
+          throw new IllegalArgumentException(
+              key + " must be one of " + String.join(", ", all) + ": got '" + v + "'");
         });
   }
 
-  /** Free text (a library name); {@code dflt} may be null, {@code defaultText} says what then happens. */
-  public static Setting<String> text(String key, Scope scope, String dflt, String defaultText, String doc) {
-    return new Setting<>(key, scope, dflt, defaultText, "text", doc, v -> {
-      if (v.isBlank()) throw new IllegalArgumentException(key + " must not be empty");
-      return v.trim();
-    });
+  /**
+   * Free text (a library name); {@code dflt} may be null, {@code defaultText} says what then
+   * happens.
+   */
+  public static Setting<String> text(
+      String key, Scope scope, String dflt, String defaultText, String doc) {
+    return new Setting<>(
+        key,
+        scope,
+        dflt,
+        defaultText,
+        "text",
+        doc,
+        v -> {
+          if (v.isBlank()) throw new IllegalArgumentException(key + " must not be empty");
+          return v.trim();
+        });
   }
 
   /** The same setting with a default computed on this machine, described as {@code defaultText}. */
@@ -132,7 +191,10 @@ public final class Setting<T> {
     return doc;
   }
 
-  /** Parses and checks a value; a bad one fails with an {@link IllegalArgumentException} naming the key. */
+  /**
+   * Parses and checks a value; a bad one fails with an {@link IllegalArgumentException} naming the
+   * key.
+   */
   public T parse(String raw) {
     if (raw == null) throw new IllegalArgumentException(key + " must not be null");
     return parser.apply(raw);
@@ -160,12 +222,17 @@ public final class Setting<T> {
   }
 
   private static String range(String unit, long min, long max, boolean bytes) {
-    String hi = max == Long.MAX_VALUE || max == Integer.MAX_VALUE ? "" : bytes ? bytesText(max) : String.valueOf(max);
+    String hi =
+        max == Long.MAX_VALUE || max == Integer.MAX_VALUE
+            ? ""
+            : bytes ? bytesText(max) : String.valueOf(max);
     return unit + ", " + (bytes ? bytesText(min) : String.valueOf(min)) + ".." + hi;
   }
 
   private static long checkRange(String key, long n, long min, long max, String v) {
-    if (n < min || n > max) throw new IllegalArgumentException(key + " must be in [" + min + ", " + max + "]: got '" + v + "'");
+    if (n < min || n > max)
+      throw new IllegalArgumentException(
+          key + " must be in [" + min + ", " + max + "]: got '" + v + "'");
     return n;
   }
 
@@ -173,8 +240,13 @@ public final class Setting<T> {
     try {
       return suffixes ? parseBytes(v.trim()) : Long.parseLong(v.trim());
     } catch (NumberFormatException | ArithmeticException e) {
-      throw new IllegalArgumentException(key + " must be " + (suffixes ? "a number (suffixes k, m, g allowed)"
-          : "an integer") + ": got '" + v + "'");
+      throw new IllegalArgumentException(
+          key
+              + " must be "
+              + (suffixes ? "a number (suffixes k, m, g allowed)" : "an integer")
+              + ": got '"
+              + v
+              + "'");
     }
   }
 

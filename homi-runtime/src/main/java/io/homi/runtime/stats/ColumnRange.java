@@ -13,17 +13,17 @@ import org.apache.parquet.format.TimeUnit;
 
 /**
  * What a column chunk's statistics prove about its values, decoded into the literal domain of
- * {@link StatsPredicate}: min and max (either may be null when unknown or unusable), the null
- * count (-1 when unknown) and the value count. Only statistics whose sort order is certain are
- * used:
+ * {@link StatsPredicate}: min and max (either may be null when unknown or unusable), the null count
+ * (-1 when unknown) and the value count. Only statistics whose sort order is certain are used:
+ *
  * <ul>
- *   <li>{@code min_value/max_value} are preferred; the deprecated {@code min/max} are used only
- *   for signed-order physical types (old writers compared byte arrays as signed bytes);</li>
+ *   <li>{@code min_value/max_value} are preferred; the deprecated {@code min/max} are used only for
+ *       signed-order physical types (old writers compared byte arrays as signed bytes);
  *   <li>byte arrays need the file's {@code column_orders} (TYPE_ORDER), which says the writer
- *   compared them unsigned, as Spark compares strings;</li>
- *   <li>unsigned integers, INT96 and unknown timestamp units are not used at all;</li>
- *   <li>truncated binary bounds stay valid bounds (a shortened min is still below every value,
- *   a writer rounds a shortened max up), so they are used as bounds but never as exact values.</li>
+ *       compared them unsigned, as Spark compares strings;
+ *   <li>unsigned integers, INT96 and unknown timestamp units are not used at all;
+ *   <li>truncated binary bounds stay valid bounds (a shortened min is still below every value, a
+ *       writer rounds a shortened max up), so they are used as bounds but never as exact values.
  * </ul>
  */
 public record ColumnRange(Object min, Object max, long nullCount, long numValues, boolean exact) {
@@ -52,8 +52,9 @@ public record ColumnRange(Object min, Object max, long nullCount, long numValues
     long nulls = s.isSetNull_count() ? s.getNull_count() : -1;
     Decoder d = decoder(md, element);
     // Byte arrays (strings, binary, binary decimals) have had several orders over the years.
-    boolean binaryPhysical = md.getType() == org.apache.parquet.format.Type.BYTE_ARRAY
-        || md.getType() == org.apache.parquet.format.Type.FIXED_LEN_BYTE_ARRAY;
+    boolean binaryPhysical =
+        md.getType() == org.apache.parquet.format.Type.BYTE_ARRAY
+            || md.getType() == org.apache.parquet.format.Type.FIXED_LEN_BYTE_ARRAY;
     if (d == null) return new ColumnRange(null, null, nulls, values, false);
     byte[] lo;
     byte[] hi;
@@ -61,11 +62,17 @@ public record ColumnRange(Object min, Object max, long nullCount, long numValues
     if (s.isSetMin_value() && s.isSetMax_value() && (typeDefinedOrder || !binaryPhysical)) {
       lo = s.getMin_value();
       hi = s.getMax_value();
-      exact = (!s.isSetIs_min_value_exact() || s.isIs_min_value_exact())
-          && (!s.isSetIs_max_value_exact() || s.isIs_max_value_exact()) && !d.isBytes();
+      exact =
+          (!s.isSetIs_min_value_exact() || s.isIs_min_value_exact())
+              && (!s.isSetIs_max_value_exact() || s.isIs_max_value_exact())
+              && !d.isBytes();
       // Bytes are exact only when the writer says so; older writers never said.
-      if (d.isBytes()) exact = s.isSetIs_min_value_exact() && s.isIs_min_value_exact() && s.isSetIs_max_value_exact()
-          && s.isIs_max_value_exact();
+      if (d.isBytes())
+        exact =
+            s.isSetIs_min_value_exact()
+                && s.isIs_min_value_exact()
+                && s.isSetIs_max_value_exact()
+                && s.isIs_max_value_exact();
     } else if (s.isSetMin() && s.isSetMax() && !binaryPhysical) {
       lo = s.getMin();
       hi = s.getMax();
@@ -75,34 +82,45 @@ public record ColumnRange(Object min, Object max, long nullCount, long numValues
     }
     Object min = d.decode(lo);
     Object max = d.decode(hi);
-    if (min == null || max == null || isNaN(min) || isNaN(max)) return new ColumnRange(null, null, nulls, values, false);
+    if (min == null || max == null || isNaN(min) || isNaN(max))
+      return new ColumnRange(null, null, nulls, values, false);
     return new ColumnRange(min, max, nulls, values, exact);
   }
 
   /**
-   * Page {@code page} of a ColumnIndex, by the same rules as a chunk's statistics: byte arrays
-   * only under TYPE_ORDER, unusable types give no bounds. Page bounds may be truncated, so they
-   * are never exact; a null page (every value null) proves only that; the page's null count is
-   * used when the index has them. The page's value count is unknown, so only a null page is
-   * "all null".
+   * Page {@code page} of a ColumnIndex, by the same rules as a chunk's statistics: byte arrays only
+   * under TYPE_ORDER, unusable types give no bounds. Page bounds may be truncated, so they are
+   * never exact; a null page (every value null) proves only that; the page's null count is used
+   * when the index has them. The page's value count is unknown, so only a null page is "all null".
    */
-  public static ColumnRange ofPage(org.apache.parquet.format.ColumnIndex ci, int page, ColumnMetaData md,
-                                   SchemaElement element, boolean typeDefinedOrder) {
-    long nulls = ci.isSetNull_counts() && page < ci.getNull_countsSize() ? ci.getNull_counts().get(page) : -1;
+  public static ColumnRange ofPage(
+      org.apache.parquet.format.ColumnIndex ci,
+      int page,
+      ColumnMetaData md,
+      SchemaElement element,
+      boolean typeDefinedOrder) {
+    long nulls =
+        ci.isSetNull_counts() && page < ci.getNull_countsSize()
+            ? ci.getNull_counts().get(page)
+            : -1;
     if (ci.getNull_pages().get(page)) return new ColumnRange(null, null, 1, 1, false);
-    boolean binaryPhysical = md.getType() == org.apache.parquet.format.Type.BYTE_ARRAY
-        || md.getType() == org.apache.parquet.format.Type.FIXED_LEN_BYTE_ARRAY;
+    boolean binaryPhysical =
+        md.getType() == org.apache.parquet.format.Type.BYTE_ARRAY
+            || md.getType() == org.apache.parquet.format.Type.FIXED_LEN_BYTE_ARRAY;
     Decoder d = decoder(md, element);
-    if (d == null || (binaryPhysical && !typeDefinedOrder)) return new ColumnRange(null, null, nulls, Long.MAX_VALUE, false);
+    if (d == null || (binaryPhysical && !typeDefinedOrder))
+      return new ColumnRange(null, null, nulls, Long.MAX_VALUE, false);
     Object min = d.decode(bytes(ci.getMin_values().get(page)));
     Object max = d.decode(bytes(ci.getMax_values().get(page)));
-    if (min == null || max == null || isNaN(min) || isNaN(max)) return new ColumnRange(null, null, nulls, Long.MAX_VALUE, false);
+    if (min == null || max == null || isNaN(min) || isNaN(max))
+      return new ColumnRange(null, null, nulls, Long.MAX_VALUE, false);
     return new ColumnRange(min, max, nulls, Long.MAX_VALUE, false);
   }
 
   /**
    * One PLAIN-encoded value (a dictionary entry: fixed width, or a byte array without its length
-   * prefix) in the literal domain, or null where the column's values have none (unsigned, INT96...).
+   * prefix) in the literal domain, or null where the column's values have none (unsigned,
+   * INT96...).
    */
   public static Object plainValue(byte[] raw, ColumnMetaData md, SchemaElement element) {
     Decoder d = decoder(md, element);
@@ -131,41 +149,53 @@ public record ColumnRange(Object min, Object max, long nullCount, long numValues
   private static Decoder decoder(ColumnMetaData md, SchemaElement e) {
     LogicalType lt = e.isSetLogicalType() ? e.getLogicalType() : null;
     ConvertedType ct = e.isSetConverted_type() ? e.getConverted_type() : null;
-    boolean unsigned = (lt != null && lt.isSetINTEGER() && !lt.getINTEGER().isIsSigned())
-        || ct == ConvertedType.UINT_8 || ct == ConvertedType.UINT_16 || ct == ConvertedType.UINT_32
-        || ct == ConvertedType.UINT_64;
+    boolean unsigned =
+        (lt != null && lt.isSetINTEGER() && !lt.getINTEGER().isIsSigned())
+            || ct == ConvertedType.UINT_8
+            || ct == ConvertedType.UINT_16
+            || ct == ConvertedType.UINT_32
+            || ct == ConvertedType.UINT_64;
     if (unsigned) return null;
     boolean decimal = (lt != null && lt.isSetDECIMAL()) || ct == ConvertedType.DECIMAL;
-    int scale = lt != null && lt.isSetDECIMAL() ? lt.getDECIMAL().getScale() : e.isSetScale() ? e.getScale() : 0;
+    int scale =
+        lt != null && lt.isSetDECIMAL()
+            ? lt.getDECIMAL().getScale()
+            : e.isSetScale() ? e.getScale() : 0;
     switch (md.getType()) {
       case BOOLEAN:
         return b -> b.length >= 1 ? (Object) (b[0] != 0) : null;
       case INT32:
-        if (decimal) return b -> b.length == 4 ? new BigDecimal(BigInteger.valueOf(le(b).getInt()), scale) : null;
+        if (decimal)
+          return b ->
+              b.length == 4 ? new BigDecimal(BigInteger.valueOf(le(b).getInt()), scale) : null;
         return b -> b.length == 4 ? (Object) (long) le(b).getInt() : null;
-      case INT64: {
-        if (decimal) return b -> b.length == 8 ? new BigDecimal(BigInteger.valueOf(le(b).getLong()), scale) : null;
-        long toMicros = 1;
-        if (lt != null && lt.isSetTIMESTAMP()) {
-          TimeUnit u = lt.getTIMESTAMP().getUnit();
-          if (u.isSetMILLIS()) toMicros = 1000;
-          else if (!u.isSetMICROS()) return null; // nanoseconds: Spark does not read them as timestamps
-        } else if (ct == ConvertedType.TIMESTAMP_MILLIS) {
-          toMicros = 1000;
-        } else if (lt != null && (lt.isSetTIME() || lt.isSetUNKNOWN())) {
-          return null;
-        }
-        long mult = toMicros;
-        return b -> {
-          if (b.length != 8) return null;
-          long v = le(b).getLong();
-          try {
-            return Math.multiplyExact(v, mult);
-          } catch (ArithmeticException overflow) {
+      case INT64:
+        {
+          if (decimal)
+            return b ->
+                b.length == 8 ? new BigDecimal(BigInteger.valueOf(le(b).getLong()), scale) : null;
+          long toMicros = 1;
+          if (lt != null && lt.isSetTIMESTAMP()) {
+            TimeUnit u = lt.getTIMESTAMP().getUnit();
+            if (u.isSetMILLIS()) toMicros = 1000;
+            else if (!u.isSetMICROS())
+              return null; // nanoseconds: Spark does not read them as timestamps
+          } else if (ct == ConvertedType.TIMESTAMP_MILLIS) {
+            toMicros = 1000;
+          } else if (lt != null && (lt.isSetTIME() || lt.isSetUNKNOWN())) {
             return null;
           }
-        };
-      }
+          long mult = toMicros;
+          return b -> {
+            if (b.length != 8) return null;
+            long v = le(b).getLong();
+            try {
+              return Math.multiplyExact(v, mult);
+            } catch (ArithmeticException overflow) {
+              return null;
+            }
+          };
+        }
       case FLOAT:
         return b -> b.length == 4 ? (Object) (double) le(b).getFloat() : null;
       case DOUBLE:

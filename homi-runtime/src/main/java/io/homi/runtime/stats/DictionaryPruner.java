@@ -8,13 +8,13 @@ import java.util.Set;
 import java.util.function.Function;
 
 /**
- * Decides from dictionary pages whether a row group can hold a row matching a predicate, for a
- * row group its min/max statistics could not prune. Only equality leaves use a dictionary
- * ({@code col = v}, {@code col <=> v}, {@code col IN (...)}): when every data page of the chunk
- * is dictionary-encoded, the dictionary lists every non-null value, and a comparison never
- * matches a null, so no entry equal to a literal proves that no row matches. Entries are
- * compared with the statistics code's equality (NaN and -0.0 as Spark, decimals by value,
- * strings as unsigned bytes). Everything else answers "might match".
+ * Decides from dictionary pages whether a row group can hold a row matching a predicate, for a row
+ * group its min/max statistics could not prune. Only equality leaves use a dictionary ({@code col =
+ * v}, {@code col <=> v}, {@code col IN (...)}): when every data page of the chunk is
+ * dictionary-encoded, the dictionary lists every non-null value, and a comparison never matches a
+ * null, so no entry equal to a literal proves that no row matches. Entries are compared with the
+ * statistics code's equality (NaN and -0.0 as Spark, decimals by value, strings as unsigned bytes).
+ * Everything else answers "might match".
  */
 public final class DictionaryPruner {
   private DictionaryPruner() {}
@@ -24,8 +24,10 @@ public final class DictionaryPruner {
    *     without one are null), or null when the chunk is not (provably) dictionary-only
    */
   public static boolean mightMatch(StatsPredicate p, Function<String, List<Object>> dictionary) {
-    if (p instanceof StatsPredicate.And a) return mightMatch(a.left(), dictionary) && mightMatch(a.right(), dictionary);
-    if (p instanceof StatsPredicate.Or o) return mightMatch(o.left(), dictionary) || mightMatch(o.right(), dictionary);
+    if (p instanceof StatsPredicate.And a)
+      return mightMatch(a.left(), dictionary) && mightMatch(a.right(), dictionary);
+    if (p instanceof StatsPredicate.Or o)
+      return mightMatch(o.left(), dictionary) || mightMatch(o.right(), dictionary);
     if (p instanceof StatsPredicate.Not n) {
       StatsPredicate neg = StatsPredicate.negate(n.child());
       return neg instanceof StatsPredicate.Not || mightMatch(neg, dictionary);
@@ -51,7 +53,9 @@ public final class DictionaryPruner {
         continue;
       }
       // An entry without a value in the literal domain might equal anything.
-      if (v == null || RowGroupPruner.compare(new ColumnRange(v, v, 0, 1, true), StatsPredicate.Op.EQ, literal)) {
+      if (v == null
+          || RowGroupPruner.compare(
+              new ColumnRange(v, v, 0, 1, true), StatsPredicate.Op.EQ, literal)) {
         return true;
       }
     }
@@ -64,20 +68,27 @@ public final class DictionaryPruner {
     for (Object v : literals) {
       if (v == null) continue;
       Object k = key(v);
-      boolean hit = keys != null && k != null && (keys.isEmpty() || keys.iterator().next().getClass() == k.getClass())
-          ? keys.contains(k) : contains(dictionary, v);
+      boolean hit =
+          keys != null
+                  && k != null
+                  && (keys.isEmpty() || keys.iterator().next().getClass() == k.getClass())
+              ? keys.contains(k)
+              : contains(dictionary, v);
       if (hit) return true;
     }
     return false;
   }
 
-  /** Entries as hash keys equal exactly when Spark's equality holds, or null when one has no key. */
+  /**
+   * Entries as hash keys equal exactly when Spark's equality holds, or null when one has no key.
+   */
   private static Set<Object> keys(List<Object> dictionary) {
     Set<Object> out = new HashSet<>();
     Class<?> kind = null;
     for (Object v : dictionary) {
       Object k = key(v);
-      if (k == null || (kind != null && k.getClass() != kind)) return null; // compare one by one instead
+      if (k == null || (kind != null && k.getClass() != kind))
+        return null; // compare one by one instead
       kind = k.getClass();
       out.add(k);
     }
@@ -85,12 +96,13 @@ public final class DictionaryPruner {
   }
 
   /**
-   * A value's hash key: numbers by value (integers and decimals alike), doubles with one NaN
-   * and one zero, byte arrays by content; null for anything else.
+   * A value's hash key: numbers by value (integers and decimals alike), doubles with one NaN and
+   * one zero, byte arrays by content; null for anything else.
    */
   private static Object key(Object v) {
     if (v instanceof Long l) return BigDecimal.valueOf(l).stripTrailingZeros();
-    if (v instanceof BigDecimal b) return b.signum() == 0 ? BigDecimal.ZERO : b.stripTrailingZeros();
+    if (v instanceof BigDecimal b)
+      return b.signum() == 0 ? BigDecimal.ZERO : b.stripTrailingZeros();
     if (v instanceof Double d) return d.isNaN() ? Double.NaN : d == 0.0 ? 0.0 : d;
     if (v instanceof byte[] b) return ByteBuffer.wrap(b);
     if (v instanceof Boolean b) return b;
@@ -99,9 +111,13 @@ public final class DictionaryPruner {
 
   /** Names of the columns an equality leaf of {@code p} tests: the dictionaries worth reading. */
   public static void columns(StatsPredicate p, java.util.Set<String> out) {
-    StatsPredicate.forEachLeaf(p, true, leaf -> {
-      if (leaf instanceof StatsPredicate.Compare c && c.op() == StatsPredicate.Op.EQ) out.add(c.column());
-      else if (leaf instanceof StatsPredicate.In in) out.add(in.column());
-    });
+    StatsPredicate.forEachLeaf(
+        p,
+        true,
+        leaf -> {
+          if (leaf instanceof StatsPredicate.Compare c && c.op() == StatsPredicate.Op.EQ)
+            out.add(c.column());
+          else if (leaf instanceof StatsPredicate.In in) out.add(in.column());
+        });
   }
 }

@@ -6,8 +6,8 @@ import java.util.function.Function;
 
 /**
  * Decides from column statistics whether a row group can hold a row matching a predicate.
- * Conservative by construction: every unknown (missing statistics, a literal of another type,
- * a column not in the file) answers "might match", and only a proof answers "cannot match".
+ * Conservative by construction: every unknown (missing statistics, a literal of another type, a
+ * column not in the file) answers "might match", and only a proof answers "cannot match".
  *
  * <p>Floating point follows Spark, where NaN equals NaN and is larger than every number: writers
  * leave NaN out of min/max, so a chunk may hold NaN above its max. Hence {@code >}, {@code >=} and
@@ -16,12 +16,17 @@ import java.util.function.Function;
 public final class RowGroupPruner {
   private RowGroupPruner() {}
 
-  /** @param ranges the statistics of the column with this name, or null when unknown */
+  /**
+   * @param ranges the statistics of the column with this name, or null when unknown
+   */
   public static boolean mightMatch(StatsPredicate p, Function<String, ColumnRange> ranges) {
     if (p instanceof StatsPredicate.Constant k) return k.value();
-    if (p instanceof StatsPredicate.And a) return mightMatch(a.left(), ranges) && mightMatch(a.right(), ranges);
-    if (p instanceof StatsPredicate.Or o) return mightMatch(o.left(), ranges) || mightMatch(o.right(), ranges);
-    if (p instanceof StatsPredicate.Not n) return mightMatch(StatsPredicate.negate(n.child()), ranges);
+    if (p instanceof StatsPredicate.And a)
+      return mightMatch(a.left(), ranges) && mightMatch(a.right(), ranges);
+    if (p instanceof StatsPredicate.Or o)
+      return mightMatch(o.left(), ranges) || mightMatch(o.right(), ranges);
+    if (p instanceof StatsPredicate.Not n)
+      return mightMatch(StatsPredicate.negate(n.child()), ranges);
     if (p instanceof StatsPredicate.IsNull n) {
       ColumnRange r = ranges.apply(n.column());
       return r == null || r.nullCount() != 0;
@@ -30,7 +35,8 @@ public final class RowGroupPruner {
       ColumnRange r = ranges.apply(n.column());
       return r == null || !r.allNull();
     }
-    if (p instanceof StatsPredicate.Compare c) return compare(ranges.apply(c.column()), c.op(), c.value());
+    if (p instanceof StatsPredicate.Compare c)
+      return compare(ranges.apply(c.column()), c.op(), c.value());
     if (p instanceof StatsPredicate.In in) {
       ColumnRange r = ranges.apply(in.column());
       for (Object v : in.values()) {
@@ -38,7 +44,8 @@ public final class RowGroupPruner {
       }
       return false; // IN with only nulls (or nothing) matches no row
     }
-    if (p instanceof StatsPredicate.StartsWith sw) return startsWith(ranges.apply(sw.column()), sw.prefix());
+    if (p instanceof StatsPredicate.StartsWith sw)
+      return startsWith(ranges.apply(sw.column()), sw.prefix());
     return true;
   }
 
@@ -65,7 +72,8 @@ public final class RowGroupPruner {
   static boolean startsWith(ColumnRange r, byte[] prefix) {
     if (r == null || prefix == null) return true;
     if (r.allNull()) return false;
-    if (!r.hasBounds() || !(r.min() instanceof byte[] lo) || !(r.max() instanceof byte[] hi)) return true;
+    if (!r.hasBounds() || !(r.min() instanceof byte[] lo) || !(r.max() instanceof byte[] hi))
+      return true;
     // A match v satisfies prefix <= v and v[0..len) == prefix: impossible when max < prefix or
     // when min's first len bytes already exceed the prefix.
     if (unsigned(hi, prefix) < 0) return false;

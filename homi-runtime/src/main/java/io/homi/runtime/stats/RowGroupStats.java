@@ -12,13 +12,14 @@ import org.apache.parquet.format.RowGroup;
 import org.apache.parquet.format.SchemaElement;
 
 /**
- * Footer facts per row group that planning needs: where it lies (for the midpoint rule that
- * assigns it to exactly one split) and the statistics of its top-level leaf columns by name.
+ * Footer facts per row group that planning needs: where it lies (for the midpoint rule that assigns
+ * it to exactly one split) and the statistics of its top-level leaf columns by name.
  */
 public final class RowGroupStats {
   private final FileMetaData footer;
   private final Map<String, Integer> leafByName = new HashMap<>();
   private final Map<String, Integer> leafByLowerName = new HashMap<>();
+
   /** Schema element index of each top-level primitive column's leaf index. */
   private final Map<Integer, Integer> elementOfLeaf = new HashMap<>();
 
@@ -54,13 +55,14 @@ public final class RowGroupStats {
   }
 
   /**
-   * Start of a row group as parquet-mr computes it: its first column chunk's dictionary page
-   * when there is one, else its first data page.
+   * Start of a row group as parquet-mr computes it: its first column chunk's dictionary page when
+   * there is one, else its first data page.
    */
   public static long start(RowGroup rg) {
     ColumnMetaData first = rg.getColumns().get(0).getMeta_data();
     long start = first.getData_page_offset();
-    if (first.isSetDictionary_page_offset() && first.getDictionary_page_offset() > 0
+    if (first.isSetDictionary_page_offset()
+        && first.getDictionary_page_offset() > 0
         && first.getDictionary_page_offset() < start) {
       start = first.getDictionary_page_offset();
     }
@@ -75,11 +77,11 @@ public final class RowGroupStats {
   }
 
   /**
-   * The byte a row group is owned by: the split holding it reads the row group. Clamped into
-   * [0, fileSize): splits cover exactly the file, so a row group whose declared offsets or sizes
-   * reach past the file (a chunk size of 2^31 - 1, found by the fuzzer) still lands in one split
-   * and is read, where the chunk checks refuse it naming the file; unclamped it fell in none and
-   * its rows were silently missing.
+   * The byte a row group is owned by: the split holding it reads the row group. Clamped into [0,
+   * fileSize): splits cover exactly the file, so a row group whose declared offsets or sizes reach
+   * past the file (a chunk size of 2^31 - 1, found by the fuzzer) still lands in one split and is
+   * read, where the chunk checks refuse it naming the file; unclamped it fell in none and its rows
+   * were silently missing.
    */
   public static long midpoint(RowGroup rg, long fileSize) {
     long mid = start(rg) + compressedSize(rg) / 2;
@@ -96,7 +98,10 @@ public final class RowGroupStats {
       if (leaf == null || leaf >= rg.getColumnsSize()) return null;
       ColumnChunk cc = rg.getColumns().get(leaf);
       if (!cc.isSetMeta_data()) return null;
-      return ColumnRange.of(cc.getMeta_data(), footer.getSchema().get(elementOfLeaf.get(leaf)), typeDefinedOrder(leaf));
+      return ColumnRange.of(
+          cc.getMeta_data(),
+          footer.getSchema().get(elementOfLeaf.get(leaf)),
+          typeDefinedOrder(leaf));
     };
   }
 

@@ -4,8 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Rows of one row group as sorted, disjoint, non-adjacent half-open intervals [start, end):
- * what the page index says may match. Immutable; union and intersection keep the form.
+ * Rows of one row group as sorted, disjoint, non-adjacent half-open intervals [start, end): what
+ * the page index says may match. Immutable; union and intersection keep the form.
  */
 public final class RowRanges {
   private final long[] starts;
@@ -96,7 +96,8 @@ public final class RowRanges {
   @Override
   public String toString() {
     StringBuilder b = new StringBuilder("[");
-    for (int k = 0; k < starts.length; k++) b.append(k == 0 ? "" : ", ").append(starts[k]).append("..").append(ends[k]);
+    for (int k = 0; k < starts.length; k++)
+      b.append(k == 0 ? "" : ", ").append(starts[k]).append("..").append(ends[k]);
     return b.append(']').toString();
   }
 }

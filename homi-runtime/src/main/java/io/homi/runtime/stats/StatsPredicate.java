@@ -5,14 +5,21 @@ import java.math.BigDecimal;
 import java.util.List;
 
 /**
- * A filter in the form row-group pruning can use, free of Spark types so that it can be shipped
- * to executors and tested without a SparkSession. Literals are one of {@link Long} (integers,
- * dates in days, timestamps in microseconds), {@link Double} (float and double), {@link BigDecimal},
- * {@link Boolean} or {@code byte[]} (UTF-8 strings and binary); anything else never prunes.
- * Semantics are SQL's: a comparison never matches a null.
+ * A filter in the form row-group pruning can use, free of Spark types so that it can be shipped to
+ * executors and tested without a SparkSession. Literals are one of {@link Long} (integers, dates in
+ * days, timestamps in microseconds), {@link Double} (float and double), {@link BigDecimal}, {@link
+ * Boolean} or {@code byte[]} (UTF-8 strings and binary); anything else never prunes. Semantics are
+ * SQL's: a comparison never matches a null.
  */
 public sealed interface StatsPredicate extends Serializable {
-  enum Op { EQ, LT, LE, GT, GE, NE }
+  enum Op {
+    EQ,
+    LT,
+    LE,
+    GT,
+    GE,
+    NE
+  }
 
   record And(StatsPredicate left, StatsPredicate right) implements StatsPredicate {}
 
@@ -36,11 +43,12 @@ public sealed interface StatsPredicate extends Serializable {
   StatsPredicate TRUE = new Constant(true);
 
   /**
-   * Hands every leaf under the AND/OR tree of {@code p} to {@code leaf}. A NOT is looked through
-   * as its child, or, with {@code pushNots}, as its negation pushed to the leaves (a leaf that
-   * cannot be negated is skipped).
+   * Hands every leaf under the AND/OR tree of {@code p} to {@code leaf}. A NOT is looked through as
+   * its child, or, with {@code pushNots}, as its negation pushed to the leaves (a leaf that cannot
+   * be negated is skipped).
    */
-  static void forEachLeaf(StatsPredicate p, boolean pushNots, java.util.function.Consumer<StatsPredicate> leaf) {
+  static void forEachLeaf(
+      StatsPredicate p, boolean pushNots, java.util.function.Consumer<StatsPredicate> leaf) {
     if (p instanceof And a) {
       forEachLeaf(a.left(), pushNots, leaf);
       forEachLeaf(a.right(), pushNots, leaf);
@@ -60,9 +68,9 @@ public sealed interface StatsPredicate extends Serializable {
   }
 
   /**
-   * The negation pushed down to the leaves (De Morgan), so that NOT never reaches the pruner.
-   * Under SQL's three-valued logic, NOT(x &lt; v) keeps the rows where x &gt;= v: a null x makes
-   * both unknown, and Spark orders NaN above every number on both sides.
+   * The negation pushed down to the leaves (De Morgan), so that NOT never reaches the pruner. Under
+   * SQL's three-valued logic, NOT(x &lt; v) keeps the rows where x &gt;= v: a null x makes both
+   * unknown, and Spark orders NaN above every number on both sides.
    */
   static StatsPredicate negate(StatsPredicate p) {
     if (p instanceof And a) return new Or(negate(a.left()), negate(a.right()));
@@ -71,14 +79,15 @@ public sealed interface StatsPredicate extends Serializable {
     if (p instanceof IsNull n) return new IsNotNull(n.column());
     if (p instanceof IsNotNull n) return new IsNull(n.column());
     if (p instanceof Compare c) {
-      Op neg = switch (c.op()) {
-        case EQ -> Op.NE;
-        case NE -> Op.EQ;
-        case LT -> Op.GE;
-        case LE -> Op.GT;
-        case GT -> Op.LE;
-        case GE -> Op.LT;
-      };
+      Op neg =
+          switch (c.op()) {
+            case EQ -> Op.NE;
+            case NE -> Op.EQ;
+            case LT -> Op.GE;
+            case LE -> Op.GT;
+            case GT -> Op.LE;
+            case GE -> Op.LT;
+          };
       return new Compare(c.column(), neg, c.value());
     }
     // NOT IN and NOT STARTS_WITH could only prune a chunk whose values are all one known value;

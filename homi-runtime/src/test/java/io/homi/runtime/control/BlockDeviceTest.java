@@ -17,12 +17,17 @@ class BlockDeviceTest {
     try (OpenFile f = OpenFile.open(Files.write(dir.resolve("f"), new byte[1]))) {
       BlockDevice d = BlockDevice.of(f.identity().devMajor(), f.identity().devMinor());
       Path disk = Path.of("/sys/block", d.diskName());
-      assertThat(d.logicalBlockSize()).isEqualTo(Integer.parseInt(Files.readString(disk.resolve("queue/logical_block_size")).trim()));
+      assertThat(d.logicalBlockSize())
+          .isEqualTo(
+              Integer.parseInt(Files.readString(disk.resolve("queue/logical_block_size")).trim()));
       assertThat(d.logicalBlockSize()).isIn(512, 1024, 2048, 4096);
       assertThat(d.node()).isEqualTo("/dev/" + d.diskName());
-      assertThat(d.diskSizeBytes()).isEqualTo(Long.parseLong(Files.readString(disk.resolve("size")).trim()) * 512);
+      assertThat(d.diskSizeBytes())
+          .isEqualTo(Long.parseLong(Files.readString(disk.resolve("size")).trim()) * 512);
       if (d.partition()) {
-        assertThat(d.partitionStartSectors()).isEqualTo(Long.parseLong(Files.readString(disk.resolve(d.name()).resolve("start")).trim()));
+        assertThat(d.partitionStartSectors())
+            .isEqualTo(
+                Long.parseLong(Files.readString(disk.resolve(d.name()).resolve("start")).trim()));
       } else {
         assertThat(d.partitionStartSectors()).isZero();
       }
@@ -35,13 +40,20 @@ class BlockDeviceTest {
 
   @Test
   void anonymousDevicesHaveNoBlockDevice() {
-    assertThatThrownBy(() -> BlockDevice.of(0, 42)).isInstanceOf(IOException.class).hasMessageContaining("anonymous");
+    assertThatThrownBy(() -> BlockDevice.of(0, 42))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("anonymous");
   }
 
-  /** No NVMe drive here: a copy of the sysfs layout a kernel gives an NVMe partition, to test the parsing. */
+  /**
+   * No NVMe drive here: a copy of the sysfs layout a kernel gives an NVMe partition, to test the
+   * parsing.
+   */
   @Test
   void nvmePartitionFromASysfsLayout(@TempDir Path sys) throws Exception {
-    Path ctrl = Files.createDirectories(sys.resolve("devices/pci0000:00/0000:00:01.2/0000:03:00.0/nvme/nvme0"));
+    Path ctrl =
+        Files.createDirectories(
+            sys.resolve("devices/pci0000:00/0000:00:01.2/0000:03:00.0/nvme/nvme0"));
     Files.writeString(ctrl.resolve("model"), "Example NVMe SSD 1TB     \n");
     Path ns = Files.createDirectories(ctrl.resolve("nvme0n1"));
     Files.writeString(ns.resolve("nsid"), "1\n");
@@ -53,7 +65,8 @@ class BlockDeviceTest {
     Files.writeString(part.resolve("partition"), "2\n");
     Files.writeString(part.resolve("start"), "2048\n");
     Files.createDirectories(sys.resolve("dev/block"));
-    Files.createSymbolicLink(sys.resolve("dev/block/259:2"), Path.of("../..").resolve(sys.relativize(part)));
+    Files.createSymbolicLink(
+        sys.resolve("dev/block/259:2"), Path.of("../..").resolve(sys.relativize(part)));
 
     BlockDevice d = BlockDevice.of(sys, 259, 2);
     assertThat(d.kind()).isEqualTo("nvme");
@@ -79,7 +92,8 @@ class BlockDeviceTest {
     Files.createDirectories(dm.resolve("queue"));
     Files.writeString(dm.resolve("queue/logical_block_size"), "512\n");
     Files.createDirectories(sys.resolve("dev/block"));
-    Files.createSymbolicLink(sys.resolve("dev/block/252:0"), Path.of("../../devices/virtual/block/dm-0"));
+    Files.createSymbolicLink(
+        sys.resolve("dev/block/252:0"), Path.of("../../devices/virtual/block/dm-0"));
     BlockDevice d = BlockDevice.of(sys, 252, 0);
     assertThat(d.kind()).isEqualTo("device-mapper");
     assertThat(d.notDirectReason()).contains("vg-root");

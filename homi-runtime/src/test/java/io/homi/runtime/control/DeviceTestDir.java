@@ -4,9 +4,9 @@ import java.nio.file.Path;
 
 /**
  * Where tests put files that must live on a block device they can read by LBA. {@code bin/test}
- * mounts a loop-device ext4 (scripts/loop-ext4.sh) and names it in {@value #ENV} (or
- * {@code -Dhomi.test.deviceDir}); without it, files go under target/ on the checkout's own file
- * system, whose device is usually not openable, so the device tests skip there.
+ * mounts a loop-device ext4 (scripts/loop-ext4.sh) and names it in {@value #ENV} (or {@code
+ * -Dhomi.test.deviceDir}); without it, files go under target/ on the checkout's own file system,
+ * whose device is usually not openable, so the device tests skip there.
  */
 public final class DeviceTestDir {
   public static final String ENV = "HOMI_DEVICE_TEST_DIR";
@@ -37,7 +37,10 @@ public final class DeviceTestDir {
   /** What to add to a skip or failure message: which directory was used and how to get a device. */
   public static String hint() {
     Path d = configured();
-    return d != null ? " (" + ENV + "=" + d + ")"
-        : " (set " + ENV + " to a directory on a readable block device: bin/test mounts one with scripts/loop-ext4.sh)";
+    return d != null
+        ? " (" + ENV + "=" + d + ")"
+        : " (set "
+            + ENV
+            + " to a directory on a readable block device: bin/test mounts one with scripts/loop-ext4.sh)";
   }
 }

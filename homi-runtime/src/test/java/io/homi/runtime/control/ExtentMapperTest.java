@@ -30,7 +30,8 @@ class ExtentMapperTest {
     // Both files interleaved on one disk: their granted blocks never overlap.
     List<LbaRange> ra = mapped(a).lbaRanges();
     List<LbaRange> rb = mapped(b).lbaRanges();
-    for (LbaRange x : ra) for (LbaRange y : rb) assertThat(x.end() <= y.start() || y.end() <= x.start()).isTrue();
+    for (LbaRange x : ra)
+      for (LbaRange y : rb) assertThat(x.end() <= y.start() || y.end() <= x.start()).isTrue();
   }
 
   @Test
@@ -41,7 +42,8 @@ class ExtentMapperTest {
     TestFiles.writeAt(p, 2L * written * B + 10 * B, new byte[100]); // a tail that ends mid-block
     ExtentMap map = mapped(p);
     assertThat(map.size()).isEqualTo(2L * written * B + 10 * B + 100);
-    assertThat(map.extents().stream().filter(e -> !e.isHole())).hasSizeGreaterThanOrEqualTo(written / 2);
+    assertThat(map.extents().stream().filter(e -> !e.isHole()))
+        .hasSizeGreaterThanOrEqualTo(written / 2);
     for (int i = 0; i < written; i++) {
       assertThat(map.extents().get(map.indexOf(2L * i * B)).use()).isEqualTo(ExtentUse.DEVICE);
       Extent gap = map.extents().get(map.indexOf((2L * i + 1) * B));
@@ -50,7 +52,8 @@ class ExtentMapperTest {
     }
     Extent last = map.extents().get(map.extents().size() - 1);
     assertThat(last.end()).isEqualTo(map.size());
-    assertThat(last.lbaCount() * map.device().logicalBlockSize()).isGreaterThanOrEqualTo(last.length());
+    assertThat(last.lbaCount() * map.device().logicalBlockSize())
+        .isGreaterThanOrEqualTo(last.length());
     // The map tiles the file exactly: no gaps, no overlaps.
     long pos = 0;
     for (Extent e : map.extents()) {
@@ -66,11 +69,14 @@ class ExtentMapperTest {
     Path p = TestFiles.deviceDir("falloc").resolve("falloc");
     TestFiles.fallocate(p, 1 << 20);
     ExtentMap map = mapped(p);
-    assertThat(map.extents()).isNotEmpty().allSatisfy(e -> {
-      assertThat(e.flags() & ExtentFlags.UNWRITTEN).isNotZero();
-      assertThat(e.use()).isEqualTo(ExtentUse.ZEROS);
-      assertThat(e.lba()).isEqualTo(-1);
-    });
+    assertThat(map.extents())
+        .isNotEmpty()
+        .allSatisfy(
+            e -> {
+              assertThat(e.flags() & ExtentFlags.UNWRITTEN).isNotZero();
+              assertThat(e.use()).isEqualTo(ExtentUse.ZEROS);
+              assertThat(e.lba()).isEqualTo(-1);
+            });
     assertThat(map.lbaRanges()).isEmpty();
     assertThat(TestFiles.filefrag(p)).allSatisfy(f -> assertThat(f.flags()).contains("unwritten"));
   }
@@ -81,10 +87,13 @@ class ExtentMapperTest {
     Files.write(p, TestFiles.random(3 * B, 7)); // no fsync: ext4 keeps the blocks delayed
     try (OpenFile f = OpenFile.open(p)) {
       ExtentMap map = ExtentMapper.map(f, false);
-      assertThat(map.extents()).isNotEmpty().allSatisfy(e -> {
-        assertThat(e.flags() & (ExtentFlags.DELALLOC | ExtentFlags.UNKNOWN)).isZero();
-        assertThat(e.use()).isEqualTo(ExtentUse.DEVICE);
-      });
+      assertThat(map.extents())
+          .isNotEmpty()
+          .allSatisfy(
+              e -> {
+                assertThat(e.flags() & (ExtentFlags.DELALLOC | ExtentFlags.UNKNOWN)).isZero();
+                assertThat(e.use()).isEqualTo(ExtentUse.DEVICE);
+              });
     }
   }
 
@@ -97,7 +106,8 @@ class ExtentMapperTest {
     for (Extent e : map.extents()) {
       long diskByte = d.partitionStartSectors() * 512 + e.physical();
       assertThat(e.lba() * d.logicalBlockSize()).isEqualTo(diskByte);
-      assertThat(e.lbaCount()).isEqualTo((e.length() + d.logicalBlockSize() - 1) / d.logicalBlockSize());
+      assertThat(e.lbaCount())
+          .isEqualTo((e.length() + d.logicalBlockSize() - 1) / d.logicalBlockSize());
     }
   }
 
@@ -112,8 +122,11 @@ class ExtentMapperTest {
         ExtentMap map = ExtentMapper.map(f, true);
         assertThat(map.osOnlyReason()).isNotNull();
         assertThat(map.lbaRanges()).isEmpty();
-        assertThat(map.extents()).isNotEmpty().allSatisfy(e -> assertThat(e.use()).isEqualTo(ExtentUse.OS_ONLY));
-        assertThat(map.extents().get(0).reason()).containsAnyOf("tmpfs", "FIEMAP refused", "anonymous");
+        assertThat(map.extents())
+            .isNotEmpty()
+            .allSatisfy(e -> assertThat(e.use()).isEqualTo(ExtentUse.OS_ONLY));
+        assertThat(map.extents().get(0).reason())
+            .containsAnyOf("tmpfs", "FIEMAP refused", "anonymous");
       }
     } finally {
       Files.deleteIfExists(p);
@@ -128,7 +141,10 @@ class ExtentMapperTest {
     }
   }
 
-  /** Every data extent equals a filefrag extent (in blocks); holes are exactly what filefrag leaves out. */
+  /**
+   * Every data extent equals a filefrag extent (in blocks); holes are exactly what filefrag leaves
+   * out.
+   */
   static void assertMatchesFilefrag(ExtentMap map, List<TestFiles.Frag> frags) {
     List<Extent> data = map.extents().stream().filter(e -> !e.isHole()).toList();
     assertThat(data).hasSameSizeAs(frags);

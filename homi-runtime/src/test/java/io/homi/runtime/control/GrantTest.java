@@ -24,7 +24,8 @@ class GrantTest {
   void allowsExactlyTheFilesBlocks() throws Exception {
     Path dir = TestFiles.deviceDir("grant");
     Path p = dir.resolve("f");
-    for (int i = 0; i < 8; i++) TestFiles.writeAt(p, 2L * i * B, TestFiles.random(B, i)); // 8 extents, holes between
+    for (int i = 0; i < 8; i++)
+      TestFiles.writeAt(p, 2L * i * B, TestFiles.random(B, i)); // 8 extents, holes between
     try (OpenFile f = OpenFile.open(p)) {
       Grant g = Grant.issue(ExtentMapper.map(f, true));
       int perFsBlock = B / g.device().logicalBlockSize();
@@ -66,7 +67,8 @@ class GrantTest {
   void appendingAfterMappingRevokesTheGrantTheNamespaceAndTheCachedMap() throws Exception {
     Path p = TestFiles.deviceDir("append").resolve("f");
     TestFiles.writeAt(p, 0, TestFiles.random(3 * B, 1));
-    try (ControlPlane cp = new ControlPlane(); OpenFile f = OpenFile.open(p)) {
+    try (ControlPlane cp = new ControlPlane();
+        OpenFile f = OpenFile.open(p)) {
       assertThat(cp.watcherReason()).isNull();
       Grant g = cp.grant(f);
       Namespace ns = new NamespaceTable().attach(f);
@@ -76,7 +78,8 @@ class GrantTest {
 
       Files.write(p, new byte[] {1, 2, 3}, StandardOpenOption.APPEND);
 
-      // The grant's flag is set first, then its listeners run (the namespace, the cached map): wait for all.
+      // The grant's flag is set first, then its listeners run (the namespace, the cached map): wait
+      // for all.
       waitFor(() -> g.isRevoked() && ns.isRevoked() && !cp.cache().contains(f.identity()));
       assertThat(g.revokedReason()).contains("inotify").contains("IN_MODIFY");
     }
@@ -89,7 +92,8 @@ class GrantTest {
     Path other = dir.resolve("g");
     TestFiles.writeAt(p, 0, TestFiles.random(B, 1));
     TestFiles.writeAt(other, 0, TestFiles.random(B, 2));
-    try (ControlPlane cp = new ControlPlane(); OpenFile f = OpenFile.open(p)) {
+    try (ControlPlane cp = new ControlPlane();
+        OpenFile f = OpenFile.open(p)) {
       Grant g = cp.grant(f);
       Files.move(other, p, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
       waitFor(g::isRevoked); // the old inode lost its link: IN_ATTRIB
@@ -107,7 +111,9 @@ class GrantTest {
       try (var ch = java.nio.channels.FileChannel.open(p, StandardOpenOption.WRITE)) {
         ch.truncate(B);
       }
-      assertThat(g.recheck(f)).contains("changed since its extents were mapped").contains("size " + 2 * B + " -> " + B);
+      assertThat(g.recheck(f))
+          .contains("changed since its extents were mapped")
+          .contains("size " + 2 * B + " -> " + B);
       assertThat(g.isRevoked()).isTrue();
     }
   }
@@ -116,9 +122,12 @@ class GrantTest {
   void aGrantIsNotIssuedForAFileThatChangedSinceItWasOpened() throws Exception {
     Path p = TestFiles.deviceDir("stale").resolve("f");
     TestFiles.writeAt(p, 0, TestFiles.random(B, 1));
-    try (ControlPlane cp = new ControlPlane(); OpenFile f = OpenFile.open(p)) {
+    try (ControlPlane cp = new ControlPlane();
+        OpenFile f = OpenFile.open(p)) {
       Files.write(p, new byte[] {9}, StandardOpenOption.APPEND);
-      assertThatThrownBy(() -> cp.grant(f)).isInstanceOf(IOException.class).hasMessageContaining(p.getFileName().toString());
+      assertThatThrownBy(() -> cp.grant(f))
+          .isInstanceOf(IOException.class)
+          .hasMessageContaining(p.getFileName().toString());
     }
   }
 

@@ -24,28 +24,43 @@ final class TestFiles {
   private TestFiles() {}
 
   /**
-   * A fresh directory under {@link DeviceTestDir#root()} (the loop-device ext4 bin/test mounts, else
-   * target/ on the checkout's file system), skipping unless FIEMAP maps it to a device; where a
-   * device directory was configured, failing instead.
+   * A fresh directory under {@link DeviceTestDir#root()} (the loop-device ext4 bin/test mounts,
+   * else target/ on the checkout's file system), skipping unless FIEMAP maps it to a device; where
+   * a device directory was configured, failing instead.
    */
   static Path deviceDir(String name) throws IOException {
-    Path dir = Files.createTempDirectory(Files.createDirectories(DeviceTestDir.root().resolve("control-tests")), name);
+    Path dir =
+        Files.createTempDirectory(
+            Files.createDirectories(DeviceTestDir.root().resolve("control-tests")), name);
     Path probe = dir.resolve(".probe");
     Files.write(probe, new byte[1]);
     try (OpenFile f = OpenFile.open(probe)) {
       long magic = ExtentMapper.fsType(f.fd(), f.path());
-      String why = dir + " is on file system 0x" + Long.toHexString(magic) + ", not ext4/xfs: extent tests need one"
-          + DeviceTestDir.hint();
-      if (DeviceTestDir.required()) assertThat(ExtentMapper.DEVICE_ADDRESSED.containsKey(magic)).as(why).isTrue();
+      String why =
+          dir
+              + " is on file system 0x"
+              + Long.toHexString(magic)
+              + ", not ext4/xfs: extent tests need one"
+              + DeviceTestDir.hint();
+      if (DeviceTestDir.required())
+        assertThat(ExtentMapper.DEVICE_ADDRESSED.containsKey(magic)).as(why).isTrue();
       assumeTrue(ExtentMapper.DEVICE_ADDRESSED.containsKey(magic), why);
     }
     return dir;
   }
 
-  /** Skips (or, where a device directory was configured, fails) when the device behind a grant cannot be opened. */
+  /**
+   * Skips (or, where a device directory was configured, fails) when the device behind a grant
+   * cannot be opened.
+   */
   static void assumeDeviceOpens(int fd, Grant g) {
-    String why = "cannot open " + g.device().node() + " for reading: " + Libc.strerror(-fd)
-        + " (needs root and a device cgroup that allows it)" + DeviceTestDir.hint();
+    String why =
+        "cannot open "
+            + g.device().node()
+            + " for reading: "
+            + Libc.strerror(-fd)
+            + " (needs root and a device cgroup that allows it)"
+            + DeviceTestDir.hint();
     if (DeviceTestDir.required()) assertThat(fd).as(why).isGreaterThanOrEqualTo(0);
     assumeTrue(fd >= 0, why);
   }
@@ -58,7 +73,8 @@ final class TestFiles {
 
   /** Writes {@code data} at {@code offset} and fsyncs, so the blocks are allocated and on disk. */
   static void writeAt(Path p, long offset, byte[] data) throws IOException {
-    try (FileChannel ch = FileChannel.open(p, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+    try (FileChannel ch =
+        FileChannel.open(p, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
       ByteBuffer bb = ByteBuffer.wrap(data);
       while (bb.hasRemaining()) ch.write(bb, offset + bb.position());
       ch.force(true);
@@ -79,16 +95,23 @@ final class TestFiles {
   /** One line of {@code filefrag -v}, in file-system blocks. */
   record Frag(long logical, long physical, long length, String flags) {}
 
-  private static final Pattern LINE = Pattern.compile(
-      "^\\s*\\d+:\\s+(\\d+)\\.\\.\\s*(\\d+):\\s+(\\d+)\\.\\.\\s*(\\d+):\\s+(\\d+):\\s*(?:\\d+:)?\\s*(\\S*)\\s*$");
+  private static final Pattern LINE =
+      Pattern.compile(
+          "^\\s*\\d+:\\s+(\\d+)\\.\\.\\s*(\\d+):\\s+(\\d+)\\.\\.\\s*(\\d+):\\s+(\\d+):\\s*(?:\\d+:)?\\s*(\\S*)\\s*$");
 
   /** Runs {@code filefrag -v -b4096} (skips the test when e2fsprogs is missing) and parses it. */
   static List<Frag> filefrag(Path p) throws Exception {
     Process pr;
     try {
-      pr = new ProcessBuilder("filefrag", "-v", "-b" + BLOCK, p.toString()).redirectErrorStream(true).start();
+      pr =
+          new ProcessBuilder("filefrag", "-v", "-b" + BLOCK, p.toString())
+              .redirectErrorStream(true)
+              .start();
     } catch (IOException e) {
-      assumeTrue(false, "filefrag is not installed (scripts/install-test-tools.sh installs e2fsprogs): " + e.getMessage());
+      assumeTrue(
+          false,
+          "filefrag is not installed (scripts/install-test-tools.sh installs e2fsprogs): "
+              + e.getMessage());
       throw e;
     }
     String out = new String(pr.getInputStream().readAllBytes());
@@ -97,7 +120,12 @@ final class TestFiles {
     for (String line : out.split("\n")) {
       Matcher m = LINE.matcher(line);
       if (m.matches()) {
-        frags.add(new Frag(Long.parseLong(m.group(1)), Long.parseLong(m.group(3)), Long.parseLong(m.group(5)), m.group(6)));
+        frags.add(
+            new Frag(
+                Long.parseLong(m.group(1)),
+                Long.parseLong(m.group(3)),
+                Long.parseLong(m.group(5)),
+                m.group(6)));
       }
     }
     return frags;

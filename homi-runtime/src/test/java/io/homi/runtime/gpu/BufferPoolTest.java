@@ -25,14 +25,19 @@ class BufferPoolTest {
   private final List<Buf> allocated = new ArrayList<>();
 
   private BufferPool<Buf> pool(long limit) {
-    return new BufferPool<>(limit, 100, n -> {
-      Buf b = new Buf(n);
-      allocated.add(b);
-      return b;
-    }, b -> b.capacity, b -> {
-      assertThat(b.freed).as("freed twice").isFalse();
-      b.freed = true;
-    });
+    return new BufferPool<>(
+        limit,
+        100,
+        n -> {
+          Buf b = new Buf(n);
+          allocated.add(b);
+          return b;
+        },
+        b -> b.capacity,
+        b -> {
+          assertThat(b.freed).as("freed twice").isFalse();
+          b.freed = true;
+        });
   }
 
   @Test
@@ -80,9 +85,15 @@ class BufferPoolTest {
 
   @Test
   void aFailedAllocationGivesUpItsReservation() {
-    BufferPool<Buf> p = new BufferPool<>(1000, 100, n -> {
-      throw new IllegalStateException("no memory");
-    }, b -> b.capacity, b -> b.freed = true);
+    BufferPool<Buf> p =
+        new BufferPool<>(
+            1000,
+            100,
+            n -> {
+              throw new IllegalStateException("no memory");
+            },
+            b -> b.capacity,
+            b -> b.freed = true);
     assertThatThrownBy(() -> p.take(100)).hasMessage("no memory");
     assertThat(p.heldBytes()).isZero();
     assertThat(p.inUseBytes()).isZero();

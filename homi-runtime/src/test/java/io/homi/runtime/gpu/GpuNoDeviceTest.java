@@ -11,19 +11,22 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * What CI (no GPU) can prove: the probe fails soft with a reason, strict users get a clear
- * error, and the build shipped the kernels (the doctor: DoctorCommandTest in homi-tools).
- * Parts that need a GPU are skipped by assumption, saying so; the device check covers them.
+ * What CI (no GPU) can prove: the probe fails soft with a reason, strict users get a clear error,
+ * and the build shipped the kernels (the doctor: DoctorCommandTest in homi-tools). Parts that need
+ * a GPU are skipped by assumption, saying so; the device check covers them.
  */
 class GpuNoDeviceTest {
   @Test
   void probeExplainsWhyNoGpu() {
     GpuProbe.Result r = GpuProbe.probe();
-    assumeFalse(r.usable(), "a usable GPU is present: the no-GPU behaviour cannot be observed here");
+    assumeFalse(
+        r.usable(), "a usable GPU is present: the no-GPU behaviour cannot be observed here");
     assertThat(r.reason()).isNotBlank();
     assertThat(r.deviceName()).isNull();
-    assertThatThrownBy(GpuProbe::requireUsable).isInstanceOf(CudaException.class)
-        .hasMessageContaining("no usable GPU").hasMessageContaining(r.reason());
+    assertThatThrownBy(GpuProbe::requireUsable)
+        .isInstanceOf(CudaException.class)
+        .hasMessageContaining("no usable GPU")
+        .hasMessageContaining(r.reason());
   }
 
   @Test
@@ -46,7 +49,8 @@ class GpuNoDeviceTest {
       byte b0 = m.getByte(3);
       m.setByte(3, m.getByte(4));
       m.setByte(4, b0);
-      assertThat(Kernels.hostChecksum(Pointer.nativeValue(m), 600)).isNotEqualTo(a); // swapped bytes are caught
+      assertThat(Kernels.hostChecksum(Pointer.nativeValue(m), 600))
+          .isNotEqualTo(a); // swapped bytes are caught
     }
   }
 
@@ -54,7 +58,8 @@ class GpuNoDeviceTest {
   void gpuInitiatedPlanSplitsIntoWholeBlocksPerSlot() {
     // The planner is pure arithmetic, so it is checked here without a GPU.
     long slot = 8192;
-    List<GpuInitiatedReader.GpuRead> reads = GpuPlan.plan(List.of(new GpuInitiatedReader.Request(4095, 10000, 3)), slot);
+    List<GpuInitiatedReader.GpuRead> reads =
+        GpuPlan.plan(List.of(new GpuInitiatedReader.Request(4095, 10000, 3)), slot);
     long covered = 0;
     for (GpuInitiatedReader.GpuRead r : reads) {
       assertThat((r.nlb0() + 1L) * 4096).isLessThanOrEqualTo(slot);

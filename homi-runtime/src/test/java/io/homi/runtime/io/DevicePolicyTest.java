@@ -21,15 +21,17 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * homi.path=device through the runtime: where the block device opens, the file's bytes come by
- * LBA through its grant and are counted on the DEVICE path; where it does not, attaching fails
- * with the file and the reason instead of silently taking another path.
+ * homi.path=device through the runtime: where the block device opens, the file's bytes come by LBA
+ * through its grant and are counted on the DEVICE path; where it does not, attaching fails with the
+ * file and the reason instead of silently taking another path.
  */
 class DevicePolicyTest {
   @Test
   void deviceModeReadsByLbaOrFailsClearly() throws Exception {
     HomiRuntime rt = HomiRuntime.get();
-    Path p = TestData.file(DeviceTestDir.root().resolve("homi-test-data"), "device-policy.bin", (3 << 20) + 777);
+    Path p =
+        TestData.file(
+            DeviceTestDir.root().resolve("homi-test-data"), "device-policy.bin", (3 << 20) + 777);
     try (OpenFile f = OpenFile.open(p)) {
       Libc.fdatasync(f.fd()); // the extents must be allocated on the device, not delayed
       Namespace ns;
@@ -37,13 +39,15 @@ class DevicePolicyTest {
         ns = rt.attach(f, PathPolicy.Mode.DEVICE);
       } catch (IOException e) {
         assertThat(e).hasMessageContaining("homi.path=device").hasMessageContaining(p.toString());
-        if (DeviceTestDir.required()) throw new AssertionError("a device was set up for this test" + DeviceTestDir.hint(), e);
+        if (DeviceTestDir.required())
+          throw new AssertionError("a device was set up for this test" + DeviceTestDir.hint(), e);
         assumeThat(false).as("block device not readable here: " + e.getMessage()).isTrue();
         return;
       }
       HomiConfig cfg = HomiConfig.from(Map.of(HomiConfig.PATH, "device"));
       long len = ns.capacityLbas() * Namespace.LBA_SIZE;
-      try (QueueClient c = rt.newClient(cfg); HostBuffer buf = new HostBuffer(len)) {
+      try (QueueClient c = rt.newClient(cfg);
+          HostBuffer buf = new HostBuffer(len)) {
         rt.buffers().register(buf.address(), buf.capacity());
         c.read(ns, 0, len, buf.address());
         byte[] expected = Files.readAllBytes(p);

@@ -14,18 +14,22 @@ import io.homi.runtime.os.HostBuffer;
 import io.homi.runtime.os.OpenFile;
 import org.junit.jupiter.api.Test;
 
-/** Each queue pair counts its own traffic (per-task Spark metrics), and the parts add up to the whole. */
+/**
+ * Each queue pair counts its own traffic (per-task Spark metrics), and the parts add up to the
+ * whole.
+ */
 class PerQueueStatsTest {
   @Test
   void twoClientsCountTheirOwnBytesAndTheMediatorCountsBoth() throws Exception {
     NamespaceTable table = new NamespaceTable();
     BufferRegistry reg = new BufferRegistry();
     try (Mediator m = new Mediator(table, reg, 64L << 20, 4);
-         OpenFile a = OpenFile.open(TestData.file("stats-a.bin", 3 << 20));
-         OpenFile b = OpenFile.open(TestData.file("stats-b.bin", 1 << 20));
-         HostBuffer buf = TestData.buffer(reg, 4 << 20);
-         QueueClient os = new QueueClient(m, 8, 1L << 20, new PathPolicy(PathPolicy.Mode.OS, 0));
-         QueueClient direct = new QueueClient(m, 8, 1L << 20, new PathPolicy(PathPolicy.Mode.DIRECT, 0))) {
+        OpenFile a = OpenFile.open(TestData.file("stats-a.bin", 3 << 20));
+        OpenFile b = OpenFile.open(TestData.file("stats-b.bin", 1 << 20));
+        HostBuffer buf = TestData.buffer(reg, 4 << 20);
+        QueueClient os = new QueueClient(m, 8, 1L << 20, new PathPolicy(PathPolicy.Mode.OS, 0));
+        QueueClient direct =
+            new QueueClient(m, 8, 1L << 20, new PathPolicy(PathPolicy.Mode.DIRECT, 0))) {
       Namespace nsA = table.attach(a);
       Namespace nsB = table.attach(b);
       PathStats.Snapshot before = m.stats().snapshot();

@@ -48,15 +48,18 @@ class QueueClientTest {
   void largeReadsSplitIntoTaskSizedCommands() throws Exception {
     long size = (10L << 20) + 123;
     try (OpenFile f = OpenFile.open(TestData.file("client-tasks.bin", size));
-         HostBuffer buf = TestData.buffer(reg, (10L << 20) + 4096);
-         QueueClient c = new QueueClient(m, 8, 4L << 20, policy(PathPolicy.Mode.OS))) {
+        HostBuffer buf = TestData.buffer(reg, (10L << 20) + 4096);
+        QueueClient c = new QueueClient(m, 8, 4L << 20, policy(PathPolicy.Mode.OS))) {
       Namespace ns = table.attach(f);
       PathStats.Snapshot before = m.stats().snapshot();
       c.read(ns, 0, size, buf.address());
       PathStats.Snapshot d = m.stats().snapshot().minus(before);
       assertThat(d.executed() + 0).isEqualTo(3); // 4 MiB + 4 MiB + 2 MiB and a bit
       assertThat(d.bytes(PathKind.OS)).isEqualTo(size);
-      assertThat(TestData.firstMismatch(buf.view(0, (int) buf.capacity()), 0, (int) buf.capacity(), 0, size)).isEqualTo(-1);
+      assertThat(
+              TestData.firstMismatch(
+                  buf.view(0, (int) buf.capacity()), 0, (int) buf.capacity(), 0, size))
+          .isEqualTo(-1);
     }
   }
 
@@ -64,8 +67,8 @@ class QueueClientTest {
   void batchOfRangesIsPipelinedAndLandsInPlace() throws Exception {
     long size = 3L << 20;
     try (OpenFile f = OpenFile.open(TestData.file("client-batch.bin", size));
-         HostBuffer buf = TestData.buffer(reg, 1L << 20);
-         QueueClient c = new QueueClient(m, 4, 64 << 10, policy(PathPolicy.Mode.AUTO))) {
+        HostBuffer buf = TestData.buffer(reg, 1L << 20);
+        QueueClient c = new QueueClient(m, 4, 64 << 10, policy(PathPolicy.Mode.AUTO))) {
       Namespace ns = table.attach(f);
       long a = buf.address();
       long[] offs = {2L << 20, 0, 4096 * 7, 0};
@@ -84,14 +87,16 @@ class QueueClientTest {
     Path p = Path.of("target", "homi-test-data", "client-truncate.bin");
     Files.deleteIfExists(p);
     Files.copy(TestData.file("client-truncate-src.bin", 8L << 20), p);
-    // The paths that read the file's descriptors; the device path's own truncation check is in DevicePathTest.
-    for (PathPolicy.Mode mode : new PathPolicy.Mode[] {PathPolicy.Mode.AUTO, PathPolicy.Mode.OS, PathPolicy.Mode.DIRECT}) {
+    // The paths that read the file's descriptors; the device path's own truncation check is in
+    // DevicePathTest.
+    for (PathPolicy.Mode mode :
+        new PathPolicy.Mode[] {PathPolicy.Mode.AUTO, PathPolicy.Mode.OS, PathPolicy.Mode.DIRECT}) {
       try (RandomAccessFile raf = new RandomAccessFile(p.toFile(), "rw")) {
         raf.setLength(8L << 20);
       }
       try (OpenFile f = OpenFile.open(p);
-           HostBuffer buf = TestData.buffer(reg, 8L << 20);
-           QueueClient c = new QueueClient(m, 8, 1L << 20, policy(mode))) {
+          HostBuffer buf = TestData.buffer(reg, 8L << 20);
+          QueueClient c = new QueueClient(m, 8, 1L << 20, policy(mode))) {
         Namespace ns = table.attach(f);
         try (RandomAccessFile raf = new RandomAccessFile(p.toFile(), "rw")) {
           raf.setLength(5L << 20); // truncated underneath, after the grant
@@ -102,11 +107,16 @@ class QueueClientTest {
             .hasMessageContaining(p.toAbsolutePath().toString())
             .hasMessageContaining("at offset " + (5L << 20))
             .hasMessageContaining("shrank")
-            .satisfies(e -> assertThat(((HomiIoException) e).status()).isEqualTo(NvmeStatus.UNRECOVERED_READ_ERROR));
+            .satisfies(
+                e ->
+                    assertThat(((HomiIoException) e).status())
+                        .isEqualTo(NvmeStatus.UNRECOVERED_READ_ERROR));
         assertThat(ns.isRevoked()).isTrue();
         assertThatThrownBy(() -> c.read(ns, 0, 4096, buf.address()))
             .isInstanceOf(HomiIoException.class)
-            .satisfies(e -> assertThat(((HomiIoException) e).status()).isEqualTo(NvmeStatus.ACCESS_DENIED));
+            .satisfies(
+                e ->
+                    assertThat(((HomiIoException) e).status()).isEqualTo(NvmeStatus.ACCESS_DENIED));
         reg.unregister(buf.address());
       }
     }
@@ -115,9 +125,10 @@ class QueueClientTest {
   @Test
   void readErrorFromTheFileSystemReachesTheCaller() throws Exception {
     Path dir = Files.createDirectories(Path.of("target", "homi-test-data", "a-directory"));
-    try (OpenFile f = OpenFile.open(dir); // pread on a directory fails with EISDIR: a real read error
-         HostBuffer buf = TestData.buffer(reg, 8192);
-         QueueClient c = new QueueClient(m, 8, 1L << 20, policy(PathPolicy.Mode.AUTO))) {
+    try (OpenFile f =
+            OpenFile.open(dir); // pread on a directory fails with EISDIR: a real read error
+        HostBuffer buf = TestData.buffer(reg, 8192);
+        QueueClient c = new QueueClient(m, 8, 1L << 20, policy(PathPolicy.Mode.AUTO))) {
       Namespace ns = table.attach(f);
       assertThat(ns.capacityLbas()).isPositive();
       assertThatThrownBy(() -> c.read(ns, 0, 4096, buf.address()))
@@ -125,7 +136,10 @@ class QueueClientTest {
           .hasMessageContaining(dir.toAbsolutePath().toString())
           .hasMessageContaining("at offset 0")
           .hasMessageContaining("Is a directory")
-          .satisfies(e -> assertThat(((HomiIoException) e).status()).isEqualTo(NvmeStatus.UNRECOVERED_READ_ERROR));
+          .satisfies(
+              e ->
+                  assertThat(((HomiIoException) e).status())
+                      .isEqualTo(NvmeStatus.UNRECOVERED_READ_ERROR));
       assertThat(m.stats().snapshot().errors()).isEqualTo(1);
     }
   }
@@ -135,7 +149,7 @@ class QueueClientTest {
   void aMediatorThatNeverAnswersFailsTheReadAfterTheStallTimeout() throws Exception {
     m.close(); // its service threads are gone: nothing will ever be fetched
     try (OpenFile f = OpenFile.open(TestData.file("client-stall.bin", 1 << 20));
-         HostBuffer buf = TestData.buffer(reg, 1 << 20)) {
+        HostBuffer buf = TestData.buffer(reg, 1 << 20)) {
       Namespace ns = table.attach(f);
       QueueClient c = new QueueClient(m, 8, 1L << 20, policy(PathPolicy.Mode.OS), 300);
       long t0 = System.nanoTime();
@@ -150,9 +164,10 @@ class QueueClientTest {
   @Test
   void unalignedOffsetsAreRejectedBeforeAnythingIsQueued() throws Exception {
     try (OpenFile f = OpenFile.open(TestData.file("client-tasks-small.bin", 8192));
-         QueueClient c = new QueueClient(m, 8, 1L << 20, policy(PathPolicy.Mode.OS))) {
+        QueueClient c = new QueueClient(m, 8, 1L << 20, policy(PathPolicy.Mode.OS))) {
       Namespace ns = table.attach(f);
-      assertThatThrownBy(() -> c.read(ns, 100, 10, 4096)).isInstanceOf(IllegalArgumentException.class);
+      assertThatThrownBy(() -> c.read(ns, 100, 10, 4096))
+          .isInstanceOf(IllegalArgumentException.class);
     }
   }
 }

@@ -20,14 +20,14 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Commands into device memory, on a machine without a GPU. The "device" region sits at a
- * non-canonical x86-64 address (2^48): any host code that dereferenced it (a pread into it, a
- * zero fill, reading a PRP list there) would kill this JVM, so every test passing proves host
- * code paths never touch device memory. Without a GPU path such commands are refused before any
- * I/O; with one (a recording stand-in here, GpuPath on a GPU) they go to it alone, zeros too.
+ * non-canonical x86-64 address (2^48): any host code that dereferenced it (a pread into it, a zero
+ * fill, reading a PRP list there) would kill this JVM, so every test passing proves host code paths
+ * never touch device memory. Without a GPU path such commands are refused before any I/O; with one
+ * (a recording stand-in here, GpuPath on a GPU) they go to it alone, zeros too.
  */
 class DeviceMemoryTest {
   static final long SIZE = 10 * 4096 + 1808; // 11 blocks, the last one partial
-  static final long FAKE_DEVICE = 1L << 48;  // not mappable on x86-64: touching it crashes
+  static final long FAKE_DEVICE = 1L << 48; // not mappable on x86-64: touching it crashes
   static final long FAKE_LEN = 1L << 20;
 
   /** Records what the mediator asks of the GPU path; touches no memory. */
@@ -99,7 +99,8 @@ class DeviceMemoryTest {
     m.wake();
     List<RawQueue.Cqe> c = q.await(m, 1, 10_000);
     assertThat(c).hasSize(1);
-    return new Done(c.get(0), m.takeErrorDetail(q.qp, c.get(0).cid()), m.stats().snapshot().minus(before));
+    return new Done(
+        c.get(0), m.takeErrorDetail(q.qp, c.get(0).cid()), m.stats().snapshot().minus(before));
   }
 
   @Test
@@ -113,30 +114,43 @@ class DeviceMemoryTest {
     assertThat(r.contains(FAKE_DEVICE, FAKE_LEN, BufferRegistry.Kind.HOST)).isFalse();
     assertThat(r.contains(FAKE_DEVICE, FAKE_LEN + 1)).isFalse();
     assertThat(r.kindOf(1L << 40, 1)).isNull();
-    assertThatThrownBy(() -> r.register(Long.MAX_VALUE - 10, 100)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> r.register(Long.MAX_VALUE - 10, 100))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   @ParameterizedTest
   @EnumSource(PathPolicy.Mode.class)
   void withoutGpuPathDeviceDestinationsAreRefusedBeforeAnyIo(PathPolicy.Mode mode) {
     // The last block: on a host destination this zero-fills past EOF, so a host path would write.
-    Done d = run(mode, (sq, s) -> NvmeCommand.writeReadSgl(sq, s, 7, ns.nsid(), 10, 0, FAKE_DEVICE, 4096));
+    Done d =
+        run(
+            mode,
+            (sq, s) -> NvmeCommand.writeReadSgl(sq, s, 7, ns.nsid(), 10, 0, FAKE_DEVICE, 4096));
     assertThat(d.cqe().status()).isEqualTo(NvmeStatus.DATA_TRANSFER_ERROR);
     assertThat(d.detail()).contains("device memory");
-    if (mode == PathPolicy.Mode.AUTO || mode == PathPolicy.Mode.GPU) assertThat(d.detail()).contains("no GPU path");
+    if (mode == PathPolicy.Mode.AUTO || mode == PathPolicy.Mode.GPU)
+      assertThat(d.detail()).contains("no GPU path");
     assertThat(d.delta().totalBytes()).isZero();
     assertThat(d.delta().refused()).isEqualTo(1);
     // A small cached read mid-file (what the service thread would copy inline on the host).
-    Done mid = run(mode, (sq, s) -> NvmeCommand.writeReadSgl(sq, s, 8, ns.nsid(), 1, 1, FAKE_DEVICE + 8192, 8192));
+    Done mid =
+        run(
+            mode,
+            (sq, s) ->
+                NvmeCommand.writeReadSgl(sq, s, 8, ns.nsid(), 1, 1, FAKE_DEVICE + 8192, 8192));
     assertThat(mid.cqe().status()).isEqualTo(NvmeStatus.DATA_TRANSFER_ERROR);
     assertThat(mid.delta().totalBytes()).isZero();
   }
 
   @Test
   void prpListInDeviceMemoryIsNeverRead() {
-    // 3 pages: PRP2 is a list pointer, and the list would be read by host code: it must be host memory.
-    Done d = run(PathPolicy.Mode.AUTO, (sq, s) -> NvmeCommand.writeReadPrp(sq, s, 9, ns.nsid(), 0, 2,
-        host.address(), FAKE_DEVICE));
+    // 3 pages: PRP2 is a list pointer, and the list would be read by host code: it must be host
+    // memory.
+    Done d =
+        run(
+            PathPolicy.Mode.AUTO,
+            (sq, s) ->
+                NvmeCommand.writeReadPrp(sq, s, 9, ns.nsid(), 0, 2, host.address(), FAKE_DEVICE));
     assertThat(d.cqe().status()).isEqualTo(NvmeStatus.DATA_TRANSFER_ERROR);
     assertThat(d.delta().totalBytes()).isZero();
   }
@@ -144,8 +158,11 @@ class DeviceMemoryTest {
   @Test
   void oneCommandNeverMixesHostAndDeviceMemory() {
     m.setGpuPath(new RecordingGpuPath());
-    Done d = run(PathPolicy.Mode.AUTO, (sq, s) -> NvmeCommand.writeReadPrp(sq, s, 10, ns.nsid(), 0, 1,
-        host.address(), FAKE_DEVICE));
+    Done d =
+        run(
+            PathPolicy.Mode.AUTO,
+            (sq, s) ->
+                NvmeCommand.writeReadPrp(sq, s, 10, ns.nsid(), 0, 1, host.address(), FAKE_DEVICE));
     assertThat(d.cqe().status()).isEqualTo(NvmeStatus.DATA_TRANSFER_ERROR);
     assertThat(d.delta().totalBytes()).isZero();
   }
@@ -155,8 +172,11 @@ class DeviceMemoryTest {
     RecordingGpuPath gpu = new RecordingGpuPath();
     m.setGpuPath(gpu);
     // SGL: the last block, 1808 bytes of file then 2288 zeros, all by the GPU path.
-    Done d = run(PathPolicy.Mode.AUTO, (sq, s) -> NvmeCommand.writeReadSgl(sq, s, 11, ns.nsid(), 10, 0,
-        FAKE_DEVICE + 4096, 4096));
+    Done d =
+        run(
+            PathPolicy.Mode.AUTO,
+            (sq, s) ->
+                NvmeCommand.writeReadSgl(sq, s, 11, ns.nsid(), 10, 0, FAKE_DEVICE + 4096, 4096));
     assertThat(d.cqe().status()).isEqualTo(NvmeStatus.SUCCESS);
     assertThat(d.cqe().result()).isEqualTo(1808);
     assertThat(gpu.reads).containsExactly(new long[] {40960, FAKE_DEVICE + 4096, 1808});
@@ -165,15 +185,23 @@ class DeviceMemoryTest {
     assertThat(d.delta().bytes(PathKind.OS) + d.delta().bytes(PathKind.DIRECT)).isZero();
     // PRP: two device pages apart from each other: two segments, each read by the GPU path.
     gpu.reads.clear();
-    Done p = run(PathPolicy.Mode.GPU, (sq, s) -> NvmeCommand.writeReadPrp(sq, s, 12, ns.nsid(), 2, 1,
-        FAKE_DEVICE, FAKE_DEVICE + 3 * 4096));
+    Done p =
+        run(
+            PathPolicy.Mode.GPU,
+            (sq, s) ->
+                NvmeCommand.writeReadPrp(
+                    sq, s, 12, ns.nsid(), 2, 1, FAKE_DEVICE, FAKE_DEVICE + 3 * 4096));
     assertThat(p.cqe().status()).isEqualTo(NvmeStatus.SUCCESS);
-    assertThat(gpu.reads).containsExactly(new long[] {8192, FAKE_DEVICE, 4096},
-        new long[] {12288, FAKE_DEVICE + 3 * 4096, 4096});
+    assertThat(gpu.reads)
+        .containsExactly(
+            new long[] {8192, FAKE_DEVICE, 4096}, new long[] {12288, FAKE_DEVICE + 3 * 4096, 4096});
     assertThat(p.delta().bytes(PathKind.GPU)).isEqualTo(8192);
     // Host destinations still take the host paths, untouched by the GPU path.
     gpu.reads.clear();
-    Done h = run(PathPolicy.Mode.AUTO, (sq, s) -> NvmeCommand.writeReadSgl(sq, s, 13, ns.nsid(), 0, 0, host.address(), 4096));
+    Done h =
+        run(
+            PathPolicy.Mode.AUTO,
+            (sq, s) -> NvmeCommand.writeReadSgl(sq, s, 13, ns.nsid(), 0, 0, host.address(), 4096));
     assertThat(h.cqe().status()).isEqualTo(NvmeStatus.SUCCESS);
     assertThat(gpu.reads).isEmpty();
     assertThat(h.delta().bytes(PathKind.GPU)).isZero();
@@ -181,10 +209,14 @@ class DeviceMemoryTest {
 
   @Test
   void aForcedHostPathLeavesDeviceDestinationsToTheGpuPath() {
-    // homi.path=os (any forced host path) governs host destinations; device memory is the GPU path's.
+    // homi.path=os (any forced host path) governs host destinations; device memory is the GPU
+    // path's.
     RecordingGpuPath rec = new RecordingGpuPath();
     m.setGpuPath(rec);
-    Done os = run(PathPolicy.Mode.OS, (sq, s) -> NvmeCommand.writeReadSgl(sq, s, 14, ns.nsid(), 0, 0, FAKE_DEVICE, 4096));
+    Done os =
+        run(
+            PathPolicy.Mode.OS,
+            (sq, s) -> NvmeCommand.writeReadSgl(sq, s, 14, ns.nsid(), 0, 0, FAKE_DEVICE, 4096));
     assertThat(os.cqe().status()).isEqualTo(NvmeStatus.SUCCESS);
     assertThat(rec.reads).hasSize(1);
     assertThat(os.delta().bytes(PathKind.GPU)).isEqualTo(4096);
@@ -194,7 +226,10 @@ class DeviceMemoryTest {
   @Test
   void gpuModeRefusesHostMemory() {
     m.setGpuPath(new RecordingGpuPath());
-    Done gpu = run(PathPolicy.Mode.GPU, (sq, s) -> NvmeCommand.writeReadSgl(sq, s, 15, ns.nsid(), 0, 0, host.address(), 4096));
+    Done gpu =
+        run(
+            PathPolicy.Mode.GPU,
+            (sq, s) -> NvmeCommand.writeReadSgl(sq, s, 15, ns.nsid(), 0, 0, host.address(), 4096));
     assertThat(gpu.cqe().status()).isEqualTo(NvmeStatus.DATA_TRANSFER_ERROR);
     assertThat(gpu.detail()).contains("homi.path=gpu writes device memory only");
     assertThat(gpu.delta().totalBytes()).isZero();
@@ -205,7 +240,10 @@ class DeviceMemoryTest {
     RecordingGpuPath gpu = new RecordingGpuPath();
     gpu.fail = true;
     m.setGpuPath(gpu);
-    Done d = run(PathPolicy.Mode.AUTO, (sq, s) -> NvmeCommand.writeReadSgl(sq, s, 16, ns.nsid(), 10, 0, FAKE_DEVICE, 4096));
+    Done d =
+        run(
+            PathPolicy.Mode.AUTO,
+            (sq, s) -> NvmeCommand.writeReadSgl(sq, s, 16, ns.nsid(), 10, 0, FAKE_DEVICE, 4096));
     assertThat(d.cqe().status()).isEqualTo(NvmeStatus.UNRECOVERED_READ_ERROR);
     assertThat(d.detail()).contains("cuMemcpyHtoDAsync failed");
     assertThat(gpu.zeros).isEmpty();

@@ -7,8 +7,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.homi.runtime.io.HomiIoException;
 import io.homi.runtime.io.QueueClient;
 import io.homi.runtime.nvme.NvmeStatus;
-import io.homi.runtime.os.IoUringSupport;
 import io.homi.runtime.os.HostBuffer;
+import io.homi.runtime.os.IoUringSupport;
 import io.homi.runtime.os.Libc;
 import io.homi.runtime.os.OpenFile;
 import java.nio.channels.FileChannel;
@@ -17,10 +17,10 @@ import java.nio.file.StandardOpenOption;
 import org.junit.jupiter.api.Test;
 
 /**
- * Direct commands through the mediator's io_uring (on a real ext4 file): the same bytes, zero
- * tails and statuses as the I/O thread pool gives, reads held back when the ring is full, an
- * error result completed as Unrecovered Read Error naming the file, and the pool used when the
- * ring is turned off.
+ * Direct commands through the mediator's io_uring (on a real ext4 file): the same bytes, zero tails
+ * and statuses as the I/O thread pool gives, reads held back when the ring is full, an error result
+ * completed as Unrecovered Read Error naming the file, and the pool used when the ring is turned
+ * off.
  */
 class DirectRingTest {
   static final long SIZE = (16L << 20) + 5000; // ends inside a block
@@ -29,20 +29,23 @@ class DirectRingTest {
     return new Mediator(t, reg, Mediator.Settings.of(1L << 20, 2).withDirectRing(ringEntries));
   }
 
-  private static void readWholeFile(int ringEntries, long task, int queueEntries, boolean expectRing) throws Exception {
+  private static void readWholeFile(
+      int ringEntries, long task, int queueEntries, boolean expectRing) throws Exception {
     if (expectRing) IoUringSupport.assumeAvailable();
     Path p = TestData.file("direct-ring.bin", SIZE);
     NamespaceTable t = new NamespaceTable();
     BufferRegistry reg = new BufferRegistry();
     long span = (SIZE + 4095) & -4096L;
     try (Mediator m = mediator(t, reg, ringEntries);
-         OpenFile f = OpenFile.open(p);
-         HostBuffer buf = TestData.buffer(reg, span);
-         QueueClient c = new QueueClient(m, queueEntries, task, new PathPolicy(PathPolicy.Mode.DIRECT, 0))) {
+        OpenFile f = OpenFile.open(p);
+        HostBuffer buf = TestData.buffer(reg, span);
+        QueueClient c =
+            new QueueClient(m, queueEntries, task, new PathPolicy(PathPolicy.Mode.DIRECT, 0))) {
       assertThat(m.directRing()).as(m.directEngine()).isEqualTo(expectRing);
       Namespace ns = t.attach(f);
       c.read(ns, 0, SIZE, buf.address());
-      assertThat(TestData.firstMismatch(buf.view(0, (int) span), 0, (int) span, 0, SIZE)).isEqualTo(-1L);
+      assertThat(TestData.firstMismatch(buf.view(0, (int) span), 0, (int) span, 0, SIZE))
+          .isEqualTo(-1L);
       PathStats.Snapshot s = c.stats();
       long commands = (SIZE + task - 1) / task;
       assertThat(s.executed()).isEqualTo(commands);
@@ -76,11 +79,13 @@ class DirectRingTest {
     NamespaceTable t = new NamespaceTable();
     BufferRegistry reg = new BufferRegistry();
     try (Mediator m = mediator(t, reg, 64);
-         OpenFile f = OpenFile.open(p);
-         HostBuffer buf = TestData.buffer(reg, 8L << 20);
-         QueueClient c = new QueueClient(m, 16, 1L << 20, new PathPolicy(PathPolicy.Mode.AUTO, 256L << 10))) {
+        OpenFile f = OpenFile.open(p);
+        HostBuffer buf = TestData.buffer(reg, 8L << 20);
+        QueueClient c =
+            new QueueClient(m, 16, 1L << 20, new PathPolicy(PathPolicy.Mode.AUTO, 256L << 10))) {
       Namespace ns = t.attach(f);
-      try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+      try (FileChannel ch =
+          FileChannel.open(p, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
         ch.force(true); // dirty pages would stay cached
       }
       Libc.posix_fadvise(f.fd(), 0, 0, Libc.POSIX_FADV_DONTNEED);
@@ -117,8 +122,9 @@ class DirectRingTest {
     NamespaceTable t = new NamespaceTable();
     BufferRegistry reg = new BufferRegistry();
     try (Mediator m = mediator(t, reg, 8);
-         HostBuffer buf = TestData.buffer(reg, 1L << 20);
-         QueueClient c = new QueueClient(m, 8, 1L << 20, new PathPolicy(PathPolicy.Mode.DIRECT, 0))) {
+        HostBuffer buf = TestData.buffer(reg, 1L << 20);
+        QueueClient c =
+            new QueueClient(m, 8, 1L << 20, new PathPolicy(PathPolicy.Mode.DIRECT, 0))) {
       OpenFile f = OpenFile.open(p);
       Namespace ns = t.attach(f);
       assertThat(f.directFd()).isPositive();
@@ -128,7 +134,10 @@ class DirectRingTest {
           .hasMessageContaining(p.toAbsolutePath().toString())
           .hasMessageContaining("O_DIRECT read")
           .hasMessageContaining("Bad file descriptor")
-          .satisfies(e -> assertThat(((HomiIoException) e).status()).isEqualTo(NvmeStatus.UNRECOVERED_READ_ERROR));
+          .satisfies(
+              e ->
+                  assertThat(((HomiIoException) e).status())
+                      .isEqualTo(NvmeStatus.UNRECOVERED_READ_ERROR));
       assertThat(c.stats().errors()).isEqualTo(1);
       assertThat(c.stats().ringed()).isEqualTo(1);
     }

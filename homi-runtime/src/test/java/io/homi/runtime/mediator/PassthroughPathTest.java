@@ -46,14 +46,19 @@ class PassthroughPathTest {
     }
   }
 
-  /** Skips unless {@code p} is on an NVMe namespace whose generic char device opens; in the lab, fails instead. */
+  /**
+   * Skips unless {@code p} is on an NVMe namespace whose generic char device opens; in the lab,
+   * fails instead.
+   */
   private static void assumeNvme(Path p) throws IOException {
     BlockDevice d = deviceOf(p);
     String why;
-    try (DevicePath dp = new DevicePath(); PassthroughPath pp = new PassthroughPath(dp)) {
+    try (DevicePath dp = new DevicePath();
+        PassthroughPath pp = new PassthroughPath(dp)) {
       why = pp.unavailable(d);
     }
-    if (LAB) assertThat(why).as("in the NVMe lab passthrough must be usable on " + d.node()).isNull();
+    if (LAB)
+      assertThat(why).as("in the NVMe lab passthrough must be usable on " + d.node()).isNull();
     assumeTrue(why == null, "no NVMe passthrough for " + p + ": " + why + DeviceTestDir.hint());
   }
 
@@ -66,18 +71,21 @@ class PassthroughPathTest {
       try {
         ns = rt.attach(f, PathPolicy.Mode.PASSTHROUGH);
       } catch (IOException e) {
-        assertThat(e).hasMessageContaining("homi.path=passthrough").hasMessageContaining(p.toString());
+        assertThat(e)
+            .hasMessageContaining("homi.path=passthrough")
+            .hasMessageContaining(p.toString());
         assertThat(LAB).as("passthrough refused in the NVMe lab: " + e.getMessage()).isFalse();
         assumeTrue(false, "no passthrough here: " + e.getMessage());
         return;
       }
       long len = ns.capacityLbas() * Namespace.LBA_SIZE;
       try (QueueClient c = rt.newClient(HomiConfig.from(Map.of(HomiConfig.PATH, "passthrough")));
-           HostBuffer buf = new HostBuffer(len)) {
+          HostBuffer buf = new HostBuffer(len)) {
         rt.buffers().register(buf.address(), buf.capacity());
         c.read(ns, 0, len, buf.address());
         long size = Files.size(p);
-        assertThat(TestData.firstMismatch(buf.view(0, (int) len), 0, (int) len, 0, size)).isEqualTo(-1);
+        assertThat(TestData.firstMismatch(buf.view(0, (int) len), 0, (int) len, 0, size))
+            .isEqualTo(-1);
         assertThat(c.stats().bytes(PathKind.PASSTHROUGH)).isEqualTo(size);
         assertThat(c.stats().bytes(PathKind.DEVICE) + c.stats().bytes(PathKind.OS)).isZero();
         rt.buffers().unregister(buf.address());
@@ -97,11 +105,14 @@ class PassthroughPathTest {
       Namespace ns = rt.attach(f, PathPolicy.Mode.AUTO);
       long len = ns.capacityLbas() * Namespace.LBA_SIZE;
       try (QueueClient c = rt.newClient(HomiConfig.from(Map.of(HomiConfig.PATH, "auto")));
-           HostBuffer buf = new HostBuffer(len)) {
+          HostBuffer buf = new HostBuffer(len)) {
         rt.buffers().register(buf.address(), buf.capacity());
         c.read(ns, 0, len, buf.address());
-        assertThat(TestData.firstMismatch(buf.view(0, (int) len), 0, (int) len, 0, Files.size(p))).isEqualTo(-1);
-        assertThat(c.stats().bytes(PathKind.PASSTHROUGH)).as("cold bytes as NVMe Reads").isGreaterThan(Files.size(p) / 2);
+        assertThat(TestData.firstMismatch(buf.view(0, (int) len), 0, (int) len, 0, Files.size(p)))
+            .isEqualTo(-1);
+        assertThat(c.stats().bytes(PathKind.PASSTHROUGH))
+            .as("cold bytes as NVMe Reads")
+            .isGreaterThan(Files.size(p) / 2);
         rt.buffers().unregister(buf.address());
       } finally {
         rt.detach(ns);
@@ -109,27 +120,38 @@ class PassthroughPathTest {
     }
   }
 
-  /** An LBA past the namespace: the controller answers LBA Out of Range, and that status comes back. */
+  /**
+   * An LBA past the namespace: the controller answers LBA Out of Range, and that status comes back.
+   */
   @Test
   void theControllersErrorStatusReachesTheCaller() throws Exception {
     Path p = file("passthrough-status.bin", 4096);
     assumeNvme(p);
     BlockDevice d = deviceOf(p);
     long lbas = d.diskSizeBytes() / d.logicalBlockSize();
-    try (DevicePath dp = new DevicePath(); PassthroughPath pp = new PassthroughPath(dp); HostBuffer buf = new HostBuffer(8192)) {
+    try (DevicePath dp = new DevicePath();
+        PassthroughPath pp = new PassthroughPath(dp);
+        HostBuffer buf = new HostBuffer(8192)) {
       pp.readLbasUnchecked(d, 0, 8192 / d.logicalBlockSize(), buf.address()); // in range: fine
-      assertThatThrownBy(() -> pp.readLbasUnchecked(d, lbas + 8, 8192 / d.logicalBlockSize(), buf.address()))
-          .isInstanceOfSatisfying(NvmeStatusException.class, e -> assertThat(e.status()).isEqualTo(NvmeStatus.LBA_OUT_OF_RANGE))
+      assertThatThrownBy(
+              () -> pp.readLbasUnchecked(d, lbas + 8, 8192 / d.logicalBlockSize(), buf.address()))
+          .isInstanceOfSatisfying(
+              NvmeStatusException.class,
+              e -> assertThat(e.status()).isEqualTo(NvmeStatus.LBA_OUT_OF_RANGE))
           .hasMessageContaining("/dev/ng");
     }
   }
 
-  /** Where passthrough cannot serve a file's device, the reason says why (what doctor shows); in the lab it can. */
+  /**
+   * Where passthrough cannot serve a file's device, the reason says why (what doctor shows); in the
+   * lab it can.
+   */
   @Test
   void unavailableSaysWhyAndOnlyNvmeNamespacesQualify() throws Exception {
     Path p = file("passthrough-why.bin", 8192);
     BlockDevice d = deviceOf(p);
-    try (DevicePath dp = new DevicePath(); PassthroughPath pp = new PassthroughPath(dp)) {
+    try (DevicePath dp = new DevicePath();
+        PassthroughPath pp = new PassthroughPath(dp)) {
       String why = pp.unavailable(d);
       if (LAB) assertThat(why).as("in the NVMe lab").isNull();
       if (!d.kind().equals("nvme")) {

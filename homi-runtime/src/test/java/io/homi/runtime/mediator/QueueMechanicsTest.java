@@ -14,10 +14,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Queue mechanics with the service loop driven by hand ({@link Mediator#pollOnce}), so each
- * step is deterministic: round-robin with a budget, back-pressure on a full CQ, the phase tag
- * flipping on wrap, the one-empty-slot rule, CID conflicts. Commands here are refused ones
- * (opcode 0x7F), which complete synchronously during the poll.
+ * Queue mechanics with the service loop driven by hand ({@link Mediator#pollOnce}), so each step is
+ * deterministic: round-robin with a budget, back-pressure on a full CQ, the phase tag flipping on
+ * wrap, the one-empty-slot rule, CID conflicts. Commands here are refused ones (opcode 0x7F), which
+ * complete synchronously during the poll.
  */
 class QueueMechanicsTest {
   private Mediator m;
@@ -25,7 +25,12 @@ class QueueMechanicsTest {
 
   @BeforeEach
   void setUp() {
-    m = new Mediator(new NamespaceTable(), new BufferRegistry(), new Mediator.Settings(1L << 20, 1, 1, 16, 0), false);
+    m =
+        new Mediator(
+            new NamespaceTable(),
+            new BufferRegistry(),
+            new Mediator.Settings(1L << 20, 1, 1, 16, 0),
+            false);
   }
 
   @AfterEach
@@ -64,10 +69,10 @@ class QueueMechanicsTest {
     RawQueue q = new RawQueue(m.createQueuePair(32, 4, auto));
     submitInvalid(q, 10, 100);
     assertThat(m.pollOnce()).isEqualTo(3); // CQ of 4 holds 3: one slot stays empty
-    assertThat(m.pollOnce()).isZero();     // nothing consumed: back-pressure
+    assertThat(m.pollOnce()).isZero(); // nothing consumed: back-pressure
     List<RawQueue.Cqe> seen = new ArrayList<>(q.reap());
     assertThat(seen).hasSize(3);
-    assertThat(m.pollOnce()).isZero();     // consumed but the head doorbell not rung yet
+    assertThat(m.pollOnce()).isZero(); // consumed but the head doorbell not rung yet
     q.ringCqHead();
     assertThat(m.pollOnce()).isEqualTo(3);
     seen.addAll(q.reap());
@@ -141,27 +146,34 @@ class QueueMechanicsTest {
     BufferRegistry reg = new BufferRegistry();
     // the only I/O thread is held, so the first read stays in flight while its CID is reused
     try (Mediator slow = new Mediator(t, reg, new Mediator.Settings(1L << 20, 1, 1, 16, 0), false);
-         io.homi.runtime.os.OpenFile f = io.homi.runtime.os.OpenFile.open(p);
-         io.homi.runtime.os.HostBuffer buf = TestData.buffer(reg, 8192)) {
+        io.homi.runtime.os.OpenFile f = io.homi.runtime.os.OpenFile.open(p);
+        io.homi.runtime.os.HostBuffer buf = TestData.buffer(reg, 8192)) {
       Namespace ns = t.attach(f);
-      RawQueue q = new RawQueue(slow.createQueuePair(8, 8, new PathPolicy(PathPolicy.Mode.DIRECT, 0)));
+      RawQueue q =
+          new RawQueue(slow.createQueuePair(8, 8, new PathPolicy(PathPolicy.Mode.DIRECT, 0)));
       q.add(s -> NvmeCommand.writeReadSgl(q.sq(), s, 42, ns.nsid(), 0, 0, buf.address(), 4096));
-      q.add(s -> NvmeCommand.writeReadSgl(q.sq(), s, 42, ns.nsid(), 1, 0, buf.address() + 4096, 4096));
+      q.add(
+          s ->
+              NvmeCommand.writeReadSgl(q.sq(), s, 42, ns.nsid(), 1, 0, buf.address() + 4096, 4096));
       q.ring();
       java.util.concurrent.CountDownLatch hold = new java.util.concurrent.CountDownLatch(1);
-      slow.runOnIoForTest(() -> {
-        try {
-          hold.await();
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      });
+      slow.runOnIoForTest(
+          () -> {
+            try {
+              hold.await();
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+          });
       assertThat(slow.pollOnce()).isEqualTo(2);
       List<RawQueue.Cqe> c = new ArrayList<>(q.reap());
-      assertThat(c).extracting(RawQueue.Cqe::status).containsExactly(NvmeStatus.COMMAND_ID_CONFLICT);
+      assertThat(c)
+          .extracting(RawQueue.Cqe::status)
+          .containsExactly(NvmeStatus.COMMAND_ID_CONFLICT);
       hold.countDown();
       c.addAll(q.await(slow, 1, 5000));
-      assertThat(c).extracting(RawQueue.Cqe::status)
+      assertThat(c)
+          .extracting(RawQueue.Cqe::status)
           .containsExactly(NvmeStatus.COMMAND_ID_CONFLICT, NvmeStatus.SUCCESS);
     }
   }

@@ -9,11 +9,12 @@ import java.util.List;
 import java.util.function.IntConsumer;
 
 /**
- * A bare initiator for tests: writes SQEs with whatever bytes a test wants, rings doorbells
- * only when told, and reads CQEs by phase, as a GPU thread or a buggy initiator would.
+ * A bare initiator for tests: writes SQEs with whatever bytes a test wants, rings doorbells only
+ * when told, and reads CQEs by phase, as a GPU thread or a buggy initiator would.
  */
 public final class RawQueue {
-  public record Cqe(int cid, NvmeStatus status, int result, int sqHead, int sqId, boolean phase, int slot) {}
+  public record Cqe(
+      int cid, NvmeStatus status, int result, int sqHead, int sqId, boolean phase, int slot) {}
 
   public final QueuePair qp;
   private int sqTail;
@@ -53,8 +54,15 @@ public final class RawQueue {
       if (NvmeCompletion.phase(dw3) != phase) return out;
       int sqHead = NvmeCompletion.sqHead(qp.cq(), cqHead);
       int sqId = qp.cq().getShort(cqHead * NvmeCompletion.SIZE + 10) & 0xffff;
-      out.add(new Cqe(NvmeCompletion.cid(dw3), NvmeCompletion.status(dw3), NvmeCompletion.result(qp.cq(), cqHead),
-          sqHead, sqId, phase, cqHead));
+      out.add(
+          new Cqe(
+              NvmeCompletion.cid(dw3),
+              NvmeCompletion.status(dw3),
+              NvmeCompletion.result(qp.cq(), cqHead),
+              sqHead,
+              sqId,
+              phase,
+              cqHead));
       sqHeadSeen = sqHead;
       if (++cqHead == qp.cqEntries()) {
         cqHead = 0;

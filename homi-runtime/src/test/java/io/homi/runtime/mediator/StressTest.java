@@ -17,11 +17,11 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 /**
- * A million randomized commands (-Dhomi.stress.commands scales it) from many threads, each on
- * its own queue pairs, valid and invalid mixed, with CQs smaller than SQs and initiators that
- * sometimes dawdle before consuming completions (so back-pressure engages). Every invalid command
- * must be refused with its status and never reach storage; every valid one must complete exactly
- * once with the right bytes.
+ * A million randomized commands (-Dhomi.stress.commands scales it) from many threads, each on its
+ * own queue pairs, valid and invalid mixed, with CQs smaller than SQs and initiators that sometimes
+ * dawdle before consuming completions (so back-pressure engages). Every invalid command must be
+ * refused with its status and never reach storage; every valid one must complete exactly once with
+ * the right bytes.
  */
 class StressTest {
   static final long COMMANDS = Long.getLong("homi.stress.commands", 1_000_000L);
@@ -54,10 +54,12 @@ class StressTest {
       List<Future<?>> done = new ArrayList<>();
       for (int t = 0; t < THREADS; t++) {
         int seed = t;
-        done.add(pool.submit(() -> {
-          runInitiator(m, reg, ns, gone, seed, budget, valid, invalid, outOfOrder);
-          return null;
-        }));
+        done.add(
+            pool.submit(
+                () -> {
+                  runInitiator(m, reg, ns, gone, seed, budget, valid, invalid, outOfOrder);
+                  return null;
+                }));
       }
       for (Future<?> d : done) d.get();
       pool.shutdown();
@@ -74,8 +76,16 @@ class StressTest {
     }
   }
 
-  private static void runInitiator(Mediator m, BufferRegistry reg, Namespace ns, Namespace gone, int seed,
-                                   AtomicLong budget, AtomicLong valid, AtomicLong invalid, AtomicLong outOfOrder) {
+  private static void runInitiator(
+      Mediator m,
+      BufferRegistry reg,
+      Namespace ns,
+      Namespace gone,
+      int seed,
+      AtomicLong budget,
+      AtomicLong valid,
+      AtomicLong invalid,
+      AtomicLong outOfOrder) {
     SplittableRandom rnd = new SplittableRandom(seed * 7919L + 1);
     RawQueue[] qs = new RawQueue[QUEUES_PER_THREAD];
     Pending[][] pending = new Pending[QUEUES_PER_THREAD][65536];
@@ -87,7 +97,10 @@ class StressTest {
     HostBuffer[] bufs = new HostBuffer[QUEUES_PER_THREAD];
     for (int i = 0; i < QUEUES_PER_THREAD; i++) {
       // one queue direct (the I/O pool), one auto (page cache, served inline)
-      PathPolicy.Mode mode = i == 0 ? PathPolicy.Mode.AUTO : (seed % 2 == 0 ? PathPolicy.Mode.DIRECT : PathPolicy.Mode.OS);
+      PathPolicy.Mode mode =
+          i == 0
+              ? PathPolicy.Mode.AUTO
+              : (seed % 2 == 0 ? PathPolicy.Mode.DIRECT : PathPolicy.Mode.OS);
       qs[i] = new RawQueue(m.createQueuePair(SQ, CQ, new PathPolicy(mode, 0)));
       bufs[i] = TestData.buffer(reg, (long) SQ * SLOT);
       freeSlots[i] = new int[SQ];
@@ -114,17 +127,21 @@ class StressTest {
             cidSeq[qi][cid] = ++lastCidSeq[qi];
             inFlight[qi]++;
             added++;
-            if (p.expect == NvmeStatus.SUCCESS) valid.incrementAndGet(); else invalid.incrementAndGet();
+            if (p.expect == NvmeStatus.SUCCESS) valid.incrementAndGet();
+            else invalid.incrementAndGet();
           }
           if (added > 0) {
             q.ring();
             m.wake();
           }
-          if (rnd.nextInt(64) == 0) java.util.concurrent.locks.LockSupport.parkNanos(200_000); // let the CQ fill
+          if (rnd.nextInt(64) == 0)
+            java.util.concurrent.locks.LockSupport.parkNanos(200_000); // let the CQ fill
           long newestSeen = 0;
           for (RawQueue.Cqe c : q.reap()) {
             Pending p = pending[qi][c.cid()];
-            assertThat(p).as("completion for CID %d that is not in flight (lost or duplicated)", c.cid()).isNotNull();
+            assertThat(p)
+                .as("completion for CID %d that is not in flight (lost or duplicated)", c.cid())
+                .isNotNull();
             pending[qi][c.cid()] = null;
             if (cidSeq[qi][c.cid()] < newestSeen) outOfOrder.incrementAndGet();
             newestSeen = Math.max(newestSeen, cidSeq[qi][c.cid()]);
@@ -132,8 +149,10 @@ class StressTest {
             if (p.expect == NvmeStatus.SUCCESS) {
               ByteBuffer v = bufs[qi].view((long) p.slot * SLOT, SLOT);
               long inFile = Math.min(p.bytes, FILE_SIZE - p.fileOffset);
-              boolean ok = inFile == p.bytes ? TestData.matchesWords(v, 0, p.bytes, p.fileOffset)
-                  : TestData.firstMismatch(v, 0, p.bytes, p.fileOffset, FILE_SIZE) < 0;
+              boolean ok =
+                  inFile == p.bytes
+                      ? TestData.matchesWords(v, 0, p.bytes, p.fileOffset)
+                      : TestData.firstMismatch(v, 0, p.bytes, p.fileOffset, FILE_SIZE) < 0;
               assertThat(ok).as("bytes of CID %d at %d", c.cid(), p.fileOffset).isTrue();
               assertThat(c.result()).isEqualTo(inFile);
             }
@@ -162,9 +181,18 @@ class StressTest {
     return s;
   }
 
-  /** Writes one random command at the SQ tail: about 70% valid reads (SGL or PRP), 30% invalid ones. */
-  private static Pending writeCommand(RawQueue q, SplittableRandom rnd, int cid, int slot, long addr, Namespace ns,
-                                      Namespace gone, long capacity) {
+  /**
+   * Writes one random command at the SQ tail: about 70% valid reads (SGL or PRP), 30% invalid ones.
+   */
+  private static Pending writeCommand(
+      RawQueue q,
+      SplittableRandom rnd,
+      int cid,
+      int slot,
+      long addr,
+      Namespace ns,
+      Namespace gone,
+      long capacity) {
     int blocks = 1 + rnd.nextInt(4);
     long slba = rnd.nextLong(capacity - blocks + 1);
     int bytes = blocks * 4096;
@@ -173,19 +201,35 @@ class StressTest {
     NvmeStatus expect;
     switch (kind) {
       case 0 -> {
-        q.add(s -> NvmeCommand.writeRaw(sq, s, rnd.nextBoolean() ? 0x7F : NvmeCommand.OPC_FLUSH, cid, ns.nsid(), slba, blocks - 1));
+        q.add(
+            s ->
+                NvmeCommand.writeRaw(
+                    sq,
+                    s,
+                    rnd.nextBoolean() ? 0x7F : NvmeCommand.OPC_FLUSH,
+                    cid,
+                    ns.nsid(),
+                    slba,
+                    blocks - 1));
         expect = NvmeStatus.INVALID_OPCODE;
       }
       case 1 -> {
-        q.add(s -> NvmeCommand.writeRaw(sq, s, NvmeCommand.OPC_WRITE, cid, ns.nsid(), slba, blocks - 1));
+        q.add(
+            s ->
+                NvmeCommand.writeRaw(
+                    sq, s, NvmeCommand.OPC_WRITE, cid, ns.nsid(), slba, blocks - 1));
         expect = NvmeStatus.NAMESPACE_WRITE_PROTECTED;
       }
       case 2 -> {
-        q.add(s -> NvmeCommand.writeReadSgl(sq, s, cid, 0x7000 + rnd.nextInt(100), slba, blocks - 1, addr, bytes));
+        q.add(
+            s ->
+                NvmeCommand.writeReadSgl(
+                    sq, s, cid, 0x7000 + rnd.nextInt(100), slba, blocks - 1, addr, bytes));
         expect = NvmeStatus.INVALID_NAMESPACE;
       }
       case 3 -> {
-        q.add(s -> NvmeCommand.writeReadSgl(sq, s, cid, gone.nsid(), slba, blocks - 1, addr, bytes));
+        q.add(
+            s -> NvmeCommand.writeReadSgl(sq, s, cid, gone.nsid(), slba, blocks - 1, addr, bytes));
         expect = NvmeStatus.ACCESS_DENIED;
       }
       case 4 -> {
@@ -194,16 +238,30 @@ class StressTest {
         expect = NvmeStatus.LBA_OUT_OF_RANGE;
       }
       case 5 -> {
-        q.add(s -> NvmeCommand.writeReadSgl(sq, s, cid, ns.nsid(), slba, blocks - 1, addr, bytes + 4096));
+        q.add(
+            s ->
+                NvmeCommand.writeReadSgl(
+                    sq, s, cid, ns.nsid(), slba, blocks - 1, addr, bytes + 4096));
         expect = NvmeStatus.DATA_SGL_LENGTH_INVALID;
       }
       default -> {
         if (kind % 2 == 0) {
-          q.add(s -> NvmeCommand.writeReadSgl(sq, s, cid, ns.nsid(), slba, blocks - 1, addr, bytes));
+          q.add(
+              s -> NvmeCommand.writeReadSgl(sq, s, cid, ns.nsid(), slba, blocks - 1, addr, bytes));
         } else {
-          // PRP: page-aligned destination; PRP2 the second page, or a list kept in the slot's last 64 bytes
-          q.add(s -> NvmeCommand.writeReadPrp(sq, s, cid, ns.nsid(), slba, blocks - 1, addr,
-              blocks <= 2 ? addr + 4096 : prpList(addr, blocks)));
+          // PRP: page-aligned destination; PRP2 the second page, or a list kept in the slot's last
+          // 64 bytes
+          q.add(
+              s ->
+                  NvmeCommand.writeReadPrp(
+                      sq,
+                      s,
+                      cid,
+                      ns.nsid(),
+                      slba,
+                      blocks - 1,
+                      addr,
+                      blocks <= 2 ? addr + 4096 : prpList(addr, blocks)));
         }
         return new Pending(NvmeStatus.SUCCESS, slba * 4096, slot, bytes);
       }
@@ -211,10 +269,14 @@ class StressTest {
     return new Pending(expect, slba * 4096, slot, bytes);
   }
 
-  /** A PRP list for pages 2..blocks of the slot, written in the slot's 5th page area (unused by data). */
+  /**
+   * A PRP list for pages 2..blocks of the slot, written in the slot's 5th page area (unused by
+   * data).
+   */
   private static long prpList(long addr, int blocks) {
     long list = addr + 3 * 4096 + 4096 - 64; // within the slot, but past a 3-block transfer
-    // 4-block reads use the whole slot: put their list in the first page's tail, it is overwritten only
+    // 4-block reads use the whole slot: put their list in the first page's tail, it is overwritten
+    // only
     // after the mediator has parsed it at validation, before any data moves
     if (blocks == 4) list = addr + 4096 - 64;
     com.sun.jna.Pointer p = new com.sun.jna.Pointer(list);

@@ -34,8 +34,12 @@ public final class TestData {
     Files.createDirectories(dir);
     Path p = dir.resolve(name);
     if (Files.exists(p) && Files.size(p) == size) return p;
-    try (FileChannel ch = FileChannel.open(p, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-        StandardOpenOption.TRUNCATE_EXISTING)) {
+    try (FileChannel ch =
+        FileChannel.open(
+            p,
+            StandardOpenOption.CREATE,
+            StandardOpenOption.WRITE,
+            StandardOpenOption.TRUNCATE_EXISTING)) {
       ByteBuffer b = ByteBuffer.allocateDirect(1 << 20).order(ByteOrder.LITTLE_ENDIAN);
       for (long at = 0; at < size; at += b.capacity()) {
         b.clear();
@@ -48,10 +52,11 @@ public final class TestData {
   }
 
   /**
-   * Index of the first byte of {@code buf[off, off+len)} that differs from the file bytes at
-   * {@code fileOffset} (bytes at or past {@code fileSize} must be zero), or -1.
+   * Index of the first byte of {@code buf[off, off+len)} that differs from the file bytes at {@code
+   * fileOffset} (bytes at or past {@code fileSize} must be zero), or -1.
    */
-  public static long firstMismatch(ByteBuffer buf, int off, int len, long fileOffset, long fileSize) {
+  public static long firstMismatch(
+      ByteBuffer buf, int off, int len, long fileOffset, long fileSize) {
     for (int i = 0; i < len; i++) {
       long fo = fileOffset + i;
       byte want = fo < fileSize ? byteAt(fo) : 0;

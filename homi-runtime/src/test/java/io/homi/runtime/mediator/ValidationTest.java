@@ -77,27 +77,35 @@ class ValidationTest {
   void opcodesOtherThanReadAreRefused() {
     for (int op : new int[] {NvmeCommand.OPC_FLUSH, 0x05, 0x7F, 0xFF}) {
       assertThat(refusedWith(s -> NvmeCommand.writeRaw(q.sq(), s, op, 3, ns.nsid(), 0, 0)))
-          .as("opcode %d", op).isEqualTo(NvmeStatus.INVALID_OPCODE);
+          .as("opcode %d", op)
+          .isEqualTo(NvmeStatus.INVALID_OPCODE);
     }
-    assertThat(refusedWith(s -> NvmeCommand.writeRaw(q.sq(), s, NvmeCommand.OPC_WRITE, 3, ns.nsid(), 0, 0)))
+    assertThat(
+            refusedWith(
+                s -> NvmeCommand.writeRaw(q.sq(), s, NvmeCommand.OPC_WRITE, 3, ns.nsid(), 0, 0)))
         .isEqualTo(NvmeStatus.NAMESPACE_WRITE_PROTECTED);
   }
 
   @Test
   void unknownAndRevokedNamespacesAreRefused() {
     for (int nsid : new int[] {0, 999, -1}) {
-      assertThat(refusedWith(sgl(nsid, 0, 1, buf.address(), 4096))).isEqualTo(NvmeStatus.INVALID_NAMESPACE);
+      assertThat(refusedWith(sgl(nsid, 0, 1, buf.address(), 4096)))
+          .isEqualTo(NvmeStatus.INVALID_NAMESPACE);
     }
-    assertThat(refusedWith(sgl(revoked.nsid(), 0, 1, buf.address(), 4096))).isEqualTo(NvmeStatus.ACCESS_DENIED);
+    assertThat(refusedWith(sgl(revoked.nsid(), 0, 1, buf.address(), 4096)))
+        .isEqualTo(NvmeStatus.ACCESS_DENIED);
   }
 
   @Test
   void lbasOutsideTheGrantAreRefused() {
     long cap = ns.capacityLbas();
     assertThat(cap).isEqualTo(10);
-    assertThat(refusedWith(sgl(ns.nsid(), cap, 1, buf.address(), 4096))).isEqualTo(NvmeStatus.LBA_OUT_OF_RANGE);
-    assertThat(refusedWith(sgl(ns.nsid(), cap - 1, 2, buf.address(), 8192))).isEqualTo(NvmeStatus.LBA_OUT_OF_RANGE);
-    assertThat(refusedWith(sgl(ns.nsid(), -1L, 1, buf.address(), 4096))).isEqualTo(NvmeStatus.LBA_OUT_OF_RANGE);
+    assertThat(refusedWith(sgl(ns.nsid(), cap, 1, buf.address(), 4096)))
+        .isEqualTo(NvmeStatus.LBA_OUT_OF_RANGE);
+    assertThat(refusedWith(sgl(ns.nsid(), cap - 1, 2, buf.address(), 8192)))
+        .isEqualTo(NvmeStatus.LBA_OUT_OF_RANGE);
+    assertThat(refusedWith(sgl(ns.nsid(), -1L, 1, buf.address(), 4096)))
+        .isEqualTo(NvmeStatus.LBA_OUT_OF_RANGE);
     // would overflow a naive slba + blocks check
     assertThat(refusedWith(sgl(ns.nsid(), Long.MAX_VALUE - 1, 4, buf.address(), 16384)))
         .isEqualTo(NvmeStatus.LBA_OUT_OF_RANGE);
@@ -112,19 +120,31 @@ class ValidationTest {
 
   @Test
   void malformedSglsAreRefused() {
-    assertThat(refusedWith(sgl(ns.nsid(), 0, 2, buf.address(), 4096))).isEqualTo(NvmeStatus.DATA_SGL_LENGTH_INVALID);
-    assertThat(refusedWith(sgl(ns.nsid(), 0, 1, buf.address(), 8192))).isEqualTo(NvmeStatus.DATA_SGL_LENGTH_INVALID);
-    for (int id : new int[] {0x10, 0x20, 0x30, 0x50, 0x01}) { // bit bucket, segment, last segment, transport, subtype
-      assertThat(refusedWith(s -> {
-        NvmeCommand.writeReadSgl(q.sq(), s, 4, ns.nsid(), 0, 0, buf.address(), 4096);
-        NvmeCommand.setSglIdentifier(q.sq(), s, id);
-      })).as("SGL id 0x%02x", id).isEqualTo(NvmeStatus.SGL_DESCRIPTOR_TYPE_INVALID);
+    assertThat(refusedWith(sgl(ns.nsid(), 0, 2, buf.address(), 4096)))
+        .isEqualTo(NvmeStatus.DATA_SGL_LENGTH_INVALID);
+    assertThat(refusedWith(sgl(ns.nsid(), 0, 1, buf.address(), 8192)))
+        .isEqualTo(NvmeStatus.DATA_SGL_LENGTH_INVALID);
+    for (int id :
+        new int[] {
+          0x10, 0x20, 0x30, 0x50, 0x01
+        }) { // bit bucket, segment, last segment, transport, subtype
+      assertThat(
+              refusedWith(
+                  s -> {
+                    NvmeCommand.writeReadSgl(q.sq(), s, 4, ns.nsid(), 0, 0, buf.address(), 4096);
+                    NvmeCommand.setSglIdentifier(q.sq(), s, id);
+                  }))
+          .as("SGL id 0x%02x", id)
+          .isEqualTo(NvmeStatus.SGL_DESCRIPTOR_TYPE_INVALID);
     }
     for (int psdt : new int[] {2, 3}) {
-      assertThat(refusedWith(s -> {
-        NvmeCommand.writeReadSgl(q.sq(), s, 4, ns.nsid(), 0, 0, buf.address(), 4096);
-        NvmeCommand.setPsdt(q.sq(), s, psdt);
-      })).isEqualTo(NvmeStatus.INVALID_FIELD);
+      assertThat(
+              refusedWith(
+                  s -> {
+                    NvmeCommand.writeReadSgl(q.sq(), s, 4, ns.nsid(), 0, 0, buf.address(), 4096);
+                    NvmeCommand.setPsdt(q.sq(), s, psdt);
+                  }))
+          .isEqualTo(NvmeStatus.INVALID_FIELD);
     }
   }
 
@@ -133,13 +153,16 @@ class ValidationTest {
     try (HostBuffer unregistered = new HostBuffer(8192)) {
       assertThat(refusedWith(sgl(ns.nsid(), 0, 1, unregistered.address(), 4096)))
           .isEqualTo(NvmeStatus.DATA_TRANSFER_ERROR);
-      assertThat(refusedWith(prp(0, 1, unregistered.address(), 0))).isEqualTo(NvmeStatus.DATA_TRANSFER_ERROR);
+      assertThat(refusedWith(prp(0, 1, unregistered.address(), 0)))
+          .isEqualTo(NvmeStatus.DATA_TRANSFER_ERROR);
       assertThat(refusedWith(prp(0, 2, buf.address(), unregistered.address())))
           .isEqualTo(NvmeStatus.DATA_TRANSFER_ERROR);
     }
     long end = buf.address() + buf.capacity();
-    assertThat(refusedWith(sgl(ns.nsid(), 0, 2, end - 4096, 8192))).isEqualTo(NvmeStatus.DATA_TRANSFER_ERROR);
-    assertThat(refusedWith(sgl(ns.nsid(), 0, 1, 0, 4096))).isEqualTo(NvmeStatus.DATA_TRANSFER_ERROR);
+    assertThat(refusedWith(sgl(ns.nsid(), 0, 2, end - 4096, 8192)))
+        .isEqualTo(NvmeStatus.DATA_TRANSFER_ERROR);
+    assertThat(refusedWith(sgl(ns.nsid(), 0, 1, 0, 4096)))
+        .isEqualTo(NvmeStatus.DATA_TRANSFER_ERROR);
   }
 
   @Test
@@ -149,7 +172,8 @@ class ValidationTest {
     assertThat(refusedWith(prp(0, 2, a, a + 8192 + 512))).isEqualTo(NvmeStatus.PRP_OFFSET_INVALID);
     // a PRP list that is not in registered memory
     try (HostBuffer unregistered = new HostBuffer(4096)) {
-      assertThat(refusedWith(prp(0, 4, a, unregistered.address()))).isEqualTo(NvmeStatus.DATA_TRANSFER_ERROR);
+      assertThat(refusedWith(prp(0, 4, a, unregistered.address())))
+          .isEqualTo(NvmeStatus.DATA_TRANSFER_ERROR);
     }
     // PRP list entries: misaligned, null, outside registered memory
     ByteBuffer list = buf.view(1L << 20, 64);

@@ -10,17 +10,18 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Sizes and offsets of C structs as the C compiler lays them out: a tiny program printing
- * {@code name value} lines for the expressions given (sizeof, offsetof) is compiled with the
- * system's {@code cc} and run. Layout tests compare the Java constants with it; without a C
- * compiler they are skipped (the reason says so).
+ * Sizes and offsets of C structs as the C compiler lays them out: a tiny program printing {@code
+ * name value} lines for the expressions given (sizeof, offsetof) is compiled with the system's
+ * {@code cc} and run. Layout tests compare the Java constants with it; without a C compiler they
+ * are skipped (the reason says so).
  */
 public final class CLayout {
   private CLayout() {}
 
   /** The C compiler, or null when none is installed. */
   public static String compiler() {
-    for (String cc : List.of("/usr/bin/cc", "/usr/bin/gcc", "/usr/bin/clang")) if (Files.isExecutable(Path.of(cc))) return cc;
+    for (String cc : List.of("/usr/bin/cc", "/usr/bin/gcc", "/usr/bin/clang"))
+      if (Files.isExecutable(Path.of(cc))) return cc;
     return null;
   }
 
@@ -28,12 +29,20 @@ public final class CLayout {
    * Values of {@code expressions} (name to a C expression of type size_t) after {@code prelude}
    * (includes and struct definitions).
    */
-  public static Map<String, Long> of(String prelude, Map<String, String> expressions) throws IOException, InterruptedException {
+  public static Map<String, Long> of(String prelude, Map<String, String> expressions)
+      throws IOException, InterruptedException {
     Path dir = Files.createTempDirectory("homi-clayout");
     try {
-      StringBuilder c = new StringBuilder(prelude).append("\n#include <stdio.h>\n#include <stddef.h>\nint main(void) {\n");
-      expressions.forEach((name, expr) -> c.append("  printf(\"%s %zu\\n\", \"").append(name).append("\", (size_t) (")
-          .append(expr).append("));\n"));
+      StringBuilder c =
+          new StringBuilder(prelude)
+              .append("\n#include <stdio.h>\n#include <stddef.h>\nint main(void) {\n");
+      expressions.forEach(
+          (name, expr) ->
+              c.append("  printf(\"%s %zu\\n\", \"")
+                  .append(name)
+                  .append("\", (size_t) (")
+                  .append(expr)
+                  .append("));\n"));
       c.append("  return 0;\n}\n");
       Path src = dir.resolve("layout.c");
       Path exe = dir.resolve("layout");

@@ -14,7 +14,9 @@ class IoUringLayoutTest {
   @Test
   void offsetsMatchLinuxIoUringH() throws Exception {
     assumeTrue(CLayout.compiler() != null, "no C compiler to lay out linux/io_uring.h");
-    assumeTrue(Files.exists(Path.of("/usr/include/linux/io_uring.h")), "no linux/io_uring.h (kernel headers)");
+    assumeTrue(
+        Files.exists(Path.of("/usr/include/linux/io_uring.h")),
+        "no linux/io_uring.h (kernel headers)");
     Map<String, String> expr = new LinkedHashMap<>();
     expr.put("PARAMS_BYTES", "sizeof(struct io_uring_params)");
     expr.put("P_SQ_ENTRIES", "offsetof(struct io_uring_params, sq_entries)");

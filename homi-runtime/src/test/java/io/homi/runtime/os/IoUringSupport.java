@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import java.io.IOException;
 
 /**
- * Tests that assert reads went through io_uring skip, with the kernel's reason, on a machine
- * that refuses io_uring (seccomp filters, {@code kernel.io_uring_disabled}); the fallback to the
- * I/O thread pool is tested on every machine.
+ * Tests that assert reads went through io_uring skip, with the kernel's reason, on a machine that
+ * refuses io_uring (seccomp filters, {@code kernel.io_uring_disabled}); the fallback to the I/O
+ * thread pool is tested on every machine.
  */
 public final class IoUringSupport {
   private static final String UNAVAILABLE = probe();
@@ -24,6 +24,7 @@ public final class IoUringSupport {
 
   /** Skips the calling test where io_uring cannot be set up here. */
   public static void assumeAvailable() {
-    assumeTrue(UNAVAILABLE == null, () -> "io_uring is unavailable on this machine: " + UNAVAILABLE);
+    assumeTrue(
+        UNAVAILABLE == null, () -> "io_uring is unavailable on this machine: " + UNAVAILABLE);
   }
 }

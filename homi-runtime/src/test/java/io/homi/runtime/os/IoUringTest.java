@@ -14,9 +14,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The io_uring boundary on a real ext4 file (target/ lives on the build machine's disk): reads
- * equal pread, O_DIRECT alignment is enforced by the kernel, a read past EOF is short, errors
- * come back as -errno in the completion, many reads in flight at once, and a full ring refuses
- * more until completions are reaped.
+ * equal pread, O_DIRECT alignment is enforced by the kernel, a read past EOF is short, errors come
+ * back as -errno in the completion, many reads in flight at once, and a full ring refuses more
+ * until completions are reaped.
  */
 class IoUringTest {
   static final long SIZE = (4L << 20) + 1808; // 4 MiB and a partial last block
@@ -57,7 +57,8 @@ class IoUringTest {
     assertThat(ring.capacity()).isEqualTo(64); // the CQ: twice the SQ
     assertThat(ring.prepareRead(file.fd(), buf.address(), 100_000, 12_345, 1)).isTrue();
     assertThat(file.directFd()).isPositive();
-    assertThat(ring.prepareRead(file.directFd(), buf.address() + (1 << 20), 1 << 20, 3 * 4096, 2)).isTrue();
+    assertThat(ring.prepareRead(file.directFd(), buf.address() + (1 << 20), 1 << 20, 3 * 4096, 2))
+        .isTrue();
     awaitAll(2);
     assertThat(results).containsEntry(1L, 100_000).containsEntry(2L, 1 << 20);
     try (HostBuffer ref = new HostBuffer(2 << 20)) {
@@ -78,7 +79,10 @@ class IoUringTest {
     ring.prepareRead(file.directFd(), buf.address(), 4096, 100, 2); // offset off a block
     ring.prepareRead(file.directFd(), buf.address(), 4096, 8192, 3); // aligned
     awaitAll(3);
-    assertThat(results).containsEntry(1L, -EINVAL).containsEntry(2L, -EINVAL).containsEntry(3L, 4096);
+    assertThat(results)
+        .containsEntry(1L, -EINVAL)
+        .containsEntry(2L, -EINVAL)
+        .containsEntry(3L, 4096);
   }
 
   @Test
@@ -109,7 +113,8 @@ class IoUringTest {
     int sqRefusals = 0;
     while (next < offsets.length || results.size() < offsets.length) {
       while (next < offsets.length
-          && ring.prepareRead(file.directFd(), buf.address() + (next % 512) * 16384L, 16384, offsets[next], next)) {
+          && ring.prepareRead(
+              file.directFd(), buf.address() + (next % 512) * 16384L, 16384, offsets[next], next)) {
         next++;
       }
       if (next < offsets.length) {

@@ -20,18 +20,21 @@ class DeltaBinaryPackedDecoderTest {
     Random r = new Random(count);
     long[] values = new long[count];
     for (int i = 0; i < count; i++) {
-      values[i] = switch (i % 5) {
-        case 0 -> Long.MAX_VALUE - r.nextInt(3); // deltas that overflow 64 bits
-        case 1 -> Long.MIN_VALUE + r.nextInt(3);
-        case 2 -> i;
-        default -> r.nextLong() >> r.nextInt(60);
-      };
+      values[i] =
+          switch (i % 5) {
+            case 0 -> Long.MAX_VALUE - r.nextInt(3); // deltas that overflow 64 bits
+            case 1 -> Long.MIN_VALUE + r.nextInt(3);
+            case 2 -> i;
+            default -> r.nextLong() >> r.nextInt(60);
+          };
     }
-    DeltaBinaryPackingValuesWriterForLong w = new DeltaBinaryPackingValuesWriterForLong(128, 4, 64, 1 << 20,
-        new HeapByteBufferAllocator());
+    DeltaBinaryPackingValuesWriterForLong w =
+        new DeltaBinaryPackingValuesWriterForLong(
+            128, 4, 64, 1 << 20, new HeapByteBufferAllocator());
     for (long v : values) w.writeLong(v);
     byte[] bytes = w.getBytes().toByteArray();
-    DeltaBinaryPackedDecoder d = new DeltaBinaryPackedDecoder(ByteBuffer.wrap(bytes), 0, bytes.length, "test");
+    DeltaBinaryPackedDecoder d =
+        new DeltaBinaryPackedDecoder(ByteBuffer.wrap(bytes), 0, bytes.length, "test");
     assertThat(d.total()).isEqualTo(count);
     long[] out = new long[count];
     int at = 0;
@@ -48,34 +51,46 @@ class DeltaBinaryPackedDecoderTest {
   void intsAsParquetJavaWritesThem() throws Exception {
     Random r = new Random(7);
     int[] values = new int[3001];
-    for (int i = 0; i < values.length; i++) values[i] = i % 3 == 0 ? Integer.MIN_VALUE + i : i % 3 == 1 ? Integer.MAX_VALUE - i : r.nextInt();
-    DeltaBinaryPackingValuesWriterForInteger w = new DeltaBinaryPackingValuesWriterForInteger(128, 4, 64, 1 << 20,
-        new HeapByteBufferAllocator());
+    for (int i = 0; i < values.length; i++)
+      values[i] =
+          i % 3 == 0 ? Integer.MIN_VALUE + i : i % 3 == 1 ? Integer.MAX_VALUE - i : r.nextInt();
+    DeltaBinaryPackingValuesWriterForInteger w =
+        new DeltaBinaryPackingValuesWriterForInteger(
+            128, 4, 64, 1 << 20, new HeapByteBufferAllocator());
     for (int v : values) w.writeInteger(v);
     byte[] bytes = w.getBytes().toByteArray();
-    DeltaBinaryPackedDecoder d = new DeltaBinaryPackedDecoder(ByteBuffer.wrap(bytes), 0, bytes.length, "test");
+    DeltaBinaryPackedDecoder d =
+        new DeltaBinaryPackedDecoder(ByteBuffer.wrap(bytes), 0, bytes.length, "test");
     long[] out = new long[values.length];
     d.readLongs(out, 0, values.length);
-    for (int i = 0; i < values.length; i++) assertThat((int) out[i]).as("value %d", i).isEqualTo(values[i]);
+    for (int i = 0; i < values.length; i++)
+      assertThat((int) out[i]).as("value %d", i).isEqualTo(values[i]);
   }
 
   @Test
   void corruptHeadersAndTruncatedBlocksAreRefused() throws Exception {
     // block size 100 is not a multiple of 128
     byte[] badBlock = {100, 4, 1, 0};
-    assertThatThrownBy(() -> new DeltaBinaryPackedDecoder(ByteBuffer.wrap(badBlock), 0, badBlock.length, "f.parquet"))
-        .isInstanceOf(CorruptParquetException.class).hasMessageContaining("block size");
+    assertThatThrownBy(
+            () ->
+                new DeltaBinaryPackedDecoder(
+                    ByteBuffer.wrap(badBlock), 0, badBlock.length, "f.parquet"))
+        .isInstanceOf(CorruptParquetException.class)
+        .hasMessageContaining("block size");
     // a header that ends before its varints do
     byte[] cut = {(byte) 0x80};
     assertThatThrownBy(() -> new DeltaBinaryPackedDecoder(ByteBuffer.wrap(cut), 0, 1, "f"))
         .isInstanceOf(CorruptParquetException.class);
     // a valid stream of 1000 values cut in the middle of its blocks
-    DeltaBinaryPackingValuesWriterForLong w = new DeltaBinaryPackingValuesWriterForLong(128, 4, 64, 1 << 20,
-        new HeapByteBufferAllocator());
+    DeltaBinaryPackingValuesWriterForLong w =
+        new DeltaBinaryPackingValuesWriterForLong(
+            128, 4, 64, 1 << 20, new HeapByteBufferAllocator());
     Random r = new Random(1);
     for (int i = 0; i < 1000; i++) w.writeLong(r.nextLong());
     byte[] bytes = w.getBytes().toByteArray();
-    DeltaBinaryPackedDecoder d = new DeltaBinaryPackedDecoder(ByteBuffer.wrap(bytes), 0, bytes.length / 2, "f");
-    assertThatThrownBy(() -> d.readLongs(new long[1000], 0, 1000)).isInstanceOf(CorruptParquetException.class);
+    DeltaBinaryPackedDecoder d =
+        new DeltaBinaryPackedDecoder(ByteBuffer.wrap(bytes), 0, bytes.length / 2, "f");
+    assertThatThrownBy(() -> d.readLongs(new long[1000], 0, 1000))
+        .isInstanceOf(CorruptParquetException.class);
   }
 }

@@ -20,8 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
  * the same path (same inode, new bytes), and bounded by files and column chunks.
  */
 class FooterCacheTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   void aSecondOpenReusesTheFooterAndARewrittenFileIsReadAnew() throws IOException {
@@ -45,7 +44,11 @@ class FooterCacheTest {
     Path other = dir.resolve("other.parquet");
     TestParquetFiles.writeIds(other, 20_000, 3);
     long ino = identity(p).ino();
-    Files.write(p, Files.readAllBytes(other), StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE);
+    Files.write(
+        p,
+        Files.readAllBytes(other),
+        StandardOpenOption.TRUNCATE_EXISTING,
+        StandardOpenOption.WRITE);
     assertThat(identity(p).ino()).as("rewritten in place").isEqualTo(ino);
     try (ParquetFileReader f = ParquetFileReader.open(rt, p, HomiConfig.defaults())) {
       assertThat(f.metadata()).as("a new footer").isNotSameAs(first.md);
@@ -60,7 +63,8 @@ class FooterCacheTest {
     TestParquetFiles.writeIds(a, 30_000);
     FooterCache.Footer footer;
     FileIdentity id = identity(a);
-    try (ParquetFileReader f = ParquetFileReader.open(HomiRuntime.get(), a, HomiConfig.defaults())) {
+    try (ParquetFileReader f =
+        ParquetFileReader.open(HomiRuntime.get(), a, HomiConfig.defaults())) {
       footer = new FooterCache.Footer(f.metadata(), f.schema());
     }
     FooterCache byFiles = new FooterCache(2, 1 << 20);
@@ -78,11 +82,14 @@ class FooterCacheTest {
     byChunks.put("/b", id, footer);
     byChunks.put("/c", id, footer);
     assertThat(byChunks.size()).isEqualTo(2);
-    assertThat(new FooterCache(0, 1 << 20)).satisfies(c -> {
-      c.put("/a", id, footer);
-      assertThat(c.size()).as("0 files: disabled").isZero();
-    });
-    FileIdentity changed = new FileIdentity(id.dev(), id.ino(), id.size() + 1, id.mtimeNanos(), id.ctimeNanos());
+    assertThat(new FooterCache(0, 1 << 20))
+        .satisfies(
+            c -> {
+              c.put("/a", id, footer);
+              assertThat(c.size()).as("0 files: disabled").isZero();
+            });
+    FileIdentity changed =
+        new FileIdentity(id.dev(), id.ino(), id.size() + 1, id.mtimeNanos(), id.ctimeNanos());
     assertThat(byChunks.get("/c", changed)).as("another identity").isNull();
     assertThat(byChunks.get("/c", id)).as("dropped once the file was seen changed").isNull();
   }
@@ -97,10 +104,12 @@ class FooterCacheTest {
     }
   }
 
-  private static List<Long> firstValues(HomiRuntime rt, ParquetFileReader f, int n) throws IOException {
-    try (BufferAllocator alloc = rt.allocator().newChildAllocator("footer-cache-test", 0, Long.MAX_VALUE);
-         RowGroupReader rg = f.openRowGroup(0, List.of(f.schema().column("id")));
-         BigIntVector v = new BigIntVector("id", alloc)) {
+  private static List<Long> firstValues(HomiRuntime rt, ParquetFileReader f, int n)
+      throws IOException {
+    try (BufferAllocator alloc =
+            rt.allocator().newChildAllocator("footer-cache-test", 0, Long.MAX_VALUE);
+        RowGroupReader rg = f.openRowGroup(0, List.of(f.schema().column("id")));
+        BigIntVector v = new BigIntVector("id", alloc)) {
       v.allocateNew(n);
       rg.read(List.of(v), 0, n);
       v.setValueCount(n);

@@ -18,20 +18,21 @@ import org.apache.parquet.hadoop.example.ExampleParquetWriter;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 import org.apache.parquet.schema.MessageType;
 import org.apache.parquet.schema.MessageTypeParser;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * Repetition and definition levels of nested columns (lists of optional values inside optional structs, maps) written by parquet-java with data
- * page v1 and v2, read through the runtime and compared with the values written.
+ * Repetition and definition levels of nested columns (lists of optional values inside optional
+ * structs, maps) written by parquet-java with data page v1 and v2, read through the runtime and
+ * compared with the values written.
  */
 class LevelDecodingTest {
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
 
-  static final MessageType SCHEMA = MessageTypeParser.parseMessageType("""
+  static final MessageType SCHEMA =
+      MessageTypeParser.parseMessageType(
+          """
       message t {
         required int32 id;
         optional group s {
@@ -42,20 +43,35 @@ class LevelDecodingTest {
       }""");
 
   /** The expected value of each row, as plain Java lists/maps, built with the rows written. */
-  record Row(Integer id, List<Long> xs, boolean sNull, boolean xsNull, String name, List<Object[]> m) {}
+  record Row(
+      Integer id, List<Long> xs, boolean sNull, boolean xsNull, String name, List<Object[]> m) {}
 
   @ParameterizedTest(name = "v2={0} pageSize={1} codec={2}")
-  @CsvSource({"false, 64, UNCOMPRESSED", "true, 64, SNAPPY", "false, 8192, ZSTD", "true, 8192, GZIP"})
-  void nestedLevelsMatchWhatWasWritten(boolean v2, int pageSize, CompressionCodecName codec) throws Exception {
+  @CsvSource({
+    "false, 64, UNCOMPRESSED",
+    "true, 64, SNAPPY",
+    "false, 8192, ZSTD",
+    "true, 8192, GZIP"
+  })
+  void nestedLevelsMatchWhatWasWritten(boolean v2, int pageSize, CompressionCodecName codec)
+      throws Exception {
     Path file = tmp.resolve("nested.parquet");
     Random r = new Random(pageSize + (v2 ? 1 : 0));
     List<Row> rows = new ArrayList<>();
     SimpleGroupFactory f = new SimpleGroupFactory(SCHEMA);
-    try (ParquetWriter<Group> w = ExampleParquetWriter.builder(new org.apache.hadoop.fs.Path(file.toUri()))
-        .withConf(new Configuration()).withType(SCHEMA).withCompressionCodec(codec).withPageSize(pageSize)
-        .withDictionaryEncoding(r.nextBoolean()).withRowGroupSize(64 * 1024L)
-        .withWriterVersion(v2 ? ParquetProperties.WriterVersion.PARQUET_2_0 : ParquetProperties.WriterVersion.PARQUET_1_0)
-        .build()) {
+    try (ParquetWriter<Group> w =
+        ExampleParquetWriter.builder(new org.apache.hadoop.fs.Path(file.toUri()))
+            .withConf(new Configuration())
+            .withType(SCHEMA)
+            .withCompressionCodec(codec)
+            .withPageSize(pageSize)
+            .withDictionaryEncoding(r.nextBoolean())
+            .withRowGroupSize(64 * 1024L)
+            .withWriterVersion(
+                v2
+                    ? ParquetProperties.WriterVersion.PARQUET_2_0
+                    : ParquetProperties.WriterVersion.PARQUET_1_0)
+            .build()) {
       for (int i = 0; i < 3000; i++) {
         Group g = f.newGroup().append("id", i);
         boolean sNull = r.nextInt(6) == 0;
@@ -101,7 +117,8 @@ class LevelDecodingTest {
       int[] groups = new int[pf.rowGroupCount()];
       for (int i = 0; i < groups.length; i++) groups[i] = i;
       int seen = 0;
-      try (ParquetBatchReader br = new ParquetBatchReader(pf, groups, pf.schema().columns(), rt.allocator(), 333)) {
+      try (ParquetBatchReader br =
+          new ParquetBatchReader(pf, groups, pf.schema().columns(), rt.allocator(), 333)) {
         int n;
         while ((n = br.next()) > 0) {
           List<FieldVector> v = br.vectors();
@@ -112,11 +129,13 @@ class LevelDecodingTest {
             if (want.sNull()) {
               assertThat(s).as("row %d s", want.id()).isNull();
             } else {
-              @SuppressWarnings("unchecked") java.util.Map<String, Object> st = (java.util.Map<String, Object>) s;
+              @SuppressWarnings("unchecked")
+              java.util.Map<String, Object> st = (java.util.Map<String, Object>) s;
               Object xs = st.get("xs");
               if (want.xsNull()) assertThat(xs).as("row %d xs", want.id()).isNull();
               else assertThat(xs).as("row %d xs", want.id()).isEqualTo(want.xs());
-              assertThat(st.get("name") == null ? null : st.get("name").toString()).isEqualTo(want.name());
+              assertThat(st.get("name") == null ? null : st.get("name").toString())
+                  .isEqualTo(want.name());
             }
             Object m = v.get(2).getObject(i);
             if (want.m() == null) {

@@ -25,12 +25,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@link NestedPruning} on a parquet-java file: the pruned column keeps only the requested
- * leaves, and decodes to the same values as the whole column cut down afterwards, nulls at every
- * level included, over several row groups.
+ * {@link NestedPruning} on a parquet-java file: the pruned column keeps only the requested leaves,
+ * and decodes to the same values as the whole column cut down afterwards, nulls at every level
+ * included, over several row groups.
  */
 class NestedPruningTest {
-  static final MessageType SCHEMA = MessageTypeParser.parseMessageType("""
+  static final MessageType SCHEMA =
+      MessageTypeParser.parseMessageType(
+          """
       message t {
         required int32 id;
         optional group s {
@@ -41,16 +43,20 @@ class NestedPruningTest {
         optional group ys (LIST) { repeated group list { optional group element { optional int32 x; optional binary y (UTF8); } } }
       }""");
 
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
   Path file;
 
   @BeforeEach
   void write() throws Exception {
     file = tmp.resolve("prune.parquet");
     SimpleGroupFactory f = new SimpleGroupFactory(SCHEMA);
-    try (ParquetWriter<Group> w = ExampleParquetWriter.builder(new org.apache.hadoop.fs.Path(file.toUri()))
-        .withConf(new Configuration()).withType(SCHEMA).withPageSize(1024).withRowGroupSize(16 * 1024L).build()) {
+    try (ParquetWriter<Group> w =
+        ExampleParquetWriter.builder(new org.apache.hadoop.fs.Path(file.toUri()))
+            .withConf(new Configuration())
+            .withType(SCHEMA)
+            .withPageSize(1024)
+            .withRowGroupSize(16 * 1024L)
+            .build()) {
       for (int i = 0; i < 4000; i++) {
         Group g = f.newGroup().append("id", i);
         if (i % 7 != 0) {
@@ -87,14 +93,20 @@ class NestedPruningTest {
 
   @Test
   void prunedStructKeepsOnlyTheRequestedLeavesAndDecodesTheSameValues() throws Exception {
-    try (ParquetFileReader pf = ParquetFileReader.open(HomiRuntime.get(), file, HomiConfig.defaults())) {
+    try (ParquetFileReader pf =
+        ParquetFileReader.open(HomiRuntime.get(), file, HomiConfig.defaults())) {
       assertThat(pf.rowGroupCount()).isGreaterThan(1);
       ColumnDescriptor s = pf.schema().column("s");
-      ColumnDescriptor sbc = NestedPruning.prune(s, struct("s", struct("b", leaf("c"))), file.toString());
+      ColumnDescriptor sbc =
+          NestedPruning.prune(s, struct("s", struct("b", leaf("c"))), file.toString());
       assertThat(sbc.nested().leaves()).extracting(ColumnDescriptor::name).containsExactly("s.b.c");
       assertThat(sbc.arrowField().toString()).isEqualTo("s: Struct<b: Struct<c: Utf8>>");
       ColumnDescriptor ys = pf.schema().column("ys");
-      Field ysX = new Field("ys", FieldType.nullable(new ArrowType.List()), List.of(struct("element", leaf("x"))));
+      Field ysX =
+          new Field(
+              "ys",
+              FieldType.nullable(new ArrowType.List()),
+              List.of(struct("element", leaf("x"))));
       ColumnDescriptor ysx = NestedPruning.prune(ys, ysX, file.toString());
       assertThat(ysx.nested().leaves()).hasSize(1);
       // Nothing pruned away: the same column.
@@ -104,40 +116,53 @@ class NestedPruningTest {
       List<Object> pruned = read(pf, sbc, ysx);
       assertThat(pruned).hasSameSizeAs(whole);
       for (int i = 0; i < whole.size(); i += 2) {
-        assertThat(pruned.get(i)).as("s.b.c of row %d", i / 2).isEqualTo(cut((Map<?, ?>) whole.get(i), "b", "c"));
-        assertThat(pruned.get(i + 1)).as("ys.x of row %d", i / 2).isEqualTo(cutList((List<?>) whole.get(i + 1), "x"));
+        assertThat(pruned.get(i))
+            .as("s.b.c of row %d", i / 2)
+            .isEqualTo(cut((Map<?, ?>) whole.get(i), "b", "c"));
+        assertThat(pruned.get(i + 1))
+            .as("ys.x of row %d", i / 2)
+            .isEqualTo(cutList((List<?>) whole.get(i + 1), "x"));
       }
     }
   }
 
   @Test
   void aStructAskedForWithNoFieldsKeepsItsFirstLeafAndItsNulls() throws Exception {
-    try (ParquetFileReader pf = ParquetFileReader.open(HomiRuntime.get(), file, HomiConfig.defaults())) {
+    try (ParquetFileReader pf =
+        ParquetFileReader.open(HomiRuntime.get(), file, HomiConfig.defaults())) {
       ColumnDescriptor s = pf.schema().column("s");
       ColumnDescriptor none = NestedPruning.prune(s, struct("s"), file.toString());
       assertThat(none.nested().leaves()).extracting(ColumnDescriptor::name).containsExactly("s.a");
       List<Object> v = read(pf, none, pf.schema().column("ys"));
-      for (int i = 0; i < v.size(); i += 2) assertThat(v.get(i) == null).as("s null in row %d", i / 2).isEqualTo((i / 2) % 7 == 0);
+      for (int i = 0; i < v.size(); i += 2)
+        assertThat(v.get(i) == null).as("s null in row %d", i / 2).isEqualTo((i / 2) % 7 == 0);
     }
   }
 
   @Test
   void aMissingFieldNamesTheFileAndThePath() throws Exception {
-    try (ParquetFileReader pf = ParquetFileReader.open(HomiRuntime.get(), file, HomiConfig.defaults())) {
+    try (ParquetFileReader pf =
+        ParquetFileReader.open(HomiRuntime.get(), file, HomiConfig.defaults())) {
       ColumnDescriptor s = pf.schema().column("s");
-      assertThatThrownBy(() -> NestedPruning.prune(s, struct("s", struct("b", leaf("zz"))), file.toString()))
-          .isInstanceOf(HomiParquetException.class).hasMessageContaining("'s.b.zz'").hasMessageContaining(file.toString());
+      assertThatThrownBy(
+              () -> NestedPruning.prune(s, struct("s", struct("b", leaf("zz"))), file.toString()))
+          .isInstanceOf(HomiParquetException.class)
+          .hasMessageContaining("'s.b.zz'")
+          .hasMessageContaining(file.toString());
       // Case-insensitive fallback, as for top-level columns.
-      assertThat(NestedPruning.prune(s, struct("s", leaf("A")), file.toString()).nested().leaves()).hasSize(1);
+      assertThat(NestedPruning.prune(s, struct("s", leaf("A")), file.toString()).nested().leaves())
+          .hasSize(1);
     }
   }
 
   /** Both columns' values, row by row, interleaved: [c0 row0, c1 row0, c0 row1, ...]. */
-  private static List<Object> read(ParquetFileReader pf, ColumnDescriptor c0, ColumnDescriptor c1) throws Exception {
+  private static List<Object> read(ParquetFileReader pf, ColumnDescriptor c0, ColumnDescriptor c1)
+      throws Exception {
     int[] groups = new int[pf.rowGroupCount()];
     for (int i = 0; i < groups.length; i++) groups[i] = i;
     List<Object> out = new ArrayList<>();
-    try (ParquetBatchReader br = new ParquetBatchReader(pf, groups, List.of(c0, c1), HomiRuntime.get().allocator(), 500)) {
+    try (ParquetBatchReader br =
+        new ParquetBatchReader(pf, groups, List.of(c0, c1), HomiRuntime.get().allocator(), 500)) {
       int n;
       while ((n = br.next()) > 0) {
         List<FieldVector> v = br.vectors();
@@ -154,9 +179,11 @@ class NestedPruningTest {
   private static Object cut(Map<?, ?> s, String f, String g) {
     if (s == null) return null;
     Map<?, ?> inner = (Map<?, ?>) s.get(f);
-    org.apache.arrow.vector.util.JsonStringHashMap<String, Object> out = new org.apache.arrow.vector.util.JsonStringHashMap<>();
+    org.apache.arrow.vector.util.JsonStringHashMap<String, Object> out =
+        new org.apache.arrow.vector.util.JsonStringHashMap<>();
     if (inner != null) {
-      org.apache.arrow.vector.util.JsonStringHashMap<String, Object> in = new org.apache.arrow.vector.util.JsonStringHashMap<>();
+      org.apache.arrow.vector.util.JsonStringHashMap<String, Object> in =
+          new org.apache.arrow.vector.util.JsonStringHashMap<>();
       if (inner.get(g) != null) in.put(g, inner.get(g));
       out.put(f, in);
     }
@@ -165,13 +192,15 @@ class NestedPruningTest {
 
   private static Object cutList(List<?> l, String f) {
     if (l == null) return null;
-    org.apache.arrow.vector.util.JsonStringArrayList<Object> out = new org.apache.arrow.vector.util.JsonStringArrayList<>();
+    org.apache.arrow.vector.util.JsonStringArrayList<Object> out =
+        new org.apache.arrow.vector.util.JsonStringArrayList<>();
     for (Object e : l) {
       if (e == null) {
         out.add(null);
         continue;
       }
-      org.apache.arrow.vector.util.JsonStringHashMap<String, Object> m = new org.apache.arrow.vector.util.JsonStringHashMap<>();
+      org.apache.arrow.vector.util.JsonStringHashMap<String, Object> m =
+          new org.apache.arrow.vector.util.JsonStringHashMap<>();
       Object v = ((Map<?, ?>) e).get(f);
       if (v != null) m.put(f, v);
       out.add(m);

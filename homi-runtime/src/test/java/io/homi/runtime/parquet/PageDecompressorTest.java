@@ -10,7 +10,10 @@ import org.apache.parquet.format.CompressionCodec;
 import org.junit.jupiter.api.Test;
 import org.xerial.snappy.Snappy;
 
-/** Page size limits are checked before any allocation, and codecs must produce exactly the declared size. */
+/**
+ * Page size limits are checked before any allocation, and codecs must produce exactly the declared
+ * size.
+ */
 class PageDecompressorTest {
   private static final byte[] DATA = new byte[10_000];
 
@@ -28,10 +31,14 @@ class PageDecompressorTest {
   void declaredSizeAboveTheLimitIsRefusedBeforeDecoding() throws Exception {
     PageDecompressor d = new PageDecompressor(CompressionCodec.SNAPPY, 4096, "f.parquet");
     assertThatThrownBy(() -> d.decompress(ByteBuffer.wrap(Snappy.compress(DATA)), DATA.length, "c"))
-        .isInstanceOf(CorruptParquetException.class).hasMessageContaining("f.parquet").hasMessageContaining("column 'c'")
+        .isInstanceOf(CorruptParquetException.class)
+        .hasMessageContaining("f.parquet")
+        .hasMessageContaining("column 'c'")
         .hasMessageContaining("homi.maxPageBytes");
-    assertThatThrownBy(() -> d.decompress(ByteBuffer.allocate(4), -1, "c")).isInstanceOf(CorruptParquetException.class);
-    assertThatThrownBy(() -> d.decompress(ByteBuffer.allocate(4), Integer.MAX_VALUE, "c")).isInstanceOf(CorruptParquetException.class);
+    assertThatThrownBy(() -> d.decompress(ByteBuffer.allocate(4), -1, "c"))
+        .isInstanceOf(CorruptParquetException.class);
+    assertThatThrownBy(() -> d.decompress(ByteBuffer.allocate(4), Integer.MAX_VALUE, "c"))
+        .isInstanceOf(CorruptParquetException.class);
   }
 
   @Test
@@ -39,10 +46,13 @@ class PageDecompressorTest {
     PageDecompressor d = new PageDecompressor(CompressionCodec.SNAPPY, 1 << 20, "f.parquet");
     byte[] c = Snappy.compress(DATA);
     assertThat(bytes(d.decompress(ByteBuffer.wrap(c), DATA.length, "c"))).containsExactly(DATA);
-    assertThatThrownBy(() -> d.decompress(ByteBuffer.wrap(c), DATA.length - 1, "c")).isInstanceOf(CorruptParquetException.class);
-    assertThatThrownBy(() -> d.decompress(ByteBuffer.wrap(c), DATA.length + 1, "c")).isInstanceOf(CorruptParquetException.class);
+    assertThatThrownBy(() -> d.decompress(ByteBuffer.wrap(c), DATA.length - 1, "c"))
+        .isInstanceOf(CorruptParquetException.class);
+    assertThatThrownBy(() -> d.decompress(ByteBuffer.wrap(c), DATA.length + 1, "c"))
+        .isInstanceOf(CorruptParquetException.class);
     byte[] garbage = {(byte) 0xff, (byte) 0xff, (byte) 0xff, 0x7f, 1, 2, 3};
-    assertThatThrownBy(() -> d.decompress(ByteBuffer.wrap(garbage), 100, "c")).isInstanceOf(CorruptParquetException.class)
+    assertThatThrownBy(() -> d.decompress(ByteBuffer.wrap(garbage), 100, "c"))
+        .isInstanceOf(CorruptParquetException.class)
         .hasMessageContaining("SNAPPY");
   }
 
@@ -57,7 +67,8 @@ class PageDecompressorTest {
       all.write(one.toByteArray());
     }
     PageDecompressor d = new PageDecompressor(CompressionCodec.GZIP, 1 << 20, "f.parquet");
-    assertThat(bytes(d.decompress(ByteBuffer.wrap(all.toByteArray()), DATA.length, "c"))).containsExactly(DATA);
+    assertThat(bytes(d.decompress(ByteBuffer.wrap(all.toByteArray()), DATA.length, "c")))
+        .containsExactly(DATA);
   }
 
   @Test
@@ -65,14 +76,17 @@ class PageDecompressorTest {
     PageDecompressor d = new PageDecompressor(CompressionCodec.UNCOMPRESSED, 1 << 20, "f.parquet");
     assertThat(bytes(d.decompress(ByteBuffer.wrap(DATA), DATA.length, "c"))).containsExactly(DATA);
     assertThatThrownBy(() -> d.decompress(ByteBuffer.wrap(DATA), DATA.length + 8, "c"))
-        .isInstanceOf(CorruptParquetException.class).hasMessageContaining("holds " + DATA.length);
+        .isInstanceOf(CorruptParquetException.class)
+        .hasMessageContaining("holds " + DATA.length);
   }
 
   @Test
   void codecsSparkCannotReadAreUnsupported() {
     assertThatThrownBy(() -> new PageDecompressor(CompressionCodec.BROTLI, 1 << 20, "f.parquet"))
-        .isInstanceOf(UnsupportedParquetException.class).hasMessageContaining("BROTLI");
+        .isInstanceOf(UnsupportedParquetException.class)
+        .hasMessageContaining("BROTLI");
     assertThatThrownBy(() -> new PageDecompressor(CompressionCodec.LZO, 1 << 20, "f.parquet"))
-        .isInstanceOf(UnsupportedParquetException.class).hasMessageContaining("LZO");
+        .isInstanceOf(UnsupportedParquetException.class)
+        .hasMessageContaining("LZO");
   }
 }

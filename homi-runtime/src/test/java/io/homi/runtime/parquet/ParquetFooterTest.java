@@ -32,8 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
  * the same message naming the file.
  */
 class ParquetFooterTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   void bothReadsGiveTheSameFooterSmallAndLargerThanTheSpeculativeTail() throws IOException {
@@ -44,7 +43,8 @@ class ParquetFooterTest {
     for (Path p : List.of(small, large)) {
       ParquetFooter.Footer plain = ParquetFooter.read(p);
       FileMetaData mediated;
-      try (ParquetFileReader f = ParquetFileReader.open(HomiRuntime.get(), p, HomiConfig.defaults())) {
+      try (ParquetFileReader f =
+          ParquetFileReader.open(HomiRuntime.get(), p, HomiConfig.defaults())) {
         mediated = f.metadata();
       }
       assertThat(mediated).as(p.toString()).isEqualTo(plain.metadata());
@@ -53,7 +53,9 @@ class ParquetFooterTest {
       assertThat(layout.rowGroups()).hasSize(plain.metadata().getRow_groupsSize());
       assertThat(layout.footerOffset()).isEqualTo(plain.offset());
     }
-    assertThat(ParquetFooter.read(large).length()).as("footer beyond the 64 KiB speculative tail").isGreaterThan(64 << 10);
+    assertThat(ParquetFooter.read(large).length())
+        .as("footer beyond the 64 KiB speculative tail")
+        .isGreaterThan(64 << 10);
   }
 
   @Test
@@ -70,28 +72,37 @@ class ParquetFooterTest {
     damage.put("footer-too-long", b -> setInt(b, n - 8, n));
     damage.put("footer-zero", b -> setInt(b, n - 8, 0));
     damage.put("footer-huge", b -> setInt(b, n - 8, -1)); // 4 GiB - 1: never allocated
-    damage.put("footer-garbage", b -> {
-      int len = ByteBuffer.wrap(b, n - 8, 4).order(ByteOrder.LITTLE_ENDIAN).getInt();
-      byte[] c = b.clone();
-      Arrays.fill(c, n - 8 - len, n - 8, (byte) 0xee);
-      return c;
-    });
+    damage.put(
+        "footer-garbage",
+        b -> {
+          int len = ByteBuffer.wrap(b, n - 8, 4).order(ByteOrder.LITTLE_ENDIAN).getInt();
+          byte[] c = b.clone();
+          Arrays.fill(c, n - 8 - len, n - 8, (byte) 0xee);
+          return c;
+        });
     for (Map.Entry<String, UnaryOperator<byte[]>> d : damage.entrySet()) {
       Path p = dir.resolve(d.getKey() + ".parquet");
       Files.write(p, d.getValue().apply(bytes.clone()));
       Throwable plain = catchThrowable(() -> ParquetFooter.read(p));
       Throwable layout = catchThrowable(() -> ParquetLayout.read(p));
-      Throwable mediated = catchThrowable(() -> {
-        try (ParquetFileReader f = ParquetFileReader.open(HomiRuntime.get(), p, HomiConfig.defaults())) {
-          f.metadata();
-        }
-      });
-      assertThat(plain).as(d.getKey()).isInstanceOf(HomiParquetException.class).hasMessageContaining(p.toString());
+      Throwable mediated =
+          catchThrowable(
+              () -> {
+                try (ParquetFileReader f =
+                    ParquetFileReader.open(HomiRuntime.get(), p, HomiConfig.defaults())) {
+                  f.metadata();
+                }
+              });
+      assertThat(plain)
+          .as(d.getKey())
+          .isInstanceOf(HomiParquetException.class)
+          .hasMessageContaining(p.toString());
       assertThat(layout).as(d.getKey()).hasMessage(plain.getMessage()).hasSameClassAs(plain);
       assertThat(mediated).as(d.getKey()).hasMessage(plain.getMessage()).hasSameClassAs(plain);
     }
     assertThat(catchThrowable(() -> ParquetFooter.read(dir.resolve("encrypted.parquet"))))
-        .isInstanceOf(UnsupportedParquetException.class).hasMessageContaining("encrypted");
+        .isInstanceOf(UnsupportedParquetException.class)
+        .hasMessageContaining("encrypted");
     assertThat(catchThrowable(() -> ParquetFooter.read(dir.resolve("footer-too-long.parquet"))))
         .hasMessageContaining("footer length " + n + " at offset " + (n - 8) + " does not fit");
     assertThat(ParquetFooter.looksLikeParquet(good)).isTrue();
@@ -104,14 +115,19 @@ class ParquetFooterTest {
     TestParquetFiles.writeIds(p, 30_000);
     TestParquetFiles.moveChunkPastTheEnd(p, 1);
     Throwable layout = catchThrowable(() -> ParquetLayout.read(p));
-    Throwable read = catchThrowable(() -> {
-      try (ParquetFileReader f = ParquetFileReader.open(HomiRuntime.get(), p, HomiConfig.defaults());
-           RowGroupReader rg = f.openRowGroup(1, List.of(f.schema().column("id")))) {
-        rg.rows();
-      }
-    });
-    assertThat(layout).isInstanceOf(CorruptParquetException.class)
-        .hasMessageContaining("row group 1 column 'id'").hasMessageContaining("lies outside the file's data");
+    Throwable read =
+        catchThrowable(
+            () -> {
+              try (ParquetFileReader f =
+                      ParquetFileReader.open(HomiRuntime.get(), p, HomiConfig.defaults());
+                  RowGroupReader rg = f.openRowGroup(1, List.of(f.schema().column("id")))) {
+                rg.rows();
+              }
+            });
+    assertThat(layout)
+        .isInstanceOf(CorruptParquetException.class)
+        .hasMessageContaining("row group 1 column 'id'")
+        .hasMessageContaining("lies outside the file's data");
     assertThat(read).hasMessage(layout.getMessage());
   }
 
@@ -129,8 +145,12 @@ class ParquetFooterTest {
   private static void writeWithLargeFooter(Path file) throws IOException {
     MessageType schema = MessageTypeParser.parseMessageType("message t { required int64 id; }");
     SimpleGroupFactory f = new SimpleGroupFactory(schema);
-    try (ParquetWriter<Group> w = ExampleParquetWriter.builder(new org.apache.hadoop.fs.Path(file.toUri()))
-        .withConf(new Configuration()).withType(schema).withExtraMetaData(Map.of("big", "x".repeat(100 << 10))).build()) {
+    try (ParquetWriter<Group> w =
+        ExampleParquetWriter.builder(new org.apache.hadoop.fs.Path(file.toUri()))
+            .withConf(new Configuration())
+            .withType(schema)
+            .withExtraMetaData(Map.of("big", "x".repeat(100 << 10)))
+            .build()) {
       for (int i = 0; i < 1000; i++) w.write(f.newGroup().append("id", (long) i));
     }
   }

@@ -7,15 +7,15 @@ import java.nio.ByteBuffer;
 import java.util.Random;
 import org.apache.parquet.bytes.HeapByteBufferAllocator;
 import org.apache.parquet.column.values.rle.RunLengthBitPackingHybridEncoder;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
 /** The RLE / bit-packed hybrid against parquet-java's encoder and hand-built runs. */
 class RleBitPackedDecoderTest {
   static byte[] encode(int bitWidth, int[] values) throws Exception {
-    RunLengthBitPackingHybridEncoder e = new RunLengthBitPackingHybridEncoder(bitWidth, 64, 1 << 20,
-        new HeapByteBufferAllocator());
+    RunLengthBitPackingHybridEncoder e =
+        new RunLengthBitPackingHybridEncoder(bitWidth, 64, 1 << 20, new HeapByteBufferAllocator());
     for (int v : values) e.writeInt(v);
     return e.toBytes().toByteArray();
   }
@@ -29,10 +29,14 @@ class RleBitPackedDecoderTest {
     for (int i = 0; i < values.length; i++) {
       // Long runs (RLE), short ones and noise (bit-packed groups), including the maximum value.
       int phase = (i / 500) % 3;
-      values[i] = phase == 0 ? (int) max : phase == 1 ? (int) ((i / 37) % (max + 1)) : (int) (r.nextLong() & max);
+      values[i] =
+          phase == 0
+              ? (int) max
+              : phase == 1 ? (int) ((i / 37) % (max + 1)) : (int) (r.nextLong() & max);
     }
     byte[] bytes = encode(bitWidth, values);
-    RleBitPackedDecoder d = new RleBitPackedDecoder(ByteBuffer.wrap(bytes), 0, bytes.length, bitWidth, "test");
+    RleBitPackedDecoder d =
+        new RleBitPackedDecoder(ByteBuffer.wrap(bytes), 0, bytes.length, bitWidth, "test");
     int[] out = new int[values.length];
     // Uneven reads cross run and group boundaries.
     int at = 0;
@@ -78,30 +82,55 @@ class RleBitPackedDecoderTest {
   void corruptRunsAreRefused() {
     // RLE value 9 wider than 3 bits
     byte[] wide = {0x04, 0x09};
-    assertThatThrownBy(() -> new RleBitPackedDecoder(ByteBuffer.wrap(wide), 0, 2, 3, "f.parquet").readInts(new int[2], 0, 2))
-        .isInstanceOf(CorruptParquetException.class).hasMessageContaining("wider than 3 bits").hasMessageContaining("f.parquet");
+    assertThatThrownBy(
+            () ->
+                new RleBitPackedDecoder(ByteBuffer.wrap(wide), 0, 2, 3, "f.parquet")
+                    .readInts(new int[2], 0, 2))
+        .isInstanceOf(CorruptParquetException.class)
+        .hasMessageContaining("wider than 3 bits")
+        .hasMessageContaining("f.parquet");
     // a run that needs more values than the data holds
     byte[] shortRun = {0x04, 0x01};
-    assertThatThrownBy(() -> new RleBitPackedDecoder(ByteBuffer.wrap(shortRun), 0, 2, 1, "f").readInts(new int[3], 0, 3))
-        .isInstanceOf(CorruptParquetException.class).hasMessageContaining("past the end");
+    assertThatThrownBy(
+            () ->
+                new RleBitPackedDecoder(ByteBuffer.wrap(shortRun), 0, 2, 1, "f")
+                    .readInts(new int[3], 0, 3))
+        .isInstanceOf(CorruptParquetException.class)
+        .hasMessageContaining("past the end");
     // a zero-length RLE run
     byte[] zero = {0x00, 0x01};
-    assertThatThrownBy(() -> new RleBitPackedDecoder(ByteBuffer.wrap(zero), 0, 2, 1, "f").readInts(new int[1], 0, 1))
-        .isInstanceOf(CorruptParquetException.class).hasMessageContaining("RLE run of 0");
+    assertThatThrownBy(
+            () ->
+                new RleBitPackedDecoder(ByteBuffer.wrap(zero), 0, 2, 1, "f")
+                    .readInts(new int[1], 0, 1))
+        .isInstanceOf(CorruptParquetException.class)
+        .hasMessageContaining("RLE run of 0");
     // a varint header longer than 5 bytes
     byte[] longVarint = {(byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x80, 0x01};
-    assertThatThrownBy(() -> new RleBitPackedDecoder(ByteBuffer.wrap(longVarint), 0, 6, 1, "f").readInts(new int[1], 0, 1))
+    assertThatThrownBy(
+            () ->
+                new RleBitPackedDecoder(ByteBuffer.wrap(longVarint), 0, 6, 1, "f")
+                    .readInts(new int[1], 0, 1))
         .isInstanceOf(CorruptParquetException.class);
     // a bit-packed run declaring more groups than its bytes hold (issue 22: one damaged header
     // byte, 0x15 -> 0xff, turned a 10-group run into 2,111 groups), even where the values asked
     // for would fit: the values after the header would be read shifted
-    byte[] longRun = {(byte) 0xff, 0x20, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x11, 0x22, 0x33};
-    assertThatThrownBy(() -> new RleBitPackedDecoder(ByteBuffer.wrap(longRun), 0, longRun.length, 5, "f").readInts(new int[8], 0, 8))
-        .isInstanceOf(CorruptParquetException.class).hasMessageContaining("bit-packed run of 2111 groups")
+    byte[] longRun = {
+      (byte) 0xff, 0x20, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x11, 0x22, 0x33
+    };
+    assertThatThrownBy(
+            () ->
+                new RleBitPackedDecoder(ByteBuffer.wrap(longRun), 0, longRun.length, 5, "f")
+                    .readInts(new int[8], 0, 8))
+        .isInstanceOf(CorruptParquetException.class)
+        .hasMessageContaining("bit-packed run of 2111 groups")
         .hasMessageContaining("only 10 bytes remain");
     // reads stay inside [start, end): the run value lies past the end given
     byte[] outside = {0x02, 0x01};
-    assertThatThrownBy(() -> new RleBitPackedDecoder(ByteBuffer.wrap(outside), 0, 1, 1, "f").readInts(new int[1], 0, 1))
+    assertThatThrownBy(
+            () ->
+                new RleBitPackedDecoder(ByteBuffer.wrap(outside), 0, 1, 1, "f")
+                    .readInts(new int[1], 0, 1))
         .isInstanceOf(CorruptParquetException.class);
   }
 }

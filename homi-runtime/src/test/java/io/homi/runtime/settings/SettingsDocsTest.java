@@ -19,10 +19,12 @@ class SettingsDocsTest {
   void readmeAndSettingsPageMatchTheRegistry() throws Exception {
     if (Boolean.getBoolean("writeSettingsDocs")) SettingsDocs.write(ROOT);
     String readme = Files.readString(ROOT.resolve("README.md"), StandardCharsets.UTF_8);
-    assertThat(readme).as("README.md's options table (regenerate: see SettingsDocsTest)")
+    assertThat(readme)
+        .as("README.md's options table (regenerate: see SettingsDocsTest)")
         .isEqualTo(SettingsDocs.readme(readme));
     assertThat(Files.readString(ROOT.resolve("docs/settings.md"), StandardCharsets.UTF_8))
-        .as("docs/settings.md (regenerate: see SettingsDocsTest)").isEqualTo(SettingsDocs.settingsPage());
+        .as("docs/settings.md (regenerate: see SettingsDocsTest)")
+        .isEqualTo(SettingsDocs.settingsPage());
   }
 
   @Test
@@ -30,7 +32,8 @@ class SettingsDocsTest {
     String page = SettingsDocs.settingsPage();
     for (Setting<?> s : HomiSettings.all()) {
       assertThat(page).contains("| `" + s.key() + "` | ");
-      if (s.scope() == Setting.Scope.SCAN) assertThat(SettingsDocs.readmeTable()).contains("| `" + s.key() + "` | ");
+      if (s.scope() == Setting.Scope.SCAN)
+        assertThat(SettingsDocs.readmeTable()).contains("| `" + s.key() + "` | ");
       assertThat(s.doc()).as(s.key() + "'s doc").isNotBlank();
     }
     assertThat(SettingsDocs.readmeTable()).doesNotContain("homi.ioThreads");

@@ -13,18 +13,25 @@ import org.junit.jupiter.api.Test;
 class SettingsTest {
   @Test
   void badValuesFailNamingTheKeyAndWhatItTakes() {
-    assertThatThrownBy(() -> HomiSettings.QUEUE_DEPTH.parse("1")).hasMessage("homi.queueDepth must be in [2, 4096]: got '1'");
-    assertThatThrownBy(() -> HomiSettings.BATCH_ROWS.parse("lots")).hasMessage("homi.batchRows must be an integer: got 'lots'");
+    assertThatThrownBy(() -> HomiSettings.QUEUE_DEPTH.parse("1"))
+        .hasMessage("homi.queueDepth must be in [2, 4096]: got '1'");
+    assertThatThrownBy(() -> HomiSettings.BATCH_ROWS.parse("lots"))
+        .hasMessage("homi.batchRows must be an integer: got 'lots'");
     assertThatThrownBy(() -> HomiSettings.TASK_SIZE.parse("4q"))
         .hasMessage("homi.taskSize must be a number (suffixes k, m, g allowed): got '4q'");
-    assertThatThrownBy(() -> HomiSettings.TASK_SIZE.parse("128m")).hasMessageStartingWith("homi.taskSize must be in [4096, ");
-    assertThatThrownBy(() -> HomiSettings.TASK_SIZE.parse("99999999999g")).hasMessageContaining("homi.taskSize must be a number");
+    assertThatThrownBy(() -> HomiSettings.TASK_SIZE.parse("128m"))
+        .hasMessageStartingWith("homi.taskSize must be in [4096, ");
+    assertThatThrownBy(() -> HomiSettings.TASK_SIZE.parse("99999999999g"))
+        .hasMessageContaining("homi.taskSize must be a number");
     assertThatThrownBy(() -> HomiSettings.LAZY_DICTIONARY.parse("yes"))
         .hasMessage("homi.lazyDictionary must be true or false: got 'yes'");
     assertThatThrownBy(() -> HomiSettings.PATH.parse("cuda"))
-        .hasMessage("homi.path must be one of auto, os, direct, device, passthrough, gpu: got 'cuda'");
-    assertThatThrownBy(() -> HomiSettings.LIBCUDA.parse(" ")).hasMessage("homi.libcuda must not be empty");
-    assertThatThrownBy(() -> HomiConfig.from(Map.of("HOMI.COALESCEGAP", "-1"))).hasMessageContaining("homi.coalesceGap");
+        .hasMessage(
+            "homi.path must be one of auto, os, direct, device, passthrough, gpu: got 'cuda'");
+    assertThatThrownBy(() -> HomiSettings.LIBCUDA.parse(" "))
+        .hasMessage("homi.libcuda must not be empty");
+    assertThatThrownBy(() -> HomiConfig.from(Map.of("HOMI.COALESCEGAP", "-1")))
+        .hasMessageContaining("homi.coalesceGap");
   }
 
   @Test
@@ -42,40 +49,64 @@ class SettingsTest {
   @Test
   void scanValuesComeFromTheFirstLayerThatHasThem() {
     Map<String, String> option = Map.of("homi.batchRows", "333");
-    Map<String, String> session = Map.of("homi.batchRows", "1000", "homi.queueDepth", "8", "homi.ioThreads", "3");
-    Map<String, String> sysProps = Map.of("homi.batchRows", "2000", "homi.queueDepth", "16", "homi.taskSize", "64k",
-        "homi.bench.dir", "target");
+    Map<String, String> session =
+        Map.of("homi.batchRows", "1000", "homi.queueDepth", "8", "homi.ioThreads", "3");
+    Map<String, String> sysProps =
+        Map.of(
+            "homi.batchRows",
+            "2000",
+            "homi.queueDepth",
+            "16",
+            "homi.taskSize",
+            "64k",
+            "homi.bench.dir",
+            "target");
     Map<String, String> m = HomiSettings.resolveScan(List.of(option, session, sysProps), 1);
-    assertThat(m).containsEntry("homi.batchRows", "333").containsEntry("homi.queueDepth", "8")
-        .containsEntry("homi.taskSize", "64k").doesNotContainKeys("homi.ioThreads", "homi.bench.dir", "homi.path");
+    assertThat(m)
+        .containsEntry("homi.batchRows", "333")
+        .containsEntry("homi.queueDepth", "8")
+        .containsEntry("homi.taskSize", "64k")
+        .doesNotContainKeys("homi.ioThreads", "homi.bench.dir", "homi.path");
     HomiConfig c = HomiConfig.from(m);
     assertThat(c.batchRows()).isEqualTo(333);
     assertThat(c.queueDepth()).isEqualTo(8);
     assertThat(c.taskBytes()).isEqualTo(64L << 10);
     assertThat(c.coalesceGapBytes()).isEqualTo(1L << 20);
     // A bad value in a lower layer is hidden by a good one above it, and fails where it is used.
-    assertThat(HomiSettings.resolveScan(List.of(option, Map.of("homi.batchRows", "0")), 1)).containsEntry("homi.batchRows", "333");
-    assertThatThrownBy(() -> HomiSettings.resolveScan(List.of(Map.of(), Map.of("homi.batchRows", "0")), 1))
+    assertThat(HomiSettings.resolveScan(List.of(option, Map.of("homi.batchRows", "0")), 1))
+        .containsEntry("homi.batchRows", "333");
+    assertThatThrownBy(
+            () -> HomiSettings.resolveScan(List.of(Map.of(), Map.of("homi.batchRows", "0")), 1))
         .hasMessage("homi.batchRows must be in [1, 16777216]: got '0'");
   }
 
   @Test
   void readOptionsMustBePerScanSettings() {
     assertThatThrownBy(() -> HomiSettings.resolveScan(List.of(Map.of("homi.ioThreads", "4")), 1))
-        .hasMessage("homi.ioThreads is a per-JVM setting, not a read option: set spark.homi.ioThreads in the Spark conf"
-            + " (or -Dhomi.ioThreads on the JVM)");
+        .hasMessage(
+            "homi.ioThreads is a per-JVM setting, not a read option: set spark.homi.ioThreads in the Spark conf"
+                + " (or -Dhomi.ioThreads on the JVM)");
     assertThatThrownBy(() -> HomiSettings.resolveScan(List.of(Map.of("homi.queueDeph", "4")), 1))
-        .hasMessageStartingWith("unknown option homi.queueDeph; the homi.* options are homi.path, homi.queueDepth,");
+        .hasMessageStartingWith(
+            "unknown option homi.queueDeph; the homi.* options are homi.path, homi.queueDepth,");
     // Other keys are Spark's own file-source options.
-    assertThat(HomiSettings.resolveScan(List.of(Map.of("mergeSchema", "true", "path", "/x")), 1)).isEmpty();
+    assertThat(HomiSettings.resolveScan(List.of(Map.of("mergeSchema", "true", "path", "/x")), 1))
+        .isEmpty();
   }
 
   @Test
   void jvmValuesSparkConfOverSystemPropertyOverDefault() {
-    JvmSettings s = JvmSettings.resolve(
-        HomiSettings.fromSparkConf(Map.of("spark.homi.stallTimeoutMs", "90000", "spark.homi.footerCacheFiles", "77",
-            "spark.executor.memory", "1g")),
-        Map.of("homi.stallTimeoutMs", "60000", "homi.gpuWorkers", "3"));
+    JvmSettings s =
+        JvmSettings.resolve(
+            HomiSettings.fromSparkConf(
+                Map.of(
+                    "spark.homi.stallTimeoutMs",
+                    "90000",
+                    "spark.homi.footerCacheFiles",
+                    "77",
+                    "spark.executor.memory",
+                    "1g")),
+            Map.of("homi.stallTimeoutMs", "60000", "homi.gpuWorkers", "3"));
     assertThat(s.get(HomiSettings.STALL_TIMEOUT_MS)).isEqualTo(90_000L);
     assertThat(s.source(HomiSettings.STALL_TIMEOUT_MS)).isEqualTo("spark.homi.stallTimeoutMs");
     assertThat(s.get(HomiSettings.FOOTER_CACHE_FILES)).isEqualTo(77);
@@ -85,8 +116,10 @@ class SettingsTest {
     assertThat(s.source(HomiSettings.URING)).isEqualTo("default");
     assertThat(s.get(HomiSettings.LIBCUDA)).isNull();
     assertThat(s.get(HomiSettings.LIBCUFILE)).isEqualTo("cufile");
-    assertThat(s.get(HomiSettings.IO_THREADS)).isEqualTo(Math.max(64, 2 * Runtime.getRuntime().availableProcessors()));
-    assertThatThrownBy(() -> s.get(HomiSettings.BATCH_ROWS)).hasMessage("homi.batchRows is a per-scan setting");
+    assertThat(s.get(HomiSettings.IO_THREADS))
+        .isEqualTo(Math.max(64, 2 * Runtime.getRuntime().availableProcessors()));
+    assertThatThrownBy(() -> s.get(HomiSettings.BATCH_ROWS))
+        .hasMessage("homi.batchRows is a per-scan setting");
   }
 
   @Test
@@ -94,14 +127,16 @@ class SettingsTest {
     assertThatThrownBy(() -> JvmSettings.resolve(Map.of("homi.ioThreads", "zero"), Map.of()))
         .hasMessage("homi.ioThreads must be an integer: got 'zero' (from spark.homi.ioThreads)");
     assertThatThrownBy(() -> JvmSettings.resolve(Map.of(), Map.of("homi.serviceThreads", "0")))
-        .hasMessage("homi.serviceThreads must be in [1, 256]: got '0' (from -Dhomi.serviceThreads)");
+        .hasMessage(
+            "homi.serviceThreads must be in [1, 256]: got '0' (from -Dhomi.serviceThreads)");
     assertThatThrownBy(() -> JvmSettings.resolve(Map.of(), Map.of("homi.uring", "off")))
         .hasMessage("homi.uring must be true or false: got 'off' (from -Dhomi.uring)");
   }
 
   @Test
   void theRuntimeOfThisJvmUsesTheResolvedValues() {
-    // This JVM (surefire's) sets no homi.* settings: the runtime runs on the defaults, each said to be one.
+    // This JVM (surefire's) sets no homi.* settings: the runtime runs on the defaults, each said to
+    // be one.
     JvmSettings s = io.homi.runtime.HomiRuntime.get().settings();
     assertThat(s).isSameAs(JvmSettings.get());
     for (Setting<?> k : HomiSettings.all()) {
@@ -113,7 +148,10 @@ class SettingsTest {
 
   @Test
   void keysAreUniqueAndSpelledAsDeclared() {
-    assertThat(HomiSettings.all()).extracting(Setting::key).doesNotHaveDuplicates().allMatch(k -> k.startsWith("homi."));
+    assertThat(HomiSettings.all())
+        .extracting(Setting::key)
+        .doesNotHaveDuplicates()
+        .allMatch(k -> k.startsWith("homi."));
     assertThat(HomiSettings.byKey("HOMI.QUEUEDEPTH")).isSameAs(HomiSettings.QUEUE_DEPTH);
     assertThat(HomiSettings.QUEUE_DEPTH.sparkKey()).isEqualTo("spark.homi.queueDepth");
     assertThat(Setting.bytesText(4L << 20)).isEqualTo("4m");

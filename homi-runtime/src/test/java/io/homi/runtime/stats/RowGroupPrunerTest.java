@@ -52,13 +52,18 @@ class RowGroupPrunerTest {
     ColumnRange constant = longs(7, 7, 0, 10);
     assertThat(might(new StatsPredicate.Not(new Compare("x", Op.EQ, 7L)), constant)).isFalse();
     assertThat(might(new StatsPredicate.Not(new Compare("x", Op.LT, 8L)), constant)).isFalse();
-    assertThat(might(new StatsPredicate.Not(new StatsPredicate.In("x", List.of(7L))), constant)).isTrue();
+    assertThat(might(new StatsPredicate.Not(new StatsPredicate.In("x", List.of(7L))), constant))
+        .isTrue();
     ColumnRange allNull = new ColumnRange(null, null, 10, 10, false);
     assertThat(might(new Compare("x", Op.EQ, 1L), allNull)).isFalse();
     assertThat(might(new StatsPredicate.IsNull("x"), allNull)).isTrue();
     assertThat(might(new StatsPredicate.IsNotNull("x"), allNull)).isFalse();
     assertThat(might(new StatsPredicate.IsNull("x"), longs(1, 2, 0, 10))).isFalse();
-    assertThat(might(new StatsPredicate.Or(new Compare("x", Op.EQ, 1L), new StatsPredicate.IsNull("x")), allNull)).isTrue();
+    assertThat(
+            might(
+                new StatsPredicate.Or(new Compare("x", Op.EQ, 1L), new StatsPredicate.IsNull("x")),
+                allNull))
+        .isTrue();
   }
 
   @Test
@@ -68,7 +73,8 @@ class RowGroupPrunerTest {
     assertThat(might(new Compare("x", Op.LT, 0.5), r)).isFalse();
     assertThat(might(new Compare("x", Op.EQ, Double.NaN), r)).isTrue();
     assertThat(might(new Compare("x", Op.EQ, 5.0), r)).isFalse();
-    assertThat(might(new Compare("x", Op.LE, -0.0), new ColumnRange(0.0, 1.0, 0, 1, true))).isTrue();
+    assertThat(might(new Compare("x", Op.LE, -0.0), new ColumnRange(0.0, 1.0, 0, 1, true)))
+        .isTrue();
   }
 
   @Test
@@ -78,17 +84,29 @@ class RowGroupPrunerTest {
     assertThat(RowGroupPruner.startsWith(r, utf8("ap"))).isTrue();
     assertThat(RowGroupPruner.startsWith(r, utf8("c"))).isFalse();
     assertThat(RowGroupPruner.startsWith(r, utf8("a0"))).isFalse();
-    assertThat(RowGroupPruner.startsWith(r, utf8("é"))).as("0xC3 sorts above ASCII unsigned").isFalse();
+    assertThat(RowGroupPruner.startsWith(r, utf8("é")))
+        .as("0xC3 sorts above ASCII unsigned")
+        .isFalse();
     // Inexact (possibly truncated) bounds never prove "all values equal".
-    assertThat(might(new Compare("x", Op.NE, utf8("a")), new ColumnRange(utf8("a"), utf8("a"), 0, 3, false))).isTrue();
+    assertThat(
+            might(
+                new Compare("x", Op.NE, utf8("a")),
+                new ColumnRange(utf8("a"), utf8("a"), 0, 3, false)))
+        .isTrue();
   }
 
   @Test
   void statisticsAreReadOnlyWhereTheirOrderIsKnown() {
-    SchemaElement str = new SchemaElement("s").setType(Type.BYTE_ARRAY).setConverted_type(ConvertedType.UTF8);
-    ColumnMetaData md = meta(Type.BYTE_ARRAY, new Statistics().setMin(utf8("a")).setMax(utf8("z")).setNull_count(0));
+    SchemaElement str =
+        new SchemaElement("s").setType(Type.BYTE_ARRAY).setConverted_type(ConvertedType.UTF8);
+    ColumnMetaData md =
+        meta(
+            Type.BYTE_ARRAY, new Statistics().setMin(utf8("a")).setMax(utf8("z")).setNull_count(0));
     assertThat(ColumnRange.of(md, str, true).hasBounds()).as("deprecated binary min/max").isFalse();
-    md = meta(Type.BYTE_ARRAY, new Statistics().setMin_value(utf8("a")).setMax_value(utf8("z")).setNull_count(0));
+    md =
+        meta(
+            Type.BYTE_ARRAY,
+            new Statistics().setMin_value(utf8("a")).setMax_value(utf8("z")).setNull_count(0));
     assertThat(ColumnRange.of(md, str, false).hasBounds()).as("no column order").isFalse();
     assertThat(ColumnRange.of(md, str, true).hasBounds()).isTrue();
 
@@ -97,17 +115,30 @@ class RowGroupPrunerTest {
     ColumnRange r = ColumnRange.of(md, i, false);
     assertThat(r.min()).isEqualTo(-3L);
     assertThat(r.max()).isEqualTo(9L);
-    SchemaElement u = new SchemaElement("u").setType(Type.INT32).setConverted_type(ConvertedType.UINT_32);
-    assertThat(ColumnRange.of(meta(Type.INT32, new Statistics().setMin_value(le4(-3)).setMax_value(le4(9))), u, true).hasBounds())
-        .as("unsigned").isFalse();
+    SchemaElement u =
+        new SchemaElement("u").setType(Type.INT32).setConverted_type(ConvertedType.UINT_32);
+    assertThat(
+            ColumnRange.of(
+                    meta(Type.INT32, new Statistics().setMin_value(le4(-3)).setMax_value(le4(9))),
+                    u,
+                    true)
+                .hasBounds())
+        .as("unsigned")
+        .isFalse();
     SchemaElement f = new SchemaElement("f").setType(Type.FLOAT);
     byte[] nan = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putFloat(Float.NaN).array();
-    assertThat(ColumnRange.of(meta(Type.FLOAT, new Statistics().setMin_value(nan).setMax_value(nan)), f, true).hasBounds())
-        .as("NaN bounds").isFalse();
+    assertThat(
+            ColumnRange.of(
+                    meta(Type.FLOAT, new Statistics().setMin_value(nan).setMax_value(nan)), f, true)
+                .hasBounds())
+        .as("NaN bounds")
+        .isFalse();
   }
 
   private static ColumnMetaData meta(Type t, Statistics s) {
-    ColumnMetaData md = new ColumnMetaData(t, List.of(), List.of("c"), CompressionCodec.UNCOMPRESSED, 10, 100, 100, 4);
+    ColumnMetaData md =
+        new ColumnMetaData(
+            t, List.of(), List.of("c"), CompressionCodec.UNCOMPRESSED, 10, 100, 100, 4);
     return md.setStatistics(s);
   }
 

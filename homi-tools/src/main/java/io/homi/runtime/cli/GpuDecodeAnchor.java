@@ -22,27 +22,28 @@ import org.apache.arrow.vector.FieldVector;
  * {@code homi gpucheck-decode --anchor [--per-file P]... [--e2e P]... [--reps 5] [--cold-reps 3]
  * [--threads 16] [--chunk-mib 1024] [--cudf-jar JAR] [--no-checksum]}: homi's GPU decoder next to
  * libcudf's Parquet reader (cuDF Java, {@link CudfReader}) on the same files, the same GPU, in the
- * same JVM. Each file: file on disk -> every column in GPU memory, for homi
- * {@code GpuParquetReader.read} (its threads' reads, page table, kernels; returns after the streams
- * synchronized) and for cuDF {@code Table.readParquet(options, File)} (synchronous) and
- * {@code ParquetChunkedReader} (chunks of {@code --chunk-mib}, as the RAPIDS Accelerator reads);
- * warm: one untimed warm-up, then {@code --reps} alternating reps, medians; cold: page cache evicted
- * (fadvise DONTNEED per file, then drop_caches where root) before each of {@code --cold-reps}
- * alternating reps, homi reading with O_DIRECT as in its own cold figure, cuDF through its own
- * I/O (KvikIO: threads from $KVIKIO_NTHREADS). GB/s are of file bytes. Then, untimed, one read
- * each copied to host: row counts (a difference fails the command) and per column the null count
- * and a {@link Checksum} (differences are named in the table). {@code --per-file}: a row per
- * .parquet file of a directory (or the file); {@code --e2e}: one row for all of them, read one
- * after the other by both. Without a GPU it stops at the first CUDA call, having resolved every
- * cuDF handle (what a run here proves).
+ * same JVM. Each file: file on disk -> every column in GPU memory, for homi {@code
+ * GpuParquetReader.read} (its threads' reads, page table, kernels; returns after the streams
+ * synchronized) and for cuDF {@code Table.readParquet(options, File)} (synchronous) and {@code
+ * ParquetChunkedReader} (chunks of {@code --chunk-mib}, as the RAPIDS Accelerator reads); warm: one
+ * untimed warm-up, then {@code --reps} alternating reps, medians; cold: page cache evicted (fadvise
+ * DONTNEED per file, then drop_caches where root) before each of {@code --cold-reps} alternating
+ * reps, homi reading with O_DIRECT as in its own cold figure, cuDF through its own I/O (KvikIO:
+ * threads from $KVIKIO_NTHREADS). GB/s are of file bytes. Then, untimed, one read each copied to
+ * host: row counts (a difference fails the command) and per column the null count and a {@link
+ * Checksum} (differences are named in the table). {@code --per-file}: a row per .parquet file of a
+ * directory (or the file); {@code --e2e}: one row for all of them, read one after the other by
+ * both. Without a GPU it stops at the first CUDA call, having resolved every cuDF handle (what a
+ * run here proves).
  */
 final class GpuDecodeAnchor {
   private static final long GAP = io.homi.runtime.HomiConfig.defaults().coalesceGapBytes();
 
   private GpuDecodeAnchor() {}
 
-  static final String USAGE = "homi gpucheck-decode --anchor [--per-file DIR|FILE]... [--e2e DIR|FILE]... [--reps 5]"
-      + " [--cold-reps 3] [--threads 16] [--chunk-mib 1024] [--cudf-jar JAR] [--no-checksum]";
+  static final String USAGE =
+      "homi gpucheck-decode --anchor [--per-file DIR|FILE]... [--e2e DIR|FILE]... [--reps 5]"
+          + " [--cold-reps 3] [--threads 16] [--chunk-mib 1024] [--cudf-jar JAR] [--no-checksum]";
 
   /** One set of files and its figures. */
   static final class Row {
@@ -50,7 +51,10 @@ final class GpuDecodeAnchor {
     final List<Path> files;
     long bytes;
     long homiRows = -1, cudfRows = -1;
-    double homiWarm = Double.NaN, cudfWarm = Double.NaN, chunkedWarm = Double.NaN, homiCold = Double.NaN,
+    double homiWarm = Double.NaN,
+        cudfWarm = Double.NaN,
+        chunkedWarm = Double.NaN,
+        homiCold = Double.NaN,
         cudfCold = Double.NaN;
     String homiError, cudfError, sums = "-";
     boolean rowsDiffer;
@@ -71,7 +75,7 @@ final class GpuDecodeAnchor {
     boolean sums = true;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
-        case "--anchor" -> { }
+        case "--anchor" -> {}
         case "--per-file" -> perFile.add(args[++i]);
         case "--e2e" -> e2e.add(args[++i]);
         case "--reps" -> reps = Integer.parseInt(args[++i]);
@@ -91,15 +95,21 @@ final class GpuDecodeAnchor {
       // end-to-end sets first: a run cut short by its time limit has printed those
       for (String p : e2e) {
         List<Path> fs = parquetFiles(Path.of(p));
-        rows.add(new Row(Path.of(p).getFileName() + (fs.size() > 1 ? " (" + fs.size() + " files)" : ""), fs));
+        rows.add(
+            new Row(
+                Path.of(p).getFileName() + (fs.size() > 1 ? " (" + fs.size() + " files)" : ""),
+                fs));
       }
-      for (String p : perFile) for (Path f : parquetFiles(Path.of(p))) rows.add(new Row(f.getFileName().toString(), List.of(f)));
+      for (String p : perFile)
+        for (Path f : parquetFiles(Path.of(p)))
+          rows.add(new Row(f.getFileName().toString(), List.of(f)));
     } catch (IllegalArgumentException e) {
       System.err.println("gpucheck-decode --anchor: " + e.getMessage());
       return 2;
     }
     if (rows.isEmpty()) {
-      System.err.println("gpucheck-decode --anchor: no files (--per-file / --e2e)\nusage: " + USAGE);
+      System.err.println(
+          "gpucheck-decode --anchor: no files (--per-file / --e2e)\nusage: " + USAGE);
       return 2;
     }
     CudfReader cudf;
@@ -109,12 +119,14 @@ final class GpuDecodeAnchor {
       System.err.println("gpucheck-decode --anchor: " + e.getMessage());
       return 1;
     }
-    System.out.println("cuDF handles: all resolved from " + cudf.origin() + ", cudf-java " + cudf.version());
+    System.out.println(
+        "cuDF handles: all resolved from " + cudf.origin() + ", cudf-java " + cudf.version());
     // the first CUDA call of cuDF: loads libcudf (extracted from the jar), sets RMM's async pool
     try {
       System.out.println(cudf.init(4L << 30));
     } catch (RuntimeException e) {
-      System.err.println("gpucheck-decode --anchor: cuDF's first CUDA call failed (no usable GPU?): " + e);
+      System.err.println(
+          "gpucheck-decode --anchor: cuDF's first CUDA call failed (no usable GPU?): " + e);
       return 1;
     }
     GpuProbe.Result probe = GpuProbe.probe();
@@ -123,14 +135,31 @@ final class GpuDecodeAnchor {
       return 1;
     }
     String kvikio = System.getenv("KVIKIO_NTHREADS");
-    String header = "GPU " + probe.deviceName() + " (cc " + probe.computeCapability() + ", driver " + probe.driverLabel() + "), "
-        + Runtime.getRuntime().availableProcessors() + " cores; homi " + threads + " read threads; cuDF KVIKIO_NTHREADS="
-        + (kvikio == null ? "unset (KvikIO's default)" : kvikio) + ", chunked reader " + (chunk >> 20) + " MiB chunks; warm "
-        + reps + " reps, cold " + coldReps + " reps, medians, alternating";
+    String header =
+        "GPU "
+            + probe.deviceName()
+            + " (cc "
+            + probe.computeCapability()
+            + ", driver "
+            + probe.driverLabel()
+            + "), "
+            + Runtime.getRuntime().availableProcessors()
+            + " cores; homi "
+            + threads
+            + " read threads; cuDF KVIKIO_NTHREADS="
+            + (kvikio == null ? "unset (KvikIO's default)" : kvikio)
+            + ", chunked reader "
+            + (chunk >> 20)
+            + " MiB chunks; warm "
+            + reps
+            + " reps, cold "
+            + coldReps
+            + " reps, medians, alternating";
     System.out.println(header);
     int failures = 0;
-    try (GpuDevice gpu = GpuDevice.open(0); GpuParquetReader reader = new GpuParquetReader(gpu, threads);
-         BufferAllocator alloc = new RootAllocator(Long.MAX_VALUE)) {
+    try (GpuDevice gpu = GpuDevice.open(0);
+        GpuParquetReader reader = new GpuParquetReader(gpu, threads);
+        BufferAllocator alloc = new RootAllocator(Long.MAX_VALUE)) {
       String evicted = "-";
       System.out.println(TABLE_HEAD);
       for (Row r : rows) {
@@ -144,7 +173,8 @@ final class GpuDecodeAnchor {
           }
         }
         if (r.rowsDiffer) failures++;
-        System.out.println(line(r)); // as it goes: a call that runs out of time still shows the rows done
+        System.out.println(
+            line(r)); // as it goes: a call that runs out of time still shows the rows done
       }
       System.out.println();
       System.out.println(header + "; cold = " + evicted);
@@ -152,23 +182,41 @@ final class GpuDecodeAnchor {
       System.out.println(TABLE_RULE);
       for (Row r : rows) System.out.println(line(r));
     }
-    System.out.println(failures == 0 ? "rows: every file equal in both readers" : "rows: " + failures + " sets DIFFER");
+    System.out.println(
+        failures == 0
+            ? "rows: every file equal in both readers"
+            : "rows: " + failures + " sets DIFFER");
     return failures == 0 ? 0 : 1;
   }
 
-  static final String TABLE_HEAD = "| file | MB | rows | homi warm ms | cuDF warm ms | cuDF chunked ms | homi GB/s | cuDF GB/s |"
-      + " homi/cuDF | homi cold ms | cuDF cold ms | homi cold GB/s | cuDF cold GB/s | cold homi/cuDF | columns equal |";
+  static final String TABLE_HEAD =
+      "| file | MB | rows | homi warm ms | cuDF warm ms | cuDF chunked ms | homi GB/s | cuDF GB/s |"
+          + " homi/cuDF | homi cold ms | cuDF cold ms | homi cold GB/s | cuDF cold GB/s | cold homi/cuDF | columns equal |";
   static final String TABLE_RULE = "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|";
 
   static String line(Row r) {
     double gb = r.bytes / 1e9;
-    String rowsCell = r.rowsDiffer ? "DIFFER homi " + r.homiRows + " cuDF " + r.cudfRows
-        : r.homiRows >= 0 ? String.valueOf(r.homiRows) : "-";
-    return String.format("| %s | %.1f | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |", r.name,
-        r.bytes / 1e6, rowsCell, r.homiError != null ? r.homiError : ms(r.homiWarm),
-        r.cudfError != null ? r.cudfError : ms(r.cudfWarm), ms(r.chunkedWarm), gbs(gb, r.homiWarm),
-        gbs(gb, r.cudfWarm), ratio(r.cudfWarm, r.homiWarm), ms(r.homiCold), ms(r.cudfCold), gbs(gb, r.homiCold),
-        gbs(gb, r.cudfCold), ratio(r.cudfCold, r.homiCold), r.sums);
+    String rowsCell =
+        r.rowsDiffer
+            ? "DIFFER homi " + r.homiRows + " cuDF " + r.cudfRows
+            : r.homiRows >= 0 ? String.valueOf(r.homiRows) : "-";
+    return String.format(
+        "| %s | %.1f | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |",
+        r.name,
+        r.bytes / 1e6,
+        rowsCell,
+        r.homiError != null ? r.homiError : ms(r.homiWarm),
+        r.cudfError != null ? r.cudfError : ms(r.cudfWarm),
+        ms(r.chunkedWarm),
+        gbs(gb, r.homiWarm),
+        gbs(gb, r.cudfWarm),
+        ratio(r.cudfWarm, r.homiWarm),
+        ms(r.homiCold),
+        ms(r.cudfCold),
+        gbs(gb, r.homiCold),
+        gbs(gb, r.cudfCold),
+        ratio(r.cudfCold, r.homiCold),
+        r.sums);
   }
 
   private static String ms(double s) {
@@ -186,9 +234,13 @@ final class GpuDecodeAnchor {
 
   static List<Path> parquetFiles(Path p) throws IOException {
     if (Files.isRegularFile(p)) return List.of(p);
-    if (!Files.isDirectory(p)) throw new IllegalArgumentException(p + " is neither a Parquet file nor a directory");
+    if (!Files.isDirectory(p))
+      throw new IllegalArgumentException(p + " is neither a Parquet file nor a directory");
     try (Stream<Path> s = Files.list(p)) {
-      List<Path> fs = s.filter(f -> f.getFileName().toString().endsWith(".parquet") && Files.isRegularFile(f)).sorted().toList();
+      List<Path> fs =
+          s.filter(f -> f.getFileName().toString().endsWith(".parquet") && Files.isRegularFile(f))
+              .sorted()
+              .toList();
       if (fs.isEmpty()) throw new IllegalArgumentException("no .parquet files in " + p);
       return fs;
     }
@@ -198,7 +250,8 @@ final class GpuDecodeAnchor {
    * Times both readers over {@code r}'s files, alternating (homi first on even reps), and keeps the
    * medians; warm runs one untimed read of each first. Returns how the cache was evicted (cold).
    */
-  private static String measure(Row r, GpuParquetReader reader, CudfReader cudf, int reps, boolean cold, long chunk)
+  private static String measure(
+      Row r, GpuParquetReader reader, CudfReader cudf, int reps, boolean cold, long chunk)
       throws IOException {
     double[] homi = new double[reps], full = new double[reps], chunked = new double[reps];
     String evicted = "-";
@@ -213,7 +266,8 @@ final class GpuDecodeAnchor {
             if (rep >= 0) homi[rep] = s;
           } catch (io.homi.runtime.parquet.UnsupportedParquetException e) {
             r.homiError = "refused: " + firstLine(e);
-          } catch (RuntimeException | IOException e) { // a corrupt page, a CUDA error: this row only
+          } catch (RuntimeException
+              | IOException e) { // a corrupt page, a CUDA error: this row only
             r.homiError = "error: " + firstLine(e);
           }
         } else {
@@ -247,10 +301,13 @@ final class GpuDecodeAnchor {
   }
 
   private static String firstLine(Throwable e) {
-    return e.getMessage() == null ? e.toString() : e.getMessage().lines().findFirst().orElse(e.toString());
+    return e.getMessage() == null
+        ? e.toString()
+        : e.getMessage().lines().findFirst().orElse(e.toString());
   }
 
-  private static double homiRead(Row r, GpuParquetReader reader, boolean direct) throws IOException {
+  private static double homiRead(Row r, GpuParquetReader reader, boolean direct)
+      throws IOException {
     long t0 = System.nanoTime();
     List<DeviceBatch> out = new ArrayList<>();
     try {
@@ -275,10 +332,15 @@ final class GpuDecodeAnchor {
   static double median(double[] a) {
     double[] s = a.clone();
     Arrays.sort(s);
-    return s.length == 0 ? Double.NaN : s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+    return s.length == 0
+        ? Double.NaN
+        : s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
   }
 
-  /** Page cache out for {@code files}: POSIX_FADV_DONTNEED on each, then drop_caches where permitted. */
+  /**
+   * Page cache out for {@code files}: POSIX_FADV_DONTNEED on each, then drop_caches where
+   * permitted.
+   */
   static String evict(List<Path> files) throws IOException {
     new ProcessBuilder("sync").inheritIO().start().onExit().join();
     for (Path f : files) {
@@ -298,10 +360,11 @@ final class GpuDecodeAnchor {
   }
 
   /**
-   * Untimed: each file read once more by both, copied to host; row counts, then per column the
-   * null count and checksum. Fills {@code r.sums}: "all N" or the columns that differ.
+   * Untimed: each file read once more by both, copied to host; row counts, then per column the null
+   * count and checksum. Fills {@code r.sums}: "all N" or the columns that differ.
    */
-  private static void compare(Row r, GpuParquetReader reader, CudfReader cudf, BufferAllocator alloc) throws IOException {
+  private static void compare(
+      Row r, GpuParquetReader reader, CudfReader cudf, BufferAllocator alloc) throws IOException {
     if (r.homiError != null || r.cudfError != null) {
       r.sums = "-";
       return;
@@ -334,19 +397,30 @@ final class GpuDecodeAnchor {
         Checksum.Column a = h.get(i), z = c.get(i);
         if (a.value() == null || z.value() == null) {
           uncompared++;
-          if (a.nulls() != z.nulls()) diffs.add("col " + i + " nulls " + a.nulls() + "/" + z.nulls());
+          if (a.nulls() != z.nulls())
+            diffs.add("col " + i + " nulls " + a.nulls() + "/" + z.nulls());
           continue;
         }
         if (a.nulls() == z.nulls() && a.value().equals(z.value())) equal++;
-        else if (diffs.size() < 4) diffs.add("col " + i + " " + a.type() + "/" + z.type() + (a.nulls() != z.nulls()
-            ? " nulls " + a.nulls() + "/" + z.nulls() : " values"));
+        else if (diffs.size() < 4)
+          diffs.add(
+              "col "
+                  + i
+                  + " "
+                  + a.type()
+                  + "/"
+                  + z.type()
+                  + (a.nulls() != z.nulls() ? " nulls " + a.nulls() + "/" + z.nulls() : " values"));
         else if (diffs.size() == 4) diffs.add("...");
       }
     }
     r.homiRows = homiRows;
     r.cudfRows = cudfRows;
     r.rowsDiffer = homiRows != cudfRows;
-    r.sums = (diffs.isEmpty() ? "all " + equal : equal + " of " + total + "; DIFF " + String.join(", ", diffs))
-        + (uncompared > 0 ? " (" + uncompared + " not checksummed)" : "");
+    r.sums =
+        (diffs.isEmpty()
+                ? "all " + equal
+                : equal + " of " + total + "; DIFF " + String.join(", ", diffs))
+            + (uncompared > 0 ? " (" + uncompared + " not checksummed)" : "");
   }
 }

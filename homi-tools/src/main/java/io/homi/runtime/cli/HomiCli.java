@@ -3,8 +3,8 @@ package io.homi.runtime.cli;
 import java.util.Arrays;
 
 /**
- * {@code bin/homi}: the runtime's command line. Each subcommand is a class with one job; this
- * class only dispatches and prints usage.
+ * {@code bin/homi}: the runtime's command line. Each subcommand is a class with one job; this class
+ * only dispatches and prints usage.
  */
 public final class HomiCli {
   private HomiCli() {}
@@ -15,23 +15,25 @@ public final class HomiCli {
       System.exit(args.length == 0 ? 2 : 0);
     }
     String[] rest = Arrays.copyOfRange(args, 1, args.length);
-    int rc = switch (args[0]) {
-      case "inspect" -> InspectCommand.run(rest);
-      case "bench" -> BenchIoCommand.run(rest);
-      case "doctor" -> DoctorCommand.run(rest);
-      case "gpucheck" -> GpuCheckCommand.run(rest);
-      case "gpucheck-decode" -> GpuCheckDecodeCommand.run(rest);
-      default -> {
-        System.err.println("unknown command: " + args[0]);
-        usage();
-        yield 2;
-      }
-    };
+    int rc =
+        switch (args[0]) {
+          case "inspect" -> InspectCommand.run(rest);
+          case "bench" -> BenchIoCommand.run(rest);
+          case "doctor" -> DoctorCommand.run(rest);
+          case "gpucheck" -> GpuCheckCommand.run(rest);
+          case "gpucheck-decode" -> GpuCheckDecodeCommand.run(rest);
+          default -> {
+            System.err.println("unknown command: " + args[0]);
+            usage();
+            yield 2;
+          }
+        };
     System.exit(rc);
   }
 
   private static void usage() {
-    System.err.println("""
+    System.err.println(
+        """
         usage: homi <command> [args]
           inspect <file> [--json]   identity, device, extents (LBAs, eligible paths), Parquet chunk layout
           bench io <file> [--bs 1m] [--qd 32] [--path os|direct|auto] [--cold|--warm]   GB/s and IOPS per path next to fio

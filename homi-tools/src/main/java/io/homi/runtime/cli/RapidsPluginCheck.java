@@ -12,11 +12,11 @@ import java.util.stream.Stream;
 
 /**
  * {@code homi doctor}'s RAPIDS row: whether the RAPIDS Accelerator's jar is at hand (this JVM's
- * classpath, {@code $SPARK_HOME/jars}, {@code spark.jars} of spark-defaults.conf, or
- * {@code $HOMI_RAPIDS_JAR}) and whether Spark is set to run it ({@code spark.plugins} in
- * spark-defaults.conf), hence which output a homi scan without {@code homi.output} uses: {@code arrow}
- * under the plugin (whole Arrow buffers to RAPIDS' HostColumnarToGpu), else {@code host}. The
- * connector decides the same from the running application's {@code spark.plugins}.
+ * classpath, {@code $SPARK_HOME/jars}, {@code spark.jars} of spark-defaults.conf, or {@code
+ * $HOMI_RAPIDS_JAR}) and whether Spark is set to run it ({@code spark.plugins} in
+ * spark-defaults.conf), hence which output a homi scan without {@code homi.output} uses: {@code
+ * arrow} under the plugin (whole Arrow buffers to RAPIDS' HostColumnarToGpu), else {@code host}.
+ * The connector decides the same from the running application's {@code spark.plugins}.
  */
 final class RapidsPluginCheck {
   static final String PLUGIN = "com.nvidia.spark.SQLPlugin";
@@ -28,21 +28,31 @@ final class RapidsPluginCheck {
     String plugins = defaults.getProperty("spark.plugins", "");
     boolean listed = Arrays.stream(plugins.split(",")).map(String::trim).anyMatch(PLUGIN::equals);
     String jar = findJar(env, defaults.getProperty("spark.jars", ""));
-    String output = listed
-        ? "a homi scan without homi.output reads as arrow (spark.plugins has " + PLUGIN + "; homi.output=gpu too, until a"
-            + " zero-copy device bridge exists)"
-        : "a homi scan reads as host (set spark.plugins=" + PLUGIN + ", or homi.output=arrow, for RAPIDS' Arrow path)";
-    String where = jar == null ? "no rapids-4-spark jar found (classpath, $SPARK_HOME/jars, spark.jars, $HOMI_RAPIDS_JAR)"
-        : "plugin jar " + jar;
-    return new DoctorCommand.Check("RAPIDS Accelerator", jar != null && listed, where + "; " + output);
+    String output =
+        listed
+            ? "a homi scan without homi.output reads as arrow (spark.plugins has "
+                + PLUGIN
+                + "; homi.output=gpu too, until a"
+                + " zero-copy device bridge exists)"
+            : "a homi scan reads as host (set spark.plugins="
+                + PLUGIN
+                + ", or homi.output=arrow, for RAPIDS' Arrow path)";
+    String where =
+        jar == null
+            ? "no rapids-4-spark jar found (classpath, $SPARK_HOME/jars, spark.jars, $HOMI_RAPIDS_JAR)"
+            : "plugin jar " + jar;
+    return new DoctorCommand.Check(
+        "RAPIDS Accelerator", jar != null && listed, where + "; " + output);
   }
 
   /** spark-defaults.conf of $SPARK_CONF_DIR or $SPARK_HOME/conf, empty when there is none. */
   static Properties sparkDefaults(Map<String, String> env) {
     Properties p = new Properties();
     List<Path> candidates = new ArrayList<>();
-    if (env.get("SPARK_CONF_DIR") != null) candidates.add(Path.of(env.get("SPARK_CONF_DIR"), "spark-defaults.conf"));
-    if (env.get("SPARK_HOME") != null) candidates.add(Path.of(env.get("SPARK_HOME"), "conf", "spark-defaults.conf"));
+    if (env.get("SPARK_CONF_DIR") != null)
+      candidates.add(Path.of(env.get("SPARK_CONF_DIR"), "spark-defaults.conf"));
+    if (env.get("SPARK_HOME") != null)
+      candidates.add(Path.of(env.get("SPARK_HOME"), "conf", "spark-defaults.conf"));
     for (Path c : candidates) {
       if (!Files.isRegularFile(c)) continue;
       try (var r = Files.newBufferedReader(c)) {
@@ -73,7 +83,8 @@ final class RapidsPluginCheck {
     }
     for (String c : candidates) {
       String f = c.trim().replaceFirst("^file:", "");
-      if (Path.of(f.isEmpty() ? "." : f).getFileName().toString().startsWith("rapids-4-spark") && Files.isRegularFile(Path.of(f))) {
+      if (Path.of(f.isEmpty() ? "." : f).getFileName().toString().startsWith("rapids-4-spark")
+          && Files.isRegularFile(Path.of(f))) {
         return f;
       }
     }

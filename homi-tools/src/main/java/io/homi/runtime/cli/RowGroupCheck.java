@@ -23,13 +23,13 @@ import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.FieldVector;
 
 /**
- * {@code homi gpucheck-decode DIR... --row-groups}: what the Spark reader does with
- * {@code homi.output=gpu}, without Spark. Every Parquet file under the DIRs (Spark's partitioned
- * output included), every row group, decoded by {@link GpuRowGroups} (the class the Spark reader
- * uses) twice: all columns (as {@code SELECT *}: a refused column sends the row group to the CPU,
- * counted with its reason) and the columns the kernels decode (a pruned projection). Each decoded
- * column must not be on the host before it is read; {@link LazyHostColumn#host()} copies it, and
- * it must equal the CPU decoder on the same row group, row by row.
+ * {@code homi gpucheck-decode DIR... --row-groups}: what the Spark reader does with {@code
+ * homi.output=gpu}, without Spark. Every Parquet file under the DIRs (Spark's partitioned output
+ * included), every row group, decoded by {@link GpuRowGroups} (the class the Spark reader uses)
+ * twice: all columns (as {@code SELECT *}: a refused column sends the row group to the CPU, counted
+ * with its reason) and the columns the kernels decode (a pruned projection). Each decoded column
+ * must not be on the host before it is read; {@link LazyHostColumn#host()} copies it, and it must
+ * equal the CPU decoder on the same row group, row by row.
  */
 final class RowGroupCheck {
   private RowGroupCheck() {}
@@ -39,8 +39,12 @@ final class RowGroupCheck {
     for (String a : args) {
       if (a.startsWith("--")) continue;
       try (Stream<Path> s = Files.walk(Path.of(a))) {
-        s.filter(p -> p.toString().endsWith(".parquet") && !p.getFileName().toString().startsWith("."))
-            .sorted().forEach(files::add);
+        s.filter(
+                p ->
+                    p.toString().endsWith(".parquet")
+                        && !p.getFileName().toString().startsWith("."))
+            .sorted()
+            .forEach(files::add);
       }
     }
     GpuProbe.Result probe = GpuProbe.probe();
@@ -64,16 +68,26 @@ final class RowGroupCheck {
         List<ColumnDescriptor> all = file.schema().columns();
         List<ColumnDescriptor> decodable = new ArrayList<>();
         for (ColumnDescriptor c : all) {
-          if (GpuRowGroups.refusal(file.metadata(), List.of(c), 0) == null || file.rowGroupCount() == 0) decodable.add(c);
+          if (GpuRowGroups.refusal(file.metadata(), List.of(c), 0) == null
+              || file.rowGroupCount() == 0) decodable.add(c);
         }
         for (int rg = 0; rg < file.rowGroupCount(); rg++) {
-          for (List<ColumnDescriptor> cols : decodable.size() == all.size() ? List.of(all) : List.of(all, decodable)) {
+          for (List<ColumnDescriptor> cols :
+              decodable.size() == all.size() ? List.of(all) : List.of(all, decodable)) {
             if (cols.isEmpty()) continue;
             String why = GpuRowGroups.refusal(file.metadata(), cols, rg);
             GpuRowGroups.Batch b = null;
             if (why == null) {
               try {
-                b = gpu.decode(f, file.metadata(), cols, rg, source, HomiConfig.defaults().coalesceGapBytes(), alloc);
+                b =
+                    gpu.decode(
+                        f,
+                        file.metadata(),
+                        cols,
+                        rg,
+                        source,
+                        HomiConfig.defaults().coalesceGapBytes(),
+                        alloc);
               } catch (UnsupportedParquetException e) {
                 why = e.getMessage();
               }
@@ -92,7 +106,8 @@ final class RowGroupCheck {
               cells += (long) batch.rows() * cols.size();
               if (!mism.isEmpty()) {
                 bad++;
-                System.out.println("MISMATCH " + f + " row group " + rg + ": " + String.join("; ", mism));
+                System.out.println(
+                    "MISMATCH " + f + " row group " + rg + ": " + String.join("; ", mism));
               }
             }
           }
@@ -104,28 +119,52 @@ final class RowGroupCheck {
       }
     }
     alloc.close();
-    System.out.println(String.format("row-group check (GpuRowGroups + LazyHostColumn, as homi.output=gpu): %d files, %d row "
-        + "group decodes on the GPU (%d columns, %d rows, %d cells) %s; copied to host before first read: %d; %d row group "
-        + "decodes refused -> CPU decoder %s", files.size(), gpuGroups, columns, rows, cells,
-        bad == 0 ? "all equal to the CPU decoder" : bad + " MISMATCHED/FAILED", earlyCopies, refusedGroups, reasons));
+    System.out.println(
+        String.format(
+            "row-group check (GpuRowGroups + LazyHostColumn, as homi.output=gpu): %d files, %d row "
+                + "group decodes on the GPU (%d columns, %d rows, %d cells) %s; copied to host before first read: %d; %d row group "
+                + "decodes refused -> CPU decoder %s",
+            files.size(),
+            gpuGroups,
+            columns,
+            rows,
+            cells,
+            bad == 0 ? "all equal to the CPU decoder" : bad + " MISMATCHED/FAILED",
+            earlyCopies,
+            refusedGroups,
+            reasons));
     StringBuilder paths = new StringBuilder("chunk bytes read by " + how);
     if (bytes != null) {
       paths.append(", by path:");
       for (io.homi.runtime.mediator.PathKind k : io.homi.runtime.mediator.PathKind.values()) {
-        if (bytes.bytes(k) > 0) paths.append(' ').append(k.label()).append('=').append(bytes.bytes(k));
+        if (bytes.bytes(k) > 0)
+          paths.append(' ').append(k.label()).append('=').append(bytes.bytes(k));
       }
-      paths.append(", ").append(bytes.totalCommands()).append(" commands, ").append(bytes.refused()).append(" refused");
+      paths
+          .append(", ")
+          .append(bytes.totalCommands())
+          .append(" commands, ")
+          .append(bytes.refused())
+          .append(" refused");
     }
     System.out.println(paths);
-    boolean pathOk = bytes == null || (bytes.bytes(io.homi.runtime.mediator.PathKind.GPU) > 0
-        && bytes.totalBytes() == bytes.bytes(io.homi.runtime.mediator.PathKind.GPU));
+    boolean pathOk =
+        bytes == null
+            || (bytes.bytes(io.homi.runtime.mediator.PathKind.GPU) > 0
+                && bytes.totalBytes() == bytes.bytes(io.homi.runtime.mediator.PathKind.GPU));
     return bad == 0 && earlyCopies == 0 && gpuGroups > 0 && pathOk ? 0 : 1;
   }
 
-  private static List<String> compare(ParquetFileReader file, int rg, List<ColumnDescriptor> cols, GpuRowGroups.Batch batch,
-                                      BufferAllocator alloc) throws IOException {
+  private static List<String> compare(
+      ParquetFileReader file,
+      int rg,
+      List<ColumnDescriptor> cols,
+      GpuRowGroups.Batch batch,
+      BufferAllocator alloc)
+      throws IOException {
     List<String> bad = new ArrayList<>();
-    try (ParquetBatchReader r = new ParquetBatchReader(file, new int[] {rg}, cols, alloc, 64 * 1024)) {
+    try (ParquetBatchReader r =
+        new ParquetBatchReader(file, new int[] {rg}, cols, alloc, 64 * 1024)) {
       long row = 0;
       int n;
       while ((n = r.next()) > 0) {
@@ -140,8 +179,12 @@ final class RowGroupCheck {
             }
             Object a = cpu.getObject(i);
             Object b = g.getObject((int) at);
-            boolean same = a instanceof byte[] x && b instanceof byte[] y ? Arrays.equals(x, y) : Objects.equals(a, b);
-            if (!same) bad.add("column " + g.getName() + " row " + at + ": CPU " + a + ", GPU " + b);
+            boolean same =
+                a instanceof byte[] x && b instanceof byte[] y
+                    ? Arrays.equals(x, y)
+                    : Objects.equals(a, b);
+            if (!same)
+              bad.add("column " + g.getName() + " row " + at + ": CPU " + a + ", GPU " + b);
           }
         }
         row += n;

@@ -71,7 +71,9 @@ public final class GpuCorrectness {
       } else {
         len = 1 + rnd.nextLong(Math.min(maxLen, size));
         off = rnd.nextLong(size - len + 1);
-        dstOff = 4096 + rnd.nextLong(1 << 20); // >= 4 KiB: block-aligned landers start up to 4 KiB before
+        dstOff =
+            4096
+                + rnd.nextLong(1 << 20); // >= 4 KiB: block-aligned landers start up to 4 KiB before
       }
       total++;
       try {
@@ -80,7 +82,8 @@ public final class GpuCorrectness {
         long gpu = kernels.checksum(dst.address() + dstOff, len);
         long host = hostChecksum(off, len);
         if (gpu == host) passed++;
-        else if (first == null) first = "range " + off + "+" + len + ": gpu " + gpu + " != host " + host;
+        else if (first == null)
+          first = "range " + off + "+" + len + ": gpu " + gpu + " != host " + host;
       } catch (Exception e) {
         if (first == null) first = "range " + off + "+" + len + ": " + e.getMessage();
       }
@@ -98,8 +101,8 @@ public final class GpuCorrectness {
 
   /**
    * Lands a range by host-initiated commands into device memory through the mediator's GPU path
-   * (dst registered as device memory): the read starts at the block boundary below the range,
-   * up to 4 KiB before {@code dstOffset}.
+   * (dst registered as device memory): the read starts at the block boundary below the range, up to
+   * 4 KiB before {@code dstOffset}.
    */
   public static Lander of(io.homi.runtime.io.QueueClient client, Namespace ns, DeviceBuffer dst) {
     return (off, len, dstOff) -> {
@@ -111,7 +114,8 @@ public final class GpuCorrectness {
   /** Lands requests through GPU-initiated commands; any non-zero status fails the range. */
   public static Lander of(GpuInitiatedReader reader, Namespace ns, DeviceBuffer dst) {
     return (off, len, dstOff) -> {
-      List<GpuInitiatedReader.GpuRead> reads = reader.plan(List.of(new GpuInitiatedReader.Request(off, len, dstOff)));
+      List<GpuInitiatedReader.GpuRead> reads =
+          reader.plan(List.of(new GpuInitiatedReader.Request(off, len, dstOff)));
       int[] st = reader.run(ns, reads, dst, 0);
       for (int s : st) if (s != 0) throw new IOException("GPU command status " + s);
     };

@@ -12,9 +12,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 /**
- * The anchors every GPU path is compared with, in the same run: raw O_DIRECT reads of the file
- * into host memory, buffered (page cache) reads into pinned memory, a plain single-threaded
- * pread + cuMemcpyHtoD loop from pageable memory, and pinned host-to-device copy bandwidth.
+ * The anchors every GPU path is compared with, in the same run: raw O_DIRECT reads of the file into
+ * host memory, buffered (page cache) reads into pinned memory, a plain single-threaded pread +
+ * cuMemcpyHtoD loop from pageable memory, and pinned host-to-device copy bandwidth.
  */
 public final class IoBaselines implements AutoCloseable {
   private static final long TASK = 4L << 20;
@@ -27,18 +27,26 @@ public final class IoBaselines implements AutoCloseable {
   public IoBaselines(GpuDevice gpu, int workers) {
     this.gpu = gpu;
     this.workers = workers;
-    this.pool = Executors.newFixedThreadPool(workers, r -> {
-      Thread t = new Thread(() -> {
-        gpu.bind();
-        r.run();
-      }, "homi-baseline");
-      t.setDaemon(true);
-      return t;
-    });
+    this.pool =
+        Executors.newFixedThreadPool(
+            workers,
+            r -> {
+              Thread t =
+                  new Thread(
+                      () -> {
+                        gpu.bind();
+                        r.run();
+                      },
+                      "homi-baseline");
+              t.setDaemon(true);
+              return t;
+            });
     for (int i = 0; i < workers; i++) perWorker.add(new PinnedBuffer(TASK));
   }
 
-  /** {@code workers} threads, each streaming its share of the file in 4 MiB preads on {@code fd}. */
+  /**
+   * {@code workers} threads, each streaming its share of the file in 4 MiB preads on {@code fd}.
+   */
   public long parallelRead(OpenFile f, boolean direct) throws Exception {
     int fd = direct ? f.directFd() : f.fd();
     if (fd < 0) throw new IOException("O_DIRECT refused for " + f.path());
@@ -49,14 +57,15 @@ public final class IoBaselines implements AutoCloseable {
       long start = w * share;
       long end = Math.min(size, start + share);
       long buf = perWorker.get(w).address();
-      Callable<Long> c = () -> {
-        long done = 0;
-        for (long at = start; at < end; at += TASK) {
-          long want = direct ? TASK : Math.min(TASK, end - at);
-          done += Math.min(Libc.preadFully(fd, buf, want, at), end - at);
-        }
-        return done;
-      };
+      Callable<Long> c =
+          () -> {
+            long done = 0;
+            for (long at = start; at < end; at += TASK) {
+              long want = direct ? TASK : Math.min(TASK, end - at);
+              done += Math.min(Libc.preadFully(fd, buf, want, at), end - at);
+            }
+            return done;
+          };
       fs.add(pool.submit(c));
     }
     long total = 0;
@@ -79,7 +88,9 @@ public final class IoBaselines implements AutoCloseable {
     }
   }
 
-  /** Pinned host to device copies of {@code total} bytes in {@code chunk}-byte cuMemcpyHtoD calls. */
+  /**
+   * Pinned host to device copies of {@code total} bytes in {@code chunk}-byte cuMemcpyHtoD calls.
+   */
   public static long pinnedHtoD(PinnedBuffer src, DeviceBuffer dst, long total) {
     long chunk = Math.min(src.capacity(), dst.capacity());
     long done = 0;

@@ -34,9 +34,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The GPU decoder over apache/parquet-testing's data/ (what {@code homi gpucheck-decode} proved by
  * hand, as tests): every file the CPU decoder reads is decoded on the GPU and must equal it (a file
- * with a column the kernels refuse is checked column by column); every file the CPU decoder
- * rejects must fail on the GPU too, naming the file; corrupt DELTA pages fail through the kernels'
- * status word; and decoding the corpus again and again leaves device memory where it was.
+ * with a column the kernels refuse is checked column by column); every file the CPU decoder rejects
+ * must fail on the GPU too, naming the file; corrupt DELTA pages fail through the kernels' status
+ * word; and decoding the corpus again and again leaves device memory where it was.
  */
 @Tag("gpu")
 class GpuCorpusTest {
@@ -52,11 +52,17 @@ class GpuCorpusTest {
     if (gpu != null) gpu.close();
   }
 
-  /** parquet-testing's data/: -Dhomi.parquetTesting, else ../../shared (worktrees), else ../shared. */
+  /**
+   * parquet-testing's data/: -Dhomi.parquetTesting, else ../../shared (worktrees), else ../shared.
+   */
   static Path dataDir() {
     String prop = System.getProperty("homi.parquetTesting");
-    Path p = prop != null ? Path.of(prop) : Path.of("..", "..", "shared", "parquet-testing").toAbsolutePath().normalize();
-    if (!Files.isDirectory(p.resolve("data"))) p = Path.of("..", "shared", "parquet-testing").toAbsolutePath().normalize();
+    Path p =
+        prop != null
+            ? Path.of(prop)
+            : Path.of("..", "..", "shared", "parquet-testing").toAbsolutePath().normalize();
+    if (!Files.isDirectory(p.resolve("data")))
+      p = Path.of("..", "shared", "parquet-testing").toAbsolutePath().normalize();
     return p.resolve("data");
   }
 
@@ -72,9 +78,14 @@ class GpuCorpusTest {
   private static String cpuRejects(Path f) {
     HomiRuntime rt = HomiRuntime.get();
     try (ParquetFileReader r = ParquetFileReader.open(rt, f, HomiConfig.defaults());
-         ParquetBatchReader b = new ParquetBatchReader(r, IntStream.range(0, r.rowGroupCount()).toArray(),
-             r.schema().columns(), rt.allocator(), 64 * 1024)) {
-      while (b.next() > 0) { } // every batch decoded
+        ParquetBatchReader b =
+            new ParquetBatchReader(
+                r,
+                IntStream.range(0, r.rowGroupCount()).toArray(),
+                r.schema().columns(),
+                rt.allocator(),
+                64 * 1024)) {
+      while (b.next() > 0) {} // every batch decoded
       return null;
     } catch (Exception e) {
       return String.valueOf(e.getMessage());
@@ -82,11 +93,17 @@ class GpuCorpusTest {
   }
 
   private static List<String> columnNames(Path f) throws IOException {
-    return ParquetSchema.of(GpuParquetReader.footer(f), f.toString()).columns().stream().map(ColumnDescriptor::name).toList();
+    return ParquetSchema.of(GpuParquetReader.footer(f), f.toString()).columns().stream()
+        .map(ColumnDescriptor::name)
+        .toList();
   }
 
-  /** GPU decode of {@code cols} (null = all) compared with the CPU decoder; mismatches are added to {@code bad}. */
-  private static void compare(GpuParquetReader reader, Path f, List<String> cols, boolean hostSnappy, List<String> bad)
+  /**
+   * GPU decode of {@code cols} (null = all) compared with the CPU decoder; mismatches are added to
+   * {@code bad}.
+   */
+  private static void compare(
+      GpuParquetReader reader, Path f, List<String> cols, boolean hostSnappy, List<String> bad)
       throws IOException {
     try (DeviceBatch b = reader.read(f, cols, false, hostSnappy, 1 << 20).batch()) {
       List<FieldVector> v = b.toVectors(HomiRuntime.get().allocator());
@@ -120,20 +137,26 @@ class GpuCorpusTest {
               compare(reader, f, List.of(col), false, bad);
               checked++;
             } catch (UnsupportedParquetException ce) {
-              // this column's type, nesting, encoding or codec is not the kernels': the CPU decodes it in a scan
+              // this column's type, nesting, encoding or codec is not the kernels': the CPU decodes
+              // it in a scan
             }
           }
-          (checked > 0 ? partly : refused).add(name + (checked > 0 ? " (" + checked + " columns)" : ": " + e.getMessage()));
+          (checked > 0 ? partly : refused)
+              .add(name + (checked > 0 ? " (" + checked + " columns)" : ": " + e.getMessage()));
         } catch (RuntimeException | IOException e) {
           bad.add(name + ": GPU decode failed where the CPU decoder reads the file: " + e);
         }
       }
     }
-    System.out.printf("GPU corpus equality: %d files whole, %d column by column %s, %d refused %s; mismatches %d%n",
+    System.out.printf(
+        "GPU corpus equality: %d files whole, %d column by column %s, %d refused %s; mismatches %d%n",
         whole.size(), partly.size(), partly, refused.size(), refused, bad.size());
     assertThat(bad).as("GPU decode vs CPU decoder").isEmpty();
-    // parquet-testing's flat files of plain types (alltypes_*, datapage_v2, delta_*, lz4/zstd ...) decode whole
-    assertThat(whole).as("files decoded whole on the GPU").hasSizeGreaterThanOrEqualTo(10)
+    // parquet-testing's flat files of plain types (alltypes_*, datapage_v2, delta_*, lz4/zstd ...)
+    // decode whole
+    assertThat(whole)
+        .as("files decoded whole on the GPU")
+        .hasSizeGreaterThanOrEqualTo(10)
         .contains("alltypes_plain.parquet", "delta_binary_packed.parquet");
   }
 
@@ -148,14 +171,22 @@ class GpuCorpusTest {
         if (cpu == null) continue;
         rejected++;
         try (DeviceBatch b = reader.read(f, null, false, false, 1 << 20).batch()) {
-          bad.add(f.getFileName() + ": decoded on the GPU (" + b.rows() + " rows) but the CPU decoder rejects it: " + cpu);
+          bad.add(
+              f.getFileName()
+                  + ": decoded on the GPU ("
+                  + b.rows()
+                  + " rows) but the CPU decoder rejects it: "
+                  + cpu);
         } catch (IOException | RuntimeException e) {
           String m = String.valueOf(e.getMessage());
-          if (!m.contains(f.getFileName().toString())) bad.add(f.getFileName() + ": the GPU error does not name the file: " + m);
+          if (!m.contains(f.getFileName().toString()))
+            bad.add(f.getFileName() + ": the GPU error does not name the file: " + m);
         }
       }
     }
-    System.out.printf("GPU corpus rejects: %d files the CPU decoder rejects, %d problems%n", rejected, bad.size());
+    System.out.printf(
+        "GPU corpus rejects: %d files the CPU decoder rejects, %d problems%n",
+        rejected, bad.size());
     assertThat(bad).isEmpty();
   }
 
@@ -171,9 +202,9 @@ class GpuCorpusTest {
 
   /**
    * Decoding the corpus four times leaves device memory where it was after the first pass: HOMI's
-   * own count of live device buffers exactly, cuMemGetInfo's free bytes within 2 MiB (the
-   * driver's allocation granularity for small buffers; the first pass absorbs one-time costs such
-   * as loading the kernel module and growing the primary context's heaps).
+   * own count of live device buffers exactly, cuMemGetInfo's free bytes within 2 MiB (the driver's
+   * allocation granularity for small buffers; the first pass absorbs one-time costs such as loading
+   * the kernel module and growing the primary context's heaps).
    */
   @Test
   void decodingReleasesItsDeviceMemory() throws IOException {
@@ -195,13 +226,17 @@ class GpuCorpusTest {
       CudaDriver.synchronize();
       long live = DeviceBuffer.liveBytes();
       long free = CudaDriver.memInfo()[0];
-      System.out.printf("GPU memory after pass %d: %d bytes free, %d bytes in live DeviceBuffers%n", pass, free, live);
+      System.out.printf(
+          "GPU memory after pass %d: %d bytes free, %d bytes in live DeviceBuffers%n",
+          pass, free, live);
       if (pass == 0) {
         liveBefore = live;
         freeBefore = free;
       } else {
         assertThat(live).as("live DeviceBuffer bytes after pass " + pass).isEqualTo(liveBefore);
-        assertThat(free).as("cuMemGetInfo free bytes after pass " + pass).isBetween(freeBefore - (2L << 20), freeBefore + (2L << 20));
+        assertThat(free)
+            .as("cuMemGetInfo free bytes after pass " + pass)
+            .isBetween(freeBefore - (2L << 20), freeBefore + (2L << 20));
       }
     }
   }

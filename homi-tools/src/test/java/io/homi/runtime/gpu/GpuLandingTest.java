@@ -21,10 +21,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Bytes every GPU I/O path lands in device memory are the file's ({@link GpuCorrectness}, what
- * {@code homi gpucheck io} proves by hand, as a test): random unaligned ranges plus the whole
- * file, the GPU's checksum of the device bytes against the host's of a plain pread, through the
- * staging path, cuFile (where the platform accepts the file), the mediator's GPU path (host
- * commands whose destination is device memory) and GPU-initiated commands (1 MiB and 4 KiB slots).
+ * {@code homi gpucheck io} proves by hand, as a test): random unaligned ranges plus the whole file,
+ * the GPU's checksum of the device bytes against the host's of a plain pread, through the staging
+ * path, cuFile (where the platform accepts the file), the mediator's GPU path (host commands whose
+ * destination is device memory) and GPU-initiated commands (1 MiB and 4 KiB slots).
  */
 @Tag("gpu")
 class GpuLandingTest {
@@ -47,15 +47,16 @@ class GpuLandingTest {
     Map<String, GpuCorrectness.Outcome> outcomes = new LinkedHashMap<>();
     Mediator.Settings one = new Mediator.Settings(64L << 20, 8, 1, 16, 128L << 10);
     PathPolicy auto = new PathPolicy(PathPolicy.Mode.AUTO, 256L << 10);
-    try (GpuDevice gpu = GpuDevice.open(GpuProbe.defaultOrdinal()); Kernels kernels = Kernels.load();
-         OpenFile f = OpenFile.open(file);
-         Mediator mediator = new Mediator(new NamespaceTable(), new BufferRegistry(), one)) {
+    try (GpuDevice gpu = GpuDevice.open(GpuProbe.defaultOrdinal());
+        Kernels kernels = Kernels.load();
+        OpenFile f = OpenFile.open(file);
+        Mediator mediator = new Mediator(new NamespaceTable(), new BufferRegistry(), one)) {
       Namespace ns = mediator.namespaces().attach(f);
       try (DeviceBuffer dst = new DeviceBuffer(f.size() + (2 << 20));
-           GpuPath staging = new GpuPath(gpu, GpuPath.Engine.STAGING, 4, 4L << 20);
-           GpuPath mediated = new GpuPath(gpu, GpuPath.Engine.AUTO, 8, 4L << 20);
-           GpuInitiatedReader gi = new GpuInitiatedReader(kernels, mediator, 32, 8, 1L << 20, auto);
-           GpuInitiatedReader gi4k = new GpuInitiatedReader(kernels, mediator, 64, 31, 4096, auto)) {
+          GpuPath staging = new GpuPath(gpu, GpuPath.Engine.STAGING, 4, 4L << 20);
+          GpuPath mediated = new GpuPath(gpu, GpuPath.Engine.AUTO, 8, 4L << 20);
+          GpuInitiatedReader gi = new GpuInitiatedReader(kernels, mediator, 32, 8, 1L << 20, auto);
+          GpuInitiatedReader gi4k = new GpuInitiatedReader(kernels, mediator, 64, 31, 4096, auto)) {
         mediator.setGpuPath(mediated);
         mediator.buffers().register(dst.address(), dst.capacity(), BufferRegistry.Kind.DEVICE);
         GpuCorrectness proof = new GpuCorrectness(kernels, ns, dst, 8L << 20);
@@ -63,24 +64,35 @@ class GpuLandingTest {
         String cufile = cufileRefusal(f);
         if (cufile == null) {
           try (GpuPath cf = new GpuPath(gpu, GpuPath.Engine.CUFILE, 4, 4L << 20)) {
-            outcomes.put("cufile (" + CuFile.mode() + ")", proof.check(GpuCorrectness.of(cf, ns, dst), 16, 1));
+            outcomes.put(
+                "cufile (" + CuFile.mode() + ")",
+                proof.check(GpuCorrectness.of(cf, ns, dst), 16, 1));
           }
         } else {
-          System.out.println("GPU landing: cuFile not usable here: " + cufile); // e.g. GPUDirect Storage refused by the storage
+          System.out.println(
+              "GPU landing: cuFile not usable here: "
+                  + cufile); // e.g. GPUDirect Storage refused by the storage
         }
         try (QueueClient hc = new QueueClient(mediator, 64, 1L << 20, auto)) {
-          outcomes.put("mediator GPU path (" + mediated.describe() + ")", proof.check(GpuCorrectness.of(hc, ns, dst), 16, 5));
+          outcomes.put(
+              "mediator GPU path (" + mediated.describe() + ")",
+              proof.check(GpuCorrectness.of(hc, ns, dst), 16, 5));
         }
-        outcomes.put("gpu-initiated 1 MiB slots", proof.check(GpuCorrectness.of(gi, ns, dst), 16, 3));
-        outcomes.put("gpu-initiated 4 KiB slots", proof.check(GpuCorrectness.of(gi4k, ns, dst), 8, 4));
+        outcomes.put(
+            "gpu-initiated 1 MiB slots", proof.check(GpuCorrectness.of(gi, ns, dst), 16, 3));
+        outcomes.put(
+            "gpu-initiated 4 KiB slots", proof.check(GpuCorrectness.of(gi4k, ns, dst), 8, 4));
       }
     }
     outcomes.forEach((k, v) -> System.out.println("GPU landing " + k + ": " + v));
-    assertThat(outcomes).hasSizeGreaterThanOrEqualTo(4)
+    assertThat(outcomes)
+        .hasSizeGreaterThanOrEqualTo(4)
         .allSatisfy((path, o) -> assertThat(o.ok()).as(path + ": " + o).isTrue());
   }
 
-  /** Why cuFile cannot serve {@code f} here (driver open, or registering its descriptors), or null. */
+  /**
+   * Why cuFile cannot serve {@code f} here (driver open, or registering its descriptors), or null.
+   */
   private static String cufileRefusal(OpenFile f) {
     String err = CuFile.open();
     if (err != null) return "cuFileDriverOpen: " + err;

@@ -9,13 +9,13 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A batch exported through the Arrow C Device Data Interface: an ArrowDeviceArray (device type
- * CUDA = 2, sync_event = a pointer to the batch's CUevent) holding a struct array with one child
- * per column, and the matching ArrowSchema. Layouts are those of arrow/c/abi.h on 64-bit Linux.
+ * A batch exported through the Arrow C Device Data Interface: an ArrowDeviceArray (device type CUDA
+ * = 2, sync_event = a pointer to the batch's CUevent) holding a struct array with one child per
+ * column, and the matching ArrowSchema. Layouts are those of arrow/c/abi.h on 64-bit Linux.
  *
- * <p>The buffers stay owned by the {@link DeviceBatch}: the structs borrow them, so the batch
- * must outlive every consumer. A consumer's release() marks the struct (and its children)
- * released, as the interface requires; the native memory of the structs goes with {@link #close}.
+ * <p>The buffers stay owned by the {@link DeviceBatch}: the structs borrow them, so the batch must
+ * outlive every consumer. A consumer's release() marks the struct (and its children) released, as
+ * the interface requires; the native memory of the structs goes with {@link #close}.
  */
 public final class DeviceArrayExport implements AutoCloseable {
   public static final int ARROW_DEVICE_CUDA = 2;
@@ -68,31 +68,44 @@ public final class DeviceArrayExport implements AutoCloseable {
     private ArrowDeviceArray() {}
   }
 
-  /** One column as exported: Arrow buffers in C order (validity, [offsets,] values) as device addresses. */
-  public record Column(String name, ValueKind kind, long length, long nullCount, long[] buffers, String format) {
-    /** A column whose C Data Interface format follows from its kind alone (no decimals or timestamps). */
+  /**
+   * One column as exported: Arrow buffers in C order (validity, [offsets,] values) as device
+   * addresses.
+   */
+  public record Column(
+      String name, ValueKind kind, long length, long nullCount, long[] buffers, String format) {
+    /**
+     * A column whose C Data Interface format follows from its kind alone (no decimals or
+     * timestamps).
+     */
     public Column(String name, ValueKind kind, long length, long nullCount, long[] buffers) {
       this(name, kind, length, nullCount, buffers, DeviceArrayExport.format(kind));
     }
   }
 
-  /** release(struct ArrowArray*) / release(struct ArrowSchema*): marks released (release = NULL). */
+  /**
+   * release(struct ArrowArray*) / release(struct ArrowSchema*): marks released (release = NULL).
+   */
   public interface Release extends Callback {
     void invoke(Pointer struct);
   }
 
-  private static final Release RELEASE_ARRAY = p -> {
-    long n = p.getLong(ArrowArray.N_CHILDREN);
-    Pointer children = p.getPointer(ArrowArray.CHILDREN);
-    for (int i = 0; i < n && children != null; i++) children.getPointer(8L * i).setPointer(ArrowArray.RELEASE, null);
-    p.setPointer(ArrowArray.RELEASE, null);
-  };
-  private static final Release RELEASE_SCHEMA = p -> {
-    long n = p.getLong(ArrowSchema.N_CHILDREN);
-    Pointer children = p.getPointer(ArrowSchema.CHILDREN);
-    for (int i = 0; i < n && children != null; i++) children.getPointer(8L * i).setPointer(ArrowSchema.RELEASE, null);
-    p.setPointer(ArrowSchema.RELEASE, null);
-  };
+  private static final Release RELEASE_ARRAY =
+      p -> {
+        long n = p.getLong(ArrowArray.N_CHILDREN);
+        Pointer children = p.getPointer(ArrowArray.CHILDREN);
+        for (int i = 0; i < n && children != null; i++)
+          children.getPointer(8L * i).setPointer(ArrowArray.RELEASE, null);
+        p.setPointer(ArrowArray.RELEASE, null);
+      };
+  private static final Release RELEASE_SCHEMA =
+      p -> {
+        long n = p.getLong(ArrowSchema.N_CHILDREN);
+        Pointer children = p.getPointer(ArrowSchema.CHILDREN);
+        for (int i = 0; i < n && children != null; i++)
+          children.getPointer(8L * i).setPointer(ArrowSchema.RELEASE, null);
+        p.setPointer(ArrowSchema.RELEASE, null);
+      };
 
   private final List<Memory> keep = new ArrayList<>();
   private final Memory deviceArray;
@@ -129,8 +142,14 @@ public final class DeviceArrayExport implements AutoCloseable {
   public static DeviceArrayExport of(DeviceBatch batch, int deviceId) {
     List<Column> cols = new ArrayList<>();
     for (DeviceColumn c : batch.columns()) {
-      cols.add(new Column(c.column().name(), c.column().kind(), c.rows(), c.nullCount(), c.bufferAddresses(),
-          format(c.column())));
+      cols.add(
+          new Column(
+              c.column().name(),
+              c.column().kind(),
+              c.rows(),
+              c.nullCount(),
+              c.bufferAddresses(),
+              format(c.column())));
     }
     return new DeviceArrayExport(cols, batch.rows(), deviceId, batch.syncEvent());
   }
@@ -150,17 +169,22 @@ public final class DeviceArrayExport implements AutoCloseable {
     return Pointer.nativeValue(schema);
   }
 
-  /** The C Data Interface format of a decoded column: decimals and timestamps need the Arrow type's parameters. */
+  /**
+   * The C Data Interface format of a decoded column: decimals and timestamps need the Arrow type's
+   * parameters.
+   */
   static String format(io.homi.runtime.parquet.ColumnDescriptor c) {
     org.apache.arrow.vector.types.pojo.ArrowType t = c.arrowType();
-    if (t instanceof org.apache.arrow.vector.types.pojo.ArrowType.Decimal d) return "d:" + d.getPrecision() + "," + d.getScale();
+    if (t instanceof org.apache.arrow.vector.types.pojo.ArrowType.Decimal d)
+      return "d:" + d.getPrecision() + "," + d.getScale();
     if (t instanceof org.apache.arrow.vector.types.pojo.ArrowType.Timestamp ts) {
-      String unit = switch (ts.getUnit()) {
-        case SECOND -> "s";
-        case MILLISECOND -> "m";
-        case MICROSECOND -> "u";
-        case NANOSECOND -> "n";
-      };
+      String unit =
+          switch (ts.getUnit()) {
+            case SECOND -> "s";
+            case MILLISECOND -> "m";
+            case MICROSECOND -> "u";
+            case NANOSECOND -> "n";
+          };
       return "ts" + unit + ":" + (ts.getTimezone() == null ? "" : ts.getTimezone());
     }
     return format(c.kind());
@@ -180,11 +204,14 @@ public final class DeviceArrayExport implements AutoCloseable {
       case DATE -> "tdD";
       case STRING -> "u";
       case BINARY -> "z";
-      default -> throw new IllegalArgumentException(k + " is not decoded on the GPU (PageTable.GPU_KINDS)");
+      default ->
+          throw new IllegalArgumentException(
+              k + " is not decoded on the GPU (PageTable.GPU_KINDS)");
     };
   }
 
-  private Memory array(long length, long nullCount, int nBuffers, int nChildren, Memory buffers, Memory children) {
+  private Memory array(
+      long length, long nullCount, int nBuffers, int nChildren, Memory buffers, Memory children) {
     Memory m = mem(ARRAY_BYTES);
     m.setLong(ArrowArray.LENGTH, length);
     m.setLong(ArrowArray.NULL_COUNT, nullCount);
@@ -194,7 +221,8 @@ public final class DeviceArrayExport implements AutoCloseable {
     m.setPointer(ArrowArray.BUFFERS, buffers);
     m.setPointer(ArrowArray.CHILDREN, children);
     m.setPointer(ArrowArray.DICTIONARY, null);
-    m.setPointer(ArrowArray.RELEASE, com.sun.jna.CallbackReference.getFunctionPointer(RELEASE_ARRAY));
+    m.setPointer(
+        ArrowArray.RELEASE, com.sun.jna.CallbackReference.getFunctionPointer(RELEASE_ARRAY));
     m.setPointer(ArrowArray.PRIVATE_DATA, null);
     return m;
   }
@@ -208,7 +236,8 @@ public final class DeviceArrayExport implements AutoCloseable {
     m.setLong(ArrowSchema.N_CHILDREN, nChildren);
     m.setPointer(ArrowSchema.CHILDREN, children);
     m.setPointer(ArrowSchema.DICTIONARY, null);
-    m.setPointer(ArrowSchema.RELEASE, com.sun.jna.CallbackReference.getFunctionPointer(RELEASE_SCHEMA));
+    m.setPointer(
+        ArrowSchema.RELEASE, com.sun.jna.CallbackReference.getFunctionPointer(RELEASE_SCHEMA));
     m.setPointer(ArrowSchema.PRIVATE_DATA, null);
     return m;
   }

@@ -7,8 +7,8 @@ import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.FieldVector;
 
 /**
- * The columns of one decode, in GPU memory, and the CUDA event after which they are complete
- * (the sync event of the Arrow C Device Data Interface). Owns its device buffers.
+ * The columns of one decode, in GPU memory, and the CUDA event after which they are complete (the
+ * sync event of the Arrow C Device Data Interface). Owns its device buffers.
  */
 public final class DeviceBatch implements AutoCloseable {
   private final List<DeviceColumn> columns;

@@ -21,8 +21,14 @@ public final class DeviceColumn implements AutoCloseable {
   private final DeviceBuffer offsets; // byte arrays only
   private final long dataBytes;
 
-  DeviceColumn(ColumnDescriptor column, long rows, long nullCount, DeviceBuffer validity, DeviceBuffer values,
-               DeviceBuffer offsets, long dataBytes) {
+  DeviceColumn(
+      ColumnDescriptor column,
+      long rows,
+      long nullCount,
+      DeviceBuffer validity,
+      DeviceBuffer values,
+      DeviceBuffer offsets,
+      long dataBytes) {
     this.column = column;
     this.rows = rows;
     this.nullCount = nullCount;
@@ -60,14 +66,20 @@ public final class DeviceColumn implements AutoCloseable {
     return nullCount;
   }
 
-  /** Device addresses of the Arrow buffers in C Data Interface order (validity, [offsets,] values); 0 = absent. */
+  /**
+   * Device addresses of the Arrow buffers in C Data Interface order (validity, [offsets,] values);
+   * 0 = absent.
+   */
   public long[] bufferAddresses() {
     long v = validity == null ? 0 : validity.address();
     long d = values == null ? 0 : values.address();
     return offsets == null ? new long[] {v, d} : new long[] {v, offsets.address(), d};
   }
 
-  /** Bytes of each Arrow buffer, in the order of {@link #bufferAddresses()} (used bytes for byte-array data); 0 = absent. */
+  /**
+   * Bytes of each Arrow buffer, in the order of {@link #bufferAddresses()} (used bytes for
+   * byte-array data); 0 = absent.
+   */
   public long[] bufferBytes() {
     long v = validity == null ? 0 : validity.capacity();
     long d = values == null ? 0 : column.kind().isByteArray() ? dataBytes : values.capacity();
@@ -76,7 +88,8 @@ public final class DeviceColumn implements AutoCloseable {
 
   /** Bytes of the Arrow buffers (what a decode produced). */
   public long arrowBytes() {
-    return (validity == null ? 0 : validity.capacity()) + (offsets == null ? 0 : offsets.capacity())
+    return (validity == null ? 0 : validity.capacity())
+        + (offsets == null ? 0 : offsets.capacity())
         + (column.kind().isByteArray() ? dataBytes : values == null ? 0 : values.capacity());
   }
 
@@ -86,7 +99,8 @@ public final class DeviceColumn implements AutoCloseable {
 
   /** Copies the column to a new Arrow host vector (the caller closes it). */
   public FieldVector toVector(BufferAllocator allocator) {
-    if (rows > Integer.MAX_VALUE) throw new IllegalStateException(rows + " rows do not fit one Arrow vector");
+    if (rows > Integer.MAX_VALUE)
+      throw new IllegalStateException(rows + " rows do not fit one Arrow vector");
     int n = (int) rows;
     FieldVector v = column.arrowField().createVector(allocator);
     try {

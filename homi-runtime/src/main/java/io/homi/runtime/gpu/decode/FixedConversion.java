@@ -3,9 +3,9 @@ package io.homi.runtime.gpu.decode;
 import io.homi.runtime.parquet.ValueKind;
 
 /**
- * How {@code homi_dec_fixed} turns a stored fixed-width value into the Arrow value the CPU
- * decoder produces for the same kind ({@code io.homi.runtime.parquet.FixedWriter}): the Arrow
- * width per row and the conversion ({@code homi_dec::Conv} in native/src/cuda/decode_common.cuh).
+ * How {@code homi_dec_fixed} turns a stored fixed-width value into the Arrow value the CPU decoder
+ * produces for the same kind ({@code io.homi.runtime.parquet.FixedWriter}): the Arrow width per row
+ * and the conversion ({@code homi_dec::Conv} in native/src/cuda/decode_common.cuh).
  */
 final class FixedConversion {
   static final int NONE = 0, DEC128 = 1, MILLIS = 2, ZEXT = 3, UDEC128 = 4, BEDEC = 5, INT96 = 6;
@@ -20,7 +20,9 @@ final class FixedConversion {
       case INT32, UINT16, DATE, FLOAT -> 4;
       case INT64, UINT32, DOUBLE, TIMESTAMP_MILLIS, TIMESTAMP_MICROS, INT96 -> 8;
       case DECIMAL_INT32, DECIMAL_INT64, UINT64, FIXED_DECIMAL -> 16; // Decimal128
-      default -> throw new IllegalArgumentException(kind + " is not decoded on the GPU (PageTable.GPU_KINDS)");
+      default ->
+          throw new IllegalArgumentException(
+              kind + " is not decoded on the GPU (PageTable.GPU_KINDS)");
     };
   }
 
@@ -38,7 +40,9 @@ final class FixedConversion {
 
   /** Stored bytes per PLAIN value: FIXED_LEN_BYTE_ARRAY decimals have the column's type length. */
   static int storedWidth(io.homi.runtime.parquet.ColumnDescriptor c) {
-    return c.kind() == ValueKind.FIXED_DECIMAL ? c.typeLength() : Math.max(0, c.kind().plainWidth());
+    return c.kind() == ValueKind.FIXED_DECIMAL
+        ? c.typeLength()
+        : Math.max(0, c.kind().plainWidth());
   }
 
   /** Bytes of the Arrow values buffer for {@code rows} rows. */

@@ -21,10 +21,10 @@ import java.util.concurrent.Future;
 import org.apache.parquet.format.FileMetaData;
 
 /**
- * A Parquet file to Arrow columns in GPU memory: footer, chunk plan, reads of the projected
- * chunks into pinned staging by several threads (buffered, or O_DIRECT for cold reads), each
- * thread copying its part to the device as it lands, the page table built on the host, then
- * {@link GpuDecoder}. Staging buffers are kept and grown across files.
+ * A Parquet file to Arrow columns in GPU memory: footer, chunk plan, reads of the projected chunks
+ * into pinned staging by several threads (buffered, or O_DIRECT for cold reads), each thread
+ * copying its part to the device as it lands, the page table built on the host, then {@link
+ * GpuDecoder}. Staging buffers are kept and grown across files.
  */
 public final class GpuParquetReader implements AutoCloseable {
   private static final long TASK = 8L << 20;
@@ -35,10 +35,12 @@ public final class GpuParquetReader implements AutoCloseable {
   private final int threads;
   private PinnedBuffer pinned;
   private DeviceBuffer device;
-  private PinnedBuffer inflatePinned; // host-decompressed pages (PageTable.inflate), grown across files
+  private PinnedBuffer
+      inflatePinned; // host-decompressed pages (PageTable.inflate), grown across files
 
   /** Timings of one read (nanoseconds) next to the batch it produced. */
-  public record Result(DeviceBatch batch, long ioNanos, long pageTableNanos, long decodeNanos, long storedBytes) {
+  public record Result(
+      DeviceBatch batch, long ioNanos, long pageTableNanos, long decodeNanos, long storedBytes) {
     public long totalNanos() {
       return ioNanos + pageTableNanos + decodeNanos;
     }
@@ -50,11 +52,14 @@ public final class GpuParquetReader implements AutoCloseable {
     this.kernels = DecodeKernels.load();
     this.decoder = new GpuDecoder(kernels, 8);
     this.threads = threads;
-    this.pool = Executors.newFixedThreadPool(threads, r -> {
-      Thread t = new Thread(r, "homi-gpu-read");
-      t.setDaemon(true);
-      return t;
-    });
+    this.pool =
+        Executors.newFixedThreadPool(
+            threads,
+            r -> {
+              Thread t = new Thread(r, "homi-gpu-read");
+              t.setDaemon(true);
+              return t;
+            });
   }
 
   /** Footer of {@code file} (plain file reads: the footer is small), by the one footer parser. */
@@ -66,7 +71,8 @@ public final class GpuParquetReader implements AutoCloseable {
    * Reads and decodes {@code columns} (null = all) of every row group of {@code file}, runs
    * coalesced across gaps up to {@code coalesceGap}.
    */
-  public Result read(Path file, List<String> columns, boolean direct, boolean hostDecompress, long coalesceGap)
+  public Result read(
+      Path file, List<String> columns, boolean direct, boolean hostDecompress, long coalesceGap)
       throws IOException {
     gpu.bind();
     String name = file.toString();
@@ -75,40 +81,69 @@ public final class GpuParquetReader implements AutoCloseable {
     ParquetSchema schema = ParquetSchema.of(md, name);
     List<ColumnDescriptor> cols = new ArrayList<>();
     if (columns == null) cols.addAll(schema.columns());
-    else for (String c : columns) cols.add(java.util.Objects.requireNonNull(schema.column(c), "no column " + c));
+    else
+      for (String c : columns)
+        cols.add(java.util.Objects.requireNonNull(schema.column(c), "no column " + c));
     return read(file, md, cols, null, direct, hostDecompress, null, coalesceGap, t0);
   }
 
   /**
    * Reads and decodes {@code cols} of {@code rowGroups} (null = all) of {@code file}, whose footer
    * the caller has: one device batch, the row groups one after the other. A column, encoding or
-   * codec the kernels do not decode raises {@link io.homi.runtime.parquet.UnsupportedParquetException}
-   * before any kernel runs. Calls are serialised: the staging buffers are this reader's.
+   * codec the kernels do not decode raises {@link
+   * io.homi.runtime.parquet.UnsupportedParquetException} before any kernel runs. Calls are
+   * serialised: the staging buffers are this reader's.
    */
-  public Result read(Path file, FileMetaData md, List<ColumnDescriptor> cols, int[] rowGroups, boolean direct,
-                     boolean hostDecompress, long coalesceGap) throws IOException {
+  public Result read(
+      Path file,
+      FileMetaData md,
+      List<ColumnDescriptor> cols,
+      int[] rowGroups,
+      boolean direct,
+      boolean hostDecompress,
+      long coalesceGap)
+      throws IOException {
     gpu.bind();
-    return read(file, md, cols, rowGroups, direct, hostDecompress, null, coalesceGap, System.nanoTime());
+    return read(
+        file, md, cols, rowGroups, direct, hostDecompress, null, coalesceGap, System.nanoTime());
   }
 
   /**
-   * As {@link #read(Path, FileMetaData, List, int[], boolean, boolean, long)}, the chunk bytes read by
-   * {@code source} (the mediator's GPU path, straight into device staging) instead of plain
+   * As {@link #read(Path, FileMetaData, List, int[], boolean, boolean, long)}, the chunk bytes read
+   * by {@code source} (the mediator's GPU path, straight into device staging) instead of plain
    * pread; the host page table then works on a device-to-host copy of them.
    */
-  public Result read(Path file, FileMetaData md, List<ColumnDescriptor> cols, int[] rowGroups, MediatorSource source,
-                     boolean hostDecompress, long coalesceGap) throws IOException {
+  public Result read(
+      Path file,
+      FileMetaData md,
+      List<ColumnDescriptor> cols,
+      int[] rowGroups,
+      MediatorSource source,
+      boolean hostDecompress,
+      long coalesceGap)
+      throws IOException {
     gpu.bind();
-    return read(file, md, cols, rowGroups, false, hostDecompress, source, coalesceGap, System.nanoTime());
+    return read(
+        file, md, cols, rowGroups, false, hostDecompress, source, coalesceGap, System.nanoTime());
   }
 
-  private synchronized Result read(Path file, FileMetaData md, List<ColumnDescriptor> cols, int[] rowGroups, boolean direct,
-                                   boolean hostDecompress, MediatorSource source, long coalesceGap, long t0)
+  private synchronized Result read(
+      Path file,
+      FileMetaData md,
+      List<ColumnDescriptor> cols,
+      int[] rowGroups,
+      boolean direct,
+      boolean hostDecompress,
+      MediatorSource source,
+      long coalesceGap,
+      long t0)
       throws IOException {
     String name = file.toString();
     long fileSize = java.nio.file.Files.size(file);
     for (ColumnDescriptor c : cols) {
-      if (c.isNested()) throw new UnsupportedParquetException("nested column '" + c.name() + "' on the GPU decode path", name);
+      if (c.isNested())
+        throw new UnsupportedParquetException(
+            "nested column '" + c.name() + "' on the GPU decode path", name);
     }
     ScanPlan plan = ScanPlan.of(name, md, cols, rowGroups, fileSize, coalesceGap);
     ensureStaging(plan.stageBytes());
@@ -126,7 +161,15 @@ public final class GpuParquetReader implements AutoCloseable {
       for (ScanPlan.Chunk c : plan.chunks()) {
         if (c.column() != ci) continue;
         ByteBuffer bytes = pinned.view(c.stageOffset(), (int) c.length());
-        table.addChunk(cols.get(ci), bytes, c.fileOffset(), c.stageOffset(), c.codec(), rowBase + rows, c.rows(), c.rowGroup());
+        table.addChunk(
+            cols.get(ci),
+            bytes,
+            c.fileOffset(),
+            c.stageOffset(),
+            c.codec(),
+            rowBase + rows,
+            c.rows(),
+            c.rowGroup());
         rows += c.rows();
         stored += c.length();
       }
@@ -134,7 +177,8 @@ public final class GpuParquetReader implements AutoCloseable {
       rowBase += rows;
     }
     if (table.inflatedSize() > 0) {
-      // other codecs: the CPU decoder's codecs on this reader's threads, straight into pinned memory
+      // other codecs: the CPU decoder's codecs on this reader's threads, straight into pinned
+      // memory
       if (inflatePinned == null || inflatePinned.capacity() < table.inflatedSize()) {
         if (inflatePinned != null) inflatePinned.close();
         inflatePinned = null;
@@ -148,11 +192,18 @@ public final class GpuParquetReader implements AutoCloseable {
     return new Result(batch, t1 - t0, t2 - t1, t3 - t2, stored);
   }
 
-  /** Chunk runs read by the mediator into device staging, then copied back for the host page table. */
+  /**
+   * Chunk runs read by the mediator into device staging, then copied back for the host page table.
+   */
   private void stageThroughMediator(ScanPlan plan, MediatorSource source) throws IOException {
     if (registeredIn != source.buffers() || registeredAt != device.address()) {
       unregisterDevice();
-      source.buffers().register(device.address(), device.capacity(), io.homi.runtime.mediator.BufferRegistry.Kind.DEVICE);
+      source
+          .buffers()
+          .register(
+              device.address(),
+              device.capacity(),
+              io.homi.runtime.mediator.BufferRegistry.Kind.DEVICE);
       registeredIn = source.buffers();
       registeredAt = device.address();
     }
@@ -168,7 +219,8 @@ public final class GpuParquetReader implements AutoCloseable {
     }
     source.read(offsets, lengths, dests);
     for (ScanPlan.Run r : plan.runs()) {
-      CudaDriver.copyDtoH(pinned.address() + r.stageOffset(), device.address() + r.stageOffset(), r.length());
+      CudaDriver.copyDtoH(
+          pinned.address() + r.stageOffset(), device.address() + r.stageOffset(), r.length());
     }
   }
 
@@ -200,7 +252,10 @@ public final class GpuParquetReader implements AutoCloseable {
     device = d;
   }
 
-  /** Reads every run into pinned staging in TASK pieces on the pool; each piece then goes to the device. */
+  /**
+   * Reads every run into pinned staging in TASK pieces on the pool; each piece then goes to the
+   * device.
+   */
   private void stage(Path file, ScanPlan plan, boolean direct) throws IOException {
     int flags = Libc.O_RDONLY | Libc.O_CLOEXEC | (direct ? Libc.O_DIRECT : 0);
     int fd;
@@ -208,7 +263,9 @@ public final class GpuParquetReader implements AutoCloseable {
       fd = Libc.open(file.toString(), flags);
     } catch (RuntimeException e) { // a failed libc call (its errno, through the boundary class)
       if (Libc.errno(e) < 0) throw e;
-      throw new IOException("open " + file + (direct ? " with O_DIRECT" : "") + ": " + Libc.strerror(Libc.errno(e)), e);
+      throw new IOException(
+          "open " + file + (direct ? " with O_DIRECT" : "") + ": " + Libc.strerror(Libc.errno(e)),
+          e);
     }
     try {
       List<Future<?>> work = new ArrayList<>();
@@ -218,12 +275,16 @@ public final class GpuParquetReader implements AutoCloseable {
           long len = Math.min(TASK, r.length() - off);
           long fileOff = r.fileOffset() + off;
           long stageOff = r.stageOffset() + off;
-          work.add(pool.submit(() -> {
-            CudaDriver.setCurrent(ctx);
-            long n = Libc.preadFully(fd, pinned.address() + stageOff, len, fileOff);
-            if (n > 0) CudaDriver.copyHtoD(device.address() + stageOff, pinned.address() + stageOff, n);
-            return null;
-          }));
+          work.add(
+              pool.submit(
+                  () -> {
+                    CudaDriver.setCurrent(ctx);
+                    long n = Libc.preadFully(fd, pinned.address() + stageOff, len, fileOff);
+                    if (n > 0)
+                      CudaDriver.copyHtoD(
+                          device.address() + stageOff, pinned.address() + stageOff, n);
+                    return null;
+                  }));
         }
       }
       for (Future<?> f : work) {
@@ -241,13 +302,18 @@ public final class GpuParquetReader implements AutoCloseable {
     }
   }
 
-  /** Grows the pinned and device staging to {@code bytes} now, so that timed reads do not allocate. */
+  /**
+   * Grows the pinned and device staging to {@code bytes} now, so that timed reads do not allocate.
+   */
   public void reserve(long bytes) {
     gpu.bind();
     ensureStaging((bytes + ScanPlan.ALIGN - 1) / ScanPlan.ALIGN * ScanPlan.ALIGN);
   }
 
-  /** The raw-disk anchor: the whole file read with O_DIRECT into pinned staging (no copy, no decode). */
+  /**
+   * The raw-disk anchor: the whole file read with O_DIRECT into pinned staging (no copy, no
+   * decode).
+   */
   public long rawRead(Path file) throws IOException {
     long size = java.nio.file.Files.size(file);
     long aligned = (size + ScanPlan.ALIGN - 1) / ScanPlan.ALIGN * ScanPlan.ALIGN;

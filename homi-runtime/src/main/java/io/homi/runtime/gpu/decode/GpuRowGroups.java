@@ -1,13 +1,13 @@
 package io.homi.runtime.gpu.decode;
 
-import io.homi.runtime.settings.HomiSettings;
-import io.homi.runtime.settings.JvmSettings;
 import io.homi.runtime.gpu.BufferPool;
 import io.homi.runtime.gpu.CudaDriver;
 import io.homi.runtime.gpu.GpuDevice;
-import io.homi.runtime.gpu.PinnedBuffer;
 import io.homi.runtime.gpu.GpuProbe;
+import io.homi.runtime.gpu.PinnedBuffer;
 import io.homi.runtime.parquet.ColumnDescriptor;
+import io.homi.runtime.settings.HomiSettings;
+import io.homi.runtime.settings.JvmSettings;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -20,13 +20,12 @@ import org.apache.parquet.format.RowGroup;
 
 /**
  * Row groups decoded into GPU memory, one device batch per row group: what the Spark reader
- * produces with {@code homi.output=gpu}, and what {@code homi gpucheck-decode --row-groups}
- * proves against the CPU decoder. One per JVM and GPU ({@link #shared(int)}): the kernels, the
- * staging buffers and the read threads are loaded once. {@code homi.gpuDecoders} decoders take
- * turns (each with its own staging), so one row group's chunk reads and page table overlap
- * another's kernels. Host copies go to pinned memory from a pool bounded by
- * {@code homi.gpuPinnedHostBytes}, over one copy stream of their own, so they overlap the next
- * decode's kernels.
+ * produces with {@code homi.output=gpu}, and what {@code homi gpucheck-decode --row-groups} proves
+ * against the CPU decoder. One per JVM and GPU ({@link #shared(int)}): the kernels, the staging
+ * buffers and the read threads are loaded once. {@code homi.gpuDecoders} decoders take turns (each
+ * with its own staging), so one row group's chunk reads and page table overlap another's kernels.
+ * Host copies go to pinned memory from a pool bounded by {@code homi.gpuPinnedHostBytes}, over one
+ * copy stream of their own, so they overlap the next decode's kernels.
  */
 public final class GpuRowGroups implements AutoCloseable {
   /** When a row group's columns are copied to host memory ({@code homi.gpuHostCopy}). */
@@ -35,7 +34,9 @@ public final class GpuRowGroups implements AutoCloseable {
     EAGER,
     /** A column into the row group's pinned buffer when first read on the CPU (GPU consumers). */
     LAZY,
-    /** A column when first read on the CPU, synchronously into ordinary memory (no pinned memory). */
+    /**
+     * A column when first read on the CPU, synchronously into ordinary memory (no pinned memory).
+     */
     PAGEABLE;
 
     /** The value of {@code homi.gpuHostCopy}. */
@@ -45,11 +46,15 @@ public final class GpuRowGroups implements AutoCloseable {
   }
 
   private static final Object LOCK = new Object();
+
   /** Pinned host copies are rounded up to this: row groups of about one size reuse one buffer. */
   private static final long PINNED_GRANULE = 4L << 20;
+
   // One decoder per GPU ordinal the JVM was handed (normally one: the executor's GPU).
-  private static final java.util.Map<Integer, GpuRowGroups> SHARED = new java.util.concurrent.ConcurrentHashMap<>();
-  private static final java.util.Map<Integer, String> START_ERRORS = new java.util.concurrent.ConcurrentHashMap<>();
+  private static final java.util.Map<Integer, GpuRowGroups> SHARED =
+      new java.util.concurrent.ConcurrentHashMap<>();
+  private static final java.util.Map<Integer, String> START_ERRORS =
+      new java.util.concurrent.ConcurrentHashMap<>();
   private final GpuDevice gpu;
   private final List<GpuParquetReader> readers;
   private final java.util.concurrent.BlockingQueue<GpuParquetReader> idle;
@@ -57,7 +62,10 @@ public final class GpuRowGroups implements AutoCloseable {
   private final long copyStream; // device-to-host copies of the host mirrors
   private volatile boolean closed;
 
-  /** Decoders {@code readers} on {@code gpu} (this takes them over), host copies pinned up to {@code pinnedLimit} bytes. */
+  /**
+   * Decoders {@code readers} on {@code gpu} (this takes them over), host copies pinned up to {@code
+   * pinnedLimit} bytes.
+   */
   public GpuRowGroups(GpuDevice gpu, List<GpuParquetReader> readers, long pinnedLimit) {
     if (readers.isEmpty()) throw new IllegalArgumentException("no decoders");
     this.gpu = gpu;
@@ -65,18 +73,25 @@ public final class GpuRowGroups implements AutoCloseable {
     this.idle = new java.util.concurrent.ArrayBlockingQueue<>(readers.size(), true, readers);
     gpu.bind();
     this.copyStream = CudaDriver.streamCreate();
-    this.pinned = new BufferPool<>(pinnedLimit, PINNED_GRANULE, bytes -> {
-      gpu.bind(); // cuMemHostAlloc and cuMemFreeHost want a current context; any thread may come here
-      return new PinnedBuffer(bytes);
-    }, PinnedBuffer::capacity, b -> {
-      gpu.bind();
-      b.close();
-    });
+    this.pinned =
+        new BufferPool<>(
+            pinnedLimit,
+            PINNED_GRANULE,
+            bytes -> {
+              gpu.bind(); // cuMemHostAlloc and cuMemFreeHost want a current context; any thread
+              // may come here
+              return new PinnedBuffer(bytes);
+            },
+            PinnedBuffer::capacity,
+            b -> {
+              gpu.bind();
+              b.close();
+            });
   }
 
   /**
-   * Why GPU output cannot be produced in this JVM, or null when it can: no usable GPU (the
-   * {@link GpuProbe} reason), or the decoder failed to start (kernels missing, context).
+   * Why GPU output cannot be produced in this JVM, or null when it can: no usable GPU (the {@link
+   * GpuProbe} reason), or the decoder failed to start (kernels missing, context).
    */
   public static String unavailableReason() {
     return unavailableReason(GpuProbe.defaultOrdinal());
@@ -94,12 +109,18 @@ public final class GpuRowGroups implements AutoCloseable {
     }
   }
 
-  /** This JVM's decoder on its default GPU ({@link GpuProbe#defaultOrdinal()}), started on first use. */
+  /**
+   * This JVM's decoder on its default GPU ({@link GpuProbe#defaultOrdinal()}), started on first
+   * use.
+   */
   public static GpuRowGroups shared() {
     return shared(GpuProbe.defaultOrdinal());
   }
 
-  /** This JVM's decoder on GPU {@code ordinal}, started on first use (a start failure is remembered). */
+  /**
+   * This JVM's decoder on GPU {@code ordinal}, started on first use (a start failure is
+   * remembered).
+   */
   public static GpuRowGroups shared(int ordinal) {
     GpuRowGroups s = SHARED.get(ordinal);
     if (s != null) return s;
@@ -129,16 +150,19 @@ public final class GpuRowGroups implements AutoCloseable {
   }
 
   /**
-   * Why the kernels cannot decode {@code cols} of row group {@code rg}, known from the footer
-   * alone (value kind, nesting, codec), or null when they may (encodings are known only from the
-   * pages: {@link #decode} may still refuse with {@link io.homi.runtime.parquet.UnsupportedParquetException}).
+   * Why the kernels cannot decode {@code cols} of row group {@code rg}, known from the footer alone
+   * (value kind, nesting, codec), or null when they may (encodings are known only from the pages:
+   * {@link #decode} may still refuse with {@link
+   * io.homi.runtime.parquet.UnsupportedParquetException}).
    */
   public static String refusal(FileMetaData md, List<ColumnDescriptor> cols, int rg) {
     if (cols.isEmpty()) return "no file columns to decode";
     RowGroup g = md.getRow_groups().get(rg);
-    if (g.getNum_rows() <= 0 || g.getNum_rows() > Integer.MAX_VALUE) return g.getNum_rows() + " rows";
+    if (g.getNum_rows() <= 0 || g.getNum_rows() > Integer.MAX_VALUE)
+      return g.getNum_rows() + " rows";
     for (ColumnDescriptor c : cols) {
-      if (!PageTable.GPU_KINDS.contains(c.kind())) return "column '" + c.name() + "' is " + c.kind();
+      if (!PageTable.GPU_KINDS.contains(c.kind()))
+        return "column '" + c.name() + "' is " + c.kind();
       if (c.maxDefinitionLevel() > 1) return "column '" + c.name() + "' is nested";
       ColumnChunk cc = g.getColumns().get(c.index());
       if (cc.isSetMeta_data()) {
@@ -152,23 +176,40 @@ public final class GpuRowGroups implements AutoCloseable {
   }
 
   /**
-   * Row group {@code rg}'s {@code cols} in GPU memory, the bytes read by {@code source} (null: plain
-   * reads), the chunks' runs coalesced across gaps up to {@code coalesceGap} (the scan's
+   * Row group {@code rg}'s {@code cols} in GPU memory, the bytes read by {@code source} (null:
+   * plain reads), the chunks' runs coalesced across gaps up to {@code coalesceGap} (the scan's
    * {@code homi.coalesceGap}); host copies (when read) come from {@code host}, column by column.
    */
-  public Batch decode(Path file, FileMetaData md, List<ColumnDescriptor> cols, int rg, MediatorSource source,
-                      long coalesceGap, BufferAllocator host) throws IOException {
+  public Batch decode(
+      Path file,
+      FileMetaData md,
+      List<ColumnDescriptor> cols,
+      int rg,
+      MediatorSource source,
+      long coalesceGap,
+      BufferAllocator host)
+      throws IOException {
     return decode(file, md, cols, rg, source, coalesceGap, host, HostCopy.LAZY);
   }
 
   /**
-   * As {@link #decode(Path, FileMetaData, List, int, MediatorSource, long, BufferAllocator)}, the host
-   * copies made as {@code hostCopy} says: under {@link HostCopy#EAGER} every column's copy to pinned
-   * host memory is issued right after the decode (asynchronously: the first host read waits for it).
+   * As {@link #decode(Path, FileMetaData, List, int, MediatorSource, long, BufferAllocator)}, the
+   * host copies made as {@code hostCopy} says: under {@link HostCopy#EAGER} every column's copy to
+   * pinned host memory is issued right after the decode (asynchronously: the first host read waits
+   * for it).
    */
-  public Batch decode(Path file, FileMetaData md, List<ColumnDescriptor> cols, int rg, MediatorSource source,
-                      long coalesceGap, BufferAllocator host, HostCopy hostCopy) throws IOException {
-    if (closed) throw new IllegalStateException("the GPU decoder of GPU " + gpu.ordinal() + " is closed");
+  public Batch decode(
+      Path file,
+      FileMetaData md,
+      List<ColumnDescriptor> cols,
+      int rg,
+      MediatorSource source,
+      long coalesceGap,
+      BufferAllocator host,
+      HostCopy hostCopy)
+      throws IOException {
+    if (closed)
+      throw new IllegalStateException("the GPU decoder of GPU " + gpu.ordinal() + " is closed");
     GpuParquetReader reader;
     try {
       reader = idle.take();
@@ -178,8 +219,10 @@ public final class GpuRowGroups implements AutoCloseable {
     }
     GpuParquetReader.Result r;
     try {
-      r = source == null ? reader.read(file, md, cols, new int[] {rg}, false, false, coalesceGap)
-          : reader.read(file, md, cols, new int[] {rg}, source, false, coalesceGap);
+      r =
+          source == null
+              ? reader.read(file, md, cols, new int[] {rg}, false, false, coalesceGap)
+              : reader.read(file, md, cols, new int[] {rg}, source, false, coalesceGap);
     } finally {
       idle.add(reader);
     }
@@ -187,7 +230,8 @@ public final class GpuRowGroups implements AutoCloseable {
     HostMirror mirror = null;
     try {
       gpu.bind();
-      mirror = new HostMirror(gpu, b, hostCopy == HostCopy.PAGEABLE ? null : pinned, copyStream, host);
+      mirror =
+          new HostMirror(gpu, b, hostCopy == HostCopy.PAGEABLE ? null : pinned, copyStream, host);
       if (hostCopy == HostCopy.EAGER) mirror.start();
     } catch (RuntimeException | Error e) {
       try { // copies in flight finish before the device buffers go; the pinned buffer goes back
@@ -201,10 +245,14 @@ public final class GpuRowGroups implements AutoCloseable {
     }
     List<LazyHostColumn> out = new ArrayList<>();
     for (int i = 0; i < b.columns().size(); i++) out.add(new LazyHostColumn(gpu, b, i, mirror));
-    return new Batch(gpu, b, out, mirror, r.ioNanos(), r.pageTableNanos() + r.decodeNanos(), r.storedBytes());
+    return new Batch(
+        gpu, b, out, mirror, r.ioNanos(), r.pageTableNanos() + r.decodeNanos(), r.storedBytes());
   }
 
-  /** The pinned host memory of the host copies: its bound, what is held and in use (tests, diagnostics). */
+  /**
+   * The pinned host memory of the host copies: its bound, what is held and in use (tests,
+   * diagnostics).
+   */
   public BufferPool<PinnedBuffer> pinnedHostMemory() {
     return pinned;
   }
@@ -229,19 +277,34 @@ public final class GpuRowGroups implements AutoCloseable {
     gpu.close();
   }
 
-  /** One row group in GPU memory: the device batch, its columns with their host copies, and the pinned mirror. */
-  public record Batch(GpuDevice gpu, DeviceBatch device, List<LazyHostColumn> columns, HostMirror mirror, long ioNanos,
-                      long decodeNanos, long storedBytes) implements AutoCloseable {
+  /**
+   * One row group in GPU memory: the device batch, its columns with their host copies, and the
+   * pinned mirror.
+   */
+  public record Batch(
+      GpuDevice gpu,
+      DeviceBatch device,
+      List<LazyHostColumn> columns,
+      HostMirror mirror,
+      long ioNanos,
+      long decodeNanos,
+      long storedBytes)
+      implements AutoCloseable {
     public int rows() {
       return (int) device.rows();
     }
 
-    /** Whether the host copy is in pinned memory (false: not started yet, or ordinary memory as the pool was full). */
+    /**
+     * Whether the host copy is in pinned memory (false: not started yet, or ordinary memory as the
+     * pool was full).
+     */
     public boolean hostPinned() {
       return mirror.pinned();
     }
 
-    /** Host vectors first, then the mirror (waiting for copies in flight), then the device buffers. */
+    /**
+     * Host vectors first, then the mirror (waiting for copies in flight), then the device buffers.
+     */
     @Override
     public void close() {
       try {

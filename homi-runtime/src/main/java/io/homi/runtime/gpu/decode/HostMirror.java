@@ -19,14 +19,14 @@ import org.slf4j.LoggerFactory;
  * The host copy of one GPU row group: every column's Arrow buffers (validity, [offsets,] values)
  * laid out in one pinned host buffer from a {@link BufferPool}, filled by asynchronous
  * device-to-host copies on a copy stream, and read by Arrow vectors that are views of it (no
- * further copy). Pinned memory is why: a copy to pageable memory goes through the driver's
- * bounce buffer at a fraction of the link's speed and blocks the calling thread, one column at a
- * time. {@link #start()} issues every column's copies at once right after the decode (what a CPU
- * plan needs); otherwise a column is copied when it is first read. The pinned buffer goes back to
- * the pool when the last vector over it and this mirror are closed (Arrow's reference count).
- * With no pool ({@code homi.gpuHostCopy=pageable}) every column is copied as below.
- * Without a pinned buffer (the pool's bound reached, or page locking failed) columns are copied
- * into ordinary Arrow vectors as before. Not thread-safe beyond its synchronized methods.
+ * further copy). Pinned memory is why: a copy to pageable memory goes through the driver's bounce
+ * buffer at a fraction of the link's speed and blocks the calling thread, one column at a time.
+ * {@link #start()} issues every column's copies at once right after the decode (what a CPU plan
+ * needs); otherwise a column is copied when it is first read. The pinned buffer goes back to the
+ * pool when the last vector over it and this mirror are closed (Arrow's reference count). With no
+ * pool ({@code homi.gpuHostCopy=pageable}) every column is copied as below. Without a pinned buffer
+ * (the pool's bound reached, or page locking failed) columns are copied into ordinary Arrow vectors
+ * as before. Not thread-safe beyond its synchronized methods.
  */
 public final class HostMirror implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(HostMirror.class);
@@ -44,12 +44,18 @@ public final class HostMirror implements AutoCloseable {
   private final boolean[] issued;
   private PinnedBuffer pinned; // null until the first copy; stays null when the pool refused
   private boolean refused; // no pinned buffer for this row group: pageable copies
-  private ArrowBuf whole; // the pinned buffer as Arrow memory (its reference count returns it to the pool)
+  private ArrowBuf
+      whole; // the pinned buffer as Arrow memory (its reference count returns it to the pool)
   private long event; // recorded after the last issued copy; 0 = none issued
   private boolean waited; // every issued copy has completed
   private boolean closed;
 
-  HostMirror(GpuDevice gpu, DeviceBatch batch, BufferPool<PinnedBuffer> pool, long stream, BufferAllocator allocator) {
+  HostMirror(
+      GpuDevice gpu,
+      DeviceBatch batch,
+      BufferPool<PinnedBuffer> pool,
+      long stream,
+      BufferAllocator allocator) {
     this.gpu = gpu;
     this.batch = batch;
     this.pool = pool;
@@ -64,15 +70,32 @@ public final class HostMirror implements AutoCloseable {
     for (int c = 0; c < cols.size(); c++) {
       DeviceColumn d = cols.get(c);
       long n = d.rows();
-      long values = d.column().kind().isByteArray() ? d.dataBytes() : DeviceColumn.valueBytes(d.column().kind(), n);
+      long values =
+          d.column().kind().isByteArray()
+              ? d.dataBytes()
+              : DeviceColumn.valueBytes(d.column().kind(), n);
       boolean strings = d.offsetsBuffer() != null;
-      bytes[c] = strings ? new long[] {(n + 7) / 8, (n + 1) * 4, values} : new long[] {(n + 7) / 8, values};
-      sources[c] = strings ? new long[] {addr(d.validityBuffer()), addr(d.offsetsBuffer()), addr(d.valuesBuffer())}
-          : new long[] {addr(d.validityBuffer()), addr(d.valuesBuffer())};
+      bytes[c] =
+          strings
+              ? new long[] {(n + 7) / 8, (n + 1) * 4, values}
+              : new long[] {(n + 7) / 8, values};
+      sources[c] =
+          strings
+              ? new long[] {
+                addr(d.validityBuffer()), addr(d.offsetsBuffer()), addr(d.valuesBuffer())
+              }
+              : new long[] {addr(d.validityBuffer()), addr(d.valuesBuffer())};
       offsets[c] = new long[bytes[c].length];
       for (int k = 0; k < bytes[c].length; k++) {
-        if (bytes[c][k] > 0 && sources[c][k] == 0) throw new IllegalStateException("column '" + d.column().name()
-            + "': " + bytes[c][k] + " bytes of buffer " + k + " but no device buffer");
+        if (bytes[c][k] > 0 && sources[c][k] == 0)
+          throw new IllegalStateException(
+              "column '"
+                  + d.column().name()
+                  + "': "
+                  + bytes[c][k]
+                  + " bytes of buffer "
+                  + k
+                  + " but no device buffer");
         offsets[c][k] = at;
         at += (bytes[c][k] + ALIGN - 1) / ALIGN * ALIGN;
       }
@@ -101,12 +124,17 @@ public final class HostMirror implements AutoCloseable {
     return issued[c];
   }
 
-  /** Whether this row group's host copy is in pinned memory (false: pageable, or not yet started). */
+  /**
+   * Whether this row group's host copy is in pinned memory (false: pageable, or not yet started).
+   */
   synchronized boolean pinned() {
     return pinned != null;
   }
 
-  /** Column {@code c} as an Arrow host vector (the caller closes it): a view of the mirror, or a pageable copy. */
+  /**
+   * Column {@code c} as an Arrow host vector (the caller closes it): a view of the mirror, or a
+   * pageable copy.
+   */
   synchronized FieldVector vector(int c) {
     if (closed) throw new IllegalStateException("the row group's host copy was released");
     gpu.bind(); // the calling thread may not have used CUDA yet
@@ -139,10 +167,14 @@ public final class HostMirror implements AutoCloseable {
     PinnedBuffer taken;
     try {
       taken = pool.take(total);
-    } catch (CudaException e) { // page locking failed (host memory, ulimit): copy to ordinary memory instead
+    } catch (
+        CudaException
+            e) { // page locking failed (host memory, ulimit): copy to ordinary memory instead
       if (!pinFailureLogged) {
         pinFailureLogged = true;
-        LOG.warn("homi: no pinned host memory for GPU row groups ({}); copying them to ordinary host memory", e.getMessage());
+        LOG.warn(
+            "homi: no pinned host memory for GPU row groups ({}); copying them to ordinary host memory",
+            e.getMessage());
       }
       taken = null;
     }
@@ -153,7 +185,12 @@ public final class HostMirror implements AutoCloseable {
     PinnedBuffer p = taken;
     ArrowBuf w;
     try {
-      w = wrap(allocator, p.address(), p.capacity(), () -> pool.give(p)); // given back when the last view closes
+      w =
+          wrap(
+              allocator,
+              p.address(),
+              p.capacity(),
+              () -> pool.give(p)); // given back when the last view closes
     } catch (RuntimeException e) {
       pool.give(p);
       throw e;
@@ -167,7 +204,9 @@ public final class HostMirror implements AutoCloseable {
     if (issued[c]) return;
     CudaDriver.streamWaitEvent(stream, batch.syncEvent()); // the columns are complete
     for (int k = 0; k < bytes[c].length; k++) {
-      if (bytes[c][k] > 0) CudaDriver.copyDtoHAsync(pinned.address() + offsets[c][k], sources[c][k], bytes[c][k], stream);
+      if (bytes[c][k] > 0)
+        CudaDriver.copyDtoHAsync(
+            pinned.address() + offsets[c][k], sources[c][k], bytes[c][k], stream);
     }
     issued[c] = true;
   }
@@ -181,7 +220,14 @@ public final class HostMirror implements AutoCloseable {
   /** Column {@code c} as an Arrow vector over the pinned buffer (the copies have completed). */
   private FieldVector view(int c) {
     DeviceColumn d = batch.columns().get(c);
-    return view(d.column().arrowField(), whole, offsets[c], bytes[c], (int) d.rows(), d.nullCount(), allocator);
+    return view(
+        d.column().arrowField(),
+        whole,
+        offsets[c],
+        bytes[c],
+        (int) d.rows(),
+        d.nullCount(),
+        allocator);
   }
 
   /**
@@ -189,21 +235,28 @@ public final class HostMirror implements AutoCloseable {
    * {@code release} runs once, when the returned buffer and every view of it are closed.
    */
   static ArrowBuf wrap(BufferAllocator allocator, long address, long capacity, Runnable release) {
-    return allocator.wrapForeignAllocation(new ForeignAllocation(capacity, address) {
-      @Override
-      protected void release0() {
-        release.run();
-      }
-    });
+    return allocator.wrapForeignAllocation(
+        new ForeignAllocation(capacity, address) {
+          @Override
+          protected void release0() {
+            release.run();
+          }
+        });
   }
 
   /**
    * A vector of {@code field} with {@code rows} values over the Arrow buffers (validity, [offsets,]
-   * values) at {@code offsets} in {@code whole}, {@code bytes} long; the vector holds references
-   * to {@code whole}, released when it is closed.
+   * values) at {@code offsets} in {@code whole}, {@code bytes} long; the vector holds references to
+   * {@code whole}, released when it is closed.
    */
-  static FieldVector view(org.apache.arrow.vector.types.pojo.Field field, ArrowBuf whole, long[] offsets, long[] bytes,
-                          int rows, long nullCount, BufferAllocator allocator) {
+  static FieldVector view(
+      org.apache.arrow.vector.types.pojo.Field field,
+      ArrowBuf whole,
+      long[] offsets,
+      long[] bytes,
+      int rows,
+      long nullCount,
+      BufferAllocator allocator) {
     FieldVector v = field.createVector(allocator);
     List<ArrowBuf> bufs = new ArrayList<>();
     try {

@@ -5,8 +5,8 @@ import org.apache.arrow.vector.FieldVector;
 
 /**
  * A decoded column in GPU memory with its host copy: the first call of {@link #host()} gives the
- * column as an Arrow host vector (the same vector type the CPU decoder produces), a view of the
- * row group's pinned {@link HostMirror} (copied there right after the decode, or now), kept until
+ * column as an Arrow host vector (the same vector type the CPU decoder produces), a view of the row
+ * group's pinned {@link HostMirror} (copied there right after the decode, or now), kept until
  * {@link #close()}. The device buffers belong to the {@link DeviceBatch}; closing this frees only
  * the host vector.
  */
@@ -32,7 +32,10 @@ public final class LazyHostColumn implements AutoCloseable {
     return column;
   }
 
-  /** The batch the column belongs to: its sync event, and the handle {@link DeviceArrayExport#of} exports. */
+  /**
+   * The batch the column belongs to: its sync event, and the handle {@link DeviceArrayExport#of}
+   * exports.
+   */
   public DeviceBatch batch() {
     return batch;
   }
@@ -41,14 +44,18 @@ public final class LazyHostColumn implements AutoCloseable {
     return gpu.ordinal();
   }
 
-  /** Whether the column's host copy has been made or issued (issued right after the decode under {@code eager}). */
+  /**
+   * Whether the column's host copy has been made or issued (issued right after the decode under
+   * {@code eager}).
+   */
   public synchronized boolean copied() {
     return host != null || mirror.issued(index);
   }
 
   /** The column as an Arrow host vector: waits for its copy (issuing it first if it was not). */
   public synchronized FieldVector host() {
-    if (closed) throw new IllegalStateException("column '" + column.column().name() + "' was released");
+    if (closed)
+      throw new IllegalStateException("column '" + column.column().name() + "' was released");
     if (host == null) host = mirror.vector(index);
     return host;
   }

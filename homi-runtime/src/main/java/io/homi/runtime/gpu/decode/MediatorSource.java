@@ -6,10 +6,10 @@ import io.homi.runtime.parquet.ParquetFileReader;
 import java.io.IOException;
 
 /**
- * Column chunk bytes for GPU decode read through the mediator on the scan's own
- * {@link ParquetFileReader}: its namespace and queue pair, with the destination the decoder's
- * device staging (registered as {@link BufferRegistry.Kind#DEVICE}), so the mediator serves them on
- * its GPU path (cuFile where the platform accepts the file, pinned staging otherwise). One file, one
+ * Column chunk bytes for GPU decode read through the mediator on the scan's own {@link
+ * ParquetFileReader}: its namespace and queue pair, with the destination the decoder's device
+ * staging (registered as {@link BufferRegistry.Kind#DEVICE}), so the mediator serves them on its
+ * GPU path (cuFile where the platform accepts the file, pinned staging otherwise). One file, one
  * attach: this wrapper owns nothing, the reader's close releases the namespace and queue.
  */
 public final class MediatorSource {
@@ -28,7 +28,9 @@ public final class MediatorSource {
     return reader.buffers();
   }
 
-  /** Reads file ranges into device memory (4 KiB-aligned offsets; past end of file reads as zeros). */
+  /**
+   * Reads file ranges into device memory (4 KiB-aligned offsets; past end of file reads as zeros).
+   */
   void read(long[] offsets, long[] lengths, long[] deviceDests) throws IOException {
     reader.readDevice(offsets, lengths, deviceDests);
   }

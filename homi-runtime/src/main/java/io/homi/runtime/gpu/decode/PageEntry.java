@@ -4,25 +4,29 @@ import java.nio.ByteBuffer;
 
 /**
  * One page of the GPU page table, as the host found it in the page header. Addresses are kept
- * relative (to the uploaded chunk bytes, the decompression arena, or the host-inflated bytes)
- * until the device buffers exist; {@link #write} resolves them into the 64-byte layout of
- * {@code homi_dec::PageEntry} (native/src/cuda/decode_common.cuh).
+ * relative (to the uploaded chunk bytes, the decompression arena, or the host-inflated bytes) until
+ * the device buffers exist; {@link #write} resolves them into the 64-byte layout of {@code
+ * homi_dec::PageEntry} (native/src/cuda/decode_common.cuh).
  */
 final class PageEntry {
   static final int BYTES = 64;
   static final int DICT = 1, DEF = 2, V2 = 4, SNAPPY = 8, HOST_INFLATED = 16;
 
   /** Where a page's uncompressed bytes live. */
-  enum Where { CHUNK, ARENA, INFLATED }
+  enum Where {
+    CHUNK,
+    ARENA,
+    INFLATED
+  }
 
-  long srcOff;       // offset of the stored body in the uploaded chunk bytes
+  long srcOff; // offset of the stored body in the uploaded chunk bytes
   Where where;
-  long dataOff;      // offset of the uncompressed bytes in `where`
+  long dataOff; // offset of the uncompressed bytes in `where`
   int compLen;
   int dataLen;
   int prefix;
   int numValues;
-  long rowStart;     // in the decode's global row space (columns one after another)
+  long rowStart; // in the decode's global row space (columns one after another)
   int chunk;
   int defOff, defLen, valOff, valLen;
   int encoding;
@@ -36,11 +40,12 @@ final class PageEntry {
   void write(ByteBuffer out, long chunkBase, long arenaBase, long inflatedBase) {
     int at = out.position();
     out.putLong(at, chunkBase + srcOff);
-    long base = switch (where) {
-      case CHUNK -> chunkBase;
-      case ARENA -> arenaBase;
-      case INFLATED -> inflatedBase;
-    };
+    long base =
+        switch (where) {
+          case CHUNK -> chunkBase;
+          case ARENA -> arenaBase;
+          case INFLATED -> inflatedBase;
+        };
     out.putLong(at + 8, base + dataOff);
     out.putInt(at + 16, compLen);
     out.putInt(at + 20, dataLen);

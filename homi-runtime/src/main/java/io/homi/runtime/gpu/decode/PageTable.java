@@ -22,13 +22,13 @@ import org.apache.parquet.format.Type;
 
 /**
  * The host half of GPU decoding: walks the page headers of column chunks (Thrift, as the CPU
- * decoder does) and records, per page, where its bytes are and how they decode. Checks what
- * the GPU cannot report well (sizes against the chunk, encodings, value counts) and refuses
- * what the kernels do not decode, naming file, column and file offset.
+ * decoder does) and records, per page, where its bytes are and how they decode. Checks what the GPU
+ * cannot report well (sizes against the chunk, encodings, value counts) and refuses what the
+ * kernels do not decode, naming file, column and file offset.
  *
- * <p>SNAPPY pages are decompressed by the GPU into an arena laid out here; other codecs (GZIP, ZSTD,
- * LZ4_RAW, Hadoop LZ4, with the CPU decoder's {@link Codecs}), or SNAPPY when {@code hostDecompress}
- * is set, are decompressed on the host and uploaded.
+ * <p>SNAPPY pages are decompressed by the GPU into an arena laid out here; other codecs (GZIP,
+ * ZSTD, LZ4_RAW, Hadoop LZ4, with the CPU decoder's {@link Codecs}), or SNAPPY when {@code
+ * hostDecompress} is set, are decompressed on the host and uploaded.
  */
 public final class PageTable {
   private static final int ALIGN = 16;
@@ -44,7 +44,8 @@ public final class PageTable {
   private int gpuSnappyPages;
   private int hostInflatedPages;
   private int deltaPages;
-  private final java.util.Map<CompressionCodec, Integer> hostInflatedByCodec = new java.util.EnumMap<>(CompressionCodec.class);
+  private final java.util.Map<CompressionCodec, Integer> hostInflatedByCodec =
+      new java.util.EnumMap<>(CompressionCodec.class);
   private long hostInflatedBytes;
 
   public PageTable(String file, boolean hostDecompress) {
@@ -61,41 +62,85 @@ public final class PageTable {
   }
 
   /**
-   * Adds the pages of one column chunk (after {@link #startColumn}). {@code chunk} holds exactly the chunk's bytes (position 0
-   * = file offset {@code fileOffset}) and will be uploaded at offset {@code uploadOffset};
-   * its {@code rows} rows land at {@code rowStart} of the global row space.
+   * Adds the pages of one column chunk (after {@link #startColumn}). {@code chunk} holds exactly
+   * the chunk's bytes (position 0 = file offset {@code fileOffset}) and will be uploaded at offset
+   * {@code uploadOffset}; its {@code rows} rows land at {@code rowStart} of the global row space.
    */
   /**
-   * The value kinds the kernels decode (conversions in {@link FixedConversion}; FIXED_LEN_BYTE_ARRAY decimals
-   * of at most 16 bytes; INT96 timestamps); unannotated FIXED_LEN_BYTE_ARRAY and BYTE_ARRAY decimals stay on the CPU.
+   * The value kinds the kernels decode (conversions in {@link FixedConversion};
+   * FIXED_LEN_BYTE_ARRAY decimals of at most 16 bytes; INT96 timestamps); unannotated
+   * FIXED_LEN_BYTE_ARRAY and BYTE_ARRAY decimals stay on the CPU.
    */
-  static final java.util.Set<ValueKind> GPU_KINDS = java.util.EnumSet.of(ValueKind.BOOLEAN, ValueKind.INT8, ValueKind.INT16,
-      ValueKind.INT32, ValueKind.INT64, ValueKind.FLOAT, ValueKind.DOUBLE, ValueKind.DATE, ValueKind.STRING, ValueKind.BINARY,
-      ValueKind.DECIMAL_INT32, ValueKind.DECIMAL_INT64, ValueKind.TIMESTAMP_MILLIS, ValueKind.TIMESTAMP_MICROS,
-      ValueKind.UINT8, ValueKind.UINT16, ValueKind.UINT32, ValueKind.UINT64, ValueKind.FIXED_DECIMAL, ValueKind.INT96);
+  static final java.util.Set<ValueKind> GPU_KINDS =
+      java.util.EnumSet.of(
+          ValueKind.BOOLEAN,
+          ValueKind.INT8,
+          ValueKind.INT16,
+          ValueKind.INT32,
+          ValueKind.INT64,
+          ValueKind.FLOAT,
+          ValueKind.DOUBLE,
+          ValueKind.DATE,
+          ValueKind.STRING,
+          ValueKind.BINARY,
+          ValueKind.DECIMAL_INT32,
+          ValueKind.DECIMAL_INT64,
+          ValueKind.TIMESTAMP_MILLIS,
+          ValueKind.TIMESTAMP_MICROS,
+          ValueKind.UINT8,
+          ValueKind.UINT16,
+          ValueKind.UINT32,
+          ValueKind.UINT64,
+          ValueKind.FIXED_DECIMAL,
+          ValueKind.INT96);
 
   /**
-   * Whether pages of this codec can be decoded: UNCOMPRESSED in place, SNAPPY by the GPU, and every codec
-   * the CPU decoder has ({@link Codecs}: GZIP, ZSTD, LZ4_RAW, Hadoop LZ4) decompressed on the host first.
+   * Whether pages of this codec can be decoded: UNCOMPRESSED in place, SNAPPY by the GPU, and every
+   * codec the CPU decoder has ({@link Codecs}: GZIP, ZSTD, LZ4_RAW, Hadoop LZ4) decompressed on the
+   * host first.
    */
   public static boolean supportsCodec(CompressionCodec codec) {
-    return codec == CompressionCodec.UNCOMPRESSED || codec == CompressionCodec.SNAPPY || Codecs.forCodec(codec) != null;
+    return codec == CompressionCodec.UNCOMPRESSED
+        || codec == CompressionCodec.SNAPPY
+        || Codecs.forCodec(codec) != null;
   }
 
-  public void addChunk(ColumnDescriptor col, ByteBuffer chunk, long fileOffset, long uploadOffset,
-                       CompressionCodec codec, long rowStart, long rows, int chunkIndex) throws HomiParquetException {
+  public void addChunk(
+      ColumnDescriptor col,
+      ByteBuffer chunk,
+      long fileOffset,
+      long uploadOffset,
+      CompressionCodec codec,
+      long rowStart,
+      long rows,
+      int chunkIndex)
+      throws HomiParquetException {
     String ctx = file + " (column '" + col.name() + "')";
     if (!supportsCodec(codec)) {
-      throw new UnsupportedParquetException("compression codec " + codec + " on the GPU path (column '" + col.name() + "')", file);
+      throw new UnsupportedParquetException(
+          "compression codec " + codec + " on the GPU path (column '" + col.name() + "')", file);
     }
-    if (col.maxDefinitionLevel() > 1) throw new UnsupportedParquetException("definition level above 1 (column '" + col.name() + "')", file);
+    if (col.maxDefinitionLevel() > 1)
+      throw new UnsupportedParquetException(
+          "definition level above 1 (column '" + col.name() + "')", file);
     if (!GPU_KINDS.contains(col.kind())) {
-      throw new UnsupportedParquetException("column '" + col.name() + "' (" + col.kind() + ") on the GPU path: the kernels decode "
-          + GPU_KINDS, file);
+      throw new UnsupportedParquetException(
+          "column '"
+              + col.name()
+              + "' ("
+              + col.kind()
+              + ") on the GPU path: the kernels decode "
+              + GPU_KINDS,
+          file);
     }
     if (col.kind() == ValueKind.FIXED_DECIMAL && (col.typeLength() < 1 || col.typeLength() > 16)) {
-      throw new UnsupportedParquetException("column '" + col.name() + "': FIXED_LEN_BYTE_ARRAY(" + col.typeLength()
-          + ") decimal on the GPU path (at most 16 bytes)", file);
+      throw new UnsupportedParquetException(
+          "column '"
+              + col.name()
+              + "': FIXED_LEN_BYTE_ARRAY("
+              + col.typeLength()
+              + ") decimal on the GPU path (at most 16 bytes)",
+          file);
     }
     ByteBuffer b = chunk.duplicate().order(ByteOrder.LITTLE_ENDIAN);
     PageWalker pages = new PageWalker(b, fileOffset, ctx);
@@ -103,8 +148,15 @@ public final class PageTable {
     int dictIndex = -1;
     while (left > 0) {
       if (!pages.hasNext()) {
-        throw new CorruptParquetException(ctx, "column chunk ends at file offset " + pages.fileOffset() + " after "
-            + (rows - left) + " of " + rows + " values");
+        throw new CorruptParquetException(
+            ctx,
+            "column chunk ends at file offset "
+                + pages.fileOffset()
+                + " after "
+                + (rows - left)
+                + " of "
+                + rows
+                + " values");
       }
       PageWalker.Page page = pages.next();
       PageHeader h = page.header();
@@ -120,14 +172,18 @@ public final class PageTable {
       boolean add = true;
       switch (h.getType()) {
         case DICTIONARY_PAGE -> {
-          if (dictIndex >= 0) throw new CorruptParquetException(ctx, "second dictionary page in one column chunk");
-          if (!h.isSetDictionary_page_header()) throw new CorruptParquetException(ctx, "dictionary page without its header");
+          if (dictIndex >= 0)
+            throw new CorruptParquetException(ctx, "second dictionary page in one column chunk");
+          if (!h.isSetDictionary_page_header())
+            throw new CorruptParquetException(ctx, "dictionary page without its header");
           Encoding enc = h.getDictionary_page_header().getEncoding();
           if (enc != Encoding.PLAIN && enc != Encoding.PLAIN_DICTIONARY) {
-            throw new UnsupportedParquetException("dictionary page encoding " + enc + " in column '" + col.name() + "'", file);
+            throw new UnsupportedParquetException(
+                "dictionary page encoding " + enc + " in column '" + col.name() + "'", file);
           }
           int n = h.getDictionary_page_header().getNum_values();
-          if (n < 0) throw new CorruptParquetException(ctx, "dictionary page with " + n + " values");
+          if (n < 0)
+            throw new CorruptParquetException(ctx, "dictionary page with " + n + " values");
           e.flags = PageEntry.DICT;
           e.numValues = n;
           e.encoding = Encoding.PLAIN.getValue();
@@ -136,9 +192,19 @@ public final class PageTable {
             e.aux = (int) dictEntries;
             dictEntries += n;
           } else {
-            long need = col.kind() == ValueKind.BOOLEAN ? (n + 7L) / 8 : (long) n * FixedConversion.storedWidth(col);
+            long need =
+                col.kind() == ValueKind.BOOLEAN
+                    ? (n + 7L) / 8
+                    : (long) n * FixedConversion.storedWidth(col);
             if (need > uncompressed) {
-              throw new CorruptParquetException(ctx, "dictionary of " + n + " values needs " + need + " bytes, page has " + uncompressed);
+              throw new CorruptParquetException(
+                  ctx,
+                  "dictionary of "
+                      + n
+                      + " values needs "
+                      + need
+                      + " bytes, page has "
+                      + uncompressed);
             }
           }
           e.rowStart = 0;
@@ -146,30 +212,40 @@ public final class PageTable {
           dictIndex = entries.size();
         }
         case DATA_PAGE -> {
-          if (!h.isSetData_page_header()) throw new CorruptParquetException(ctx, "data page without its header");
+          if (!h.isSetData_page_header())
+            throw new CorruptParquetException(ctx, "data page without its header");
           DataPageHeader d = h.getData_page_header();
           e.numValues = count(d.getNum_values(), left, ctx);
           e.encoding = encoding(d.getEncoding(), col, ctx);
           if (col.maxDefinitionLevel() > 0) {
             if (d.getDefinition_level_encoding() != Encoding.RLE) {
-              throw new UnsupportedParquetException("definition level encoding " + d.getDefinition_level_encoding()
-                  + " in column '" + col.name() + "'", file);
+              throw new UnsupportedParquetException(
+                  "definition level encoding "
+                      + d.getDefinition_level_encoding()
+                      + " in column '"
+                      + col.name()
+                      + "'",
+                  file);
             }
-            e.flags |= PageEntry.DEF; // the GPU reads the 4-byte level length once the body is uncompressed
+            e.flags |=
+                PageEntry
+                    .DEF; // the GPU reads the 4-byte level length once the body is uncompressed
           } else {
             e.valLen = uncompressed;
           }
           placeBytes(e, b, body, size, 0, codec, true, ctx);
         }
         case DATA_PAGE_V2 -> {
-          if (!h.isSetData_page_header_v2()) throw new CorruptParquetException(ctx, "v2 data page without its header");
+          if (!h.isSetData_page_header_v2())
+            throw new CorruptParquetException(ctx, "v2 data page without its header");
           DataPageHeaderV2 d = h.getData_page_header_v2();
           e.numValues = count(d.getNum_values(), left, ctx);
           e.encoding = encoding(d.getEncoding(), col, ctx);
           int rl = d.getRepetition_levels_byte_length();
           int dl = d.getDefinition_levels_byte_length();
           if (rl < 0 || dl < 0 || (long) rl + dl > size || (long) rl + dl > uncompressed) {
-            throw new CorruptParquetException(ctx, "v2 page level lengths " + rl + "+" + dl + " exceed its " + size + " bytes");
+            throw new CorruptParquetException(
+                ctx, "v2 page level lengths " + rl + "+" + dl + " exceed its " + size + " bytes");
           }
           e.flags = PageEntry.V2 | (col.maxDefinitionLevel() > 0 ? PageEntry.DEF : 0);
           e.defOff = rl;
@@ -177,10 +253,19 @@ public final class PageTable {
           e.valOff = rl + dl;
           e.valLen = uncompressed - rl - dl;
           e.prefix = rl + dl;
-          // An empty values section (all nulls) stores no compressed stream at all: nothing to inflate,
+          // An empty values section (all nulls) stores no compressed stream at all: nothing to
+          // inflate,
           // as the CPU decoder reads it (parquet-testing datapage_v2_empty_datapage).
           boolean compressed = (!d.isSetIs_compressed() || d.isIs_compressed()) && size > rl + dl;
-          placeBytes(e, b, body, size, rl + dl, compressed ? codec : CompressionCodec.UNCOMPRESSED, compressed, ctx);
+          placeBytes(
+              e,
+              b,
+              body,
+              size,
+              rl + dl,
+              compressed ? codec : CompressionCodec.UNCOMPRESSED,
+              compressed,
+              ctx);
         }
         default -> add = false; // index pages and unknown page types carry no values
       }
@@ -188,7 +273,9 @@ public final class PageTable {
       if ((e.flags & PageEntry.DICT) == 0) {
         if (e.numValues == 0) continue;
         if (PageEntry.isDictEncoding(e.encoding)) {
-          if (dictIndex < 0) throw new CorruptParquetException(ctx, "dictionary-encoded page without a dictionary page");
+          if (dictIndex < 0)
+            throw new CorruptParquetException(
+                ctx, "dictionary-encoded page without a dictionary page");
           e.aux = dictIndex - columnFirst;
         }
         left -= e.numValues;
@@ -207,14 +294,16 @@ public final class PageTable {
       case PLAIN, PLAIN_DICTIONARY, RLE_DICTIONARY -> enc.getValue();
       case DELTA_BINARY_PACKED -> {
         if (col.physicalType() != Type.INT32 && col.physicalType() != Type.INT64) {
-          throw new CorruptParquetException(ctx, "DELTA_BINARY_PACKED cannot encode a " + col.physicalType() + " column");
+          throw new CorruptParquetException(
+              ctx, "DELTA_BINARY_PACKED cannot encode a " + col.physicalType() + " column");
         }
         deltaPages++;
         yield enc.getValue();
       }
       case DELTA_LENGTH_BYTE_ARRAY -> {
         if (!col.kind().isByteArray()) {
-          throw new CorruptParquetException(ctx, "DELTA_LENGTH_BYTE_ARRAY cannot encode a " + col.physicalType() + " column");
+          throw new CorruptParquetException(
+              ctx, "DELTA_LENGTH_BYTE_ARRAY cannot encode a " + col.physicalType() + " column");
         }
         deltaPages++; // its lengths are a DELTA_BINARY_PACKED stream
         yield enc.getValue();
@@ -222,34 +311,55 @@ public final class PageTable {
       case DELTA_BYTE_ARRAY -> {
         if (!col.kind().isByteArray()) {
           if (col.physicalType() == Type.FIXED_LEN_BYTE_ARRAY) {
-            throw new UnsupportedParquetException("DELTA_BYTE_ARRAY on FIXED_LEN_BYTE_ARRAY column '" + col.name()
-                + "' on the GPU path", file);
+            throw new UnsupportedParquetException(
+                "DELTA_BYTE_ARRAY on FIXED_LEN_BYTE_ARRAY column '"
+                    + col.name()
+                    + "' on the GPU path",
+                file);
           }
-          throw new CorruptParquetException(ctx, "DELTA_BYTE_ARRAY cannot encode a " + col.physicalType() + " column");
+          throw new CorruptParquetException(
+              ctx, "DELTA_BYTE_ARRAY cannot encode a " + col.physicalType() + " column");
         }
         deltaPages++; // its prefix and suffix lengths are DELTA_BINARY_PACKED streams
         yield enc.getValue();
       }
       case BYTE_STREAM_SPLIT -> {
-        if (col.kind() == ValueKind.BOOLEAN || col.kind().isByteArray() || col.physicalType() == Type.INT96) {
-          throw new CorruptParquetException(ctx, "BYTE_STREAM_SPLIT cannot encode a " + col.physicalType() + " column");
+        if (col.kind() == ValueKind.BOOLEAN
+            || col.kind().isByteArray()
+            || col.physicalType() == Type.INT96) {
+          throw new CorruptParquetException(
+              ctx, "BYTE_STREAM_SPLIT cannot encode a " + col.physicalType() + " column");
         }
         yield enc.getValue();
       }
       case RLE -> {
-        if (col.kind() != ValueKind.BOOLEAN) throw new CorruptParquetException(ctx, "RLE value encoding on a non-boolean column");
+        if (col.kind() != ValueKind.BOOLEAN)
+          throw new CorruptParquetException(ctx, "RLE value encoding on a non-boolean column");
         yield enc.getValue();
       }
-      default -> throw new UnsupportedParquetException("encoding " + enc + " in column '" + col.name() + "' on the GPU path", file);
+      default ->
+          throw new UnsupportedParquetException(
+              "encoding " + enc + " in column '" + col.name() + "' on the GPU path", file);
     };
   }
 
-  /** Decides where the page's uncompressed bytes come from: in place, the GPU arena, or the host. */
-  private void placeBytes(PageEntry e, ByteBuffer b, int body, int size, int prefix, CompressionCodec codec,
-                          boolean compressed, String ctx) throws HomiParquetException {
+  /**
+   * Decides where the page's uncompressed bytes come from: in place, the GPU arena, or the host.
+   */
+  private void placeBytes(
+      PageEntry e,
+      ByteBuffer b,
+      int body,
+      int size,
+      int prefix,
+      CompressionCodec codec,
+      boolean compressed,
+      String ctx)
+      throws HomiParquetException {
     if (codec == CompressionCodec.UNCOMPRESSED || !compressed) {
       if (size != e.dataLen) {
-        throw new CorruptParquetException(ctx, "uncompressed page declares " + e.dataLen + " bytes but holds " + size);
+        throw new CorruptParquetException(
+            ctx, "uncompressed page declares " + e.dataLen + " bytes but holds " + size);
       }
       e.where = PageEntry.Where.CHUNK;
       e.dataOff = e.srcOff;
@@ -270,27 +380,34 @@ public final class PageTable {
     hostPages.add(new HostPage(b.slice(body, size), prefix, e.dataLen, inflatedSize, codec, ctx));
     inflatedSize += (e.dataLen + ALIGN - 1L) / ALIGN * ALIGN;
     if (inflatedSize > Integer.MAX_VALUE) {
-      throw new UnsupportedParquetException("more than 2 GiB of host-decompressed pages in one GPU decode", file);
+      throw new UnsupportedParquetException(
+          "more than 2 GiB of host-decompressed pages in one GPU decode", file);
     }
     hostInflatedPages++;
     hostInflatedBytes += e.dataLen;
     hostInflatedByCodec.merge(codec, 1, Integer::sum);
   }
 
-  /** A page the host decompresses: its stored body (v2 level bytes first, stored as is) and where it goes. */
-  private record HostPage(ByteBuffer body, int prefix, int dataLen, long dataOff, CompressionCodec codec, String ctx) {}
+  /**
+   * A page the host decompresses: its stored body (v2 level bytes first, stored as is) and where it
+   * goes.
+   */
+  private record HostPage(
+      ByteBuffer body, int prefix, int dataLen, long dataOff, CompressionCodec codec, String ctx) {}
 
   /** Each thread's codecs (they keep scratch buffers between pages). */
   private static final ThreadLocal<java.util.Map<CompressionCodec, PageCodec>> CODECS =
       ThreadLocal.withInitial(() -> new java.util.EnumMap<>(CompressionCodec.class));
 
   /**
-   * Decompresses every host-route page into {@code dst} (direct, ideally pinned: it is uploaded from
-   * there; at least {@link #inflatedSize} bytes) with the CPU decoder's codecs, pages in parallel on
-   * {@code pool} (null: this thread). Errors name file, column and codec.
+   * Decompresses every host-route page into {@code dst} (direct, ideally pinned: it is uploaded
+   * from there; at least {@link #inflatedSize} bytes) with the CPU decoder's codecs, pages in
+   * parallel on {@code pool} (null: this thread). Errors name file, column and codec.
    */
-  public void inflate(ByteBuffer dst, java.util.concurrent.ExecutorService pool) throws HomiParquetException {
-    if (dst.capacity() < inflatedSize) throw new IllegalArgumentException(dst.capacity() + " < " + inflatedSize + " bytes");
+  public void inflate(ByteBuffer dst, java.util.concurrent.ExecutorService pool)
+      throws HomiParquetException {
+    if (dst.capacity() < inflatedSize)
+      throw new IllegalArgumentException(dst.capacity() + " < " + inflatedSize + " bytes");
     inflated = dst;
     if (pool == null || hostPages.size() < 2) {
       for (HostPage h : hostPages) inflateOne(h, dst);
@@ -298,10 +415,12 @@ public final class PageTable {
     }
     List<java.util.concurrent.Future<Object>> work = new ArrayList<>();
     for (HostPage h : hostPages) {
-      work.add(pool.submit(() -> {
-        inflateOne(h, dst);
-        return null;
-      }));
+      work.add(
+          pool.submit(
+              () -> {
+                inflateOne(h, dst);
+                return null;
+              }));
     }
     HomiParquetException first = null;
     for (java.util.concurrent.Future<Object> f : work) {
@@ -309,8 +428,11 @@ public final class PageTable {
         f.get();
       } catch (java.util.concurrent.ExecutionException ex) {
         if (first == null) {
-          first = ex.getCause() instanceof HomiParquetException hp ? hp
-              : new CorruptParquetException(file, "host decompression failed (" + ex.getCause() + ")", ex.getCause());
+          first =
+              ex.getCause() instanceof HomiParquetException hp
+                  ? hp
+                  : new CorruptParquetException(
+                      file, "host decompression failed (" + ex.getCause() + ")", ex.getCause());
         }
       } catch (InterruptedException ex) {
         Thread.currentThread().interrupt();
@@ -328,11 +450,17 @@ public final class PageTable {
     try {
       PageCodec c = CODECS.get().computeIfAbsent(h.codec(), Codecs::forCodec);
       if (c == null) throw new IOException("no decompressor for " + h.codec());
-      n = c.decompress(h.body().slice(h.prefix(), h.body().limit() - h.prefix()), out.slice(h.prefix(), want));
+      n =
+          c.decompress(
+              h.body().slice(h.prefix(), h.body().limit() - h.prefix()),
+              out.slice(h.prefix(), want));
     } catch (IOException | RuntimeException ex) {
-      throw new CorruptParquetException(h.ctx(), h.codec() + " page cannot be decompressed (" + ex.getMessage() + ")", ex);
+      throw new CorruptParquetException(
+          h.ctx(), h.codec() + " page cannot be decompressed (" + ex.getMessage() + ")", ex);
     }
-    if (n != want) throw new CorruptParquetException(h.ctx(), h.codec() + " page decompressed to " + n + " bytes, expected " + want);
+    if (n != want)
+      throw new CorruptParquetException(
+          h.ctx(), h.codec() + " page decompressed to " + n + " bytes, expected " + want);
   }
 
   public int size() {
@@ -348,7 +476,9 @@ public final class PageTable {
     return arenaBytes;
   }
 
-  /** Bytes of the host-decompressed pages, laid out 16-byte aligned (what {@link #inflate} fills). */
+  /**
+   * Bytes of the host-decompressed pages, laid out 16-byte aligned (what {@link #inflate} fills).
+   */
   public long inflatedSize() {
     return inflatedSize;
   }
@@ -358,7 +488,10 @@ public final class PageTable {
     return inflated;
   }
 
-  /** A copy of the host-decompressed pages, inflated here (on this thread) if {@link #inflate} has not run. */
+  /**
+   * A copy of the host-decompressed pages, inflated here (on this thread) if {@link #inflate} has
+   * not run.
+   */
   public byte[] inflatedBytes() throws HomiParquetException {
     if (inflated == null) inflate(ByteBuffer.allocateDirect((int) inflatedSize), null);
     byte[] out = new byte[(int) inflatedSize];
@@ -394,7 +527,9 @@ public final class PageTable {
 
   /** The table in the device layout, with every address resolved. */
   public ByteBuffer encode(long chunkBase, long arenaBase, long inflatedBase) {
-    ByteBuffer out = ByteBuffer.allocateDirect(Math.max(1, entries.size()) * PageEntry.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+    ByteBuffer out =
+        ByteBuffer.allocateDirect(Math.max(1, entries.size()) * PageEntry.BYTES)
+            .order(ByteOrder.LITTLE_ENDIAN);
     for (PageEntry e : entries) e.write(out, chunkBase, arenaBase, inflatedBase);
     out.flip();
     return out;

@@ -3,7 +3,9 @@ package io.homi.runtime.parquet.codec;
 import java.nio.ByteBuffer;
 import org.apache.parquet.format.CompressionCodec;
 
-/** The codec for a column chunk, or null where none ships with Spark (the caller says so clearly). */
+/**
+ * The codec for a column chunk, or null where none ships with Spark (the caller says so clearly).
+ */
 public final class Codecs {
   private Codecs() {}
 

@@ -23,7 +23,8 @@ final class GzipCodec implements PageCodec {
     if (out.length < want) out = new byte[want];
     try (InputStream z = new GZIPInputStream(new ByteArrayInputStream(in, 0, n), 64 * 1024)) {
       int got = z.readNBytes(out, 0, want);
-      if (got == want && z.read() != -1) throw new IOException("gzip data holds more than the page's " + want + " bytes");
+      if (got == want && z.read() != -1)
+        throw new IOException("gzip data holds more than the page's " + want + " bytes");
       dst.put(0, out, 0, got);
       return got;
     }

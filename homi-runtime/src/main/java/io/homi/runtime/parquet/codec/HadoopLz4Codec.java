@@ -16,20 +16,29 @@ final class HadoopLz4Codec implements PageCodec {
     int p = 0;
     int out = 0;
     while (p < in.limit()) {
-      if (in.limit() - p < 4) throw new IOException("LZ4 (Hadoop framing): block header past the end at byte " + p);
+      if (in.limit() - p < 4)
+        throw new IOException("LZ4 (Hadoop framing): block header past the end at byte " + p);
       int blockLen = in.getInt(p);
       p += 4;
       if (blockLen < 0 || blockLen > dst.limit() - out) {
-        throw new IOException("LZ4 (Hadoop framing): block of " + blockLen + " bytes at byte " + (p - 4)
-            + " exceeds the page's " + dst.limit() + " bytes");
+        throw new IOException(
+            "LZ4 (Hadoop framing): block of "
+                + blockLen
+                + " bytes at byte "
+                + (p - 4)
+                + " exceeds the page's "
+                + dst.limit()
+                + " bytes");
       }
       int blockEnd = out + blockLen;
       while (out < blockEnd) {
-        if (in.limit() - p < 4) throw new IOException("LZ4 (Hadoop framing): chunk header past the end at byte " + p);
+        if (in.limit() - p < 4)
+          throw new IOException("LZ4 (Hadoop framing): chunk header past the end at byte " + p);
         int chunk = in.getInt(p);
         p += 4;
         if (chunk <= 0 || chunk > in.limit() - p) {
-          throw new IOException("LZ4 (Hadoop framing): chunk of " + chunk + " bytes at byte " + (p - 4));
+          throw new IOException(
+              "LZ4 (Hadoop framing): chunk of " + chunk + " bytes at byte " + (p - 4));
         }
         out += Lz4RawCodec.LZ4.decompress(in, p, chunk, dst, out, blockEnd - out);
         p += chunk;

@@ -11,7 +11,8 @@ final class SnappyCodec implements PageCodec {
     ByteBuffer in = Codecs.direct(src);
     int declared = Snappy.uncompressedLength(in);
     if (declared != dst.limit()) {
-      throw new IOException("snappy data holds " + declared + " bytes but the page header says " + dst.limit());
+      throw new IOException(
+          "snappy data holds " + declared + " bytes but the page header says " + dst.limit());
     }
     return Snappy.uncompress(in, dst);
   }

@@ -12,8 +12,8 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * Without a GPU: every decode kernel of native/src/cuda is loaded by {@link DecodeKernels} (a kernel
- * missing from {@code NAMES} is only found when a decode first launches it, on the device).
+ * Without a GPU: every decode kernel of native/src/cuda is loaded by {@link DecodeKernels} (a
+ * kernel missing from {@code NAMES} is only found when a decode first launches it, on the device).
  */
 class DecodeKernelsTest {
   @Test
@@ -27,7 +27,9 @@ class DecodeKernelsTest {
         while (m.find()) inSources.add(m.group(1));
       }
     }
-    assertThat(inSources).as("kernels found in " + cuda.toAbsolutePath()).contains("homi_dec_fixed", "homi_dec_ba_dba_copy");
+    assertThat(inSources)
+        .as("kernels found in " + cuda.toAbsolutePath())
+        .contains("homi_dec_fixed", "homi_dec_ba_dba_copy");
     assertThat(new TreeSet<>(Set.of(DecodeKernels.NAMES))).isEqualTo(inSources);
   }
 }

@@ -8,13 +8,17 @@ import io.homi.runtime.parquet.ValueKind;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The Arrow C Device Data Interface structs, byte by byte at the offsets of arrow/c/abi.h (64-bit). */
+/**
+ * The Arrow C Device Data Interface structs, byte by byte at the offsets of arrow/c/abi.h (64-bit).
+ */
 class DeviceArrayExportTest {
   @Test
   void deviceArrayAndSchemaHaveTheAbiLayout() {
-    List<DeviceArrayExport.Column> cols = List.of(
-        new DeviceArrayExport.Column("id", ValueKind.INT64, 5, 1, new long[] {0x1000, 0x2000}),
-        new DeviceArrayExport.Column("name", ValueKind.STRING, 5, 2, new long[] {0x3000, 0x4000, 0x5000}));
+    List<DeviceArrayExport.Column> cols =
+        List.of(
+            new DeviceArrayExport.Column("id", ValueKind.INT64, 5, 1, new long[] {0x1000, 0x2000}),
+            new DeviceArrayExport.Column(
+                "name", ValueKind.STRING, 5, 2, new long[] {0x3000, 0x4000, 0x5000}));
     try (DeviceArrayExport e = DeviceArrayExport.of(cols, 5, 3, 0xABCDEFL)) {
       Pointer d = new Pointer(e.deviceArrayAddress());
       // struct ArrowArray array (80 bytes) by value
@@ -29,7 +33,9 @@ class DeviceArrayExportTest {
       // device fields
       assertThat(d.getLong(80)).as("device_id").isEqualTo(3);
       assertThat(d.getInt(88)).as("device_type CUDA").isEqualTo(2);
-      assertThat(d.getPointer(96).getLong(0)).as("sync_event points at the CUevent").isEqualTo(0xABCDEFL);
+      assertThat(d.getPointer(96).getLong(0))
+          .as("sync_event points at the CUevent")
+          .isEqualTo(0xABCDEFL);
       for (int i = 104; i < 128; i += 8) assertThat(d.getLong(i)).as("reserved").isZero();
 
       Pointer child1 = d.getPointer(48).getPointer(8);
@@ -49,7 +55,8 @@ class DeviceArrayExportTest {
       assertThat(s1.getLong(24)).as("ARROW_FLAG_NULLABLE").isEqualTo(2);
       assertThat(s.getPointer(40).getPointer(0).getPointer(0).getString(0)).isEqualTo("l");
 
-      // a consumer calls release through the function pointer: the struct and its children are marked released
+      // a consumer calls release through the function pointer: the struct and its children are
+      // marked released
       Function.getFunction(d.getPointer(64)).invokeVoid(new Object[] {d});
       assertThat(d.getPointer(64)).isNull();
       assertThat(child1.getPointer(64)).isNull();

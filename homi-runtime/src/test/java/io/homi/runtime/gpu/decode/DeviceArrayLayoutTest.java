@@ -9,7 +9,10 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** DeviceArrayExport's named offsets against the Arrow C (Device) Data Interface structs, laid out by the C compiler. */
+/**
+ * DeviceArrayExport's named offsets against the Arrow C (Device) Data Interface structs, laid out
+ * by the C compiler.
+ */
 class DeviceArrayLayoutTest {
   @Test
   void offsetsMatchArrowCAbi() throws Exception {
@@ -40,9 +43,20 @@ class DeviceArrayLayoutTest {
     field(expr, java, "ArrowSchema", "release", DeviceArrayExport.ArrowSchema.RELEASE);
     field(expr, java, "ArrowSchema", "private_data", DeviceArrayExport.ArrowSchema.PRIVATE_DATA);
     field(expr, java, "ArrowDeviceArray", "array", DeviceArrayExport.ArrowDeviceArray.ARRAY);
-    field(expr, java, "ArrowDeviceArray", "device_id", DeviceArrayExport.ArrowDeviceArray.DEVICE_ID);
-    field(expr, java, "ArrowDeviceArray", "device_type", DeviceArrayExport.ArrowDeviceArray.DEVICE_TYPE);
-    field(expr, java, "ArrowDeviceArray", "sync_event", DeviceArrayExport.ArrowDeviceArray.SYNC_EVENT);
+    field(
+        expr, java, "ArrowDeviceArray", "device_id", DeviceArrayExport.ArrowDeviceArray.DEVICE_ID);
+    field(
+        expr,
+        java,
+        "ArrowDeviceArray",
+        "device_type",
+        DeviceArrayExport.ArrowDeviceArray.DEVICE_TYPE);
+    field(
+        expr,
+        java,
+        "ArrowDeviceArray",
+        "sync_event",
+        DeviceArrayExport.ArrowDeviceArray.SYNC_EVENT);
     field(expr, java, "ArrowDeviceArray", "reserved", DeviceArrayExport.ArrowDeviceArray.RESERVED);
     expr.put("sizeof(ArrowArray)", "sizeof(struct ArrowArray)");
     java.put("sizeof(ArrowArray)", (long) DeviceArrayExport.ARRAY_BYTES);
@@ -57,7 +71,12 @@ class DeviceArrayLayoutTest {
     assertThat(java).isEqualTo(CLayout.of(abi, expr));
   }
 
-  private static void field(Map<String, String> expr, Map<String, Long> java, String struct, String field, int javaOffset) {
+  private static void field(
+      Map<String, String> expr,
+      Map<String, Long> java,
+      String struct,
+      String field,
+      int javaOffset) {
     String name = struct + "." + field;
     expr.put(name, "offsetof(struct " + struct + ", " + field + ")");
     java.put(name, (long) javaOffset);

@@ -12,7 +12,6 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import org.apache.parquet.format.FileMetaData;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 import org.junit.jupiter.api.Test;
@@ -23,12 +22,15 @@ import org.xerial.snappy.Snappy;
 class PageTableTest {
   @TempDir Path dir;
 
-  /** Stages a file as GpuParquetReader does (runs at their staging offsets) and walks every column. */
+  /**
+   * Stages a file as GpuParquetReader does (runs at their staging offsets) and walks every column.
+   */
   private PageTable walk(Path f, boolean hostDecompress, long[] rowsPerColumn) throws Exception {
     return walk(f, hostDecompress, rowsPerColumn, null);
   }
 
-  private PageTable walk(Path f, boolean hostDecompress, long[] rowsPerColumn, int[] firstPage) throws Exception {
+  private PageTable walk(Path f, boolean hostDecompress, long[] rowsPerColumn, int[] firstPage)
+      throws Exception {
     FileMetaData md = GpuParquetReader.footer(f);
     ParquetSchema schema = ParquetSchema.of(md, f.toString());
     ScanPlan plan = ScanPlan.of(f.toString(), md, schema.columns(), null, Files.size(f), 1 << 20);
@@ -40,8 +42,15 @@ class PageTableTest {
       t.startColumn();
       for (ScanPlan.Chunk ch : plan.chunks()) {
         if (ch.column() != c) continue;
-        t.addChunk(schema.columns().get(c), stage.slice((int) ch.stageOffset(), (int) ch.length()), ch.fileOffset(),
-            ch.stageOffset(), ch.codec(), base, ch.rows(), ch.rowGroup());
+        t.addChunk(
+            schema.columns().get(c),
+            stage.slice((int) ch.stageOffset(), (int) ch.length()),
+            ch.fileOffset(),
+            ch.stageOffset(),
+            ch.codec(),
+            base,
+            ch.rows(),
+            ch.rowGroup());
         base += ch.rows();
         if (rowsPerColumn != null) rowsPerColumn[c] += ch.rows();
       }
@@ -53,15 +62,28 @@ class PageTableTest {
     byte[] all = Files.readAllBytes(f);
     ByteBuffer stage = ByteBuffer.allocate((int) plan.stageBytes());
     for (ScanPlan.Run r : plan.runs()) {
-      stage.put((int) r.stageOffset(), all, (int) r.fileOffset(), (int) Math.min(r.length(), all.length - r.fileOffset()));
+      stage.put(
+          (int) r.stageOffset(),
+          all,
+          (int) r.fileOffset(),
+          (int) Math.min(r.length(), all.length - r.fileOffset()));
     }
     return stage;
   }
 
   @Test
   void chunkPlanStagesEveryChunkAlignedWithItsFileBytes() throws Exception {
-    Path f = DecodeTestFiles.write(dir.resolve("a.parquet"), 30_000, 0.2, CompressionCodecName.SNAPPY, false, true,
-        4096, 64 * 1024, 1);
+    Path f =
+        DecodeTestFiles.write(
+            dir.resolve("a.parquet"),
+            30_000,
+            0.2,
+            CompressionCodecName.SNAPPY,
+            false,
+            true,
+            4096,
+            64 * 1024,
+            1);
     FileMetaData md = GpuParquetReader.footer(f);
     ParquetSchema schema = ParquetSchema.of(md, f.toString());
     ScanPlan plan = ScanPlan.of(f.toString(), md, schema.columns(), null, Files.size(f), 1 << 20);
@@ -75,7 +97,9 @@ class PageTableTest {
     byte[] all = Files.readAllBytes(f);
     ByteBuffer stage = stage(f, plan);
     for (ScanPlan.Chunk c : plan.chunks()) {
-      byte[] want = java.util.Arrays.copyOfRange(all, (int) c.fileOffset(), (int) (c.fileOffset() + c.length()));
+      byte[] want =
+          java.util.Arrays.copyOfRange(
+              all, (int) c.fileOffset(), (int) (c.fileOffset() + c.length()));
       byte[] got = new byte[(int) c.length()];
       stage.get((int) c.stageOffset(), got);
       assertThat(got).as("chunk rg %d col %d", c.rowGroup(), c.column()).isEqualTo(want);
@@ -84,8 +108,17 @@ class PageTableTest {
 
   @Test
   void pageTableCoversEveryRowAndPointsDictionaryPagesAtTheirOwnChunk() throws Exception {
-    Path f = DecodeTestFiles.write(dir.resolve("b.parquet"), 20_000, 0.3, CompressionCodecName.SNAPPY, false, true,
-        2048, 48 * 1024, 2);
+    Path f =
+        DecodeTestFiles.write(
+            dir.resolve("b.parquet"),
+            20_000,
+            0.3,
+            CompressionCodecName.SNAPPY,
+            false,
+            true,
+            2048,
+            48 * 1024,
+            2);
     int ncol = DecodeTestFiles.SCHEMA.getColumns().size();
     long[] rows = new long[ncol];
     int[] first = new int[ncol + 1];
@@ -121,12 +154,27 @@ class PageTableTest {
 
   @Test
   void encodedTableHasTheDeviceLayoutWithResolvedAddresses() throws Exception {
-    // v2 pages; small enough that no dictionary falls back to the DELTA encodings of parquet-java's v2 writer
-    Path f = DecodeTestFiles.write(dir.resolve("c.parquet"), 5_000, 0.5, CompressionCodecName.SNAPPY, true, true,
-        1024, 1 << 20, 3, true);
+    // v2 pages; small enough that no dictionary falls back to the DELTA encodings of parquet-java's
+    // v2 writer
+    Path f =
+        DecodeTestFiles.write(
+            dir.resolve("c.parquet"),
+            5_000,
+            0.5,
+            CompressionCodecName.SNAPPY,
+            true,
+            true,
+            1024,
+            1 << 20,
+            3,
+            true);
     PageTable t = walk(f, false, null);
-    assertThat(java.util.stream.IntStream.range(0, t.size()).filter(i -> (t.entry(i).flags & PageEntry.V2) != 0).count())
-        .as("v2 pages present").isPositive();
+    assertThat(
+            java.util.stream.IntStream.range(0, t.size())
+                .filter(i -> (t.entry(i).flags & PageEntry.V2) != 0)
+                .count())
+        .as("v2 pages present")
+        .isPositive();
     long chunkBase = 0x7000_0000_0000L, arenaBase = 0x7100_0000_0000L;
     ByteBuffer b = t.encode(chunkBase, arenaBase, 0).order(ByteOrder.LITTLE_ENDIAN);
     assertThat(b.remaining()).isEqualTo(t.size() * 64);
@@ -150,14 +198,24 @@ class PageTableTest {
         assertThat(e.prefix).isEqualTo(e.defLen); // flat columns: no repetition levels
         assertThat(e.valOff).isEqualTo(e.defOff + e.defLen);
       }
-      if ((e.flags & PageEntry.SNAPPY) != 0) assertThat(e.dataOff % 16).as("arena pages 16-byte aligned").isZero();
+      if ((e.flags & PageEntry.SNAPPY) != 0)
+        assertThat(e.dataOff % 16).as("arena pages 16-byte aligned").isZero();
     }
   }
 
   @Test
   void hostDecompressionInflatesEachPageToItsDeclaredSize() throws Exception {
-    Path f = DecodeTestFiles.write(dir.resolve("d.parquet"), 8_000, 0.1, CompressionCodecName.SNAPPY, false, true,
-        4096, 1 << 20, 4);
+    Path f =
+        DecodeTestFiles.write(
+            dir.resolve("d.parquet"),
+            8_000,
+            0.1,
+            CompressionCodecName.SNAPPY,
+            false,
+            true,
+            4096,
+            1 << 20,
+            4);
     PageTable gpu = walk(f, false, null);
     PageTable host = walk(f, true, null);
     assertThat(host.size()).isEqualTo(gpu.size());
@@ -165,22 +223,39 @@ class PageTableTest {
     assertThat(host.hostInflatedPages()).isEqualTo(gpu.gpuSnappyPages());
     byte[] inflated = host.inflatedBytes();
     byte[] file = Files.readAllBytes(f);
-    ScanPlan plan = ScanPlan.of(f.toString(), GpuParquetReader.footer(f), ParquetSchema.of(GpuParquetReader.footer(f),
-        f.toString()).columns(), null, file.length, 1 << 20);
+    ScanPlan plan =
+        ScanPlan.of(
+            f.toString(),
+            GpuParquetReader.footer(f),
+            ParquetSchema.of(GpuParquetReader.footer(f), f.toString()).columns(),
+            null,
+            file.length,
+            1 << 20);
     ByteBuffer stage = stage(f, plan);
     for (int i = 0; i < host.size(); i++) {
       PageEntry e = host.entry(i);
       byte[] comp = new byte[e.compLen];
       stage.get((int) e.srcOff, comp);
       byte[] want = Snappy.uncompress(comp);
-      assertThat(java.util.Arrays.copyOfRange(inflated, (int) e.dataOff, (int) e.dataOff + e.dataLen)).isEqualTo(want);
+      assertThat(
+              java.util.Arrays.copyOfRange(inflated, (int) e.dataOff, (int) e.dataOff + e.dataLen))
+          .isEqualTo(want);
     }
   }
 
   @Test
   void truncatedChunkIsCorruptWithItsFileOffset() throws Exception {
-    Path f = DecodeTestFiles.write(dir.resolve("e.parquet"), 3_000, 0.0, CompressionCodecName.UNCOMPRESSED, false, false,
-        1024, 1 << 20, 5);
+    Path f =
+        DecodeTestFiles.write(
+            dir.resolve("e.parquet"),
+            3_000,
+            0.0,
+            CompressionCodecName.UNCOMPRESSED,
+            false,
+            false,
+            1024,
+            1 << 20,
+            5);
     FileMetaData md = GpuParquetReader.footer(f);
     ParquetSchema schema = ParquetSchema.of(md, f.toString());
     ScanPlan plan = ScanPlan.of(f.toString(), md, schema.columns(), null, Files.size(f), 1 << 20);
@@ -189,16 +264,27 @@ class PageTableTest {
     ColumnDescriptor col = schema.columns().get(c.column());
     PageTable t = new PageTable(f.toString(), false);
     ByteBuffer cut = stage.slice((int) c.stageOffset(), (int) c.length() / 2);
-    assertThatThrownBy(() -> t.addChunk(col, cut, c.fileOffset(), c.stageOffset(), c.codec(), 0, c.rows(), 0))
-        .isInstanceOf(CorruptParquetException.class).hasMessageContaining(f.toString())
-        .hasMessageContaining("column '" + col.name() + "'").hasMessageContaining("file offset");
+    assertThatThrownBy(
+            () -> t.addChunk(col, cut, c.fileOffset(), c.stageOffset(), c.codec(), 0, c.rows(), 0))
+        .isInstanceOf(CorruptParquetException.class)
+        .hasMessageContaining(f.toString())
+        .hasMessageContaining("column '" + col.name() + "'")
+        .hasMessageContaining("file offset");
   }
 
   @Test
   void deltaByteArrayAndInt96PagesAreTabled() throws Exception {
     // parquet-java's v2 writer without a dictionary: DELTA_BYTE_ARRAY for binary, PLAIN for INT96
-    Path f = DecodeTestFiles.writeStrings(dir.resolve("g.parquet"), 4_000, 0.1, CompressionCodecName.UNCOMPRESSED, true,
-        false, 1024, 6);
+    Path f =
+        DecodeTestFiles.writeStrings(
+            dir.resolve("g.parquet"),
+            4_000,
+            0.1,
+            CompressionCodecName.UNCOMPRESSED,
+            true,
+            false,
+            1024,
+            6);
     int ncol = DecodeTestFiles.STRING_SCHEMA.getColumns().size();
     int[] first = new int[ncol + 1];
     PageTable t = walk(f, false, new long[ncol], first);
@@ -208,8 +294,11 @@ class PageTableTest {
     for (int c = 0; c < ncol; c++) {
       ColumnDescriptor col = schema.columns().get(c);
       for (int i = first[c]; i < first[c + 1]; i++) {
-        int expected = (col.kind().isByteArray() ? org.apache.parquet.format.Encoding.DELTA_BYTE_ARRAY
-            : org.apache.parquet.format.Encoding.PLAIN).getValue();
+        int expected =
+            (col.kind().isByteArray()
+                    ? org.apache.parquet.format.Encoding.DELTA_BYTE_ARRAY
+                    : org.apache.parquet.format.Encoding.PLAIN)
+                .getValue();
         assertThat(t.entry(i).encoding).as("column %s page %d", col.name(), i).isEqualTo(expected);
         if (col.kind().isByteArray()) dba++;
       }
@@ -217,35 +306,58 @@ class PageTableTest {
     assertThat(dba).as("several DELTA_BYTE_ARRAY pages per string column").isGreaterThan(8);
     assertThat(t.deltaPages()).as("their lengths take the delta kernel").isEqualTo(dba);
     assertThat(schema.columns().get(4).kind()).isEqualTo(io.homi.runtime.parquet.ValueKind.INT96);
-    assertThat(GpuRowGroups.refusal(GpuParquetReader.footer(f), schema.columns(), 0)).as("INT96 is a GPU kind").isNull();
+    assertThat(GpuRowGroups.refusal(GpuParquetReader.footer(f), schema.columns(), 0))
+        .as("INT96 is a GPU kind")
+        .isNull();
   }
 
   @Test
   void encodingsTheKernelsLackAreRefusedByName() throws Exception {
-    // parquet-java's v2 writer encodes FIXED_LEN_BYTE_ARRAY without a dictionary as DELTA_BYTE_ARRAY
-    org.apache.parquet.schema.MessageType schema = org.apache.parquet.schema.MessageTypeParser.parseMessageType(
-        "message m { required fixed_len_byte_array(16) d (DECIMAL(38, 2)); }");
+    // parquet-java's v2 writer encodes FIXED_LEN_BYTE_ARRAY without a dictionary as
+    // DELTA_BYTE_ARRAY
+    org.apache.parquet.schema.MessageType schema =
+        org.apache.parquet.schema.MessageTypeParser.parseMessageType(
+            "message m { required fixed_len_byte_array(16) d (DECIMAL(38, 2)); }");
     Path f = dir.resolve("flba.parquet");
     try (org.apache.parquet.hadoop.ParquetWriter<org.apache.parquet.example.data.Group> w =
-             org.apache.parquet.hadoop.example.ExampleParquetWriter.builder(new org.apache.hadoop.fs.Path(f.toUri()))
-                 .withConf(new org.apache.hadoop.conf.Configuration()).withType(schema).withDictionaryEncoding(false)
-                 .withWriterVersion(org.apache.parquet.column.ParquetProperties.WriterVersion.PARQUET_2_0).build()) {
-      org.apache.parquet.example.data.simple.SimpleGroupFactory g = new org.apache.parquet.example.data.simple.SimpleGroupFactory(schema);
+        org.apache.parquet.hadoop.example.ExampleParquetWriter.builder(
+                new org.apache.hadoop.fs.Path(f.toUri()))
+            .withConf(new org.apache.hadoop.conf.Configuration())
+            .withType(schema)
+            .withDictionaryEncoding(false)
+            .withWriterVersion(
+                org.apache.parquet.column.ParquetProperties.WriterVersion.PARQUET_2_0)
+            .build()) {
+      org.apache.parquet.example.data.simple.SimpleGroupFactory g =
+          new org.apache.parquet.example.data.simple.SimpleGroupFactory(schema);
       for (int i = 0; i < 500; i++) {
         byte[] v = new byte[16];
         v[15] = (byte) i;
-        w.write(g.newGroup().append("d", org.apache.parquet.io.api.Binary.fromConstantByteArray(v)));
+        w.write(
+            g.newGroup().append("d", org.apache.parquet.io.api.Binary.fromConstantByteArray(v)));
       }
     }
-    assertThatThrownBy(() -> walk(f, false, null)).isInstanceOf(UnsupportedParquetException.class)
-        .hasMessageContaining("DELTA_BYTE_ARRAY").hasMessageContaining("FIXED_LEN_BYTE_ARRAY").hasMessageContaining("GPU path");
+    assertThatThrownBy(() -> walk(f, false, null))
+        .isInstanceOf(UnsupportedParquetException.class)
+        .hasMessageContaining("DELTA_BYTE_ARRAY")
+        .hasMessageContaining("FIXED_LEN_BYTE_ARRAY")
+        .hasMessageContaining("GPU path");
   }
 
   @Test
   void deltaBinaryPackedPagesOfEveryIntegerKindAreTabled() throws Exception {
-    // parquet-java's v2 writer without a dictionary: DELTA_BINARY_PACKED for every INT32/INT64 column
-    Path f = DecodeTestFiles.writeInts(dir.resolve("h.parquet"), 5_000, 0.2, CompressionCodecName.UNCOMPRESSED, true,
-        false, 1024, 7);
+    // parquet-java's v2 writer without a dictionary: DELTA_BINARY_PACKED for every INT32/INT64
+    // column
+    Path f =
+        DecodeTestFiles.writeInts(
+            dir.resolve("h.parquet"),
+            5_000,
+            0.2,
+            CompressionCodecName.UNCOMPRESSED,
+            true,
+            false,
+            1024,
+            7);
     int ncol = DecodeTestFiles.INT_SCHEMA.getColumns().size();
     int[] first = new int[ncol + 1];
     PageTable t = walk(f, false, new long[ncol], first);
@@ -253,12 +365,14 @@ class PageTableTest {
     ParquetSchema schema = ParquetSchema.of(GpuParquetReader.footer(f), f.toString());
     int delta = 0;
     for (int c = 0; c < ncol; c++) {
-      boolean ints = schema.columns().get(c).physicalType() != org.apache.parquet.format.Type.DOUBLE;
+      boolean ints =
+          schema.columns().get(c).physicalType() != org.apache.parquet.format.Type.DOUBLE;
       for (int i = first[c]; i < first[c + 1]; i++) {
         PageEntry e = t.entry(i);
         assertThat(e.flags & PageEntry.V2).isNotZero();
         if (ints) {
-          assertThat(e.encoding).as("column %s page %d", schema.columns().get(c).name(), i)
+          assertThat(e.encoding)
+              .as("column %s page %d", schema.columns().get(c).name(), i)
               .isEqualTo(org.apache.parquet.format.Encoding.DELTA_BINARY_PACKED.getValue());
           delta++;
         }
@@ -267,29 +381,62 @@ class PageTableTest {
     assertThat(delta).as("several delta pages per column").isGreaterThan(2 * (ncol - 1));
     assertThat(t.deltaPages()).isEqualTo(delta);
     assertThat(GpuRowGroups.refusal(GpuParquetReader.footer(f), schema.columns(), 0))
-        .as("decimals and timestamps are GPU kinds now").isNull();
+        .as("decimals and timestamps are GPU kinds now")
+        .isNull();
   }
 
-  /** Every page of a compressed file, inflated on the host, equals the same page of its uncompressed twin. */
+  /**
+   * Every page of a compressed file, inflated on the host, equals the same page of its uncompressed
+   * twin.
+   */
   @org.junit.jupiter.params.ParameterizedTest
-  @org.junit.jupiter.params.provider.CsvSource({"ZSTD, false", "ZSTD, true", "LZ4_RAW, false", "LZ4_RAW, true",
-      "GZIP, true"})
-  void otherCodecsInflateOnTheHostToTheUncompressedBytes(CompressionCodecName codec, boolean v2) throws Exception {
-    Path plain = DecodeTestFiles.write(dir.resolve("p.parquet"), 6_000, 0.1, CompressionCodecName.UNCOMPRESSED, v2, true,
-        2048, 1 << 20, 8, v2);
-    Path comp = DecodeTestFiles.write(dir.resolve("z.parquet"), 6_000, 0.1, codec, v2, true, 2048, 1 << 20, 8, v2);
+  @org.junit.jupiter.params.provider.CsvSource({
+    "ZSTD, false",
+    "ZSTD, true",
+    "LZ4_RAW, false",
+    "LZ4_RAW, true",
+    "GZIP, true"
+  })
+  void otherCodecsInflateOnTheHostToTheUncompressedBytes(CompressionCodecName codec, boolean v2)
+      throws Exception {
+    Path plain =
+        DecodeTestFiles.write(
+            dir.resolve("p.parquet"),
+            6_000,
+            0.1,
+            CompressionCodecName.UNCOMPRESSED,
+            v2,
+            true,
+            2048,
+            1 << 20,
+            8,
+            v2);
+    Path comp =
+        DecodeTestFiles.write(
+            dir.resolve("z.parquet"), 6_000, 0.1, codec, v2, true, 2048, 1 << 20, 8, v2);
     PageTable twin = walk(plain, false, null);
     PageTable host = walk(comp, false, null);
     assertThat(host.size()).isEqualTo(twin.size());
     assertThat(host.hostInflatedPages()).isEqualTo(host.size());
-    assertThat(host.hostInflatedByCodec()).containsEntry(
-        org.apache.parquet.format.CompressionCodec.valueOf(codec.name()), host.size());
-    assertThat(GpuRowGroups.refusal(GpuParquetReader.footer(comp), ParquetSchema.of(GpuParquetReader.footer(comp),
-        comp.toString()).columns(), 0)).isNull();
+    assertThat(host.hostInflatedByCodec())
+        .containsEntry(
+            org.apache.parquet.format.CompressionCodec.valueOf(codec.name()), host.size());
+    assertThat(
+            GpuRowGroups.refusal(
+                GpuParquetReader.footer(comp),
+                ParquetSchema.of(GpuParquetReader.footer(comp), comp.toString()).columns(),
+                0))
+        .isNull();
     byte[] inflated = host.inflatedBytes();
     byte[] file = Files.readAllBytes(plain);
-    ScanPlan plan = ScanPlan.of(plain.toString(), GpuParquetReader.footer(plain), ParquetSchema.of(
-        GpuParquetReader.footer(plain), plain.toString()).columns(), null, file.length, 1 << 20);
+    ScanPlan plan =
+        ScanPlan.of(
+            plain.toString(),
+            GpuParquetReader.footer(plain),
+            ParquetSchema.of(GpuParquetReader.footer(plain), plain.toString()).columns(),
+            null,
+            file.length,
+            1 << 20);
     ByteBuffer stage = stage(plain, plan);
     for (int i = 0; i < host.size(); i++) {
       PageEntry h = host.entry(i);
@@ -297,8 +444,10 @@ class PageTableTest {
       assertThat(h.dataLen).isEqualTo(p.dataLen);
       byte[] want = new byte[p.dataLen];
       stage.get((int) p.dataOff, want);
-      assertThat(java.util.Arrays.copyOfRange(inflated, (int) h.dataOff, (int) h.dataOff + h.dataLen))
-          .as("page %d", i).isEqualTo(want);
+      assertThat(
+              java.util.Arrays.copyOfRange(inflated, (int) h.dataOff, (int) h.dataOff + h.dataLen))
+          .as("page %d", i)
+          .isEqualTo(want);
     }
   }
 }

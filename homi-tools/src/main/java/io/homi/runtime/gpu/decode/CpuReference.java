@@ -23,15 +23,21 @@ public final class CpuReference {
     return compare(file, gpu, null);
   }
 
-  /** As {@link #compare(Path, List)} for the named columns only ({@code null} = all, in file order). */
-  public static List<String> compare(Path file, List<FieldVector> gpu, List<String> names) throws IOException {
+  /**
+   * As {@link #compare(Path, List)} for the named columns only ({@code null} = all, in file order).
+   */
+  public static List<String> compare(Path file, List<FieldVector> gpu, List<String> names)
+      throws IOException {
     List<String> bad = new java.util.ArrayList<>();
     HomiRuntime rt = HomiRuntime.get();
     try (ParquetFileReader f = ParquetFileReader.open(rt, file, HomiConfig.defaults())) {
       int[] groups = java.util.stream.IntStream.range(0, f.rowGroupCount()).toArray();
-      List<io.homi.runtime.parquet.ColumnDescriptor> cols = names == null ? f.schema().columns()
-          : f.schema().columns().stream().filter(c -> names.contains(c.name())).toList();
-      try (ParquetBatchReader r = new ParquetBatchReader(f, groups, cols, rt.allocator(), 64 * 1024)) {
+      List<io.homi.runtime.parquet.ColumnDescriptor> cols =
+          names == null
+              ? f.schema().columns()
+              : f.schema().columns().stream().filter(c -> names.contains(c.name())).toList();
+      try (ParquetBatchReader r =
+          new ParquetBatchReader(f, groups, cols, rt.allocator(), 64 * 1024)) {
         if (gpu.size() != cols.size()) {
           bad.add(file + ": GPU gave " + gpu.size() + " columns, the reference has " + cols.size());
           return bad;
@@ -45,19 +51,46 @@ public final class CpuReference {
             for (int i = 0; i < n && bad.size() < 10; i++) {
               long at = row + i;
               if (at >= g.getValueCount()) {
-                bad.add(file + " column " + g.getName() + ": GPU has only " + g.getValueCount() + " rows");
+                bad.add(
+                    file
+                        + " column "
+                        + g.getName()
+                        + ": GPU has only "
+                        + g.getValueCount()
+                        + " rows");
                 return bad;
               }
               Object a = cpu.getObject(i);
               Object b = g.getObject((int) at);
-              boolean same = a instanceof byte[] x && b instanceof byte[] y ? Arrays.equals(x, y) : Objects.equals(a, b);
-              if (!same) bad.add(file.getFileName() + " column " + g.getName() + " row " + at + ": CPU " + a + ", GPU " + b);
+              boolean same =
+                  a instanceof byte[] x && b instanceof byte[] y
+                      ? Arrays.equals(x, y)
+                      : Objects.equals(a, b);
+              if (!same)
+                bad.add(
+                    file.getFileName()
+                        + " column "
+                        + g.getName()
+                        + " row "
+                        + at
+                        + ": CPU "
+                        + a
+                        + ", GPU "
+                        + b);
             }
           }
           row += n;
         }
         for (FieldVector g : gpu) {
-          if (g.getValueCount() != row) bad.add(file.getFileName() + " column " + g.getName() + ": GPU " + g.getValueCount() + " rows, CPU " + row);
+          if (g.getValueCount() != row)
+            bad.add(
+                file.getFileName()
+                    + " column "
+                    + g.getName()
+                    + ": GPU "
+                    + g.getValueCount()
+                    + " rows, CPU "
+                    + row);
         }
       }
     }

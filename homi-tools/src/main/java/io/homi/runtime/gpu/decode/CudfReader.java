@@ -18,40 +18,44 @@ import java.util.Properties;
  * libcudf's Parquet reader through cuDF Java ({@code ai.rapids.cudf}), reached reflectively: the
  * anchor of {@code homi gpucheck-decode --anchor}. cuDF Java ships inside the RAPIDS Accelerator's
  * jar (575 MB with its natives), which neither the build nor CI may pull in, so nothing here links
- * against it: every call goes through a {@link MethodHandle} resolved once by {@link #load}, from the
- * classpath or from a jar named at run time. {@link #load} touches no native code (no class
- * initializer of cuDF runs), so it proves every handle resolves on a machine without a GPU;
- * {@link #init} is the first call that loads libcudf and talks to CUDA.
+ * against it: every call goes through a {@link MethodHandle} resolved once by {@link #load}, from
+ * the classpath or from a jar named at run time. {@link #load} touches no native code (no class
+ * initializer of cuDF runs), so it proves every handle resolves on a machine without a GPU; {@link
+ * #init} is the first call that loads libcudf and talks to CUDA.
  */
 public final class CudfReader {
   /** Where the handles came from, and cuDF's own version file. */
   private final String origin;
+
   private final String version;
-  private final MethodHandle rmmInitialize;   // static void Rmm.initialize(int mode, Rmm.LogConf, long poolBytes)
+  private final MethodHandle
+      rmmInitialize; // static void Rmm.initialize(int mode, Rmm.LogConf, long poolBytes)
   private final MethodHandle rmmIsInitialized;
-  private final int asyncMode;                 // RmmAllocationMode.CUDA_ASYNC
-  private final MethodHandle readParquet;      // static Table Table.readParquet(ParquetOptions, File)
-  private final Object options;                // ParquetOptions: timestamps as microseconds, as homi's decoders
-  private final MethodHandle chunkedNew;       // new ParquetChunkedReader(long chunk, long pass, ParquetOptions, File)
+  private final int asyncMode; // RmmAllocationMode.CUDA_ASYNC
+  private final MethodHandle readParquet; // static Table Table.readParquet(ParquetOptions, File)
+  private final Object options; // ParquetOptions: timestamps as microseconds, as homi's decoders
+  private final MethodHandle
+      chunkedNew; // new ParquetChunkedReader(long chunk, long pass, ParquetOptions, File)
   private final MethodHandle chunkedHasNext;
   private final MethodHandle chunkedReadChunk;
   private final MethodHandle chunkedClose;
   private final MethodHandle tableRows;
   private final MethodHandle tableColumns;
-  private final MethodHandle tableColumn;      // ColumnVector Table.getColumn(int)
+  private final MethodHandle tableColumn; // ColumnVector Table.getColumn(int)
   private final MethodHandle tableClose;
-  private final MethodHandle viewType;         // DType ColumnView.getType()
-  private final MethodHandle viewNulls;        // long ColumnView.getNullCount()
-  private final MethodHandle copyToHost;       // HostColumnVector ColumnView.copyToHost()
+  private final MethodHandle viewType; // DType ColumnView.getType()
+  private final MethodHandle viewNulls; // long ColumnView.getNullCount()
+  private final MethodHandle copyToHost; // HostColumnVector ColumnView.copyToHost()
   private final MethodHandle hostData;
   private final MethodHandle hostValidity;
   private final MethodHandle hostOffsets;
   private final MethodHandle hostClose;
   private final MethodHandle hostRows;
-  private final MethodHandle bufLength;        // long MemoryBuffer.getLength()
-  private final MethodHandle bufGetBytes;      // void HostMemoryBuffer.getBytes(byte[] dst, long dstOff, long srcOff, long len)
-  private final MethodHandle typeId;           // DType.DTypeEnum DType.getTypeId()
-  private final MethodHandle typeSize;         // int DType.getSizeInBytes()
+  private final MethodHandle bufLength; // long MemoryBuffer.getLength()
+  private final MethodHandle
+      bufGetBytes; // void HostMemoryBuffer.getBytes(byte[] dst, long dstOff, long srcOff, long len)
+  private final MethodHandle typeId; // DType.DTypeEnum DType.getTypeId()
+  private final MethodHandle typeSize; // int DType.getSizeInBytes()
   private final MethodHandle driverVersion;
   private final MethodHandle ccMajor;
   private final MethodHandle ccMinor;
@@ -75,13 +79,19 @@ public final class CudfReader {
     Class<?> memBuf = Class.forName("ai.rapids.cudf.MemoryBuffer", false, cl);
     Class<?> dtypeEnum = Class.forName("ai.rapids.cudf.DType$DTypeEnum", false, cl);
     Class<?> cuda = Class.forName("ai.rapids.cudf.Cuda", false, cl);
-    rmmInitialize = l.findStatic(rmm, "initialize", MethodType.methodType(void.class, int.class, logConf, long.class));
+    rmmInitialize =
+        l.findStatic(
+            rmm, "initialize", MethodType.methodType(void.class, int.class, logConf, long.class));
     rmmIsInitialized = l.findStatic(rmm, "isInitialized", MethodType.methodType(boolean.class));
-    // a static final int constant: javac inlines it, so read it from the field, which needs the class
+    // a static final int constant: javac inlines it, so read it from the field, which needs the
+    // class
     // initialized; RmmAllocationMode has no native code
     asyncMode = mode.getField("CUDA_ASYNC").getInt(null);
-    readParquet = l.findStatic(table, "readParquet", MethodType.methodType(table, opts, File.class));
-    chunkedNew = l.findConstructor(chunked, MethodType.methodType(void.class, long.class, long.class, opts, File.class));
+    readParquet =
+        l.findStatic(table, "readParquet", MethodType.methodType(table, opts, File.class));
+    chunkedNew =
+        l.findConstructor(
+            chunked, MethodType.methodType(void.class, long.class, long.class, opts, File.class));
     chunkedHasNext = l.findVirtual(chunked, "hasNext", MethodType.methodType(boolean.class));
     chunkedReadChunk = l.findVirtual(chunked, "readChunk", MethodType.methodType(table));
     chunkedClose = l.findVirtual(chunked, "close", MethodType.methodType(void.class));
@@ -97,8 +107,11 @@ public final class CudfReader {
     hostOffsets = l.findVirtual(hostCore, "getOffsets", MethodType.methodType(hostBuf));
     hostClose = l.findVirtual(hostCore, "close", MethodType.methodType(void.class));
     bufLength = l.findVirtual(memBuf, "getLength", MethodType.methodType(long.class));
-    bufGetBytes = l.findVirtual(hostBuf, "getBytes",
-        MethodType.methodType(void.class, byte[].class, long.class, long.class, long.class));
+    bufGetBytes =
+        l.findVirtual(
+            hostBuf,
+            "getBytes",
+            MethodType.methodType(void.class, byte[].class, long.class, long.class, long.class));
     typeId = l.findVirtual(dtype, "getTypeId", MethodType.methodType(dtypeEnum));
     typeSize = l.findVirtual(dtype, "getSizeInBytes", MethodType.methodType(int.class));
     hostRows = l.findVirtual(hostCore, "getRowCount", MethodType.methodType(long.class));
@@ -106,19 +119,27 @@ public final class CudfReader {
     ccMajor = l.findStatic(cuda, "getComputeCapabilityMajor", MethodType.methodType(int.class));
     ccMinor = l.findStatic(cuda, "getComputeCapabilityMinor", MethodType.methodType(int.class));
     // The options object: building it runs ParquetOptions' and DType's class initializers, which
-    // are plain Java (no native library), so this stays GPU-free. Timestamps as microseconds: homi's
+    // are plain Java (no native library), so this stays GPU-free. Timestamps as microseconds:
+    // homi's
     // decoders turn MILLIS and INT96 into microseconds, so the checksums compare like with like.
     Object micros = dtype.getField("TIMESTAMP_MICROSECONDS").get(null);
     Object b = l.findStatic(opts, "builder", MethodType.methodType(optsBuilder)).invoke();
-    b = l.findVirtual(optsBuilder, "withTimeUnit", MethodType.methodType(optsBuilder, dtype)).invoke(b, micros);
+    b =
+        l.findVirtual(optsBuilder, "withTimeUnit", MethodType.methodType(optsBuilder, dtype))
+            .invoke(b, micros);
     options = l.findVirtual(optsBuilder, "build", MethodType.methodType(opts)).invoke(b);
     String v = "?";
     try (InputStream in = cl.getResourceAsStream("cudf-java-version-info.properties")) {
       if (in != null) {
         Properties p = new Properties();
         p.load(in);
-        v = p.getProperty("version", "?") + " (" + p.getProperty("revision", "?").substring(0, 8) + ", sm "
-            + p.getProperty("gpu_architectures", "?") + ")";
+        v =
+            p.getProperty("version", "?")
+                + " ("
+                + p.getProperty("revision", "?").substring(0, 8)
+                + ", sm "
+                + p.getProperty("gpu_architectures", "?")
+                + ")";
       }
     } catch (IOException ignored) {
       // the version is only printed
@@ -141,7 +162,8 @@ public final class CudfReader {
     ClassLoader cl;
     String origin;
     if (jar != null) {
-      if (!Files.isRegularFile(jar)) throw new IllegalArgumentException("cuDF jar " + jar + " does not exist");
+      if (!Files.isRegularFile(jar))
+        throw new IllegalArgumentException("cuDF jar " + jar + " does not exist");
       try {
         cl = new URLClassLoader(new URL[] {jar.toUri().toURL()}, CudfReader.class.getClassLoader());
       } catch (java.net.MalformedURLException e) {
@@ -155,10 +177,17 @@ public final class CudfReader {
     try {
       return new CudfReader(cl, origin);
     } catch (ClassNotFoundException e) {
-      throw new IllegalStateException("cuDF Java is not on the " + origin + " (missing " + e.getMessage() + "): put the RAPIDS"
-          + " Accelerator jar (rapids-4-spark_2.13-*-cuda*.jar, which holds ai.rapids.cudf) on -cp or pass --cudf-jar", e);
+      throw new IllegalStateException(
+          "cuDF Java is not on the "
+              + origin
+              + " (missing "
+              + e.getMessage()
+              + "): put the RAPIDS"
+              + " Accelerator jar (rapids-4-spark_2.13-*-cuda*.jar, which holds ai.rapids.cudf) on -cp or pass --cudf-jar",
+          e);
     } catch (ReflectiveOperationException e) {
-      throw new IllegalStateException("cuDF Java in " + origin + " lacks a method this check calls: " + e, e);
+      throw new IllegalStateException(
+          "cuDF Java in " + origin + " lacks a method this check calls: " + e, e);
     } catch (Throwable t) {
       throw rethrow(t);
     }
@@ -180,8 +209,16 @@ public final class CudfReader {
     try {
       if (!(boolean) rmmIsInitialized.invoke()) rmmInitialize.invoke(asyncMode, null, initialBytes);
       int drv = (int) driverVersion.invoke();
-      return "cuDF " + version + ", RMM CUDA_ASYNC, device cc " + (int) ccMajor.invoke() + "." + (int) ccMinor.invoke()
-          + ", driver " + drv / 1000 + "." + drv % 1000 / 10;
+      return "cuDF "
+          + version
+          + ", RMM CUDA_ASYNC, device cc "
+          + (int) ccMajor.invoke()
+          + "."
+          + (int) ccMinor.invoke()
+          + ", driver "
+          + drv / 1000
+          + "."
+          + drv % 1000 / 10;
     } catch (Throwable t) {
       throw rethrow(t);
     }
@@ -269,8 +306,14 @@ public final class CudfReader {
     try {
       long rows = (long) hostRows.invoke(host);
       boolean string = id.equals("STRING");
-      Long value = Checksum.ofBuffers(id, width, rows, bytes(hostValidity.invoke(host)),
-          string ? bytes(hostOffsets.invoke(host)) : null, bytes(hostData.invoke(host)));
+      Long value =
+          Checksum.ofBuffers(
+              id,
+              width,
+              rows,
+              bytes(hostValidity.invoke(host)),
+              string ? bytes(hostOffsets.invoke(host)) : null,
+              bytes(hostData.invoke(host)));
       return new Checksum.Column(id, nulls, value);
     } catch (IllegalStateException tooLarge) {
       return new Checksum.Column(id, nulls, null); // named "not checksummed" in the table
@@ -279,11 +322,15 @@ public final class CudfReader {
     }
   }
 
-  /** The whole host buffer as a byte array (null for a null buffer): only for the untimed checksum. */
+  /**
+   * The whole host buffer as a byte array (null for a null buffer): only for the untimed checksum.
+   */
   private byte[] bytes(Object buf) throws Throwable {
     if (buf == null) return null;
     long n = (long) bufLength.invoke(buf);
-    if (n > Integer.MAX_VALUE - 16) throw new IllegalStateException("cuDF column buffer of " + n + " bytes: too large to checksum");
+    if (n > Integer.MAX_VALUE - 16)
+      throw new IllegalStateException(
+          "cuDF column buffer of " + n + " bytes: too large to checksum");
     byte[] a = new byte[(int) n];
     bufGetBytes.invoke(buf, a, 0L, 0L, n);
     return a;

@@ -17,8 +17,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The anchor's checksum: homi's Arrow vectors and cuDF's host buffers of the same values give the
- * same number (types widened the way the two readers differ: decimals of 4/8/16 bytes, booleans
- * as bits vs bytes), and a different value, null or row order gives another.
+ * same number (types widened the way the two readers differ: decimals of 4/8/16 bytes, booleans as
+ * bits vs bytes), and a different value, null or row order gives another.
  */
 class ChecksumTest {
   private final BufferAllocator alloc = new RootAllocator();
@@ -39,7 +39,8 @@ class ChecksumTest {
 
   @Test
   void intsEqualAcrossWidthsAndDecimals() {
-    try (IntVector v = new IntVector("i", alloc); DecimalVector dec = new DecimalVector("d", alloc, 38, 2)) {
+    try (IntVector v = new IntVector("i", alloc);
+        DecimalVector dec = new DecimalVector("d", alloc, 38, 2)) {
       v.allocateNew(3);
       v.set(0, 1);
       v.setNull(1);
@@ -53,18 +54,40 @@ class ChecksumTest {
       Checksum.Column homi = Checksum.of(v);
       assertThat(homi.nulls()).isEqualTo(1);
       // cuDF's INT32 from the same buffers
-      Long cudfInt = Checksum.ofBuffers("INT32", 4, 3, bytes(v.getValidityBuffer(), 1), null, bytes(v.getDataBuffer(), 12));
+      Long cudfInt =
+          Checksum.ofBuffers(
+              "INT32", 4, 3, bytes(v.getValidityBuffer(), 1), null, bytes(v.getDataBuffer(), 12));
       assertThat(cudfInt).isEqualTo(homi.value());
-      // homi's Decimal128 of unscaled 1 / -5 equals cuDF's DECIMAL32 and DECIMAL64 of them (sign-extended)
+      // homi's Decimal128 of unscaled 1 / -5 equals cuDF's DECIMAL32 and DECIMAL64 of them
+      // (sign-extended)
       assertThat(Checksum.of(dec).value()).isEqualTo(homi.value());
       byte[] d64 = new byte[24];
-      java.nio.ByteBuffer.wrap(d64).order(java.nio.ByteOrder.LITTLE_ENDIAN).putLong(0, 1).putLong(16, -5);
-      assertThat(Checksum.ofBuffers("DECIMAL64", 8, 3, MIDDLE_NULL, null, d64)).isEqualTo(homi.value());
+      java.nio.ByteBuffer.wrap(d64)
+          .order(java.nio.ByteOrder.LITTLE_ENDIAN)
+          .putLong(0, 1)
+          .putLong(16, -5);
+      assertThat(Checksum.ofBuffers("DECIMAL64", 8, 3, MIDDLE_NULL, null, d64))
+          .isEqualTo(homi.value());
       // another value, no null, or another order: another checksum
-      assertThat(Checksum.ofBuffers("INT32", 4, 3, MIDDLE_NULL, null, new byte[] {1, 0, 0, 0, 0, 0, 0, 0, -6, -1, -1, -1}))
+      assertThat(
+              Checksum.ofBuffers(
+                  "INT32",
+                  4,
+                  3,
+                  MIDDLE_NULL,
+                  null,
+                  new byte[] {1, 0, 0, 0, 0, 0, 0, 0, -6, -1, -1, -1}))
           .isNotEqualTo(homi.value());
-      assertThat(Checksum.ofBuffers("INT32", 4, 3, null, null, bytes(v.getDataBuffer(), 12))).isNotEqualTo(homi.value());
-      assertThat(Checksum.ofBuffers("INT32", 4, 3, MIDDLE_NULL, null, new byte[] {-5, -1, -1, -1, 0, 0, 0, 0, 1, 0, 0, 0}))
+      assertThat(Checksum.ofBuffers("INT32", 4, 3, null, null, bytes(v.getDataBuffer(), 12)))
+          .isNotEqualTo(homi.value());
+      assertThat(
+              Checksum.ofBuffers(
+                  "INT32",
+                  4,
+                  3,
+                  MIDDLE_NULL,
+                  null,
+                  new byte[] {-5, -1, -1, -1, 0, 0, 0, 0, 1, 0, 0, 0}))
           .isNotEqualTo(homi.value());
     }
   }
@@ -78,8 +101,15 @@ class ChecksumTest {
       v.set(2, Long.MAX_VALUE);
       v.setValueCount(3);
       // TIMESTAMP_MICROSECONDS / INT64 / FLOAT64 bits: 8 bytes either way
-      assertThat(Checksum.ofBuffers("TIMESTAMP_MICROSECONDS", 8, 3, bytes(v.getValidityBuffer(), 1), null,
-          bytes(v.getDataBuffer(), 24))).isEqualTo(Checksum.of(v).value());
+      assertThat(
+              Checksum.ofBuffers(
+                  "TIMESTAMP_MICROSECONDS",
+                  8,
+                  3,
+                  bytes(v.getValidityBuffer(), 1),
+                  null,
+                  bytes(v.getDataBuffer(), 24)))
+          .isEqualTo(Checksum.of(v).value());
     }
   }
 
@@ -91,8 +121,10 @@ class ChecksumTest {
       v.setNull(1);
       v.set(2, 0);
       v.setValueCount(3);
-      assertThat(Checksum.ofBuffers("BOOL8", 1, 3, MIDDLE_NULL, null, new byte[] {1, 7, 0})).isEqualTo(Checksum.of(v).value());
-      assertThat(Checksum.ofBuffers("BOOL8", 1, 3, MIDDLE_NULL, null, new byte[] {0, 0, 0})).isNotEqualTo(Checksum.of(v).value());
+      assertThat(Checksum.ofBuffers("BOOL8", 1, 3, MIDDLE_NULL, null, new byte[] {1, 7, 0}))
+          .isEqualTo(Checksum.of(v).value());
+      assertThat(Checksum.ofBuffers("BOOL8", 1, 3, MIDDLE_NULL, null, new byte[] {0, 0, 0}))
+          .isNotEqualTo(Checksum.of(v).value());
     }
   }
 
@@ -110,9 +142,11 @@ class ChecksumTest {
       byte[] data = bytes(v.getDataBuffer(), 4);
       Checksum.Column homi = Checksum.of(v);
       assertThat(homi.nulls()).isEqualTo(1);
-      assertThat(Checksum.ofBuffers("STRING", 0, 4, validity, offsets, data)).isEqualTo(homi.value());
+      assertThat(Checksum.ofBuffers("STRING", 0, 4, validity, offsets, data))
+          .isEqualTo(homi.value());
       data[1] = 'c';
-      assertThat(Checksum.ofBuffers("STRING", 0, 4, validity, offsets, data)).isNotEqualTo(homi.value());
+      assertThat(Checksum.ofBuffers("STRING", 0, 4, validity, offsets, data))
+          .isNotEqualTo(homi.value());
     }
   }
 

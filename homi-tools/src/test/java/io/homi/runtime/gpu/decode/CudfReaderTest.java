@@ -17,20 +17,25 @@ class CudfReaderTest {
   @Test
   void missingJarIsNamed() {
     assertThatThrownBy(() -> CudfReader.load(Path.of("/nonexistent/rapids.jar")))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("/nonexistent/rapids.jar");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("/nonexistent/rapids.jar");
   }
 
   @Test
   void classpathWithoutCudfSaysWhatToAdd() {
-    assertThatThrownBy(() -> CudfReader.load(null)).isInstanceOf(IllegalStateException.class)
-        .hasMessageContaining("ai.rapids.cudf.Table").hasMessageContaining("--cudf-jar");
+    assertThatThrownBy(() -> CudfReader.load(null))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("ai.rapids.cudf.Table")
+        .hasMessageContaining("--cudf-jar");
   }
 
   @Test
   void everyHandleResolvesAgainstTheRapidsJar() {
     String env = System.getenv("HOMI_RAPIDS_JAR");
-    Path jar = Path.of(env != null ? env : "/var/tmp/homi-rapids/rapids-4-spark_2.13-26.08.1-cuda13.jar");
-    Assumptions.assumeTrue(Files.isRegularFile(jar), "no RAPIDS jar at " + jar + " (set HOMI_RAPIDS_JAR)");
+    Path jar =
+        Path.of(env != null ? env : "/var/tmp/homi-rapids/rapids-4-spark_2.13-26.08.1-cuda13.jar");
+    Assumptions.assumeTrue(
+        Files.isRegularFile(jar), "no RAPIDS jar at " + jar + " (set HOMI_RAPIDS_JAR)");
     CudfReader r = CudfReader.load(jar);
     assertThat(r.origin()).isEqualTo(jar.toString());
     assertThat(r.version()).matches("\\d+\\.\\d+\\.\\d+ \\(.*");
