@@ -166,7 +166,7 @@ class ConformanceIT extends SparkTestBase {
   private static Result read(String format, Path file) {
     Throwable[] err = new Throwable[1];
     StructType[] schema = new StructType[1];
-    @SuppressWarnings("unchecked")
+    @SuppressWarnings({"unchecked", "rawtypes"}) // a generic array: one slot the lambda below fills
     List<Row>[] rows = new List[1];
     err[0] =
         catchThrowable(

@@ -191,7 +191,7 @@ class NestedPruningIT extends SparkTestBase {
                 new org.apache.hadoop.fs.Path(dir.resolve("part-0.parquet").toUri()))
             .withType(type)
             .withConf(new Configuration())
-            .withRowGroupSize(64 * 1024)
+            .withRowGroupSize((long) 64 * 1024)
             .withPageSize(4096)
             .build()) {
       for (int i = 0; i < 20_000; i++) {

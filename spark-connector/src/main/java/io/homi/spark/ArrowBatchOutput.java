@@ -213,7 +213,7 @@ final class ArrowBatchOutput implements AutoCloseable {
   /** Sets the first {@code rows} bits of {@code bits} to {@code value}. */
   private static void setAll(ArrowBuf bits, int rows, boolean value) {
     int whole = rows >>> 3;
-    if (value) bits.setOne(0, whole);
+    if (value) bits.setOne(0L, (long) whole);
     else bits.setZero(0, whole);
     for (int i = whole << 3; i < rows; i++) BitVectorHelper.setValidityBit(bits, i, value ? 1 : 0);
   }

@@ -15,7 +15,7 @@ final class Validity {
     while (i < end && (i & 7) != 0) BitVectorHelper.setBit(buf, i++);
     int fullBytes = (end - i) >>> 3;
     if (fullBytes > 0) {
-      buf.setOne(i >>> 3, fullBytes);
+      buf.setOne((long) (i >>> 3), (long) fullBytes);
       i += fullBytes << 3;
     }
     while (i < end) BitVectorHelper.setBit(buf, i++);

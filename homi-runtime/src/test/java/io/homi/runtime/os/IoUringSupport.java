@@ -14,6 +14,7 @@ public final class IoUringSupport {
 
   private IoUringSupport() {}
 
+  @SuppressWarnings("try") // the ring is opened only to see whether the kernel allows it
   private static String probe() {
     try (IoUring ring = IoUring.open(2)) {
       return null;

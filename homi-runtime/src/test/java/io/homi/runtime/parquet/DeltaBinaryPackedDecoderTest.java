@@ -32,7 +32,7 @@ class DeltaBinaryPackedDecoderTest {
         new DeltaBinaryPackingValuesWriterForLong(
             128, 4, 64, 1 << 20, new HeapByteBufferAllocator());
     for (long v : values) w.writeLong(v);
-    byte[] bytes = w.getBytes().toByteArray();
+    byte[] bytes = bytesOf(w.getBytes());
     DeltaBinaryPackedDecoder d =
         new DeltaBinaryPackedDecoder(ByteBuffer.wrap(bytes), 0, bytes.length, "test");
     assertThat(d.total()).isEqualTo(count);
@@ -58,7 +58,7 @@ class DeltaBinaryPackedDecoderTest {
         new DeltaBinaryPackingValuesWriterForInteger(
             128, 4, 64, 1 << 20, new HeapByteBufferAllocator());
     for (int v : values) w.writeInteger(v);
-    byte[] bytes = w.getBytes().toByteArray();
+    byte[] bytes = bytesOf(w.getBytes());
     DeltaBinaryPackedDecoder d =
         new DeltaBinaryPackedDecoder(ByteBuffer.wrap(bytes), 0, bytes.length, "test");
     long[] out = new long[values.length];
@@ -87,10 +87,17 @@ class DeltaBinaryPackedDecoderTest {
             128, 4, 64, 1 << 20, new HeapByteBufferAllocator());
     Random r = new Random(1);
     for (int i = 0; i < 1000; i++) w.writeLong(r.nextLong());
-    byte[] bytes = w.getBytes().toByteArray();
+    byte[] bytes = bytesOf(w.getBytes());
     DeltaBinaryPackedDecoder d =
         new DeltaBinaryPackedDecoder(ByteBuffer.wrap(bytes), 0, bytes.length / 2, "f");
     assertThatThrownBy(() -> d.readLongs(new long[1000], 0, 1000))
         .isInstanceOf(CorruptParquetException.class);
+  }
+
+  /** The encoded bytes (parquet's BytesInput.toByteArray is deprecated). */
+  private static byte[] bytesOf(org.apache.parquet.bytes.BytesInput b) throws java.io.IOException {
+    java.io.ByteArrayOutputStream o = new java.io.ByteArrayOutputStream();
+    b.writeAllTo(o);
+    return o.toByteArray();
   }
 }

@@ -17,7 +17,7 @@ class RleBitPackedDecoderTest {
     RunLengthBitPackingHybridEncoder e =
         new RunLengthBitPackingHybridEncoder(bitWidth, 64, 1 << 20, new HeapByteBufferAllocator());
     for (int v : values) e.writeInt(v);
-    return e.toBytes().toByteArray();
+    return bytesOf(e.toBytes());
   }
 
   @ParameterizedTest(name = "bit width {0}")
@@ -132,5 +132,12 @@ class RleBitPackedDecoderTest {
                 new RleBitPackedDecoder(ByteBuffer.wrap(outside), 0, 1, 1, "f")
                     .readInts(new int[1], 0, 1))
         .isInstanceOf(CorruptParquetException.class);
+  }
+
+  /** The encoded bytes (parquet's BytesInput.toByteArray is deprecated). */
+  private static byte[] bytesOf(org.apache.parquet.bytes.BytesInput b) throws java.io.IOException {
+    java.io.ByteArrayOutputStream o = new java.io.ByteArrayOutputStream();
+    b.writeAllTo(o);
+    return o.toByteArray();
   }
 }

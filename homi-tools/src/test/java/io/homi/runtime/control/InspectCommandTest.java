@@ -122,7 +122,7 @@ class InspectCommandTest {
             .withConf(conf)
             .withType(SCHEMA)
             .withCompressionCodec(CompressionCodecName.SNAPPY)
-            .withRowGroupSize(64 * 1024)
+            .withRowGroupSize((long) 64 * 1024)
             .withPageSize(8 * 1024)
             .build()) {
       for (int i = 0; i < rows; i++)
