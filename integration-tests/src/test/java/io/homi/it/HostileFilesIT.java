@@ -287,7 +287,7 @@ class HostileFilesIT extends SparkTestBase {
   @Test
   void aChunkReachingPastTheFileIsReadIntoASplitAndRefused() throws Exception {
     // Found by the longer HostileFuzzIT run (FOOTER_INT, seed 7): total_compressed_size
-    // 2^31 - 1 passes the 2 GiB bound but still put the midpoint past the file: 0 rows, no
+    // 2^31 - 1 passed the 2 GiB bound but put the midpoint past the file: 0 rows, no
     // error (Spark refuses the file). Midpoints are now clamped into the file, so the row group
     // is read by one split and its chunk checked against the file's bytes. Likewise an offset
     // far past the end.

@@ -216,13 +216,15 @@ public final class ParquetFooter {
 
   /**
    * Split planning gives a row group to the split holding its midpoint (start + compressed sizes /
-   * 2): a chunk size or offset that is negative or past 2 GiB (which no reader accepts for one
-   * chunk) would move it out of every split, its rows silently missing. Only those are refused here
-   * (a lie below 2 GiB is caught by the midpoint's clamp into the file, see
+   * 2): a chunk size or offset that is negative or past the largest Java array (which no reader
+   * accepts for one chunk) would move it out of every split, its rows silently missing. Only those
+   * are refused here (an offset past the file is caught by the midpoint's clamp, see
    * RowGroupStats.midpoint); chunk ends are checked when read (arrow-rs wrote sizes reaching past
    * the file, bad_data/ARROW-RS-GH-6229-DICTHEADER, which Spark reads). Empty row groups are not
    * checked.
    */
+  private static final long MAX_ARRAY = Integer.MAX_VALUE - 8;
+
   private static void checkMidpoint(
       String file, int g, org.apache.parquet.format.RowGroup rg, List<String> leaves)
       throws CorruptParquetException {
@@ -231,7 +233,10 @@ public final class ParquetFooter {
       org.apache.parquet.format.ColumnMetaData m = rg.getColumns().get(c).getMeta_data();
       if (m == null) continue;
       long len = m.getTotal_compressed_size();
-      if (len < 0 || len > Integer.MAX_VALUE || m.getData_page_offset() < 0) {
+      // MAX_ARRAY: the largest byte[] a JVM allocates; a chunk larger than that no Java reader
+      // (parquet-java's included) can hold, and its size would move the row group out of every
+      // split (a size of 2^31 - 1, found by the fuzzer, which Spark refuses too).
+      if (len < 0 || len > MAX_ARRAY || m.getData_page_offset() < 0) {
         throw new CorruptParquetException(
             file,
             "row group "

@@ -77,14 +77,19 @@ public final class RowGroupStats {
   }
 
   /**
-   * The byte a row group is owned by: the split holding it reads the row group. Clamped into [0,
-   * fileSize): splits cover exactly the file, so a row group whose declared offsets or sizes reach
-   * past the file (a chunk size of 2^31 - 1, found by the fuzzer) still lands in one split and is
-   * read, where the chunk checks refuse it naming the file; unclamped it fell in none and its rows
-   * were silently missing.
+   * The byte a row group is owned by: the split holding it reads the row group. Spark's rule
+   * (parquet-java's midpoint filter) as it is, so homi reads the same row groups as Spark: a row
+   * group whose sizes put its midpoint past the file is skipped by both (arrow-rs wrote such files;
+   * bad_data/ARROW-RS-GH-6229-DICTHEADER reads as 0 rows in Spark and in homi). Only a row group
+   * starting outside the file (an offset far past its end, found by the fuzzer) is clamped into [0,
+   * fileSize), so that one split reads it and the chunk checks refuse it naming the file instead of
+   * its rows going silently missing. Chunk sizes no JVM reader can hold are refused with the footer
+   * (ParquetFooter.checkMidpoint).
    */
   public static long midpoint(RowGroup rg, long fileSize) {
-    long mid = start(rg) + compressedSize(rg) / 2;
+    long start = start(rg);
+    long mid = start + compressedSize(rg) / 2;
+    if (start >= 0 && start < fileSize && mid >= 0) return mid; // Spark's rule
     if (mid < 0) mid = 0; // also a sum past Long.MAX_VALUE
     return Math.min(mid, Math.max(0, fileSize - 1));
   }
