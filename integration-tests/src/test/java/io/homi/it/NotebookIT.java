@@ -45,25 +45,37 @@ class NotebookIT {
 
     Path nb = ROOT.resolve("examples/notebooks/homi-quickstart.ipynb");
     Path log = out.resolve("nbconvert.log");
-    ProcessBuilder pb =
-        new ProcessBuilder(
-                "/usr/bin/jupyter-nbconvert",
-                "--to",
-                "notebook",
-                "--execute",
-                "--ExecutePreprocessor.kernel_name=homi-java",
-                "--ExecutePreprocessor.timeout=600",
-                "--ExecutePreprocessor.startup_timeout=180",
-                "--output-dir",
-                out.toString(),
-                nb.toString())
-            .redirectErrorStream(true)
-            .redirectOutput(log.toFile());
-    pb.environment().put("JUPYTER_PATH", jupyter.toString());
+    // One retry, only when jupyter's client never heard from the kernel: the kernel binds its
+    // sockets at once, yet on a loaded machine nbclient's first kernel_info request was once never
+    // answered (CI, 2026-12-06: "Kernel didn't respond in 180 seconds", no request in the kernel's
+    // log); run again by hand the same notebook passed within 100 s. Any other failure fails at
+    // once.
     long t0 = System.nanoTime();
-    Process p = pb.start();
-    boolean done = p.waitFor(8, TimeUnit.MINUTES);
-    if (!done) p.destroyForcibly();
+    boolean done = false;
+    Process p = null;
+    for (int attempt = 1; attempt <= 2; attempt++) {
+      ProcessBuilder pb =
+          new ProcessBuilder(
+                  "/usr/bin/jupyter-nbconvert",
+                  "--to",
+                  "notebook",
+                  "--execute",
+                  "--ExecutePreprocessor.kernel_name=homi-java",
+                  "--ExecutePreprocessor.timeout=600",
+                  "--ExecutePreprocessor.startup_timeout=180",
+                  "--output-dir",
+                  out.toString(),
+                  nb.toString())
+              .redirectErrorStream(true)
+              .redirectOutput(log.toFile());
+      pb.environment().put("JUPYTER_PATH", jupyter.toString());
+      p = pb.start();
+      done = p.waitFor(8, TimeUnit.MINUTES);
+      if (!done) p.destroyForcibly();
+      if (!done || p.exitValue() == 0 || !read(log).contains("Kernel didn't respond")) break;
+      System.out.println(
+          "[NotebookIT] the kernel did not answer jupyter's first request; starting it again");
+    }
     String text = read(log);
     System.out.printf(
         "[NotebookIT] nbconvert --execute took %.0f s%n", (System.nanoTime() - t0) / 1e9);
