@@ -288,9 +288,9 @@ class HostileFilesIT extends SparkTestBase {
   void aChunkReachingPastTheFileIsReadIntoASplitAndRefused() throws Exception {
     // Found by the longer HostileFuzzIT run (FOOTER_INT, seed 7): total_compressed_size
     // 2^31 - 1 passed the 2 GiB bound but put the midpoint past the file: 0 rows, no
-    // error (Spark refuses the file). Midpoints are now clamped into the file, so the row group
-    // is read by one split and its chunk checked against the file's bytes. Likewise an offset
-    // far past the end.
+    // error (Spark refuses the file). A chunk size past the largest Java array is now refused
+    // with the footer; a row group starting far past the end has its midpoint clamped into the
+    // file, so one split reads it and its chunk is checked against the file's bytes.
     Path size =
         write(
             "chunksize-max",
