@@ -1,7 +1,7 @@
 package io.homi.runtime.cli;
 
+import io.homi.runtime.HomiRuntime;
 import io.homi.runtime.gpu.CuFile;
-import io.homi.runtime.gpu.GpuDevice;
 import io.homi.runtime.gpu.GpuProbe;
 import io.homi.runtime.gpu.Kernels;
 import io.homi.runtime.os.FileIdentity;
@@ -223,7 +223,9 @@ public final class DoctorCommand {
    */
   private static String cufile(GpuProbe.Result g, OpenFile f) {
     if (!g.usable()) return "not tried: no usable GPU";
-    try (GpuDevice d = GpuDevice.open(0)) {
+    try {
+      // cuFile wants a current context: the runtime's device, bound on this thread
+      HomiRuntime.get().gpuDevice(GpuProbe.defaultOrdinal()).bind();
       String err = CuFile.open();
       if (err != null || f == null) return err;
       int fd = f.directFd() >= 0 ? f.directFd() : f.fd();

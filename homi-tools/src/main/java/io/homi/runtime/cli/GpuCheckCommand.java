@@ -1,5 +1,6 @@
 package io.homi.runtime.cli;
 
+import io.homi.runtime.HomiRuntime;
 import io.homi.runtime.gpu.CuFile;
 import io.homi.runtime.gpu.DeviceBuffer;
 import io.homi.runtime.gpu.GpuCorrectness;
@@ -103,8 +104,11 @@ public final class GpuCheckCommand {
 
     int run() throws Exception {
       Mediator.Settings one = new Mediator.Settings(64L << 20, 2 * workers, 1, 16, 128L << 10);
-      try (GpuDevice gpu = GpuDevice.open(0);
-          Kernels kernels = Kernels.load();
+      // The runtime's handle on the GPU (it owns the context); the mediators below are this
+      // check's.
+      GpuDevice gpu = HomiRuntime.get().gpuDevice(GpuProbe.defaultOrdinal());
+      gpu.bind(); // current on this thread, as GpuDevice.open left it
+      try (Kernels kernels = Kernels.load();
           OpenFile f = OpenFile.open(file);
           Mediator mediator = new Mediator(new NamespaceTable(), new BufferRegistry(), one);
           Mediator wide =

@@ -82,8 +82,9 @@ public final class GpuCheckDecodeCommand {
             + " read threads");
     List<String> table = new ArrayList<>();
     int failures;
-    try (GpuDevice gpu = GpuDevice.open(0);
-        GpuParquetReader reader = new GpuParquetReader(gpu, threads)) {
+    GpuDevice gpu = HomiRuntime.get().gpuDevice(GpuProbe.defaultOrdinal()); // the runtime's
+    gpu.bind(); // current on this thread
+    try (GpuParquetReader reader = new GpuParquetReader(gpu, threads)) {
       failures = check ? correctness(reader, dir.resolve("check"), table) : 0;
       if (perf) {
         types(reader, dir.resolve("types"), reps, table);

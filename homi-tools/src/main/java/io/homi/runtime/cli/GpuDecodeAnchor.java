@@ -1,5 +1,6 @@
 package io.homi.runtime.cli;
 
+import io.homi.runtime.HomiRuntime;
 import io.homi.runtime.gpu.GpuDevice;
 import io.homi.runtime.gpu.GpuProbe;
 import io.homi.runtime.gpu.decode.Checksum;
@@ -157,8 +158,9 @@ final class GpuDecodeAnchor {
             + " reps, medians, alternating";
     System.out.println(header);
     int failures = 0;
-    try (GpuDevice gpu = GpuDevice.open(0);
-        GpuParquetReader reader = new GpuParquetReader(gpu, threads);
+    GpuDevice gpu = HomiRuntime.get().gpuDevice(GpuProbe.defaultOrdinal()); // the runtime's
+    gpu.bind(); // current on this thread
+    try (GpuParquetReader reader = new GpuParquetReader(gpu, threads);
         BufferAllocator alloc = new RootAllocator(Long.MAX_VALUE)) {
       String evicted = "-";
       System.out.println(TABLE_HEAD);
