@@ -1,11 +1,10 @@
 package io.homi.runtime.gpu;
 
-import com.sun.jna.Memory;
-import com.sun.jna.Pointer;
 import io.homi.runtime.mediator.Mediator;
 import io.homi.runtime.mediator.Namespace;
 import io.homi.runtime.mediator.PathPolicy;
 import io.homi.runtime.nvme.QueuePair;
+import io.homi.runtime.os.HostBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -57,19 +56,19 @@ public final class GpuInitiatedReader implements AutoCloseable {
     this.queueTable = new DeviceBuffer(8L * warps);
     this.queueState = new DeviceBuffer(12L * warps);
     this.stream = CudaDriver.streamCreate();
-    try (Memory table = new Memory(8L * warps);
-        Memory state = new Memory(12L * warps)) {
+    try (HostBuffer table = new HostBuffer(8L * warps);
+        HostBuffer state = new HostBuffer(12L * warps)) {
       for (int w = 0; w < warps; w++) {
         QueuePair qp =
             mediator.createQueuePair(QUEUE_ENTRIES, QUEUE_ENTRIES, policy, PinnedQueueMemory::new);
         queues.add(qp);
-        table.setLong(8L * w, qp.memory().deviceAddress());
-        state.setInt(12L * w, 0);
-        state.setInt(12L * w + 4, 0);
-        state.setInt(12L * w + 8, 1); // NVMe: the first pass through a zeroed CQ has phase 1
+        table.putLong(8L * w, qp.memory().deviceAddress());
+        state.putInt(12L * w, 0);
+        state.putInt(12L * w + 4, 0);
+        state.putInt(12L * w + 8, 1); // NVMe: the first pass through a zeroed CQ has phase 1
       }
-      CudaDriver.copyHtoD(queueState.address(), Pointer.nativeValue(state), 12L * warps);
-      CudaDriver.copyHtoD(queueTable.address(), Pointer.nativeValue(table), 8L * warps);
+      CudaDriver.copyHtoD(queueState.address(), state.address(), 12L * warps);
+      CudaDriver.copyHtoD(queueTable.address(), table.address(), 8L * warps);
     }
     mediator.buffers().register(staging.address(), staging.capacity());
   }
@@ -93,19 +92,19 @@ public final class GpuInitiatedReader implements AutoCloseable {
     int n = reads.size();
     if (n == 0) return new int[0];
     for (GpuRead r : reads) dst.checkRange(r.dstOffset(), r.length());
-    try (Memory table = new Memory(32L * n);
+    try (HostBuffer table = new HostBuffer(32L * n);
         DeviceBuffer dev = new DeviceBuffer(32L * n)) {
       for (int i = 0; i < n; i++) {
         GpuRead r = reads.get(i);
         long b = 32L * i;
-        table.setLong(b, r.slba());
-        table.setInt(b + 8, r.nlb0());
-        table.setInt(b + 12, r.skip());
-        table.setLong(b + 16, r.dstOffset());
-        table.setInt(b + 24, r.length());
-        table.setInt(b + 28, STATUS_PENDING);
+        table.putLong(b, r.slba());
+        table.putInt(b + 8, r.nlb0());
+        table.putInt(b + 12, r.skip());
+        table.putLong(b + 16, r.dstOffset());
+        table.putInt(b + 24, r.length());
+        table.putInt(b + 28, STATUS_PENDING);
       }
-      CudaDriver.copyHtoD(dev.address(), Pointer.nativeValue(table), 32L * n);
+      CudaDriver.copyHtoD(dev.address(), table.address(), 32L * n);
       QueuePair q0 = queues.get(0);
       mediator.wake();
       kernels.launchFetchRanges(
@@ -127,7 +126,7 @@ public final class GpuInitiatedReader implements AutoCloseable {
           queues.size(),
           stream);
       CudaDriver.streamSynchronize(stream);
-      CudaDriver.copyDtoH(Pointer.nativeValue(table), dev.address(), 32L * n);
+      CudaDriver.copyDtoH(table.address(), dev.address(), 32L * n);
       int[] status = new int[n];
       for (int i = 0; i < n; i++) status[i] = table.getInt(32L * i + 28);
       return status;

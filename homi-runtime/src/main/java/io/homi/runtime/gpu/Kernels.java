@@ -1,7 +1,7 @@
 package io.homi.runtime.gpu;
 
-import com.sun.jna.Memory;
-import com.sun.jna.Pointer;
+import io.homi.runtime.os.HostBuffer;
+import io.homi.runtime.os.Libc;
 import java.io.IOException;
 import java.io.InputStream;
 
@@ -57,8 +57,8 @@ public final class Kernels implements AutoCloseable {
         CudaDriver.launch(checksum, 1024, 256, 0, 0, a.pointer(), "homi_checksum_bytes");
       }
       CudaDriver.synchronize();
-      try (Memory h = new Memory(8)) {
-        CudaDriver.copyDtoH(Pointer.nativeValue(h), out, 8);
+      try (HostBuffer h = new HostBuffer(8)) {
+        CudaDriver.copyDtoH(h.address(), out, 8);
         return h.getLong(0);
       }
     } finally {
@@ -68,12 +68,11 @@ public final class Kernels implements AutoCloseable {
 
   /** The same sum on the host, over {@code n} bytes at host address {@code addr}. */
   public static long hostChecksum(long addr, long n) {
-    Pointer p = new Pointer(addr);
     long sum = 0;
     byte[] chunk = new byte[1 << 16];
     for (long done = 0; done < n; done += chunk.length) {
       int len = (int) Math.min(chunk.length, n - done);
-      p.read(done, chunk, 0, len);
+      Libc.view(addr + done, len).get(chunk, 0, len);
       for (int i = 0; i < len; i++) sum += (chunk[i] & 0xffL) * (((done + i) % 251) + 1);
     }
     return sum;

@@ -1,6 +1,6 @@
 package io.homi.runtime.gpu;
 
-import com.sun.jna.Pointer;
+import io.homi.runtime.os.Libc;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
@@ -50,11 +50,11 @@ public final class PinnedBuffer implements AutoCloseable {
     if (offset < 0 || length < 0 || offset + length > capacity) {
       throw new IndexOutOfBoundsException(offset + "+" + length + " > " + capacity);
     }
-    return new Pointer(address).getByteBuffer(offset, length).order(ByteOrder.LITTLE_ENDIAN);
+    return Libc.view(address + offset, length).order(ByteOrder.LITTLE_ENDIAN);
   }
 
   public void zero() {
-    new Pointer(address).setMemory(0, capacity, (byte) 0);
+    Libc.setMemory(address, capacity, (byte) 0);
   }
 
   @Override

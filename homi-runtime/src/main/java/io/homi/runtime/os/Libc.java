@@ -364,6 +364,20 @@ public final class Libc {
     }
   }
 
+  /**
+   * A direct ByteBuffer over [address, address+length) of memory that is not an {@link Allocation}
+   * (pinned, mapped): the caller keeps that memory alive while the view is used.
+   */
+  public static ByteBuffer view(long address, int length) {
+    return new Pointer(address).getByteBuffer(0, length).order(java.nio.ByteOrder.nativeOrder());
+  }
+
+  /** The native address of a direct ByteBuffer's first byte (its position 0). */
+  public static long address(ByteBuffer direct) {
+    if (!direct.isDirect()) throw new IllegalArgumentException("not a direct buffer");
+    return Pointer.nativeValue(Native.getDirectBufferPointer(direct));
+  }
+
   /** Sets {@code length} bytes at {@code address} (memory that is not an Allocation) to a value. */
   public static void setMemory(long address, long length, byte value) {
     new Pointer(address).setMemory(0, length, value);

@@ -1,9 +1,9 @@
 package io.homi.runtime.gpu.decode;
 
-import com.sun.jna.Memory;
-import com.sun.jna.Pointer;
 import io.homi.runtime.gpu.CudaDriver;
 import io.homi.runtime.gpu.DeviceBuffer;
+import io.homi.runtime.os.HostBuffer;
+import io.homi.runtime.os.Libc;
 import io.homi.runtime.parquet.ColumnDescriptor;
 import io.homi.runtime.parquet.CorruptParquetException;
 import io.homi.runtime.parquet.ValueKind;
@@ -98,10 +98,7 @@ public final class GpuDecoder implements AutoCloseable {
         // touched
         // again before this decode synchronizes
         CudaDriver.copyHtoDAsync(
-            inflatedDev.address(),
-            Pointer.nativeValue(com.sun.jna.Native.getDirectBufferPointer(host)),
-            table.inflatedSize(),
-            s);
+            inflatedDev.address(), Libc.address(host), table.inflatedSize(), s);
       }
       ByteBuffer encoded =
           table.encode(
@@ -197,11 +194,12 @@ public final class GpuDecoder implements AutoCloseable {
             rb + statusBytes + 8L * i + 4, pos.address() + (c.rowBase() + c.rows()) * 4, 4, s);
       }
       CudaDriver.streamSynchronize(s);
-      Pointer words = new Pointer(rb);
+      // native order, as the kernels wrote the words
+      ByteBuffer words = Libc.view(rb, (int) (statusBytes + 8L * cols.size()));
       checkStatus(file, table, cols, words);
       long[] posHost = new long[cols.size() * 2];
       for (int i = 0; i < cols.size() * 2; i++)
-        posHost[i] = words.getInt(statusBytes + 4L * i) & 0xffffffffL;
+        posHost[i] = words.getInt((int) (statusBytes + 4L * i)) & 0xffffffffL;
       List<DeviceColumn> finished = new ArrayList<>();
       for (int i = 0; i < out.size(); i++) {
         DeviceColumn d = out.get(i);
@@ -450,9 +448,9 @@ public final class GpuDecoder implements AutoCloseable {
     k.launch("homi_dec_scan_apply_" + type, tiles, 1024, stream, in, n, sums.address(), out, st);
   }
 
-  private void checkStatus(String file, PageTable table, List<Column> cols, Pointer words) {
+  private void checkStatus(String file, PageTable table, List<Column> cols, ByteBuffer words) {
     int[] s = new int[4 * (cols.size() + 1)];
-    words.read(0, s, 0, s.length);
+    for (int i = 0; i < s.length; i++) s[i] = words.getInt(4 * i);
     for (int slot = 0; slot <= cols.size(); slot++) {
       int code = s[4 * slot];
       if (code == 0) continue;
@@ -531,8 +529,8 @@ public final class GpuDecoder implements AutoCloseable {
   }
 
   private static long u32At(long dev, long index) {
-    try (Memory m = new Memory(4)) {
-      CudaDriver.copyDtoH(Pointer.nativeValue(m), dev + index * 4, 4);
+    try (HostBuffer m = new HostBuffer(4)) {
+      CudaDriver.copyDtoH(m.address(), dev + index * 4, 4);
       return m.getInt(0) & 0xffffffffL;
     }
   }
@@ -540,18 +538,15 @@ public final class GpuDecoder implements AutoCloseable {
   private static void upload(long dev, ByteBuffer b) {
     if (b.isDirect()) { // PageTable.encode's: copied from where it is, no staging copies
       if (b.remaining() > 0) {
-        CudaDriver.copyHtoD(
-            dev,
-            Pointer.nativeValue(com.sun.jna.Native.getDirectBufferPointer(b)) + b.position(),
-            b.remaining());
+        CudaDriver.copyHtoD(dev, Libc.address(b) + b.position(), b.remaining());
       }
       return;
     }
-    try (Memory m = new Memory(Math.max(1, b.remaining()))) {
+    try (HostBuffer m = new HostBuffer(Math.max(1, b.remaining()))) {
       byte[] tmp = new byte[b.remaining()];
       b.duplicate().get(tmp);
-      m.write(0, tmp, 0, tmp.length);
-      if (tmp.length > 0) CudaDriver.copyHtoD(dev, Pointer.nativeValue(m), tmp.length);
+      m.view(0, tmp.length).put(tmp);
+      if (tmp.length > 0) CudaDriver.copyHtoD(dev, m.address(), tmp.length);
     }
   }
 
