@@ -51,7 +51,7 @@ public final class GpuColumns {
    * from the CPU decode.
    */
   static int run(String[] args, PrintStream out) throws Exception {
-    String unavailable = GpuRowGroups.unavailableReason();
+    String unavailable = HomiRuntime.get().gpuUnavailable();
     if (unavailable != null) {
       out.println("GPU columns: skipped: " + unavailable);
       out.println("(bin/homi doctor shows every path and why; the CPU examples run anywhere)");
@@ -77,7 +77,7 @@ public final class GpuColumns {
   private static int decodeAndCheck(Path path, List<String> names, PrintStream out)
       throws Exception {
     HomiRuntime rt = HomiRuntime.get();
-    GpuRowGroups gpu = GpuRowGroups.shared();
+    GpuRowGroups gpu = rt.gpuRowGroups();
     int bad = 0;
     long rows = 0;
     long deviceBytes = 0;

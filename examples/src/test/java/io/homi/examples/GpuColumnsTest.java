@@ -3,7 +3,7 @@ package io.homi.examples;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.homi.runtime.gpu.decode.GpuRowGroups;
+import io.homi.runtime.HomiRuntime;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 class GpuColumnsTest {
   @Test
   void withoutAGpuItSaysWhyAndExitsZero() throws Exception {
-    String reason = GpuRowGroups.unavailableReason();
+    String reason = HomiRuntime.get().gpuUnavailable();
     assumeTrue(reason != null, "a GPU is usable here: run bin/example gpu");
     ByteArrayOutputStream buf = new ByteArrayOutputStream();
     int rc =

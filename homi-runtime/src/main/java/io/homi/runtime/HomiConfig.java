@@ -1,6 +1,7 @@
 package io.homi.runtime;
 
 import io.homi.runtime.mediator.PathPolicy;
+import io.homi.runtime.parquet.ReaderSettings;
 import io.homi.runtime.settings.HomiSettings;
 import java.util.Locale;
 import java.util.Map;
@@ -18,7 +19,8 @@ public record HomiConfig(
     long coalesceGapBytes,
     long directMinBytes,
     long maxPageBytes,
-    boolean verifyChecksums) {
+    boolean verifyChecksums)
+    implements ReaderSettings {
   public static final String PATH = HomiSettings.PATH.key();
   public static final String QUEUE_DEPTH = HomiSettings.QUEUE_DEPTH.key();
   public static final String TASK_SIZE = HomiSettings.TASK_SIZE.key();
@@ -47,6 +49,7 @@ public record HomiConfig(
         HomiSettings.VERIFY_CHECKSUMS.from(options));
   }
 
+  @Override
   public PathPolicy policy() {
     return new PathPolicy(pathMode, directMinBytes);
   }

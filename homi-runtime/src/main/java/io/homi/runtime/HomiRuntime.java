@@ -5,6 +5,7 @@ import io.homi.runtime.control.ControlPlane;
 import io.homi.runtime.gpu.GpuDevice;
 import io.homi.runtime.gpu.GpuPath;
 import io.homi.runtime.gpu.GpuProbe;
+import io.homi.runtime.gpu.decode.GpuRowGroups;
 import io.homi.runtime.io.QueueClient;
 import io.homi.runtime.mediator.BufferRegistry;
 import io.homi.runtime.mediator.DeviceMemoryPath;
@@ -16,9 +17,15 @@ import io.homi.runtime.mediator.PathStats;
 import io.homi.runtime.os.Libc;
 import io.homi.runtime.os.OpenFile;
 import io.homi.runtime.parquet.FooterCache;
+import io.homi.runtime.parquet.ReaderRuntime;
+import io.homi.runtime.parquet.ReaderSettings;
 import io.homi.runtime.settings.HomiSettings;
 import io.homi.runtime.settings.JvmSettings;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -27,10 +34,11 @@ import org.apache.arrow.memory.RootAllocator;
 
 /**
  * The embedded HOMI runtime: one per JVM (each Spark executor has its own). Owns the namespace
- * table (grants), the registered buffers, the mediator and its I/O threads, and the Arrow
- * allocator. Readers attach files as namespaces and get their own queue pairs.
+ * table (grants), the registered buffers, the mediator and its I/O threads, the Arrow allocator,
+ * and all GPU state: one device handle per GPU ordinal, the GPU path, the GPU decoders. Readers
+ * attach files as namespaces and get their own queue pairs.
  */
-public final class HomiRuntime implements AutoCloseable {
+public final class HomiRuntime implements ReaderRuntime, AutoCloseable {
   /** Largest transfer one command may ask for (NVMe MDTS): 64 MiB. */
   public static final long MDTS_BYTES = 64L << 20;
 
@@ -82,6 +90,7 @@ public final class HomiRuntime implements AutoCloseable {
     return mediator;
   }
 
+  @Override
   public BufferRegistry buffers() {
     return buffers;
   }
@@ -90,11 +99,13 @@ public final class HomiRuntime implements AutoCloseable {
     return mediator.stats();
   }
 
+  @Override
   public BufferAllocator allocator() {
     return allocator;
   }
 
   /** Parsed footers of the files this JVM opened, keyed by path and file identity. */
+  @Override
   public FooterCache footers() {
     return footers;
   }
@@ -104,6 +115,7 @@ public final class HomiRuntime implements AutoCloseable {
    * homi.prefetchRowGroups}). Each reader keeps at most its own bound in flight, so the threads in
    * use never exceed the readers fetching ahead at that moment; idle threads end after a minute.
    */
+  @Override
   public ExecutorService prefetchPool() {
     ExecutorService p = prefetch;
     if (p == null) {
@@ -137,6 +149,7 @@ public final class HomiRuntime implements AutoCloseable {
    * device} and {@code passthrough} fail clearly when they cannot; {@code auto} goes on without
    * them.
    */
+  @Override
   public Namespace attach(OpenFile file, PathPolicy.Mode mode) throws IOException {
     if (mode == PathPolicy.Mode.GPU) gpuPath(); // strict: fails clearly without a usable GPU
     Namespace ns = namespaces.attach(file);
@@ -194,22 +207,26 @@ public final class HomiRuntime implements AutoCloseable {
         : "cannot open " + d.node() + " read-only with O_DIRECT: " + Libc.strerror(-fd);
   }
 
+  @Override
   public void detach(Namespace ns) {
     mediator.devicePath().unbind(ns);
     namespaces.detach(ns);
   }
 
-  /** A queue pair and its host initiator, routed by the config's path policy. */
-  public QueueClient newClient(HomiConfig config) throws IOException {
+  /** A queue pair and its host initiator, routed by the settings' path policy. */
+  @Override
+  public QueueClient newClient(ReaderSettings config) throws IOException {
     if (config.pathMode() == PathPolicy.Mode.GPU) gpuPath();
     return new QueueClient(mediator, config.queueDepth(), config.taskBytes(), config.policy());
   }
 
   /**
    * The mediator's GPU path (commands into device memory registered as {@link
-   * BufferRegistry.Kind#DEVICE}), attached on first use: cuFile where the platform accepts the
-   * file, pinned staging otherwise. Throws "homi.path=gpu: no usable GPU: why" without one.
+   * BufferRegistry.Kind#DEVICE}), attached on first use on the default GPU's device ({@link
+   * #gpuDevice(int)}): cuFile where the platform accepts the file, pinned staging otherwise. Throws
+   * "homi.path=gpu: no usable GPU: why" without one.
    */
+  @Override
   public DeviceMemoryPath gpuPath() throws IOException {
     DeviceMemoryPath p = mediator.gpuPath();
     if (p != null) return p;
@@ -219,11 +236,13 @@ public final class HomiRuntime implements AutoCloseable {
       GpuProbe.Result r = GpuProbe.probe();
       if (!r.usable()) throw new IOException("homi.path=gpu: no usable GPU: " + r.reason());
       try {
-        GpuDevice gpu = GpuDevice.open(GpuProbe.defaultOrdinal());
         GpuPath g =
-            new GpuPath(gpu, GpuPath.Engine.AUTO, settings.get(HomiSettings.GPU_WORKERS), 4L << 20);
+            new GpuPath(
+                gpuDevice(GpuProbe.defaultOrdinal()),
+                GpuPath.Engine.AUTO,
+                settings.get(HomiSettings.GPU_WORKERS),
+                4L << 20);
         mediator.setGpuPath(g);
-        gpuDevice = gpu;
         return g;
       } catch (RuntimeException e) {
         throw new IOException("homi.path=gpu: the GPU path cannot start: " + e.getMessage(), e);
@@ -231,8 +250,99 @@ public final class HomiRuntime implements AutoCloseable {
     }
   }
 
-  private GpuDevice gpuDevice; // opened with the GPU path (under this lock), released by close()
+  // The GPU state of this runtime, one owner for all of it (guarded by this): the devices (one
+  // primary-context handle per ordinal, shared by the GPU path, the decoders and the connector's
+  // RAPIDS bridge), the decoders per ordinal, and why an ordinal cannot be used, remembered so
+  // that each task does not retry a start that failed.
+  private final Map<Integer, GpuDevice> gpuDevices = new HashMap<>();
+  private final Map<Integer, GpuRowGroups> gpuDecoders = new HashMap<>();
+  private final Map<Integer, String> gpuUnavailable = new HashMap<>();
   private volatile boolean closed;
+
+  /**
+   * GPU {@code ordinal}'s device (its primary context retained), opened on first use and shared by
+   * every user in this runtime; released by {@link #close()}, not by its users. Throws {@link
+   * IllegalStateException} naming why when the GPU cannot be used ({@link #gpuUnavailable(int)}).
+   */
+  public synchronized GpuDevice gpuDevice(int ordinal) {
+    checkOpen();
+    GpuDevice d = gpuDevices.get(ordinal);
+    if (d != null) return d;
+    String why = gpuUnavailable.get(ordinal);
+    if (why != null) throw new IllegalStateException(why);
+    GpuProbe.Result p = GpuProbe.probe(ordinal);
+    if (!p.usable()) why = "no usable GPU: " + p.reason();
+    else {
+      try {
+        d = GpuDevice.open(ordinal);
+      } catch (RuntimeException e) {
+        why = "GPU " + ordinal + " cannot be opened: " + e.getMessage();
+      }
+    }
+    if (why != null) {
+      gpuUnavailable.put(ordinal, why);
+      throw new IllegalStateException(why);
+    }
+    gpuDevices.put(ordinal, d);
+    return d;
+  }
+
+  /**
+   * GPU {@code ordinal}'s row-group decoders ({@code homi.gpuDecoders} of them, host copies pinned
+   * up to {@code homi.gpuPinnedHostBytes}), started on first use on {@link #gpuDevice(int)}; closed
+   * by {@link #close()}. Throws {@link IllegalStateException} naming why when they cannot start
+   * (remembered: {@link #gpuUnavailable(int)}).
+   */
+  public synchronized GpuRowGroups gpuRowGroups(int ordinal) {
+    checkOpen();
+    GpuRowGroups g = gpuDecoders.get(ordinal);
+    if (g != null) return g;
+    String why = gpuUnavailable.get(ordinal);
+    if (why != null) throw new IllegalStateException(why);
+    GpuDevice d = gpuDevice(ordinal);
+    try {
+      g =
+          GpuRowGroups.start(
+              d,
+              settings.get(HomiSettings.GPU_DECODERS),
+              settings.get(HomiSettings.GPU_PINNED_HOST_BYTES));
+    } catch (RuntimeException | Error e) {
+      why = "the GPU decoder could not start on GPU " + ordinal + ": " + e.getMessage();
+      gpuUnavailable.put(ordinal, why);
+      throw new IllegalStateException(why, e);
+    }
+    gpuDecoders.put(ordinal, g);
+    return g;
+  }
+
+  /**
+   * Why GPU output cannot be produced on GPU {@code ordinal} in this runtime, or null when it can:
+   * no usable GPU (the {@link GpuProbe} reason), the device could not be opened, or the decoders
+   * could not start (kernels missing, out of memory). Starts the decoders to find out; a failure is
+   * remembered for the runtime's life.
+   */
+  public String gpuUnavailable(int ordinal) {
+    try {
+      gpuRowGroups(ordinal);
+      return null;
+    } catch (IllegalStateException e) {
+      return e.getMessage();
+    }
+  }
+
+  /** {@link #gpuRowGroups(int)} on the JVM's default GPU ({@link GpuProbe#defaultOrdinal()}). */
+  public GpuRowGroups gpuRowGroups() {
+    return gpuRowGroups(GpuProbe.defaultOrdinal());
+  }
+
+  /** {@link #gpuUnavailable(int)} for the JVM's default GPU ({@link GpuProbe#defaultOrdinal()}). */
+  public String gpuUnavailable() {
+    return gpuUnavailable(GpuProbe.defaultOrdinal());
+  }
+
+  private void checkOpen() {
+    if (closed) throw new IllegalStateException("the HOMI runtime is closed");
+  }
 
   /** A runtime of its own, not the JVM's ({@link #get()}): for tests that close one. */
   static HomiRuntime create() {
@@ -240,32 +350,38 @@ public final class HomiRuntime implements AutoCloseable {
   }
 
   /**
-   * Stops this runtime: the prefetch threads, the mediator (service and I/O threads, io_uring,
-   * queue pairs, paths), the GPU path and its device, the control plane's file watches, then the
-   * Arrow allocator, which fails naming what is still allocated. Readers still open fail on their
-   * next read. A later {@link #get()} starts a new runtime. Idempotent.
+   * Stops this runtime, each part before what it uses: the prefetch threads, the GPU decoders
+   * (their staging, streams and kernels), the mediator (service and I/O threads, io_uring, queue
+   * pairs, paths), the GPU path, then the GPU devices (their primary contexts released last, as
+   * everything above allocated in them), the control plane's file watches, then the Arrow
+   * allocator, which fails naming what is still allocated. Readers still open fail on their next
+   * read; the GPU accessors throw. A later {@link #get()} starts a new runtime. Idempotent.
    */
   @Override
   public void close() {
+    List<GpuRowGroups> decoders;
+    List<GpuDevice> devices;
     synchronized (this) {
       if (closed) return;
       closed = true;
+      decoders = new ArrayList<>(gpuDecoders.values());
+      devices = new ArrayList<>(gpuDevices.values());
+      gpuDecoders.clear();
+      gpuDevices.clear();
     }
     synchronized (HomiRuntime.class) {
       if (instance == this) instance = null;
     }
     ExecutorService p = prefetch;
     if (p != null) p.shutdownNow();
+    decoders.forEach(GpuRowGroups::close);
     DeviceMemoryPath gpu = mediator.gpuPath();
     mediator.close();
     if (gpu instanceof GpuPath g) {
       mediator.setGpuPath(null);
       g.close();
     }
-    synchronized (this) {
-      if (gpuDevice != null) gpuDevice.close();
-      gpuDevice = null;
-    }
+    devices.forEach(GpuDevice::close);
     control.close();
     allocator.close();
   }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.homi.runtime.HomiRuntime;
 import io.homi.runtime.gpu.CudaDriver;
 import io.homi.runtime.gpu.DeviceBuffer;
 import io.homi.runtime.gpu.GpuProbe;
@@ -44,7 +45,7 @@ class GpuSparkIT extends SparkTestBase {
   private static final String GPU_COLUMNS = "id, i, d, s, b, dt, i8, i16, f, bin, part";
 
   static void assumeGpu() {
-    String why = GpuRowGroups.unavailableReason(GpuProbe.defaultOrdinal());
+    String why = HomiRuntime.get().gpuUnavailable(GpuProbe.defaultOrdinal());
     if (why == null) return;
     if (Boolean.getBoolean("homi.test.requireGpu")) fail("homi.test.requireGpu=true but " + why);
     assumeTrue(
@@ -176,7 +177,7 @@ class GpuSparkIT extends SparkTestBase {
             .selectExpr("count(*)", "sum(id)", "sum(k)", "max(s)");
     Row want = expected.collectAsList().get(0);
     for (int i = 0; i < 20; i++) assertThat(scanSmall().get(0)).isEqualTo(want);
-    GpuRowGroups g = GpuRowGroups.shared(GpuProbe.defaultOrdinal());
+    GpuRowGroups g = HomiRuntime.get().gpuRowGroups(GpuProbe.defaultOrdinal());
     g.gpu().bind();
     CudaDriver.synchronize();
     long liveBefore = DeviceBuffer.liveBytes();
@@ -224,7 +225,7 @@ class GpuSparkIT extends SparkTestBase {
   @ValueSource(strings = {"eager", "lazy"})
   void hostCopiesEqualSparksParquetReaderPinnedOrNot(String mode) throws IOException {
     assumeGpu();
-    GpuRowGroups g = GpuRowGroups.shared(GpuProbe.defaultOrdinal());
+    GpuRowGroups g = HomiRuntime.get().gpuRowGroups(GpuProbe.defaultOrdinal());
     long limit = g.pinnedHostMemory().limit();
     Dataset<Row> parquet =
         spark.read().format("parquet").load(dir.toString()).selectExpr(GPU_COLUMNS.split(", "));

@@ -139,7 +139,7 @@ final class FileSliceReader implements AutoCloseable {
                 i); // unchecked reads for flat types, ArrowColumnVector otherwise
         i++;
       }
-      this.gpu = arrow != null ? null : GpuSliceOutput.open(plan.options(), metrics);
+      this.gpu = arrow != null ? null : GpuSliceOutput.open(rt, plan.options(), metrics);
       // The GPU decoder reads whole row groups: page selection is for the CPU decoder only.
       // -Dhomi.readPruning=false (executor JVM) turns dictionary and page-index pruning off, for
       // A/B runs.

@@ -1,5 +1,6 @@
 package io.homi.spark;
 
+import io.homi.runtime.HomiRuntime;
 import io.homi.runtime.gpu.DeviceBuffer;
 import io.homi.runtime.gpu.decode.GpuRowGroups;
 import io.homi.runtime.gpu.decode.MediatorSource;
@@ -53,13 +54,14 @@ final class GpuSliceOutput implements AutoCloseable {
 
   /**
    * Null for host output; throws when GPU output is required and this executor cannot give it. The
-   * GPU is the one Spark assigned to the task ({@link GpuAssignment}), else the JVM's default.
+   * GPU is the one Spark assigned to the task ({@link GpuAssignment}), else the JVM's default; its
+   * decoders are the runtime's ({@link HomiRuntime#gpuRowGroups(int)}).
    */
-  static GpuSliceOutput open(HomiOptions options, HomiMetrics.Task metrics) {
+  static GpuSliceOutput open(HomiRuntime runtime, HomiOptions options, HomiMetrics.Task metrics) {
     if (options.output() == HomiOptions.Output.HOST) return null;
     boolean strict = options.output() == HomiOptions.Output.GPU;
     GpuAssignment device = GpuAssignment.forCurrentTask();
-    String reason = GpuRowGroups.unavailableReason(device.ordinal());
+    String reason = runtime.gpuUnavailable(device.ordinal());
     if (reason == null) {
       if (DEVICE_LOGGED.add(device.ordinal())) {
         io.homi.runtime.gpu.GpuProbe.Result p =
@@ -72,7 +74,7 @@ final class GpuSliceOutput implements AutoCloseable {
             p.deviceName(),
             p.pciAddress());
       }
-      return new GpuSliceOutput(GpuRowGroups.shared(device.ordinal()), metrics, options, strict);
+      return new GpuSliceOutput(runtime.gpuRowGroups(device.ordinal()), metrics, options, strict);
     }
     String where = "executor " + executorId() + ", " + device;
     if (strict) {

@@ -1,9 +1,8 @@
 package io.homi.spark;
 
+import io.homi.runtime.HomiRuntime;
 import io.homi.runtime.gpu.CudaDriver;
-import io.homi.runtime.gpu.GpuDevice;
 import io.homi.runtime.gpu.decode.DeviceColumn;
-import io.homi.runtime.gpu.decode.GpuRowGroups;
 import io.homi.runtime.parquet.ValueKind;
 import java.io.InputStream;
 import java.lang.invoke.MethodHandle;
@@ -70,7 +69,6 @@ final class RapidsBridge {
 
   private static volatile RapidsBridge instance;
   private static volatile String unavailable;
-  private static final Map<Integer, GpuDevice> CONTEXTS = new ConcurrentHashMap<>();
 
   private final String version;
   private final Map<String, Object> dtypes; // DType constants by name
@@ -496,16 +494,18 @@ final class RapidsBridge {
   /**
    * Makes the primary context of the batch's GPU (or the task's, for a host batch) current on this
    * thread: the driver API copies below need it, and it is the context RAPIDS' runtime calls use.
+   * The device is the runtime's ({@link HomiRuntime#gpuDevice(int)}: one handle per GPU, shared
+   * with the decoders that made the batch).
    */
   private static void bind(ColumnarBatch in) {
+    int ordinal = GpuAssignment.forCurrentTask().ordinal();
     for (int i = 0; i < in.numCols(); i++) {
       if (in.column(i) instanceof DeviceColumnVector d) {
-        GpuRowGroups.shared(d.deviceOrdinal()).gpu().bind();
-        return;
+        ordinal = d.deviceOrdinal();
+        break;
       }
     }
-    int ordinal = GpuAssignment.forCurrentTask().ordinal();
-    CONTEXTS.computeIfAbsent(ordinal, GpuDevice::open).bind();
+    HomiRuntime.get().gpuDevice(ordinal).bind();
   }
 
   /** For tests and the closing of a failed batch: closes a cuDF column made here. */

@@ -1,8 +1,8 @@
 package io.homi.runtime.control;
 
-import com.sun.jna.LastErrorException;
-import com.sun.jna.Memory;
+import io.homi.runtime.os.ErrnoException;
 import io.homi.runtime.os.FileIdentity;
+import io.homi.runtime.os.HostBuffer;
 import io.homi.runtime.os.Libc;
 import io.homi.runtime.os.OpenFile;
 import java.io.IOException;
@@ -150,12 +150,12 @@ public final class ExtentMapper {
 
   /** statfs f_type of the file's file system. */
   static long fsType(int fd, String path) throws IOException {
-    try (Memory buf = new Memory(256)) {
+    try (HostBuffer buf = new HostBuffer(256)) {
       buf.clear();
-      Libc.fstatfs(fd, Libc.address(buf));
+      Libc.fstatfs(fd, buf.address());
       return buf.getLong(0) & 0xffffffffL;
-    } catch (LastErrorException e) {
-      throw new IOException("fstatfs " + path + ": " + Libc.strerror(e.getErrorCode()), e);
+    } catch (ErrnoException e) {
+      throw new IOException("fstatfs " + path + ": " + Libc.strerror(e.errno()), e);
     }
   }
 }

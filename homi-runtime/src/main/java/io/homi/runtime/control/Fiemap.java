@@ -1,8 +1,7 @@
 package io.homi.runtime.control;
 
-import com.sun.jna.LastErrorException;
-import com.sun.jna.Memory;
-import com.sun.jna.NativeLong;
+import io.homi.runtime.os.ErrnoException;
+import io.homi.runtime.os.HostBuffer;
 import io.homi.runtime.os.Libc;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -55,19 +54,18 @@ public final class Fiemap {
     long end = start + length;
     long next = start;
     int flags = sync ? FLAG_SYNC : 0;
-    try (Memory buf = new Memory(HEADER + (long) BATCH * EXTENT_SIZE)) {
+    try (HostBuffer buf = new HostBuffer(HEADER + (long) BATCH * EXTENT_SIZE)) {
       while (next < end) {
         buf.clear();
-        buf.setLong(0, next);
-        buf.setLong(8, end - next);
-        buf.setInt(16, flags);
-        buf.setInt(24, BATCH);
+        buf.putLong(0, next);
+        buf.putLong(8, end - next);
+        buf.putInt(16, flags);
+        buf.putInt(24, BATCH);
         try {
-          Libc.ioctl(fd, new NativeLong(FS_IOC_FIEMAP), Libc.address(buf));
-        } catch (LastErrorException e) {
+          Libc.ioctl(fd, FS_IOC_FIEMAP, buf.address());
+        } catch (ErrnoException e) {
           throw new RefusedException(
-              "FIEMAP refused for " + pathForErrors + ": " + Libc.strerror(e.getErrorCode()),
-              e.getErrorCode());
+              "FIEMAP refused for " + pathForErrors + ": " + Libc.strerror(e.errno()), e.errno());
         }
         int mapped = buf.getInt(20);
         if (mapped <= 0) break; // the rest of the range is a hole

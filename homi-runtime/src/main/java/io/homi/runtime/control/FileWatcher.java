@@ -1,7 +1,7 @@
 package io.homi.runtime.control;
 
-import com.sun.jna.LastErrorException;
-import com.sun.jna.Memory;
+import io.homi.runtime.os.ErrnoException;
+import io.homi.runtime.os.HostBuffer;
 import io.homi.runtime.os.Libc;
 import io.homi.runtime.os.OpenFile;
 import java.io.IOException;
@@ -40,8 +40,8 @@ public final class FileWatcher implements AutoCloseable {
   public FileWatcher() throws IOException {
     try {
       fd = Libc.inotify_init1(Libc.IN_NONBLOCK | Libc.IN_CLOEXEC);
-    } catch (LastErrorException e) {
-      throw new IOException("inotify_init1: " + Libc.strerror(e.getErrorCode()), e);
+    } catch (ErrnoException e) {
+      throw new IOException("inotify_init1: " + Libc.strerror(e.errno()), e);
     }
     thread = new Thread(this::loop, "homi-inotify");
     thread.setDaemon(true);
@@ -54,9 +54,9 @@ public final class FileWatcher implements AutoCloseable {
     synchronized (this) {
       try {
         wd = Libc.inotify_add_watch(fd, "/proc/self/fd/" + file.fd(), MASK);
-      } catch (LastErrorException e) {
+      } catch (ErrnoException e) {
         throw new IOException(
-            "inotify_add_watch " + file.path() + ": " + Libc.strerror(e.getErrorCode()), e);
+            "inotify_add_watch " + file.path() + ": " + Libc.strerror(e.errno()), e);
       }
       byWd.computeIfAbsent(wd, k -> new ArrayList<>()).add(grant);
       paths.put(wd, file.path());
@@ -71,7 +71,7 @@ public final class FileWatcher implements AutoCloseable {
     paths.remove(wd);
     try {
       Libc.inotify_rm_watch(fd, wd);
-    } catch (LastErrorException ignored) {
+    } catch (ErrnoException ignored) {
       // already gone (IN_IGNORED raced us): nothing to release
     }
   }
@@ -82,25 +82,25 @@ public final class FileWatcher implements AutoCloseable {
   }
 
   private void loop() {
-    try (Memory pfd = new Memory(8);
-        Memory buf = new Memory(16 * 1024)) {
+    try (HostBuffer pfd = new HostBuffer(8);
+        HostBuffer buf = new HostBuffer(16 * 1024)) {
       while (running) {
-        pfd.setInt(0, fd);
-        pfd.setShort(4, (short) Libc.POLLIN);
-        pfd.setShort(6, (short) 0);
+        pfd.putInt(0, fd);
+        pfd.putShort(4, (short) Libc.POLLIN);
+        pfd.putShort(6, (short) 0);
         try {
-          if (Libc.poll(Libc.address(pfd), 1, POLL_MS) <= 0) continue;
-          long n = Libc.read(fd, Libc.address(buf), buf.size());
+          if (Libc.poll(pfd.address(), 1, POLL_MS) <= 0) continue;
+          long n = Libc.read(fd, buf.address(), buf.capacity());
           dispatch(buf, n);
-        } catch (LastErrorException e) {
-          if (e.getErrorCode() != Libc.EINTR && e.getErrorCode() != Libc.EAGAIN)
-            revokeAll("inotify failed: " + Libc.strerror(e.getErrorCode()));
+        } catch (ErrnoException e) {
+          if (e.errno() != Libc.EINTR && e.errno() != Libc.EAGAIN)
+            revokeAll("inotify failed: " + Libc.strerror(e.errno()));
         }
       }
     }
   }
 
-  private void dispatch(Memory buf, long n) {
+  private void dispatch(HostBuffer buf, long n) {
     for (long off = 0; off + 16 <= n; ) {
       int wd = buf.getInt(off);
       int mask = buf.getInt(off + 4);

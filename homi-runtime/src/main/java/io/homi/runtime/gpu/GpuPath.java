@@ -1,11 +1,11 @@
 package io.homi.runtime.gpu;
 
-import com.sun.jna.LastErrorException;
 import io.homi.runtime.mediator.DeviceMemoryPath;
 import io.homi.runtime.mediator.Namespace;
 import io.homi.runtime.mediator.OsPath;
 import io.homi.runtime.mediator.PageResidency;
 import io.homi.runtime.mediator.PathKind;
+import io.homi.runtime.os.ErrnoException;
 import io.homi.runtime.os.Libc;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -246,9 +246,9 @@ public final class GpuPath implements DeviceMemoryPath, AutoCloseable {
   private static long pread(int fd, long buf, long len, long off, Namespace ns) throws IOException {
     try {
       return Libc.preadFully(fd, buf, len, off);
-    } catch (LastErrorException e) {
+    } catch (ErrnoException e) {
       throw new IOException(
-          "pread " + ns.path() + " at " + off + ": " + Libc.strerror(e.getErrorCode()), e);
+          "pread " + ns.path() + " at " + off + ": " + Libc.strerror(e.errno()), e);
     }
   }
 

@@ -1,6 +1,6 @@
 package io.homi.runtime.mediator;
 
-import com.sun.jna.Pointer;
+import io.homi.runtime.os.HostBuffer;
 import io.homi.runtime.os.Libc;
 import java.io.IOException;
 
@@ -107,8 +107,8 @@ final class CommandExecutor {
   /** Most iovecs in one vectored read of a run of commands. */
   static final int RUN_IOVECS = 256;
 
-  private static final ThreadLocal<com.sun.jna.Memory> RUN_IOV =
-      ThreadLocal.withInitial(() -> new com.sun.jna.Memory(16L * RUN_IOVECS));
+  private static final ThreadLocal<HostBuffer> RUN_IOV =
+      ThreadLocal.withInitial(() -> new HostBuffer(16L * RUN_IOVECS));
 
   /**
    * Whether this command may join a run of file-contiguous commands served by one vectored {@code
@@ -133,19 +133,19 @@ final class CommandExecutor {
    * serve one by one; a command the read only partly filled is simply read again.
    */
   int tryCachedRun(Validated[] run, int k, PathStats stats) {
-    com.sun.jna.Memory iov = RUN_IOV.get();
+    HostBuffer iov = RUN_IOV.get();
     int n = 0;
     int cmds = 0;
     for (; cmds < k; cmds++) {
       long[] segs = run[cmds].segments();
       if (n + segs.length / 2 > RUN_IOVECS) break;
       for (int i = 0; i < segs.length; i += 2, n++) {
-        iov.setLong(16L * n, segs[i]);
-        iov.setLong(16L * n + 8, segs[i + 1]);
+        iov.putLong(16L * n, segs[i]);
+        iov.putLong(16L * n + 8, segs[i + 1]);
       }
     }
     Namespace ns = run[0].ns();
-    long got = osPath.readCachedVector(ns, run[0].command().fileOffset(), Libc.address(iov), n);
+    long got = osPath.readCachedVector(ns, run[0].command().fileOffset(), iov.address(), n);
     int served = 0;
     long acc = 0;
     for (int i = 0; i < cmds; i++) {
@@ -234,7 +234,7 @@ final class CommandExecutor {
 
   /** Zero fill of HOST memory; callers reach it only for segments the registry marked host. */
   static void zeroHost(long addr, long len) {
-    new Pointer(addr).setMemory(0, len, (byte) 0);
+    Libc.setMemory(addr, len, (byte) 0);
   }
 
   /** Serves one contiguous destination segment by the policy, counting bytes per path. */

@@ -1,8 +1,8 @@
 package io.homi.runtime.mediator;
 
-import com.sun.jna.Pointer;
 import io.homi.runtime.nvme.NvmeCommand;
 import io.homi.runtime.nvme.NvmeStatus;
+import io.homi.runtime.os.Libc;
 
 /**
  * Checks a fetched command against its grant before any I/O: opcode, namespace, grant state, data
@@ -105,12 +105,11 @@ final class CommandValidator {
     }
     if ((prp2 & 7) != 0) return null; // a PRP list pointer: quadword aligned, may sit inside a page
     int pages = (int) ((rest + PAGE - 1) / PAGE);
-    Pointer list = new Pointer(prp2);
     long[] segs = new long[2 + 2 * pages];
     segs[0] = prp1;
     segs[1] = first;
     for (int i = 0; i < pages; i++) {
-      long page = list.getLong(i * 8L);
+      long page = Libc.getLong(prp2 + i * 8L);
       if (page == 0 || (page & (PAGE - 1)) != 0) return null;
       segs[2 + 2 * i] = page;
       segs[3 + 2 * i] = Math.min(PAGE, rest - (long) i * PAGE);

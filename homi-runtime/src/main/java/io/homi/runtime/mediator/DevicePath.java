@@ -1,11 +1,10 @@
 package io.homi.runtime.mediator;
 
-import com.sun.jna.LastErrorException;
-import com.sun.jna.Pointer;
 import io.homi.runtime.control.BlockDevice;
 import io.homi.runtime.control.Extent;
 import io.homi.runtime.control.ExtentUse;
 import io.homi.runtime.control.Grant;
+import io.homi.runtime.os.ErrnoException;
 import io.homi.runtime.os.Libc;
 import java.io.IOException;
 import java.util.List;
@@ -73,8 +72,8 @@ public final class DevicePath implements IoPath, AutoCloseable {
         node -> {
           try {
             return Libc.open(node, Libc.O_RDONLY | Libc.O_DIRECT | Libc.O_CLOEXEC);
-          } catch (LastErrorException e) {
-            return -e.getErrorCode();
+          } catch (ErrnoException e) {
+            return -e.errno();
           }
         });
   }
@@ -164,7 +163,7 @@ public final class DevicePath implements IoPath, AutoCloseable {
       long to = Math.min(fileOffset + avail, e.end());
       long dst = address + (from - fileOffset);
       switch (e.use()) {
-        case ZEROS -> new Pointer(dst).setMemory(0, to - from, (byte) 0);
+        case ZEROS -> Libc.setMemory(dst, to - from, (byte) 0);
         case OS_ONLY ->
             throw new IOException(
                 "device read of "
@@ -180,7 +179,7 @@ public final class DevicePath implements IoPath, AutoCloseable {
         case DEVICE -> readBlocks(ns, g, e, from, to, dst, bs, blocks);
       }
     }
-    if (avail < length) new Pointer(address + avail).setMemory(0, length - avail, (byte) 0);
+    if (avail < length) Libc.setMemory(address + avail, length - avail, (byte) 0);
     // Close the FIEMAP race: if the file moved on while we read its old blocks, fail, never mix.
     String changed = g.recheck(ns.file());
     if (changed != null)
@@ -216,7 +215,7 @@ public final class DevicePath implements IoPath, AutoCloseable {
     blocks.read(g, lba, count, dst, bs, ns.path() + " at " + from);
     // The last block of a file holds bytes that are not the file's: never hand them out.
     long tail = count * bs - (to - from);
-    if (tail > 0) new Pointer(dst + (to - from)).setMemory(0, tail, (byte) 0);
+    if (tail > 0) Libc.setMemory(dst + (to - from), tail, (byte) 0);
   }
 
   private void preadBlocks(Grant g, long lba, long count, long dst, int bs, String what)
@@ -234,7 +233,7 @@ public final class DevicePath implements IoPath, AutoCloseable {
     long n;
     try {
       n = Libc.preadFully(fd, dst, count * bs, lba * bs);
-    } catch (LastErrorException ex) {
+    } catch (ErrnoException ex) {
       throw new IOException(
           "O_DIRECT pread "
               + g.device().node()
@@ -245,7 +244,7 @@ public final class DevicePath implements IoPath, AutoCloseable {
               + ") for "
               + what
               + ": "
-              + Libc.strerror(ex.getErrorCode()),
+              + Libc.strerror(ex.errno()),
           ex);
     }
     if (n != count * bs)

@@ -1,6 +1,6 @@
 package io.homi.runtime.mediator;
 
-import com.sun.jna.LastErrorException;
+import io.homi.runtime.os.ErrnoException;
 import io.homi.runtime.os.Libc;
 import java.io.IOException;
 
@@ -28,15 +28,9 @@ public final class DirectPath implements IoPath {
     if (fd < 0) throw new IOException("O_DIRECT is refused for " + ns.path());
     try {
       return Libc.preadFully(fd, address, length, fileOffset);
-    } catch (LastErrorException e) {
+    } catch (ErrnoException e) {
       throw new IOException(
-          "O_DIRECT pread "
-              + ns.path()
-              + " at "
-              + fileOffset
-              + ": "
-              + Libc.strerror(e.getErrorCode()),
-          e);
+          "O_DIRECT pread " + ns.path() + " at " + fileOffset + ": " + Libc.strerror(e.errno()), e);
     }
   }
 }

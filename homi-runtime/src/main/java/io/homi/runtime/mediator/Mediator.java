@@ -109,6 +109,8 @@ public final class Mediator implements AutoCloseable {
   private final CopyOnWriteArrayList<ServicedQueue> queues = new CopyOnWriteArrayList<>();
   private final ConcurrentHashMap<QueuePair, ServicedQueue> byPair = new ConcurrentHashMap<>();
   private final AtomicInteger nextQueueId = new AtomicInteger(1);
+  private final java.util.concurrent.atomic.AtomicLong queuePairsCreated =
+      new java.util.concurrent.atomic.AtomicLong();
   private final ExecutorService io;
 
   /**
@@ -238,6 +240,14 @@ public final class Mediator implements AutoCloseable {
     return ring != null;
   }
 
+  /**
+   * Queue pairs created since this mediator started. A reader has one queue pair per open file, for
+   * host and device destinations alike (tests compare this with the files a scan opened).
+   */
+  public long queuePairsCreated() {
+    return queuePairsCreated.get();
+  }
+
   /** A queue pair in host memory whose commands the given policy routes, served from now on. */
   public QueuePair createQueuePair(int sqEntries, int cqEntries, PathPolicy policy) {
     return createQueuePair(sqEntries, cqEntries, policy, HostQueueMemory::new);
@@ -250,6 +260,7 @@ public final class Mediator implements AutoCloseable {
       int sqEntries, int cqEntries, PathPolicy policy, LongFunction<QueueMemory> allocator) {
     QueueMemory mem = allocator.apply(QueuePair.bytesNeeded(sqEntries, cqEntries));
     QueuePair qp = new QueuePair(nextQueueId.getAndIncrement(), sqEntries, cqEntries, mem);
+    queuePairsCreated.incrementAndGet();
     ServicedQueue q = new ServicedQueue(qp, policy, stats, settings.budget());
     byPair.put(qp, q);
     queues.add(q);

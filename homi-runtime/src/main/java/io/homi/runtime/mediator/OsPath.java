@@ -1,13 +1,14 @@
 package io.homi.runtime.mediator;
 
-import com.sun.jna.LastErrorException;
-import com.sun.jna.Memory;
+import io.homi.runtime.os.ErrnoException;
+import io.homi.runtime.os.HostBuffer;
 import io.homi.runtime.os.Libc;
 import java.io.IOException;
 
 /** Buffered pread through the page cache: the path that always works. */
 public final class OsPath implements IoPath {
-  private static final ThreadLocal<Memory> IOVEC = ThreadLocal.withInitial(() -> new Memory(16));
+  private static final ThreadLocal<HostBuffer> IOVEC =
+      ThreadLocal.withInitial(() -> new HostBuffer(16));
   private static final int EOPNOTSUPP = 95;
   private static final int ENOSYS = 38;
   private volatile boolean nowaitSupported = true;
@@ -21,9 +22,9 @@ public final class OsPath implements IoPath {
   public long read(Namespace ns, long fileOffset, long address, long length) throws IOException {
     try {
       return Libc.preadFully(ns.file().fd(), address, length, fileOffset);
-    } catch (LastErrorException e) {
+    } catch (ErrnoException e) {
       throw new IOException(
-          "pread " + ns.path() + " at " + fileOffset + ": " + Libc.strerror(e.getErrorCode()), e);
+          "pread " + ns.path() + " at " + fileOffset + ": " + Libc.strerror(e.errno()), e);
     }
   }
 
@@ -37,9 +38,9 @@ public final class OsPath implements IoPath {
     while (true) {
       try {
         return Math.max(0, Libc.preadv2(ns.file().fd(), iov, iovcnt, fileOffset, Libc.RWF_NOWAIT));
-      } catch (LastErrorException e) {
-        if (e.getErrorCode() == Libc.EINTR) continue;
-        if (e.getErrorCode() == EOPNOTSUPP || e.getErrorCode() == ENOSYS) nowaitSupported = false;
+      } catch (ErrnoException e) {
+        if (e.errno() == Libc.EINTR) continue;
+        if (e.errno() == EOPNOTSUPP || e.errno() == ENOSYS) nowaitSupported = false;
         return 0;
       }
     }
@@ -52,19 +53,19 @@ public final class OsPath implements IoPath {
    */
   public long readCached(Namespace ns, long fileOffset, long address, long length) {
     if (!nowaitSupported) return 0;
-    Memory iov = IOVEC.get();
+    HostBuffer iov = IOVEC.get();
     long done = 0;
     while (done < length) {
-      iov.setLong(0, address + done);
-      iov.setLong(8, length - done);
+      iov.putLong(0, address + done);
+      iov.putLong(8, length - done);
       long n;
       try {
-        n = Libc.preadv2(ns.file().fd(), Libc.address(iov), 1, fileOffset + done, Libc.RWF_NOWAIT);
-      } catch (LastErrorException e) {
-        if (e.getErrorCode() == Libc.EINTR) continue;
+        n = Libc.preadv2(ns.file().fd(), iov.address(), 1, fileOffset + done, Libc.RWF_NOWAIT);
+      } catch (ErrnoException e) {
+        if (e.errno() == Libc.EINTR) continue;
         // Only a kernel without the flag turns the probe off; any other error (EISDIR, EIO) is the
         // file's, and the blocking read that follows reports it.
-        if (e.getErrorCode() == EOPNOTSUPP || e.getErrorCode() == ENOSYS) nowaitSupported = false;
+        if (e.errno() == EOPNOTSUPP || e.errno() == ENOSYS) nowaitSupported = false;
         return done;
       }
       if (n <= 0) return done;

@@ -1,7 +1,7 @@
 package io.homi.runtime.mediator;
 
-import com.sun.jna.LastErrorException;
-import com.sun.jna.Memory;
+import io.homi.runtime.os.ErrnoException;
+import io.homi.runtime.os.HostBuffer;
 import io.homi.runtime.os.Libc;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -26,8 +26,8 @@ public final class PageResidency implements AutoCloseable {
   /** mincore vector per thread: one byte per page, asked 4 MiB at a time. */
   private static final int VEC_PAGES = 1024;
 
-  private static final ThreadLocal<Memory> VEC =
-      ThreadLocal.withInitial(() -> new Memory(VEC_PAGES));
+  private static final ThreadLocal<HostBuffer> VEC =
+      ThreadLocal.withInitial(() -> new HostBuffer(VEC_PAGES));
 
   private final Map<Namespace, long[]> mappings;
   private boolean closed;
@@ -59,14 +59,14 @@ public final class PageResidency implements AutoCloseable {
     long[] m = mapping(ns);
     if (m[0] <= 0) return UNKNOWN;
     long pageEnd = Math.min((end + PAGE - 1) & -PAGE, m[1]);
-    Memory vec = VEC.get();
-    long vecAddr = Libc.address(vec);
+    HostBuffer vec = VEC.get();
+    long vecAddr = vec.address();
     long at = off & -PAGE;
     while (at < pageEnd) {
       long chunk = Math.min(pageEnd - at, VEC_PAGES * PAGE);
       try {
         Libc.mincore(m[0] + at, chunk, vecAddr);
-      } catch (LastErrorException e) {
+      } catch (ErrnoException e) {
         return UNKNOWN;
       }
       int pages = (int) (chunk / PAGE);
@@ -121,7 +121,7 @@ public final class PageResidency implements AutoCloseable {
       if (len > 0 && !ns.isRevoked()) {
         try {
           addr = Libc.mmap(0, len, Libc.PROT_READ, Libc.MAP_SHARED, ns.file().fd(), 0);
-        } catch (LastErrorException e) {
+        } catch (ErrnoException e) {
           addr = -1;
         }
       }
@@ -135,7 +135,7 @@ public final class PageResidency implements AutoCloseable {
     if (m[0] > 0) {
       try {
         Libc.munmap(m[0], m[1]);
-      } catch (LastErrorException ignored) {
+      } catch (ErrnoException ignored) {
         // nothing to do: the mapping is gone either way
       }
     }

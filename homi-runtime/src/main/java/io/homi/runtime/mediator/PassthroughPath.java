@@ -1,9 +1,9 @@
 package io.homi.runtime.mediator;
 
-import com.sun.jna.LastErrorException;
 import io.homi.runtime.control.BlockDevice;
 import io.homi.runtime.control.Grant;
 import io.homi.runtime.nvme.NvmeStatusException;
+import io.homi.runtime.os.ErrnoException;
 import io.homi.runtime.os.IoUring;
 import io.homi.runtime.os.Libc;
 import java.io.IOException;
@@ -69,8 +69,8 @@ public final class PassthroughPath implements IoPath, AutoCloseable {
     int fd;
     try {
       fd = Libc.open(ng, Libc.O_RDONLY | Libc.O_CLOEXEC);
-    } catch (LastErrorException e) {
-      return "cannot open " + ng + " read-only: " + Libc.strerror(e.getErrorCode());
+    } catch (ErrnoException e) {
+      return "cannot open " + ng + " read-only: " + Libc.strerror(e.errno());
     }
     Channel ch = new Channel(d, ng, fd, transferLimit(d));
     try {

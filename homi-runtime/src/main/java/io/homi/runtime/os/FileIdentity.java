@@ -1,6 +1,5 @@
 package io.homi.runtime.os;
 
-import com.sun.jna.Memory;
 import java.io.IOException;
 
 /**
@@ -12,10 +11,10 @@ public record FileIdentity(long dev, long ino, long size, long mtimeNanos, long 
   private static final int STATX_SIZE = 256;
 
   public static FileIdentity of(int fd, String pathForErrors) throws IOException {
-    try (Memory buf = new Memory(STATX_SIZE)) {
+    try (HostBuffer buf = new HostBuffer(STATX_SIZE)) {
       buf.clear();
       try {
-        Libc.statx(fd, "", Libc.AT_EMPTY_PATH, Libc.STATX_BASIC_STATS, Libc.address(buf));
+        Libc.statx(fd, "", Libc.AT_EMPTY_PATH, Libc.STATX_BASIC_STATS, buf.address());
       } catch (RuntimeException e) {
         throw new IOException(
             "statx failed for " + pathForErrors + ": " + Libc.strerror(Libc.errno(e)), e);

@@ -263,12 +263,12 @@ public final class IoUring implements AutoCloseable {
   private long map(long len, long offset) throws IOException {
     try {
       return Libc.mmap(0, len, PROT_RW, Libc.MAP_SHARED | MAP_POPULATE, ringFd, offset);
-    } catch (LastErrorException e) {
+    } catch (ErrnoException e) {
       throw new IOException(
           "mmap of io_uring ring at 0x"
               + Long.toHexString(offset)
               + " failed: "
-              + Libc.strerror(e.getErrorCode()),
+              + Libc.strerror(e.errno()),
           e);
     }
   }

@@ -1,7 +1,5 @@
 package io.homi.runtime.parquet;
 
-import io.homi.runtime.HomiConfig;
-import io.homi.runtime.HomiRuntime;
 import io.homi.runtime.io.QueueClient;
 import io.homi.runtime.mediator.Namespace;
 import io.homi.runtime.mediator.PathStats;
@@ -22,8 +20,8 @@ import org.apache.parquet.format.FileMetaData;
  * with {@link #openRowGroup}; every byte comes through the mediator.
  */
 public final class ParquetFileReader implements AutoCloseable {
-  private final HomiRuntime runtime;
-  private final HomiConfig config;
+  private final ReaderRuntime runtime;
+  private final ReaderSettings config;
   private final OpenFile file;
   private final FileMetaData metadata;
   private final ParquetSchema schema;
@@ -31,8 +29,8 @@ public final class ParquetFileReader implements AutoCloseable {
   private volatile QueueClient client;
 
   private ParquetFileReader(
-      HomiRuntime runtime,
-      HomiConfig config,
+      ReaderRuntime runtime,
+      ReaderSettings config,
       OpenFile file,
       Namespace ns,
       QueueClient client,
@@ -47,7 +45,7 @@ public final class ParquetFileReader implements AutoCloseable {
     this.schema = schema;
   }
 
-  public static ParquetFileReader open(HomiRuntime runtime, Path path, HomiConfig config)
+  public static ParquetFileReader open(ReaderRuntime runtime, Path path, ReaderSettings config)
       throws IOException {
     if (!Files.exists(path)) throw new FileNotFoundException("file not found: " + path);
     if (Files.isDirectory(path))
@@ -153,7 +151,7 @@ public final class ParquetFileReader implements AutoCloseable {
     return DictionaryPageReader.read(this, rowGroup, column);
   }
 
-  HomiConfig config() {
+  ReaderSettings config() {
     return config;
   }
 
@@ -208,7 +206,7 @@ public final class ParquetFileReader implements AutoCloseable {
     }
   }
 
-  HomiRuntime runtime() {
+  ReaderRuntime runtime() {
     return runtime;
   }
 

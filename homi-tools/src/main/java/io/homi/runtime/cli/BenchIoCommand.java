@@ -298,7 +298,7 @@ public final class BenchIoCommand {
       PathPolicy auto = new PathPolicy(PathPolicy.Mode.AUTO, 256 << 10);
       try (QueueClient c = new QueueClient(m, 64, 4096, auto);
           QueueClient c2 = noRing == null ? null : new QueueClient(noRing, 64, 4096, auto);
-          com.sun.jna.Memory iov = new com.sun.jna.Memory(16)) {
+          HostBuffer iov = new HostBuffer(16)) {
         c.read(ns, offs, lens, dests); // JIT warm-up of every side, not counted
         if (c2 != null) c2.read(ns, offs, lens, dests);
         plainLoop(ns, iov, offs, dests);
@@ -360,15 +360,15 @@ public final class BenchIoCommand {
     }
   }
 
-  private static void plainLoop(Namespace ns, com.sun.jna.Memory iov, long[] offs, long[] dests) {
-    long iovAddr = Libc.address(iov);
+  private static void plainLoop(Namespace ns, HostBuffer iov, long[] offs, long[] dests) {
+    long iovAddr = iov.address();
     int fd = ns.file().fd();
     for (int i = 0; i < offs.length; i++) {
-      iov.setLong(0, dests[i]);
-      iov.setLong(8, 4096);
+      iov.putLong(0, dests[i]);
+      iov.putLong(8, 4096);
       try {
         Libc.preadv2(fd, iovAddr, 1, offs[i], Libc.RWF_NOWAIT);
-      } catch (com.sun.jna.LastErrorException e) {
+      } catch (io.homi.runtime.os.ErrnoException e) {
         // EAGAIN: a page was evicted under memory pressure from others; the call was still made
       }
     }

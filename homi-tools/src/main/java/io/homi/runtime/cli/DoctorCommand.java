@@ -1,12 +1,11 @@
 package io.homi.runtime.cli;
 
-import com.sun.jna.Memory;
-import com.sun.jna.NativeLong;
 import io.homi.runtime.gpu.CuFile;
 import io.homi.runtime.gpu.GpuDevice;
 import io.homi.runtime.gpu.GpuProbe;
 import io.homi.runtime.gpu.Kernels;
 import io.homi.runtime.os.FileIdentity;
+import io.homi.runtime.os.HostBuffer;
 import io.homi.runtime.os.IoUring;
 import io.homi.runtime.os.Libc;
 import io.homi.runtime.os.OpenFile;
@@ -245,11 +244,11 @@ public final class DoctorCommand {
 
   /** Null when the ioctl works on this file; otherwise why not. */
   static String fiemap(int fd) {
-    try (Memory m = new Memory(32 + 56)) { // struct fiemap header, room for one extent
+    try (HostBuffer m = new HostBuffer(32 + 56)) { // struct fiemap header, room for one extent
       m.clear();
-      m.setLong(8, Long.MAX_VALUE); // fm_length
-      m.setInt(24, 1); // fm_extent_count
-      Libc.ioctl(fd, new NativeLong(FS_IOC_FIEMAP), Libc.address(m));
+      m.putLong(8, Long.MAX_VALUE); // fm_length
+      m.putInt(24, 1); // fm_extent_count
+      Libc.ioctl(fd, FS_IOC_FIEMAP, m.address());
       return null;
     } catch (RuntimeException e) {
       return "ioctl FS_IOC_FIEMAP: " + Libc.strerror(Libc.errno(e));

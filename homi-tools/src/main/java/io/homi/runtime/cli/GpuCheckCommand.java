@@ -309,10 +309,10 @@ public final class GpuCheckCommand {
               1L << 20,
               4096,
               dst.address() + 4096); // the last block: 1808 file bytes, then zeros
-          new com.sun.jna.Pointer(ref.address()).setMemory(0, 8192, (byte) 0);
+          io.homi.runtime.os.Libc.setMemory(ref.address(), 8192, (byte) 0);
           io.homi.runtime.os.Libc.preadFully(t.fd(), ref.address(), 1808, 1L << 20);
-          new com.sun.jna.Pointer(ref.address() + 4096)
-              .setMemory(0, 4096, (byte) 0x5A); // untouched beyond
+          io.homi.runtime.os.Libc.setMemory(
+              ref.address() + 4096, 4096, (byte) 0x5A); // untouched beyond
           long g = kernels.checksum(dst.address() + 4096, 8192);
           long h = Kernels.hostChecksum(ref.address(), 8192);
           correctness.put(what, g == h ? "PASS" : "FAIL gpu " + g + " != host " + h);

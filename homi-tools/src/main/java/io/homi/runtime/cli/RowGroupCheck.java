@@ -54,7 +54,7 @@ final class RowGroupCheck {
     }
     HomiRuntime rt = HomiRuntime.get();
     BufferAllocator alloc = rt.allocator().newChildAllocator("row-group-check", 0, Long.MAX_VALUE);
-    GpuRowGroups gpu = GpuRowGroups.shared();
+    GpuRowGroups gpu = rt.gpuRowGroups();
     boolean mediated = Arrays.asList(args).contains("--mediator");
     io.homi.runtime.mediator.PathStats.Snapshot bytes = null;
     String how = "pread into pinned staging";

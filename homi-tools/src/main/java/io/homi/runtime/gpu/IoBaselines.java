@@ -1,6 +1,6 @@
 package io.homi.runtime.gpu;
 
-import com.sun.jna.Memory;
+import io.homi.runtime.os.HostBuffer;
 import io.homi.runtime.os.Libc;
 import io.homi.runtime.os.OpenFile;
 import java.io.IOException;
@@ -75,8 +75,8 @@ public final class IoBaselines implements AutoCloseable {
 
   /** The plain loop a user would write: buffered pread into pageable memory, then cuMemcpyHtoD. */
   public long preadMemcpy(OpenFile f, DeviceBuffer dst) throws IOException {
-    try (Memory host = new Memory(TASK)) {
-      long addr = com.sun.jna.Pointer.nativeValue(host);
+    try (HostBuffer host = new HostBuffer(TASK)) {
+      long addr = host.address();
       long done = 0;
       while (done < f.size()) {
         long n = Libc.preadFully(f.fd(), addr, Math.min(TASK, f.size() - done), done);

@@ -3,11 +3,8 @@ package io.homi.runtime.gpu.decode;
 import io.homi.runtime.gpu.BufferPool;
 import io.homi.runtime.gpu.CudaDriver;
 import io.homi.runtime.gpu.GpuDevice;
-import io.homi.runtime.gpu.GpuProbe;
 import io.homi.runtime.gpu.PinnedBuffer;
 import io.homi.runtime.parquet.ColumnDescriptor;
-import io.homi.runtime.settings.HomiSettings;
-import io.homi.runtime.settings.JvmSettings;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -21,11 +18,12 @@ import org.apache.parquet.format.RowGroup;
 /**
  * Row groups decoded into GPU memory, one device batch per row group: what the Spark reader
  * produces with {@code homi.output=gpu}, and what {@code homi gpucheck-decode --row-groups} proves
- * against the CPU decoder. One per JVM and GPU ({@link #shared(int)}): the kernels, the staging
- * buffers and the read threads are loaded once. {@code homi.gpuDecoders} decoders take turns (each
- * with its own staging), so one row group's chunk reads and page table overlap another's kernels.
- * Host copies go to pinned memory from a pool bounded by {@code homi.gpuPinnedHostBytes}, over one
- * copy stream of their own, so they overlap the next decode's kernels.
+ * against the CPU decoder. One per runtime and GPU, started and closed by {@code
+ * HomiRuntime.gpuRowGroups(int)}: the kernels, the staging buffers and the read threads are loaded
+ * once. {@code homi.gpuDecoders} decoders take turns (each with its own staging), so one row
+ * group's chunk reads and page table overlap another's kernels. Host copies go to pinned memory
+ * from a pool bounded by {@code homi.gpuPinnedHostBytes}, over one copy stream of their own, so
+ * they overlap the next decode's kernels.
  */
 public final class GpuRowGroups implements AutoCloseable {
   /** When a row group's columns are copied to host memory ({@code homi.gpuHostCopy}). */
@@ -45,16 +43,9 @@ public final class GpuRowGroups implements AutoCloseable {
     }
   }
 
-  private static final Object LOCK = new Object();
-
   /** Pinned host copies are rounded up to this: row groups of about one size reuse one buffer. */
   private static final long PINNED_GRANULE = 4L << 20;
 
-  // One decoder per GPU ordinal the JVM was handed (normally one: the executor's GPU).
-  private static final java.util.Map<Integer, GpuRowGroups> SHARED =
-      new java.util.concurrent.ConcurrentHashMap<>();
-  private static final java.util.Map<Integer, String> START_ERRORS =
-      new java.util.concurrent.ConcurrentHashMap<>();
   private final GpuDevice gpu;
   private final List<GpuParquetReader> readers;
   private final java.util.concurrent.BlockingQueue<GpuParquetReader> idle;
@@ -63,8 +54,8 @@ public final class GpuRowGroups implements AutoCloseable {
   private volatile boolean closed;
 
   /**
-   * Decoders {@code readers} on {@code gpu} (this takes them over), host copies pinned up to {@code
-   * pinnedLimit} bytes.
+   * Decoders {@code readers} on {@code gpu} (this takes the readers over, not the device: its owner
+   * closes it after this), host copies pinned up to {@code pinnedLimit} bytes.
    */
   public GpuRowGroups(GpuDevice gpu, List<GpuParquetReader> readers, long pinnedLimit) {
     if (readers.isEmpty()) throw new IllegalArgumentException("no decoders");
@@ -90,62 +81,26 @@ public final class GpuRowGroups implements AutoCloseable {
   }
 
   /**
-   * Why GPU output cannot be produced in this JVM, or null when it can: no usable GPU (the {@link
-   * GpuProbe} reason), or the decoder failed to start (kernels missing, context).
+   * {@code decoders} decoders on {@code gpu} (each its own staging, streams and kernels), host
+   * copies pinned up to {@code pinnedLimit} bytes. The runtime starts one per GPU ordinal ({@code
+   * HomiRuntime.gpuRowGroups}) with {@code homi.gpuDecoders} and {@code homi.gpuPinnedHostBytes};
+   * what was made is freed when a decoder fails to start.
    */
-  public static String unavailableReason() {
-    return unavailableReason(GpuProbe.defaultOrdinal());
-  }
-
-  /** As {@link #unavailableReason()}, for GPU {@code ordinal}. */
-  public static String unavailableReason(int ordinal) {
-    GpuProbe.Result p = GpuProbe.probe(ordinal);
-    if (!p.usable()) return "no usable GPU: " + p.reason();
+  public static GpuRowGroups start(GpuDevice gpu, int decoders, long pinnedLimit) {
+    List<GpuParquetReader> made = new ArrayList<>();
     try {
-      shared(ordinal);
-      return null;
-    } catch (RuntimeException e) {
-      return "the GPU decoder could not start on GPU " + ordinal + ": " + e.getMessage();
-    }
-  }
-
-  /**
-   * This JVM's decoder on its default GPU ({@link GpuProbe#defaultOrdinal()}), started on first
-   * use.
-   */
-  public static GpuRowGroups shared() {
-    return shared(GpuProbe.defaultOrdinal());
-  }
-
-  /**
-   * This JVM's decoder on GPU {@code ordinal}, started on first use (a start failure is
-   * remembered).
-   */
-  public static GpuRowGroups shared(int ordinal) {
-    GpuRowGroups s = SHARED.get(ordinal);
-    if (s != null) return s;
-    synchronized (LOCK) {
-      s = SHARED.get(ordinal);
-      if (s != null) return s;
-      String startError = START_ERRORS.get(ordinal);
-      if (startError != null) throw new IllegalStateException(startError);
-      GpuDevice gpu = null;
-      List<GpuParquetReader> made = new ArrayList<>();
-      try {
-        gpu = GpuDevice.open(ordinal);
-        JvmSettings js = JvmSettings.get();
-        int n = js.get(HomiSettings.GPU_DECODERS);
-        int threads = Math.max(2, Runtime.getRuntime().availableProcessors() / 2);
-        for (int i = 0; i < n; i++) made.add(new GpuParquetReader(gpu, threads));
-        s = new GpuRowGroups(gpu, made, js.get(HomiSettings.GPU_PINNED_HOST_BYTES));
-        SHARED.put(ordinal, s);
-        return s;
-      } catch (RuntimeException | Error e) {
-        made.forEach(GpuParquetReader::close);
-        if (gpu != null) gpu.close();
-        START_ERRORS.put(ordinal, String.valueOf(e.getMessage()));
-        throw e;
+      int threads = Math.max(2, Runtime.getRuntime().availableProcessors() / 2);
+      for (int i = 0; i < decoders; i++) made.add(new GpuParquetReader(gpu, threads));
+      return new GpuRowGroups(gpu, made, pinnedLimit);
+    } catch (RuntimeException | Error e) {
+      for (GpuParquetReader r : made) {
+        try {
+          r.close();
+        } catch (RuntimeException | Error s) {
+          e.addSuppressed(s);
+        }
       }
+      throw e;
     }
   }
 
@@ -262,19 +217,19 @@ public final class GpuRowGroups implements AutoCloseable {
   }
 
   /**
-   * Frees what this decoder holds: its decoders (staging, streams, kernels), the copy stream, the
-   * idle pinned buffers (ones in use are freed when their row group is released), and the GPU's
-   * context. Batches still open must be closed first.
+   * Frees what this decoder holds: its decoders (staging, streams, kernels), the copy stream and
+   * the idle pinned buffers (ones in use are freed when their row group is released). The GPU's
+   * context stays: the device's owner releases it after this. Batches still open must be closed
+   * first.
    */
   @Override
-  public void close() {
+  public synchronized void close() {
     if (closed) return;
     closed = true;
     gpu.bind();
     readers.forEach(GpuParquetReader::close);
     pinned.close();
     CudaDriver.streamDestroy(copyStream);
-    gpu.close();
   }
 
   /**

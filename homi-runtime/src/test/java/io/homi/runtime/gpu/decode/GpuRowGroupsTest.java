@@ -1,9 +1,7 @@
 package io.homi.runtime.gpu.decode;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assumptions.assumeThat;
 
-import io.homi.runtime.gpu.GpuProbe;
 import io.homi.runtime.parquet.ParquetSchema;
 import io.homi.runtime.parquet.ScanPlan;
 import java.nio.file.Files;
@@ -112,12 +110,5 @@ class GpuRowGroupsTest {
         .isLessThan(
             ScanPlan.of(f.toString(), md, schema.columns(), null, Files.size(f), 1 << 20)
                 .stageBytes());
-  }
-
-  @Test
-  void withoutAGpuTheReasonIsTheProbes() {
-    assumeThat(GpuProbe.probe().usable()).isFalse();
-    assertThat(GpuRowGroups.unavailableReason())
-        .isEqualTo("no usable GPU: " + GpuProbe.probe().reason());
   }
 }

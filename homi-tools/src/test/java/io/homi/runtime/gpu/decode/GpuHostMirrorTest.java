@@ -64,9 +64,11 @@ class GpuHostMirrorTest {
     assertThat(md.getRow_groupsSize()).isGreaterThan(1);
     BufferAllocator alloc =
         HomiRuntime.get().allocator().newChildAllocator("mirror-test", 0, Long.MAX_VALUE);
-    GpuDevice gpu = GpuDevice.open(GpuProbe.defaultOrdinal());
+    // The runtime's device (it owns the context); decoders of this test's own, for its pinned
+    // bound.
+    GpuDevice gpu = HomiRuntime.get().gpuDevice(GpuProbe.defaultOrdinal());
     long liveBefore = DeviceBuffer.liveBytes();
-    GpuRowGroups g = new GpuRowGroups(gpu, List.of(new GpuParquetReader(gpu, 4)), bound);
+    GpuRowGroups g = GpuRowGroups.start(gpu, 1, bound);
     try {
       long heldAfterFirst = -1;
       for (int pass = 0; pass < 3; pass++) {
@@ -123,7 +125,7 @@ class GpuHostMirrorTest {
       }
       assertThat(alloc.getAllocatedMemory()).as("Arrow memory of the views released").isZero();
     } finally {
-      g.close(); // also closes gpu
+      g.close(); // the device stays: the runtime owns it
       alloc.close();
     }
     assertThat(g.pinnedHostMemory().heldBytes())
