@@ -178,6 +178,25 @@ public final class HomiSettings {
                   + "min/max statistics rule out are skipped either way); `false` reads every page, "
                   + "for A/B measurements"));
 
+  public static final Setting<String> AGGREGATE_PUSHDOWN =
+      add(
+          Setting.choice(
+              "homi.aggregatePushdown",
+              SCAN,
+              "auto",
+              List.of("auto", "on", "off"),
+              "which `COUNT`/`MIN`/`MAX` aggregates (no filter on data columns, `GROUP BY` partition columns "
+                  + "only) the scan answers per file from its footer instead of Spark aggregating rows. `auto`: only "
+                  + "those a footer can answer exactly: `COUNT(*)`, `COUNT` of a top-level column, `MIN`/`MAX` of "
+                  + "boolean, integral and date columns and of partition columns (not float/double: writers leave NaN "
+                  + "out of the bounds). `on`: Spark's own set for its Parquet scan (`auto`'s plus float/double "
+                  + "`MIN`/`MAX`). `off`: none. Under `auto` and `on` a file whose statistics cannot answer exactly (none "
+                  + "written, a missing null count, unsigned, a date before 1582-10-15, byte-array statistics from "
+                  + "parquet-mr before 1.8.0 (PARQUET-251), float/double bounds) is read for that column instead, so "
+                  + "the answer is always the one from the rows. When neither this option nor `spark.homi.aggregatePushdown` "
+                  + "is set, an explicitly set `spark.sql.parquet.aggregatePushdown` decides (`true` = `on`, `false` = "
+                  + "`off`). [Details](docs/connector.md#aggregate-pushdown)"));
+
   // ---- Per JVM: spark.homi.* Spark conf, -Dhomi.*; fixed when the runtime starts ----
 
   public static final Setting<Integer> IO_THREADS =
