@@ -24,6 +24,7 @@ TIMEOUT=${HOMI_LAB_TIMEOUT:-900}
 DEFAULT_TESTS=(
   io.homi.runtime.mediator.VfCrashRecoveryTest
   io.homi.runtime.mediator.VfPathTest
+  io.homi.runtime.mediator.VfParquetTest
   io.homi.runtime.mediator.PassthroughPathTest
   io.homi.runtime.os.IoUringPassthroughTest
   io.homi.runtime.control.DevicePathTest
