@@ -31,7 +31,7 @@ public final class HomiSettings {
               "homi.path",
               SCAN,
               "auto",
-              List.of("auto", "os", "direct", "device", "passthrough", "gpu"),
+              List.of("auto", "os", "direct", "device", "passthrough", "vf", "gpu"),
               "I/O path policy. `auto`: what the page cache holds is copied on the OS path (found with "
                   + "`mincore` on a mapping of the file, which starts no disk I/O); a cold remainder of at least "
                   + "`homi.directMinBytes` goes to NVMe passthrough where the file's grant allows it and the namespace's "
@@ -40,7 +40,10 @@ public final class HomiSettings {
                   + "O_DIRECT only. `device`: reads by LBA from the block device through the file's grant only "
                   + "(fails naming the file where the device cannot be opened). `passthrough`: NVMe Read commands on "
                   + "the controller through the file's grant and `/dev/ngXnY` only (fails naming the file and the "
-                  + "reason elsewhere). A forced path applies to host destinations; GPU memory destinations "
+                  + "reason elsewhere). `vf`: NVMe Read commands on an SR-IOV virtual function of the file's "
+                  + "controller, provisioned by the control plane and driven from user space through VFIO, "
+                  + "through the file's grant only (needs root, SR-IOV, an IOMMU and vfio-pci; fails naming the "
+                  + "file and the reason elsewhere; `auto` never takes it). A forced path applies to host destinations; GPU memory destinations "
                   + "(`homi.output=gpu`) are read by the mediator's GPU path on the same queue and grants. "
                   + "`gpu` lands bytes in GPU memory: the "
                   + "Spark reader takes that path by itself for `homi.output=gpu`, and refuses it as a `homi.path` "
