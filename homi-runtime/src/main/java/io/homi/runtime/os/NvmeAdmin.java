@@ -1,8 +1,6 @@
 package io.homi.runtime.os;
 
-import com.sun.jna.LastErrorException;
 import com.sun.jna.Memory;
-import com.sun.jna.NativeLong;
 import com.sun.jna.Pointer;
 import java.io.IOException;
 
@@ -56,10 +54,9 @@ public final class NvmeAdmin {
       m.setInt(TIMEOUT_MS, 30_000);
       int status;
       try {
-        status = Libc.ioctl(fd, new NativeLong(NVME_IOCTL_ADMIN_CMD), Pointer.nativeValue(m));
-      } catch (LastErrorException e) {
-        throw new IOException(
-            what + ": NVME_IOCTL_ADMIN_CMD refused: " + Libc.strerror(e.getErrorCode()));
+        status = Libc.ioctl(fd, NVME_IOCTL_ADMIN_CMD, Pointer.nativeValue(m));
+      } catch (ErrnoException e) {
+        throw new IOException(what + ": NVME_IOCTL_ADMIN_CMD refused: " + Libc.strerror(e.errno()));
       }
       return new Result(status, m.getInt(RESULT));
     }
@@ -69,8 +66,8 @@ public final class NvmeAdmin {
   public static int open(String node) throws IOException {
     try {
       return Libc.open(node, Libc.O_RDWR | Libc.O_CLOEXEC);
-    } catch (LastErrorException e) {
-      throw new IOException("cannot open " + node + ": " + Libc.strerror(e.getErrorCode()));
+    } catch (ErrnoException e) {
+      throw new IOException("cannot open " + node + ": " + Libc.strerror(e.errno()));
     }
   }
 }

@@ -1,8 +1,6 @@
 package io.homi.runtime.os;
 
-import com.sun.jna.LastErrorException;
 import com.sun.jna.Memory;
-import com.sun.jna.NativeLong;
 import com.sun.jna.Pointer;
 import java.io.IOException;
 import java.lang.invoke.MethodHandles;
@@ -164,8 +162,8 @@ public final class Vfio implements AutoCloseable {
       try {
         bar =
             Libc.mmap(0, barSize, Libc.PROT_READ | Libc.PROT_WRITE, Libc.MAP_SHARED, device, r0[1]);
-      } catch (LastErrorException e) {
-        throw new IOException("mmap of BAR0 of " + bdf + ": " + Libc.strerror(e.getErrorCode()));
+      } catch (ErrnoException e) {
+        throw new IOException("mmap of BAR0 of " + bdf + ": " + Libc.strerror(e.errno()));
       }
       Vfio v = new Vfio(bdf, group, container, groupFd, device, bar, barSize, cfg[1]);
       v.enableMemoryAndBusMaster();
@@ -180,18 +178,18 @@ public final class Vfio implements AutoCloseable {
   private static int openOrFail(String path, String bdf) throws IOException {
     try {
       return Libc.open(path, Libc.O_RDWR | Libc.O_CLOEXEC);
-    } catch (LastErrorException e) {
+    } catch (ErrnoException e) {
       throw new IOException(
-          "cannot open " + path + " for " + bdf + ": " + Libc.strerror(e.getErrorCode()));
+          "cannot open " + path + " for " + bdf + ": " + Libc.strerror(e.errno()));
     }
   }
 
   private static int call(int fd, int request, long arg, String what, String bdf)
       throws IOException {
     try {
-      return Libc.ioctl(fd, new NativeLong(request), arg);
-    } catch (LastErrorException e) {
-      throw new IOException(what + " for " + bdf + ": " + Libc.strerror(e.getErrorCode()));
+      return Libc.ioctl(fd, request, arg);
+    } catch (ErrnoException e) {
+      throw new IOException(what + " for " + bdf + ": " + Libc.strerror(e.errno()));
     }
   }
 
@@ -212,9 +210,8 @@ public final class Vfio implements AutoCloseable {
       m.setShort(0, (short) (m.getShort(0) | PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER));
       if (Libc.pwrite(device, a, 2, configOffset + PCI_COMMAND) != 2)
         throw new IOException("short write of the PCI command register of " + bdf);
-    } catch (LastErrorException e) {
-      throw new IOException(
-          "PCI command register of " + bdf + ": " + Libc.strerror(e.getErrorCode()));
+    } catch (ErrnoException e) {
+      throw new IOException("PCI command register of " + bdf + ": " + Libc.strerror(e.errno()));
     }
   }
 
