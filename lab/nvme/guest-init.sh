@@ -9,6 +9,8 @@ ln -sf /proc/self/fd /dev/fd; ln -sf /proc/self/fd/0 /dev/stdin; ln -sf /proc/se
 mkdir -p /dev/shm && mount -t tmpfs shm /dev/shm
 mount -t tmpfs mnt /mnt
 for m in nvme ext4; do modprobe -d "$kdir" "$m" || echo "NVMe lab: modprobe $m failed"; done
+# vfio-pci for the SR-IOV VF (the runtime's control plane binds the VF to it)
+[ "$sriov" = 1 ] && { modprobe -d "$kdir" vfio-pci || echo "NVMe lab: modprobe vfio-pci failed"; }
 sh "$root/lab/nvme/guest-tests.sh" > /dev/console 2>&1
 echo "NVMe lab: guest done at $(cut -d' ' -f1 /proc/uptime)s"
 sync; /bin/busybox poweroff -f

@@ -2,7 +2,10 @@
 # The NVMe lab: boots a QEMU guest (Debian's qemu-system-x86 and kernel packages, a busybox
 # initramfs; TCG, no KVM needed) with an emulated NVMe controller whose namespace carries an ext4,
 # the host's / shared read-only over 9p so the guest runs the host's Java and this checkout's
-# compiled classes, runs the runtime's NVMe tests in it and prints their JUnit-style summary:
+# compiled classes, runs the runtime's NVMe tests in it and prints their JUnit-style summary.
+# Where QEMU's nvme device has SR-IOV (QEMU 7.1+), the controller sits in an NVMe subsystem behind
+# an emulated IOMMU with one virtual function's worth of flexible resources, so the same guest also
+# runs the VF path (HOMI_LAB_SRIOV=0 boots the plain controller instead):
 #   NVMe lab: N passed, N failed, N skipped (wall Ns)
 #
 #   lab/nvme/run.sh [TestClass...]   default: the classes in DEFAULT_TESTS below
@@ -19,6 +22,9 @@ CACHE=${HOMI_LAB_CACHE:-/var/cache/homi-nvme-lab}
 WORK=${HOMI_LAB_WORK:-/var/tmp/homi-nvme-lab/$(printf '%s' "$root" | cksum | cut -d' ' -f1)}
 TIMEOUT=${HOMI_LAB_TIMEOUT:-900}
 DEFAULT_TESTS=(
+  io.homi.runtime.mediator.VfCrashRecoveryTest
+  io.homi.runtime.mediator.VfPathTest
+  io.homi.runtime.mediator.VfParquetTest
   io.homi.runtime.mediator.PassthroughPathTest
   io.homi.runtime.os.IoUringPassthroughTest
   io.homi.runtime.control.DevicePathTest
@@ -36,6 +42,7 @@ command -v qemu-system-x86_64 >/dev/null || need+=(qemu-system-x86)
 command -v cpio >/dev/null || need+=(cpio)
 command -v depmod >/dev/null || need+=(kmod)
 command -v mkfs.ext4 >/dev/null || need+=(e2fsprogs)
+command -v nvme >/dev/null || need+=(nvme-cli)
 if (( ${#need[@]} )); then
   (( EUID == 0 )) && command -v apt-get >/dev/null || cannot "missing ${need[*]} and cannot apt-get them (not root or no apt-get)"
   say "installing ${need[*]}"
@@ -103,21 +110,39 @@ rm -rf "$ir"
 truncate -s 2G "$WORK/nvme.img"
 mkfs.ext4 -q -F -b 4096 -E lazy_itable_init=0,lazy_journal_init=0 "$WORK/nvme.img"
 printf '%s\n' "${tests[@]}" > "$WORK/tests"
-printf 'root=%s\nkdir=%s\n' "$root" "$kdir" > "$WORK/env"
+# SR-IOV topology (QEMU calls its NVMe SR-IOV experimental; 7.1 and later have it): a vIOMMU so
+# vfio-pci can take the VF, a root port for the controller, an NVMe subsystem whose shared namespace
+# the VF sees too, and flexible resources for one VF (2 queues: admin + 1 I/O; 1 interrupt).
+# nvme_core.multipath=N keeps the namespace named after its controller (nvme0n1, as without it).
+sriov=${HOMI_LAB_SRIOV:-1}
+if [[ $sriov == 1 ]] && ! qemu-system-x86_64 -device nvme,help 2>/dev/null | grep -q sriov_max_vfs; then
+  say "this QEMU's nvme device has no SR-IOV: booting the plain controller (VF tests will fail)"; sriov=0
+fi
+if [[ $sriov == 1 ]]; then
+  nvme_args=(-device intel-iommu,intremap=on -device pcie-root-port,id=rp0,chassis=1,slot=1
+    -device nvme-subsys,id=subsys0,nqn=homi-lab-subsys
+    -device nvme,id=nvme0,serial=homi-lab-0,subsys=subsys0,bus=rp0,sriov_max_vfs=1,sriov_vq_flexible=2,sriov_vi_flexible=1
+    -device nvme-ns,drive=nv0,bus=nvme0,nsid=1,shared=on)
+  append_extra="intel_iommu=on iommu=pt nvme_core.multipath=N"
+  machine=q35
+else
+  nvme_args=(-device nvme,serial=homi-lab-0,drive=nv0); append_extra=""; machine=q35
+fi
+printf 'root=%s\nkdir=%s\nsriov=%s\n' "$root" "$kdir" "$sriov" > "$WORK/env"
 
 # --- boot ----------------------------------------------------------------------------------------
-say "booting $kv with an emulated NVMe controller (TCG; log: $WORK/console.log)"
+say "booting $kv with an emulated NVMe controller$( ((sriov)) && echo " with SR-IOV") (TCG; log: $WORK/console.log)"
 start=$(date +%s)
 set +e
-timeout "$TIMEOUT" qemu-system-x86_64 -machine q35 -accel tcg,thread=multi -cpu max -smp 2 -m "${HOMI_LAB_MEM:-3G}" \
+timeout "$TIMEOUT" qemu-system-x86_64 -machine "$machine" -accel tcg,thread=multi -cpu max -smp 2 -m "${HOMI_LAB_MEM:-3G}" \
   -nographic -no-reboot -serial "file:$WORK/console.log" -monitor none \
   -kernel "$vmlinuz" -initrd "$WORK/initramfs.cpio.gz" \
-  -append "console=ttyS0 panic=-1 loglevel=4" \
+  -append "console=ttyS0 panic=-1 loglevel=4 $append_extra" \
   -virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
   -virtfs "local,path=$WORK,mount_tag=lab,security_model=none,multidevs=remap" \
   -virtfs "local,path=$root,mount_tag=checkout,security_model=none,readonly=on,multidevs=remap" \
   -drive "file=$WORK/nvme.img,if=none,id=nv0,format=raw,cache=none,aio=threads" \
-  -device nvme,serial=homi-lab-0,drive=nv0 >"$WORK/qemu.log" 2>&1
+  "${nvme_args[@]}" >"$WORK/qemu.log" 2>&1
 qrc=$?
 set -e
 wall=$(( $(date +%s) - start ))

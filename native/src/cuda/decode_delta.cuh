@@ -127,8 +127,9 @@ extern "C" __global__ void homi_dec_delta(homi_dec::PageEntry* pages, uint32_t n
     const bool lengths = pg.encoding == ENC_DELTA_LENGTH_BYTE_ARRAY;
     const bool dba = pg.encoding == ENC_DELTA_BYTE_ARRAY;
     if ((pg.flags & PF_DICT) || (pg.encoding != ENC_DELTA_BINARY_PACKED && !lengths && !dba)) continue;
+    // an all-null page (n == 0) is still parsed: its header and lengths are checked as the CPU
+    // decoder checks them (a corrupt header there was read by the GPU, refused by the CPU)
     const uint32_t n = page_values(pg, pos);
-    if (n == 0) continue;  // an all-null page: nothing to read
     if ((uint64_t)pg.val_off + pg.val_len > pg.data_len) {
       if (lane == 0) fail(status, E_DELTA_SHORT, w, 0);
       continue;

@@ -269,8 +269,11 @@ extern "C" __global__ void homi_dec_ba_dict(const homi_dec::PageEntry* pages, ui
 
 // Copies each non-null row's bytes to data + offsets[r]: a warp per 32 rows, each lane one row,
 // then the warp together for the long ones. Rows whose source address is 0 are left alone.
+// Skipped once the column reported an error: its rows' sources are then not all checked.
 extern "C" __global__ void homi_dec_ba_copy(uint32_t n_rows, const uint8_t* valid, const uint32_t* pos,
-                                            const uint64_t* srcs, const uint32_t* offsets, uint8_t* data) {
+                                            const uint64_t* srcs, const uint32_t* offsets, uint8_t* data,
+                                            const int* status) {
+  if (homi_dec::failed(status)) return;
   const int lane = threadIdx.x & 31;
   const uint64_t stride = (uint64_t)gridDim.x * blockDim.x;
   for (uint64_t r0 = (uint64_t)blockIdx.x * blockDim.x + (threadIdx.x & ~31u); r0 < n_rows; r0 += stride) {

@@ -153,12 +153,17 @@ public final class HomiRuntime implements ReaderRuntime, AutoCloseable {
   public Namespace attach(OpenFile file, PathPolicy.Mode mode) throws IOException {
     if (mode == PathPolicy.Mode.GPU) gpuPath(); // strict: fails clearly without a usable GPU
     Namespace ns = namespaces.attach(file);
-    boolean strict = mode == PathPolicy.Mode.DEVICE || mode == PathPolicy.Mode.PASSTHROUGH;
+    boolean strict =
+        mode == PathPolicy.Mode.DEVICE
+            || mode == PathPolicy.Mode.PASSTHROUGH
+            || mode == PathPolicy.Mode.VF;
     if (!strict && mode != PathPolicy.Mode.AUTO) return ns;
     String why =
-        mode == PathPolicy.Mode.PASSTHROUGH
-            ? passthroughUnavailable(file)
-            : deviceUnavailable(file);
+        switch (mode) {
+          case PASSTHROUGH -> passthroughUnavailable(file);
+          case VF -> vfUnavailable(file);
+          default -> deviceUnavailable(file);
+        };
     try {
       if (why == null) {
         mediator.devicePath().bind(ns, control.grant(file));
@@ -188,6 +193,16 @@ public final class HomiRuntime implements ReaderRuntime, AutoCloseable {
     try {
       BlockDevice d = BlockDevice.of(file.identity().devMajor(), file.identity().devMinor());
       return mediator.passthroughPath().unavailable(d);
+    } catch (IOException e) {
+      return e.getMessage();
+    }
+  }
+
+  /** Why no SR-IOV virtual function can serve this file (no SR-IOV, no IOMMU, ...), or null. */
+  private String vfUnavailable(OpenFile file) {
+    try {
+      BlockDevice d = BlockDevice.of(file.identity().devMajor(), file.identity().devMinor());
+      return mediator.vfPath().unavailable(d);
     } catch (IOException e) {
       return e.getMessage();
     }

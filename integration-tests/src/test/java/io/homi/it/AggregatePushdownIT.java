@@ -1,13 +1,18 @@
 package io.homi.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.parquet.format.FileMetaData;
+import org.apache.parquet.format.Util;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.AfterEach;
@@ -15,17 +20,22 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Aggregate pushdown (spark.sql.parquet.aggregatePushdown): MIN/MAX/COUNT answered per file from
- * footers, GROUP BY partition columns; every query answers as format("parquet") with the same
- * setting, the plan names the pushed aggregation exactly where Spark's rules allow it, and files
- * whose statistics cannot answer (none written, NaN in a double) are read instead.
+ * Aggregate pushdown ({@code homi.aggregatePushdown}: auto by default, on, off; Spark's {@code
+ * spark.sql.parquet.aggregatePushdown} where the homi setting is not given): MIN/MAX/COUNT answered
+ * per file from footers, GROUP BY partition columns. Every query answers as format("parquet") with
+ * its pushdown off, and as parquet's own pushdown wherever that answers; the plan names the pushed
+ * aggregation exactly where the mode's rules allow it; files whose statistics cannot answer exactly
+ * (none written, NaN in a double, byte-array statistics of an old parquet-mr) are read instead.
  */
 class AggregatePushdownIT extends SparkTestBase {
   private static final String CONF = "spark.sql.parquet.aggregatePushdown";
+  private static final String HOMI = "spark.homi.aggregatePushdown";
   private static Path dir;
   private static Path noStats;
   private static Path nan;
   private static Path big;
+  private static Path newWriter;
+  private static Path oldWriter;
 
   @BeforeAll
   static void data() throws IOException {
@@ -81,24 +91,68 @@ class AggregatePushdownIT extends SparkTestBase {
             "CASE WHEN id = 10 THEN CAST('NaN' AS FLOAT) ELSE CAST(id AS FLOAT) END AS f")
         .write()
         .parquet(nan.toString());
+    // One file, then a copy whose footer claims an old parquet-mr (PARQUET-251): the statistics
+    // are the same bytes, only created_by differs, so any difference in how they are used is the
+    // writer rule's.
+    newWriter = freshDir("aggpush-newwriter");
+    spark
+        .range(0, 8000, 1, 1)
+        .selectExpr(
+            "CASE WHEN id % 6 = 0 THEN NULL ELSE concat('s', CAST(id AS STRING)) END AS s",
+            "CAST(id AS INT) - 100 AS i")
+        .write()
+        .parquet(newWriter.toString());
+    oldWriter = Files.createDirectories(freshDir("aggpush-oldwriter"));
+    try (var files = Files.list(newWriter)) {
+      for (Path f : files.filter(f -> f.toString().endsWith(".parquet")).toList()) {
+        writeWithCreatedBy(
+            f, oldWriter.resolve(f.getFileName()), "parquet-mr version 1.6.0 (build 6aa21f8)");
+      }
+    }
+  }
+
+  /** A copy of a Parquet file whose footer says {@code createdBy} wrote it. */
+  private static void writeWithCreatedBy(Path from, Path to, String createdBy) throws IOException {
+    byte[] b = Files.readAllBytes(from);
+    int len =
+        java.nio.ByteBuffer.wrap(b, b.length - 8, 4)
+            .order(java.nio.ByteOrder.LITTLE_ENDIAN)
+            .getInt();
+    int footerStart = b.length - 8 - len;
+    FileMetaData md = Util.readFileMetaData(new java.io.ByteArrayInputStream(b, footerStart, len));
+    md.setCreated_by(createdBy);
+    java.io.ByteArrayOutputStream footer = new java.io.ByteArrayOutputStream();
+    Util.writeFileMetaData(md, footer);
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    out.write(b, 0, footerStart);
+    footer.writeTo(out);
+    out.write(
+        java.nio.ByteBuffer.allocate(4)
+            .order(java.nio.ByteOrder.LITTLE_ENDIAN)
+            .putInt(footer.size())
+            .array());
+    out.write("PAR1".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+    Files.write(to, out.toByteArray());
   }
 
   @AfterEach
   void reset() {
     spark.conf().unset(CONF);
+    spark.conf().unset(HOMI);
     spark.conf().unset("spark.sql.adaptive.enabled");
   }
 
+  /** Pushed under auto and on. */
   private static final List<String> PUSHABLE =
       List.of(
           "SELECT count(*) FROM %s",
           "SELECT count(*), count(b), count(i8), count(i16), count(i), count(l), count(f), count(d), count(dt), count(s), "
               + "count(dec), count(ts), count(sparse), count(p), count(q) FROM %s",
           "SELECT min(b), max(b), min(i8), max(i8), min(i16), max(i16), min(i), max(i), min(l), max(l) FROM %s",
-          "SELECT min(f), max(f), min(d), max(d), min(dt), max(dt), min(sparse), max(sparse) FROM %s",
+          "SELECT min(dt), max(dt), min(sparse), max(sparse) FROM %s",
           "SELECT p, q, count(*), min(i), max(l), count(s), max(dt) FROM %s GROUP BY p, q",
           "SELECT q, p, max(i16), min(sparse), count(sparse) FROM %s GROUP BY q, p",
-          "SELECT p, count(*), min(i), max(d) FROM %s GROUP BY p",
+          "SELECT p, count(*), min(i), max(l) FROM %s GROUP BY p",
           "SELECT min(p), max(p), min(q), max(q), count(q) FROM %s",
           // Filters on partition columns alone are evaluated exactly by the scan, as for parquet.
           "SELECT count(*), min(i) FROM %s WHERE p = 1",
@@ -107,6 +161,15 @@ class AggregatePushdownIT extends SparkTestBase {
           "SELECT count(*), min(i16) FROM %s WHERE NOT (q = 'q0')",
           "SELECT count(*), max(b) FROM %s WHERE q <> 'q0' OR p >= 2",
           "SELECT count(*) FROM %s WHERE q <=> NULL OR 1 = p");
+
+  /**
+   * Pushed under on (Spark's rules) but not auto: a footer never answers float/double MIN/MAX
+   * (writers leave NaN out of the bounds), so every file would be read anyway.
+   */
+  private static final List<String> ON_ONLY =
+      List.of(
+          "SELECT min(f), max(f), min(d), max(d), min(dt), max(dt), min(sparse), max(sparse) FROM %s",
+          "SELECT p, count(*), min(i), max(d) FROM %s GROUP BY p");
 
   private static final List<String> NOT_PUSHED =
       List.of(
@@ -121,41 +184,219 @@ class AggregatePushdownIT extends SparkTestBase {
           "SELECT b, count(*) FROM %s GROUP BY b",
           "SELECT max(i + 1) FROM %s");
 
+  @SafeVarargs
+  private static List<String> concat(List<String>... lists) {
+    List<String> out = new ArrayList<>();
+    for (List<String> l : lists) out.addAll(l);
+    return out;
+  }
+
+  private static Dataset<Row> homi(Path p, String mode) {
+    var r = spark.read().format("homi");
+    if (mode != null) r = r.option("homi.aggregatePushdown", mode);
+    return r.load(p.toString());
+  }
+
+  /** What parquet's own pushdown did with a query: its rows, or why there are none. */
+  private record ParquetPushdown(boolean pushed, List<String> rows, String error) {}
+
+  /**
+   * Parquet's own pushdown of {@code query} over {@code path}. Spark pushes aggregates only into
+   * its V2 Parquet scan, so parquet is read here as a V2 source.
+   */
+  private static ParquetPushdown parquetPushdown(String query, Path path) {
+    String v1 = "spark.sql.sources.useV1SourceList";
+    String before = spark.conf().get(v1);
+    spark.conf().set(v1, "avro,csv,json,kafka,orc,text");
+    spark.conf().set(CONF, "true");
+    try {
+      spark.read().parquet(path.toString()).createOrReplaceTempView("parquet_v2");
+      Dataset<Row> df = spark.sql(String.format(query, "parquet_v2"));
+      if (!df.queryExecution().executedPlan().toString().contains("PushedAggregation")) {
+        return new ParquetPushdown(false, null, null);
+      }
+      try {
+        return new ParquetPushdown(true, sorted(df), null);
+      } catch (Exception e) {
+        return new ParquetPushdown(true, null, messages(e));
+      }
+    } finally {
+      spark.conf().set(v1, before);
+      spark.conf().unset(CONF);
+    }
+  }
+
+  /**
+   * Parquet's own pushed answer for {@code query} over {@code path}, or null where it does not push
+   * the aggregate (beyond Spark's rules: GROUP BY some partition columns, MIN/MAX of one) or its
+   * pushdown cannot answer (it throws).
+   */
+  private static List<String> parquetPushed(String query, Path path) {
+    return parquetPushdown(query, path).rows();
+  }
+
+  private static List<String> parquetRows(String sql) {
+    spark.conf().set(CONF, "false");
+    try {
+      return sorted(spark.sql(sql));
+    } finally {
+      spark.conf().unset(CONF);
+    }
+  }
+
   @Test
-  void answersAsParquetWithAndWithoutTheSetting() {
-    for (String on : List.of("true", "false")) {
-      spark.conf().set(CONF, on);
-      spark.read().format("homi").load(dir.toString()).createOrReplaceTempView("ah");
-      spark.read().parquet(dir.toString()).createOrReplaceTempView("ap");
-      List<String> all = new ArrayList<>(PUSHABLE);
-      all.addAll(NOT_PUSHED);
-      for (String q : all) {
-        assertThat(sorted(spark.sql(String.format(q, "ah"))))
-            .as(q + " with " + CONF + "=" + on)
-            .isEqualTo(sorted(spark.sql(String.format(q, "ap"))));
+  void answersAsParquetInEveryMode() {
+    spark.read().parquet(dir.toString()).createOrReplaceTempView("ap");
+    Map<String, List<String>> expected = new LinkedHashMap<>();
+    Map<String, List<String>> pushedByParquet = new LinkedHashMap<>();
+    for (String q : concat(PUSHABLE, ON_ONLY, NOT_PUSHED)) {
+      expected.put(q, parquetRows(String.format(q, "ap")));
+    }
+    for (String q : concat(PUSHABLE, ON_ONLY)) {
+      List<String> p = parquetPushed(q, dir);
+      if (p != null) pushedByParquet.put(q, p);
+    }
+    // Parquet's own pushdown answers at least COUNT(*) and integral MIN/MAX here. Its answer
+    // differs from its rows in one place: COUNT of a partition column with null values counts
+    // the null partition's rows too (Spark 4.1.1). homi answers as the rows do, so that query is
+    // compared with the rows only.
+    assertThat(pushedByParquet).containsKeys(PUSHABLE.get(0), PUSHABLE.get(2));
+    List<String> parquetWrong = new ArrayList<>();
+    pushedByParquet.forEach(
+        (q, rows) -> {
+          if (!rows.equals(expected.get(q))) parquetWrong.add(q);
+        });
+    assertThat(parquetWrong).containsExactly(PUSHABLE.get(1));
+    parquetWrong.forEach(pushedByParquet::remove);
+    for (String mode : List.of("auto", "on", "off")) {
+      homi(dir, mode).createOrReplaceTempView("ah");
+      for (String q : expected.keySet()) {
+        List<String> got = sorted(spark.sql(String.format(q, "ah")));
+        assertThat(got).as(q + " with homi.aggregatePushdown=" + mode).isEqualTo(expected.get(q));
+        if (pushedByParquet.containsKey(q)) {
+          assertThat(got)
+              .as(q + " with homi.aggregatePushdown=" + mode + ", against parquet's own pushdown")
+              .isEqualTo(pushedByParquet.get(q));
+        }
       }
     }
   }
 
-  @Test
-  void thePlanShowsThePushedAggregationWhereSparksRulesAllowIt() {
-    spark.conf().set(CONF, "true");
-    spark.read().format("homi").load(dir.toString()).createOrReplaceTempView("ah");
-    for (String q : PUSHABLE) {
-      assertThat(plan(String.format(q, "ah"))).as(q).contains("PushedAggregation: [");
+  private static void assertPushed(String view, List<String> queries, boolean pushed) {
+    for (String q : queries) {
+      String plan = plan(String.format(q, view));
+      if (pushed) assertThat(plan).as(q).contains("PushedAggregation: [");
+      else assertThat(plan).as(q).doesNotContain("PushedAggregation");
     }
+  }
+
+  @Test
+  void thePlanShowsThePushedAggregationWhereTheModesRulesAllowIt() {
+    homi(dir, null).createOrReplaceTempView("ah"); // the default: auto
+    assertPushed("ah", PUSHABLE, true);
+    assertPushed("ah", ON_ONLY, false);
+    assertPushed("ah", NOT_PUSHED, false);
     assertThat(plan("SELECT p, q, count(*), min(i) FROM ah GROUP BY p, q"))
         .contains("PushedAggregation: [COUNT(*), MIN(i)] PushedGroupBy: [p, q]");
-    for (String q : NOT_PUSHED) {
-      assertThat(plan(String.format(q, "ah"))).as(q).doesNotContain("PushedAggregation");
-    }
+    homi(dir, "on").createOrReplaceTempView("ah");
+    assertPushed("ah", concat(PUSHABLE, ON_ONLY), true);
+    assertPushed("ah", NOT_PUSHED, false);
+    homi(dir, "off").createOrReplaceTempView("ah");
+    assertPushed("ah", concat(PUSHABLE, ON_ONLY, NOT_PUSHED), false);
+
+    // The session's spark.homi.aggregatePushdown, under a read option.
+    spark.conf().set(HOMI, "off");
+    homi(dir, null).createOrReplaceTempView("ah");
+    assertPushed("ah", PUSHABLE.subList(0, 1), false);
+    homi(dir, "auto").createOrReplaceTempView("ah");
+    assertPushed("ah", PUSHABLE.subList(0, 1), true);
+    spark.conf().unset(HOMI);
+
+    // Spark's switch, set by the user, decides where homi's is not given.
+    String count = PUSHABLE.get(0);
+    String floats = ON_ONLY.get(0);
+    homi(dir, null).createOrReplaceTempView("ah");
+    spark.conf().set(CONF, "true");
+    assertPushed("ah", List.of(count, floats), true); // on
     spark.conf().set(CONF, "false");
-    assertThat(plan("SELECT count(*), min(i) FROM ah")).doesNotContain("PushedAggregation");
+    assertPushed("ah", List.of(count, floats), false); // off
+    homi(dir, "auto").createOrReplaceTempView("ah");
+    assertPushed("ah", List.of(count), true); // the homi setting wins
+    assertPushed("ah", List.of(floats), false);
+    spark.conf().set(CONF, "true");
+    spark.conf().set(HOMI, "auto");
+    homi(dir, null).createOrReplaceTempView("ah");
+    assertPushed("ah", List.of(count), true);
+    assertPushed("ah", List.of(floats), false);
+  }
+
+  @Test
+  void aBadModeFailsNamingTheSetting() {
+    assertThatThrownBy(() -> homi(dir, "maybe").selectExpr("count(*)").collectAsList())
+        .satisfies(
+            t ->
+                assertThat(messages(t))
+                    .contains("homi.aggregatePushdown must be one of auto, on, off: got 'maybe'"));
+  }
+
+  @Test
+  void theDefaultPushesCountStarFromFootersAndRefusesWhatIsNotExact() throws IOException {
+    spark
+        .conf()
+        .set(
+            "spark.sql.adaptive.enabled",
+            "false"); // the scan's metrics on the plan, not inside a query stage
+    // COUNT(*): every footer answers; nothing is decoded.
+    Dataset<Row> count = homi(big, null).selectExpr("count(*)");
+    assertThat(count.queryExecution().executedPlan().toString())
+        .contains("PushedAggregation: [COUNT(*)] PushedGroupBy: []");
+    spark.read().parquet(big.toString()).createOrReplaceTempView("bigp");
+    assertThat(sorted(count))
+        .isEqualTo(parquetRows("SELECT count(*) FROM bigp"))
+        .isEqualTo(parquetPushed("SELECT count(*) FROM %s", big))
+        .containsExactly("[400000]");
+    Map<String, Long> m = MetricsIT.scanMetrics(count);
+    assertThat(m.get("homiFilesAnsweredFromFooter")).isEqualTo(2);
+    assertThat(m.get("homiFilesAggregatedFromValues")).isZero();
+    assertThat(m.get("homiRowsDecoded")).isZero();
+
+    // Float/double MIN/MAX: not pushed under auto; Spark aggregates the rows and sees the NaN.
+    spark.read().parquet(nan.toString()).createOrReplaceTempView("nanp");
+    homi(nan, null).createOrReplaceTempView("nanh");
+    String floats = "SELECT min(d), max(d), min(f), max(f) FROM %s";
+    assertThat(plan(String.format(floats, "nanh"))).doesNotContain("PushedAggregation");
+    List<String> expected = parquetRows(String.format(floats, "nanp"));
+    assertThat(expected.get(0)).contains("NaN");
+    assertThat(sorted(spark.sql(String.format(floats, "nanh")))).isEqualTo(expected);
+
+    // Byte-array statistics of parquet-mr before 1.8.0 (PARQUET-251): the same file but for
+    // created_by; COUNT(s) is read from the values there, MIN/MAX(i) still from the footer.
+    String q = "SELECT count(*), count(s), min(i), max(i) FROM %s";
+    for (Path p : List.of(newWriter, oldWriter)) {
+      boolean old = p.equals(oldWriter);
+      spark.read().parquet(p.toString()).createOrReplaceTempView("wp");
+      homi(p, null).createOrReplaceTempView("wh");
+      Dataset<Row> df = spark.sql(String.format(q, "wh"));
+      assertThat(df.queryExecution().executedPlan().toString())
+          .contains("PushedAggregation: [COUNT(*), COUNT(s), MIN(i), MAX(i)]");
+      List<String> rows = parquetRows(String.format(q, "wp"));
+      assertThat(sorted(df))
+          .as(p.toString())
+          .isEqualTo(rows)
+          .containsExactly("[8000,6666,-100,7899]");
+      List<String> parquets = parquetPushed(q, p);
+      if (!old) assertThat(parquets).isEqualTo(rows);
+      else if (parquets != null) assertThat(parquets).isEqualTo(rows);
+      Map<String, Long> w = MetricsIT.scanMetrics(df);
+      assertThat(w.get("homiFilesAnsweredFromFooter")).as(p.toString()).isEqualTo(old ? 0 : 1);
+      assertThat(w.get("homiFilesAggregatedFromValues")).as(p.toString()).isEqualTo(old ? 1 : 0);
+      if (old) assertThat(w.get("homiRowsDecoded")).isEqualTo(8000);
+      else assertThat(w.get("homiRowsDecoded")).isZero();
+    }
   }
 
   @Test
   void footersAnswerWithoutReadingColumnValues() throws IOException {
-    spark.conf().set(CONF, "true");
     spark
         .conf()
         .set(
@@ -177,6 +418,7 @@ class AggregatePushdownIT extends SparkTestBase {
                 .selectExpr("count(*)", "min(i)", "max(l)", "count(s)")
                 .collectAsList()
                 .get(0));
+    spark.conf().unset(CONF);
     assertThat(r.getLong(0)).isEqualTo(400_000L);
     Map<String, Long> m = MetricsIT.scanMetrics(df);
     assertThat(m.get("homiFilesAggregatedFromValues")).isZero();
@@ -195,12 +437,10 @@ class AggregatePushdownIT extends SparkTestBase {
   @Test
   void filesWithoutStatisticsAreReadInstead() {
     String q = "SELECT p, count(*), count(i), min(i), max(i), max(l) FROM %s GROUP BY p";
-    spark.conf().set(CONF, "false");
     spark.read().parquet(noStats.toString()).createOrReplaceTempView("np");
-    List<String> expected = sorted(spark.sql(String.format(q, "np")));
-    spark.conf().set(CONF, "true");
+    List<String> expected = parquetRows(String.format(q, "np"));
     spark.conf().set("spark.sql.adaptive.enabled", "false");
-    spark.read().format("homi").load(noStats.toString()).createOrReplaceTempView("nh");
+    homi(noStats, null).createOrReplaceTempView("nh"); // auto: pushed, then read per file
     Dataset<Row> df = spark.sql(String.format(q, "nh"));
     assertThat(df.queryExecution().executedPlan().toString()).contains("PushedAggregation");
     assertThat(sorted(df)).isEqualTo(expected);
@@ -211,21 +451,23 @@ class AggregatePushdownIT extends SparkTestBase {
 
   @Test
   void aNaNInADoubleColumnIsSeenAsSparkSeesIt() {
-    // parquet-mr leaves a NaN out of the bounds it writes; Spark's MAX of doubles is NaN.
+    // parquet-mr leaves a NaN out of the bounds it writes; Spark's MAX of doubles is NaN. Under
+    // on (here through Spark's own switch) the aggregate is pushed and the file read for values.
     String q = "SELECT min(d), max(d), min(f), max(f), count(d) FROM %s";
-    spark.conf().set(CONF, "false");
-    List<String> expected =
-        sorted(
-            spark
-                .read()
-                .parquet(nan.toString())
-                .selectExpr("min(d)", "max(d)", "min(f)", "max(f)", "count(d)"));
+    spark.read().parquet(nan.toString()).createOrReplaceTempView("nanp");
+    List<String> expected = parquetRows(String.format(q, "nanp"));
     assertThat(expected.get(0)).contains("NaN");
     spark.conf().set(CONF, "true");
     spark.read().format("homi").load(nan.toString()).createOrReplaceTempView("nanh");
     Dataset<Row> df = spark.sql(String.format(q, "nanh"));
     assertThat(df.queryExecution().executedPlan().toString()).contains("PushedAggregation");
     assertThat(sorted(df)).isEqualTo(expected);
+    // Parquet's own pushdown takes the query but cannot answer it from the footer.
+    ParquetPushdown p = parquetPushdown(q, nan);
+    System.out.println("parquet's own pushdown over a NaN: " + p);
+    assertThat(p.pushed()).isTrue();
+    assertThat(p.rows()).isNull();
+    assertThat(p.error()).isNotNull();
   }
 
   private static String plan(String sql) {

@@ -7,6 +7,7 @@ import io.homi.runtime.parquet.ParquetFileReader;
 import io.homi.runtime.stats.ColumnRange;
 import io.homi.runtime.stats.RowGroupStats;
 import io.homi.runtime.stats.StatsPredicate;
+import io.homi.runtime.stats.WriterVersion;
 import java.io.IOException;
 import java.nio.file.Paths;
 import java.util.ArrayList;
@@ -46,9 +47,10 @@ import org.slf4j.LoggerFactory;
  * the chunks' exact bounds (a chunk whose values are all null adds nothing). A column falls back to
  * reading its values, in the same task, when any row group lacks what it needs (no statistics, no
  * null count, inexact or unusable bounds: unsigned, an annotation Spark reads differently, a date
- * before 1582-10-15 that a legacy-calendar file may have rebased), and MIN/MAX of float and double
- * always do: writers ignore a NaN in the bounds (parquet-mr compares with {@code <}), while Spark's
- * MAX returns NaN. A column the file lacks is null in every row.
+ * before 1582-10-15 that a legacy-calendar file may have rebased), when it is a byte-array column
+ * whose writer parquet-java distrusts ({@link WriterVersion}: PARQUET-251), and MIN/MAX of float
+ * and double always do: writers ignore a NaN in the bounds (parquet-mr compares with {@code <}),
+ * while Spark's MAX returns NaN. A column the file lacks is null in every row.
  */
 final class FooterAggregateReader implements PartitionReader<InternalRow> {
   private static final Logger LOG = LoggerFactory.getLogger(FooterAggregateReader.class);
@@ -162,6 +164,10 @@ final class FooterAggregateReader implements PartitionReader<InternalRow> {
     Integer leaf = stats.leaf(it.column());
     ColumnDescriptor c = file.schema().column(it.column());
     if (leaf == null || c.isNested() || c.maxRepetitionLevel() != 0) return NEEDS_VALUES;
+    if ((c.physicalType() == Type.BYTE_ARRAY || c.physicalType() == Type.FIXED_LEN_BYTE_ARRAY)
+        && !WriterVersion.byteArrayStatisticsTrusted(file.metadata().getCreated_by())) {
+      return NEEDS_VALUES; // PARQUET-251: parquet-java ignores these statistics, null counts too
+    }
     int groups = file.rowGroupCount();
     if (it.kind() == PushedAggregate.Kind.COUNT) {
       long nulls = 0;

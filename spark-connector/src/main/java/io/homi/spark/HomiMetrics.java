@@ -18,6 +18,7 @@ public final class HomiMetrics {
   static final String BYTES_DIRECT = "homiBytesDirect";
   static final String BYTES_DEVICE = "homiBytesDevice";
   static final String BYTES_PASSTHROUGH = "homiBytesPassthrough";
+  static final String BYTES_VF = "homiBytesVf";
   static final String BYTES_GPU = "homiBytesGpu";
   static final String COMMANDS = "homiCommands";
   static final String REFUSED = "homiRefusedCommands";
@@ -45,6 +46,7 @@ public final class HomiMetrics {
       new BytesDirect(),
       new BytesDevice(),
       new BytesPassthrough(),
+      new BytesVf(),
       new BytesGpu(),
       new Commands(),
       new Refused(),
@@ -72,6 +74,7 @@ public final class HomiMetrics {
       case DIRECT -> BYTES_DIRECT;
       case DEVICE -> BYTES_DEVICE;
       case PASSTHROUGH -> BYTES_PASSTHROUGH;
+      case VF -> BYTES_VF;
       case GPU -> BYTES_GPU;
     };
   }
@@ -123,6 +126,16 @@ public final class HomiMetrics {
 
     public String description() {
       return "homi bytes read, NVMe passthrough path (NVMe Read commands by LBA)";
+    }
+  }
+
+  public static final class BytesVf extends SizeMetric {
+    public String name() {
+      return BYTES_VF;
+    }
+
+    public String description() {
+      return "homi bytes read, SR-IOV VF path (NVMe Read commands on a virtual function, VFIO)";
     }
   }
 

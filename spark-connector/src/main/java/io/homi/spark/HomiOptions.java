@@ -244,6 +244,16 @@ public final class HomiOptions implements Serializable {
     return readPruning;
   }
 
+  /**
+   * {@code homi.aggregatePushdown} where a read option, the session conf or a driver property gives
+   * it, else null (then Spark's own switch may decide: {@link HomiScanBuilder#aggregateMode}).
+   */
+  String aggregatePushdownGiven() {
+    return homiOptions.containsKey(HomiSettings.AGGREGATE_PUSHDOWN.key())
+        ? HomiSettings.AGGREGATE_PUSHDOWN.from(homiOptions)
+        : null;
+  }
+
   public HomiConfig config() {
     if (config == null) config = HomiConfig.from(homiOptions);
     return config;

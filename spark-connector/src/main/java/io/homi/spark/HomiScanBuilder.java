@@ -30,7 +30,7 @@ final class HomiScanBuilder
   private final List<Predicate> partitionFilters =
       new ArrayList<>(); // exact on partition values: not handed back
   private PushedAggregate
-      aggregate; // MIN/MAX/COUNT answered per file (spark.sql.parquet.aggregatePushdown), or null
+      aggregate; // MIN/MAX/COUNT answered per file (homi.aggregatePushdown), or null
   private int limit =
       -1; // rows a task may stop after (LIMIT with no filter left above the scan), or -1
 
@@ -111,8 +111,10 @@ final class HomiScanBuilder
   }
 
   /**
-   * Spark's switch for its Parquet V2 scan, {@code spark.sql.parquet.aggregatePushdown} (off by
-   * default), turns this on for homi too, so both sources plan alike; the rules are {@link
+   * Which aggregates this scan takes ({@code homi.aggregatePushdown}: auto, on, off): the homi
+   * setting where given; else Spark's switch for its Parquet V2 scan, {@code
+   * spark.sql.parquet.aggregatePushdown}, where the user set it (true = on, false = off), so that a
+   * session that chose for parquet gets the same for homi; else auto. The rules per mode are {@link
    * PushedAggregate}'s. Spark offers an aggregate only over a scan with no filter left above it: a
    * filter on data columns is handed back ({@link #pushPredicates}), so such a query keeps Spark's
    * aggregate over rows; one evaluated exactly on partition columns is not.
@@ -120,11 +122,26 @@ final class HomiScanBuilder
   @Override
   public boolean pushAggregation(
       org.apache.spark.sql.connector.expressions.aggregate.Aggregation aggregation) {
-    if (!org.apache.spark.sql.internal.SQLConf.get().parquetAggregatePushDown()) return false;
+    PushedAggregate.Mode mode = aggregateMode(table.options());
+    if (mode == PushedAggregate.Mode.OFF) return false;
     if (!fileFilters.isEmpty())
       return false; // _metadata filters select files at planning, as rows would
-    aggregate = PushedAggregate.of(aggregation, table.dataSchema(), table.partitionSchema());
+    aggregate = PushedAggregate.of(aggregation, table.dataSchema(), table.partitionSchema(), mode);
     return aggregate != null;
+  }
+
+  /** The scan's aggregate pushdown mode: see {@link #pushAggregation}. */
+  static PushedAggregate.Mode aggregateMode(HomiOptions options) {
+    String given = options.aggregatePushdownGiven();
+    if (given == null) {
+      org.apache.spark.sql.internal.SQLConf conf = org.apache.spark.sql.internal.SQLConf.get();
+      if (!conf.contains(
+          org.apache.spark.sql.internal.SQLConf.PARQUET_AGGREGATE_PUSHDOWN_ENABLED().key())) {
+        return PushedAggregate.Mode.AUTO;
+      }
+      return conf.parquetAggregatePushDown() ? PushedAggregate.Mode.ON : PushedAggregate.Mode.OFF;
+    }
+    return PushedAggregate.Mode.valueOf(given.toUpperCase(java.util.Locale.ROOT));
   }
 
   @Override

@@ -12,6 +12,7 @@ import org.apache.spark.sql.connector.expressions.aggregate.Count;
 import org.apache.spark.sql.connector.expressions.aggregate.CountStar;
 import org.apache.spark.sql.connector.expressions.aggregate.Max;
 import org.apache.spark.sql.connector.expressions.aggregate.Min;
+import org.apache.spark.sql.types.AtomicType;
 import org.apache.spark.sql.types.BooleanType;
 import org.apache.spark.sql.types.ByteType;
 import org.apache.spark.sql.types.DataType;
@@ -28,18 +29,29 @@ import org.apache.spark.sql.types.StructType;
 /**
  * An aggregation Spark pushed into the scan (SupportsPushDownAggregates, partial): each file
  * answers with one row, its group-by partition values then its partial MIN / MAX / COUNT, and
- * Spark's final aggregate combines the files' rows. The rules are Spark's own for its Parquet V2
- * scan (AggregatePushDownUtils.getSchemaForPushedAggregation): only plain column references, no
- * COUNT(DISTINCT), GROUP BY only on partition columns, MIN/MAX only for boolean, integral, float,
- * double and date columns (strings, binary and decimals stored as bytes may have truncated bounds;
- * INT96 timestamps have no defined order). Two differences, both exact: GROUP BY a subset of the
- * partition columns is pushed too (each file has one value per partition column, so a file's row is
- * a valid partial for any subset), and MIN/MAX of a partition column is that value. Spark never
- * offers an aggregate over a filtered scan here, because every pushed predicate is handed back as a
- * post-scan filter.
+ * Spark's final aggregate combines the files' rows. Under {@link Mode#ON} the rules are Spark's own
+ * for its Parquet V2 scan (AggregatePushDownUtils.getSchemaForPushedAggregation): only plain column
+ * references, no COUNT(DISTINCT), GROUP BY only on partition columns, MIN/MAX only for boolean,
+ * integral, float, double and date columns (strings, binary and decimals stored as bytes may have
+ * truncated bounds; INT96 timestamps have no defined order). {@link Mode#AUTO} takes only what a
+ * footer can answer exactly: the same less float/double MIN/MAX (writers leave NaN out of the
+ * bounds, so those files are always read for values) and less COUNT of a nested column (its footer
+ * statistics are per leaf, so it is always read too). Two differences from Spark, both exact: GROUP
+ * BY a subset of the partition columns is pushed too (each file has one value per partition column,
+ * so a file's row is a valid partial for any subset), and MIN/MAX of a partition column is that
+ * value. Spark never offers an aggregate over a filtered scan here, because every pushed predicate
+ * is handed back as a post-scan filter. Whatever the mode, {@link FooterAggregateReader} answers a
+ * file from its footer only where that answer is exact, and reads the column's values otherwise.
  */
 record PushedAggregate(List<Item> groupBy, List<Item> aggregates, StructType schema)
     implements Serializable {
+  /** {@code homi.aggregatePushdown}. */
+  enum Mode {
+    AUTO,
+    ON,
+    OFF
+  }
+
   enum Kind {
     GROUP,
     MIN,
@@ -55,8 +67,9 @@ record PushedAggregate(List<Item> groupBy, List<Item> aggregates, StructType sch
   record Item(Kind kind, String column, DataType type, int partitionIndex)
       implements Serializable {}
 
-  /** The pushed form of {@code agg}, or null where Spark's rules (above) refuse it. */
-  static PushedAggregate of(Aggregation agg, StructType dataSchema, StructType partitionSchema) {
+  /** The pushed form of {@code agg}, or null where the mode's rules (above) refuse it. */
+  static PushedAggregate of(
+      Aggregation agg, StructType dataSchema, StructType partitionSchema, Mode mode) {
     List<Item> groups = new ArrayList<>();
     StructType schema = new StructType();
     Set<String> seen = new java.util.HashSet<>();
@@ -86,7 +99,13 @@ record PushedAggregate(List<Item> groupBy, List<Item> aggregates, StructType sch
       if (it == null) return null;
       if ((it.kind() == Kind.MIN || it.kind() == Kind.MAX)
           && it.partitionIndex() < 0
-          && !minMaxType(it.type())) {
+          && !(mode == Mode.AUTO ? exactMinMaxType(it.type()) : minMaxType(it.type()))) {
+        return null;
+      }
+      if (mode == Mode.AUTO
+          && it.kind() == Kind.COUNT
+          && it.partitionIndex() < 0
+          && !(dataType(dataSchema, it.column()) instanceof AtomicType)) {
         return null;
       }
       aggs.add(it);
@@ -125,6 +144,19 @@ record PushedAggregate(List<Item> groupBy, List<Item> aggregates, StructType sch
         || t instanceof FloatType
         || t instanceof DoubleType
         || t instanceof DateType;
+  }
+
+  /**
+   * The types whose MIN/MAX a footer can give exactly ({@link Mode#AUTO}): Spark's list less float
+   * and double, whose written bounds leave NaN out.
+   */
+  static boolean exactMinMaxType(DataType t) {
+    return minMaxType(t) && !(t instanceof FloatType) && !(t instanceof DoubleType);
+  }
+
+  private static DataType dataType(StructType data, String name) {
+    StructField f = TableSchemas.find(data, name);
+    return f == null ? null : f.dataType();
   }
 
   /** A top-level column reference's name (V2ColumnUtils.extractV2Column), else null. */

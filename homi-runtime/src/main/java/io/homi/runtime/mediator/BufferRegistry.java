@@ -33,6 +33,22 @@ public final class BufferRegistry {
   private final java.util.concurrent.atomic.AtomicLong peakBytes =
       new java.util.concurrent.atomic.AtomicLong();
 
+  /**
+   * Told the start address of a region about to stop being what it was (unregistered, or registered
+   * anew at the same address): a path that gave a device DMA access to it (the VF path) revokes
+   * that access before the memory can be reused.
+   */
+  private final java.util.concurrent.CopyOnWriteArrayList<java.util.function.LongConsumer>
+      onRelease = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+  public void onRelease(java.util.function.LongConsumer listener) {
+    onRelease.add(listener);
+  }
+
+  public void removeOnRelease(java.util.function.LongConsumer listener) {
+    onRelease.remove(listener);
+  }
+
   /** Bumped on every change, so a cached lookup ({@link Lookup}) can tell it may be stale. */
   private volatile long version;
 
@@ -45,6 +61,7 @@ public final class BufferRegistry {
     if (address <= 0 || length <= 0 || address + length < address) {
       throw new IllegalArgumentException("bad region " + address + "+" + length);
     }
+    if (regions.containsKey(address)) for (var l : onRelease) l.accept(address);
     Region old =
         regions.put(address, new Region(length, java.util.Objects.requireNonNull(kind, "kind")));
     long now = registeredBytes.addAndGet(length - (old == null ? 0 : old.length()));
@@ -53,6 +70,7 @@ public final class BufferRegistry {
   }
 
   public void unregister(long address) {
+    for (var l : onRelease) l.accept(address);
     Region old = regions.remove(address);
     if (old != null) registeredBytes.addAndGet(-old.length());
     version++;

@@ -23,15 +23,18 @@ final class CommandExecutor {
   private final PageResidency residency = new PageResidency();
   private final DevicePath devicePath;
   private final PassthroughPath passthroughPath;
+  private final VfPath vfPath;
   private volatile DeviceMemoryPath gpuPath;
 
   CommandExecutor(DevicePath devicePath) {
-    this(devicePath, new PassthroughPath(devicePath));
+    this(devicePath, new PassthroughPath(devicePath), null);
   }
 
-  CommandExecutor(DevicePath devicePath, PassthroughPath passthroughPath) {
+  /** {@code vfPath}: null where this executor has none (homi.path=vf then fails clearly). */
+  CommandExecutor(DevicePath devicePath, PassthroughPath passthroughPath, VfPath vfPath) {
     this.devicePath = devicePath;
     this.passthroughPath = passthroughPath;
+    this.vfPath = vfPath;
   }
 
   void setGpuPath(DeviceMemoryPath path) {
@@ -282,6 +285,17 @@ final class CommandExecutor {
             stats,
             PathKind.PASSTHROUGH,
             Math.min(len, passthroughPath.read(ns, off, addr, alignUp(len))));
+      }
+      case VF -> {
+        if (vfPath == null || !vfPath.canServe(ns, off, addr, alignUp(len))) {
+          throw new IOException(
+              "homi.path=vf cannot serve "
+                  + ns.path()
+                  + " at "
+                  + off
+                  + " (no grant, an OS-only extent, or no SR-IOV virtual function to be had)");
+        }
+        return counted(stats, PathKind.VF, Math.min(len, vfPath.read(ns, off, addr, alignUp(len))));
       }
       default -> {
         return auto(policy, stats, ns, off, addr, len);

@@ -106,6 +106,7 @@ public final class Mediator implements AutoCloseable {
   private final Settings settings;
   private final DevicePath devicePath = new DevicePath();
   private final PassthroughPath passthroughPath = new PassthroughPath(devicePath);
+  private final VfPath vfPath;
   private final CopyOnWriteArrayList<ServicedQueue> queues = new CopyOnWriteArrayList<>();
   private final ConcurrentHashMap<QueuePair, ServicedQueue> byPair = new ConcurrentHashMap<>();
   private final AtomicInteger nextQueueId = new AtomicInteger(1);
@@ -147,7 +148,8 @@ public final class Mediator implements AutoCloseable {
     this.buffers = buffers;
     this.settings = settings;
     this.validator = new CommandValidator(namespaces, buffers, settings.mdtsBytes());
-    this.executor = new CommandExecutor(devicePath, passthroughPath);
+    this.vfPath = new VfPath(devicePath, buffers);
+    this.executor = new CommandExecutor(devicePath, passthroughPath, vfPath);
     AtomicInteger n = new AtomicInteger();
     this.io =
         Executors.newFixedThreadPool(
@@ -224,6 +226,11 @@ public final class Mediator implements AutoCloseable {
    */
   public PassthroughPath passthroughPath() {
     return passthroughPath;
+  }
+
+  /** SR-IOV delegation on the same grants (homi.path=vf; a VF is provisioned on first use). */
+  public VfPath vfPath() {
+    return vfPath;
   }
 
   public Settings settings() {
@@ -587,6 +594,7 @@ public final class Mediator implements AutoCloseable {
     if (ring != null) ring.close();
     batches.close();
     passthroughPath.close();
+    vfPath.close();
     devicePath.close();
     executor.close();
     queues.clear();

@@ -17,6 +17,11 @@ public enum PathKind {
    * file's grant.
    */
   PASSTHROUGH,
+  /**
+   * NVMe Read commands on an SR-IOV virtual function driven from user space (VFIO), through the
+   * file's grant.
+   */
+  VF,
   /** Into GPU memory (cuFile or a pinned staging pipeline). */
   GPU;
 

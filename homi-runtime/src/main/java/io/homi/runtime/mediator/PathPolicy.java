@@ -19,6 +19,7 @@ public final class PathPolicy {
     DIRECT,
     DEVICE,
     PASSTHROUGH,
+    VF,
     GPU
   }
 
@@ -35,8 +36,9 @@ public final class PathPolicy {
       return Mode.valueOf(s.trim().toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(
-          "homi.path must be one of auto, os, direct, device, passthrough, gpu"
-              + " (passthrough: NVMe Read commands through /dev/ngXnY; gpu: bytes into GPU memory through the mediator's"
+          "homi.path must be one of auto, os, direct, device, passthrough, vf, gpu"
+              + " (passthrough: NVMe Read commands through /dev/ngXnY; vf: NVMe Read commands on an"
+              + " SR-IOV virtual function driven through VFIO; gpu: bytes into GPU memory through the mediator's"
               + " GPU path; each fails without its device): got '"
               + s
               + "'");

@@ -42,6 +42,11 @@ public final class NvmeCommand {
   /** DW12 [15:0]: number of logical blocks, 0-based. */
   static final int NLB = 48;
 
+  /** DW10 and DW11 of admin commands (where a read's SLBA is). */
+  static final int CDW10 = 40;
+
+  static final int CDW11 = 44;
+
   public static final int OPC_FLUSH = 0x00;
   public static final int OPC_WRITE = 0x01;
   public static final int OPC_READ = 0x02;
@@ -81,6 +86,21 @@ public final class NvmeCommand {
     ring.putLong(b + PRP2, prp2);
     ring.putLong(b + SLBA, slba);
     ring.putInt(b + NLB, nlb0 & 0xffff);
+  }
+
+  /**
+   * Writes an admin command (Identify, Set Features, Create/Delete I/O Queue) with one PRP (a page
+   * of data or a queue's base) and its DW10/DW11: for a controller HOMI drives itself (a VF).
+   */
+  public static void writeAdmin(
+      ByteBuffer ring, int slot, int opcode, int cid, int nsid, long prp1, int cdw10, int cdw11) {
+    int b = slot * SIZE;
+    clear(ring, b);
+    ring.putInt(b + DW0, (opcode & 0xff) | (PSDT_PRP << 14) | (cid << 16));
+    ring.putInt(b + NSID, nsid);
+    ring.putLong(b + DPTR, prp1);
+    ring.putInt(b + CDW10, cdw10);
+    ring.putInt(b + CDW11, cdw11);
   }
 
   /** Writes an arbitrary opcode (tests and fault injection use this to build invalid commands). */

@@ -116,6 +116,10 @@ public final class Libc {
     }
   }
 
+  /** pwrite(2): only VFIO's PCI config region is written this way (never a file or device). */
+  public static native long pwrite(int fd, long buf, long count, long offset)
+      throws LastErrorException;
+
   /** preadv2 with one iovec at {@code iov}; flags such as RWF_NOWAIT probe the page cache. */
   public static long preadv2(int fd, long iov, int iovcnt, long offset, int flags) {
     try {
@@ -251,6 +255,7 @@ public final class Libc {
   }
 
   public static final int PROT_READ = 0x1;
+  public static final int PROT_WRITE = 0x2;
   public static final int MAP_SHARED = 0x01;
 
   /** mmap(2); the address, or -1 (MAP_FAILED) with errno set. */

@@ -479,19 +479,7 @@ final class ColumnChunkReader implements ColumnReader {
   }
 
   private void checkCount(int n) throws CorruptParquetException {
-    // A flat column has one value per row, a nested leaf num_values level entries: a page may
-    // not claim more than the chunk has left.
-    if (n < 0 || n > totalValues - valuesRead) {
-      throw new CorruptParquetException(
-          context,
-          "data page with "
-              + n
-              + " values where "
-              + (totalValues - valuesRead)
-              + " of the row group's "
-              + totalValues
-              + " remain");
-    }
+    PageWalker.checkPageValues(context, n, totalValues - valuesRead, totalValues);
   }
 
   private PageValues valuesFor(Encoding e, ByteBuffer data, int pageValues)

@@ -103,14 +103,13 @@ final class DeltaBinaryPackedDecoder {
       minDelta = zigzag(readVarint());
       if (end - pos < miniblocks)
         throw corrupt("DELTA_BINARY_PACKED bit widths past the end of the page");
-      for (int i = 0; i < miniblocks; i++) {
-        int w = buf.get(pos++) & 0xff;
-        if (w > 64) throw corrupt("DELTA_BINARY_PACKED bit width " + w);
-        widths[i] = w;
-      }
+      // a width is checked when its miniblock is read: the spec lets the widths of the last
+      // block's unneeded miniblocks hold anything (parquet-java and the GPU kernel accept them)
+      for (int i = 0; i < miniblocks; i++) widths[i] = buf.get(pos++) & 0xff;
       mbIndex = 0;
     }
     mbWidth = widths[mbIndex++];
+    if (mbWidth > 64) throw corrupt("DELTA_BINARY_PACKED bit width " + mbWidth);
     long bytes = (long) perMiniblock * mbWidth / 8;
     long needBits = (long) Math.min(perMiniblock, total - emitted) * mbWidth;
     if ((long) pos * 8 + needBits > (long) end * 8)

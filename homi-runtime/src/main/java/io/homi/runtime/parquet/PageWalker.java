@@ -33,6 +33,28 @@ public final class PageWalker {
     this.pos = chunk.position();
   }
 
+  /**
+   * A data page's value count against what its chunk has left: a flat column has one value per row,
+   * a nested leaf one level entry per value, so a page may not claim more than remain. The one rule
+   * for the CPU decoder and the GPU page table (a page that claimed more was read by the GPU as the
+   * rows left and refused by the CPU: GpuFuzzTest).
+   */
+  public static int checkPageValues(String context, int n, long left, long total)
+      throws CorruptParquetException {
+    if (n < 0 || n > left) {
+      throw new CorruptParquetException(
+          context,
+          "data page with "
+              + n
+              + " values where "
+              + left
+              + " of the row group's "
+              + total
+              + " remain");
+    }
+    return n;
+  }
+
   public boolean hasNext() {
     return pos < chunk.limit();
   }

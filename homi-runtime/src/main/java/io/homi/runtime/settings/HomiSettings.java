@@ -31,7 +31,7 @@ public final class HomiSettings {
               "homi.path",
               SCAN,
               "auto",
-              List.of("auto", "os", "direct", "device", "passthrough", "gpu"),
+              List.of("auto", "os", "direct", "device", "passthrough", "vf", "gpu"),
               "I/O path policy. `auto`: what the page cache holds is copied on the OS path (found with "
                   + "`mincore` on a mapping of the file, which starts no disk I/O); a cold remainder of at least "
                   + "`homi.directMinBytes` goes to NVMe passthrough where the file's grant allows it and the namespace's "
@@ -40,7 +40,10 @@ public final class HomiSettings {
                   + "O_DIRECT only. `device`: reads by LBA from the block device through the file's grant only "
                   + "(fails naming the file where the device cannot be opened). `passthrough`: NVMe Read commands on "
                   + "the controller through the file's grant and `/dev/ngXnY` only (fails naming the file and the "
-                  + "reason elsewhere). A forced path applies to host destinations; GPU memory destinations "
+                  + "reason elsewhere). `vf`: NVMe Read commands on an SR-IOV virtual function of the file's "
+                  + "controller, provisioned by the control plane and driven from user space through VFIO, "
+                  + "through the file's grant only (needs root, SR-IOV, an IOMMU and vfio-pci; fails naming the "
+                  + "file and the reason elsewhere; `auto` never takes it). A forced path applies to host destinations; GPU memory destinations "
                   + "(`homi.output=gpu`) are read by the mediator's GPU path on the same queue and grants. "
                   + "`gpu` lands bytes in GPU memory: the "
                   + "Spark reader takes that path by itself for `homi.output=gpu`, and refuses it as a `homi.path` "
@@ -177,6 +180,25 @@ public final class HomiSettings {
               "dictionary and page-index pruning of each row group when a task reads it (row groups the "
                   + "min/max statistics rule out are skipped either way); `false` reads every page, "
                   + "for A/B measurements"));
+
+  public static final Setting<String> AGGREGATE_PUSHDOWN =
+      add(
+          Setting.choice(
+              "homi.aggregatePushdown",
+              SCAN,
+              "auto",
+              List.of("auto", "on", "off"),
+              "which `COUNT`/`MIN`/`MAX` aggregates (no filter on data columns, `GROUP BY` partition columns "
+                  + "only) the scan answers per file from its footer instead of Spark aggregating rows. `auto`: only "
+                  + "those a footer can answer exactly: `COUNT(*)`, `COUNT` of a top-level column, `MIN`/`MAX` of "
+                  + "boolean, integral and date columns and of partition columns (not float/double: writers leave NaN "
+                  + "out of the bounds). `on`: Spark's own set for its Parquet scan (`auto`'s plus float/double "
+                  + "`MIN`/`MAX`). `off`: none. Under `auto` and `on` a file whose statistics cannot answer exactly (none "
+                  + "written, a missing null count, unsigned, a date before 1582-10-15, byte-array statistics from "
+                  + "parquet-mr before 1.8.0 (PARQUET-251), float/double bounds) is read for that column instead, so "
+                  + "the answer is always the one from the rows. When neither this option nor `spark.homi.aggregatePushdown` "
+                  + "is set, an explicitly set `spark.sql.parquet.aggregatePushdown` decides (`true` = `on`, `false` = "
+                  + "`off`). [Details](docs/connector.md#aggregate-pushdown)"));
 
   // ---- Per JVM: spark.homi.* Spark conf, -Dhomi.*; fixed when the runtime starts ----
 

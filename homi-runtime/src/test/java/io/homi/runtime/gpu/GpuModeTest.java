@@ -27,7 +27,7 @@ class GpuModeTest {
         .isEqualTo(PathPolicy.Mode.GPU);
     assertThatThrownBy(() -> HomiConfig.from(Map.of("homi.path", "cuda")))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("auto, os, direct, device, passthrough, gpu")
+        .hasMessageContaining("auto, os, direct, device, passthrough, vf, gpu")
         .hasMessageContaining("'cuda'");
   }
 

@@ -94,6 +94,39 @@ class DeltaBinaryPackedDecoderTest {
         .isInstanceOf(CorruptParquetException.class);
   }
 
+  @Test
+  void widthsOfUnneededMiniblocksMayHoldAnythingButAUsedOneMayNot() throws Exception {
+    // 10 values: the block's first miniblock holds the 9 deltas, the other three are unneeded,
+    // and the spec says readers must accept any width there (parquet-java and the GPU kernel do)
+    long[] values = {5, -3, 1L << 40, 7, 7, 8, -1L << 50, 0, 42, 9};
+    DeltaBinaryPackingValuesWriterForLong w =
+        new DeltaBinaryPackingValuesWriterForLong(
+            128, 4, 64, 1 << 20, new HeapByteBufferAllocator());
+    for (long v : values) w.writeLong(v);
+    byte[] bytes = bytesOf(w.getBytes());
+    int widths = skipVarints(bytes, 0, 5); // block size, miniblocks, count, first value, min delta
+    for (int i = 1; i < 4; i++) bytes[widths + i] = (byte) 200;
+    DeltaBinaryPackedDecoder d =
+        new DeltaBinaryPackedDecoder(ByteBuffer.wrap(bytes), 0, bytes.length, "f.parquet");
+    long[] out = new long[values.length];
+    d.readLongs(out, 0, values.length);
+    assertThat(out).containsExactly(values);
+
+    bytes[widths] = 65; // the miniblock the deltas are in
+    DeltaBinaryPackedDecoder bad =
+        new DeltaBinaryPackedDecoder(ByteBuffer.wrap(bytes), 0, bytes.length, "f.parquet");
+    assertThatThrownBy(() -> bad.readLongs(new long[values.length], 0, values.length))
+        .isInstanceOf(CorruptParquetException.class)
+        .hasMessageContaining("f.parquet")
+        .hasMessageContaining("bit width 65");
+  }
+
+  /** Where the byte after {@code n} unsigned varints starting at {@code at} is. */
+  private static int skipVarints(byte[] b, int at, int n) {
+    for (int i = 0; i < n; i++) while ((b[at++] & 0x80) != 0) {}
+    return at;
+  }
+
   /** The encoded bytes (parquet's BytesInput.toByteArray is deprecated). */
   private static byte[] bytesOf(org.apache.parquet.bytes.BytesInput b) throws java.io.IOException {
     java.io.ByteArrayOutputStream o = new java.io.ByteArrayOutputStream();

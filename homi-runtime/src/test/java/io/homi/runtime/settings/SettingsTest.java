@@ -27,7 +27,7 @@ class SettingsTest {
         .hasMessage("homi.lazyDictionary must be true or false: got 'yes'");
     assertThatThrownBy(() -> HomiSettings.PATH.parse("cuda"))
         .hasMessage(
-            "homi.path must be one of auto, os, direct, device, passthrough, gpu: got 'cuda'");
+            "homi.path must be one of auto, os, direct, device, passthrough, vf, gpu: got 'cuda'");
     assertThatThrownBy(() -> HomiSettings.LIBCUDA.parse(" "))
         .hasMessage("homi.libcuda must not be empty");
     assertThatThrownBy(() -> HomiConfig.from(Map.of("HOMI.COALESCEGAP", "-1")))

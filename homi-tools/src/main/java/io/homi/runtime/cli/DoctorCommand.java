@@ -19,7 +19,7 @@ import java.util.List;
  * line naming the I/O paths HOMI can read through here and why each other one cannot, then a table
  * of (check | usable | why), unusable rows marked {@code NO} and long reasons wrapped to $COLUMNS
  * (or 100): GPU driver and device, kernels, cuFile and its mode, O_DIRECT, io_uring, FIEMAP and the
- * block device of PATH, each I/O path (OS, DIRECT, DEVICE, PASSTHROUGH, GPU), and the RAPIDS
+ * block device of PATH, each I/O path (OS, DIRECT, DEVICE, PASSTHROUGH, VF, GPU), and the RAPIDS
  * Accelerator (its jar, spark.plugins, hence the output a scan uses). {@code --json} gives the same
  * rows under "checks" and the line as "summary".
  */
@@ -185,6 +185,15 @@ public final class DoctorCommand {
               pt == null
                   ? "NVMe Read commands on the controller by LBA (io_uring URING_CMD on /dev/ngXnY), inside each file's grant"
                   : pt));
+      String vf = dev ? sriov(f.identity()) : "needs FIEMAP, a block device and O_DIRECT";
+      out.add(
+          new Check(
+              "path VF",
+              vf == null,
+              vf == null
+                  ? "SR-IOV virtual function of the file's NVMe controller through VFIO (homi.path=vf;"
+                      + " provisioned at the first read, given back at close), inside each file's grant"
+                  : vf));
       boolean gpu = g.usable() && fatbin != null;
       out.add(
           new Check(
@@ -267,6 +276,19 @@ public final class DoctorCommand {
             new io.homi.runtime.mediator.PassthroughPath(dp)) {
       return pp.unavailable(io.homi.runtime.control.BlockDevice.of(id.devMajor(), id.devMinor()));
     } catch (java.io.IOException | RuntimeException | LinkageError e) {
+      return e.getMessage();
+    }
+  }
+
+  /**
+   * Null when the platform offers what an SR-IOV VF of the file's controller needs (SR-IOV, root,
+   * an IOMMU, vfio-pci), else why not. Provisions nothing: a VF is created by the first read.
+   */
+  private static String sriov(FileIdentity id) {
+    try {
+      return io.homi.runtime.control.SriovControl.unavailable(
+          io.homi.runtime.control.BlockDevice.of(id.devMajor(), id.devMinor()));
+    } catch (java.io.IOException | RuntimeException e) {
       return e.getMessage();
     }
   }

@@ -159,6 +159,16 @@ public final class GpuDecoder implements AutoCloseable {
           strings && table.dictEntries() > 0
               ? scratch(temps, ENTRY_LEN, table.dictEntries() * 4)
               : null;
+      // Zeroed per decode: these buffers are reused across decodes, and a kernel that stops at a
+      // corrupt page leaves the page's later rows unwritten. A stale source address there was
+      // copied from by homi_dec_ba_copy (an illegal address, found by GpuFuzzTest); zero length and
+      // source address 0 are rows the copy leaves alone.
+      if (lens != null) CudaDriver.memsetD8Async(lens.address(), (byte) 0, n * 4L, s);
+      if (srcs != null) CudaDriver.memsetD8Async(srcs.address(), (byte) 0, n * 8L, s);
+      if (entrySrc != null) {
+        CudaDriver.memsetD8Async(entrySrc.address(), (byte) 0, table.dictEntries() * 8, s);
+        CudaDriver.memsetD8Async(entryLen.address(), (byte) 0, table.dictEntries() * 4, s);
+      }
       long shared = CudaDriver.eventCreate();
       CudaDriver.eventRecord(shared, s);
       for (int i = 0; i < cols.size(); i++) {
@@ -405,7 +415,8 @@ public final class GpuDecoder implements AutoCloseable {
               pos + base * 4,
               srcs.address(),
               offsets.address(),
-              values.address());
+              values.address(),
+              st);
           if (dvals
               != 0) { // DELTA_BYTE_ARRAY values, in order per page (offsets indexed by global row)
             k.launch(

@@ -215,7 +215,7 @@ public final class PageTable {
           if (!h.isSetData_page_header())
             throw new CorruptParquetException(ctx, "data page without its header");
           DataPageHeader d = h.getData_page_header();
-          e.numValues = count(d.getNum_values(), left, ctx);
+          e.numValues = PageWalker.checkPageValues(ctx, d.getNum_values(), left, rows);
           e.encoding = encoding(d.getEncoding(), col, ctx);
           if (col.maxDefinitionLevel() > 0) {
             if (d.getDefinition_level_encoding() != Encoding.RLE) {
@@ -239,7 +239,7 @@ public final class PageTable {
           if (!h.isSetData_page_header_v2())
             throw new CorruptParquetException(ctx, "v2 data page without its header");
           DataPageHeaderV2 d = h.getData_page_header_v2();
-          e.numValues = count(d.getNum_values(), left, ctx);
+          e.numValues = PageWalker.checkPageValues(ctx, d.getNum_values(), left, rows);
           e.encoding = encoding(d.getEncoding(), col, ctx);
           int rl = d.getRepetition_levels_byte_length();
           int dl = d.getDefinition_levels_byte_length();
@@ -282,11 +282,6 @@ public final class PageTable {
       }
       entries.add(e);
     }
-  }
-
-  private int count(int n, long left, String ctx) throws CorruptParquetException {
-    if (n < 0) throw new CorruptParquetException(ctx, "data page with " + n + " values");
-    return (int) Math.min(n, left); // the CPU decoder also reads exactly the row group's rows
   }
 
   private int encoding(Encoding enc, ColumnDescriptor col, String ctx) throws HomiParquetException {

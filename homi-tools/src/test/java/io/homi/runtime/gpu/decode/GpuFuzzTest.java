@@ -47,8 +47,11 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Tag("gpu")
 class GpuFuzzTest {
-  private static final long BUDGET_NANOS = TimeUnit.SECONDS.toNanos(150);
-  private static final int MAX_CASES = 6000;
+  // the CI-sized run on the device; a longer run: -Dhomi.gpuFuzz.cases=100000
+  // -Dhomi.gpuFuzz.seconds=540 (the same seed: its first 6000 cases are this run's)
+  private static final long BUDGET_NANOS =
+      TimeUnit.SECONDS.toNanos(Long.getLong("homi.gpuFuzz.seconds", 150));
+  private static final int MAX_CASES = Integer.getInteger("homi.gpuFuzz.cases", 6000);
 
   /** parquet-testing seeds the kernels decode whole (checked before the run). */
   private static final List<String> TESTING_SEEDS =
@@ -159,6 +162,44 @@ class GpuFuzzTest {
   }
 
   /**
+   * Files the fuzzer found faulting the GPU (kept under test resources {@code gpu-fuzz/}), each
+   * decoded right after a good decode of the seed it came from, as in the run that found it: the
+   * decoder's reused buffers then hold the earlier decode's addresses, which a row the kernels
+   * leave unwritten would reach. Each must decode equal to the CPU decoder or fail naming the file,
+   * and the context must stay usable.
+   */
+  @Test
+  @Timeout(300)
+  void filesThatFaultedTheGpuNowDecodeOrFailNamingTheFile(@TempDir Path tmp) throws Exception {
+    GpuTests.assumeGpu();
+    Path seed = seeds(tmp).get(0); // s1, plain-v1-snappy: the seed of case 29
+    List<String> findings = new ArrayList<>();
+    Map<String, String> outcomes = new TreeMap<>();
+    try (GpuDevice gpu = GpuDevice.open(GpuProbe.defaultOrdinal());
+        GpuParquetReader reader = new GpuParquetReader(gpu, 4)) {
+      for (String name : FAULT_FILES) {
+        Path f = tmp.resolve(name);
+        try (var in = GpuFuzzTest.class.getResourceAsStream("/gpu-fuzz/" + name)) {
+          assertThat(in).as("test resource gpu-fuzz/%s", name).isNotNull();
+          Files.copy(in, f);
+        }
+        List<String> bad = new ArrayList<>();
+        gpuEqualsCpu(reader, seed, bad);
+        assertThat(bad).as("the seed before %s", name).isEmpty();
+        outcomes.put(name, oneCase(reader, f, name, findings));
+      }
+      List<String> bad = new ArrayList<>();
+      gpuEqualsCpu(reader, seed, bad);
+      assertThat(bad).as("the seed after every kept file").isEmpty();
+    }
+    System.out.println("GPU fuzz regression files: " + outcomes);
+    assertThat(findings).as("findings on the kept files").isEmpty();
+  }
+
+  /** Kept fault files, in the order they ran (case 28 preceded case 29 in the finding run). */
+  private static final List<String> FAULT_FILES = List.of("case-28.parquet", "case-29.parquet");
+
+  /**
    * One mutated file through both decoders; returns the outcome's name, adds findings. Outcomes:
    * both-read (rows compared), both-reject, gpu-refused (a kind the kernels do not take, decided
    * before any kernel runs).
@@ -265,7 +306,7 @@ class GpuFuzzTest {
    * Seeds: parquet-java files of every kernel path (PLAIN/dictionary/DELTA, v1/v2, snappy and
    * uncompressed, nulls) and parquet-testing's files the kernels decode.
    */
-  private static List<Path> seeds(Path tmp) throws IOException {
+  static List<Path> seeds(Path tmp) throws IOException {
     Map<String, Path> s = new LinkedHashMap<>();
     s.put(
         "plain-v1-snappy",
