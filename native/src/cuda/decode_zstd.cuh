@@ -63,6 +63,8 @@ struct FseEntry {
   uint8_t bits;
 };
 
+static_assert(sizeof(FseEntry) == 4, "FseEntry is 4 bytes");
+
 struct HufEntry {
   uint8_t symbol;
   uint8_t bits;
@@ -694,3 +696,38 @@ HOMI_HD inline ZstdResult zstd_decompress(ZstdWork& w, const uint8_t* in, uint32
 }
 
 }  // namespace homi_zstd
+
+// The host allocates this many bytes per worker (GpuDecoder.ZSTD_WORK_BYTES).
+static_assert(sizeof(homi_zstd::ZstdWork) == 10760, "ZstdWork size is shared with Java (GpuDecoder)");
+
+#ifdef __CUDACC__
+#include "decode_common.cuh"
+
+// One thread per PF_ZSTD page (a first version: a page decodes sequentially, pages in parallel).
+// Thread t of the n_workers owns work[t] and takes the next page from *next (zeroed by the host),
+// so that a few large pages do not leave the other threads idle behind a fixed split. v2 pages:
+// the `prefix` level bytes are stored uncompressed and copied as they are; the frames follow.
+extern "C" __global__ void homi_dec_zstd(const homi_dec::PageEntry* pages, uint32_t n_pages, homi_zstd::ZstdWork* work,
+                                         uint32_t n_workers, uint32_t* next, int* status) {
+  using namespace homi_dec;
+  const uint32_t t = blockIdx.x * blockDim.x + threadIdx.x;
+  if (t >= n_workers) return;
+  for (uint32_t i = atomicAdd(next, 1u); i < n_pages; i = atomicAdd(next, 1u)) {
+    const PageEntry pg = pages[i];
+    if (!(pg.flags & PF_ZSTD)) continue;
+    if (pg.prefix > pg.comp_len || pg.prefix > pg.data_len) {
+      fail(status, E_ZSTD, i, homi_zstd::Z_TRUNCATED);
+      continue;
+    }
+    const uint8_t* src = (const uint8_t*)pg.src;
+    uint8_t* dst = (uint8_t*)pg.data;
+    for (uint32_t k = 0; k < pg.prefix; k++) dst[k] = src[k];
+    homi_zstd::ZstdResult r =
+        homi_zstd::zstd_decompress(work[t], src + pg.prefix, pg.comp_len - pg.prefix, dst + pg.prefix, pg.data_len - pg.prefix);
+    if (r.reason != homi_zstd::Z_OK) {
+      const uint32_t at = r.at + pg.prefix;
+      fail(status, E_ZSTD, i, (int)((at < 0x3ffffffu ? at : 0x3ffffffu) << 5) | r.reason);
+    }
+  }
+}
+#endif
