@@ -119,25 +119,21 @@ HOMI_HD inline bool back_init(BackBits& b, const uint8_t* p, uint32_t n) {
 // The next `k` (<= 32) bits without consuming them, as an integer whose top bit is the first bit.
 HOMI_HD inline uint32_t back_peek(const BackBits& b, int k) {
   if (k == 0) return 0;
-  int64_t lo = b.pos - k;
-  int64_t from = lo < 0 ? 0 : lo;
-  // bytes covering bits [from, pos), at most 5
-  int64_t first = from >> 3;
-  uint64_t v = 0;
-  for (int i = 0; i < 8; i++) {
-    int64_t at = first + i;
-    if (at >= (int64_t)b.n || at * 8 >= b.pos) break;
-    v |= (uint64_t)b.p[at] << (8 * i);
-  }
-  uint64_t bits;
+  const uint64_t mask = (1ull << k) - 1;
+  const int64_t lo = b.pos - k;
   if (lo >= 0) {
-    bits = v >> (lo & 7);
-  } else {
-    // fewer than k bits left: the ones there are are the high part, zeros below
-    int64_t have = b.pos < 0 ? 0 : b.pos;
-    bits = have == 0 ? 0 : (v << (-lo));
+    // bits [lo, pos) lie in bytes lo >> 3 .. (pos - 1) >> 3, all inside the stream (pos <= 8n)
+    const uint8_t* q = b.p + (lo >> 3);
+    const int nb = (int)(((lo & 7) + k + 7) >> 3);  // 1..5
+    uint64_t v = 0;
+    for (int i = 0; i < nb; i++) v |= (uint64_t)q[i] << (8 * i);
+    return (uint32_t)((v >> (lo & 7)) & mask);
   }
-  return (uint32_t)(bits & ((1ull << k) - 1));
+  // fewer than k bits left: the ones there are (bits [0, pos)) are the high part, zeros below
+  if (b.pos <= 0) return 0;
+  uint64_t v = 0;
+  for (int i = 0; i * 8 < b.pos && i < 8; i++) v |= (uint64_t)b.p[i] << (8 * i);
+  return (uint32_t)((v << (-lo)) & mask);
 }
 
 HOMI_HD inline uint32_t back_read(BackBits& b, int k) {
@@ -367,23 +363,45 @@ struct Seq {  // sequence-section decoding state of one block
   uint32_t rep[3];
 };
 
-HOMI_HD inline uint32_t ll_base(int c) {
-  const uint32_t b[20] = {16, 18, 20, 22, 24, 28, 32, 40, 48, 64, 128, 256, 512, 1024, 2048, 4096, 8192,
-                          16384, 32768, 65536};
-  return c < 16 ? (uint32_t)c : b[c - 16];
-}
+// Literal and match length codes (RFC 8878 3.1.1.3.2.1.1) as arithmetic and switches rather than
+// lookup arrays: a local array is rebuilt in GPU local memory on every call (every sequence).
 HOMI_HD inline int ll_bits(int c) {
-  const uint8_t b[20] = {1, 1, 1, 1, 2, 2, 3, 3, 4, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16};
-  return c < 16 ? 0 : b[c - 16];
+  if (c < 16) return 0;
+  if (c < 20) return 1;
+  if (c < 24) return (c - 20) / 2 + 2;  // 20,21 -> 2; 22,23 -> 3
+  if (c == 24) return 4;
+  return c - 19;  // 25 -> 6 ... 35 -> 16
 }
-HOMI_HD inline uint32_t ml_base(int c) {
-  const uint32_t b[21] = {35, 37, 39, 41, 43, 47, 51, 59, 67, 83, 99, 131, 259, 515, 1027, 2051, 4099, 8195,
-                          16387, 32771, 65539};
-  return c < 32 ? (uint32_t)c + 3 : b[c - 32];
+HOMI_HD inline uint32_t ll_base(int c) {
+  if (c < 20) return c < 16 ? (uint32_t)c : 16u + 2u * (uint32_t)(c - 16);  // 16,18,20,22
+  switch (c) {
+    case 20: return 24;
+    case 21: return 28;
+    case 22: return 32;
+    case 23: return 40;
+    case 24: return 48;
+    default: return 1u << (c - 19);  // 25 -> 64 ... 35 -> 65536
+  }
 }
 HOMI_HD inline int ml_bits(int c) {
-  const uint8_t b[21] = {1, 1, 1, 1, 2, 2, 3, 3, 4, 4, 5, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16};
-  return c < 32 ? 0 : b[c - 32];
+  if (c < 32) return 0;
+  if (c < 36) return 1;
+  if (c < 42) return (c - 36) / 2 + 2;  // 36,37 -> 2; 38,39 -> 3; 40,41 -> 4
+  if (c == 42) return 5;
+  return c - 36;  // 43 -> 7 ... 52 -> 16
+}
+HOMI_HD inline uint32_t ml_base(int c) {
+  if (c < 36) return c < 32 ? (uint32_t)c + 3 : 35u + 2u * (uint32_t)(c - 32);  // 35,37,39,41
+  switch (c) {
+    case 36: return 43;
+    case 37: return 47;
+    case 38: return 51;
+    case 39: return 59;
+    case 40: return 67;
+    case 41: return 83;
+    case 42: return 99;
+    default: return (1u << (c - 36)) + 3;  // 43 -> 131 ... 52 -> 65539
+  }
 }
 
 // Reads one sequence table (mode 0..3) at [p, end) into t; which: 0 LL, 1 OF, 2 ML.
