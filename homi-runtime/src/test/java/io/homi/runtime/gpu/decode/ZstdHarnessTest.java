@@ -259,6 +259,10 @@ class ZstdHarnessTest {
     ByteBuffer.wrap(skip).order(ByteOrder.LITTLE_ENDIAN).putInt(0x184D2A53).putInt(5);
     cases.add(new Case("two frames", concat(fa, fb), a.length + b.length));
     cases.add(new Case("skippable + frame", concat(skip, fa), a.length));
+    // RLE literals (zstd emits them only when every literal of a block is one byte): hand-built
+    // frames of one compressed block, literals RLE with a 1- and a 2-byte header, no sequences
+    cases.add(new Case("RLE literals, 1-byte header", rleLiterals(31, (byte) 'q'), 31));
+    cases.add(new Case("RLE literals, 2-byte header", rleLiterals(4000, (byte) 7), 4000));
     // a frame without its content size (streaming writers)
     try (ZstdCompressCtx z = new ZstdCompressCtx()) {
       z.setLevel(5).setContentSize(false);
@@ -374,6 +378,26 @@ class ZstdHarnessTest {
     m.put("tiny", "a".getBytes(StandardCharsets.UTF_8));
     m.put("empty", new byte[0]);
     return m;
+  }
+
+  /**
+   * A single-segment frame of {@code n} (< 4096) bytes {@code v}: one compressed block whose
+   * literals section is RLE and whose sequences section is empty (RFC 8878 3.1.1.3).
+   */
+  private static byte[] rleLiterals(int n, byte v) {
+    ByteBuffer b = ByteBuffer.allocate(32).order(ByteOrder.LITTLE_ENDIAN);
+    b.putInt(0xFD2FB528);
+    if (n < 256) b.put((byte) 0x20).put((byte) n); // single segment, 1-byte content size
+    else b.put((byte) 0x60).putShort((short) (n - 256)); // single segment, 2 bytes + 256
+    byte[] lit =
+        n < 32
+            ? new byte[] {(byte) (1 | n << 3), v}
+            : new byte[] {(byte) (1 | 1 << 2 | (n & 15) << 4), (byte) (n >> 4), v};
+    int size = lit.length + 1;
+    int bh = 1 | 2 << 1 | size << 3; // last block, compressed
+    b.put((byte) bh).put((byte) (bh >> 8)).put((byte) (bh >> 16));
+    b.put(lit).put((byte) 0); // no sequences
+    return Arrays.copyOf(b.array(), b.position());
   }
 
   private static byte[] concat(byte[] a, byte[] b) {
