@@ -129,7 +129,7 @@ cmd_tests() { # [--local] [extra console launcher args]
   local rc=$?
   set -e
   # the memory lines and the equality counts the tests print, then the JUnit summary
-  grep -E '^(GPU memory|GPU corpus|ok |FAIL )' "$out/tests.log" | tee -a "$out/summary.txt" || true
+  grep -E '^(GPU memory|GPU corpus|GPU zstd|ok |FAIL )' "$out/tests.log" | tee -a "$out/summary.txt" || true
   grep -E '\[ *[0-9]+ (containers|tests) ' "$out/tests.log" | tee -a "$out/summary.txt" || true
   grep -E '\[X\]|✘|MethodSource|=> ' "$out/tests.log" | head -40 | tee -a "$out/summary.txt" || true
   echo "== console launcher exit $rc; full log: $out/tests.log" | tee -a "$out/summary.txt"

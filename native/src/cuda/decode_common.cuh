@@ -14,6 +14,7 @@ enum PageFlags : uint16_t {
   PF_V2 = 4,          // data page v2 (levels stored uncompressed ahead of the values)
   PF_SNAPPY = 8,      // bytes at src are snappy: the GPU decompresses them into data
   PF_HOST_INFLATED = 16,  // another codec, decompressed on the host into pinned memory and uploaded
+  PF_ZSTD = 32,       // bytes at src are one or more ZSTD frames: homi_dec_zstd decompresses them into data
 };
 
 // Parquet Encoding enum values used here.
@@ -62,6 +63,7 @@ enum Err : int {
   E_DEF_LEVEL = 7, E_NO_DICT = 8, E_OFFSETS_OVERFLOW = 9, E_COUNT = 10,
   E_DELTA_HEADER = 11, E_DELTA_WIDTH = 12, E_DELTA_COUNT = 13, E_DELTA_SHORT = 14, E_TS_OVERFLOW = 15, E_BSS = 16,
   E_DBA_LENGTH = 17, E_DBA_PREFIX = 18,
+  E_ZSTD = 19,  // detail: homi_zstd::Reason in the low 5 bits, the input byte offset above
 };
 
 __device__ inline void fail(int* status, int code, int page, int detail) {

@@ -22,6 +22,7 @@ extern "C" __global__ void homi_checksum_bytes(const uint8_t* data, uint64_t n,
 #include "decode_values.cuh"
 #include "decode_delta.cuh"
 #include "decode_dba.cuh"
+#include "decode_zstd.cuh"
 
 // Fetches a set of reads (e.g. a scan plan's column-chunk runs) into device memory by GPU
 // threads submitting their own NVMe commands. Warp w drives queue pair w (queues[w] is the

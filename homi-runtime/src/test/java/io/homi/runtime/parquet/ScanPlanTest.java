@@ -136,7 +136,7 @@ class ScanPlanTest {
             });
     byte[] chunk = new byte[(int) c.length()];
     System.arraycopy(Files.readAllBytes(p), (int) c.fileOffset(), chunk, 0, chunk.length);
-    PageTable table = new PageTable(p.toString(), false);
+    PageTable table = new PageTable(p.toString(), false, false);
     table.startColumn();
     Throwable gpu =
         catchThrowable(

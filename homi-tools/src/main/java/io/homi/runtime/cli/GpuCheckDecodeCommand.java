@@ -104,7 +104,7 @@ public final class GpuCheckDecodeCommand {
 
   /** Totals of the correctness pass. */
   private static final class Tally {
-    int decodes, bad, hostInflated, gpuSnappy, delta, unsupported, skippedColumns;
+    int decodes, bad, hostInflated, gpuSnappy, gpuZstd, delta, unsupported, skippedColumns;
     long rows, columns;
     final Map<String, Integer> byCodec = new java.util.TreeMap<>();
   }
@@ -153,7 +153,7 @@ public final class GpuCheckDecodeCommand {
     String line =
         String.format(
             "correctness: %d decodes of %d-file set, %d columns, %d rows: %s (GPU snappy pages %d, "
-                + "CPU-decompressed pages %d %s, DELTA_BINARY_PACKED pages %d; %d unsupported files skipped, %d columns skipped "
+                + "GPU zstd pages %d, CPU-decompressed pages %d %s, DELTA_BINARY_PACKED pages %d; %d unsupported files skipped, %d columns skipped "
                 + "in partly supported files)",
             t.decodes,
             files(dir).size(),
@@ -161,6 +161,7 @@ public final class GpuCheckDecodeCommand {
             t.rows,
             t.bad == 0 ? "all equal to the CPU decoder" : t.bad + " MISMATCHED",
             t.gpuSnappy,
+            t.gpuZstd,
             t.hostInflated,
             t.byCodec,
             t.delta,
@@ -190,6 +191,7 @@ public final class GpuCheckDecodeCommand {
     try (DeviceBatch b = reader.read(f, cols, false, host, GAP).batch()) {
       t.hostInflated += b.metrics().hostInflatedPages();
       t.gpuSnappy += b.metrics().gpuSnappyPages();
+      t.gpuZstd += b.metrics().gpuZstdPages();
       t.delta += b.metrics().deltaPages();
       b.metrics()
           .hostInflatedByCodec()
@@ -226,7 +228,7 @@ public final class GpuCheckDecodeCommand {
     table.add("");
     table.add(
         "| file (10% nulls) | rows | stored MB | Arrow MB | GPU decode ms | Arrow GB/s | stored GB/s | page table ms "
-            + "(host decompression inside) | pages: GPU snappy / host-decompressed / delta |");
+            + "(host decompression inside) | pages: GPU snappy / GPU zstd / host-decompressed / delta |");
     table.add("|---|---|---|---|---|---|---|---|---|");
     for (Path f : files(dir)) {
       long best = Long.MAX_VALUE;
@@ -243,6 +245,8 @@ public final class GpuCheckDecodeCommand {
           stored = res.storedBytes();
           routes =
               b.metrics().gpuSnappyPages()
+                  + " / "
+                  + b.metrics().gpuZstdPages()
                   + " / "
                   + b.metrics().hostInflatedPages()
                   + (b.metrics().hostInflatedByCodec().isEmpty()

@@ -7,7 +7,8 @@ import org.apache.parquet.format.CompressionCodec;
  * What one GPU decode did and where its time went. {@code hostInflatedPages} > 0 means a codec the
  * GPU does not decompress (GZIP, ZSTD, LZ4_RAW, LZ4, or SNAPPY with hostDecompress) went through
  * the CPU; {@code hostInflatedByCodec} says which; {@code deltaPages} were DELTA_BINARY_PACKED
- * pages decoded by the delta kernel.
+ * pages decoded by the delta kernel; {@code gpuZstdPages} ZSTD pages the GPU decompressed ({@code
+ * homi.gpuZstd}).
  */
 public record DecodeMetrics(
     int pages,
@@ -19,7 +20,8 @@ public record DecodeMetrics(
     long pageTableNanos,
     long decodeNanos,
     Map<CompressionCodec, Integer> hostInflatedByCodec,
-    int deltaPages) {
+    int deltaPages,
+    int gpuZstdPages) {
   /** Without the per-codec counts (no pages went through the host). */
   public DecodeMetrics(
       int pages,
@@ -40,6 +42,7 @@ public record DecodeMetrics(
         pageTableNanos,
         decodeNanos,
         Map.of(),
+        0,
         0);
   }
 
@@ -48,6 +51,8 @@ public record DecodeMetrics(
         + " pages ("
         + gpuSnappyPages
         + " snappy on the GPU, "
+        + gpuZstdPages
+        + " zstd on the GPU, "
         + hostInflatedPages
         + " decompressed on the CPU"
         + (hostInflatedByCodec.isEmpty() ? "" : " " + hostInflatedByCodec)

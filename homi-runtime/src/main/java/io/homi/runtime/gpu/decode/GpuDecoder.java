@@ -49,7 +49,21 @@ public final class GpuDecoder implements AutoCloseable {
       SRCS = 9,
       ENTRY_SRC = 10,
       ENTRY_LEN = 11,
-      SLOTS = 12;
+      ZSTD_WORK = 12,
+      SLOTS = 13;
+
+  /**
+   * Bytes of one homi_dec_zstd worker's scratch (sizeof(homi_zstd::ZstdWork), checked by a
+   * static_assert in decode_zstd.cuh).
+   */
+  static final int ZSTD_WORK_BYTES = 10760;
+
+  /**
+   * Most homi_dec_zstd threads (each decodes whole pages, taking the next one from a shared
+   * counter): 2048 x 10.5 KiB = 21 MiB of scratch at most.
+   */
+  static final int ZSTD_MAX_WORKERS = 2048;
+
   private final DeviceBuffer[] scratch = new DeviceBuffer[SLOTS];
   private long retained;
 
@@ -117,6 +131,24 @@ public final class GpuDecoder implements AutoCloseable {
       DeviceBuffer ids = scratch(temps, IDS, Math.max(4, n * 4L));
       int warpGrid = Math.max(1, (pages + WARPS_PER_BLOCK - 1) / WARPS_PER_BLOCK);
       k.launch("homi_dec_snappy", warpGrid, 32 * WARPS_PER_BLOCK, s, pt, pages, st);
+      if (table.gpuZstdPages() > 0) {
+        // a thread per page at a time; the page counter (zeroed here) sits after the scratch
+        int workers = Math.min(table.gpuZstdPages(), ZSTD_MAX_WORKERS);
+        long work = (long) workers * ZSTD_WORK_BYTES;
+        DeviceBuffer zw = scratch(temps, ZSTD_WORK, work + 16);
+        CudaDriver.memsetD8Async(zw.address() + work, (byte) 0, 16, s);
+        k.launch(
+            "homi_dec_zstd",
+            (workers + 63) / 64,
+            64,
+            s,
+            pt,
+            pages,
+            zw.address(),
+            workers,
+            zw.address() + work,
+            st);
+      }
       k.launch("homi_dec_v1_layout", (pages + 127) / 128, 128, s, pt, pages, st);
       k.launch(
           "homi_dec_levels", warpGrid, 32 * WARPS_PER_BLOCK, s, pt, pages, valid.address(), st);
@@ -238,7 +270,8 @@ public final class GpuDecoder implements AutoCloseable {
               0,
               t1 - t0,
               table.hostInflatedByCodec(),
-              table.deltaPages());
+              table.deltaPages(),
+              table.gpuZstdPages());
       out.clear();
       return new DeviceBatch(finished, cols.isEmpty() ? 0 : cols.get(0).rows(), event, m);
     } finally {
@@ -532,6 +565,18 @@ public final class GpuDecoder implements AutoCloseable {
                     + detail
                     + " longer than the previous value in page "
                     + page;
+            case 19 ->
+                "ZSTD page"
+                    + (page >= 0 && page < table.size()
+                        ? " at file offset " + table.entry(page).fileOffset
+                        : "")
+                    + " cannot be decompressed: "
+                    + ZstdReason.describe(detail & 31)
+                    + " at byte "
+                    + (detail >>> 5)
+                    + " of the stored page (page "
+                    + page
+                    + ")";
             default -> "decode error " + code + " in page " + page;
           };
       throw new GpuDecodeException(

@@ -10,6 +10,8 @@ import io.homi.runtime.parquet.ParquetFooter;
 import io.homi.runtime.parquet.ParquetSchema;
 import io.homi.runtime.parquet.ScanPlan;
 import io.homi.runtime.parquet.UnsupportedParquetException;
+import io.homi.runtime.settings.HomiSettings;
+import io.homi.runtime.settings.JvmSettings;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
@@ -33,6 +35,7 @@ public final class GpuParquetReader implements AutoCloseable {
   private final GpuDecoder decoder;
   private final ExecutorService pool;
   private final int threads;
+  private final boolean gpuZstd;
   private PinnedBuffer pinned;
   private DeviceBuffer device;
   private PinnedBuffer
@@ -47,6 +50,15 @@ public final class GpuParquetReader implements AutoCloseable {
   }
 
   public GpuParquetReader(GpuDevice gpu, int threads) {
+    this(gpu, threads, JvmSettings.get().get(HomiSettings.GPU_ZSTD));
+  }
+
+  /**
+   * @param gpuZstd ZSTD pages decompressed on the GPU (else by zstd-jni on the host), as {@code
+   *     homi.gpuZstd}
+   */
+  public GpuParquetReader(GpuDevice gpu, int threads, boolean gpuZstd) {
+    this.gpuZstd = gpuZstd;
     this.gpu = gpu;
     gpu.bind();
     this.kernels = DecodeKernels.load();
@@ -60,6 +72,11 @@ public final class GpuParquetReader implements AutoCloseable {
               t.setDaemon(true);
               return t;
             });
+  }
+
+  /** Whether this reader decompresses ZSTD pages on the GPU. */
+  public boolean gpuZstd() {
+    return gpuZstd;
   }
 
   /** Footer of {@code file} (plain file reads: the footer is small), by the one footer parser. */
@@ -150,7 +167,7 @@ public final class GpuParquetReader implements AutoCloseable {
     if (source != null) stageThroughMediator(plan, source);
     else stage(file, plan, direct);
     long t1 = System.nanoTime();
-    PageTable table = new PageTable(name, hostDecompress);
+    PageTable table = new PageTable(name, hostDecompress, gpuZstd);
     List<GpuDecoder.Column> dcols = new ArrayList<>();
     long rowBase = 0;
     long stored = 0;

@@ -10,7 +10,7 @@ import java.nio.ByteBuffer;
  */
 final class PageEntry {
   static final int BYTES = 64;
-  static final int DICT = 1, DEF = 2, V2 = 4, SNAPPY = 8, HOST_INFLATED = 16;
+  static final int DICT = 1, DEF = 2, V2 = 4, SNAPPY = 8, HOST_INFLATED = 16, ZSTD = 32;
 
   /** Where a page's uncompressed bytes live. */
   enum Where {
@@ -32,6 +32,7 @@ final class PageEntry {
   int encoding;
   int flags;
   int aux = -1;
+  long fileOffset; // of the page header, for messages (host only, not in the device layout)
 
   static boolean isDictEncoding(int encoding) {
     return encoding == 2 || encoding == 8; // PLAIN_DICTIONARY, RLE_DICTIONARY

@@ -26,14 +26,16 @@ import org.apache.parquet.format.Type;
  * cannot report well (sizes against the chunk, encodings, value counts) and refuses what the
  * kernels do not decode, naming file, column and file offset.
  *
- * <p>SNAPPY pages are decompressed by the GPU into an arena laid out here; other codecs (GZIP,
- * ZSTD, LZ4_RAW, Hadoop LZ4, with the CPU decoder's {@link Codecs}), or SNAPPY when {@code
+ * <p>SNAPPY pages, and ZSTD pages when {@code gpuZstd} is set ({@code homi.gpuZstd}), are
+ * decompressed by the GPU into an arena laid out here; other codecs (GZIP, LZ4_RAW, Hadoop LZ4,
+ * ZSTD without {@code gpuZstd}, with the CPU decoder's {@link Codecs}), or every codec when {@code
  * hostDecompress} is set, are decompressed on the host and uploaded.
  */
 public final class PageTable {
   private static final int ALIGN = 16;
   private final String file;
   private final boolean hostDecompress;
+  private final boolean gpuZstd;
   private final List<PageEntry> entries = new ArrayList<>();
   private final List<HostPage> hostPages = new ArrayList<>();
   private long inflatedSize;
@@ -42,15 +44,21 @@ public final class PageTable {
   private long arenaBytes;
   private long dictEntries;
   private int gpuSnappyPages;
+  private int gpuZstdPages;
   private int hostInflatedPages;
   private int deltaPages;
   private final java.util.Map<CompressionCodec, Integer> hostInflatedByCodec =
       new java.util.EnumMap<>(CompressionCodec.class);
   private long hostInflatedBytes;
 
-  public PageTable(String file, boolean hostDecompress) {
+  /**
+   * @param hostDecompress every compressed page decompressed on the host (SNAPPY and ZSTD too)
+   * @param gpuZstd ZSTD pages decompressed by the GPU (homi_dec_zstd) rather than by zstd-jni
+   */
+  public PageTable(String file, boolean hostDecompress, boolean gpuZstd) {
     this.file = file;
     this.hostDecompress = hostDecompress;
+    this.gpuZstd = gpuZstd;
   }
 
   /**
@@ -169,6 +177,7 @@ public final class PageTable {
       e.dataLen = uncompressed;
       e.chunk = chunkIndex;
       e.rowStart = rowStart + (rows - left);
+      e.fileOffset = page.fileOffset();
       boolean add = true;
       switch (h.getType()) {
         case DICTIONARY_PAGE -> {
@@ -368,6 +377,14 @@ public final class PageTable {
       gpuSnappyPages++;
       return;
     }
+    if (codec == CompressionCodec.ZSTD && gpuZstd && !hostDecompress) {
+      e.flags |= PageEntry.ZSTD;
+      e.where = PageEntry.Where.ARENA;
+      e.dataOff = arenaBytes;
+      arenaBytes += (e.dataLen + ALIGN - 1L) / ALIGN * ALIGN;
+      gpuZstdPages++;
+      return;
+    }
     // another codec (or SNAPPY by request): laid out now, decompressed by inflate() in parallel
     e.flags |= PageEntry.HOST_INFLATED;
     e.where = PageEntry.Where.INFLATED;
@@ -466,7 +483,7 @@ public final class PageTable {
     return entries.get(i);
   }
 
-  /** Device bytes the GPU decompresses into (SNAPPY pages). */
+  /** Device bytes the GPU decompresses into (SNAPPY and GPU ZSTD pages). */
   public long arenaBytes() {
     return arenaBytes;
   }
@@ -500,6 +517,11 @@ public final class PageTable {
 
   public int gpuSnappyPages() {
     return gpuSnappyPages;
+  }
+
+  /** ZSTD pages the GPU decompresses (homi_dec_zstd). */
+  public int gpuZstdPages() {
+    return gpuZstdPages;
   }
 
   public int hostInflatedPages() {

@@ -12,6 +12,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.apache.parquet.format.CompressionCodec;
 import org.apache.parquet.format.FileMetaData;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 import org.junit.jupiter.api.Test;
@@ -31,11 +32,17 @@ class PageTableTest {
 
   private PageTable walk(Path f, boolean hostDecompress, long[] rowsPerColumn, int[] firstPage)
       throws Exception {
+    return walk(f, hostDecompress, false, rowsPerColumn, firstPage);
+  }
+
+  private PageTable walk(
+      Path f, boolean hostDecompress, boolean gpuZstd, long[] rowsPerColumn, int[] firstPage)
+      throws Exception {
     FileMetaData md = GpuParquetReader.footer(f);
     ParquetSchema schema = ParquetSchema.of(md, f.toString());
     ScanPlan plan = ScanPlan.of(f.toString(), md, schema.columns(), null, Files.size(f), 1 << 20);
     ByteBuffer stage = stage(f, plan);
-    PageTable t = new PageTable(f.toString(), hostDecompress);
+    PageTable t = new PageTable(f.toString(), hostDecompress, gpuZstd);
     long base = 0;
     for (int c = 0; c < schema.columns().size(); c++) {
       if (firstPage != null) firstPage[c] = t.size();
@@ -203,6 +210,47 @@ class PageTableTest {
     }
   }
 
+  /**
+   * homi.gpuZstd: ZSTD pages go to the GPU arena (PF_ZSTD, 16-byte aligned, nothing inflated on the
+   * host); off, or with hostDecompress, every one of them is inflated on the host.
+   */
+  @Test
+  void zstdPagesGoToTheGpuOnlyWhenGpuZstdIsOn() throws Exception {
+    Path f =
+        DecodeTestFiles.write(
+            dir.resolve("z.parquet"),
+            8_000,
+            0.1,
+            CompressionCodecName.ZSTD,
+            true,
+            true,
+            4096,
+            1 << 20,
+            5);
+    PageTable gpu = walk(f, false, true, null, null);
+    PageTable host = walk(f, false, false, null, null);
+    PageTable forced = walk(f, true, true, null, null);
+    assertThat(gpu.gpuZstdPages()).isPositive();
+    assertThat(gpu.hostInflatedPages()).isZero();
+    assertThat(gpu.inflatedSize()).isZero();
+    assertThat(host.gpuZstdPages()).isZero();
+    assertThat(host.hostInflatedPages()).isEqualTo(gpu.gpuZstdPages());
+    assertThat(host.hostInflatedByCodec()).containsOnlyKeys(CompressionCodec.ZSTD);
+    assertThat(forced.gpuZstdPages()).isZero();
+    assertThat(forced.hostInflatedPages()).isEqualTo(gpu.gpuZstdPages());
+    int flagged = 0;
+    for (int i = 0; i < gpu.size(); i++) {
+      PageEntry e = gpu.entry(i);
+      if ((e.flags & PageEntry.ZSTD) == 0) continue;
+      flagged++;
+      assertThat(e.where).isEqualTo(PageEntry.Where.ARENA);
+      assertThat(e.dataOff % 16).as("arena pages 16-byte aligned").isZero();
+      assertThat(e.fileOffset).isPositive();
+    }
+    assertThat(flagged).isEqualTo(gpu.gpuZstdPages());
+    assertThat(gpu.arenaBytes()).isGreaterThanOrEqualTo(host.hostInflatedBytes());
+  }
+
   @Test
   void hostDecompressionInflatesEachPageToItsDeclaredSize() throws Exception {
     Path f =
@@ -262,7 +310,7 @@ class PageTableTest {
     ByteBuffer stage = stage(f, plan);
     ScanPlan.Chunk c = plan.chunks().get(1);
     ColumnDescriptor col = schema.columns().get(c.column());
-    PageTable t = new PageTable(f.toString(), false);
+    PageTable t = new PageTable(f.toString(), false, false);
     ByteBuffer cut = stage.slice((int) c.stageOffset(), (int) c.length() / 2);
     assertThatThrownBy(
             () -> t.addChunk(col, cut, c.fileOffset(), c.stageOffset(), c.codec(), 0, c.rows(), 0))
