@@ -32,6 +32,8 @@ public final class Libc {
 
     static native long pread(int fd, long buf, long count, long offset) throws LastErrorException;
 
+    static native long pwrite(int fd, long buf, long count, long offset) throws LastErrorException;
+
     static native long preadv2(int fd, long iov, int iovcnt, long offset, int flags)
         throws LastErrorException;
 
@@ -117,8 +119,13 @@ public final class Libc {
   }
 
   /** pwrite(2): only VFIO's PCI config region is written this way (never a file or device). */
-  public static native long pwrite(int fd, long buf, long count, long offset)
-      throws LastErrorException;
+  public static long pwrite(int fd, long buf, long count, long offset) {
+    try {
+      return Sys.pwrite(fd, buf, count, offset);
+    } catch (LastErrorException e) {
+      throw failed(e);
+    }
+  }
 
   /** preadv2 with one iovec at {@code iov}; flags such as RWF_NOWAIT probe the page cache. */
   public static long preadv2(int fd, long iov, int iovcnt, long offset, int flags) {

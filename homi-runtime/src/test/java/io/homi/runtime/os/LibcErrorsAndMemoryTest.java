@@ -30,6 +30,32 @@ class LibcErrorsAndMemoryTest {
     assertThat(Libc.errno(new IllegalStateException("not a libc error"))).isEqualTo(-1);
   }
 
+  /**
+   * JNA registers the natives of {@code Libc.Sys} only: a {@code native} method declared on {@link
+   * Libc} itself would compile and then fail with UnsatisfiedLinkError at its first call.
+   */
+  @Test
+  void everyLibcFunctionIsRegistered(@TempDir Path dir) throws Exception {
+    assertThat(java.util.Arrays.stream(Libc.class.getDeclaredMethods()))
+        .as("native methods outside Libc.Sys")
+        .noneMatch(m -> java.lang.reflect.Modifier.isNative(m.getModifiers()));
+    // pwrite (VFIO's only write) through the wrapper, on a file of this test's own.
+    Path f = dir.resolve("w.bin");
+    Files.write(f, new byte[8]);
+    int fd = Libc.open(f.toString(), Libc.O_RDWR | Libc.O_CLOEXEC);
+    try (HostBuffer b = new HostBuffer(8)) {
+      b.putLong(0, 0x1122334455667788L);
+      assertThat(Libc.pwrite(fd, b.address(), 8, 0)).isEqualTo(8);
+    } finally {
+      Libc.close(fd);
+    }
+    assertThat(
+            java.nio.ByteBuffer.wrap(Files.readAllBytes(f))
+                .order(java.nio.ByteOrder.LITTLE_ENDIAN)
+                .getLong())
+        .isEqualTo(0x1122334455667788L);
+  }
+
   @Test
   void hostBufferAccessorsUseTheNativeLayoutAndCheckBounds(@TempDir Path dir) throws Exception {
     try (HostBuffer b = new HostBuffer(64)) {
