@@ -37,7 +37,7 @@ int main(int argc, char** argv) {
       fprintf(stderr, "record %ld: short input\n", records);
       return 2;
     }
-    homi_zstd::ZstdResult r = homi_zstd::zstd_decompress(*work, src, hdr[0], dst, hdr[1]);
+    homi_zstd::ZstdResult r = homi_zstd::zstd_decompress(homi_zstd::Team{0, 1}, *work, src, hdr[0], dst, hdr[1]);
     int32_t head[2] = {r.reason, (int32_t)r.at};
     fwrite(head, 1, 8, out);
     if (r.reason == 0) fwrite(dst, 1, hdr[1], out);
