@@ -102,16 +102,26 @@ HOMI_HD inline int highbit(uint32_t v) {  // v > 0
 // building, Huffman literals) runs on lane 0 (lanes 0..3 for the 4 Huffman streams) with a sync
 // and a broadcast after, and the byte copies are split over the lanes with a sync after each. The
 // host harness and the thread-per-page kernel use width 1, where syncs and broadcasts are no-ops.
+// On the host a Team wider than 1 is the harness's simulation of a warp (one OS thread per lane,
+// `host` its barrier and broadcast), so that the lane logic runs there too, under ThreadSanitizer.
+struct TeamHost {
+  void (*sync)(void* ctx);
+  uint32_t (*bcast)(void* ctx, int lane, uint32_t v);  // lane 0's v, to every lane
+  bool (*all)(void* ctx, int lane, bool v);            // every lane's v, and-ed
+  void* ctx;
+};
+
 struct Team {
   int lane;
-  int width;  // 1, or 32 (a full warp)
+  int width;                        // 1, or 32 (a full warp)
+  const TeamHost* host = nullptr;   // host simulation only; unused on the device
 };
 
 HOMI_HD inline void team_sync(const Team& t) {
 #ifdef __CUDA_ARCH__
   if (t.width > 1) __syncwarp();
 #else
-  (void)t;
+  if (t.width > 1) t.host->sync(t.host->ctx);
 #endif
 }
 
@@ -119,7 +129,7 @@ HOMI_HD inline uint32_t team_bcast(const Team& t, uint32_t v) {
 #ifdef __CUDA_ARCH__
   if (t.width > 1) return __shfl_sync(0xffffffffu, v, 0);
 #else
-  (void)t;
+  if (t.width > 1) return t.host->bcast(t.host->ctx, t.lane, v);
 #endif
   return v;
 }
@@ -128,7 +138,7 @@ HOMI_HD inline bool team_all(const Team& t, bool v) {
 #ifdef __CUDA_ARCH__
   if (t.width > 1) return __all_sync(0xffffffffu, v);
 #else
-  (void)t;
+  if (t.width > 1) return t.host->all(t.host->ctx, t.lane, v);
 #endif
   return v;
 }
@@ -828,7 +838,7 @@ extern "C" __global__ void homi_dec_zstd(const homi_dec::PageEntry* pages, uint3
     uint8_t* dst = (uint8_t*)pg.data;
     for (uint32_t k = 0; k < pg.prefix; k++) dst[k] = src[k];
     homi_zstd::ZstdResult r =
-        homi_zstd::zstd_decompress(homi_zstd::Team{0, 1}, work[t], src + pg.prefix, pg.comp_len - pg.prefix, dst + pg.prefix, pg.data_len - pg.prefix);
+        homi_zstd::zstd_decompress(homi_zstd::Team{0, 1, nullptr}, work[t], src + pg.prefix, pg.comp_len - pg.prefix, dst + pg.prefix, pg.data_len - pg.prefix);
     if (r.reason != homi_zstd::Z_OK) {
       const uint32_t at = r.at + pg.prefix;
       fail(status, E_ZSTD, i, (int)((at < 0x3ffffffu ? at : 0x3ffffffu) << 5) | r.reason);
@@ -845,7 +855,7 @@ extern "C" __global__ void homi_dec_zstd_warp(const homi_dec::PageEntry* pages, 
   const int lane = threadIdx.x & 31;
   const uint32_t wid = (blockIdx.x * blockDim.x + threadIdx.x) / 32;
   if (wid >= n_workers) return;  // whole warps leave together
-  const homi_zstd::Team team{lane, 32};
+  const homi_zstd::Team team{lane, 32, nullptr};
   for (;;) {
     uint32_t i = 0;
     if (lane == 0) i = atomicAdd(next, 1u);
