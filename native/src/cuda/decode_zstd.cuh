@@ -96,6 +96,84 @@ HOMI_HD inline int highbit(uint32_t v) {  // v > 0
   return n;
 }
 
+// ---- Who decodes a page: one thread, or a warp ----------------------------------------------
+// A Team of `width` lanes decodes one page together: every lane runs the same decode (the same
+// loads, so broadcasts; the same decisions, so no divergence), what writes shared scratch (table
+// building, Huffman literals) runs on lane 0 (lanes 0..3 for the 4 Huffman streams) with a sync
+// and a broadcast after, and the byte copies are split over the lanes with a sync after each. The
+// host harness and the thread-per-page kernel use width 1, where syncs and broadcasts are no-ops.
+// On the host a Team wider than 1 is the harness's simulation of a warp (one OS thread per lane,
+// `host` its barrier and broadcast), so that the lane logic runs there too, under ThreadSanitizer.
+struct TeamHost {
+  void (*sync)(void* ctx);
+  uint32_t (*bcast)(void* ctx, int lane, uint32_t v);  // lane 0's v, to every lane
+  bool (*all)(void* ctx, int lane, bool v);            // every lane's v, and-ed
+  void* ctx;
+};
+
+struct Team {
+  int lane;
+  int width;                        // 1, or 32 (a full warp)
+  const TeamHost* host = nullptr;   // host simulation only; unused on the device
+};
+
+HOMI_HD inline void team_sync(const Team& t) {
+#ifdef __CUDA_ARCH__
+  if (t.width > 1) __syncwarp();
+#else
+  if (t.width > 1) t.host->sync(t.host->ctx);
+#endif
+}
+
+HOMI_HD inline uint32_t team_bcast(const Team& t, uint32_t v) {
+#ifdef __CUDA_ARCH__
+  if (t.width > 1) return __shfl_sync(0xffffffffu, v, 0);
+#else
+  if (t.width > 1) return t.host->bcast(t.host->ctx, t.lane, v);
+#endif
+  return v;
+}
+
+HOMI_HD inline bool team_all(const Team& t, bool v) {
+#ifdef __CUDA_ARCH__
+  if (t.width > 1) return __all_sync(0xffffffffu, v);
+#else
+  if (t.width > 1) return t.host->all(t.host->ctx, t.lane, v);
+#endif
+  return v;
+}
+
+// out[i] = src[i] for i < n, src at or after out (literals from the output's tail or the input):
+// a lane's store may hit a byte another lane of the same 32-byte step has not loaded yet, so each
+// step loads, syncs, then stores. Bytes of later steps lie beyond this step's stores.
+HOMI_HD inline void team_copy_fwd(const Team& t, uint8_t* out, const uint8_t* src, uint32_t n) {
+  for (uint32_t base = 0; base < n; base += (uint32_t)t.width) {
+    const uint32_t i = base + (uint32_t)t.lane;
+    const uint8_t v = i < n ? src[i] : 0;
+    team_sync(t);
+    if (i < n) out[i] = v;
+  }
+  team_sync(t);
+}
+
+// A match: out[i] = out[i - off] for i < n, which repeats with period off when off < n, so byte i
+// is (out - off)[i % off]: no lane waits on another inside one match.
+HOMI_HD inline void team_match(const Team& t, uint8_t* out, uint32_t off, uint32_t n) {
+  const uint8_t* from = out - off;
+  if (t.width == 1) {
+    for (uint32_t i = 0; i < n; i++) out[i] = from[i];
+    return;
+  }
+  for (uint32_t i = (uint32_t)t.lane; i < n; i += (uint32_t)t.width) out[i] = from[off >= n ? i : i % off];
+  team_sync(t);
+}
+
+// n bytes of value v.
+HOMI_HD inline void team_fill(const Team& t, uint8_t* out, uint8_t v, uint32_t n) {
+  for (uint32_t i = (uint32_t)t.lane; i < n; i += (uint32_t)t.width) out[i] = v;
+  team_sync(t);
+}
+
 // ---- Backward bit reader (FSE and Huffman streams, RFC 8878 4.1) ------------------------------
 // The stream is [p, p + n); its last byte's highest set bit marks the end of the padding. `pos`
 // counts the bits not read yet; reads take them from the top down. Bits below the start read as 0
@@ -447,8 +525,8 @@ HOMI_HD inline int seq_table(ZstdWork& w, int which, int mode, const uint8_t* p,
 }
 
 // Decodes one compressed block [p, p + n) appending at out[*o], cap total; frame output starts at fstart.
-HOMI_HD inline ZstdResult zstd_block(ZstdWork& w, const uint8_t* in, const uint8_t* p, uint32_t n, uint8_t* out,
-                                     uint32_t* o, uint32_t cap, uint32_t fstart, Seq& sq) {
+HOMI_HD inline ZstdResult zstd_block(const Team& t, ZstdWork& w, const uint8_t* in, const uint8_t* p, uint32_t n,
+                                     uint8_t* out, uint32_t* o, uint32_t cap, uint32_t fstart, Seq& sq) {
   const uint8_t* end = p + n;
 #define ZFAIL(r, q) return ZstdResult{(r), (uint32_t)((q) - in)}
   // ---- literals section
@@ -499,21 +577,27 @@ HOMI_HD inline ZstdResult zstd_block(ZstdWork& w, const uint8_t* in, const uint8
     q += regen;
   } else if (ltype == 1) {
     if (q >= end) ZFAIL(Z_TRUNCATED, q);
-    for (uint32_t i = 0; i < regen; i++) tail[i] = q[0];
+    team_fill(t, tail, q[0], regen);
     lits = tail;
     q += 1;
   } else {
     if ((uint32_t)(end - q) < csize) ZFAIL(Z_TRUNCATED, q);
     const uint8_t* cend = q + csize;
     if (ltype == 2) {
-      uint32_t used = huf_read_table(w, q, csize);
+      uint32_t used = 0;
+      if (t.lane == 0) used = huf_read_table(w, q, csize);  // writes the shared table: one lane
+      team_sync(t);
+      used = team_bcast(t, used);
       if (used == 0) ZFAIL(Z_HUFFMAN, q);
       q += used;
     } else if (!w.have_huf) {
       ZFAIL(Z_NO_TABLE, q);
     }
     if (streams == 1) {
-      if (!huf_stream(w, q, (uint32_t)(cend - q), tail, regen)) ZFAIL(Z_HUFFMAN, q);
+      bool ok = true;
+      if (t.lane == 0) ok = huf_stream(w, q, (uint32_t)(cend - q), tail, regen);
+      team_sync(t);  // the literals are visible to every lane (a vote orders no memory)
+      if (!team_all(t, ok)) ZFAIL(Z_HUFFMAN, q);
     } else {
       if (cend - q < 10) ZFAIL(Z_HUFFMAN, q);
       uint32_t s1 = rd16(q), s2 = rd16(q + 2), s3 = rd16(q + 4);
@@ -524,10 +608,14 @@ HOMI_HD inline ZstdResult zstd_block(ZstdWork& w, const uint8_t* in, const uint8
       uint32_t seg = (regen + 3) / 4;
       if (3 * seg > regen) ZFAIL(Z_HUFFMAN, q);
       uint32_t last = regen - 3 * seg;
-      if (!huf_stream(w, s, s1, tail, seg) || !huf_stream(w, s + s1, s2, tail + seg, seg) ||
-          !huf_stream(w, s + s1 + s2, s3, tail + 2 * seg, seg) ||
-          !huf_stream(w, s + s1 + s2 + s3, s4, tail + 3 * seg, last))
-        ZFAIL(Z_HUFFMAN, q);
+      // four independent streams: lane k decodes stream k (one lane decodes all four alone)
+      const uint8_t* at[4] = {s, s + s1, s + s1 + s2, s + s1 + s2 + s3};
+      const uint32_t len[4] = {s1, s2, s3, s4};
+      bool ok = true;
+      for (int k = t.lane; k < 4; k += t.width)
+        ok = ok && huf_stream(w, at[k], len[k], tail + k * seg, k == 3 ? last : seg);
+      team_sync(t);
+      if (!team_all(t, ok)) ZFAIL(Z_HUFFMAN, q);
     }
     lits = tail;
     q = cend;
@@ -537,7 +625,7 @@ HOMI_HD inline ZstdResult zstd_block(ZstdWork& w, const uint8_t* in, const uint8
   uint32_t nseq = q[0];
   if (nseq == 0) {
     if (q + 1 != end) ZFAIL(Z_SEQUENCES, q);
-    for (uint32_t i = 0; i < regen; i++) out[*o + i] = lits[i];
+    team_copy_fwd(t, out + *o, lits, regen);
     *o += regen;
     return ZstdResult{Z_OK, 0};
   }
@@ -558,7 +646,10 @@ HOMI_HD inline ZstdResult zstd_block(ZstdWork& w, const uint8_t* in, const uint8
   q += 1;
   const int mode[3] = {(int)(modes >> 6), (int)((modes >> 4) & 3), (int)((modes >> 2) & 3)};  // LL, OF, ML
   for (int k = 0; k < 3; k++) {
-    int used = seq_table(w, k, mode[k], q, end);
+    int used = 0;
+    if (t.lane == 0) used = seq_table(w, k, mode[k], q, end);  // writes the shared table: one lane
+    team_sync(t);
+    used = (int)team_bcast(t, (uint32_t)used);
     if (used < 0) ZFAIL(mode[k] == 3 ? Z_NO_TABLE : Z_FSE_TABLE, q);
     q += used;
   }
@@ -602,18 +693,17 @@ HOMI_HD inline ZstdResult zstd_block(ZstdWork& w, const uint8_t* in, const uint8
     uint32_t after = lit_left - ll;
     if ((uint64_t)op + ll + ml + after > cap) ZFAIL(Z_OUTPUT_SIZE, q);
     const uint8_t* lp = lits + (regen - lit_left);
-    for (uint32_t j = 0; j < ll; j++) out[op + j] = lp[j];
+    team_copy_fwd(t, out + op, lp, ll);
     op += ll;
     lit_left = after;
     if (off == 0 || off > op - fstart) ZFAIL(Z_OFFSET, q);
-    const uint8_t* from = out + op - off;
-    for (uint32_t j = 0; j < ml; j++) out[op + j] = from[j];  // forward: overlapping matches repeat
+    team_match(t, out + op, off, ml);
     op += ml;
   }
   if (b.pos != 0) ZFAIL(Z_SEQUENCES, q);
   const uint8_t* lp = lits + (regen - lit_left);
   if ((uint64_t)op + lit_left > cap) ZFAIL(Z_OUTPUT_SIZE, q);
-  for (uint32_t j = 0; j < lit_left; j++) out[op + j] = lp[j];
+  team_copy_fwd(t, out + op, lp, lit_left);
   op += lit_left;
   *o = op;
   return ZstdResult{Z_OK, 0};
@@ -621,7 +711,8 @@ HOMI_HD inline ZstdResult zstd_block(ZstdWork& w, const uint8_t* in, const uint8
 }
 
 // Decodes every frame of [in, in + n) into exactly cap bytes at out. w is the worker's scratch.
-HOMI_HD inline ZstdResult zstd_decompress(ZstdWork& w, const uint8_t* in, uint32_t n, uint8_t* out, uint32_t cap) {
+HOMI_HD inline ZstdResult zstd_decompress(const Team& t, ZstdWork& w, const uint8_t* in, uint32_t n, uint8_t* out,
+                                          uint32_t cap) {
 #define ZFAIL(r, q) return ZstdResult{(r), (uint32_t)((q) - in)}
   const uint8_t* p = in;
   const uint8_t* end = in + n;
@@ -667,7 +758,9 @@ HOMI_HD inline ZstdResult zstd_decompress(ZstdWork& w, const uint8_t* in, uint32
     if (has_fcs && fcs > cap - o) ZFAIL(Z_OUTPUT_SIZE, p);
     // a new frame: no history, no tables
     const uint32_t fstart = o;
-    w.have_ll = w.have_of = w.have_ml = w.have_huf = 0;
+    team_sync(t);  // every lane is done with the previous frame's tables
+    if (t.lane == 0) w.have_ll = w.have_of = w.have_ml = w.have_huf = 0;
+    team_sync(t);
     Seq sq;
     sq.rep[0] = 1;
     sq.rep[1] = 4;
@@ -684,18 +777,19 @@ HOMI_HD inline ZstdResult zstd_decompress(ZstdWork& w, const uint8_t* in, uint32
       if (type == 0) {
         if ((uint32_t)(end - p) < size) ZFAIL(Z_TRUNCATED, p);
         if (size > cap - o) ZFAIL(Z_OUTPUT_SIZE, p);
-        for (uint32_t i = 0; i < size; i++) out[o + i] = p[i];
+        team_copy_fwd(t, out + o, p, size);  // from the input: no overlap
         o += size;
         p += size;
       } else if (type == 1) {
         if (p >= end) ZFAIL(Z_TRUNCATED, p);
         if (size > cap - o) ZFAIL(Z_OUTPUT_SIZE, p);
-        for (uint32_t i = 0; i < size; i++) out[o + i] = p[0];
+        team_fill(t, out + o, p[0], size);
         o += size;
         p += 1;
       } else {
         if ((uint32_t)(end - p) < size) ZFAIL(Z_TRUNCATED, p);
-        ZstdResult r = zstd_block(w, in, p, size, out, &o, cap, fstart, sq);
+        team_sync(t);  // every lane is done with the previous block's tables and literals
+        ZstdResult r = zstd_block(t, w, in, p, size, out, &o, cap, fstart, sq);
         if (r.reason != Z_OK) return r;
         p += size;
       }
@@ -721,7 +815,10 @@ static_assert(sizeof(homi_zstd::ZstdWork) == 10760, "ZstdWork size is shared wit
 #ifdef __CUDACC__
 #include "decode_common.cuh"
 
-// One thread per PF_ZSTD page (a first version: a page decodes sequentially, pages in parallel).
+// homi_dec_zstd and homi_dec_zstd_warp (homi.gpuZstd = thread | warp) decode the same way; the
+// warp kernel splits a page's copies over 32 lanes and its 4 Huffman streams over 4.
+//
+// One thread per PF_ZSTD page (a page decodes sequentially, pages in parallel).
 // Thread t of the n_workers owns work[t] and takes the next page from *next (zeroed by the host),
 // so that a few large pages do not leave the other threads idle behind a fixed split. v2 pages:
 // the `prefix` level bytes are stored uncompressed and copied as they are; the frames follow.
@@ -741,11 +838,45 @@ extern "C" __global__ void homi_dec_zstd(const homi_dec::PageEntry* pages, uint3
     uint8_t* dst = (uint8_t*)pg.data;
     for (uint32_t k = 0; k < pg.prefix; k++) dst[k] = src[k];
     homi_zstd::ZstdResult r =
-        homi_zstd::zstd_decompress(work[t], src + pg.prefix, pg.comp_len - pg.prefix, dst + pg.prefix, pg.data_len - pg.prefix);
+        homi_zstd::zstd_decompress(homi_zstd::Team{0, 1, nullptr}, work[t], src + pg.prefix, pg.comp_len - pg.prefix, dst + pg.prefix, pg.data_len - pg.prefix);
     if (r.reason != homi_zstd::Z_OK) {
       const uint32_t at = r.at + pg.prefix;
       fail(status, E_ZSTD, i, (int)((at < 0x3ffffffu ? at : 0x3ffffffu) << 5) | r.reason);
     }
+  }
+}
+
+// One warp per PF_ZSTD page: warp w (of n_workers) owns work[w]; lane 0 takes the next page from
+// *next and the warp decodes it as a Team of 32 (see Team). blockDim must be a multiple of 32.
+extern "C" __global__ void homi_dec_zstd_warp(const homi_dec::PageEntry* pages, uint32_t n_pages,
+                                              homi_zstd::ZstdWork* work, uint32_t n_workers, uint32_t* next,
+                                              int* status) {
+  using namespace homi_dec;
+  const int lane = threadIdx.x & 31;
+  const uint32_t wid = (blockIdx.x * blockDim.x + threadIdx.x) / 32;
+  if (wid >= n_workers) return;  // whole warps leave together
+  const homi_zstd::Team team{lane, 32, nullptr};
+  for (;;) {
+    uint32_t i = 0;
+    if (lane == 0) i = atomicAdd(next, 1u);
+    i = __shfl_sync(0xffffffffu, i, 0);
+    if (i >= n_pages) break;
+    const PageEntry pg = pages[i];
+    if (!(pg.flags & PF_ZSTD)) continue;
+    if (pg.prefix > pg.comp_len || pg.prefix > pg.data_len) {
+      if (lane == 0) fail(status, E_ZSTD, i, homi_zstd::Z_TRUNCATED);
+      continue;
+    }
+    const uint8_t* src = (const uint8_t*)pg.src;
+    uint8_t* dst = (uint8_t*)pg.data;
+    for (uint32_t k = lane; k < pg.prefix; k += 32) dst[k] = src[k];
+    homi_zstd::ZstdResult r =
+        homi_zstd::zstd_decompress(team, work[wid], src + pg.prefix, pg.comp_len - pg.prefix, dst + pg.prefix, pg.data_len - pg.prefix);
+    if (r.reason != homi_zstd::Z_OK && lane == 0) {
+      const uint32_t at = r.at + pg.prefix;
+      fail(status, E_ZSTD, i, (int)((at < 0x3ffffffu ? at : 0x3ffffffu) << 5) | r.reason);
+    }
+    __syncwarp();  // the scratch is the next page's only once every lane is done with this one
   }
 }
 #endif

@@ -1,22 +1,66 @@
-// Host harness for decode_zstd.cuh: the same decoder the homi_dec_zstd kernel runs, compiled by
-// gcc (with AddressSanitizer / UBSan when the test asks) so that ZstdHarnessTest can check it
-// against zstd-jni on real pages and hostile frames without a GPU.
+// Host harness for decode_zstd.cuh: the same decoder the homi_dec_zstd kernels run, compiled by
+// gcc (with AddressSanitizer / UBSan, or ThreadSanitizer, when the test asks) so that
+// ZstdHarnessTest can check it against zstd-jni on real pages and hostile frames without a GPU.
 //
-// Input file (argv[1]): records of [u32 compressed length][u32 declared size][compressed bytes].
-// Output file (argv[2]): per record [i32 reason][u32 input offset][declared size bytes if reason 0].
+// zstd_harness [--team N] IN OUT
+// Input file: records of [u32 compressed length][u32 declared size][compressed bytes].
+// Output file: per record [i32 reason][u32 input offset][declared size bytes if reason 0].
 // Each record is decoded into an exactly-sized heap buffer so that ASan sees any write past it.
+// --team 32: each record is decoded by 32 threads as one Team, as homi_dec_zstd_warp's 32 lanes
+// decode a page (a barrier for __syncwarp, a shared slot for the broadcasts and votes); run under
+// ThreadSanitizer it checks that the lanes' syncs order every shared write before its reads.
+#include <barrier>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <thread>
 #include <vector>
 
 #include "../cuda/decode_zstd.cuh"
 
 static bool read_all(FILE* f, void* p, size_t n) { return fread(p, 1, n, f) == n; }
 
+// A simulated warp: every team operation is a barrier, as __syncwarp / __shfl_sync / __all_sync
+// make the lanes converge.
+struct HostWarp {
+  explicit HostWarp(int n) : bar(n), flags(n) {}
+  std::barrier<> bar;
+  uint32_t slot = 0;
+  std::vector<char> flags;
+};
+
+static void warp_sync(void* ctx) { static_cast<HostWarp*>(ctx)->bar.arrive_and_wait(); }
+
+static uint32_t warp_bcast(void* ctx, int lane, uint32_t v) {
+  HostWarp* w = static_cast<HostWarp*>(ctx);
+  w->bar.arrive_and_wait();  // the slot's previous readers are done
+  if (lane == 0) w->slot = v;
+  w->bar.arrive_and_wait();
+  uint32_t r = w->slot;
+  w->bar.arrive_and_wait();  // every lane has read it
+  return r;
+}
+
+static bool warp_all(void* ctx, int lane, bool v) {
+  HostWarp* w = static_cast<HostWarp*>(ctx);
+  w->bar.arrive_and_wait();
+  w->flags[lane] = v;
+  w->bar.arrive_and_wait();
+  bool r = true;
+  for (char f : w->flags) r = r && f;
+  w->bar.arrive_and_wait();
+  return r;
+}
+
 int main(int argc, char** argv) {
-  if (argc != 3) {
-    fprintf(stderr, "usage: zstd_harness IN OUT\n");
+  int team = 1;
+  if (argc == 5 && strcmp(argv[1], "--team") == 0) {
+    team = atoi(argv[2]);
+    argv += 2;
+    argc -= 2;
+  }
+  if (argc != 3 || team < 1 || team > 32) {
+    fprintf(stderr, "usage: zstd_harness [--team N] IN OUT\n");
     return 2;
   }
   FILE* in = fopen(argv[1], "rb");
@@ -37,7 +81,27 @@ int main(int argc, char** argv) {
       fprintf(stderr, "record %ld: short input\n", records);
       return 2;
     }
-    homi_zstd::ZstdResult r = homi_zstd::zstd_decompress(*work, src, hdr[0], dst, hdr[1]);
+    homi_zstd::ZstdResult r;
+    if (team == 1) {
+      r = homi_zstd::zstd_decompress(homi_zstd::Team{0, 1, nullptr}, *work, src, hdr[0], dst, hdr[1]);
+    } else {
+      HostWarp warp(team);
+      homi_zstd::TeamHost ops{warp_sync, warp_bcast, warp_all, &warp};
+      std::vector<homi_zstd::ZstdResult> rs(team);
+      std::vector<std::thread> lanes;
+      for (int l = 0; l < team; l++)
+        lanes.emplace_back([&, l] {
+          rs[l] = homi_zstd::zstd_decompress(homi_zstd::Team{l, team, &ops}, *work, src, hdr[0], dst, hdr[1]);
+        });
+      for (auto& t : lanes) t.join();
+      r = rs[0];
+      for (int l = 1; l < team; l++)
+        if (rs[l].reason != r.reason || rs[l].at != r.at) {
+          fprintf(stderr, "record %ld: lane %d ended with reason %d at %u, lane 0 with %d at %u\n", records, l,
+                  rs[l].reason, rs[l].at, r.reason, r.at);
+          return 3;
+        }
+    }
     int32_t head[2] = {r.reason, (int32_t)r.at};
     fwrite(head, 1, 8, out);
     if (r.reason == 0) fwrite(dst, 1, hdr[1], out);
@@ -48,6 +112,6 @@ int main(int argc, char** argv) {
   fclose(out);
   fclose(in);
   free(work);
-  fprintf(stderr, "sizeof(ZstdWork)=%zu records=%ld\n", sizeof(homi_zstd::ZstdWork), records);
+  fprintf(stderr, "sizeof(ZstdWork)=%zu records=%ld team=%d\n", sizeof(homi_zstd::ZstdWork), records, team);
   return 0;
 }

@@ -314,16 +314,17 @@ public final class HomiSettings {
               "most bytes of pinned (page-locked) host memory this JVM holds for the host copies of GPU row "
                   + "groups (`homi.output=gpu` batches read by a CPU plan), in use and kept for reuse; a row group that does "
                   + "not fit is copied column by column into ordinary host memory instead (slower); `0` = never pinned"));
-  public static final Setting<Boolean> GPU_ZSTD =
+  public static final Setting<String> GPU_ZSTD =
       add(
-          Setting.bool(
+          Setting.choice(
               "homi.gpuZstd",
               JVM,
-              false,
-              "ZSTD pages of GPU decodes (`homi.output=gpu`, `gpucheck-decode`) decompressed on the GPU by HOMI's own "
-                  + "RFC 8878 decoder (`homi_dec_zstd`, one thread per page); `false` decompresses them on the CPU with "
-                  + "zstd-jni and uploads them. Off until proved on a device. "
-                  + "[Details](docs/gpu-decode.md#zstd-on-the-gpu)"));
+              "off",
+              List.of("off", "thread", "warp"),
+              "who decompresses the ZSTD pages of GPU decodes (`homi.output=gpu`, `gpucheck-decode`): `off` the CPU "
+                  + "(zstd-jni, then uploaded); `thread` / `warp` the GPU, by HOMI's own RFC 8878 decoder, one thread "
+                  + "(`homi_dec_zstd`) or one warp (`homi_dec_zstd_warp`: copies over 32 lanes, Huffman streams over 4) "
+                  + "per page. `off` until proved on a device. [Details](docs/gpu-decode.md#zstd-on-the-gpu)"));
   public static final Setting<String> LIBCUDA =
       add(
           Setting.text(

@@ -30,7 +30,8 @@ public final class DecodeKernels implements AutoCloseable {
     "homi_dec_ba_dlba",
     "homi_dec_ba_dba_lens",
     "homi_dec_ba_dba_copy",
-    "homi_dec_zstd"
+    "homi_dec_zstd",
+    "homi_dec_zstd_warp"
   };
   private final long module;
   private final java.util.Map<String, Long> fns = new java.util.HashMap<>();

@@ -24,6 +24,7 @@ public final class GpuDecoder implements AutoCloseable {
   private final DecodeKernels k;
   private final long[] streams;
   private final long mainStream;
+  private final boolean zstdWarp;
 
   /**
    * Device scratch kept from one decode to the next (the page table, the per-row level / position /
@@ -79,7 +80,11 @@ public final class GpuDecoder implements AutoCloseable {
   public record Column(
       ColumnDescriptor descriptor, long rowBase, long rows, int firstPage, int pageCount) {}
 
-  public GpuDecoder(DecodeKernels kernels, int streams) {
+  /**
+   * @param zstd the kernel for ZSTD pages the page table gives the GPU (OFF: there are none)
+   */
+  public GpuDecoder(DecodeKernels kernels, int streams, GpuZstd zstd) {
+    this.zstdWarp = zstd == GpuZstd.WARP;
     this.k = kernels;
     this.mainStream = CudaDriver.streamCreate();
     this.streams = new long[streams];
@@ -132,14 +137,16 @@ public final class GpuDecoder implements AutoCloseable {
       int warpGrid = Math.max(1, (pages + WARPS_PER_BLOCK - 1) / WARPS_PER_BLOCK);
       k.launch("homi_dec_snappy", warpGrid, 32 * WARPS_PER_BLOCK, s, pt, pages, st);
       if (table.gpuZstdPages() > 0) {
-        // a thread per page at a time; the page counter (zeroed here) sits after the scratch
+        // a thread (or a warp) per page at a time; the page counter (zeroed here) sits after the
+        // scratch
         int workers = Math.min(table.gpuZstdPages(), ZSTD_MAX_WORKERS);
         long work = (long) workers * ZSTD_WORK_BYTES;
         DeviceBuffer zw = scratch(temps, ZSTD_WORK, work + 16);
         CudaDriver.memsetD8Async(zw.address() + work, (byte) 0, 16, s);
+        int lanes = zstdWarp ? 32 : 1;
         k.launch(
-            "homi_dec_zstd",
-            (workers + 63) / 64,
+            zstdWarp ? "homi_dec_zstd_warp" : "homi_dec_zstd",
+            (workers * lanes + 63) / 64,
             64,
             s,
             pt,

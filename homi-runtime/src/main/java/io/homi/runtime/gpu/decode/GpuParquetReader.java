@@ -50,19 +50,19 @@ public final class GpuParquetReader implements AutoCloseable {
   }
 
   public GpuParquetReader(GpuDevice gpu, int threads) {
-    this(gpu, threads, JvmSettings.get().get(HomiSettings.GPU_ZSTD));
+    this(gpu, threads, GpuZstd.of(JvmSettings.get().get(HomiSettings.GPU_ZSTD)));
   }
 
   /**
-   * @param gpuZstd ZSTD pages decompressed on the GPU (else by zstd-jni on the host), as {@code
+   * @param zstd who decompresses ZSTD pages (the host's zstd-jni, or a GPU kernel), as {@code
    *     homi.gpuZstd}
    */
-  public GpuParquetReader(GpuDevice gpu, int threads, boolean gpuZstd) {
-    this.gpuZstd = gpuZstd;
+  public GpuParquetReader(GpuDevice gpu, int threads, GpuZstd zstd) {
+    this.gpuZstd = zstd != GpuZstd.OFF;
     this.gpu = gpu;
     gpu.bind();
     this.kernels = DecodeKernels.load();
-    this.decoder = new GpuDecoder(kernels, 8);
+    this.decoder = new GpuDecoder(kernels, 8, zstd);
     this.threads = threads;
     this.pool =
         Executors.newFixedThreadPool(

@@ -20,8 +20,9 @@ import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The homi_dec_zstd kernel itself on ZstdHarnessTest's frames (the same {@link ZstdCases}): every
@@ -60,8 +61,8 @@ class GpuZstdKernelTest {
   private record Launch(
       int code, int page, int detail, List<byte[]> outs, List<Boolean> canaries) {}
 
-  /** Decodes {@code cases} as one page table in one launch of homi_dec_zstd. */
-  private static Launch launch(List<Case> cases) {
+  /** Decodes {@code cases} as one page table in one launch of {@code kernel}. */
+  private static Launch launch(String kernel, List<Case> cases) {
     long[] in = new long[cases.size()];
     long[] out = new long[cases.size()];
     long inBytes = 0, outBytes = 0;
@@ -72,6 +73,7 @@ class GpuZstdKernelTest {
       outBytes += align(cases.get(i).cap() + CANARY);
     }
     int workers = Math.min(cases.size(), GpuDecoder.ZSTD_MAX_WORKERS);
+    int lanes = kernel.endsWith("_warp") ? 32 : 1;
     long scratch = (long) workers * GpuDecoder.ZSTD_WORK_BYTES;
     try (DeviceBuffer src = new DeviceBuffer(Math.max(16, inBytes));
         DeviceBuffer dst = new DeviceBuffer(Math.max(16, outBytes));
@@ -104,8 +106,8 @@ class GpuZstdKernelTest {
           Pointer.nativeValue(com.sun.jna.Native.getDirectBufferPointer(table)),
           table.capacity());
       kernels.launch(
-          "homi_dec_zstd",
-          (workers + 63) / 64,
+          kernel,
+          (workers * lanes + 63) / 64,
           64,
           0L,
           pages.address(),
@@ -136,12 +138,13 @@ class GpuZstdKernelTest {
     return (n + 15) / 16 * 16;
   }
 
-  @Test
-  void corpusPagesAndFramesDecodeInOneLaunchEqualToZstdJni() throws Exception {
+  @ParameterizedTest
+  @ValueSource(strings = {"homi_dec_zstd", "homi_dec_zstd_warp"})
+  void corpusPagesAndFramesDecodeInOneLaunchEqualToZstdJni(String kernel) throws Exception {
     GpuTests.assumeGpu();
     List<Case> cases = new ArrayList<>(ZstdCases.corpus(work).cases());
     cases.addAll(ZstdCases.frames());
-    Launch l = launch(cases);
+    Launch l = launch(kernel, cases);
     assertThat(l.code())
         .as("status (page " + l.page() + ", reason " + (l.detail() & 31) + ")")
         .isZero();
@@ -152,23 +155,30 @@ class GpuZstdKernelTest {
       if (!Arrays.equals(l.outs().get(i), jni(c))) bad.add(c.name() + ": differs from zstd-jni");
     }
     System.out.println(
-        "GPU zstd kernel: " + cases.size() + " pages in one launch, " + bad.size() + " bad");
+        "GPU zstd kernel "
+            + kernel
+            + ": "
+            + cases.size()
+            + " pages in one launch, "
+            + bad.size()
+            + " bad");
     assertThat(bad).isEmpty();
   }
 
-  @Test
-  void hostileFramesFailThroughTheStatusWordOrEqualZstdJni() {
+  @ParameterizedTest
+  @ValueSource(strings = {"homi_dec_zstd", "homi_dec_zstd_warp"})
+  void hostileFramesFailThroughTheStatusWordOrEqualZstdJni(String kernel) {
     GpuTests.assumeGpu();
     ZstdCases.Hostile h = ZstdCases.hostile();
     List<String> bad = new ArrayList<>();
     for (Case c : h.mustFail()) {
-      Launch l = launch(List.of(c));
+      Launch l = launch(kernel, List.of(c));
       if (l.code() != E_ZSTD) bad.add(c.name() + ": status " + l.code() + ", not E_ZSTD");
       if (!l.canaries().get(0)) bad.add(c.name() + ": wrote past its declared size");
     }
     int refused = 0, equal = 0;
     for (Case c : h.mutants()) {
-      Launch l = launch(List.of(c));
+      Launch l = launch(kernel, List.of(c));
       if (!l.canaries().get(0)) bad.add(c.name() + ": wrote past its declared size");
       if (l.code() == E_ZSTD) {
         refused++;
@@ -181,7 +191,9 @@ class GpuZstdKernelTest {
       }
     }
     System.out.println(
-        "GPU zstd kernel hostile: "
+        "GPU zstd kernel "
+            + kernel
+            + " hostile: "
             + h.mustFail().size()
             + " truncated / mis-sized, "
             + h.mutants().size()

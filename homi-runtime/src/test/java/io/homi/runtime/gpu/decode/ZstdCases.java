@@ -68,9 +68,10 @@ final class ZstdCases {
 
   /**
    * Every ZSTD page of parquet-testing's files and of parquet-java files (v1 and v2, dictionary and
-   * values, every type of the GPU path) written into {@code work}.
+   * values, every type of the GPU path) written into a new directory under {@code workDir}.
    */
-  static Corpus corpus(Path work) throws Exception {
+  static Corpus corpus(Path workDir) throws Exception {
+    Path work = Files.createTempDirectory(workDir, "zstd-files"); // a fresh one per call
     List<Case> cases = new ArrayList<>();
     List<Path> files = new ArrayList<>();
     Path data = parquetTestingData();

@@ -35,6 +35,8 @@ class ZstdHarnessTest {
   @TempDir static Path work;
   private static Path harness;
   private static boolean sanitized;
+  private static Path tsanHarness;
+  private static String tsanWhy;
 
   @BeforeAll
   static void compile() throws Exception {
@@ -45,7 +47,7 @@ class ZstdHarnessTest {
         gxx != null, "no g++ / c++ on PATH: the host harness of decode_zstd.cuh cannot be built");
     harness = work.resolve("zstd_harness");
     List<String> base =
-        List.of(gxx, "-std=c++17", "-O1", "-g", "-Wall", "-Wextra", "-Werror", "-o");
+        List.of(gxx, "-std=c++20", "-O1", "-g", "-Wall", "-Wextra", "-Werror", "-o");
     List<String> san = new ArrayList<>(base.subList(0, base.size() - 1));
     san.addAll(
         List.of(
@@ -67,6 +69,13 @@ class ZstdHarnessTest {
       Proc q = exec(plain, null);
       assertThat(q.rc).as("g++ of zstd_harness.cpp: " + q.err).isZero();
     }
+    // the same harness under ThreadSanitizer, for the 32-lane (warp kernel) decode
+    Path t = work.resolve("zstd_harness_tsan");
+    List<String> tsan = new ArrayList<>(base.subList(0, base.size() - 1));
+    tsan.addAll(List.of("-fsanitize=thread", "-o", t.toString(), src.toString()));
+    Proc r = exec(tsan, null);
+    if (r.rc == 0) tsanHarness = t;
+    else tsanWhy = "g++ -fsanitize=thread failed: " + r.err.strip();
   }
 
   private static String findCompiler() {
@@ -84,6 +93,12 @@ class ZstdHarnessTest {
   record Result(int reason, int at, byte[] out) {}
 
   private static List<Result> decode(List<Case> cases) throws Exception {
+    return decode(cases, harness);
+  }
+
+  /** Runs {@code binary} (plus {@code args} before the files) over {@code cases}. */
+  private static List<Result> decode(List<Case> cases, Path binary, String... args)
+      throws Exception {
     Path in = Files.createTempFile(work, "in", ".bin");
     Path out = Files.createTempFile(work, "out", ".bin");
     try (DataOutputStream o = new DataOutputStream(Files.newOutputStream(in))) {
@@ -93,8 +108,14 @@ class ZstdHarnessTest {
         o.write(c.frame());
       }
     }
-    Proc p = exec(List.of(harness.toString(), in.toString(), out.toString()), null);
-    assertThat(p.err).doesNotContain("AddressSanitizer").doesNotContain("runtime error");
+    List<String> cmd = new ArrayList<>(List.of(binary.toString()));
+    cmd.addAll(List.of(args));
+    cmd.addAll(List.of(in.toString(), out.toString()));
+    Proc p = exec(cmd, null);
+    assertThat(p.err)
+        .doesNotContain("AddressSanitizer")
+        .doesNotContain("ThreadSanitizer")
+        .doesNotContain("runtime error");
     assertThat(p.rc).as("zstd_harness exit status; stderr: " + p.err).isZero();
     ByteBuffer b;
     try (FileChannel ch = FileChannel.open(out)) {
@@ -197,6 +218,40 @@ class ZstdHarnessTest {
             + " equal to zstd-jni; sanitizers "
             + (sanitized ? "on" : "off"));
     assertThat(refused).isGreaterThan(mutants.size() / 4);
+  }
+
+  /**
+   * The warp kernel's lane logic on the host: 32 threads decode each page as one Team (a barrier
+   * for each __syncwarp, a shared slot for each broadcast and vote) under ThreadSanitizer, on the
+   * corpus pages, frames and hostile cases up to 20 KB (the simulation is slow): the same result as
+   * one thread, byte for byte, error for error, and no data race between the lanes.
+   */
+  @Test
+  void thirtyTwoLanesDecodeAsOneThreadWithoutRaces() throws Exception {
+    Assumptions.assumeTrue(tsanHarness != null, () -> tsanWhy);
+    List<Case> cases = new ArrayList<>();
+    ZstdCases.corpus(work).cases().stream().filter(c -> c.cap() <= 20_000).forEach(cases::add);
+    ZstdCases.frames().stream().filter(c -> c.cap() <= 20_000).forEach(cases::add);
+    ZstdCases.Hostile h = ZstdCases.hostile();
+    h.mustFail().stream().filter(c -> c.cap() <= 20_000).limit(100).forEach(cases::add);
+    h.mutants().stream().filter(c -> c.cap() <= 20_000).limit(400).forEach(cases::add);
+    List<Result> one = decode(cases);
+    List<Result> lanes = decode(cases, tsanHarness, "--team", "32");
+    int ok = 0;
+    for (int i = 0; i < cases.size(); i++) {
+      Result a = one.get(i), b = lanes.get(i);
+      assertThat(b.reason()).as(cases.get(i).name() + ": reason").isEqualTo(a.reason());
+      assertThat(b.at()).as(cases.get(i).name() + ": offset").isEqualTo(a.at());
+      assertThat(Arrays.equals(a.out(), b.out())).as(cases.get(i).name() + ": bytes").isTrue();
+      if (a.reason() == 0) ok++;
+    }
+    System.out.println(
+        "[ZstdHarnessTest] 32 lanes under ThreadSanitizer: "
+            + cases.size()
+            + " cases ("
+            + ok
+            + " decoded) as one thread, no race");
+    assertThat(ok).isGreaterThan(500);
   }
 
   private record Proc(int rc, String err) {}

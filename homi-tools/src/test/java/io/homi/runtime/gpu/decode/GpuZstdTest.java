@@ -28,8 +28,9 @@ import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * ZSTD pages decompressed on the GPU (homi_dec_zstd, {@code homi.gpuZstd}) decode equal to the CPU
@@ -54,8 +55,11 @@ class GpuZstdTest {
     if (gpu != null) gpu.close();
   }
 
-  @Test
-  void zstdFilesDecodeOnTheGpuEqualToTheCpuDecoder() throws Exception {
+  @ParameterizedTest(name = "homi.gpuZstd={0}")
+  @EnumSource(
+      value = GpuZstd.class,
+      names = {"THREAD", "WARP"})
+  void zstdFilesDecodeOnTheGpuEqualToTheCpuDecoder(GpuZstd mode) throws Exception {
     GpuTests.assumeGpu();
     List<Path> files = new ArrayList<>();
     try (Stream<Path> s = Files.list(parquetTestingData())) {
@@ -102,7 +106,7 @@ class GpuZstdTest {
     List<String> bad = new ArrayList<>();
     List<String> lines = new ArrayList<>();
     int gpuZstdPages = 0;
-    try (GpuParquetReader reader = new GpuParquetReader(gpu, 4, true)) {
+    try (GpuParquetReader reader = new GpuParquetReader(gpu, 4, mode)) {
       for (Path f : files) {
         List<List<String>> parts = new ArrayList<>();
         parts.add(null); // the whole file; column by column where a column is refused
@@ -131,8 +135,8 @@ class GpuZstdTest {
     }
     lines.forEach(System.out::println);
     System.out.printf(
-        "GPU zstd: %d files (%d of parquet-testing), %d pages decompressed on the GPU, %d mismatches%n",
-        files.size(), fromCorpus, gpuZstdPages, bad.size());
+        "GPU zstd (%s): %d files (%d of parquet-testing), %d pages decompressed on the GPU, %d mismatches%n",
+        mode, files.size(), fromCorpus, gpuZstdPages, bad.size());
     assertThat(bad).as("GPU zstd decode vs CPU decoder").isEmpty();
     assertThat(fromCorpus).as("ZSTD files in parquet-testing").isGreaterThanOrEqualTo(3);
     assertThat(gpuZstdPages).isGreaterThan(100);
@@ -142,8 +146,11 @@ class GpuZstdTest {
    * A damaged frame (its magic number; a reserved block type further in) fails the read through
    * E_ZSTD, naming the file, the column, the page's file offset and the reason.
    */
-  @Test
-  void aDamagedFrameFailsNamingFileColumnAndPage() throws Exception {
+  @ParameterizedTest(name = "homi.gpuZstd={0}")
+  @EnumSource(
+      value = GpuZstd.class,
+      names = {"THREAD", "WARP"})
+  void aDamagedFrameFailsNamingFileColumnAndPage(GpuZstd mode) throws Exception {
     GpuTests.assumeGpu();
     Path f =
         DecodeTestFiles.write(
@@ -170,7 +177,7 @@ class GpuZstdTest {
 
     byte[] badMagic = file.clone();
     badMagic[body] ^= 0x5a;
-    assertFailsNaming(badMagic, "bad.parquet", page.fileOffset(), "not a ZSTD frame");
+    assertFailsNaming(mode, badMagic, "bad.parquet", page.fileOffset(), "not a ZSTD frame");
 
     // the first block header after the frame header: type 3 is reserved
     int fhd = file[body + 4] & 0xff;
@@ -182,14 +189,14 @@ class GpuZstdTest {
             + (fcsFlag == 0 ? single : new int[] {0, 2, 4, 8}[fcsFlag]);
     byte[] badBlock = file.clone();
     badBlock[body + header] |= 0x06;
-    assertFailsNaming(badBlock, "block.parquet", page.fileOffset(), "reserved block type");
+    assertFailsNaming(mode, badBlock, "block.parquet", page.fileOffset(), "reserved block type");
   }
 
-  private void assertFailsNaming(byte[] bytes, String name, long pageOffset, String reason)
-      throws Exception {
+  private void assertFailsNaming(
+      GpuZstd mode, byte[] bytes, String name, long pageOffset, String reason) throws Exception {
     Path bad = dir.resolve(name);
     Files.write(bad, bytes);
-    try (GpuParquetReader reader = new GpuParquetReader(gpu, 4, true)) {
+    try (GpuParquetReader reader = new GpuParquetReader(gpu, 4, mode)) {
       assertThatThrownBy(() -> reader.read(bad, null, false, false, 1 << 20).batch().close())
           .hasMessageContaining(bad.toString())
           .hasMessageContaining("column 'i32'")
