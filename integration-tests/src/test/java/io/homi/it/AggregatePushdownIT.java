@@ -462,12 +462,12 @@ class AggregatePushdownIT extends SparkTestBase {
     Dataset<Row> df = spark.sql(String.format(q, "nanh"));
     assertThat(df.queryExecution().executedPlan().toString()).contains("PushedAggregation");
     assertThat(sorted(df)).isEqualTo(expected);
-    // Parquet's own pushdown takes the query but cannot answer it from the footer.
+    // Parquet's own pushdown takes the query, then fails it: parquet-java drops bounds holding a
+    // NaN, and Spark's footer reader has no fallback (Spark 4.1.1).
     ParquetPushdown p = parquetPushdown(q, nan);
-    System.out.println("parquet's own pushdown over a NaN: " + p);
     assertThat(p.pushed()).isTrue();
     assertThat(p.rows()).isNull();
-    assertThat(p.error()).isNotNull();
+    assertThat(p.error()).contains("No min/max found for Parquet file");
   }
 
   private static String plan(String sql) {
