@@ -331,6 +331,29 @@ class AggregatePushdownIT extends SparkTestBase {
   }
 
   @Test
+  void countOfANestedColumnIsPushedUnderOnOnlyAndAnswersAsParquet() throws IOException {
+    // A struct's footer statistics are per leaf: its COUNT is never a footer's answer.
+    Path nested = freshDir("aggpush-nested");
+    spark
+        .range(0, 3000, 1, 2)
+        .selectExpr(
+            "id", "CASE WHEN id % 4 = 0 THEN NULL ELSE named_struct('a', id, 'b', 'x') END AS st")
+        .write()
+        .parquet(nested.toString());
+    spark.read().parquet(nested.toString()).createOrReplaceTempView("stp");
+    String q = "SELECT count(st), count(*) FROM %s";
+    List<String> expected = parquetRows(String.format(q, "stp"));
+    assertThat(expected).containsExactly("[2250,3000]");
+    for (String mode : List.of("auto", "on")) {
+      homi(nested, mode).createOrReplaceTempView("sth");
+      String plan = plan(String.format(q, "sth"));
+      if (mode.equals("on")) assertThat(plan).contains("PushedAggregation: [COUNT(st), COUNT(*)]");
+      else assertThat(plan).doesNotContain("PushedAggregation");
+      assertThat(sorted(spark.sql(String.format(q, "sth")))).as(mode).isEqualTo(expected);
+    }
+  }
+
+  @Test
   void aBadModeFailsNamingTheSetting() {
     assertThatThrownBy(() -> homi(dir, "maybe").selectExpr("count(*)").collectAsList())
         .satisfies(
