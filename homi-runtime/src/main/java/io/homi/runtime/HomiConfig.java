@@ -14,7 +14,7 @@ import java.util.Map;
 public record HomiConfig(
     PathPolicy.Mode pathMode,
     int queueDepth,
-    long taskBytes,
+    long maxCommandBytes,
     int batchRows,
     long coalesceGapBytes,
     long directMinBytes,
@@ -23,7 +23,7 @@ public record HomiConfig(
     implements ReaderSettings {
   public static final String PATH = HomiSettings.PATH.key();
   public static final String QUEUE_DEPTH = HomiSettings.QUEUE_DEPTH.key();
-  public static final String TASK_SIZE = HomiSettings.TASK_SIZE.key();
+  public static final String MAX_COMMAND_BYTES = HomiSettings.MAX_COMMAND_BYTES.key();
   public static final String BATCH_ROWS = HomiSettings.BATCH_ROWS.key();
   public static final String COALESCE_GAP = HomiSettings.COALESCE_GAP.key();
   public static final String DIRECT_MIN = HomiSettings.DIRECT_MIN_BYTES.key();
@@ -41,7 +41,7 @@ public record HomiConfig(
     return new HomiConfig(
         PathPolicy.Mode.valueOf(HomiSettings.PATH.from(options).toUpperCase(Locale.ROOT)),
         HomiSettings.QUEUE_DEPTH.from(options),
-        HomiSettings.TASK_SIZE.from(options),
+        HomiSettings.MAX_COMMAND_BYTES.from(options),
         HomiSettings.BATCH_ROWS.from(options),
         HomiSettings.COALESCE_GAP.from(options),
         HomiSettings.DIRECT_MIN_BYTES.from(options),

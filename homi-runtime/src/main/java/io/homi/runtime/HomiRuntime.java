@@ -232,7 +232,8 @@ public final class HomiRuntime implements ReaderRuntime, AutoCloseable {
   @Override
   public QueueClient newClient(ReaderSettings config) throws IOException {
     if (config.pathMode() == PathPolicy.Mode.GPU) gpuPath();
-    return new QueueClient(mediator, config.queueDepth(), config.taskBytes(), config.policy());
+    return new QueueClient(
+        mediator, config.queueDepth(), config.maxCommandBytes(), config.policy());
   }
 
   /**

@@ -168,6 +168,46 @@ class OptionsIT extends SparkTestBase {
   }
 
   @Test
+  void deprecatedTaskSizeStillSetsMaxCommandBytes() {
+    long expected =
+        spark.read().parquet(dir.toString()).selectExpr("sum(id * k)").first().getLong(0);
+    Dataset<Row> old =
+        spark.read().format("homi").option("homi.taskSize", "64k").load(dir.toString());
+    assertThat(scanSettings(old)).contains("maxCommandBytes=65536").doesNotContain("taskSize");
+    assertThat(old.selectExpr("sum(id * k)").first().getLong(0)).isEqualTo(expected);
+    // The new name in a read option beats the old one in the session conf, as any option does.
+    try {
+      spark.conf().set("spark.homi.taskSize", "64k");
+      assertThat(
+              scanSettings(
+                  spark
+                      .read()
+                      .format("homi")
+                      .option("homi.maxCommandBytes", "128k")
+                      .load(dir.toString())))
+          .contains("maxCommandBytes=131072");
+    } finally {
+      spark.conf().unset("spark.homi.taskSize");
+    }
+    // Both names in one place with different values: which was meant cannot be guessed.
+    assertThatThrownBy(
+            () ->
+                spark
+                    .read()
+                    .format("homi")
+                    .option("homi.taskSize", "64k")
+                    .option("homi.maxCommandBytes", "1m")
+                    .load(dir.toString())
+                    .count())
+        .satisfies(
+            t ->
+                assertThat(messages(t))
+                    .contains(
+                        "homi.maxCommandBytes and its deprecated name homi.taskSize are both set,"
+                            + " to '1m' and '64k': set only homi.maxCommandBytes"));
+  }
+
+  @Test
   void tuningOptionsKeepTheAnswer() {
     long expected =
         spark.read().parquet(dir.toString()).selectExpr("sum(id * k)").first().getLong(0);
@@ -178,7 +218,7 @@ class OptionsIT extends SparkTestBase {
             .option("homi.output", "host")
             .option("homi.batchRows", "333")
             .option("homi.queueDepth", "4")
-            .option("homi.taskSize", "64k")
+            .option("homi.maxCommandBytes", "64k")
             .option("homi.coalesceGap", "0")
             .load(dir.toString())
             .selectExpr("sum(id * k)")

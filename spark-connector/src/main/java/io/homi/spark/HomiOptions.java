@@ -266,8 +266,8 @@ public final class HomiOptions implements Serializable {
         + c.pathMode().name().toLowerCase(Locale.ROOT)
         + ", queueDepth="
         + c.queueDepth()
-        + ", taskSize="
-        + c.taskBytes()
+        + ", maxCommandBytes="
+        + c.maxCommandBytes()
         + ", batchRows="
         + c.batchRows()
         + ", prefetchRowGroups="

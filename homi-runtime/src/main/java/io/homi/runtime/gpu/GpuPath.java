@@ -20,14 +20,14 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Serves reads whose destination is device memory. {@link Engine#CUFILE}: cuFileRead per task
- * (GPUDirect where the platform has it, compatibility mode where not; {@link CuFile#mode()} says
- * which). {@link Engine#STAGING}: each worker reads its share of the range with O_DIRECT (buffered
- * pread where O_DIRECT is refused) into one half of its pinned double buffer while the other half's
- * async host-to-device copy runs, so disk and PCIe overlap; a task whose pages the page cache holds
- * (mincore, which starts no I/O) is copied from the cache instead. {@link Engine#AUTO}: cuFile for
- * a file whose handle cuFile accepts, staging otherwise (the mediator's GPU path uses this; {@link
- * #describe()} says which and why).
+ * Serves reads whose destination is device memory. {@link Engine#CUFILE}: cuFileRead per piece of
+ * at most {@code maxReadBytes} (GPUDirect where the platform has it, compatibility mode where not;
+ * {@link CuFile#mode()} says which). {@link Engine#STAGING}: each worker reads its share of the
+ * range with O_DIRECT (buffered pread where O_DIRECT is refused) into one half of its pinned double
+ * buffer while the other half's async host-to-device copy runs, so disk and PCIe overlap; a piece
+ * whose pages the page cache holds (mincore, which starts no I/O) is copied from the cache instead.
+ * {@link Engine#AUTO}: cuFile for a file whose handle cuFile accepts, staging otherwise (the
+ * mediator's GPU path uses this; {@link #describe()} says which and why).
  *
  * <p>A read is split into one contiguous share per worker, so every worker streams sequentially.
  */
@@ -43,7 +43,7 @@ public final class GpuPath implements DeviceMemoryPath, AutoCloseable {
   private final GpuDevice gpu;
   private final Engine engine;
   private final int workers;
-  private final long taskBytes;
+  private final long maxReadBytes;
   private final ExecutorService pool;
   private final ThreadLocal<Staging> staging;
   private final List<Staging> allStaging = new ArrayList<>();
@@ -62,13 +62,14 @@ public final class GpuPath implements DeviceMemoryPath, AutoCloseable {
   /** Residency questions (mincore over a per-file read-only mapping; starts no I/O). */
   private final PageResidency residency = new PageResidency();
 
-  public GpuPath(GpuDevice gpu, Engine engine, int workers, long taskBytes) {
-    if (taskBytes < ALIGN || taskBytes % ALIGN != 0)
-      throw new IllegalArgumentException("task size " + taskBytes);
+  public GpuPath(GpuDevice gpu, Engine engine, int workers, long maxReadBytes) {
+    if (maxReadBytes < ALIGN || maxReadBytes % ALIGN != 0)
+      throw new IllegalArgumentException(
+          "maxReadBytes must be a positive multiple of " + ALIGN + ": got " + maxReadBytes);
     this.gpu = gpu;
     this.engine = engine;
     this.workers = workers;
-    this.taskBytes = taskBytes;
+    this.maxReadBytes = maxReadBytes;
     String err = engine == Engine.STAGING ? "not asked for" : CuFile.open();
     if (engine == Engine.CUFILE && err != null)
       throw new CudaException("GPU path (cufile) unusable: " + err);
@@ -92,7 +93,7 @@ public final class GpuPath implements DeviceMemoryPath, AutoCloseable {
     this.staging =
         ThreadLocal.withInitial(
             () -> {
-              Staging s = new Staging(taskBytes + 2 * ALIGN);
+              Staging s = new Staging(maxReadBytes + 2 * ALIGN);
               synchronized (allStaging) {
                 allStaging.add(s);
               }
@@ -155,7 +156,7 @@ public final class GpuPath implements DeviceMemoryPath, AutoCloseable {
   /** Reads [fileOffset, fileOffset+length) into device memory at {@code address}; bytes read. */
   @Override
   public long read(Namespace ns, long fileOffset, long address, long length) throws IOException {
-    int parts = (int) Math.max(1, Math.min(workers, (length + taskBytes - 1) / taskBytes));
+    int parts = (int) Math.max(1, Math.min(workers, (length + maxReadBytes - 1) / maxReadBytes));
     long share = ((length + parts - 1) / parts + ALIGN - 1) & -ALIGN;
     boolean cufile = viaCufile(ns);
     List<Future<Long>> fs = new ArrayList<>();
@@ -190,7 +191,7 @@ public final class GpuPath implements DeviceMemoryPath, AutoCloseable {
   private long cufileShare(Namespace ns, long off, long dst, long len) throws IOException {
     long done = 0;
     while (done < len) {
-      long n = Math.min(taskBytes, len - done);
+      long n = Math.min(maxReadBytes, len - done);
       boolean aligned = (((off + done) | (dst + done) | n) & (ALIGN - 1)) == 0;
       long fh = handles.handle(ns, aligned);
       long got = CuFile.read(fh, dst + done, n, off + done, 0, ns.path());
@@ -205,7 +206,7 @@ public final class GpuPath implements DeviceMemoryPath, AutoCloseable {
     long done = 0;
     int half = 0;
     while (done < len) {
-      long n = Math.min(taskBytes, len - done);
+      long n = Math.min(maxReadBytes, len - done);
       s.awaitCopy(half); // this half's previous copy must be finished before it is overwritten
       long host = s.half(half);
       long fileAt = off + done;

@@ -14,11 +14,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * A host thread's initiator on its own queue pair: splits reads into commands of at most the task
- * size, keeps as many in flight as the queue allows, and matches completions by CID. A read fails
- * with {@link HomiIoException} naming the file and offset; it never waits longer than the stall
- * timeout without a completion. Not thread-safe: one client per reader thread, as one NVMe queue
- * per core.
+ * A host thread's initiator on its own queue pair: splits reads into commands of at most {@code
+ * homi.maxCommandBytes}, keeps as many in flight as the queue allows, and matches completions by
+ * CID. A read fails with {@link HomiIoException} naming the file and offset; it never waits longer
+ * than the stall timeout without a completion. Not thread-safe: one client per reader thread, as
+ * one NVMe queue per core.
  */
 public final class QueueClient implements AutoCloseable {
   /** Polls of an empty CQ before parking (each a spin-wait hint, some tens of ns). */
@@ -26,7 +26,7 @@ public final class QueueClient implements AutoCloseable {
 
   private final Mediator mediator;
   private final QueuePair qp;
-  private final long taskBytes;
+  private final long maxCommandBytes;
   private final long stallNanos;
   private final long[] cidOffset = new long[65536];
   private final long[] cidLength = new long[65536];
@@ -47,17 +47,21 @@ public final class QueueClient implements AutoCloseable {
   private int spins = SPINS;
   private long parkNanos = 50_000;
 
-  public QueueClient(Mediator mediator, int entries, long taskBytes, PathPolicy policy) {
+  public QueueClient(Mediator mediator, int entries, long maxCommandBytes, PathPolicy policy) {
     this(
-        mediator, entries, taskBytes, policy, JvmSettings.get().get(HomiSettings.STALL_TIMEOUT_MS));
+        mediator,
+        entries,
+        maxCommandBytes,
+        policy,
+        JvmSettings.get().get(HomiSettings.STALL_TIMEOUT_MS));
   }
 
   public QueueClient(
-      Mediator mediator, int entries, long taskBytes, PathPolicy policy, long stallMillis) {
+      Mediator mediator, int entries, long maxCommandBytes, PathPolicy policy, long stallMillis) {
     this.mediator = mediator;
     this.qp = mediator.createQueuePair(entries, entries, policy);
-    long task = Math.min(taskBytes, mediator.mdtsBytes());
-    this.taskBytes = Math.max(Namespace.LBA_SIZE, task & -(long) Namespace.LBA_SIZE);
+    long cap = Math.min(maxCommandBytes, mediator.mdtsBytes());
+    this.maxCommandBytes = Math.max(Namespace.LBA_SIZE, cap & -(long) Namespace.LBA_SIZE);
     this.stallNanos = TimeUnit.MILLISECONDS.toNanos(stallMillis);
   }
 
@@ -80,9 +84,11 @@ public final class QueueClient implements AutoCloseable {
     return qp;
   }
 
-  /** Largest bytes one command asks for: the task size, block aligned, within MDTS. */
-  public long taskBytes() {
-    return taskBytes;
+  /**
+   * Largest bytes one command asks for: {@code homi.maxCommandBytes}, block aligned, within MDTS.
+   */
+  public long maxCommandBytes() {
+    return maxCommandBytes;
   }
 
   /**
@@ -118,7 +124,7 @@ public final class QueueClient implements AutoCloseable {
     while (range < offsets.length || inFlight > 0) {
       boolean progressed = false;
       while (range < offsets.length && failure == null && sqHasRoom()) {
-        long n = Math.min(taskBytes, lengths[range] - within);
+        long n = Math.min(maxCommandBytes, lengths[range] - within);
         if (n > 0) {
           submit(ns, offsets[range] + within, n, dests[range] + within);
           within += n;

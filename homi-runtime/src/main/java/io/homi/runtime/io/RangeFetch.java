@@ -12,7 +12,7 @@ import java.util.List;
  * Bytes of several ranges of one file, fetched together: ranges are sorted, runs closer than the
  * coalescing gap merge into one read, each run is widened to 4 KiB blocks, and all runs land in one
  * registered buffer. {@link #slice} hands back each requested range. The client splits each run
- * into commands of at most its task size, all pipelined on its queue.
+ * into commands of at most its {@code homi.maxCommandBytes}, all pipelined on its queue.
  */
 public final class RangeFetch implements AutoCloseable {
   /**

@@ -14,8 +14,8 @@ public interface ReaderSettings {
   /** {@code homi.queueDepth}: entries of the reader's submission/completion queues. */
   int queueDepth();
 
-  /** {@code homi.taskSize}: the largest command a fetch is split into. */
-  long taskBytes();
+  /** {@code homi.maxCommandBytes}: the most bytes one NVMe read command of a fetch asks for. */
+  long maxCommandBytes();
 
   /** {@code homi.coalesceGap}: ranges closer than this are read as one run. */
   long coalesceGapBytes();

@@ -57,15 +57,17 @@ public final class HomiSettings {
               2,
               4096,
               "entries of each reader's submission/completion queue (commands in flight)"));
-  public static final Setting<Long> TASK_SIZE =
+  public static final Setting<Long> MAX_COMMAND_BYTES =
       add(
           Setting.bytes(
-              "homi.taskSize",
-              SCAN,
-              4L << 20,
-              4096,
-              64L << 20,
-              "largest read command; longer ranges split into several"));
+                  "homi.maxCommandBytes",
+                  SCAN,
+                  4L << 20,
+                  4096,
+                  64L << 20,
+                  "bytes per NVMe read command, at most (also capped by the device's MDTS); a longer "
+                      + "read is split into several commands, pipelined on the reader's queue")
+              .withDeprecatedKey("homi.taskSize"));
   public static final Setting<Long> COALESCE_GAP =
       add(
           Setting.bytes(
@@ -346,7 +348,7 @@ public final class HomiSettings {
 
   private static <T> Setting<T> add(Setting<T> s) {
     for (Setting<?> o : ALL) {
-      if (o.key().equalsIgnoreCase(s.key()))
+      if (o.named(s.key()) || (s.deprecatedKey() != null && o.named(s.deprecatedKey())))
         throw new IllegalStateException("setting declared twice: " + s.key());
     }
     ALL.add(s);
@@ -358,10 +360,10 @@ public final class HomiSettings {
     return Collections.unmodifiableList(ALL);
   }
 
-  /** The setting with this key (case-insensitive), or null. */
+  /** The setting with this key or deprecated key (case-insensitive), or null. */
   public static Setting<?> byKey(String key) {
     for (Setting<?> s : ALL) {
-      if (s.key().equalsIgnoreCase(key)) return s;
+      if (s.named(key)) return s;
     }
     return null;
   }

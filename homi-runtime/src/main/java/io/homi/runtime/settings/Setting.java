@@ -4,7 +4,11 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One HOMI setting: its key, scope, default, the values it takes, and what it does. Immutable.
@@ -14,6 +18,10 @@ import java.util.function.Function;
  * @param <T> the parsed value's type
  */
 public final class Setting<T> {
+  private static final Logger LOG = LoggerFactory.getLogger(Setting.class);
+  // Deprecated keys already warned about in this JVM: one WARN each, not one per scan.
+  private static final Set<String> WARNED = ConcurrentHashMap.newKeySet();
+
   /** Where a setting applies, which decides where it can be given. */
   public enum Scope {
     /**
@@ -35,6 +43,7 @@ public final class Setting<T> {
   private final String values;
   private final String doc;
   private final Function<String, T> parser;
+  private final String deprecatedKey; // an old name still read, or null
 
   private Setting(
       String key,
@@ -44,8 +53,23 @@ public final class Setting<T> {
       String values,
       String doc,
       Function<String, T> parser) {
+    this(key, scope, defaultValue, defaultText, values, doc, parser, null);
+  }
+
+  private Setting(
+      String key,
+      Scope scope,
+      T defaultValue,
+      String defaultText,
+      String values,
+      String doc,
+      Function<String, T> parser,
+      String deprecatedKey) {
     if (!key.startsWith("homi."))
       throw new IllegalArgumentException("a setting's key starts with homi.: " + key);
+    if (deprecatedKey != null && !deprecatedKey.startsWith("homi."))
+      throw new IllegalArgumentException("a setting's key starts with homi.: " + deprecatedKey);
+    this.deprecatedKey = deprecatedKey;
     this.key = key;
     this.scope = Objects.requireNonNull(scope);
     this.defaultValue = defaultValue;
@@ -157,7 +181,26 @@ public final class Setting<T> {
 
   /** The same setting with a default computed on this machine, described as {@code defaultText}. */
   public Setting<T> withDefault(T dflt, String text) {
-    return new Setting<>(key, scope, dflt, text, values, doc, parser);
+    return new Setting<>(key, scope, dflt, text, values, doc, parser, deprecatedKey);
+  }
+
+  /**
+   * The same setting, also read under {@code oldKey}, the name it had before (so that existing jobs
+   * keep working): a value given only under the old name is used, with one WARN per JVM that names
+   * the new key; the same value under both names is that value; different values fail.
+   */
+  public Setting<T> withDeprecatedKey(String oldKey) {
+    return new Setting<>(key, scope, defaultValue, defaultText, values, doc, parser, oldKey);
+  }
+
+  /** The old name this setting is still read under, or null. */
+  public String deprecatedKey() {
+    return deprecatedKey;
+  }
+
+  /** Whether {@code k} names this setting: its key or its deprecated key, in any case. */
+  boolean named(String k) {
+    return key.equalsIgnoreCase(k) || (deprecatedKey != null && deprecatedKey.equalsIgnoreCase(k));
   }
 
   public String key() {
@@ -206,12 +249,47 @@ public final class Setting<T> {
     return v == null ? defaultValue : parse(v);
   }
 
-  /** The string under this key in {@code raw}, matched case-insensitively, or null. */
+  /**
+   * The string under this key in {@code raw}, matched case-insensitively, else the one under its
+   * deprecated key (logged once per JVM), or null. Both keys with values that parse differently
+   * fail, naming both: which one was meant cannot be guessed.
+   */
   String rawValue(Map<String, String> raw) {
-    String v = raw.get(key);
+    String v = lookup(raw, key);
+    if (deprecatedKey == null) return v;
+    String old = lookup(raw, deprecatedKey);
+    if (old == null) return v;
+    if (v != null) {
+      if (!v.trim().equalsIgnoreCase(old.trim()) && !Objects.equals(parse(v), parse(old))) {
+        throw new IllegalArgumentException(
+            key
+                + " and its deprecated name "
+                + deprecatedKey
+                + " are both set, to '"
+                + v
+                + "' and '"
+                + old
+                + "': set only "
+                + key);
+      }
+      return v;
+    }
+    if (WARNED.add(deprecatedKey)) {
+      LOG.warn(
+          "{} is deprecated, set {} instead; the value '{}' is used as {}",
+          deprecatedKey,
+          key,
+          old,
+          key);
+    }
+    return old;
+  }
+
+  private static String lookup(Map<String, String> raw, String k) {
+    String v = raw.get(k);
     if (v != null) return v;
     for (Map.Entry<String, String> e : raw.entrySet()) {
-      if (e.getKey().equalsIgnoreCase(key)) return e.getValue();
+      if (e.getKey().equalsIgnoreCase(k)) return e.getValue();
     }
     return null;
   }

@@ -45,7 +45,7 @@ class QueueClientTest {
   }
 
   @Test
-  void largeReadsSplitIntoTaskSizedCommands() throws Exception {
+  void largeReadsSplitIntoCommandsOfAtMostMaxCommandBytes() throws Exception {
     long size = (10L << 20) + 123;
     try (OpenFile f = OpenFile.open(TestData.file("client-tasks.bin", size));
         HostBuffer buf = TestData.buffer(reg, (10L << 20) + 4096);

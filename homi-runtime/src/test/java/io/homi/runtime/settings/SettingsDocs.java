@@ -93,6 +93,11 @@ final class SettingsDocs {
     for (Setting<?> s : HomiSettings.all()) {
       if (s.scope() != scope) continue;
       String doc = inDocs ? s.doc().replace("](docs/", "](") : s.doc();
+      if (s.deprecatedKey() != null)
+        doc +=
+            ". Formerly `"
+                + s.deprecatedKey()
+                + "`, still read (deprecated: a WARN names this key)";
       String dflt = s.defaultText().contains("`") ? s.defaultText() : "`" + s.defaultText() + "`";
       b.append("| `")
           .append(s.key())

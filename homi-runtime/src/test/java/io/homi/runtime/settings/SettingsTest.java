@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.homi.runtime.HomiConfig;
 import io.homi.runtime.mediator.PathPolicy;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -17,12 +20,12 @@ class SettingsTest {
         .hasMessage("homi.queueDepth must be in [2, 4096]: got '1'");
     assertThatThrownBy(() -> HomiSettings.BATCH_ROWS.parse("lots"))
         .hasMessage("homi.batchRows must be an integer: got 'lots'");
-    assertThatThrownBy(() -> HomiSettings.TASK_SIZE.parse("4q"))
-        .hasMessage("homi.taskSize must be a number (suffixes k, m, g allowed): got '4q'");
-    assertThatThrownBy(() -> HomiSettings.TASK_SIZE.parse("128m"))
-        .hasMessageStartingWith("homi.taskSize must be in [4096, ");
-    assertThatThrownBy(() -> HomiSettings.TASK_SIZE.parse("99999999999g"))
-        .hasMessageContaining("homi.taskSize must be a number");
+    assertThatThrownBy(() -> HomiSettings.MAX_COMMAND_BYTES.parse("4q"))
+        .hasMessage("homi.maxCommandBytes must be a number (suffixes k, m, g allowed): got '4q'");
+    assertThatThrownBy(() -> HomiSettings.MAX_COMMAND_BYTES.parse("128m"))
+        .hasMessageStartingWith("homi.maxCommandBytes must be in [4096, ");
+    assertThatThrownBy(() -> HomiSettings.MAX_COMMAND_BYTES.parse("99999999999g"))
+        .hasMessageContaining("homi.maxCommandBytes must be a number");
     assertThatThrownBy(() -> HomiSettings.LAZY_DICTIONARY.parse("yes"))
         .hasMessage("homi.lazyDictionary must be true or false: got 'yes'");
     assertThatThrownBy(() -> HomiSettings.PATH.parse("cuda"))
@@ -36,8 +39,8 @@ class SettingsTest {
 
   @Test
   void valuesParseWithSuffixesAndAnyCase() {
-    assertThat(HomiSettings.TASK_SIZE.parse("64k")).isEqualTo(64L << 10);
-    assertThat(HomiSettings.TASK_SIZE.parse(" 4MB ")).isEqualTo(4L << 20);
+    assertThat(HomiSettings.MAX_COMMAND_BYTES.parse("64k")).isEqualTo(64L << 10);
+    assertThat(HomiSettings.MAX_COMMAND_BYTES.parse(" 4MB ")).isEqualTo(4L << 20);
     assertThat(HomiSettings.OUTPUT.parse("GPU-or-Host")).isEqualTo("gpu-or-host");
     assertThat(HomiSettings.URING.parse("FALSE")).isFalse();
     HomiConfig c = HomiConfig.from(Map.of("Homi.Path", "Direct", "homi.batchrows", "333"));
@@ -57,7 +60,7 @@ class SettingsTest {
             "2000",
             "homi.queueDepth",
             "16",
-            "homi.taskSize",
+            "homi.maxCommandBytes",
             "64k",
             "homi.bench.dir",
             "target");
@@ -65,12 +68,12 @@ class SettingsTest {
     assertThat(m)
         .containsEntry("homi.batchRows", "333")
         .containsEntry("homi.queueDepth", "8")
-        .containsEntry("homi.taskSize", "64k")
+        .containsEntry("homi.maxCommandBytes", "64k")
         .doesNotContainKeys("homi.ioThreads", "homi.bench.dir", "homi.path");
     HomiConfig c = HomiConfig.from(m);
     assertThat(c.batchRows()).isEqualTo(333);
     assertThat(c.queueDepth()).isEqualTo(8);
-    assertThat(c.taskBytes()).isEqualTo(64L << 10);
+    assertThat(c.maxCommandBytes()).isEqualTo(64L << 10);
     assertThat(c.coalesceGapBytes()).isEqualTo(1L << 20);
     // A bad value in a lower layer is hidden by a good one above it, and fails where it is used.
     assertThat(HomiSettings.resolveScan(List.of(option, Map.of("homi.batchRows", "0")), 1))
@@ -78,6 +81,52 @@ class SettingsTest {
     assertThatThrownBy(
             () -> HomiSettings.resolveScan(List.of(Map.of(), Map.of("homi.batchRows", "0")), 1))
         .hasMessage("homi.batchRows must be in [1, 16777216]: got '0'");
+  }
+
+  @Test
+  void theDeprecatedTaskSizeSetsMaxCommandBytesWithOneWarning() {
+    assertThat(HomiSettings.byKey("homi.TASKSIZE")).isSameAs(HomiSettings.MAX_COMMAND_BYTES);
+    PrintStream err = System.err;
+    ByteArrayOutputStream captured = new ByteArrayOutputStream();
+    Map<String, String> resolved;
+    try {
+      // slf4j-simple (the runtime's test logger) writes to the System.err of the moment.
+      System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+      resolved =
+          HomiSettings.resolveScan(List.of(Map.of("homi.taskSize", "64k"), Map.of(), Map.of()), 1);
+      HomiSettings.resolveScan(List.of(Map.of("homi.taskSize", "128k")), 1);
+    } finally {
+      System.setErr(err);
+    }
+    // Resolved under the new key, so the executors never see the old one.
+    assertThat(resolved).containsEntry("homi.maxCommandBytes", "64k").hasSize(1);
+    assertThat(HomiConfig.from(resolved).maxCommandBytes()).isEqualTo(64L << 10);
+    assertThat(HomiConfig.from(Map.of("homi.taskSize", "8k")).maxCommandBytes())
+        .isEqualTo(8L << 10);
+    String log = captured.toString(StandardCharsets.UTF_8);
+    assertThat(log)
+        .contains(
+            "WARN",
+            "homi.taskSize is deprecated, set homi.maxCommandBytes instead; the value '64k' is used as"
+                + " homi.maxCommandBytes");
+    assertThat(log.split("is deprecated", -1)).as("one WARN per JVM: %s", log).hasSize(2);
+
+    // Both names with the same value: that value; different values: a failure naming both.
+    assertThat(
+            HomiConfig.from(Map.of("homi.taskSize", "64K", "homi.maxCommandBytes", "65536"))
+                .maxCommandBytes())
+        .isEqualTo(64L << 10);
+    assertThatThrownBy(
+            () ->
+                HomiSettings.resolveScan(
+                    List.of(Map.of("homi.taskSize", "64k", "homi.maxCommandBytes", "1m")), 1))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "homi.maxCommandBytes and its deprecated name homi.taskSize are both set, to '1m' and"
+                + " '64k': set only homi.maxCommandBytes");
+    // A bad value under the old name fails naming the setting.
+    assertThatThrownBy(() -> HomiConfig.from(Map.of("homi.taskSize", "4q")))
+        .hasMessage("homi.maxCommandBytes must be a number (suffixes k, m, g allowed): got '4q'");
   }
 
   @Test
