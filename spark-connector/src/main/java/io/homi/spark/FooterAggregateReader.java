@@ -4,9 +4,9 @@ import io.homi.runtime.HomiRuntime;
 import io.homi.runtime.parquet.ColumnDescriptor;
 import io.homi.runtime.parquet.HomiParquetException;
 import io.homi.runtime.parquet.ParquetFileReader;
-import io.homi.runtime.stats.ColumnRange;
 import io.homi.runtime.stats.RowGroupStats;
 import io.homi.runtime.stats.StatsPredicate;
+import io.homi.runtime.stats.ValueStats;
 import io.homi.runtime.stats.WriterVersion;
 import java.io.IOException;
 import java.nio.file.Paths;
@@ -14,7 +14,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
 import org.apache.parquet.format.LogicalType;
 import org.apache.parquet.format.SchemaElement;
 import org.apache.parquet.format.Type;
@@ -173,7 +172,7 @@ final class FooterAggregateReader implements PartitionReader<InternalRow> {
       long nulls = 0;
       for (int rg = 0; rg < groups; rg++) {
         if (file.rowCount(rg) == 0) continue;
-        ColumnRange r = stats.ranges(rg).apply(it.column());
+        ValueStats r = stats.valueStats(rg).apply(it.column());
         if (r == null || r.nullCount() < 0) return NEEDS_VALUES;
         nulls += r.nullCount();
       }
@@ -184,8 +183,7 @@ final class FooterAggregateReader implements PartitionReader<InternalRow> {
     boolean max = it.kind() == PushedAggregate.Kind.MAX;
     for (int rg = 0; rg < groups; rg++) {
       if (file.rowCount(rg) == 0) continue;
-      Function<String, ColumnRange> ranges = stats.ranges(rg);
-      ColumnRange r = ranges.apply(it.column());
+      ValueStats r = stats.valueStats(rg).apply(it.column());
       if (r == null) return NEEDS_VALUES;
       if (r.allNull()) continue;
       if (!r.hasBounds() || !r.exact()) return NEEDS_VALUES;

@@ -2,9 +2,9 @@ package io.homi.spark;
 
 import io.homi.runtime.HomiRuntime;
 import io.homi.runtime.parquet.ParquetFileReader;
-import io.homi.runtime.stats.ColumnRange;
 import io.homi.runtime.stats.RowGroupPruner;
 import io.homi.runtime.stats.StatsPredicate;
+import io.homi.runtime.stats.ValueStats;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -169,10 +169,10 @@ final class HomiScan
     if (selected == null) {
       List<PartitionDirectory> out = new ArrayList<>();
       for (PartitionDirectory d : table.files().partitions()) {
-        if (!RowGroupPruner.mightMatch(pruning, partitionRanges(d.values()))) continue;
+        if (!RowGroupPruner.mightMatch(pruning, partitionValueStats(d.values()))) continue;
         if (!PartitionFilter.matches(partitionFilters, table.partitionSchema(), d.values()))
           continue;
-        if (!RowGroupPruner.mightMatch(runtime, partitionRanges(d.values()))) continue;
+        if (!RowGroupPruner.mightMatch(runtime, partitionValueStats(d.values()))) continue;
         if (fileFilters.isEmpty()) {
           out.add(d);
           continue;
@@ -190,14 +190,14 @@ final class HomiScan
   }
 
   /** A partition's values as degenerate statistics (min = max = value); data columns unknown. */
-  private Function<String, ColumnRange> partitionRanges(InternalRow values) {
+  private Function<String, ValueStats> partitionValueStats(InternalRow values) {
     StructField[] fields = table.partitionSchema().fields();
     return name -> {
       for (int i = 0; i < fields.length; i++) {
         if (!fields[i].name().equalsIgnoreCase(name)) continue;
-        if (values.isNullAt(i)) return new ColumnRange(null, null, 1, 1, true);
+        if (values.isNullAt(i)) return new ValueStats(null, null, 1, 1, true);
         Object v = HomiPredicates.value(values.get(i, fields[i].dataType()), fields[i].dataType());
-        return v == null ? null : new ColumnRange(v, v, 0, 1, true);
+        return v == null ? null : new ValueStats(v, v, 0, 1, true);
       }
       return null;
     };

@@ -1,12 +1,12 @@
 package io.homi.runtime.parquet;
 
 import io.homi.runtime.stats.ColumnPages;
-import io.homi.runtime.stats.ColumnRange;
 import io.homi.runtime.stats.DictionaryPruner;
 import io.homi.runtime.stats.PageIndexPruner;
 import io.homi.runtime.stats.RowGroupStats;
 import io.homi.runtime.stats.RowRanges;
 import io.homi.runtime.stats.StatsPredicate;
+import io.homi.runtime.stats.ValueStats;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -98,7 +98,7 @@ public final class RowGroupFilter {
                   if (raw != null) {
                     values = new ArrayList<>(raw.size());
                     for (byte[] b : raw)
-                      values.add(ColumnRange.plainValue(b, md, stats.element(leaf)));
+                      values.add(ValueStats.plainValue(b, md, stats.element(leaf)));
                   }
                 } catch (IOException e) {
                   failure[0] = e;
@@ -169,11 +169,12 @@ public final class RowGroupFilter {
     ColumnMetaData md = group.getColumns().get(leaf).getMeta_data();
     int n = oi.getPage_locationsSize();
     long[] first = new long[n];
-    ColumnRange[] ranges = new ColumnRange[n];
+    ValueStats[] pageStats = new ValueStats[n];
     for (int i = 0; i < n; i++) {
       first[i] = oi.getPage_locations().get(i).getFirst_row_index();
-      ranges[i] = ColumnRange.ofPage(ci, i, md, stats.element(leaf), stats.typeDefinedOrder(leaf));
+      pageStats[i] =
+          ValueStats.ofPage(ci, i, md, stats.element(leaf), stats.typeDefinedOrder(leaf));
     }
-    return new ColumnPages(first, ranges, rows);
+    return new ColumnPages(first, pageStats, rows);
   }
 }

@@ -55,7 +55,7 @@ public final class DictionaryPruner {
       // An entry without a value in the literal domain might equal anything.
       if (v == null
           || RowGroupPruner.compare(
-              new ColumnRange(v, v, 0, 1, true), StatsPredicate.Op.EQ, literal)) {
+              new ValueStats(v, v, 0, 1, true), StatsPredicate.Op.EQ, literal)) {
         return true;
       }
     }

@@ -33,7 +33,7 @@ public final class PageIndexPruner {
     if (cp == null) return RowRanges.all(rows);
     List<long[]> keep = new ArrayList<>();
     for (int i = 0; i < cp.firstRows().length; i++) {
-      ColumnRange r = cp.ranges()[i];
+      ValueStats r = cp.pageStats()[i];
       // The leaf names one column, so the page's range answers for any name asked.
       if (RowGroupPruner.mightMatch(p, name -> r))
         keep.add(new long[] {cp.firstRows()[i], cp.pageEnd(i)});

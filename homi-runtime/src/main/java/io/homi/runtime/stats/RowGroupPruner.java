@@ -17,39 +17,39 @@ public final class RowGroupPruner {
   private RowGroupPruner() {}
 
   /**
-   * @param ranges the statistics of the column with this name, or null when unknown
+   * @param stats the statistics of the column with this name, or null when unknown
    */
-  public static boolean mightMatch(StatsPredicate p, Function<String, ColumnRange> ranges) {
+  public static boolean mightMatch(StatsPredicate p, Function<String, ValueStats> stats) {
     if (p instanceof StatsPredicate.Constant k) return k.value();
     if (p instanceof StatsPredicate.And a)
-      return mightMatch(a.left(), ranges) && mightMatch(a.right(), ranges);
+      return mightMatch(a.left(), stats) && mightMatch(a.right(), stats);
     if (p instanceof StatsPredicate.Or o)
-      return mightMatch(o.left(), ranges) || mightMatch(o.right(), ranges);
+      return mightMatch(o.left(), stats) || mightMatch(o.right(), stats);
     if (p instanceof StatsPredicate.Not n)
-      return mightMatch(StatsPredicate.negate(n.child()), ranges);
+      return mightMatch(StatsPredicate.negate(n.child()), stats);
     if (p instanceof StatsPredicate.IsNull n) {
-      ColumnRange r = ranges.apply(n.column());
+      ValueStats r = stats.apply(n.column());
       return r == null || r.nullCount() != 0;
     }
     if (p instanceof StatsPredicate.IsNotNull n) {
-      ColumnRange r = ranges.apply(n.column());
+      ValueStats r = stats.apply(n.column());
       return r == null || !r.allNull();
     }
     if (p instanceof StatsPredicate.Compare c)
-      return compare(ranges.apply(c.column()), c.op(), c.value());
+      return compare(stats.apply(c.column()), c.op(), c.value());
     if (p instanceof StatsPredicate.In in) {
-      ColumnRange r = ranges.apply(in.column());
+      ValueStats r = stats.apply(in.column());
       for (Object v : in.values()) {
         if (v != null && compare(r, StatsPredicate.Op.EQ, v)) return true;
       }
       return false; // IN with only nulls (or nothing) matches no row
     }
     if (p instanceof StatsPredicate.StartsWith sw)
-      return startsWith(ranges.apply(sw.column()), sw.prefix());
+      return startsWith(stats.apply(sw.column()), sw.prefix());
     return true;
   }
 
-  static boolean compare(ColumnRange r, StatsPredicate.Op op, Object lit) {
+  static boolean compare(ValueStats r, StatsPredicate.Op op, Object lit) {
     if (r == null || lit == null) return true;
     if (r.allNull()) return false; // a comparison never matches a null
     if (!r.hasBounds()) return true;
@@ -69,7 +69,7 @@ public final class RowGroupPruner {
     };
   }
 
-  static boolean startsWith(ColumnRange r, byte[] prefix) {
+  static boolean startsWith(ValueStats r, byte[] prefix) {
     if (r == null || prefix == null) return true;
     if (r.allNull()) return false;
     if (!r.hasBounds() || !(r.min() instanceof byte[] lo) || !(r.max() instanceof byte[] hi))

@@ -95,7 +95,7 @@ public final class RowGroupStats {
   }
 
   /** Statistics of row group {@code index}'s columns, looked up by column name. */
-  public Function<String, ColumnRange> ranges(int index) {
+  public Function<String, ValueStats> valueStats(int index) {
     RowGroup rg = footer.getRow_groups().get(index);
     return name -> {
       Integer leaf = leafByName.get(name);
@@ -103,7 +103,7 @@ public final class RowGroupStats {
       if (leaf == null || leaf >= rg.getColumnsSize()) return null;
       ColumnChunk cc = rg.getColumns().get(leaf);
       if (!cc.isSetMeta_data()) return null;
-      return ColumnRange.of(
+      return ValueStats.of(
           cc.getMeta_data(),
           footer.getSchema().get(elementOfLeaf.get(leaf)),
           typeDefinedOrder(leaf));
@@ -112,7 +112,7 @@ public final class RowGroupStats {
 
   /** Whether the row group can hold a matching row. */
   public boolean mightMatch(int index, StatsPredicate predicate) {
-    return RowGroupPruner.mightMatch(predicate, ranges(index));
+    return RowGroupPruner.mightMatch(predicate, valueStats(index));
   }
 
   /** Leaf (column chunk) index of the top-level primitive column with this name, or null. */

@@ -23,11 +23,11 @@ class PageAndDictionaryPrunerTest {
   private static final ColumnPages X =
       new ColumnPages(
           new long[] {0, 100, 200, 300},
-          new ColumnRange[] {
-            new ColumnRange(0L, 99L, 0, Long.MAX_VALUE, false),
-                new ColumnRange(100L, 199L, 0, Long.MAX_VALUE, false),
-            new ColumnRange(null, null, 1, 1, false),
-                new ColumnRange(300L, 399L, 5, Long.MAX_VALUE, false)
+          new ValueStats[] {
+            new ValueStats(0L, 99L, 0, Long.MAX_VALUE, false),
+                new ValueStats(100L, 199L, 0, Long.MAX_VALUE, false),
+            new ValueStats(null, null, 1, 1, false),
+                new ValueStats(300L, 399L, 5, Long.MAX_VALUE, false)
           },
           400);
 
@@ -35,9 +35,9 @@ class PageAndDictionaryPrunerTest {
   private static final ColumnPages Y =
       new ColumnPages(
           new long[] {0, 200},
-          new ColumnRange[] {
-            new ColumnRange(0.0, 1.0, 0, Long.MAX_VALUE, false),
-            new ColumnRange(1.0, 2.0, 0, Long.MAX_VALUE, false)
+          new ValueStats[] {
+            new ValueStats(0.0, 1.0, 0, Long.MAX_VALUE, false),
+            new ValueStats(1.0, 2.0, 0, Long.MAX_VALUE, false)
           },
           400);
 

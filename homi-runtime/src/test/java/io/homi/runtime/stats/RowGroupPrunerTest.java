@@ -19,21 +19,21 @@ import org.apache.parquet.format.Type;
 import org.junit.jupiter.api.Test;
 
 class RowGroupPrunerTest {
-  private static ColumnRange longs(long min, long max, long nulls, long values) {
-    return new ColumnRange(min, max, nulls, values, true);
+  private static ValueStats longs(long min, long max, long nulls, long values) {
+    return new ValueStats(min, max, nulls, values, true);
   }
 
-  private static Function<String, ColumnRange> col(ColumnRange r) {
+  private static Function<String, ValueStats> col(ValueStats r) {
     return n -> n.equals("x") ? r : null;
   }
 
-  private static boolean might(StatsPredicate p, ColumnRange r) {
+  private static boolean might(StatsPredicate p, ValueStats r) {
     return RowGroupPruner.mightMatch(p, col(r));
   }
 
   @Test
   void comparisonsPruneOutsideTheRange() {
-    ColumnRange r = longs(10, 20, 0, 100);
+    ValueStats r = longs(10, 20, 0, 100);
     assertThat(might(new Compare("x", Op.EQ, 5L), r)).isFalse();
     assertThat(might(new Compare("x", Op.EQ, 15L), r)).isTrue();
     assertThat(might(new Compare("x", Op.LT, 10L), r)).isFalse();
@@ -49,12 +49,12 @@ class RowGroupPrunerTest {
 
   @Test
   void notAndNullsFollowSqlSemantics() {
-    ColumnRange constant = longs(7, 7, 0, 10);
+    ValueStats constant = longs(7, 7, 0, 10);
     assertThat(might(new StatsPredicate.Not(new Compare("x", Op.EQ, 7L)), constant)).isFalse();
     assertThat(might(new StatsPredicate.Not(new Compare("x", Op.LT, 8L)), constant)).isFalse();
     assertThat(might(new StatsPredicate.Not(new StatsPredicate.In("x", List.of(7L))), constant))
         .isTrue();
-    ColumnRange allNull = new ColumnRange(null, null, 10, 10, false);
+    ValueStats allNull = new ValueStats(null, null, 10, 10, false);
     assertThat(might(new Compare("x", Op.EQ, 1L), allNull)).isFalse();
     assertThat(might(new StatsPredicate.IsNull("x"), allNull)).isTrue();
     assertThat(might(new StatsPredicate.IsNotNull("x"), allNull)).isFalse();
@@ -68,18 +68,17 @@ class RowGroupPrunerTest {
 
   @Test
   void nanIsAboveEveryNumberSoMaxNeverPrunesFloats() {
-    ColumnRange r = new ColumnRange(1.0, 2.0, 0, 10, true);
+    ValueStats r = new ValueStats(1.0, 2.0, 0, 10, true);
     assertThat(might(new Compare("x", Op.GT, 5.0), r)).as("a NaN may hide above max").isTrue();
     assertThat(might(new Compare("x", Op.LT, 0.5), r)).isFalse();
     assertThat(might(new Compare("x", Op.EQ, Double.NaN), r)).isTrue();
     assertThat(might(new Compare("x", Op.EQ, 5.0), r)).isFalse();
-    assertThat(might(new Compare("x", Op.LE, -0.0), new ColumnRange(0.0, 1.0, 0, 1, true)))
-        .isTrue();
+    assertThat(might(new Compare("x", Op.LE, -0.0), new ValueStats(0.0, 1.0, 0, 1, true))).isTrue();
   }
 
   @Test
   void startsWithUsesUnsignedByteOrder() {
-    ColumnRange r = new ColumnRange(utf8("apple"), utf8("banana"), 0, 5, false);
+    ValueStats r = new ValueStats(utf8("apple"), utf8("banana"), 0, 5, false);
     assertThat(RowGroupPruner.startsWith(r, utf8("b"))).isTrue();
     assertThat(RowGroupPruner.startsWith(r, utf8("ap"))).isTrue();
     assertThat(RowGroupPruner.startsWith(r, utf8("c"))).isFalse();
@@ -91,7 +90,7 @@ class RowGroupPrunerTest {
     assertThat(
             might(
                 new Compare("x", Op.NE, utf8("a")),
-                new ColumnRange(utf8("a"), utf8("a"), 0, 3, false)))
+                new ValueStats(utf8("a"), utf8("a"), 0, 3, false)))
         .isTrue();
   }
 
@@ -102,23 +101,23 @@ class RowGroupPrunerTest {
     ColumnMetaData md =
         meta(
             Type.BYTE_ARRAY, new Statistics().setMin(utf8("a")).setMax(utf8("z")).setNull_count(0));
-    assertThat(ColumnRange.of(md, str, true).hasBounds()).as("deprecated binary min/max").isFalse();
+    assertThat(ValueStats.of(md, str, true).hasBounds()).as("deprecated binary min/max").isFalse();
     md =
         meta(
             Type.BYTE_ARRAY,
             new Statistics().setMin_value(utf8("a")).setMax_value(utf8("z")).setNull_count(0));
-    assertThat(ColumnRange.of(md, str, false).hasBounds()).as("no column order").isFalse();
-    assertThat(ColumnRange.of(md, str, true).hasBounds()).isTrue();
+    assertThat(ValueStats.of(md, str, false).hasBounds()).as("no column order").isFalse();
+    assertThat(ValueStats.of(md, str, true).hasBounds()).isTrue();
 
     SchemaElement i = new SchemaElement("i").setType(Type.INT32);
     md = meta(Type.INT32, new Statistics().setMin(le4(-3)).setMax(le4(9)).setNull_count(1));
-    ColumnRange r = ColumnRange.of(md, i, false);
+    ValueStats r = ValueStats.of(md, i, false);
     assertThat(r.min()).isEqualTo(-3L);
     assertThat(r.max()).isEqualTo(9L);
     SchemaElement u =
         new SchemaElement("u").setType(Type.INT32).setConverted_type(ConvertedType.UINT_32);
     assertThat(
-            ColumnRange.of(
+            ValueStats.of(
                     meta(Type.INT32, new Statistics().setMin_value(le4(-3)).setMax_value(le4(9))),
                     u,
                     true)
@@ -128,7 +127,7 @@ class RowGroupPrunerTest {
     SchemaElement f = new SchemaElement("f").setType(Type.FLOAT);
     byte[] nan = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putFloat(Float.NaN).array();
     assertThat(
-            ColumnRange.of(
+            ValueStats.of(
                     meta(Type.FLOAT, new Statistics().setMin_value(nan).setMax_value(nan)), f, true)
                 .hasBounds())
         .as("NaN bounds")

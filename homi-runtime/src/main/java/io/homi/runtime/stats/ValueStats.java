@@ -12,7 +12,8 @@ import org.apache.parquet.format.Statistics;
 import org.apache.parquet.format.TimeUnit;
 
 /**
- * What a column chunk's statistics prove about its values, decoded into the literal domain of
+ * What statistics prove about a set of values (a column chunk's statistics, a page's ColumnIndex
+ * entry, one dictionary entry, a partition directory's value), decoded into the literal domain of
  * {@link StatsPredicate}: min and max (either may be null when unknown or unusable), the null count
  * (-1 when unknown) and the value count. Only statistics whose sort order is certain are used:
  *
@@ -26,11 +27,11 @@ import org.apache.parquet.format.TimeUnit;
  *       writer rounds a shortened max up), so they are used as bounds but never as exact values.
  * </ul>
  */
-public record ColumnRange(Object min, Object max, long nullCount, long numValues, boolean exact) {
+public record ValueStats(Object min, Object max, long nullCount, long numValues, boolean exact) {
 
   /** Nothing known: never prunes. */
-  public static ColumnRange unknown(long numValues) {
-    return new ColumnRange(null, null, -1, numValues, false);
+  public static ValueStats unknown(long numValues) {
+    return new ValueStats(null, null, -1, numValues, false);
   }
 
   public boolean allNull() {
@@ -45,7 +46,7 @@ public record ColumnRange(Object min, Object max, long nullCount, long numValues
    * @param element the leaf's schema element (for logical type, scale, time unit)
    * @param typeDefinedOrder whether the footer declares TYPE_ORDER for this column
    */
-  public static ColumnRange of(ColumnMetaData md, SchemaElement element, boolean typeDefinedOrder) {
+  public static ValueStats of(ColumnMetaData md, SchemaElement element, boolean typeDefinedOrder) {
     long values = md.getNum_values();
     if (!md.isSetStatistics()) return unknown(values);
     Statistics s = md.getStatistics();
@@ -55,7 +56,7 @@ public record ColumnRange(Object min, Object max, long nullCount, long numValues
     boolean binaryPhysical =
         md.getType() == org.apache.parquet.format.Type.BYTE_ARRAY
             || md.getType() == org.apache.parquet.format.Type.FIXED_LEN_BYTE_ARRAY;
-    if (d == null) return new ColumnRange(null, null, nulls, values, false);
+    if (d == null) return new ValueStats(null, null, nulls, values, false);
     byte[] lo;
     byte[] hi;
     boolean exact;
@@ -78,13 +79,13 @@ public record ColumnRange(Object min, Object max, long nullCount, long numValues
       hi = s.getMax();
       exact = true;
     } else {
-      return new ColumnRange(null, null, nulls, values, false);
+      return new ValueStats(null, null, nulls, values, false);
     }
     Object min = d.decode(lo);
     Object max = d.decode(hi);
     if (min == null || max == null || isNaN(min) || isNaN(max))
-      return new ColumnRange(null, null, nulls, values, false);
-    return new ColumnRange(min, max, nulls, values, exact);
+      return new ValueStats(null, null, nulls, values, false);
+    return new ValueStats(min, max, nulls, values, exact);
   }
 
   /**
@@ -93,7 +94,7 @@ public record ColumnRange(Object min, Object max, long nullCount, long numValues
    * never exact; a null page (every value null) proves only that; the page's null count is used
    * when the index has them. The page's value count is unknown, so only a null page is "all null".
    */
-  public static ColumnRange ofPage(
+  public static ValueStats ofPage(
       org.apache.parquet.format.ColumnIndex ci,
       int page,
       ColumnMetaData md,
@@ -103,18 +104,18 @@ public record ColumnRange(Object min, Object max, long nullCount, long numValues
         ci.isSetNull_counts() && page < ci.getNull_countsSize()
             ? ci.getNull_counts().get(page)
             : -1;
-    if (ci.getNull_pages().get(page)) return new ColumnRange(null, null, 1, 1, false);
+    if (ci.getNull_pages().get(page)) return new ValueStats(null, null, 1, 1, false);
     boolean binaryPhysical =
         md.getType() == org.apache.parquet.format.Type.BYTE_ARRAY
             || md.getType() == org.apache.parquet.format.Type.FIXED_LEN_BYTE_ARRAY;
     Decoder d = decoder(md, element);
     if (d == null || (binaryPhysical && !typeDefinedOrder))
-      return new ColumnRange(null, null, nulls, Long.MAX_VALUE, false);
+      return new ValueStats(null, null, nulls, Long.MAX_VALUE, false);
     Object min = d.decode(bytes(ci.getMin_values().get(page)));
     Object max = d.decode(bytes(ci.getMax_values().get(page)));
     if (min == null || max == null || isNaN(min) || isNaN(max))
-      return new ColumnRange(null, null, nulls, Long.MAX_VALUE, false);
-    return new ColumnRange(min, max, nulls, Long.MAX_VALUE, false);
+      return new ValueStats(null, null, nulls, Long.MAX_VALUE, false);
+    return new ValueStats(min, max, nulls, Long.MAX_VALUE, false);
   }
 
   /**
