@@ -11,8 +11,8 @@ import java.util.List;
 /**
  * Bytes of several ranges of one file, fetched together: ranges are sorted, runs closer than the
  * coalescing gap merge into one read, each run is widened to 4 KiB blocks, and all runs land in one
- * registered buffer. {@link #slice} hands back each requested range. The client splits each run
- * into commands of at most its {@code homi.maxCommandBytes}, all pipelined on its queue.
+ * registered buffer. {@link #view} hands back the bytes of each requested range. The client splits
+ * each run into commands of at most its {@code homi.maxCommandBytes}, all pipelined on its queue.
  */
 public final class RangeFetch implements AutoCloseable {
   /**
@@ -111,7 +111,7 @@ public final class RangeFetch implements AutoCloseable {
   }
 
   /** The bytes of [offset, offset+length), which must lie inside one requested range. */
-  public ByteBuffer slice(long offset, int length) {
+  public ByteBuffer view(long offset, int length) {
     for (int i = 0; i < runFileStart.length; i++) {
       if (offset >= runFileStart[i] && offset + length <= runFileStart[i] + runLength[i]) {
         return buffer.view(runBufStart[i] + offset - runFileStart[i], length);

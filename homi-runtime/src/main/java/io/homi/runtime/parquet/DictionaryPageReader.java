@@ -89,7 +89,7 @@ final class DictionaryPageReader {
       String changed = f.namespace().checkUnchanged();
       if (changed != null)
         throw new HomiParquetException("file changed during the scan: " + file + ": " + changed);
-      ByteBuffer bytes = fetch.slice(start, (int) len);
+      ByteBuffer bytes = fetch.view(start, (int) len);
       PageWalker.Page p = new PageWalker(bytes, start, context).next();
       PageHeader h = p.header();
       if (h.getType() != PageType.DICTIONARY_PAGE || !h.isSetDictionary_page_header()) {

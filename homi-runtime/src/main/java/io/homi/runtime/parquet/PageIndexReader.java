@@ -88,7 +88,7 @@ public final class PageIndexReader {
       for (Map.Entry<Integer, ByteRange> e : ci.entrySet()) {
         ByteRange r = e.getValue();
         try {
-          ColumnIndex idx = ThriftCodec.columnIndex(fetch.slice(r.offset(), (int) r.length()));
+          ColumnIndex idx = ThriftCodec.columnIndex(fetch.view(r.offset(), (int) r.length()));
           if (consistent(idx)) columnIndexes.put(e.getKey(), idx);
         } catch (IOException | RuntimeException x) {
           throw new CorruptParquetException(
@@ -109,7 +109,7 @@ public final class PageIndexReader {
         ByteRange r = e.getValue();
         OffsetIndex idx;
         try {
-          idx = ThriftCodec.offsetIndex(fetch.slice(r.offset(), (int) r.length()));
+          idx = ThriftCodec.offsetIndex(fetch.view(r.offset(), (int) r.length()));
         } catch (IOException | RuntimeException x) {
           throw new CorruptParquetException(
               file,

@@ -114,7 +114,7 @@ public final class PageSelection {
     long total = 0;
     for (ByteRange r : parts) total += r.length();
     ByteBuffer out = ByteBuffer.allocateDirect((int) total);
-    for (ByteRange r : parts) out.put(fetch.slice(r.offset(), (int) r.length()));
+    for (ByteRange r : parts) out.put(fetch.view(r.offset(), (int) r.length()));
     return out.flip();
   }
 }

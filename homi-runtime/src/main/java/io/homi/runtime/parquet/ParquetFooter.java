@@ -61,12 +61,12 @@ public final class ParquetFooter {
               size,
               (offset, length) -> {
                 if (offset == 0 && length <= MAGIC_LEN || offset >= tailStart)
-                  return tail.slice(offset, length);
+                  return tail.view(offset, length);
                 try (RangeFetch more =
                     RangeFetch.read(
                         client, registry, ns, List.of(new ByteRange(offset, length)), 0)) {
                   ByteBuffer copy = ByteBuffer.allocate(length);
-                  copy.put(more.slice(offset, length)).flip();
+                  copy.put(more.view(offset, length)).flip();
                   return copy;
                 }
               })

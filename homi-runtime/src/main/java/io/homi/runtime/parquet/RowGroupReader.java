@@ -64,7 +64,7 @@ public final class RowGroupReader implements AutoCloseable {
     List<ByteRange> ranges = new ArrayList<>();
     List<ByteRange> fetched = new ArrayList<>(); // whole chunks, or the selected pages
     List<ColumnMetaData> metas = new ArrayList<>();
-    // The row group's slice of the scan plan: one validated range per projected leaf chunk.
+    // The row group's part of the scan plan: one validated range per projected leaf chunk.
     ScanPlan plan =
         ScanPlan.of(
             file,
@@ -117,7 +117,7 @@ public final class RowGroupReader implements AutoCloseable {
         // Selected pages are gathered end to end (page offsets in messages are then relative).
         java.nio.ByteBuffer bytes =
             pages == null
-                ? fetch.slice(r.offset(), (int) r.length())
+                ? fetch.view(r.offset(), (int) r.length())
                 : pages.gather(fetch, c.index(), r);
         chunks.add(
             new ColumnChunkReader(

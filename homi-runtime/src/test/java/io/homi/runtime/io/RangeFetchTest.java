@@ -15,7 +15,7 @@ import java.nio.ByteBuffer;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** Coalescing of nearby ranges into block-aligned runs, and slices of what was fetched. */
+/** Coalescing of nearby ranges into block-aligned runs, and views of what was fetched. */
 class RangeFetchTest {
   private static List<long[]> plan(long gap, long size, ByteRange... r) {
     return RangeFetch.plan(List.of(r), gap, size);
@@ -74,11 +74,11 @@ class RangeFetchTest {
         // runs: [0, 8192) and [1 MiB, end): the second, 8 MiB + 4 KiB, is 3 tasks of <= 4 MiB
         assertThat(m.stats().snapshot().minus(before).executed()).isEqualTo(1 + 3);
         for (ByteRange r : ranges) {
-          ByteBuffer s = rf.slice(r.offset(), (int) r.length());
+          ByteBuffer s = rf.view(r.offset(), (int) r.length());
           assertThat(TestData.firstMismatch(s, 0, (int) r.length(), r.offset(), size))
               .isEqualTo(-1);
         }
-        assertThatThrownBy(() -> rf.slice(9000, 10)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> rf.view(9000, 10)).isInstanceOf(IllegalArgumentException.class);
       }
     }
   }

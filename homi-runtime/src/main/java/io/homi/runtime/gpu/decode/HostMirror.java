@@ -261,7 +261,7 @@ public final class HostMirror implements AutoCloseable {
     List<ArrowBuf> bufs = new ArrayList<>();
     try {
       for (int k = 0; k < bytes.length; k++) bufs.add(whole.slice(offsets[k], bytes[k]));
-      // Retains the slices and sets the value count (and a variable-width vector's last set index);
+      // Retains the views and sets the value count (and a variable-width vector's last set index);
       // the validity is a buffer of its own when there are no nulls, as Arrow does for IPC.
       v.loadFieldBuffers(new ArrowFieldNode(rows, nullCount), bufs);
       return v;
