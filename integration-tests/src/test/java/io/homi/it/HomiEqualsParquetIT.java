@@ -21,7 +21,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 /**
  * Files written by Spark's own writer (several row groups and pages, nulls, dictionary and plain
  * columns, snappy and uncompressed) read by format("homi") equal format("parquet"): same schema,
- * same rows, every type of the foundation slice.
+ * same rows, every type of the foundation milestone.
  */
 class HomiEqualsParquetIT extends SparkTestBase {
   private static final long ROWS = 60_000;

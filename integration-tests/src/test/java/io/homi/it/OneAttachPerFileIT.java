@@ -28,8 +28,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * Counted by the mediator ({@code NamespaceTable.attaches}, {@code Mediator.queuePairsCreated}) in
  * this JVM, where local Spark runs its tasks. The scan is run once first so that every footer is in
  * the footer cache: the measured scan's planning (schema, statistics) then attaches nothing, and
- * each slice attaches its file at its first fetch. Every file is smaller than a split, so files
- * opened = slices = files; and since the rows equal Spark's, every file was read (at least one
+ * each split attaches its file at its first fetch. Every file is smaller than a split, so files
+ * opened = splits = files; and since the rows equal Spark's, every file was read (at least one
  * attach each), so a total equal to the files means exactly one each.
  */
 class OneAttachPerFileIT extends SparkTestBase {
@@ -67,7 +67,7 @@ class OneAttachPerFileIT extends SparkTestBase {
   }
 
   /**
-   * GPU output: each row group's chunk bytes land in device memory through the slice's own reader
+   * GPU output: each row group's chunk bytes land in device memory through the split's own reader
    * ({@code MediatorSource} over {@code ParquetFileReader.readDevice}), so the GPU destination adds
    * no namespace and no queue pair.
    */

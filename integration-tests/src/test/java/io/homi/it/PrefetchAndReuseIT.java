@@ -52,7 +52,7 @@ class PrefetchAndReuseIT extends SparkTestBase {
     Path dir = multiRowGroupTable("prefetch-" + depth);
     assertThat(MetricsIT.countRowGroups(dir)).as("row groups").isGreaterThan(6);
     // maxPartitionBytes small enough for several row groups and files per task, large enough to
-    // pack slices
+    // pack splits
     spark.conf().set("spark.sql.files.maxPartitionBytes", String.valueOf(4L << 20));
     try {
       List<Row> homi =

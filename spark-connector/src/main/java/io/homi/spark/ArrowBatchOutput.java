@@ -24,7 +24,7 @@ import org.apache.spark.sql.vectorized.ColumnVector;
 import org.apache.spark.sql.vectorized.ColumnarBatch;
 
 /**
- * The Arrow output of one file slice ({@code homi.output=arrow}, the default under the RAPIDS
+ * The Arrow output of one file split ({@code homi.output=arrow}, the default under the RAPIDS
  * Accelerator): every column of every batch is Spark's {@link ArrowColumnVector} over buffers that
  * belong to that batch alone, so a consumer that keeps references to them (RAPIDS' {@code
  * HostColumnarToGpu} retains each ArrowBuf's reference manager and copies to the GPU only once
@@ -34,8 +34,8 @@ import org.apache.spark.sql.vectorized.ColumnarBatch;
  *
  * <p>Memory: all buffers come from one allocator of this JVM ({@link #allocator()}) that outlives
  * tasks, because RAPIDS may still hold a batch's buffers after the reader that made it has closed
- * (it coalesces across file slices). This side holds a reference to the batch it handed out last
- * only: it is dropped at the next batch and when the slice closes (RAPIDS does not close host
+ * (it coalesces across file splits). This side holds a reference to the batch it handed out last
+ * only: it is dropped at the next batch and when the split closes (RAPIDS does not close host
  * batches, the producer does: spark-rapids #6995). A buffer is freed when its last reference goes,
  * so what is live is one batch per running reader plus what the consumer retains (RAPIDS: up to its
  * batch size goal per task, released when it builds the device batch or closes its builder).
@@ -44,12 +44,12 @@ final class ArrowBatchOutput implements AutoCloseable {
   private static volatile BufferAllocator shared;
 
   /**
-   * One column of the output: a decoded file column (index into the slice's vectors) or a constant.
+   * One column of the output: a decoded file column (index into the split's vectors) or a constant.
    */
   private record Slot(int fileColumn, FieldVector constant, Field constantField) {}
 
   private final List<Slot> slots =
-      new ArrayList<>(); // one per output column, added while the slice lays them out
+      new ArrayList<>(); // one per output column, added while the split lays them out
   private final BufferAllocator allocator = allocator();
   private ColumnarBatch last; // the batch handed out last: our reference, dropped at the next one
 

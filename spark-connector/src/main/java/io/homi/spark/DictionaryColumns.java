@@ -8,7 +8,7 @@ import org.apache.arrow.vector.FieldVector;
 import org.apache.spark.sql.vectorized.ColumnVector;
 
 /**
- * The lazy-dictionary side of one slice's file columns (homi.lazyDictionary): for each flat column
+ * The lazy-dictionary side of one split's file columns (homi.lazyDictionary): for each flat column
  * of a type a dictionary can hold, a {@link DictionaryBatch} the runtime fills with ids and a
  * {@link HomiDictionaryVector} over it. After each batch, {@link #choose} puts into the batch's
  * slot the column vector matching the form the column took: ids, or values where the batch reached

@@ -21,7 +21,7 @@ import org.apache.spark.unsafe.types.UTF8String;
 /**
  * Spark's hidden {@code _metadata} column of file sources, with the fields and types that {@code
  * format("parquet")} gives: the file's path, name, size, modification time, the task's byte range
- * of it, and each row's index within its file. The file fields are constants of a slice; {@code
+ * of it, and each row's index within its file. The file fields are constants of a split; {@code
  * row_index} follows the row groups and page-index row ranges actually read, so pruning never
  * shifts it.
  */
@@ -97,13 +97,13 @@ final class FileMetadataColumn extends ColumnVector {
     this.groupFirstRow = groupFirstRow;
   }
 
-  /** The requested fields (Spark may prune the struct) of one slice's metadata. */
+  /** The requested fields (Spark may prune the struct) of one split's metadata. */
   static FileMetadataColumn of(
       StructType requested,
-      HomiInputPartition.Slice slice,
+      HomiInputPartition.Split split,
       List<Long> rowGroupRows,
       int batchRows) {
-    URI uri = URI.create(slice.urlPath());
+    URI uri = URI.create(split.urlPath());
     String raw = uri.getRawPath();
     ColumnVector[] cs = new ColumnVector[requested.fields().length];
     OnHeapColumnVector rowIndex = null;
@@ -115,10 +115,10 @@ final class FileMetadataColumn extends ColumnVector {
                 UTF8String.fromString(
                     new org.apache.hadoop.fs.Path(uri).toString()); // as parquet: file:/x
             case "file_name" -> UTF8String.fromString(raw.substring(raw.lastIndexOf('/') + 1));
-            case "file_size" -> slice.plannedSize();
-            case "file_block_start" -> slice.start();
-            case "file_block_length" -> slice.length();
-            case "file_modification_time" -> slice.plannedMtimeMillis() * 1000L;
+            case "file_size" -> split.plannedSize();
+            case "file_block_start" -> split.start();
+            case "file_block_length" -> split.length();
+            case "file_modification_time" -> split.plannedMtimeMillis() * 1000L;
             case "row_index" -> null;
             default ->
                 throw new IllegalArgumentException("homi: unknown _metadata field " + f.name());
@@ -176,7 +176,7 @@ final class FileMetadataColumn extends ColumnVector {
   }
 
   /**
-   * Spark may close a batch it is done with; this column lives as long as its slice ({@link
+   * Spark may close a batch it is done with; this column lives as long as its split ({@link
    * #free}).
    */
   @Override

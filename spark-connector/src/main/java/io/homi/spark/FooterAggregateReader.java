@@ -75,8 +75,8 @@ final class FooterAggregateReader implements PartitionReader<InternalRow> {
 
   @Override
   public boolean next() throws IOException {
-    while (next < part.slices().length) {
-      HomiInputPartition.Slice s = part.slices()[next++];
+    while (next < part.splits().length) {
+      HomiInputPartition.Split s = part.splits()[next++];
       InputFileBlockHolder.set(s.urlPath(), s.start(), s.length());
       try {
         current = answer(s);
@@ -99,7 +99,7 @@ final class FooterAggregateReader implements PartitionReader<InternalRow> {
   }
 
   /** The file's row: group-by values, then each aggregate. */
-  private InternalRow answer(HomiInputPartition.Slice s) throws IOException {
+  private InternalRow answer(HomiInputPartition.Split s) throws IOException {
     List<PushedAggregate.Item> groups = agg.groupBy();
     List<PushedAggregate.Item> aggs = agg.aggregates();
     Object[] row = new Object[groups.size() + aggs.size()];
@@ -149,7 +149,7 @@ final class FooterAggregateReader implements PartitionReader<InternalRow> {
     return new GenericInternalRow(row);
   }
 
-  private static Object partitionValue(HomiInputPartition.Slice s, PushedAggregate.Item it) {
+  private static Object partitionValue(HomiInputPartition.Split s, PushedAggregate.Item it) {
     InternalRow v = s.partitionValues();
     return v.isNullAt(it.partitionIndex()) ? null : v.get(it.partitionIndex(), it.type());
   }
@@ -242,15 +242,15 @@ final class FooterAggregateReader implements PartitionReader<InternalRow> {
 
   /** Reads the columns the footer could not answer for, whole file, and aggregates their values. */
   private void fromValues(
-      HomiInputPartition.Slice s, Map<String, List<Integer>> columns, Object[] row)
+      HomiInputPartition.Split s, Map<String, List<Integer>> columns, Object[] row)
       throws IOException {
     StructType read = new StructType();
     for (String c : columns.keySet()) read = read.add(TableSchemas.find(plan.dataSchema(), c));
     ReadPlan whole =
         new ReadPlan(
             read, plan.dataSchema(), plan.partitionSchema(), StatsPredicate.TRUE, plan.options());
-    HomiInputPartition.Slice all =
-        new HomiInputPartition.Slice(
+    HomiInputPartition.Split all =
+        new HomiInputPartition.Split(
             s.path(),
             0,
             s.plannedSize(),
@@ -262,7 +262,7 @@ final class FooterAggregateReader implements PartitionReader<InternalRow> {
     int base = agg.groupBy().size();
     long[] counts = new long[row.length];
     Object[] best = new Object[row.length];
-    try (FileSliceReader r = new FileSliceReader(all, whole, metrics)) {
+    try (FileSplitReader r = new FileSplitReader(all, whole, metrics)) {
       try {
         for (ColumnarBatch b = r.next(); b != null; b = r.next()) {
           int col = 0;

@@ -10,11 +10,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * An executor's reader for one task: its file slices one after the other, each opened through this
- * JVM's HOMI runtime. With {@code homi.prefetchRowGroups} > 0 the next slice is opened as soon as
+ * An executor's reader for one task: its file splits one after the other, each opened through this
+ * JVM's HOMI runtime. With {@code homi.prefetchRowGroups} > 0 the next split is opened as soon as
  * the current one has issued its last fetch, and its first row group fetched while the current one
  * decodes (one file's row group per file is common), within the same bound: at most that many row
- * groups fetched ahead of the one being decoded, over both slices.
+ * groups fetched ahead of the one being decoded, over both splits.
  */
 final class HomiColumnarReader implements PartitionReader<ColumnarBatch> {
   private static final Logger LOG = LoggerFactory.getLogger(HomiColumnarReader.class);
@@ -24,9 +24,9 @@ final class HomiColumnarReader implements PartitionReader<ColumnarBatch> {
   private final int limit; // pushed LIMIT: stop once this many rows are returned; -1: none
   private long rowsReturned;
   private final HomiMetrics.Task metrics = new HomiMetrics.Task();
-  private int nextSlice;
-  private FileSliceReader slice;
-  private FileSliceReader upcoming; // the next slice, opened early to fetch ahead, or null
+  private int nextSplit;
+  private FileSplitReader reader; // the split being read, or null
+  private FileSplitReader upcoming; // the next split, opened early to fetch ahead, or null
   private ColumnarBatch current;
 
   HomiColumnarReader(HomiInputPartition part, ReadPlan plan, FileErrors errors, int limit) {
@@ -41,29 +41,29 @@ final class HomiColumnarReader implements PartitionReader<ColumnarBatch> {
     if (limit >= 0 && rowsReturned >= limit)
       return false; // enough for the LIMIT: fetch nothing more
     while (true) {
-      if (slice == null) {
+      if (reader == null) {
         if (upcoming != null) {
-          slice = upcoming;
+          reader = upcoming;
           upcoming = null;
         } else {
-          if (nextSlice == part.slices().length) return false;
-          HomiInputPartition.Slice s = part.slices()[nextSlice++];
-          slice = openOrSkip(s);
-          if (slice == null) continue;
+          if (nextSplit == part.splits().length) return false;
+          HomiInputPartition.Split s = part.splits()[nextSplit++];
+          reader = openOrSkip(s);
+          if (reader == null) continue;
         }
         // What input_file_name() and input_file_block_start/length() read, as Spark's
         // FilePartitionReader sets it.
-        HomiInputPartition.Slice s = slice.slice();
+        HomiInputPartition.Split s = reader.split();
         InputFileBlockHolder.set(s.urlPath(), s.start(), s.length());
       }
       try {
-        current = slice.next();
+        current = reader.next();
       } catch (IOException | RuntimeException e) {
         if (!errors.skips(e))
           throw e instanceof IOException io ? new HomiReadException(io) : (RuntimeException) e;
         LOG.warn(
             "homi: skipped the rest of {} (ignoreCorruptFiles / ignoreMissingFiles): {}",
-            slice.slice().path(),
+            reader.split().path(),
             e.toString());
         current = null;
       }
@@ -72,17 +72,17 @@ final class HomiColumnarReader implements PartitionReader<ColumnarBatch> {
         if (limit < 0 || rowsReturned < limit) openUpcomingEarly();
         return true;
       }
-      closeSlice();
+      closeSplit();
     }
   }
 
   /**
-   * Opens a slice, or null where Spark's ignoreMissingFiles / ignoreCorruptFiles would skip the
+   * Opens a split, or null where Spark's ignoreMissingFiles / ignoreCorruptFiles would skip the
    * file.
    */
-  private FileSliceReader openOrSkip(HomiInputPartition.Slice s) {
+  private FileSplitReader openOrSkip(HomiInputPartition.Split s) {
     try {
-      return new FileSliceReader(s, plan, metrics);
+      return new FileSplitReader(s, plan, metrics);
     } catch (RuntimeException e) {
       if (!errors.skips(e)) throw e;
       LOG.warn(
@@ -92,18 +92,18 @@ final class HomiColumnarReader implements PartitionReader<ColumnarBatch> {
   }
 
   /**
-   * Once the current slice has nothing left to fetch, starts fetching the next slice's first row
+   * Once the current split has nothing left to fetch, starts fetching the next split's first row
    * group(s).
    */
   private void openUpcomingEarly() {
     int ahead = plan.options().prefetchRowGroups();
     if (ahead == 0
         || upcoming != null
-        || nextSlice == part.slices().length
-        || !slice.allFetchesIssued()) return;
-    int budget = ahead - slice.fetchesPending();
+        || nextSplit == part.splits().length
+        || !reader.allFetchesIssued()) return;
+    int budget = ahead - reader.fetchesPending();
     if (budget <= 0) return;
-    upcoming = openOrSkip(part.slices()[nextSlice++]);
+    upcoming = openOrSkip(part.splits()[nextSplit++]);
     if (upcoming != null) upcoming.startPrefetch(budget);
   }
 
@@ -114,28 +114,28 @@ final class HomiColumnarReader implements PartitionReader<ColumnarBatch> {
 
   @Override
   public CustomTaskMetric[] currentMetricsValues() {
-    PathStats.Snapshot open = slice == null ? null : slice.pathStats();
+    PathStats.Snapshot open = reader == null ? null : reader.pathStats();
     if (upcoming != null)
       open = open == null ? upcoming.pathStats() : open.plus(upcoming.pathStats());
     return metrics.values(open);
   }
 
-  private void closeSlice() {
-    metrics.fileDone(slice.pathStats());
-    slice.close();
-    slice = null;
+  private void closeSplit() {
+    metrics.fileDone(reader.pathStats());
+    reader.close();
+    reader = null;
   }
 
   @Override
   public void close() {
     InputFileBlockHolder.unset();
-    if (slice != null) closeSlice();
+    if (reader != null) closeSplit();
     if (upcoming != null) {
-      slice = upcoming;
+      reader = upcoming;
       upcoming = null;
-      closeSlice();
+      closeSplit();
     }
-    if (nextSlice > 0)
-      LOG.info("homi task read {} file slice(s): {}", nextSlice, metrics.summary());
+    if (nextSplit > 0)
+      LOG.info("homi task read {} file split(s): {}", nextSplit, metrics.summary());
   }
 }

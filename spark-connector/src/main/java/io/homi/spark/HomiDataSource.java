@@ -116,7 +116,7 @@ public final class HomiDataSource
 
   /**
    * Spark's file fields plus parquet's {@code row_index}: Spark then asks the reader for a
-   * temporary column of that name ({@link FileSliceReader} fills it with the rows' indexes in their
+   * temporary column of that name ({@link FileSplitReader} fills it with the rows' indexes in their
    * file), as it asks the Parquet reader.
    */
   @Override

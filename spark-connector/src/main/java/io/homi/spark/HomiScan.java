@@ -269,11 +269,11 @@ final class HomiScan
     InputPartition[] out = new InputPartition[packed.size()];
     for (int i = 0; i < out.length; i++) {
       FilePartition p = packed.get(i);
-      HomiInputPartition.Slice[] slices = new HomiInputPartition.Slice[p.files().length];
-      for (int j = 0; j < slices.length; j++) {
+      HomiInputPartition.Split[] taskSplits = new HomiInputPartition.Split[p.files().length];
+      for (int j = 0; j < taskSplits.length; j++) {
         PartitionedFile f = p.files()[j];
-        slices[j] =
-            new HomiInputPartition.Slice(
+        taskSplits[j] =
+            new HomiInputPartition.Split(
                 HomiFileIndex.local(f.toPath()).toString(),
                 f.start(),
                 f.length(),
@@ -282,7 +282,7 @@ final class HomiScan
                 f.partitionValues().copy(),
                 f.urlEncodedPath());
       }
-      out[i] = new HomiInputPartition(slices, p.preferredLocations());
+      out[i] = new HomiInputPartition(taskSplits, p.preferredLocations());
     }
     LOG.info(
         "homi scan of {}: {} file split(s) in {} task(s), columns {}, {}",

@@ -25,7 +25,7 @@ import scala.runtime.AbstractFunction1;
  * SQL directly on files (``SELECT * FROM homi.`/dir` ``): Spark resolves such a query only for a V1
  * {@code FileFormat} source and scans it with its own file scan (FileScanRDD), which then does the
  * listing, splits, {@code input_file_name()} and the file options. Each file split it hands over is
- * read here by the same {@link FileSliceReader} as the V2 scan, into the same columnar batches;
+ * read here by the same {@link FileSplitReader} as the V2 scan, into the same columnar batches;
  * filters prune row groups and pages as there.
  */
 final class PathQueryReader extends AbstractFunction1<PartitionedFile, Iterator<InternalRow>>
@@ -75,8 +75,8 @@ final class PathQueryReader extends AbstractFunction1<PartitionedFile, Iterator<
   @SuppressWarnings("unchecked")
   @Override
   public Iterator<InternalRow> apply(PartitionedFile f) {
-    HomiInputPartition.Slice slice =
-        new HomiInputPartition.Slice(
+    HomiInputPartition.Split split =
+        new HomiInputPartition.Split(
             HomiFileIndex.local(f.toPath()).toString(),
             f.start(),
             f.length(),
@@ -86,7 +86,7 @@ final class PathQueryReader extends AbstractFunction1<PartitionedFile, Iterator<
             f.urlEncodedPath());
     SparkSettings
         .handSparkConfToRuntime(); // this executor's per-JVM settings, before its runtime starts
-    FileSliceReader reader = new FileSliceReader(slice, plan, new HomiMetrics.Task());
+    FileSplitReader reader = new FileSplitReader(split, plan, new HomiMetrics.Task());
     java.util.concurrent.atomic.AtomicBoolean closed =
         new java.util.concurrent.atomic.AtomicBoolean();
     Runnable close =

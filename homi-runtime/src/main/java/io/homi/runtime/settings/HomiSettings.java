@@ -98,8 +98,8 @@ public final class HomiSettings {
               0,
               8,
               "row groups whose projected column chunks a task fetches (on a `homi-prefetch` thread) while it "
-                  + "decodes the current one; also the next file slice's first row group once the current "
-                  + "slice has nothing left to fetch. Memory: at most this many row groups' projected chunks per "
+                  + "decodes the current one; also the next file split's first row group once the current "
+                  + "split has nothing left to fetch. Memory: at most this many row groups' projected chunks per "
                   + "task beyond the one being decoded. `0`: fetch each row group when it is needed. Time still "
                   + "spent waiting for bytes is `homiIoWaitTimeMs`"));
   public static final Setting<Long> MAX_PAGE_BYTES =

@@ -27,13 +27,13 @@ import org.apache.spark.sql.vectorized.ColumnarBatch;
 /**
  * Reads one byte range of one file: the row groups whose midpoint lies in the range and whose
  * statistics may match, decoded batch by batch into reused Arrow vectors. Columns the file lacks
- * are constant nulls and partition columns constant values, each made once per slice. Row groups
+ * are constant nulls and partition columns constant values, each made once per split. Row groups
  * come from a {@link RowGroupPipeline} that fetches the next one(s) while this one decodes ({@code
  * homi.prefetchRowGroups}); waiting for a row group's bytes is timed as I/O wait, turning pages
  * into vectors as decode.
  */
-final class FileSliceReader implements AutoCloseable {
-  private final HomiInputPartition.Slice slice;
+final class FileSplitReader implements AutoCloseable {
+  private final HomiInputPartition.Split split;
   private final ParquetFileReader file;
   private final BufferAllocator allocator;
   private final HomiMetrics.Task metrics;
@@ -44,7 +44,7 @@ final class FileSliceReader implements AutoCloseable {
   private final List<ConstantColumnVector> constants = new ArrayList<>();
   private final int[] rowGroups;
   private final List<Integer> fileSlots = new ArrayList<>(); // out[] index of each file column
-  private final GpuSliceOutput gpu; // homi.output=gpu / gpu-or-host, else null
+  private final GpuSplitOutput gpu; // homi.output=gpu / gpu-or-host, else null
   private final ArrowBatchOutput arrow; // homi.output=arrow: batches of their own, else null
   private final RowGroupFilter filter; // dictionary and page-index pruning, per row group
   private final RowGroupPipeline<Opened> pipeline; // CPU decoding (gpu == null) only
@@ -55,22 +55,22 @@ final class FileSliceReader implements AutoCloseable {
   private int pipelined; // row groups taken from the pipeline
   private RowGroupReader current;
 
-  FileSliceReader(HomiInputPartition.Slice slice, ReadPlan plan, HomiMetrics.Task metrics) {
-    this.slice = slice;
+  FileSplitReader(HomiInputPartition.Split split, ReadPlan plan, HomiMetrics.Task metrics) {
+    this.split = split;
     this.metrics = metrics;
     this.batchRows = plan.options().config().batchRows();
     this.dictionaries = new DictionaryColumns(plan.options().lazyDictionary());
     HomiRuntime rt = HomiRuntime.get();
     try {
-      this.file = ParquetFileReader.open(rt, Paths.get(slice.path()), plan.options().config());
+      this.file = ParquetFileReader.open(rt, Paths.get(split.path()), plan.options().config());
     } catch (IOException e) {
       throw new HomiReadException(e);
     }
     try {
-      if (file.identity().size() != slice.plannedSize()
-          || file.identity().mtimeNanos() / 1_000_000 != slice.plannedMtimeMillis()) {
+      if (file.identity().size() != split.plannedSize()
+          || file.identity().mtimeNanos() / 1_000_000 != split.plannedMtimeMillis()) {
         throw new HomiReadException(
-            new HomiParquetException("file changed since the scan was planned: " + slice.path()));
+            new HomiParquetException("file changed since the scan was planned: " + split.path()));
       }
       try {
         StoredSparkSchema.check(file);
@@ -79,7 +79,7 @@ final class FileSliceReader implements AutoCloseable {
       }
       this.rowGroups = selectRowGroups(plan);
       this.allocator =
-          rt.allocator().newChildAllocator("homi-task " + slice.path(), 0, Long.MAX_VALUE);
+          rt.allocator().newChildAllocator("homi-task " + split.path(), 0, Long.MAX_VALUE);
       this.out = new ColumnVector[plan.readSchema().fields().length];
       this.arrow =
           plan.options().output() == HomiOptions.Output.ARROW ? new ArrowBatchOutput() : null;
@@ -89,7 +89,7 @@ final class FileSliceReader implements AutoCloseable {
           metadata =
               FileMetadataColumn.of(
                   (org.apache.spark.sql.types.StructType) f.dataType(),
-                  slice,
+                  split,
                   rowGroupRows(),
                   batchRows);
           out[i++] = metadata;
@@ -102,7 +102,7 @@ final class FileSliceReader implements AutoCloseable {
               FileMetadataColumn.of(
                   new org.apache.spark.sql.types.StructType()
                       .add("row_index", org.apache.spark.sql.types.DataTypes.LongType, false),
-                  slice,
+                  split,
                   rowGroupRows(),
                   batchRows);
           out[i++] = metadata.getChild(0);
@@ -110,7 +110,7 @@ final class FileSliceReader implements AutoCloseable {
         }
         int p = indexOf(plan.partitionSchema().fieldNames(), f.name());
         if (p >= 0) {
-          if (arrow != null) arrow.constant(f.name(), f.dataType(), slice.partitionValues(), p);
+          if (arrow != null) arrow.constant(f.name(), f.dataType(), split.partitionValues(), p);
           out[i++] = constant(f.dataType(), p);
           continue;
         }
@@ -123,7 +123,7 @@ final class FileSliceReader implements AutoCloseable {
         try {
           c =
               NestedSchemas.prune(
-                  c, f, slice.path()); // only the requested leaves of a nested column
+                  c, f, split.path()); // only the requested leaves of a nested column
         } catch (HomiParquetException e) {
           throw new HomiReadException(e);
         }
@@ -139,7 +139,7 @@ final class FileSliceReader implements AutoCloseable {
                 i); // unchecked reads for flat types, ArrowColumnVector otherwise
         i++;
       }
-      this.gpu = arrow != null ? null : GpuSliceOutput.open(rt, plan.options(), metrics);
+      this.gpu = arrow != null ? null : GpuSplitOutput.open(rt, plan.options(), metrics);
       // The GPU decoder reads whole row groups: page selection is for the CPU decoder only.
       // -Dhomi.readPruning=false (executor JVM) turns dictionary and page-index pruning off, for
       // A/B runs.
@@ -188,12 +188,12 @@ final class FileSliceReader implements AutoCloseable {
   private int[] selectRowGroups(ReadPlan plan) {
     RowGroupStats stats = new RowGroupStats(file.metadata());
     List<Integer> chosen = new ArrayList<>();
-    long end = slice.start() + slice.length();
+    long end = split.start() + split.length();
     int pruned = 0;
     for (int rg = 0; rg < file.rowGroupCount(); rg++) {
       long mid =
           RowGroupStats.midpoint(file.metadata().getRow_groups().get(rg), file.identity().size());
-      if (mid < slice.start() || mid >= end) continue;
+      if (mid < split.start() || mid >= end) continue;
       if (stats.mightMatch(rg, plan.pruning())) chosen.add(rg);
       else pruned++;
     }
@@ -241,7 +241,7 @@ final class FileSliceReader implements AutoCloseable {
   private ConstantColumnVector constant(DataType type, int partitionIndex) {
     ConstantColumnVector v = new ConstantColumnVector(batchRows, type);
     if (partitionIndex < 0) v.setNull();
-    else ColumnVectorUtils.populate(v, slice.partitionValues(), partitionIndex);
+    else ColumnVectorUtils.populate(v, split.partitionValues(), partitionIndex);
     constants.add(v);
     return v;
   }
@@ -251,7 +251,7 @@ final class FileSliceReader implements AutoCloseable {
     return -1;
   }
 
-  /** The next batch, or null at the end of the slice. */
+  /** The next batch, or null at the end of the split. */
   ColumnarBatch next() throws IOException {
     if (gpu != null) gpu.release();
     if (arrow != null) arrow.release();
@@ -283,7 +283,7 @@ final class FileSliceReader implements AutoCloseable {
         ColumnarBatch b =
             gpu.read(
                 file,
-                Paths.get(slice.path()),
+                Paths.get(split.path()),
                 file.metadata(),
                 fileColumns,
                 rg,
@@ -350,7 +350,7 @@ final class FileSliceReader implements AutoCloseable {
   }
 
   /**
-   * Starts fetching this slice's first row group(s), at most {@code budget}, before its first
+   * Starts fetching this split's first row group(s), at most {@code budget}, before its first
    * batch.
    */
   void startPrefetch(int budget) {
@@ -358,20 +358,20 @@ final class FileSliceReader implements AutoCloseable {
   }
 
   /**
-   * True when every row group of this slice has been fetched or is in flight: the next slice may
+   * True when every row group of this split has been fetched or is in flight: the next split may
    * start.
    */
   boolean allFetchesIssued() {
     return pipeline == null || pipeline.allIssued();
   }
 
-  /** Row groups of this slice fetched or in flight beyond the one being decoded. */
+  /** Row groups of this split fetched or in flight beyond the one being decoded. */
   int fetchesPending() {
     return pipeline == null ? 0 : pipeline.pending();
   }
 
-  HomiInputPartition.Slice slice() {
-    return slice;
+  HomiInputPartition.Split split() {
+    return split;
   }
 
   PathStats.Snapshot pathStats() {

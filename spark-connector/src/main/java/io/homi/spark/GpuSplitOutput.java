@@ -17,7 +17,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * GPU output of one file slice ({@code homi.output=gpu} or {@code gpu-or-host}): each row group
+ * GPU output of one file split ({@code homi.output=gpu} or {@code gpu-or-host}): each row group
  * decoded on the GPU into one batch of {@link DeviceColumnVector}s, valid until the next one. Under
  * {@code homi.gpuHostCopy=eager} (the default) every column is copied to one pinned host buffer
  * right after the decode, asynchronously, and CPU reads see Arrow views of it. A row group the
@@ -26,8 +26,8 @@ import org.slf4j.LoggerFactory;
  * out-of-memory while decoding a row group fails the task under {@code gpu} (naming file and row
  * group); under {@code gpu-or-host} that row group is decoded on the CPU and counted.
  */
-final class GpuSliceOutput implements AutoCloseable {
-  private static final Logger LOG = LoggerFactory.getLogger(GpuSliceOutput.class);
+final class GpuSplitOutput implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(GpuSplitOutput.class);
   private static volatile boolean hostFallbackLogged;
   private static final java.util.Set<Integer> DEVICE_LOGGED =
       java.util.concurrent.ConcurrentHashMap.newKeySet();
@@ -37,13 +37,13 @@ final class GpuSliceOutput implements AutoCloseable {
       strict; // homi.output=gpu: an out-of-memory fails the task instead of decoding on the CPU
   private GpuRowGroups.Batch current;
   private MediatorSource
-      source; // the slice's file on the mediator's GPU path, opened at its first GPU row group
+      source; // the split's file on the mediator's GPU path, opened at its first GPU row group
   private final long
       coalesceGap; // the scan's homi.coalesceGap, for the GPU staging runs as for host fetches
   private final GpuRowGroups.HostCopy
       hostCopy; // homi.gpuHostCopy (eager: copies issued right after each decode)
 
-  private GpuSliceOutput(
+  private GpuSplitOutput(
       GpuRowGroups gpu, HomiMetrics.Task metrics, HomiOptions options, boolean strict) {
     this.gpu = gpu;
     this.coalesceGap = options.config().coalesceGapBytes();
@@ -57,7 +57,7 @@ final class GpuSliceOutput implements AutoCloseable {
    * GPU is the one Spark assigned to the task ({@link GpuAssignment}), else the JVM's default; its
    * decoders are the runtime's ({@link HomiRuntime#gpuRowGroups(int)}).
    */
-  static GpuSliceOutput open(HomiRuntime runtime, HomiOptions options, HomiMetrics.Task metrics) {
+  static GpuSplitOutput open(HomiRuntime runtime, HomiOptions options, HomiMetrics.Task metrics) {
     if (options.output() == HomiOptions.Output.HOST) return null;
     boolean strict = options.output() == HomiOptions.Output.GPU;
     GpuAssignment device = GpuAssignment.forCurrentTask();
@@ -74,7 +74,7 @@ final class GpuSliceOutput implements AutoCloseable {
             p.deviceName(),
             p.pciAddress());
       }
-      return new GpuSliceOutput(runtime.gpuRowGroups(device.ordinal()), metrics, options, strict);
+      return new GpuSplitOutput(runtime.gpuRowGroups(device.ordinal()), metrics, options, strict);
     }
     String where = "executor " + executorId() + ", " + device;
     if (strict) {
@@ -97,7 +97,7 @@ final class GpuSliceOutput implements AutoCloseable {
           reason,
           where);
     }
-    return new GpuSliceOutput(null, metrics, options, false);
+    return new GpuSplitOutput(null, metrics, options, false);
   }
 
   private static String executorId() {
@@ -128,7 +128,7 @@ final class GpuSliceOutput implements AutoCloseable {
     if (refused != null) return refused(file, rg, refused);
     try {
       // Every chunk byte goes through the mediator and its grants (no plain-pread switch).
-      // Through the slice's own reader: one namespace and queue pair per file, its path stats count
+      // Through the split's own reader: one namespace and queue pair per file, its path stats count
       // these bytes.
       if (source == null) source = MediatorSource.of(reader);
       // Under eager, the copies to pinned host memory run on the GPU's copy engine while this task
@@ -196,6 +196,6 @@ final class GpuSliceOutput implements AutoCloseable {
   public void close() {
     release();
     source =
-        null; // the slice's reader owns the namespace and queue; its path stats reach the metrics
+        null; // the split's reader owns the namespace and queue; its path stats reach the metrics
   }
 }
