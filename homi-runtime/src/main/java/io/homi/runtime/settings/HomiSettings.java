@@ -214,8 +214,9 @@ public final class HomiSettings {
                   + "8 MiB of padding); explicit `parquet.block.size` / `parquet.writer.max-padding` options win. "
                   + "parquet-java pads only on `hdfs`/`webhdfs` and never aligns column chunks, and Spark's committer "
                   + "leaves no way to preallocate, so on a local file system `direct` changes only the row-group size. "
-                  + "Off by default (see the measurement there). "
-                  + "[Details](docs/connector.md#write-layout)"));
+                  + "Measured: fewer row groups sped up every reader alike (Spark's too) and O_DIRECT reads no more "
+                  + "than OS reads, so off by default. "
+                  + "[Details](docs/connector.md#write-layout-homiwritelayout)"));
 
   // ---- Per JVM: spark.homi.* Spark conf, -Dhomi.*; fixed when the runtime starts ----
 
