@@ -182,6 +182,32 @@ class WritesIT extends SparkTestBase {
     assertThat(groups.get(0)[0]).isEqualTo(4L);
   }
 
+  /**
+   * spark.homi.writeLayout in the session reaches catalog writes too (saveAsTable, INSERT INTO):
+   * the table's files have row groups of one split, and read as parquet's table does.
+   */
+  @Test
+  void sessionWriteLayoutReachesCatalogWrites() throws IOException {
+    String split = "spark.sql.files.maxPartitionBytes";
+    spark.conf().set("spark.homi.writeLayout", "direct");
+    spark.conf().set(split, "262144");
+    try {
+      source(0, 200_000).write().format("homi").saveAsTable("wh");
+      spark.sql("INSERT INTO wh SELECT id, CAST(id % 4 AS INT), 'x' FROM range(200000, 400000)");
+    } finally {
+      spark.conf().unset("spark.homi.writeLayout");
+      spark.conf().unset(split);
+    }
+    source(0, 200_000).write().format("parquet").saveAsTable("wp");
+    spark.sql("INSERT INTO wp SELECT id, CAST(id % 4 AS INT), 'x' FROM range(200000, 400000)");
+    assertThat(sorted(spark.table("wh"))).isEqualTo(sorted(spark.table("wp")));
+    String[] files = spark.table("wh").inputFiles();
+    assertThat(files).hasSize(4);
+    Path dir = Path.of(java.net.URI.create(files[0])).getParent();
+    // Four files of 100,000 rows; Spark's 128 MiB default would give one row group each.
+    assertThat(rowGroups(dir).size()).isGreaterThan(8);
+  }
+
   @Test
   void writeLayoutIsChecked() {
     assertThatThrownBy(
