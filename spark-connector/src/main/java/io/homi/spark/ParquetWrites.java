@@ -21,7 +21,8 @@ import scala.jdk.javaapi.CollectionConverters;
  * HOMI reads Parquet; it writes nothing of its own. Every write, by path or into a table, is handed
  * to Spark's own Parquet writer ({@code format("parquet")}) with the same mode, partition columns
  * and options (compression and the other Parquet writer options), so the files are exactly what
- * {@code format("parquet")} would have written.
+ * {@code format("parquet")} would have written. {@code homi.writeLayout=direct} only adds Parquet
+ * writer options ({@link #directLayout}); homi.* options are checked and not passed on.
  */
 final class ParquetWrites {
   private ParquetWrites() {}
