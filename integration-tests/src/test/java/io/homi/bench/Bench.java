@@ -146,18 +146,33 @@ public final class Bench {
     String rg = "rg" + (opts.rowGroupBytes() >> 20) + "m";
     if (opts.tables().contains("lineitem")) {
       for (String codec : opts.codecs()) {
-        String name = "lineitem" + (opts.doubleDecimals() ? "-double" : "") + "-" + codec;
-        Path dir =
-            opts.data()
-                .resolve(
-                    name + "-sf" + BenchOptions.fmt(opts.sf()) + "-" + rg + "-f" + opts.files());
-        generate(
-            dir,
-            () -> Lineitem.generate(spark, opts.sf(), opts.files(), opts.doubleDecimals()),
-            codec,
-            Lineitem.rows(opts.sf()),
-            Lineitem.GENERATED::sum);
-        tables.add(describe(name, "lineitem", dir, lineitemQueries()));
+        for (String layout : opts.layouts()) {
+          boolean direct = layout.equals("direct");
+          String name =
+              "lineitem"
+                  + (opts.doubleDecimals() ? "-double" : "")
+                  + "-"
+                  + codec
+                  + (direct ? "-direct" : "");
+          Path dir =
+              opts.data()
+                  .resolve(
+                      name
+                          + "-sf"
+                          + BenchOptions.fmt(opts.sf())
+                          + "-"
+                          + (direct ? "split" : rg)
+                          + "-f"
+                          + opts.files());
+          generate(
+              dir,
+              () -> Lineitem.generate(spark, opts.sf(), opts.files(), opts.doubleDecimals()),
+              codec,
+              Lineitem.rows(opts.sf()),
+              Lineitem.GENERATED::sum,
+              direct);
+          tables.add(describe(name, "lineitem", dir, lineitemQueries()));
+        }
       }
     }
     if (opts.tables().contains("types")) {
@@ -177,7 +192,8 @@ public final class Bench {
             },
             "snappy",
             opts.typeRows(),
-            null);
+            null,
+            false);
         tables.add(
             describe(
                 "type-" + tt.name(),
@@ -198,7 +214,8 @@ public final class Bench {
       java.util.function.Supplier<Dataset<Row>> data,
       String codec,
       long rows,
-      java.util.function.LongSupplier liveRows)
+      java.util.function.LongSupplier liveRows,
+      boolean directLayout)
       throws IOException {
     Path done = dir.resolve("_homi_bench_done");
     if (Files.exists(done) && !opts.regen()) return;
@@ -215,12 +232,23 @@ public final class Bench {
             liveRows == null ? null : () -> liveRows.getAsLong() - before,
             System.err,
             PROGRESS_SECONDS)) {
-      data.get()
-          .write()
-          .mode("overwrite")
-          .option("compression", codec)
-          .option("parquet.block.size", String.valueOf(opts.rowGroupBytes()))
-          .parquet(dir.toString());
+      if (directLayout) {
+        // homi's write layout decides the row-group size (one read split), so no block size here
+        data.get()
+            .write()
+            .format("homi")
+            .mode("overwrite")
+            .option("compression", codec)
+            .option("homi.writeLayout", "direct")
+            .save(dir.toString());
+      } else {
+        data.get()
+            .write()
+            .mode("overwrite")
+            .option("compression", codec)
+            .option("parquet.block.size", String.valueOf(opts.rowGroupBytes()))
+            .parquet(dir.toString());
+      }
       p.stopTimer();
       System.err.println(p.line());
     }

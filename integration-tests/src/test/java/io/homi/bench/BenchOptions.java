@@ -26,7 +26,8 @@ record BenchOptions(
     Path out,
     boolean regen,
     String master,
-    boolean generateOnly) {
+    boolean generateOnly,
+    List<String> layouts) {
 
   static final String USAGE =
       """
@@ -55,6 +56,9 @@ record BenchOptions(
         --out DIR            results directory [target/bench-results/<time>]
         --regen              regenerate the data even when present
         --master M           Spark master [local[*]]
+        --layouts a,b        lineitem write layouts: default (Spark's Parquet writer, --row-group-mb),
+                             direct (format("homi") with homi.writeLayout=direct, which sizes row
+                             groups itself; tables named lineitem-<codec>-direct) [default]
       """;
 
   static BenchOptions parse(String[] args, Path base) {
@@ -71,6 +75,7 @@ record BenchOptions(
     List<String> queries = List.of();
     List<String> tables = List.of("lineitem", "types");
     List<Reader> readers = List.of(Reader.HOMI, Reader.V1, Reader.V2);
+    List<String> layouts = List.of("default");
     Path data = base.resolve("bench-data");
     Path out = null;
     for (int i = 1; i < args.length; i++) {
@@ -100,10 +105,15 @@ record BenchOptions(
             case "--data" -> data = Path.of(v);
             case "--out" -> out = Path.of(v);
             case "--master" -> master = v;
+            case "--layouts" -> layouts = list(v);
             default -> throw new IllegalArgumentException("unknown option " + a + "\n" + USAGE);
           }
         }
       }
+    }
+    for (String l : layouts) {
+      if (!List.of("default", "direct").contains(l))
+        throw new IllegalArgumentException("--layouts: unknown layout " + l + " (default, direct)");
     }
     if (sf <= 0) throw new IllegalArgumentException("--sf must be > 0");
     if (reps < 1 || warmup < 0)
@@ -145,7 +155,8 @@ record BenchOptions(
         out.toAbsolutePath(),
         regen,
         master,
-        args[0].equals("generate"));
+        args[0].equals("generate"),
+        layouts);
   }
 
   boolean wants(String query) {
@@ -191,7 +202,8 @@ record BenchOptions(
         + master
         + (queries.isEmpty() ? "" : " queries=" + queries)
         + " tables="
-        + tables;
+        + tables
+        + (layouts.equals(List.of("default")) ? "" : " layouts=" + layouts);
   }
 
   @Override

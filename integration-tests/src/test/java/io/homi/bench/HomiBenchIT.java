@@ -89,6 +89,36 @@ class HomiBenchIT {
         .allSatisfy(c -> assertThat(c.status()).as(c.table() + " " + c.query()).isEqualTo("ok"));
   }
 
+  /**
+   * The write-layout A/B: lineitem written by Spark's writer and by format("homi") with
+   * homi.writeLayout=direct, read with homi.path forced to os and direct (the readers past the
+   * chart's first five colours), answers equal to V1's.
+   */
+  @Test
+  void writeLayoutsReadOnForcedPaths() throws Exception {
+    Report r =
+        run(
+            "--out",
+            BASE.resolve("layouts").toString(),
+            "--codecs",
+            "snappy",
+            "--tables",
+            "lineitem",
+            "--layouts",
+            "default,direct",
+            "--readers",
+            "homi-direct,homi-os,v1",
+            "--queries",
+            "count,q6",
+            "--cold",
+            "none");
+    assertThat(r.cells())
+        .extracting(Bench.Cell::table)
+        .containsOnly("lineitem-snappy", "lineitem-snappy-direct");
+    assertThat(r.cells()).hasSize(2 * 2 * 3); // two tables, two queries, three readers, warm only
+    assertThat(r.cells()).allSatisfy(c -> assertThat(c.status()).isEqualTo("ok"));
+  }
+
   @Test
   void doubleDecimalVariantIsAnsweredEverywhere() throws Exception {
     Report r =

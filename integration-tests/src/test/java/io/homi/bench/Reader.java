@@ -16,9 +16,10 @@ import scala.jdk.javaapi.CollectionConverters;
  * homi-eager, format("homi") with homi.lazyDictionary=false (dictionaries materialized), for the
  * A/B of lazy dictionary columns; and homi-gpu, format("homi") with homi.output=gpu (the GPU
  * decodes, Spark uses the columns on the host through pinned copies) with its anchor
- * homi-gpu-pageable (homi.gpuHostCopy=pageable: per column, ordinary memory, at the first read).
- * Each load sets the session's source list for its reader; {@link #scanOf} names the leaf scan that
- * ran, so a run on the wrong path is caught instead of measured.
+ * homi-gpu-pageable (homi.gpuHostCopy=pageable: per column, ordinary memory, at the first read);
+ * homi-os and homi-direct force homi.path=os / direct (the write-layout A/B). Each load sets the
+ * session's source list for its reader; {@link #scanOf} names the leaf scan that ran, so a run on
+ * the wrong path is caught instead of measured.
  */
 enum Reader {
   HOMI("homi"),
@@ -26,7 +27,9 @@ enum Reader {
   V2("spark-v2"),
   HOMI_EAGER("homi-eager"),
   HOMI_GPU("homi-gpu"),
-  HOMI_GPU_PAGEABLE("homi-gpu-pageable");
+  HOMI_GPU_PAGEABLE("homi-gpu-pageable"),
+  HOMI_OS("homi-os"),
+  HOMI_DIRECT("homi-direct");
 
   static final String V1_LIST = "spark.sql.sources.useV1SourceList";
 
@@ -44,9 +47,14 @@ enum Reader {
       case "homi-eager" -> HOMI_EAGER;
       case "homi-gpu" -> HOMI_GPU;
       case "homi-gpu-pageable" -> HOMI_GPU_PAGEABLE;
+      case "homi-os" -> HOMI_OS;
+      case "homi-direct" -> HOMI_DIRECT;
       default ->
           throw new IllegalArgumentException(
-              "unknown reader " + s + " (homi, v1, v2, homi-eager, homi-gpu, homi-gpu-pageable)");
+              "unknown reader "
+                  + s
+                  + " (homi, v1, v2, homi-eager, homi-gpu, homi-gpu-pageable, homi-os,"
+                  + " homi-direct)");
     };
   }
 
@@ -69,6 +77,9 @@ enum Reader {
               .option("homi.output", "gpu")
               .option("homi.gpuHostCopy", "pageable")
               .load(path);
+      // one I/O path forced (homi.path), for the write-layout A/B: buffered pread, or O_DIRECT
+      case HOMI_OS -> spark.read().format("homi").option("homi.path", "os").load(path);
+      case HOMI_DIRECT -> spark.read().format("homi").option("homi.path", "direct").load(path);
       case V1, V2 -> spark.read().format("parquet").load(path);
     };
   }
@@ -105,7 +116,8 @@ enum Reader {
   /** Whether {@code scan} (from {@link #scanOf}) is this reader's scan. */
   boolean ran(String scan) {
     return switch (this) {
-      case HOMI, HOMI_EAGER, HOMI_GPU, HOMI_GPU_PAGEABLE -> scan.equals("BatchScan HomiScan");
+      case HOMI, HOMI_EAGER, HOMI_GPU, HOMI_GPU_PAGEABLE, HOMI_OS, HOMI_DIRECT ->
+          scan.equals("BatchScan HomiScan");
       case V1 -> scan.equals("FileSourceScan parquet");
       case V2 -> scan.equals("BatchScan ParquetScan");
     };

@@ -212,8 +212,11 @@ public final class Report {
     new Color(0x1F, 0x77, 0xB4),
     new Color(0x2C, 0xA0, 0x2C),
     new Color(0x94, 0x67, 0xBD),
-    new Color(0xD6, 0x27, 0x28)
-  }; // one per Reader, in declaration order
+    new Color(0xD6, 0x27, 0x28),
+    new Color(0x8C, 0x56, 0x4B),
+    new Color(0x17, 0xBE, 0xCF),
+    new Color(0x7F, 0x7F, 0x7F)
+  }; // one per Reader, in declaration order (a reader without one failed the chart)
 
   /**
    * Horizontal bars: each reader's median time relative to spark-v1's (1.0 line), seconds written

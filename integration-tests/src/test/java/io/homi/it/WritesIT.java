@@ -114,6 +114,125 @@ class WritesIT extends SparkTestBase {
     assertThat(sorted(spark.table("wh"))).isEqualTo(sorted(spark.table("wp").where("id < 10")));
   }
 
+  /** Row groups of each file's footer, in file order, as (starting offset, compressed bytes). */
+  private static List<long[]> rowGroups(Path dir) throws IOException {
+    List<long[]> out = new java.util.ArrayList<>();
+    try (Stream<Path> s = Files.list(dir)) {
+      for (Path f : s.filter(p -> p.toString().endsWith(".parquet")).sorted().toList()) {
+        try (org.apache.parquet.hadoop.ParquetFileReader r =
+            org.apache.parquet.hadoop.ParquetFileReader.open(
+                org.apache.parquet.hadoop.util.HadoopInputFile.fromPath(
+                    new org.apache.hadoop.fs.Path(f.toString()),
+                    new org.apache.hadoop.conf.Configuration()))) {
+          for (org.apache.parquet.hadoop.metadata.BlockMetaData b : r.getFooter().getBlocks()) {
+            out.add(new long[] {b.getStartingPos(), b.getCompressedSize()});
+          }
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * homi.writeLayout=direct: row groups of one read split (spark.sql.files.maxPartitionBytes, here
+   * 256 KiB so that a small table has several), read back equal by parquet and by homi on the OS
+   * and the O_DIRECT paths; an explicit parquet.block.size wins; the default layout is Spark's.
+   */
+  @Test
+  void directLayoutRowGroupsOfOneSplit() throws IOException {
+    Path direct = freshDir("writes-direct");
+    Path dflt = freshDir("writes-direct-default");
+    Path given = freshDir("writes-direct-given");
+    Dataset<Row> data = source(0, 200_000);
+    String split = "spark.sql.files.maxPartitionBytes";
+    spark.conf().set(split, "262144");
+    try {
+      data.write().format("homi").option("homi.writeLayout", "direct").save(direct.toString());
+      data.write().format("homi").save(dflt.toString());
+      data.write()
+          .format("homi")
+          .option("homi.writeLayout", "direct")
+          .option("parquet.block.size", String.valueOf(128 << 20))
+          .save(given.toString());
+    } finally {
+      spark.conf().unset(split);
+    }
+    readsBackAs(direct, data);
+    for (String path : List.of("os", "direct")) {
+      assertThat(
+              sorted(
+                  spark
+                      .read()
+                      .format("homi")
+                      .option("homi.path", path)
+                      .load(direct.toString())
+                      .select("id", "k", "s")))
+          .isEqualTo(sorted(data));
+    }
+    // Spark's default (128 MiB row groups): one row group per file of 100,000 rows.
+    assertThat(rowGroups(dflt)).hasSize(2);
+    assertThat(rowGroups(given)).hasSize(2);
+    List<long[]> groups = rowGroups(direct);
+    assertThat(groups.size()).isGreaterThan(4);
+    // parquet-java checks the buffered size against the target every few thousand rows, so a row
+    // group ends a little past it in memory and below it once encoded and compressed.
+    assertThat(groups).allSatisfy(g -> assertThat(g[1]).isLessThanOrEqualTo(2L * 262144));
+    // On file:// parquet-java does not pad (HadoopOutputFile.supportsBlockSize is hdfs/webhdfs
+    // only): row groups follow each other, the first right after the 4-byte magic.
+    assertThat(groups.get(0)[0]).isEqualTo(4L);
+  }
+
+  /**
+   * spark.homi.writeLayout in the session reaches catalog writes too (saveAsTable, INSERT INTO):
+   * the table's files have row groups of one split, and read as parquet's table does.
+   */
+  @Test
+  void sessionWriteLayoutReachesCatalogWrites() throws IOException {
+    String split = "spark.sql.files.maxPartitionBytes";
+    spark.conf().set("spark.homi.writeLayout", "direct");
+    spark.conf().set(split, "262144");
+    try {
+      source(0, 200_000).write().format("homi").saveAsTable("wh");
+      spark.sql("INSERT INTO wh SELECT id, CAST(id % 4 AS INT), 'x' FROM range(200000, 400000)");
+    } finally {
+      spark.conf().unset("spark.homi.writeLayout");
+      spark.conf().unset(split);
+    }
+    source(0, 200_000).write().format("parquet").saveAsTable("wp");
+    spark.sql("INSERT INTO wp SELECT id, CAST(id % 4 AS INT), 'x' FROM range(200000, 400000)");
+    assertThat(sorted(spark.table("wh"))).isEqualTo(sorted(spark.table("wp")));
+    String[] files = spark.table("wh").inputFiles();
+    assertThat(files).hasSize(4);
+    Path dir = Path.of(java.net.URI.create(files[0])).getParent();
+    // Four files of 100,000 rows; Spark's 128 MiB default would give one row group each.
+    assertThat(rowGroups(dir).size()).isGreaterThan(8);
+  }
+
+  @Test
+  void writeLayoutIsChecked() {
+    assertThatThrownBy(
+            () ->
+                source(0, 10)
+                    .write()
+                    .format("homi")
+                    .option("homi.writeLayout", "aligned")
+                    .save(freshDir("writes-bad-layout").resolve("t").toString()))
+        .satisfies(
+            e ->
+                assertThat(messages(e))
+                    .contains("homi.writeLayout")
+                    .contains("aligned")
+                    .contains("direct"));
+    assertThatThrownBy(
+            () ->
+                source(0, 10)
+                    .write()
+                    .format("homi")
+                    .option("homi.writeLayot", "direct")
+                    .save(freshDir("writes-bad-key").resolve("t").toString()))
+        .satisfies(e -> assertThat(messages(e)).contains("unknown option homi.writeLayot"));
+  }
+
   @Test
   void aPathIsNeeded() {
     assertThatThrownBy(() -> source(0, 10).write().format("homi").save())
