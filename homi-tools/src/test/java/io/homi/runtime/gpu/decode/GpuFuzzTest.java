@@ -377,23 +377,9 @@ class GpuFuzzTest {
             true,
             2048,
             16));
-    Path data = testingData();
+    Path data = ZstdCases.parquetTestingData();
     for (String n : TESTING_SEEDS) if (Files.exists(data.resolve(n))) s.put(n, data.resolve(n));
     return new ArrayList<>(s.values());
-  }
-
-  /**
-   * parquet-testing's data/: -Dhomi.parquetTesting, else ../../shared (worktrees), else ../shared.
-   */
-  private static Path testingData() {
-    String prop = System.getProperty("homi.parquetTesting");
-    Path p =
-        prop != null
-            ? Path.of(prop)
-            : Path.of("..", "..", "shared", "parquet-testing").toAbsolutePath().normalize();
-    if (!Files.isDirectory(p.resolve("data")))
-      p = Path.of("..", "shared", "parquet-testing").toAbsolutePath().normalize();
-    return p.resolve("data");
   }
 
   /**

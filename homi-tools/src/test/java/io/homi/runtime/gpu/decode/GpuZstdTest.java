@@ -62,7 +62,7 @@ class GpuZstdTest {
   void zstdFilesDecodeOnTheGpuEqualToTheCpuDecoder(GpuZstd mode) throws Exception {
     GpuTests.assumeGpu();
     List<Path> files = new ArrayList<>();
-    try (Stream<Path> s = Files.list(parquetTestingData())) {
+    try (Stream<Path> s = Files.list(ZstdCases.parquetTestingData())) {
       for (Path f : s.filter(p -> p.toString().endsWith(".parquet")).sorted().toList())
         if (hasZstd(f)) files.add(f);
     }
@@ -221,19 +221,5 @@ class GpuZstdTest {
     return ParquetSchema.of(GpuParquetReader.footer(f), f.toString()).columns().stream()
         .map(ColumnDescriptor::name)
         .toList();
-  }
-
-  /**
-   * parquet-testing's data/: -Dhomi.parquetTesting, else ../../shared (worktrees), else ../shared.
-   */
-  private static Path parquetTestingData() {
-    String prop = System.getProperty("homi.parquetTesting");
-    Path p =
-        prop != null
-            ? Path.of(prop)
-            : Path.of("..", "..", "shared", "parquet-testing").toAbsolutePath().normalize();
-    if (!Files.isDirectory(p.resolve("data")))
-      p = Path.of("..", "shared", "parquet-testing").toAbsolutePath().normalize();
-    return p.resolve("data");
   }
 }
